@@ -1,0 +1,140 @@
+package dev.hearth.kernel;
+
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.LockSupport;
+
+/**
+ * A fixed pool of platform threads that split loops into contiguous ranges. The calling thread takes the first
+ * range itself, so a pool of n threads has n - 1 workers. Hand-off is a volatile generation counter: workers spin
+ * briefly, then park. One caller at a time (the engine thread that owns the model).
+ */
+public final class ComputePool implements AutoCloseable {
+    /** A loop body over [start, end). */
+    @FunctionalInterface
+    public interface RangeBody {
+        void run(int start, int end);
+    }
+
+    private final int threads;
+    private final Thread[] workers;
+    private volatile int generation;
+    private volatile boolean closed;
+    private volatile RangeBody body;
+    private volatile int total;
+    private volatile int grain;
+    private final AtomicInteger pending = new AtomicInteger();
+    private volatile Thread caller;
+    private volatile Throwable failure;
+
+    public ComputePool(int threads) {
+        if (threads < 1) {
+            throw new IllegalArgumentException("threads must be at least 1, got " + threads);
+        }
+        this.threads = threads;
+        this.workers = new Thread[threads - 1];
+        for (int i = 0; i < workers.length; i++) {
+            int index = i + 1;
+            workers[i] = Thread.ofPlatform().daemon().name("hearth-compute-" + index).start(() -> workerLoop(index));
+        }
+    }
+
+    /** A pool with one thread per available core. */
+    public static ComputePool ofAvailableCores() {
+        return new ComputePool(Runtime.getRuntime().availableProcessors());
+    }
+
+    public int threads() {
+        return threads;
+    }
+
+    /** Runs body over [0, n) split into one contiguous range per thread; returns when all ranges are done. */
+    public void parallelFor(int n, RangeBody body) {
+        parallelFor(n, 1, body);
+    }
+
+    /** As {@link #parallelFor(int, RangeBody)}, with range boundaries at multiples of {@code multiple}. */
+    public void parallelFor(int n, int multiple, RangeBody body) {
+        if (n <= 0) {
+            return;
+        }
+        int used = Math.min(threads, Math.max(1, (n + multiple - 1) / multiple));
+        if (used == 1) {
+            body.run(0, n);
+            return;
+        }
+        this.body = body;
+        this.total = n;
+        this.grain = multiple;
+        this.failure = null;
+        this.caller = Thread.currentThread();
+        pending.set(threads - 1);
+        generation++;
+        for (Thread w : workers) {
+            LockSupport.unpark(w);
+        }
+        runRange(0, body, n, multiple);
+        int spins = 0;
+        while (pending.get() > 0) {
+            if (++spins < 20_000) {
+                Thread.onSpinWait();
+            } else {
+                LockSupport.parkNanos(50_000);
+            }
+        }
+        this.body = null;
+        Throwable t = failure;
+        if (t != null) {
+            if (t instanceof RuntimeException re) {
+                throw re;
+            }
+            if (t instanceof Error e) {
+                throw e;
+            }
+            throw new RuntimeException(t);
+        }
+    }
+
+    private void runRange(int index, RangeBody b, int n, int multiple) {
+        int blocks = (n + multiple - 1) / multiple;
+        int start = (int) ((long) blocks * index / threads) * multiple;
+        int end = Math.min(n, (int) ((long) blocks * (index + 1) / threads) * multiple);
+        if (start < end) {
+            b.run(start, end);
+        }
+    }
+
+    private void workerLoop(int index) {
+        int seen = 0;
+        while (!closed) {
+            int spins = 0;
+            while (generation == seen && !closed) {
+                if (++spins < 20_000) {
+                    Thread.onSpinWait();
+                } else {
+                    LockSupport.park(this);
+                }
+            }
+            if (closed) {
+                return;
+            }
+            seen = generation;
+            try {
+                runRange(index, body, total, grain);
+            } catch (Throwable t) {
+                failure = t;
+            } finally {
+                if (pending.decrementAndGet() == 0) {
+                    LockSupport.unpark(caller);
+                }
+            }
+        }
+    }
+
+    @Override
+    public void close() {
+        closed = true;
+        for (Thread w : workers) {
+            LockSupport.unpark(w);
+        }
+    }
+}
