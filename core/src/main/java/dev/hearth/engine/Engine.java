@@ -1,0 +1,202 @@
+package dev.hearth.engine;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
+
+/**
+ * Continuous batching over one loaded model. One engine thread owns the scheduler, the runner (KV cache, buffers)
+ * and every sequence; other threads talk to it only through {@link #submit} (a lock-free queue) and
+ * {@link GenerationHandle#cancel()}. Each step packs the next token of every running sequence plus chunks of waiting
+ * prompts into one forward call, then samples the rows that need it.
+ */
+public final class Engine implements AutoCloseable {
+    private final ModelRunner runner;
+    private final EngineOptions options;
+    private final Scheduler scheduler;
+    private final StepBatch batch;
+    private final float[] logits;
+    private final ConcurrentLinkedQueue<Sequence> incoming = new ConcurrentLinkedQueue<>();
+    private final AtomicInteger queued = new AtomicInteger();
+    private final AtomicLong ids = new AtomicLong();
+    private final Thread thread;
+    private volatile boolean closed;
+    private volatile int runningCount;
+    private volatile long steps;
+
+    public Engine(ModelRunner runner, EngineOptions options) {
+        this.runner = runner;
+        this.options = options;
+        int budget = runner.maxBatchTokens();
+        this.scheduler = new Scheduler(runner.maxSequences(), budget);
+        this.batch = new StepBatch(budget);
+        this.logits = new float[Math.min(budget, runner.maxSequences()) * runner.vocabularySize()];
+        this.thread = Thread.ofPlatform().name("hearth-engine-" + options.name()).daemon().start(this::loop);
+    }
+
+    /**
+     * Queues a generation. Refuses at once a prompt that does not fit the context
+     * ({@link ContextLengthExceededException}) and a full wait queue ({@link EngineOverloadedException}).
+     */
+    public GenerationHandle submit(GenerationRequest request) {
+        if (closed) {
+            throw new IllegalStateException("engine " + options.name() + " is closed");
+        }
+        if (request.promptIds().length >= runner.contextLength()) {
+            throw new ContextLengthExceededException(request.promptIds().length, runner.contextLength());
+        }
+        for (int id : request.promptIds()) {
+            if (id < 0 || id >= runner.vocabularySize()) {
+                throw new IllegalArgumentException("token id " + id + " is outside the vocabulary [0, "
+                        + runner.vocabularySize() + ")");
+            }
+        }
+        if (queued.incrementAndGet() > options.maxWaiting() + runner.maxSequences()) {
+            queued.decrementAndGet();
+            throw new EngineOverloadedException("the engine for " + options.name() + " has " + options.maxWaiting()
+                    + " requests waiting; retry later", 1);
+        }
+        GenerationHandle handle = new GenerationHandle();
+        int capacity = Math.min(runner.contextLength(), request.promptIds().length + request.maxTokens() + 1);
+        incoming.add(new Sequence(ids.incrementAndGet(), request, handle, capacity));
+        LockSupport.unpark(thread);
+        return handle;
+    }
+
+    /** Sequences running now (KV slots in use). */
+    public int runningCount() {
+        return runningCount;
+    }
+
+    /** Sequences submitted and not yet finished (running and waiting). */
+    public int queuedCount() {
+        return queued.get();
+    }
+
+    public long steps() {
+        return steps;
+    }
+
+    public int maxSequences() {
+        return runner.maxSequences();
+    }
+
+    public int contextLength() {
+        return runner.contextLength();
+    }
+
+    private void loop() {
+        while (!closed) {
+            for (Sequence s; (s = incoming.poll()) != null; ) {
+                s.sampler = s.request.sampler().get();
+                s.decoder = s.request.decoder().get();
+                s.stop = new StopMatcher(s.request.stopStrings());
+                scheduler.enqueue(s);
+            }
+            dropCancelled();
+            if (scheduler.idle()) {
+                runningCount = 0;
+                LockSupport.parkNanos(this, 50_000_000L);
+                continue;
+            }
+            step();
+        }
+        for (Sequence s : new ArrayList<>(scheduler.running())) {
+            finish(s, FinishReason.CANCELLED, null);
+        }
+        for (Sequence s : new ArrayList<>(scheduler.waiting())) {
+            finish(s, FinishReason.CANCELLED, null);
+        }
+        for (Sequence s; (s = incoming.poll()) != null; ) {
+            s.handle.publish(new GenerationEvent.Done(FinishReason.CANCELLED, "", s.promptLength, 0, 0, 0, null));
+        }
+    }
+
+    private void dropCancelled() {
+        for (Sequence s : new ArrayList<>(scheduler.running())) {
+            if (s.handle.isCancelled()) {
+                finish(s, FinishReason.CANCELLED, null);
+            }
+        }
+        for (Sequence s : new ArrayList<>(scheduler.waiting())) {
+            if (s.handle.isCancelled()) {
+                finish(s, FinishReason.CANCELLED, null);
+            }
+        }
+    }
+
+    private void step() {
+        List<Sequence> owners = scheduler.plan(batch);
+        runningCount = scheduler.runningCount();
+        try {
+            runner.forward(batch, logits);
+        } catch (RuntimeException | Error e) {
+            String message = "forward pass failed: " + e;
+            for (Sequence s : new ArrayList<>(scheduler.running())) {
+                finish(s, FinishReason.ERROR, message);
+            }
+            return;
+        }
+        steps++;
+        int vocab = runner.vocabularySize();
+        for (int row = 0; row < owners.size(); row++) {
+            Sequence s = owners.get(row);
+            int token = s.sampler.sample(logits, row * vocab, vocab, s.ids, s.length);
+            accept(s, token);
+        }
+    }
+
+    private void accept(Sequence s, int token) {
+        if (s.firstTokenNanos == 0) {
+            s.firstTokenNanos = System.nanoTime();
+        }
+        if (s.request.stopTokenIds().contains(token)) {
+            s.append(token);
+            finish(s, FinishReason.STOP, null);
+            return;
+        }
+        s.append(token);
+        String safe = s.stop.accept(s.decoder.append(token));
+        s.text.append(safe);
+        s.handle.publish(new GenerationEvent.Token(token, safe, s.sampler.lastLogprob(), s.sampler.lastTopLogprobs()));
+        if (s.stop.stopped()) {
+            finish(s, FinishReason.STOP, null);
+        } else if (s.generated() >= s.request.maxTokens() || s.length >= runner.contextLength()) {
+            finish(s, FinishReason.LENGTH, null);
+        }
+    }
+
+    private void finish(Sequence s, FinishReason reason, String error) {
+        int slot = scheduler.remove(s);
+        if (slot >= 0) {
+            runner.releaseSlot(slot);
+        }
+        queued.decrementAndGet();
+        if (reason == FinishReason.STOP || reason == FinishReason.LENGTH) {
+            String tail = s.stop.accept(s.decoder.flush()) + s.stop.flush();
+            if (!tail.isEmpty()) {
+                s.text.append(tail);
+                s.handle.publish(new GenerationEvent.Token(-1, tail, Float.NaN, List.of()));
+            }
+        }
+        long now = System.nanoTime();
+        int generated = s.generated();
+        s.handle.publish(new GenerationEvent.Done(reason, s.text.toString(), s.promptLength, generated,
+                s.firstTokenNanos == 0 ? 0 : s.firstTokenNanos - s.submittedNanos, now - s.submittedNanos, error));
+    }
+
+    @Override
+    public void close() {
+        closed = true;
+        LockSupport.unpark(thread);
+        try {
+            thread.join(10_000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        runner.close();
+    }
+}

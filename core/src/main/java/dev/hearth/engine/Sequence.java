@@ -1,0 +1,50 @@
+package dev.hearth.engine;
+
+import java.util.Arrays;
+
+/**
+ * One generation inside the engine (engine thread only): its ids (prompt then generated), how many of them are in
+ * the KV cache, its slot, and its per-sequence sampler, decoder and stop matcher.
+ */
+final class Sequence {
+    final long id;
+    final GenerationRequest request;
+    final GenerationHandle handle;
+    final int promptLength;
+    final long submittedNanos;
+    int[] ids;
+    int length;
+    int computed;
+    int slot = -1;
+    long firstTokenNanos;
+    TokenSampler sampler;
+    TextDecoder decoder;
+    StopMatcher stop;
+    final StringBuilder text = new StringBuilder();
+
+    Sequence(long id, GenerationRequest request, GenerationHandle handle, int capacity) {
+        this.id = id;
+        this.request = request;
+        this.handle = handle;
+        this.promptLength = request.promptIds().length;
+        this.ids = Arrays.copyOf(request.promptIds(), Math.max(capacity, promptLength));
+        this.length = promptLength;
+        this.submittedNanos = System.nanoTime();
+    }
+
+    /** Tokens not yet in the KV cache (at least 1 while running). */
+    int pending() {
+        return length - computed;
+    }
+
+    int generated() {
+        return length - promptLength;
+    }
+
+    void append(int token) {
+        if (length == ids.length) {
+            ids = Arrays.copyOf(ids, ids.length * 2);
+        }
+        ids[length++] = token;
+    }
+}
