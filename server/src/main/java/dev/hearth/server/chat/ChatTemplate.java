@@ -97,7 +97,7 @@ public final class ChatTemplate {
             throw new IllegalStateException(e);
         }
         for (TemplateError error : result.getErrors()) {
-            if (error.getSeverity() == TemplateError.ErrorType.FATAL) {
+            if (RenderGuard.isFailure(error)) {
                 throw failure(describe(error), error.getException());
             }
         }

@@ -41,6 +41,15 @@ final class RenderGuard implements BiConsumer<Node, JinjavaInterpreter> {
         return CURRENT::remove;
     }
 
+    /** Errors Python Jinja would raise on; Jinjava downgrades some (recursion limits, too much output) to warnings. */
+    static boolean isFailure(TemplateError error) {
+        return error.getSeverity() == TemplateError.ErrorType.FATAL || switch (error.getReason()) {
+            case SYNTAX_ERROR, EXCEPTION, DISABLED, INVALID_ARGUMENT, INVALID_INPUT, OUTPUT_TOO_BIG, OVER_LIMIT,
+                 COLLECTION_TOO_BIG, BAD_URL -> true;
+            default -> false;
+        };
+    }
+
     @Override
     public void accept(Node node, JinjavaInterpreter interpreter) {
         Budget budget = CURRENT.get();
@@ -56,7 +65,7 @@ final class RenderGuard implements BiConsumer<Node, JinjavaInterpreter> {
                     + node.getLineNumber(), null);
         }
         for (TemplateError error : interpreter.getErrors()) {
-            if (error.getSeverity() == TemplateError.ErrorType.FATAL) {
+            if (isFailure(error)) {
                 throw new Abort("stopped after the first error", error);
             }
         }

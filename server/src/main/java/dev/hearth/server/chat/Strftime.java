@@ -23,10 +23,10 @@ final class Strftime {
                 case 'm' -> out.append(two(t.getMonthValue()));
                 case 'Y' -> out.append(t.getYear());
                 case 'y' -> out.append(two(t.getYear() % 100));
-                case 'b', 'h' -> out.append(t.getMonth().getDisplayName(TextStyle.SHORT, Locale.ROOT));
-                case 'B' -> out.append(t.getMonth().getDisplayName(TextStyle.FULL, Locale.ROOT));
-                case 'a' -> out.append(t.getDayOfWeek().getDisplayName(TextStyle.SHORT, Locale.ROOT));
-                case 'A' -> out.append(t.getDayOfWeek().getDisplayName(TextStyle.FULL, Locale.ROOT));
+                case 'b', 'h' -> out.append(t.getMonth().getDisplayName(TextStyle.SHORT, Locale.ENGLISH));
+                case 'B' -> out.append(t.getMonth().getDisplayName(TextStyle.FULL, Locale.ENGLISH));
+                case 'a' -> out.append(t.getDayOfWeek().getDisplayName(TextStyle.SHORT, Locale.ENGLISH));
+                case 'A' -> out.append(t.getDayOfWeek().getDisplayName(TextStyle.FULL, Locale.ENGLISH));
                 case 'H' -> out.append(two(t.getHour()));
                 case 'I' -> out.append(two((t.getHour() + 11) % 12 + 1));
                 case 'p' -> out.append(t.getHour() < 12 ? "AM" : "PM");
