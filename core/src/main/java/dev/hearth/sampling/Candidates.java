@@ -11,6 +11,8 @@ public final class Candidates {
     final float[] logits;
     final float[] probs;
     int size;
+    /** True while candidate i is token i for every i below size: {@link #ids} is not filled yet. */
+    boolean identity;
     boolean sorted;
     boolean normalized;
 
@@ -29,13 +31,21 @@ public final class Candidates {
         if (source.length < n) {
             throw new IllegalArgumentException("logits has " + source.length + " entries, vocabulary has " + n);
         }
-        for (int i = 0; i < n; i++) {
-            ids[i] = i;
-        }
         System.arraycopy(source, 0, logits, 0, n);
+        identity = true;
         size = n;
         sorted = false;
         normalized = false;
+    }
+
+    /** Fills {@link #ids} when it is still implicit; steps that reorder candidates call this first. */
+    void materializeIds() {
+        if (identity) {
+            for (int i = 0; i < size; i++) {
+                ids[i] = i;
+            }
+            identity = false;
+        }
     }
 
     public int capacity() {
@@ -47,7 +57,7 @@ public final class Candidates {
     }
 
     public int id(int index) {
-        return ids[index];
+        return identity ? index : ids[index];
     }
 
     public float logit(int index) {

@@ -77,7 +77,12 @@ public final class Sampler {
         for (SamplingStep step : steps) {
             step.apply(c);
         }
-        int token = params.isGreedy() ? c.ids[Selection.argBest(c.ids, c.logits, 0, c.size)] : pick(c);
+        int token;
+        if (params.isGreedy()) {
+            token = c.identity ? Selection.argMax(c.logits, c.size) : c.ids[Selection.argBest(c.ids, c.logits, 0, c.size)];
+        } else {
+            token = pick(c);
+        }
         history.add(token);
         return token;
     }
@@ -97,10 +102,10 @@ public final class Sampler {
         for (int i = 0; i < c.size; i++) {
             cumulative += c.probs[i];
             if (target < cumulative) {
-                return c.ids[i];
+                return c.id(i);
             }
         }
-        return c.ids[c.size - 1];
+        return c.id(c.size - 1);
     }
 
     /**

@@ -25,14 +25,29 @@ sealed interface SamplingStep {
         }
     }
 
-    /** Keeps the k best by partial selection, then sorts only those k. */
-    record TopK(int k) implements SamplingStep {
+    /**
+     * Keeps the k best, then sorts only those k. On the full vocabulary (the usual case) one pass with a bounded
+     * min-heap of k entries: after the first few hundred logits almost every one fails the single comparison with
+     * the heap's root. Otherwise quickselect.
+     */
+    record TopK(int k, int[] heapIds, float[] heapValues) implements SamplingStep {
+        TopK(int k) {
+            this(k, new int[Math.max(k, 0)], new float[Math.max(k, 0)]);
+        }
+
         @Override
         public void apply(Candidates c) {
             if (k <= 0 || k >= c.size) {
                 return;
             }
-            Selection.selectTop(c.ids, c.logits, c.probs, 0, c.size, k);
+            if (c.identity) {
+                Selection.heapTop(c.logits, c.size, k, heapIds, heapValues);
+                System.arraycopy(heapIds, 0, c.ids, 0, k);
+                System.arraycopy(heapValues, 0, c.logits, 0, k);
+                c.identity = false;
+            } else {
+                Selection.selectTop(c.ids, c.logits, c.probs, 0, c.size, k);
+            }
             Selection.sort(c.ids, c.logits, c.probs, 0, k);
             c.size = k;
             c.sorted = true;
@@ -78,6 +93,7 @@ sealed interface SamplingStep {
             if (p >= 1f || c.size <= 1) {
                 return;
             }
+            c.materializeIds();
             int sortedUpTo = c.sorted ? c.size : 0;
             int want = Math.min(c.size, 64);
             double cumulative = 0;
@@ -119,6 +135,7 @@ sealed interface SamplingStep {
                 }
             }
             float threshold = best * minP;
+            c.materializeIds();
             int kept = 0;
             for (int i = 0; i < c.size; i++) {
                 if (c.probs[i] >= threshold) {

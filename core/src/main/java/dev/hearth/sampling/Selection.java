@@ -89,6 +89,57 @@ final class Selection {
         }
     }
 
+    /**
+     * The best {@code k} of {@code values[0, n)} (entry i being token i) into heapIds/heapValues, in no particular
+     * order, by one pass with a min-heap whose root is the worst entry kept.
+     */
+    static void heapTop(float[] values, int n, int k, int[] heapIds, float[] heapValues) {
+        int count = 0;
+        for (int i = 0; i < n; i++) {
+            float v = values[i];
+            if (count < k) {
+                int j = count++;
+                while (j > 0) { // sift up: parent must be worse-or-equal than child
+                    int parent = (j - 1) >>> 1;
+                    if (!before(heapValues[parent], heapIds[parent], v, i)) break;
+                    heapValues[j] = heapValues[parent];
+                    heapIds[j] = heapIds[parent];
+                    j = parent;
+                }
+                heapValues[j] = v;
+                heapIds[j] = i;
+            } else if (v > heapValues[0]) { // ties lose: the root has the lower id
+                int j = 0;
+                while (true) { // sift down from the root
+                    int child = 2 * j + 1;
+                    if (child >= k) break;
+                    if (child + 1 < k && before(heapValues[child], heapIds[child], heapValues[child + 1], heapIds[child + 1])) {
+                        child++;
+                    }
+                    if (!before(v, i, heapValues[child], heapIds[child])) break;
+                    heapValues[j] = heapValues[child];
+                    heapIds[j] = heapIds[child];
+                    j = child;
+                }
+                heapValues[j] = v;
+                heapIds[j] = i;
+            }
+        }
+    }
+
+    /** Index of the largest value in [0, n), lowest index on ties. */
+    static int argMax(float[] values, int n) {
+        int best = 0;
+        float bestValue = values[0];
+        for (int i = 1; i < n; i++) {
+            if (values[i] > bestValue) {
+                bestValue = values[i];
+                best = i;
+            }
+        }
+        return best;
+    }
+
     /** Index of the best entry in [from, to). */
     static int argBest(int[] ids, float[] values, int from, int to) {
         int best = from;
