@@ -7,8 +7,8 @@ import java.util.Arrays;
  * Turns generated ids into text incrementally: {@link #push} returns the new text, holding back the bytes of a
  * character that is not complete yet, so no delta ends inside a UTF-8 sequence; {@link #finish} returns what is
  * held. The deltas joined equal {@link Tokenizer#decode} of the same ids (for vocabularies without
- * {@code clean_spaces}; a trailing EOS is not removed, the stream cannot know it is the last). One per sequence,
- * not thread-safe.
+ * {@code clean_spaces} too: spaces are cleaned in stretches cut where no rule can reach across; a trailing EOS is
+ * not removed, the stream cannot know it is the last). One per sequence, not thread-safe.
  */
 public final class Detokenizer {
     private final Tokenizer tokenizer;
@@ -16,6 +16,9 @@ public final class Detokenizer {
     private final boolean unparseSpecial;
     private byte[] pending = new byte[16];
     private int pendingLength;
+    /** With clean_spaces: decoded bytes not cleaned yet. */
+    private byte[] raw = new byte[16];
+    private int rawLength;
     private boolean first = true;
     private boolean removeSpace;
 
@@ -40,7 +43,19 @@ public final class Detokenizer {
         byte[] piece = tokenizer.pieceBytes(id, unparseSpecial);
         int skip = removeSpace && piece.length > 0 && piece[0] == ' ' ? 1 : 0;
         removeSpace = false;
-        append(piece, skip, piece.length - skip);
+        if (tokenizer.cleanSpaces()) {
+            raw = appendTo(raw, rawLength, piece, skip, piece.length - skip);
+            rawLength += piece.length - skip;
+            int cut = SpaceCleaner.lastSafeCut(raw, rawLength);
+            if (cut > 0) {
+                byte[] cleaned = SpaceCleaner.clean(Arrays.copyOf(raw, cut));
+                append(cleaned, 0, cleaned.length);
+                System.arraycopy(raw, cut, raw, 0, rawLength - cut);
+                rawLength -= cut;
+            }
+        } else {
+            append(piece, skip, piece.length - skip);
+        }
         int complete = completePrefix(pending, pendingLength);
         if (complete == 0) {
             return "";
@@ -53,17 +68,27 @@ public final class Detokenizer {
 
     /** Returns the bytes still held (an incomplete character becomes U+FFFD) and empties the stream. */
     public String finish() {
+        if (rawLength > 0) {
+            byte[] cleaned = SpaceCleaner.clean(Arrays.copyOf(raw, rawLength));
+            append(cleaned, 0, cleaned.length);
+            rawLength = 0;
+        }
         String text = new String(pending, 0, pendingLength, StandardCharsets.UTF_8);
         pendingLength = 0;
         return text;
     }
 
     private void append(byte[] bytes, int offset, int length) {
-        if (pendingLength + length > pending.length) {
-            pending = Arrays.copyOf(pending, Math.max(pending.length * 2, pendingLength + length));
-        }
-        System.arraycopy(bytes, offset, pending, pendingLength, length);
+        pending = appendTo(pending, pendingLength, bytes, offset, length);
         pendingLength += length;
+    }
+
+    private static byte[] appendTo(byte[] buffer, int used, byte[] bytes, int offset, int length) {
+        if (used + length > buffer.length) {
+            buffer = Arrays.copyOf(buffer, Math.max(buffer.length * 2, used + length));
+        }
+        System.arraycopy(bytes, offset, buffer, used, length);
+        return buffer;
     }
 
     /**

@@ -47,4 +47,28 @@ final class SpaceCleaner {
         }
         return Arrays.copyOf(t, total);
     }
+
+    /**
+     * The last index at which {@code text[0, length)} can be cut so that cleaning the two parts apart gives the
+     * same bytes as cleaning the whole: three bytes before and one after the cut that no rule looks at (not a
+     * space, apostrophe or {@code ? ! . ,}). 0 when there is none.
+     */
+    static int lastSafeCut(byte[] text, int length) {
+        int neutralRun = 0;
+        for (int i = length - 1; i >= 0; i--) {
+            if (isNeutral(text[i])) {
+                neutralRun++;
+                if (neutralRun >= 4) {
+                    return i + 3;
+                }
+            } else {
+                neutralRun = 0;
+            }
+        }
+        return 0;
+    }
+
+    private static boolean isNeutral(byte b) {
+        return b != ' ' && b != '\'' && b != '?' && b != '!' && b != '.' && b != ',' && b != 0;
+    }
 }
