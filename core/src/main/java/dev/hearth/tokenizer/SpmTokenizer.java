@@ -1,15 +1,14 @@
 package dev.hearth.tokenizer;
 
 import java.nio.charset.StandardCharsets;
-import java.util.HashMap;
-import java.util.Map;
 
 /**
  * SentencePiece-style tokenizer ({@code tokenizer.ggml.model = llama}), as llama.cpp's {@code llm_tokenizer_spm}:
  * spaces become {@code ▁} (with one prepended to text at the start and after every special token when
  * {@code add_space_prefix}), each character starts as a symbol, and the adjacent pair whose concatenation is the
- * vocabulary entry with the highest score (leftmost on ties) is merged until none is. Symbols that are not tokens
- * fall back to their UTF-8 bytes as {@code <0xNN>} tokens.
+ * vocabulary entry with the highest score (leftmost on ties) is merged until none is. Characters that are not tokens
+ * fall back to their UTF-8 bytes as {@code <0xNN>} tokens (llama.cpp's {@code resegment}: its reverse-merge walk
+ * never triggers, since every merge makes a vocabulary entry).
  */
 final class SpmTokenizer extends Tokenizer {
     private static final char SPACE_MARKER = '\u2581';
@@ -71,10 +70,9 @@ final class SpmTokenizer extends Tokenizer {
             prev[i] = i - 1;
             next[i] = i + 1 < symbolCount ? i + 1 : -1;
         }
-        Map<Long, int[]> reverseMerges = new HashMap<>();
         BigramQueue queue = new BigramQueue();
         for (int i = 1; i < symbolCount; i++) {
-            tryAddBigram(s, starts, lengths, i - 1, i, queue, reverseMerges);
+            tryAddBigram(s, starts, lengths, i - 1, i, queue);
         }
         while (!queue.isEmpty()) {
             queue.pop();
@@ -89,16 +87,24 @@ final class SpmTokenizer extends Tokenizer {
             if (next[right] >= 0) {
                 prev[next[right]] = left;
             }
-            tryAddBigram(s, starts, lengths, prev[left], left, queue, reverseMerges);
-            tryAddBigram(s, starts, lengths, left, next[left], queue, reverseMerges);
+            tryAddBigram(s, starts, lengths, prev[left], left, queue);
+            tryAddBigram(s, starts, lengths, left, next[left], queue);
         }
+        // Every merge made a vocabulary entry, so a final symbol is a token or one character that is not one.
         for (int i = symbolCount > 0 ? 0 : -1; i >= 0; i = next[i]) {
-            resegment(s, starts[i], lengths[i], reverseMerges, starts, out);
+            String symbol = s.substring(starts[i], starts[i] + lengths[i]);
+            int id = vocabulary.idOf(symbol);
+            if (id >= 0) {
+                out.add(id);
+            } else {
+                for (byte b : symbol.getBytes(StandardCharsets.UTF_8)) {
+                    out.add(byteToken(b & 0xFF));
+                }
+            }
         }
     }
 
-    private void tryAddBigram(String s, int[] starts, int[] lengths, int left, int right, BigramQueue queue,
-                              Map<Long, int[]> reverseMerges) {
+    private void tryAddBigram(String s, int[] starts, int[] lengths, int left, int right, BigramQueue queue) {
         if (left < 0 || right < 0) {
             return;
         }
@@ -112,26 +118,17 @@ final class SpmTokenizer extends Tokenizer {
             return;
         }
         queue.push(BigramQueue.descendingScore(vocabulary.score(id)), left, right, size);
-        reverseMerges.put(((long) start << 32) | size, new int[] {left, right});
     }
 
-    /** Emits a final symbol: its token, or the two symbols it was merged from, or its bytes. */
-    private void resegment(String s, int start, int length, Map<Long, int[]> reverseMerges, int[] starts,
-                           IntList out) {
-        int id = vocabulary.idOf(s.substring(start, start + length));
+    private int byteToken(int b) {
+        int id = byteIds[b];
         if (id >= 0) {
-            out.add(id);
-            return;
+            return id;
         }
-        int[] parts = reverseMerges.get(((long) start << 32) | length);
-        if (parts == null) {
-            for (byte b : s.substring(start, start + length).getBytes(StandardCharsets.UTF_8)) {
-                out.add(byteIds[b & 0xFF]);
-            }
-            return;
+        if (vocabulary.unk() >= 0) {
+            return vocabulary.unk();
         }
-        int leftLength = starts[parts[1]] - starts[parts[0]];
-        resegment(s, starts[parts[0]], leftLength, reverseMerges, starts, out);
-        resegment(s, starts[parts[1]], length - leftLength, reverseMerges, starts, out);
+        throw new IllegalStateException("byte 0x" + Integer.toHexString(b) + " has no <0xNN> token and there is no"
+                + " unknown token");
     }
 }
