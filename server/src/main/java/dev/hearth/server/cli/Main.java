@@ -12,7 +12,8 @@ import picocli.CommandLine.Command;
             RunCommand.class,
             SynthCommand.class,
             TokenizeCommand.class,
-            DetokenizeCommand.class
+            DetokenizeCommand.class,
+            BenchCommand.class
         })
 public final class Main implements Runnable {
     public static void main(String[] args) {
