@@ -6,7 +6,8 @@ import picocli.CommandLine.Command;
 /** The {@code hearth} command line: one subcommand per file in this package. */
 @Command(name = "hearth", mixinStandardHelpOptions = true, version = "hearth 0.1.0",
         description = "Local LLM inference server.",
-        subcommands = {InfoCommand.class})
+        subcommands = {InfoCommand.class, PullCommand.class, ListCommand.class, ShowCommand.class, RmCommand.class,
+                CpCommand.class, CatalogueCommand.class, PlanCommand.class})
 public final class Main implements Runnable {
     public static void main(String[] args) {
         System.exit(run(args));

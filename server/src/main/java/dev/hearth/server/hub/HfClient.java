@@ -190,6 +190,11 @@ public final class HfClient {
                     ? "accept its terms at " + page + ", then set HF_TOKEN to an access token of that account"
                     : "the account of HF_TOKEN has no access yet; accept the terms at " + page) + hubMessage);
         }
+        if (status == 401 && "RepoNotFound".equals(code)) {
+            throw new HubException(what + ": repository not found" + (settings.token() == null
+                    ? " (or private: set HF_TOKEN if you have access)" : " (or HF_TOKEN has no access to it)")
+                    + hubMessage);
+        }
         if (status == 401) {
             throw new HubException(what + " needs authentication (" + (settings.token() == null
                     ? "private or gated repository, or it does not exist; set HF_TOKEN if you have access"

@@ -16,13 +16,22 @@ public record MachineProfile(long memoryBytes, int cores, double bandwidthBytesP
 
     /** Detects RAM and cores, measures bandwidth (a fraction of a second), estimates FLOPS from the vector width. */
     public static MachineProfile detect() {
+        MachineProfile m = unmeasured();
+        return m.withBandwidth(BandwidthProbe.measure(m.cores()));
+    }
+
+    /** RAM, cores and the FLOPS estimate, without measuring bandwidth (decode speeds come out as 0). */
+    public static MachineProfile unmeasured() {
         CpuInfo cpu = CpuInfo.detect();
         int cores = Math.max(1, cpu.cores());
-        double bandwidth = BandwidthProbe.measure(cores);
         int lanes = Math.max(1, cpu.vectorBits() / 32);
         double flops = cores * lanes * 2.0 /* FMA */ * 2.0 /* FMA ports */ * ASSUMED_HZ;
         long memory = cpu.memoryTotalBytes() > 0 ? cpu.memoryTotalBytes() : Runtime.getRuntime().maxMemory();
-        return new MachineProfile(memory, cores, bandwidth, flops);
+        return new MachineProfile(memory, cores, 0, flops);
+    }
+
+    public MachineProfile withBandwidth(double bytesPerSec) {
+        return new MachineProfile(memoryBytes, cores, bytesPerSec, flopsPerSec);
     }
 
     public MachineProfile withMemory(long bytes) {
