@@ -57,6 +57,33 @@ record PartialDownload(Path data, Path sidecar, Target target) {
         return have;
     }
 
+    /**
+     * Takes the download's lock file ({@code partial/KEY.lock}) so two pulls, in one process or two, never write
+     * the same partial file. Released and removed by closing.
+     */
+    AutoCloseable lock() throws IOException {
+        Path lockFile = data.resolveSibling(data.getFileName().toString().replace(".part", ".lock"));
+        java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(lockFile,
+                java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.WRITE);
+        java.nio.channels.FileLock lock;
+        try {
+            lock = ch.tryLock();
+        } catch (java.nio.channels.OverlappingFileLockException e) {
+            lock = null;
+        }
+        if (lock == null) {
+            ch.close();
+            throw new HubException("another pull is downloading " + target.path() + " from " + target.repo()
+                    + " right now (" + lockFile + "); wait for it to finish");
+        }
+        java.nio.channels.FileLock held = lock;
+        return () -> {
+            Files.deleteIfExists(lockFile);
+            held.release();
+            ch.close();
+        };
+    }
+
     /** Records the target before the first byte is written. */
     void begin() throws IOException {
         AtomicFiles.write(sidecar, JSON.writeValueAsBytes(target));

@@ -72,10 +72,21 @@ public final class Puller {
                 PartialDownload partial = PartialDownload.of(store.partialDir(),
                         new PartialDownload.Target(ref.repo(), info.commit(), f.path(), f.sha256(), f.size()));
                 long offset = before;
-                String sha = downloader.download(partial, bytes -> listener.onEvent(
-                        new PullEvent.Progress(listed.path(), bytes, listed.size(), offset + bytes, total)));
-                store.importBlob(partial.data(), sha);
-                Files.deleteIfExists(partial.sidecar());
+                String sha;
+                try (AutoCloseable lock = partial.lock()) {
+                    if (f.sha256() != null && store.hasBlob(f.sha256(), f.size())) {
+                        sha = f.sha256(); // another pull finished it while we waited
+                    } else {
+                        sha = downloader.download(partial, bytes -> listener.onEvent(
+                                new PullEvent.Progress(listed.path(), bytes, listed.size(), offset + bytes, total)));
+                        store.importBlob(partial.data(), sha);
+                        Files.deleteIfExists(partial.sidecar());
+                    }
+                } catch (IOException | RuntimeException e) {
+                    throw e;
+                } catch (Exception e) {
+                    throw new IOException(e);
+                }
                 listener.onEvent(new PullEvent.FileDone(f.path(), sha, false));
                 f = new HfRepoFile(f.path(), f.size(), sha);
             }

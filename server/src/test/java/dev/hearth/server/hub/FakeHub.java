@@ -39,6 +39,8 @@ final class FakeHub implements AutoCloseable {
     final AtomicInteger unavailable = new AtomicInteger();
     final List<Seen> seen = new CopyOnWriteArrayList<>();
     volatile String requiredToken = "hf_test_token";
+    /** Pause after each 64 KiB of a CDN body, to make downloads slow enough to interrupt. */
+    volatile long cdnPauseMillis;
     final int treePageSize = 2;
 
     private final HttpServer server;
@@ -212,7 +214,17 @@ final class FakeHub implements AutoCloseable {
             // Abandon the exchange mid-body: the JDK server closes the connection when the body is short.
             throw new IOException("fake hub dropped the connection");
         }
-        out.write(data, (int) start, len);
+        for (int off = 0; off < len; off += 65536) {
+            out.write(data, (int) start + off, Math.min(65536, len - off));
+            if (cdnPauseMillis > 0) {
+                out.flush();
+                try {
+                    Thread.sleep(cdnPauseMillis);
+                } catch (InterruptedException e) {
+                    throw new IOException(e);
+                }
+            }
+        }
     }
 
     private static void error(HttpExchange ex, int status, String code, String message) throws IOException {
