@@ -28,11 +28,12 @@ final class PullCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         boolean terminal = !plain && System.console() != null && System.console().isTerminal();
+        ModelManifest m;
         try (Progress progress = terminal ? new BarProgress() : new LineProgress(System.out)) {
-            ModelManifest m = Puller.fromEnvironment().pull(ref, progress);
-            System.out.printf("pulled %s (%s, %s, %s) from %s@%s%n", m.name(), m.architecture(), m.quantization(),
-                    Bytes.format(m.totalSize()), m.source(), m.revision());
+            m = Puller.fromEnvironment().pull(ref, progress);
         }
+        System.out.printf("pulled %s (%s, %s, %s) from %s@%s%n", m.name(), m.architecture(), m.quantization(),
+                Bytes.format(m.totalSize()), m.source(), m.revision());
         return 0;
     }
 
@@ -53,8 +54,9 @@ final class PullCommand implements Callable<Integer> {
                 case PullEvent.Resolved r -> {
                     System.out.printf("%d file(s), %s, commit %s%n", r.files().size(), Bytes.format(r.totalBytes()),
                             r.commit());
+                    boolean big = r.totalBytes() >= 100_000_000L;
                     bar = new ProgressBarBuilder().setTaskName("pull").setInitialMax(r.totalBytes())
-                            .setUnit(" MB", 1_000_000).showSpeed().setStyle(ProgressBarStyle.ASCII)
+                            .setUnit(big ? " MB" : " kB", big ? 1_000_000 : 1_000).showSpeed().setStyle(ProgressBarStyle.ASCII)
                             .continuousUpdate().build();
                 }
                 case PullEvent.Progress p -> bar.stepTo(p.totalBytes());
