@@ -32,6 +32,8 @@ final class FileDownloader {
 
     private final HfClient client;
     private final PullListener listener;
+    /** The X-Linked-Etag of the last response: the expected hash when the listing had none (non-LFS listing). */
+    private String linkedSha256;
 
     FileDownloader(HfClient client, PullListener listener) {
         this.client = client;
@@ -58,7 +60,8 @@ final class FileDownloader {
                 if (done != t.size()) {
                     throw new HfClient.RetryableException("got " + done + " of " + t.size() + " bytes of " + t.path());
                 }
-                if (t.sha256() != null && !t.sha256().equals(sha)) {
+                String expected = t.sha256() != null ? t.sha256() : linkedSha256;
+                if (expected != null && !expected.equals(sha)) {
                     partial.discard();
                     if (have > 0 && !restartedForHash) {
                         restartedForHash = true; // the resumed prefix may have been bad: one fresh try
@@ -66,7 +69,7 @@ final class FileDownloader {
                         continue;
                     }
                     throw new HubException("sha256 mismatch for " + t.path() + " from " + t.repo() + ": expected "
-                            + t.sha256() + ", got " + sha + "; the download was discarded");
+                            + expected + ", got " + sha + "; the download was discarded");
                 }
                 AtomicFiles.sync(partial.data());
                 return sha;
@@ -91,6 +94,9 @@ final class FileDownloader {
                     && !d.linkedSha256().equals(t.sha256())) {
                 throw new HubException("the Hub's X-Linked-Etag for " + t.path() + " (" + d.linkedSha256()
                         + ") differs from the listing's sha256 (" + t.sha256() + ")");
+            }
+            if (d.linkedSha256() != null && d.linkedSha256().matches("[0-9a-f]{64}")) {
+                linkedSha256 = d.linkedSha256();
             }
             long position = have;
             if (d.status() == 200 && have > 0) {
@@ -146,8 +152,13 @@ final class FileDownloader {
                 }
                 lastByteAt.set(System.nanoTime());
                 ByteBuffer bb = ByteBuffer.wrap(buf, 0, n);
-                while (bb.hasRemaining()) {
-                    out.write(bb);
+                try {
+                    while (bb.hasRemaining()) {
+                        out.write(bb);
+                    }
+                } catch (IOException e) {
+                    throw new HubException("cannot write the download of " + t.path() + " at byte " + position
+                            + " (disk full?): " + e.getMessage() + "; free space and pull again to resume", e);
                 }
                 digest.update(buf, 0, n);
                 position += n;

@@ -90,6 +90,18 @@ public final class Planner {
                 .thenComparingLong(MemoryPlan::weightBytes));
     }
 
+    /**
+     * What the server calls before loading: the plan when the model fits (the caller should warn when its
+     * verdict is TIGHT), a {@link HubException} with {@link MemoryPlan#describe()} when it does not.
+     */
+    public MemoryPlan admit(ResolvedModel model, PlanRequest req) throws IOException {
+        MemoryPlan plan = check(model, req);
+        if (plan.verdict() == MemoryPlan.Verdict.DOES_NOT_FIT) {
+            throw new HubException("refusing to load: " + plan.describe());
+        }
+        return plan;
+    }
+
     /** Plans a stored model from its GGUF header; what the server asks before loading (refuse or warn). */
     public MemoryPlan check(ResolvedModel model, PlanRequest req) throws IOException {
         long bytes = 0;

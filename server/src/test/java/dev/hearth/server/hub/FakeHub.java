@@ -39,6 +39,8 @@ final class FakeHub implements AutoCloseable {
     final AtomicInteger unavailable = new AtomicInteger();
     final List<Seen> seen = new CopyOnWriteArrayList<>();
     volatile String requiredToken = "hf_test_token";
+    /** List GGUF files without their lfs block (as for files stored in git), leaving X-Linked-Etag. */
+    volatile boolean listWithoutLfs;
     /** Pause after each 64 KiB of a CDN body, to make downloads slow enough to interrupt. */
     volatile long cdnPauseMillis;
     final int treePageSize = 2;
@@ -157,7 +159,7 @@ final class FakeHub implements AutoCloseable {
             n.put("type", "file");
             n.put("oid", "0123456789abcdef0123456789abcdef01234567");
             n.put("path", e.getKey());
-            if (e.getKey().endsWith(".gguf")) {
+            if (e.getKey().endsWith(".gguf") && !listWithoutLfs) {
                 n.put("size", e.getValue().length);
                 n.put("lfs", Map.of("oid", PartialDownload.sha256Hex(e.getValue()), "size", e.getValue().length,
                         "pointerSize", 134));

@@ -109,6 +109,12 @@ class PlannerTest {
             assertThat(p.kvCacheBytes()).isEqualTo(2L * 2 * 2 * (TinyGguf.DIM / 4) * 256 * 2 * 2);
             assertThat(p.quantization()).isEqualTo("F32");
             assertThat(p.fits()).isTrue();
+            assertThat(planner.admit(store.resolve("tiny"), new PlanRequest(8_000_000_000L, 256, 2,
+                    KvPrecision.F16)).verdict()).isEqualTo(MemoryPlan.Verdict.FITS);
+            org.assertj.core.api.Assertions.assertThatThrownBy(() -> planner.admit(store.resolve("tiny"),
+                    new PlanRequest(1_000_000_000L, 256, 2, KvPrecision.F16)))
+                    .isInstanceOf(HubException.class).hasMessageContaining("refusing to load: tiny:latest F32")
+                    .hasMessageContaining("does not fit");
         }
     }
 

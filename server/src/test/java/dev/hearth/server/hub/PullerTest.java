@@ -250,4 +250,14 @@ class PullerTest {
         assertThat(events).filteredOn(e -> e instanceof PullEvent.FileDone)
                 .allSatisfy(e -> assertThat(((PullEvent.FileDone) e).alreadyPresent()).isTrue());
     }
+
+    @Test
+    void withoutLfsInfoTheLinkedEtagIsTheExpectedHash() throws IOException {
+        hub.listWithoutLfs = true;
+        ModelManifest m = puller(null).pull("hf://test/Tiny-GGUF:Q8_0", PullListener.NONE);
+        assertThat(m.files().getFirst().sha256()).isEqualTo(PartialDownload.sha256Hex(q8));
+        hub.corrupt.add(PartialDownload.sha256Hex(q4));
+        assertThatThrownBy(() -> puller(null).pull("hf://test/Tiny-GGUF:Q4_K_M", PullListener.NONE))
+                .isInstanceOf(HubException.class).hasMessageContaining("sha256 mismatch");
+    }
 }
