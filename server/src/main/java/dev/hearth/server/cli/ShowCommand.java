@@ -8,6 +8,7 @@ import dev.hearth.gguf.GgufTensorInfo;
 import dev.hearth.gguf.GgufValue;
 import dev.hearth.server.hub.Bytes;
 import dev.hearth.server.hub.ModelManifest;
+import dev.hearth.server.hub.ModelShape;
 import dev.hearth.server.hub.ModelStore;
 import dev.hearth.server.hub.ResolvedModel;
 import java.nio.file.Path;
@@ -56,6 +57,13 @@ final class ShowCommand implements Callable<Integer> {
             System.out.printf("size:          %s in %d file(s)%n", Bytes.format(m.totalSize()), m.files().size());
             for (ModelManifest.FileEntry f : m.files()) {
                 System.out.printf("  %s  sha256:%s%n", f.path(), f.sha256());
+            }
+            try {
+                ModelShape s = ModelShape.fromGguf(first.metadata(), m.parameterCount(), m.parameterCount());
+                System.out.printf("shape:         %d layers, dim %d, %d KV heads x %d, context %d, vocabulary %d%n",
+                        s.layers(), s.dim(), s.keyValueHeads(), s.headDim(), s.contextLength(), s.vocabSize());
+            } catch (RuntimeException e) {
+                System.out.printf("shape:         (incomplete metadata: %s)%n", e.getMessage());
             }
             System.out.println("metadata:");
             first.metadata().asMap().forEach((k, v) -> {

@@ -72,6 +72,7 @@ class HubCommandsTest {
 
         assertThat(run("show", "tiny:q8_0")).as(err).isZero();
         assertThat(out).contains("architecture:  llama").contains("llama.block_count")
+                .contains("2 layers, dim 64, 2 KV heads x 16, context 256, vocabulary 4096")
                 .contains("token_embd.weight").contains("F32").contains("[64, 4096]")
                 .contains("chat template:").contains("{{ messages }}")
                 .contains("parameters:").contains(String.format("%,d", HubTestSupport.tinyParameterCount()));
