@@ -13,7 +13,14 @@ import picocli.CommandLine.Command;
             SynthCommand.class,
             TokenizeCommand.class,
             DetokenizeCommand.class,
-            BenchCommand.class
+            BenchCommand.class,
+            PullCommand.class,
+            ListCommand.class,
+            ShowCommand.class,
+            RmCommand.class,
+            CpCommand.class,
+            CatalogueCommand.class,
+            PlanCommand.class
         })
 public final class Main implements Runnable {
     public static void main(String[] args) {
