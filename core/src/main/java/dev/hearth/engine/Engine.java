@@ -80,6 +80,16 @@ public final class Engine implements AutoCloseable {
         return steps;
     }
 
+    /** Sequences preempted so far because KV blocks ran short (each recomputed later). */
+    public long preemptions() {
+        return scheduler.preemptions();
+    }
+
+    /** Prompt positions served from the prefix cache so far instead of being computed. */
+    public long cachedPromptTokens() {
+        return scheduler.cachedTokens();
+    }
+
     public int maxSequences() {
         return runner.maxSequences();
     }

@@ -30,8 +30,9 @@ final class Scheduler {
     private final Deque<Integer> freeSlots = new ArrayDeque<>();
     /** The sequences of the last plan, one entry per logits row, in row order. */
     private final List<Sequence> logitOwners = new ArrayList<>();
-    private long preemptions;
-    private long cachedTokens;
+    // written by the engine thread only; volatile so that metrics may read them from any thread
+    private volatile long preemptions;
+    private volatile long cachedTokens;
 
     Scheduler(int maxRunning, int tokenBudget, BlockAllocator blocks) {
         this.maxRunning = maxRunning;
