@@ -108,11 +108,14 @@ final class Scheduler {
                 budget--;
             }
         }
+        int firstAdmitted = running.size();
         if (preemptions == preemptedBefore) {
             admit();
         }
-        for (Sequence s : running) {
-            if (s.pending() > 1 && budget > 0) {
+        for (int i = 0; i < running.size() && budget > 0; i++) {
+            Sequence s = running.get(i);
+            // prompt chunks; a sequence admitted just now may have a single token left (the rest was cached)
+            if (s.pending() > 1 || (i >= firstAdmitted && s.pending() == 1)) {
                 int rows = Math.min(s.pending(), budget);
                 addRows(batch, s, rows);
                 budget -= rows;
