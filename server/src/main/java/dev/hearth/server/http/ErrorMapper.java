@@ -1,5 +1,6 @@
 package dev.hearth.server.http;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonMappingException;
 import dev.hearth.engine.ContextLengthExceededException;
@@ -7,7 +8,6 @@ import dev.hearth.engine.EngineOverloadedException;
 import dev.hearth.server.route.UnknownModelException;
 import dev.hearth.server.route.UnsupportedFeatureException;
 import java.lang.System.Logger.Level;
-import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
@@ -60,13 +60,14 @@ public final class ErrorMapper {
         return sb.toString();
     }
 
-    public static Map<String, Object> openAiBody(ApiException e) {
-        Map<String, Object> error = new LinkedHashMap<>();
-        error.put("message", e.getMessage());
-        error.put("type", e.type());
-        error.put("param", e.param());
-        error.put("code", e.code());
-        return Map.of("error", error);
+    public static OpenAiError openAiBody(ApiException e) {
+        return new OpenAiError(new OpenAiError.Body(e.getMessage(), e.type(), e.param(), e.code()));
+    }
+
+    /** OpenAI's error body; {@code param} and {@code code} are sent as null when unset, as OpenAI does. */
+    public record OpenAiError(Body error) {
+        public record Body(String message, String type, @JsonInclude(JsonInclude.Include.ALWAYS) String param,
+                @JsonInclude(JsonInclude.Include.ALWAYS) String code) {}
     }
 
     public static Map<String, Object> ollamaBody(ApiException e) {
