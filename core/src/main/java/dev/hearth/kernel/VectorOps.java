@@ -1,0 +1,170 @@
+package dev.hearth.kernel;
+
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * Small element-wise kernels over float rows: dot, axpy, residual add, bias add, F16 conversion, argmax and top-k.
+ * Each vector kernel has a scalar twin ({@code *Scalar}) that tests compare it with.
+ */
+public final class VectorOps {
+    static final VectorSpecies<Float> SPECIES = FloatVector.SPECIES_PREFERRED;
+
+    private VectorOps() {}
+
+    /** sum of a[ao + i] * b[bo + i] for i in [0, n). */
+    public static float dot(float[] a, int ao, float[] b, int bo, int n) {
+        FloatVector acc = FloatVector.zero(SPECIES);
+        int i = 0;
+        int upper = SPECIES.loopBound(n);
+        for (; i < upper; i += SPECIES.length()) {
+            acc = FloatVector.fromArray(SPECIES, a, ao + i).fma(FloatVector.fromArray(SPECIES, b, bo + i), acc);
+        }
+        float sum = acc.reduceLanes(VectorOperators.ADD);
+        for (; i < n; i++) {
+            sum += a[ao + i] * b[bo + i];
+        }
+        return sum;
+    }
+
+    public static float dotScalar(float[] a, int ao, float[] b, int bo, int n) {
+        float sum = 0;
+        for (int i = 0; i < n; i++) {
+            sum += a[ao + i] * b[bo + i];
+        }
+        return sum;
+    }
+
+    /** y[yo + i] += a * x[xo + i] for i in [0, n). */
+    public static void axpy(float a, float[] x, int xo, float[] y, int yo, int n) {
+        FloatVector va = FloatVector.broadcast(SPECIES, a);
+        int i = 0;
+        int upper = SPECIES.loopBound(n);
+        for (; i < upper; i += SPECIES.length()) {
+            FloatVector.fromArray(SPECIES, x, xo + i).fma(va, FloatVector.fromArray(SPECIES, y, yo + i))
+                    .intoArray(y, yo + i);
+        }
+        for (; i < n; i++) {
+            y[yo + i] += a * x[xo + i];
+        }
+    }
+
+    public static void axpyScalar(float a, float[] x, int xo, float[] y, int yo, int n) {
+        for (int i = 0; i < n; i++) {
+            y[yo + i] += a * x[xo + i];
+        }
+    }
+
+    /** y[yo + i] += x[xo + i] for i in [0, n) (the residual connection). */
+    public static void addInPlace(float[] y, int yo, float[] x, int xo, int n) {
+        int i = 0;
+        int upper = SPECIES.loopBound(n);
+        for (; i < upper; i += SPECIES.length()) {
+            FloatVector.fromArray(SPECIES, y, yo + i).add(FloatVector.fromArray(SPECIES, x, xo + i)).intoArray(y, yo + i);
+        }
+        for (; i < n; i++) {
+            y[yo + i] += x[xo + i];
+        }
+    }
+
+    public static void addInPlaceScalar(float[] y, int yo, float[] x, int xo, int n) {
+        for (int i = 0; i < n; i++) {
+            y[yo + i] += x[xo + i];
+        }
+    }
+
+    /** Adds bias[0..rowLength) to each of numRows rows of x (row r starts at r * rowLength). */
+    public static void addBiasRows(float[] x, int numRows, int rowLength, float[] bias) {
+        for (int r = 0; r < numRows; r++) {
+            addInPlace(x, r * rowLength, bias, 0, rowLength);
+        }
+    }
+
+    /** x[xo + i] *= a for i in [0, n). */
+    public static void scale(float[] x, int xo, float a, int n) {
+        int i = 0;
+        int upper = SPECIES.loopBound(n);
+        for (; i < upper; i += SPECIES.length()) {
+            FloatVector.fromArray(SPECIES, x, xo + i).mul(a).intoArray(x, xo + i);
+        }
+        for (; i < n; i++) {
+            x[xo + i] *= a;
+        }
+    }
+
+    public static void scaleScalar(float[] x, int xo, float a, int n) {
+        for (int i = 0; i < n; i++) {
+            x[xo + i] *= a;
+        }
+    }
+
+    /** Fills x[xo .. xo + n) with zero. */
+    public static void zero(float[] x, int xo, int n) {
+        java.util.Arrays.fill(x, xo, xo + n, 0f);
+    }
+
+    /** dst[do + i] = half(src[so + i]) (round to nearest even). */
+    public static void toFloat16(float[] src, int so, short[] dst, int dstOffset, int n) {
+        for (int i = 0; i < n; i++) {
+            dst[dstOffset + i] = Float.floatToFloat16(src[so + i]);
+        }
+    }
+
+    /** dst[do + i] = float(src[so + i]). */
+    public static void fromFloat16(short[] src, int so, float[] dst, int dstOffset, int n) {
+        for (int i = 0; i < n; i++) {
+            dst[dstOffset + i] = Float.float16ToFloat(src[so + i]);
+        }
+    }
+
+    /** Index (relative to off) of the largest of x[off .. off + n); the lowest index on ties. */
+    public static int argmax(float[] x, int off, int n) {
+        int best = 0;
+        float bestValue = x[off];
+        for (int i = 1; i < n; i++) {
+            if (x[off + i] > bestValue) {
+                bestValue = x[off + i];
+                best = i;
+            }
+        }
+        return best;
+    }
+
+    /**
+     * The k largest of x[off .. off + n), largest first (lower index first on ties): indices (relative to off) into
+     * indices[io ..], values into values[vo ..]. Selection by insertion, for small k.
+     */
+    public static void topK(float[] x, int off, int n, int k, int[] indices, int io, float[] values, int vo) {
+        if (k > n) {
+            throw new IllegalArgumentException("top " + k + " of " + n + " values");
+        }
+        int filled = 0;
+        for (int i = 0; i < n; i++) {
+            float v = x[off + i];
+            if (filled == k && !(v > values[vo + k - 1])) {
+                continue;
+            }
+            int j = filled < k ? filled++ : k - 1;
+            while (j > 0 && v > values[vo + j - 1]) {
+                values[vo + j] = values[vo + j - 1];
+                indices[io + j] = indices[io + j - 1];
+                j--;
+            }
+            values[vo + j] = v;
+            indices[io + j] = i;
+        }
+    }
+
+    /** Divides x[off .. off + n) by its sum. */
+    public static void normalizeSum(float[] x, int off, int n) {
+        float sum = 0;
+        for (int i = 0; i < n; i++) {
+            sum += x[off + i];
+        }
+        float inv = 1f / sum;
+        for (int i = 0; i < n; i++) {
+            x[off + i] *= inv;
+        }
+    }
+}

@@ -1,0 +1,95 @@
+package dev.hearth.model;
+
+import dev.hearth.gguf.GgufFile;
+import dev.hearth.kernel.ComputePool;
+import dev.hearth.kv.KvCache;
+import dev.hearth.kv.KvPrecision;
+import java.io.IOException;
+import java.nio.file.Path;
+
+/**
+ * A loaded model: the mapped GGUF file, its config, its weights (views over the mapping, no copy), the compute pool
+ * and the forward pass. One caller at a time; {@link #close()} unmaps the file and stops the pool.
+ */
+public final class Model implements AutoCloseable {
+    private final GgufFile file;
+    private final ModelConfig config;
+    private final ComputePool pool;
+    private final Transformer transformer;
+
+    private Model(GgufFile file, ModelConfig config, ComputePool pool, Transformer transformer) {
+        this.file = file;
+        this.config = config;
+        this.pool = pool;
+        this.transformer = transformer;
+    }
+
+    /**
+     * Opens and maps a GGUF model.
+     *
+     * @throws IOException when the file cannot be read
+     * @throws dev.hearth.gguf.GgufException when the file is not a supported model; the message names the key or tensor
+     */
+    public static Model load(Path path, ModelOptions options) throws IOException {
+        GgufFile file = GgufFile.open(path);
+        ComputePool pool = null;
+        try {
+            ModelConfig config = ModelConfig.from(file);
+            ModelWeights weights = ModelWeights.load(file, config);
+            pool = new ComputePool(options.threads());
+            return new Model(file, config, pool, new Transformer(config, weights, pool, options.maxBatchTokens()));
+        } catch (RuntimeException | Error e) {
+            if (pool != null) {
+                pool.close();
+            }
+            file.close();
+            throw e;
+        }
+    }
+
+    public ModelConfig config() {
+        return config;
+    }
+
+    public GgufFile file() {
+        return file;
+    }
+
+    public int threads() {
+        return pool.threads();
+    }
+
+    /** The most rows one {@link #forward} call takes. */
+    public int maxBatchTokens() {
+        return transformer.maxBatch();
+    }
+
+    /** A KV cache for {@code maxSequences} sequences of up to {@code contextLength} positions each. */
+    public KvCache newKvCache(int contextLength, int maxSequences, KvPrecision precision) {
+        return new KvCache(config.numLayers(), config.kvDim(), contextLength, maxSequences, precision);
+    }
+
+    /** A batch of the largest size this model was loaded for. */
+    public Batch newBatch() {
+        return new Batch(transformer.maxBatch());
+    }
+
+    /** Room for {@code rows} rows of logits. */
+    public Logits newLogits(int rows) {
+        return new Logits(rows, config.vocabSize());
+    }
+
+    /**
+     * Runs every row of the batch through the model: stores each row's keys and values in its sequence's cache at its
+     * position, attends causally over that sequence, and writes logits for the rows that ask for them.
+     */
+    public void forward(Batch batch, KvCache kv, Logits logits) {
+        transformer.forward(batch, kv, logits);
+    }
+
+    @Override
+    public void close() {
+        pool.close();
+        file.close();
+    }
+}

@@ -1,0 +1,33 @@
+package dev.hearth.model;
+
+/**
+ * How to load a model.
+ *
+ * @param threads compute threads (at least 1)
+ * @param maxBatchTokens the most rows one forward pass takes; buffers are sized for it at load
+ */
+public record ModelOptions(int threads, int maxBatchTokens) {
+    public static final int DEFAULT_MAX_BATCH_TOKENS = 128;
+
+    public ModelOptions {
+        if (threads < 1) {
+            throw new IllegalArgumentException("threads must be at least 1, got " + threads);
+        }
+        if (maxBatchTokens < 1) {
+            throw new IllegalArgumentException("max batch tokens must be at least 1, got " + maxBatchTokens);
+        }
+    }
+
+    /** One thread per core, the default batch size. */
+    public static ModelOptions defaults() {
+        return new ModelOptions(Runtime.getRuntime().availableProcessors(), DEFAULT_MAX_BATCH_TOKENS);
+    }
+
+    public ModelOptions withThreads(int n) {
+        return new ModelOptions(n, maxBatchTokens);
+    }
+
+    public ModelOptions withMaxBatchTokens(int n) {
+        return new ModelOptions(threads, n);
+    }
+}

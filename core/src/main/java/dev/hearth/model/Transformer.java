@@ -1,0 +1,162 @@
+package dev.hearth.model;
+
+import dev.hearth.kernel.Attention;
+import dev.hearth.kernel.ComputePool;
+import dev.hearth.kernel.Kernels;
+import dev.hearth.kernel.Norms;
+import dev.hearth.kernel.Rope;
+import dev.hearth.kernel.VectorOps;
+import dev.hearth.kv.KvCache;
+
+/**
+ * The decoder-only transformer shared by every family: token embedding, then per layer pre-norm grouped-query
+ * attention with RoPE and a pre-norm feed-forward block, each added to the residual stream; a final RMSNorm and
+ * the output projection for the rows that need logits. Families differ only in the hooks of {@link Architecture}
+ * (q/k/v biases, q/k norms, RoPE pairing) and in the feed-forward kind. One caller at a time.
+ */
+final class Transformer {
+    private final ModelConfig c;
+    private final ModelWeights w;
+    private final ComputePool pool;
+    private final ForwardBuffers b;
+    private final FeedForwardBlock feedForward;
+    private final double[] ropeFrequencies;
+    private final int maxBatch;
+
+    Transformer(ModelConfig config, ModelWeights weights, ComputePool pool, int maxBatch) {
+        this.c = config;
+        this.w = weights;
+        this.pool = pool;
+        this.maxBatch = maxBatch;
+        this.b = new ForwardBuffers(config, maxBatch, pool.threads());
+        this.feedForward = new FeedForwardBlock(config, pool, b);
+        this.ropeFrequencies = Rope.frequencies(config.ropeTheta(), config.rotaryDims(), config.ropeFrequencyFactors(),
+                config.ropeScale());
+    }
+
+    int maxBatch() {
+        return maxBatch;
+    }
+
+    void forward(Batch batch, KvCache kv, Logits logits) {
+        int n = batch.size();
+        validate(batch, kv, logits);
+        int dim = c.dim();
+        int half = c.rotaryDims() / 2;
+        b.ensureScores(kv.contextLength());
+        logits.setBatchRows(batch);
+        for (int t = 0; t < n; t++) {
+            kv.reserve(batch.sequenceId(t), batch.position(t));
+            Kernels.dequantizeRow(w.tokenEmbedding(), batch.token(t), b.x, t * dim);  // x: [n, dim]
+            Rope.fillCosSin(batch.position(t), ropeFrequencies, b.cos, b.sin, t * half);  // [n, rotaryDims / 2]
+        }
+        for (int l = 0; l < c.numLayers(); l++) {
+            LayerWeights layer = w.layers()[l];
+            Norms.rmsNormRows(b.xNorm, b.x, layer.attentionNorm(), n, dim, c.rmsEpsilon());  // [n, dim]
+            attention(batch, kv, l, layer);                                                  // blockOut: [n, dim]
+            VectorOps.addInPlace(b.x, 0, b.blockOut, 0, n * dim);                            // x += attention
+            Norms.rmsNormRows(b.xNorm, b.x, layer.ffnNorm(), n, dim, c.rmsEpsilon());        // [n, dim]
+            feedForward.apply(layer.feedForward(), n);                                       // blockOut: [n, dim]
+            VectorOps.addInPlace(b.x, 0, b.blockOut, 0, n * dim);                            // x += ffn
+        }
+        int m = 0;
+        for (int t = 0; t < n; t++) {
+            if (batch.needsLogits(t)) {
+                Norms.rmsNorm(b.logitInput, m++ * dim, b.x, t * dim, w.outputNorm(), dim, c.rmsEpsilon());  // [m, dim]
+            }
+        }
+        if (m > 0) {
+            Kernels.matmul(pool, w.output(), b.logitInput, m, logits.values());  // [m, vocab]
+        }
+    }
+
+    /** Self-attention of layer l over xNorm into blockOut; stores this batch's keys and values first. */
+    private void attention(Batch batch, KvCache kv, int l, LayerWeights layer) {
+        int n = batch.size();
+        int qDim = c.queryDim();
+        int kvDim = c.kvDim();
+        int half = c.rotaryDims() / 2;
+        Kernels.matmul(pool, layer.query(), b.xNorm, n, b.q);  // [n, queryDim]
+        Kernels.matmul(pool, layer.key(), b.xNorm, n, b.k);    // [n, kvDim]
+        Kernels.matmul(pool, layer.value(), b.xNorm, n, b.v);  // [n, kvDim]
+        if (c.hasQkvBiases()) {
+            VectorOps.addBiasRows(b.q, n, qDim, layer.queryBias());
+            VectorOps.addBiasRows(b.k, n, kvDim, layer.keyBias());
+            VectorOps.addBiasRows(b.v, n, kvDim, layer.valueBias());
+        }
+        if (c.hasQkNorms()) {
+            Norms.rmsNormRows(b.q, b.q, layer.queryNorm(), n * c.numHeads(), c.headSize(), c.rmsEpsilon());
+            Norms.rmsNormRows(b.k, b.k, layer.keyNorm(), n * c.numKeyValueHeads(), c.headSize(), c.rmsEpsilon());
+        }
+        for (int t = 0; t < n; t++) {
+            switch (c.ropeStyle()) {
+                case NORM -> {
+                    Rope.rotateAdjacentPairs(b.q, t * qDim, c.numHeads(), c.headSize(), c.rotaryDims(), b.cos, b.sin, t * half);
+                    Rope.rotateAdjacentPairs(b.k, t * kvDim, c.numKeyValueHeads(), c.headSize(), c.rotaryDims(), b.cos, b.sin, t * half);
+                }
+                case NEOX -> {
+                    Rope.rotateHalves(b.q, t * qDim, c.numHeads(), c.headSize(), c.rotaryDims(), b.cos, b.sin, t * half);
+                    Rope.rotateHalves(b.k, t * kvDim, c.numKeyValueHeads(), c.headSize(), c.rotaryDims(), b.cos, b.sin, t * half);
+                }
+            }
+            kv.store(l, batch.sequenceId(t), batch.position(t), b.k, t * kvDim, b.v, t * kvDim);
+        }
+        int heads = c.numHeads();
+        int threads = pool.threads();
+        pool.parallelFor(threads, (first, last) -> {
+            for (int worker = first; worker < last; worker++) {
+                for (int i = worker; i < n * heads; i += threads) {
+                    attendHead(batch, kv, l, i / heads, i % heads, worker);  // attention[t, head h]: [headSize]
+                }
+            }
+        });
+        Kernels.matmul(pool, layer.attentionOutput(), b.attention, n, b.blockOut);  // [n, dim]
+    }
+
+    private void attendHead(Batch batch, KvCache kv, int l, int t, int h, int worker) {
+        int seq = batch.sequenceId(t);
+        int length = batch.position(t) + 1;  // causal: positions 0..pos of this sequence
+        int headSize = c.headSize();
+        int kvHeadOffset = h / (c.numHeads() / c.numKeyValueHeads()) * headSize;
+        int qOffset = t * c.queryDim() + h * headSize;
+        float scale = (float) (1.0 / Math.sqrt(headSize));
+        switch (kv.precision()) {
+            case F32 -> Attention.attendHead(b.q, qOffset, kv.keysF32(l, seq), kv.valuesF32(l, seq), kvHeadOffset,
+                    c.kvDim(), length, headSize, scale, b.scores[worker], b.attention, qOffset);
+            case F16 -> Attention.attendHeadF16(b.q, qOffset, kv.keysF16(l, seq), kv.valuesF16(l, seq), kvHeadOffset,
+                    c.kvDim(), length, headSize, scale, b.scores[worker], b.f16Row[worker], b.attention, qOffset);
+        }
+    }
+
+    private void validate(Batch batch, KvCache kv, Logits logits) {
+        if (batch.size() > maxBatch) {
+            throw new IllegalArgumentException("batch has " + batch.size() + " rows, the model was loaded for at most "
+                    + maxBatch);
+        }
+        if (kv.kvDim() != c.kvDim()) {
+            throw new IllegalArgumentException("KV cache rows hold " + kv.kvDim() + " values, this model needs "
+                    + c.kvDim());
+        }
+        if (logits.vocabSize() != c.vocabSize()) {
+            throw new IllegalArgumentException("Logits rows hold " + logits.vocabSize() + " values, the vocabulary has "
+                    + c.vocabSize());
+        }
+        for (int t = 0; t < batch.size(); t++) {
+            int token = batch.token(t);
+            if (token < 0 || token >= c.vocabSize()) {
+                throw new IllegalArgumentException("token id " + token + " at batch row " + t
+                        + " is outside the vocabulary of " + c.vocabSize());
+            }
+            int seq = batch.sequenceId(t);
+            if (seq < 0 || seq >= kv.maxSequences()) {
+                throw new IllegalArgumentException("sequence id " + seq + " at batch row " + t
+                        + " is outside the KV cache's " + kv.maxSequences() + " sequences");
+            }
+            int pos = batch.position(t);
+            if (pos < 0 || pos >= kv.contextLength()) {
+                throw new dev.hearth.kv.KvCacheFullException("sequence " + batch.sequenceId(t) + " position " + pos
+                        + " exceeds the KV cache context length " + kv.contextLength() + " (raise the context length)");
+            }
+        }
+    }
+}

@@ -1,0 +1,164 @@
+package dev.hearth.kernel;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
+
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Vector kernels against their scalar twins on lengths that are not multiples of the vector width and on unaligned
+ * offsets. Tolerance: 1e-5 relative-ish (abs 1e-5 on O(1) values): only summation order and exp differ.
+ */
+class ElementwiseKernelsTest {
+    private static final int[] LENGTHS = {1, 3, 7, 15, 17, 31, 33, 64, 67, 129};
+    private static final float TOLERANCE = 1e-5f;
+    private final Random random = new Random(42);
+
+    private float[] randomArray(int n, float scale) {
+        float[] a = new float[n];
+        for (int i = 0; i < n; i++) {
+            a[i] = (float) random.nextGaussian() * scale;
+        }
+        return a;
+    }
+
+    private static void assertClose(float[] a, float[] b, float tol) {
+        assertThat(a.length).isEqualTo(b.length);
+        for (int i = 0; i < a.length; i++) {
+            assertThat(a[i]).as("index " + i).isCloseTo(b[i], within(tol));
+        }
+    }
+
+    @Test
+    void dotAxpyAddScaleAgree() {
+        for (int n : LENGTHS) {
+            float[] a = randomArray(n + 5, 1);
+            float[] b = randomArray(n + 3, 1);
+            assertThat(VectorOps.dot(a, 5, b, 3, n)).isCloseTo(VectorOps.dotScalar(a, 5, b, 3, n), within(1e-4f));
+            float[] y1 = randomArray(n + 2, 1);
+            float[] y2 = y1.clone();
+            VectorOps.axpy(0.7f, a, 1, y1, 2, n);
+            VectorOps.axpyScalar(0.7f, a, 1, y2, 2, n);
+            assertClose(y1, y2, TOLERANCE);
+            VectorOps.addInPlace(y1, 1, b, 2, n);
+            VectorOps.addInPlaceScalar(y2, 1, b, 2, n);
+            assertClose(y1, y2, TOLERANCE);
+            VectorOps.scale(y1, 2, 1.3f, n);
+            VectorOps.scaleScalar(y2, 2, 1.3f, n);
+            assertClose(y1, y2, TOLERANCE);
+        }
+    }
+
+    @Test
+    void rmsNormAgrees() {
+        for (int n : LENGTHS) {
+            float[] x = randomArray(n + 3, 2);
+            float[] w = randomArray(n, 1);
+            float[] out1 = new float[n + 1];
+            float[] out2 = new float[n + 1];
+            Norms.rmsNorm(out1, 1, x, 3, w, n, 1e-5f);
+            Norms.rmsNormScalar(out2, 1, x, 3, w, n, 1e-5f);
+            assertClose(out1, out2, TOLERANCE);
+        }
+        // definition check: weight 1, x = (3, 4): rms = sqrt(12.5)
+        float[] out = new float[2];
+        Norms.rmsNorm(out, 0, new float[] {3, 4}, 0, new float[] {1, 1}, 2, 0f);
+        assertThat(out[0]).isCloseTo((float) (3 / Math.sqrt(12.5)), within(1e-6f));
+    }
+
+    @Test
+    void softmaxAgreesAndSumsToOne() {
+        for (int n : LENGTHS) {
+            float[] a = randomArray(n + 4, 5);
+            float[] b = a.clone();
+            Softmax.softmax(a, 4, n);
+            Softmax.softmaxScalar(b, 4, n);
+            assertClose(a, b, TOLERANCE);
+            double sum = 0;
+            for (int i = 0; i < n; i++) {
+                sum += a[4 + i];
+            }
+            assertThat(sum).isCloseTo(1.0, within(1e-5));
+        }
+    }
+
+    @Test
+    void swigluAgrees() {
+        for (int n : LENGTHS) {
+            float[] g1 = randomArray(n, 3);
+            float[] g2 = g1.clone();
+            float[] up = randomArray(n, 1);
+            Activations.swiglu(g1, up, n);
+            Activations.swigluScalar(g2, up, n);
+            assertClose(g1, g2, TOLERANCE);
+        }
+        float[] g = {2f};
+        Activations.swigluScalar(g, new float[] {3f}, 1);
+        assertThat(g[0]).isCloseTo((float) (2 / (1 + Math.exp(-2)) * 3), within(1e-6f));
+    }
+
+    @Test
+    void ropeHalvesAgreeAndPairsRotate() {
+        for (int half : new int[] {1, 3, 8, 9, 17, 32}) {
+            int headSize = 2 * half + 2;  // rotary dims smaller than the head: the tail stays
+            double[] freq = Rope.frequencies(10000, 2 * half, null, 1.0);
+            float[] cos = new float[half + 1];
+            float[] sin = new float[half + 1];
+            Rope.fillCosSin(37, freq, cos, sin, 1);
+            float[] a = randomArray(3 * headSize + 2, 1);
+            float[] b = a.clone();
+            Rope.rotateHalves(a, 2, 3, headSize, 2 * half, cos, sin, 1);
+            Rope.rotateHalvesScalar(b, 2, 3, headSize, 2 * half, cos, sin, 1);
+            assertClose(a, b, TOLERANCE);
+        }
+        // adjacent pair (1, 0) rotated by pos * theta^0 = 1 radian at position 1
+        float[] x = {1, 0};
+        float[] cos = new float[1];
+        float[] sin = new float[1];
+        Rope.fillCosSin(1, Rope.frequencies(10000, 2, null, 1.0), cos, sin, 0);
+        Rope.rotateAdjacentPairs(x, 0, 1, 2, 2, cos, sin, 0);
+        assertThat(x[0]).isCloseTo((float) Math.cos(1), within(1e-6f));
+        assertThat(x[1]).isCloseTo((float) Math.sin(1), within(1e-6f));
+        // frequency factors divide
+        assertThat(Rope.frequencies(100, 4, new float[] {1, 4}, 1.0)[1]).isCloseTo(0.1 / 4, within(1e-12));
+    }
+
+    @Test
+    void attentionAgreesWithScalarAndF16() {
+        int headSize = 19;
+        int stride = 2 * headSize + 3;
+        for (int length : new int[] {1, 5, 33}) {
+            float[] q = randomArray(headSize + 1, 1);
+            float[] keys = randomArray(length * stride, 1);
+            float[] values = randomArray(length * stride, 1);
+            float[] scores = new float[length];
+            float[] out1 = new float[headSize + 2];
+            float[] out2 = new float[headSize + 2];
+            Attention.attendHead(q, 1, keys, values, headSize, stride, length, headSize, 0.3f, scores, out1, 2);
+            Attention.attendHeadScalar(q, 1, keys, values, headSize, stride, length, headSize, 0.3f, scores, out2, 2);
+            assertClose(out1, out2, TOLERANCE);
+            short[] k16 = new short[keys.length];
+            short[] v16 = new short[values.length];
+            VectorOps.toFloat16(keys, 0, k16, 0, keys.length);
+            VectorOps.toFloat16(values, 0, v16, 0, values.length);
+            float[] out3 = new float[headSize + 2];
+            Attention.attendHeadF16(q, 1, k16, v16, headSize, stride, length, headSize, 0.3f, scores,
+                    new float[headSize], out3, 2);
+            assertClose(out1, out3, 5e-3f);  // F16 storage: ~1e-3 relative rounding of keys and values
+        }
+    }
+
+    @Test
+    void topKPicksLargestInOrder() {
+        float[] x = {0.1f, 0.5f, 0.2f, 0.5f, 0.9f};
+        int[] idx = new int[3];
+        float[] val = new float[3];
+        VectorOps.topK(x, 0, 5, 3, idx, 0, val, 0);
+        assertThat(idx).containsExactly(4, 1, 3);
+        assertThat(val).containsExactly(0.9f, 0.5f, 0.5f);
+        VectorOps.normalizeSum(val, 0, 3);
+        assertThat(val[0] + val[1] + val[2]).isCloseTo(1f, within(1e-6f));
+        assertThat(VectorOps.argmax(x, 0, 5)).isEqualTo(4);
+    }
+}
