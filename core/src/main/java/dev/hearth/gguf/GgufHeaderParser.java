@@ -94,7 +94,11 @@ final class GgufHeaderParser {
         long alignment = 32;
         if (metadata.has(GgufKeys.GENERAL_ALIGNMENT)) {
             context = "metadata key '" + GgufKeys.GENERAL_ALIGNMENT + "'";
-            alignment = metadata.getLong(GgufKeys.GENERAL_ALIGNMENT);
+            try {
+                alignment = metadata.getLong(GgufKeys.GENERAL_ALIGNMENT);
+            } catch (GgufException e) {
+                throw fail(e.getMessage());
+            }
             if (alignment <= 0 || Long.bitCount(alignment) != 1 || alignment > (1 << 20)) {
                 throw fail("metadata key '" + GgufKeys.GENERAL_ALIGNMENT + "' = " + alignment
                         + " is not a power of two in [1, 1048576]");
