@@ -52,7 +52,7 @@ public final class LocalBackend implements Backend {
         int room = Math.max(1, engine.contextLength() - prompt.length);
         int maxTokens = spec.maxTokens() == null ? room : Math.min(spec.maxTokens(), room);
         GenerationRequest request = new GenerationRequest(prompt, maxTokens, text.stopTokenIds(), spec.stop(),
-                SamplerFactory.forSettings(spec.sampling()), text::newDecoder);
+                SamplerFactory.forSettings(spec.sampling(), text.vocabularySize()), text::newDecoder);
         List<GenerationHandle> handles = new ArrayList<>(spec.choices());
         try {
             for (int i = 0; i < spec.choices(); i++) {
