@@ -27,11 +27,17 @@ public final class Candidates {
 
     /** Loads the full vocabulary: candidate i is token i with logit {@code source[i]}. */
     void reset(float[] source) {
+        reset(source, 0);
+    }
+
+    /** As {@link #reset(float[])}, reading the logits at {@code source[offset..offset + vocabSize)}. */
+    void reset(float[] source, int offset) {
         int n = ids.length;
-        if (source.length < n) {
-            throw new IllegalArgumentException("logits has " + source.length + " entries, vocabulary has " + n);
+        if (source.length - offset < n) {
+            throw new IllegalArgumentException("logits has " + (source.length - offset) + " entries from offset " + offset
+                    + ", vocabulary has " + n);
         }
-        System.arraycopy(source, 0, logits, 0, n);
+        System.arraycopy(source, offset, logits, 0, n);
         identity = true;
         size = n;
         sorted = false;

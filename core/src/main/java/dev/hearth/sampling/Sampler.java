@@ -72,8 +72,13 @@ public final class Sampler {
 
     /** Picks the next token from {@code logits} (at least vocabSize entries, left unchanged) and records it. */
     public int sample(float[] logits) {
+        return sample(logits, 0);
+    }
+
+    /** As {@link #sample(float[])}, for the row of logits at {@code logits[offset..offset + vocabSize)}. */
+    public int sample(float[] logits, int offset) {
         Candidates c = candidates;
-        c.reset(logits);
+        c.reset(logits, offset);
         for (SamplingStep step : steps) {
             step.apply(c);
         }
@@ -113,21 +118,26 @@ public final class Sampler {
      * (log-softmax over the whole vocabulary; ties: lower id first).
      */
     public static void logprobs(float[] logits, int vocabSize, int token, TopLogprobs out) {
+        logprobs(logits, 0, vocabSize, token, out);
+    }
+
+    /** As {@link #logprobs(float[], int, int, TopLogprobs)} for the row at {@code logits[offset..]}. */
+    public static void logprobs(float[] logits, int offset, int vocabSize, int token, TopLogprobs out) {
         float max = Float.NEGATIVE_INFINITY;
         for (int i = 0; i < vocabSize; i++) {
-            max = Math.max(max, logits[i]);
+            max = Math.max(max, logits[offset + i]);
         }
         double sum = 0;
         for (int i = 0; i < vocabSize; i++) {
-            sum += Math.exp(logits[i] - max);
+            sum += Math.exp(logits[offset + i] - max);
         }
         float logNormalizer = (float) (max + Math.log(sum));
         out.chosenId = token;
-        out.chosenLogprob = logits[token] - logNormalizer;
+        out.chosenLogprob = logits[offset + token] - logNormalizer;
         int capacity = out.ids.length;
         int count = 0;
         for (int i = 0; i < vocabSize && capacity > 0; i++) {
-            float v = logits[i];
+            float v = logits[offset + i];
             if (count == capacity && !Selection.before(v, i, out.logprobs[count - 1], out.ids[count - 1])) {
                 continue;
             }
