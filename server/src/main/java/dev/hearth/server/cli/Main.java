@@ -6,7 +6,14 @@ import picocli.CommandLine.Command;
 /** The {@code hearth} command line: one subcommand per file in this package. */
 @Command(name = "hearth", mixinStandardHelpOptions = true, version = "hearth 0.1.0",
         description = "Local LLM inference server.",
-        subcommands = {InfoCommand.class, LogitsCommand.class, RunCommand.class, SynthCommand.class})
+        subcommands = {
+            InfoCommand.class,
+            LogitsCommand.class,
+            RunCommand.class,
+            SynthCommand.class,
+            TokenizeCommand.class,
+            DetokenizeCommand.class
+        })
 public final class Main implements Runnable {
     public static void main(String[] args) {
         System.exit(run(args));
