@@ -12,7 +12,8 @@ import picocli.CommandLine.Command;
             RunCommand.class,
             SynthCommand.class,
             TokenizeCommand.class,
-            DetokenizeCommand.class
+            DetokenizeCommand.class,
+            ServeCommand.class
         })
 public final class Main implements Runnable {
     public static void main(String[] args) {
