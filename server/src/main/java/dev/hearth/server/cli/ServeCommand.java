@@ -19,9 +19,9 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /** {@code hearth serve}: load models and serve the OpenAI and Ollama APIs until stopped. */
-@Command(name = "serve", sortOptions = false,
-        description = {"Serve models over OpenAI-compatible (/v1) and Ollama-compatible (/api) HTTP APIs,",
-                "with /health and Prometheus /metrics."})
+@Command(name = "serve", sortOptions = false, mixinStandardHelpOptions = true,
+        description = "Serve models over OpenAI-compatible (/v1) and Ollama-compatible (/api) HTTP APIs, with "
+                + "/health and Prometheus /metrics.")
 final class ServeCommand implements Callable<Integer> {
     @Option(names = "--model", paramLabel = "PATH[=ALIAS]", required = true,
             description = "A GGUF model to load at start (repeatable). Clients name it by ALIAS, or by the file "
