@@ -75,21 +75,25 @@ final class ServeCommand implements Callable<Integer> {
                 KvPrecision.parse(kvPrecision));
         ServerSettings settings = new ServerSettings(host, port, apiKey, maxBodyBytes);
         LocalBackend backend = new LocalBackend();
+        ServerMetrics metrics = new ServerMetrics(backend);
+        // listen first: /health answers 503 until the models are loaded
+        HearthServer server = HearthServer.start(backend, settings, metrics);
+        System.err.printf("hearth listening on http://%s:%d (OpenAI: /v1, Ollama: /api)%s%n", host, server.port(),
+                settings.apiKey() == null ? "" : ", API key required");
         try {
             for (String spec : models) {
                 Map.Entry<Path, String> parsed = ModelLoader.parseSpec(spec);
                 LoadedModel model = ModelLoader.load(parsed.getKey(), parsed.getValue(), options);
                 backend.add(model);
+                metrics.modelLoaded(model.info().name(), model.info().loadMillis() / 1000.0);
                 System.err.printf("loaded %s from %s in %d ms (context %d, %d slots)%n", model.info().name(),
                         parsed.getKey(), model.info().loadMillis(), model.info().contextLength(), parallel);
             }
         } catch (Exception | Error e) {
+            server.close();
             backend.close();
             throw e;
         }
-        HearthServer server = HearthServer.start(backend, settings, new ServerMetrics(backend));
-        System.err.printf("hearth serving on http://%s:%d (OpenAI: /v1, Ollama: /api)%s%n", host, server.port(),
-                settings.apiKey() == null ? "" : ", API key required");
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             server.close();

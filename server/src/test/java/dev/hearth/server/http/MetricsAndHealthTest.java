@@ -3,6 +3,7 @@ package dev.hearth.server.http;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.hearth.server.route.FakeBackends;
+import dev.hearth.server.route.LocalBackend;
 import dev.hearth.server.route.FakeText;
 import dev.hearth.server.route.PromptMessage;
 import java.net.http.HttpResponse;
@@ -11,6 +12,18 @@ import org.junit.jupiter.api.Test;
 
 /** /metrics in Prometheus text format with exact token counts; /health readiness. */
 class MetricsAndHealthTest {
+
+    @Test
+    void healthIsReadyOnlyOnceAModelIsLoaded() throws Exception {
+        LocalBackend backend = new LocalBackend();
+        try (TestServer server = new TestServer(backend)) {
+            HttpResponse<String> loading = server.get("/health");
+            assertThat(loading.statusCode()).isEqualTo(503);
+            assertThat(loading.body()).contains("\"loading\"");
+            backend.add(FakeBackends.model(2, 128, 4, 0));
+            assertThat(server.get("/health").statusCode()).isEqualTo(200);
+        }
+    }
 
     @Test
     void countsRequestsTokensAndLatencies() throws Exception {

@@ -69,6 +69,37 @@ class StreamingConcurrencyTest {
     }
 
     @Test
+    void twoChoicesStreamInterleavedEachWithRoleAndFinish() throws Exception {
+        try (TestServer server = new TestServer(FakeBackends.create())) {
+            HttpResponse<String> r = server.post("/v1/chat/completions", "{\"model\": \"" + FakeBackends.MODEL
+                    + "\", \"stream\": true, \"n\": 2, \"messages\": [{\"role\": \"user\", \"content\": \"pair\"}]}");
+            String[] events = r.body().split("\n\n");
+            assertThat(events[events.length - 1]).isEqualTo("data: [DONE]");
+            StringBuilder[] text = {new StringBuilder(), new StringBuilder()};
+            int[] roles = new int[2];
+            String[] finish = new String[2];
+            for (int i = 0; i < events.length - 1; i++) {
+                JsonNode choice = Json.MAPPER.readTree(events[i].substring(6)).get("choices").get(0);
+                int index = choice.get("index").asInt();
+                if (choice.get("delta").has("role")) {
+                    roles[index]++;
+                    assertThat(text[index]).isEmpty();
+                }
+                assertThat(finish[index]).as("nothing after the finish chunk").isNull();
+                text[index].append(choice.get("delta").path("content").asText(""));
+                if (!choice.get("finish_reason").isNull()) {
+                    finish[index] = choice.get("finish_reason").asText();
+                }
+            }
+            for (int i = 0; i < 2; i++) {
+                assertThat(roles[i]).isEqualTo(1);
+                assertThat(text[i].toString()).isEqualTo("You said: pair");
+                assertThat(finish[i]).isEqualTo("stop");
+            }
+        }
+    }
+
+    @Test
     void clientDisconnectCancelsItsGeneration() throws Exception {
         LocalBackend backend = FakeBackends.create(2, 4096, 8, 10);
         try (TestServer server = new TestServer(backend)) {

@@ -11,11 +11,16 @@ public final class FakeBackends {
 
     public static LocalBackend create(int slots, int context, int maxWaiting, long stepDelayMillis) {
         LocalBackend backend = new LocalBackend();
+        backend.add(model(slots, context, maxWaiting, stepDelayMillis));
+        return backend;
+    }
+
+    /** One fake model named {@link #MODEL}: its engine has {@code slots} KV slots of {@code context} positions. */
+    public static LoadedModel model(int slots, int context, int maxWaiting, long stepDelayMillis) {
         FakeRunner runner = new FakeRunner(slots, context, 256, stepDelayMillis);
         ModelInfo info = new ModelInfo(MODEL, "/models/fake.gguf", 1234, "llama", "Q4_0", 15_000_000, context,
                 1_700_000_000L, 42);
-        backend.add(new LoadedModel(info, new FakeText(), new Engine(runner, new EngineOptions(MODEL, maxWaiting))));
-        return backend;
+        return new LoadedModel(info, new FakeText(), new Engine(runner, new EngineOptions(MODEL, maxWaiting)));
     }
 
     public static LocalBackend create() {
