@@ -88,6 +88,10 @@ public final class Engine implements AutoCloseable {
         return runner.contextLength();
     }
 
+    public int vocabularySize() {
+        return runner.vocabularySize();
+    }
+
     private void loop() {
         while (!closed) {
             for (Sequence s; (s = incoming.poll()) != null; ) {

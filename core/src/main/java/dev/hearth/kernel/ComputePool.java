@@ -4,9 +4,10 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.LockSupport;
 
 /**
- * A fixed pool of platform threads that split loops into contiguous ranges. The calling thread takes the first
- * range itself, so a pool of n threads has n - 1 workers. Hand-off is a volatile generation counter: workers spin
- * briefly, then park. One caller at a time (the engine thread that owns the model).
+ * A fixed pool of platform threads that split loops into contiguous ranges. The calling thread works too, so a pool
+ * of n threads has n - 1 workers. Ranges are handed out dynamically from a shared counter, so a thread that the OS
+ * delays does not hold the others up. Hand-off is a volatile generation counter: workers spin briefly, then park.
+ * One caller at a time (the engine thread that owns the model).
  */
 public final class ComputePool implements AutoCloseable {
     /** A loop body over [start, end). */
@@ -23,6 +24,8 @@ public final class ComputePool implements AutoCloseable {
     private volatile int total;
     private volatile int grain;
     private final AtomicInteger pending = new AtomicInteger();
+    private final AtomicInteger nextChunk = new AtomicInteger();
+    private final MatmulTask matmulTask = new MatmulTask();
     private volatile Thread caller;
     private volatile Throwable failure;
 
@@ -47,12 +50,20 @@ public final class ComputePool implements AutoCloseable {
         return threads;
     }
 
-    /** Runs body over [0, n) split into one contiguous range per thread; returns when all ranges are done. */
+    /** The matmul body reused by every call on this pool (one caller at a time). */
+    MatmulTask matmulTask() {
+        return matmulTask;
+    }
+
+    /** Runs body over [0, n) split into contiguous ranges; returns when all ranges are done. */
     public void parallelFor(int n, RangeBody body) {
         parallelFor(n, 1, body);
     }
 
-    /** As {@link #parallelFor(int, RangeBody)}, with range boundaries at multiples of {@code multiple}. */
+    /**
+     * As {@link #parallelFor(int, RangeBody)}, with ranges of {@code multiple} elements (the last one may be
+     * shorter): the body may run several times per thread, on ranges in any order.
+     */
     public void parallelFor(int n, int multiple, RangeBody body) {
         if (n <= 0) {
             return;
@@ -67,12 +78,17 @@ public final class ComputePool implements AutoCloseable {
         this.grain = multiple;
         this.failure = null;
         this.caller = Thread.currentThread();
+        nextChunk.set(0);
         pending.set(threads - 1);
         generation++;
         for (Thread w : workers) {
             LockSupport.unpark(w);
         }
-        runRange(0, body, n, multiple);
+        try {
+            runChunks(body, n, multiple);
+        } catch (Throwable t) {
+            failure = t;
+        }
         int spins = 0;
         while (pending.get() > 0) {
             if (++spins < 20_000) {
@@ -94,12 +110,11 @@ public final class ComputePool implements AutoCloseable {
         }
     }
 
-    private void runRange(int index, RangeBody b, int n, int multiple) {
-        int blocks = (n + multiple - 1) / multiple;
-        int start = (int) ((long) blocks * index / threads) * multiple;
-        int end = Math.min(n, (int) ((long) blocks * (index + 1) / threads) * multiple);
-        if (start < end) {
-            b.run(start, end);
+    private void runChunks(RangeBody b, int n, int multiple) {
+        int chunks = (n + multiple - 1) / multiple;
+        for (int c = nextChunk.getAndIncrement(); c < chunks; c = nextChunk.getAndIncrement()) {
+            int start = c * multiple;
+            b.run(start, Math.min(n, start + multiple));
         }
     }
 
@@ -119,7 +134,7 @@ public final class ComputePool implements AutoCloseable {
             }
             seen = generation;
             try {
-                runRange(index, body, total, grain);
+                runChunks(body, total, grain);
             } catch (Throwable t) {
                 failure = t;
             } finally {

@@ -1,6 +1,8 @@
 package dev.hearth.kernel;
 
+import dev.hearth.gguf.GgmlType;
 import dev.hearth.tensor.WeightMatrix;
+import java.lang.foreign.MemorySegment;
 
 /**
  * The one dispatch point for weight kernels: matmul of a (quantized) weight matrix with float activations, split
@@ -13,26 +15,51 @@ public final class Kernels {
      * out[t * w.rows() + r] = dot(row r of w, x[t * w.cols() .. (t + 1) * w.cols())) for t in [0, numTokens).
      */
     public static void matmul(ComputePool pool, WeightMatrix w, float[] x, int numTokens, float[] out) {
-        int cols = w.cols();
-        int rows = w.rows();
-        pool.parallelFor(rows, 16, (start, end) -> {
-            float[] scratch = new float[cols];
-            for (int r = start; r < end; r++) {
-                ScalarKernels.dequantizeRow(w, r, scratch, 0);
-                for (int t = 0; t < numTokens; t++) {
-                    float sum = 0;
-                    int xo = t * cols;
-                    for (int i = 0; i < cols; i++) {
-                        sum += scratch[i] * x[xo + i];
-                    }
-                    out[t * rows + r] = sum;
-                }
-            }
-        });
+        requireSupported(w.type(), w.name());
+        if (x.length < (long) numTokens * w.cols() || out.length < (long) numTokens * w.rows()) {
+            throw new IllegalArgumentException("matmul '" + w.name() + "' [" + w.rows() + " x " + w.cols() + "] with "
+                    + numTokens + " tokens: x has " + x.length + " floats, out has " + out.length);
+        }
+        MatmulTask task = pool.matmulTask();
+        task.set(w, x, numTokens, out);
+        try {
+            pool.parallelFor(w.rows(), MatmulTask.chunkRows(w.rows(), pool.threads()), task);
+        } finally {
+            task.clear();
+        }
     }
 
     /** Dequantizes row {@code row} of w (an embedding lookup) into out[outOffset..]. */
     public static void dequantizeRow(WeightMatrix w, int row, float[] out, int outOffset) {
         ScalarKernels.dequantizeRow(w, row, out, outOffset);
+    }
+
+    /** dot(row of {@code cols} elements of the type at byte {@code at} of w, x[xOffset .. xOffset + cols)). */
+    public static float dot(GgmlType type, MemorySegment w, long at, int cols, float[] x, int xOffset) {
+        return switch (type) {
+            case F32 -> FloatKernels.dotF32(w, at, cols, x, xOffset);
+            case F16 -> FloatKernels.dotF16(w, at, cols, x, xOffset);
+            case BF16 -> FloatKernels.dotBf16(w, at, cols, x, xOffset);
+            case Q8_0 -> Q8_0Kernel.dot(w, at, cols, x, xOffset);
+            case Q4_0 -> Q4Kernels.dotQ4_0(w, at, cols, x, xOffset);
+            case Q4_1 -> Q4Kernels.dotQ4_1(w, at, cols, x, xOffset);
+            case Q5_0 -> Q5Kernels.dotQ5_0(w, at, cols, x, xOffset);
+            case Q5_1 -> Q5Kernels.dotQ5_1(w, at, cols, x, xOffset);
+            case Q4_K -> KQuantKernels.dotQ4_K(w, at, cols, x, xOffset);
+            case Q5_K -> KQuantKernels.dotQ5_K(w, at, cols, x, xOffset);
+            case Q6_K -> Q6_KKernel.dot(w, at, cols, x, xOffset);
+            case Q8_1, Q2_K, Q3_K, Q8_K, IQ2_XXS, IQ2_XS, IQ3_XXS, IQ1_S, IQ4_NL, IQ3_S, IQ2_S, IQ4_XS, I8, I16, I32,
+                    I64, F64, IQ1_M, TQ1_0, TQ2_0, MXFP4 -> throw unsupported(type, "a weight row");
+        };
+    }
+
+    private static void requireSupported(GgmlType type, String name) {
+        if (!type.isSupported()) {
+            throw unsupported(type, "tensor '" + name + "'");
+        }
+    }
+
+    private static UnsupportedOperationException unsupported(GgmlType type, String what) {
+        return new UnsupportedOperationException("no kernel for " + what + " of type " + type);
     }
 }

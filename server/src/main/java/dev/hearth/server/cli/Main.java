@@ -13,6 +13,14 @@ import picocli.CommandLine.Command;
             SynthCommand.class,
             TokenizeCommand.class,
             DetokenizeCommand.class,
+            BenchCommand.class,
+            PullCommand.class,
+            ListCommand.class,
+            ShowCommand.class,
+            RmCommand.class,
+            CpCommand.class,
+            CatalogueCommand.class,
+            PlanCommand.class,
             ServeCommand.class
         })
 public final class Main implements Runnable {

@@ -1,0 +1,161 @@
+package dev.hearth.server.cli;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.hearth.engine.Engine;
+import dev.hearth.engine.EngineOptions;
+import dev.hearth.engine.GenerationEvent;
+import dev.hearth.engine.GenerationHandle;
+import dev.hearth.engine.GenerationRequest;
+import dev.hearth.engine.LocalModelRunner;
+import dev.hearth.engine.MemoryBandwidth;
+import dev.hearth.kv.KvPrecision;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/**
+ * {@code hearth bench MODEL -p 128 -n 64 -b 1,16 -r 5}, like llama-bench: prompt processing (ppP) and generation
+ * (tgN) tokens/s through the engine, for each batch size (that many sequences at once), median and spread over
+ * repetitions, with the memory-bandwidth ceiling for decoding beside them.
+ */
+@Command(name = "bench", description = "Measure prompt and generation tokens/s of a model (like llama-bench).")
+final class BenchCommand implements Callable<Integer> {
+    @Parameters(index = "0", paramLabel = "MODEL", description = "Path to a GGUF model.")
+    Path model;
+
+    @Option(names = {"-p", "--prompt"}, defaultValue = "128", description = "Prompt tokens (0 skips pp; default ${DEFAULT-VALUE}).")
+    int promptTokens;
+
+    @Option(names = {"-n", "--gen"}, defaultValue = "64", description = "Generated tokens (0 skips tg; default ${DEFAULT-VALUE}).")
+    int genTokens;
+
+    @Option(names = {"-b", "--batch"}, split = ",", defaultValue = "1", description = "Concurrent sequences, comma separated (default ${DEFAULT-VALUE}).")
+    int[] batches;
+
+    @Option(names = {"-r", "--repetitions"}, defaultValue = "5", description = "Repetitions per test (default ${DEFAULT-VALUE}).")
+    int repetitions;
+
+    @Option(names = {"-t", "--threads"}, description = "Compute threads (default: all cores).")
+    Integer threads;
+
+    @Option(names = "--ubatch", defaultValue = "256", description = "Most tokens per forward pass (default ${DEFAULT-VALUE}).")
+    int ubatch;
+
+    @Option(names = "--kv", defaultValue = "f32", description = "KV cache precision (default ${DEFAULT-VALUE}).")
+    String kv;
+
+    @Option(names = "--json", description = "Print a JSON list of results.")
+    boolean json;
+
+    record Result(String test, int batch, double tokensPerSecond, double min, double max, int repetitions) {}
+
+    @Override
+    public Integer call() throws Exception {
+        if (!Files.isRegularFile(model)) {
+            throw new IllegalArgumentException("model file not found: " + model);
+        }
+        if (repetitions < 1 || promptTokens < 0 || genTokens < 0 || batches.length == 0) {
+            throw new IllegalArgumentException("-r must be >= 1, -p and -n >= 0, -b non-empty");
+        }
+        int nThreads = threads != null ? threads : Runtime.getRuntime().availableProcessors();
+        int maxBatch = Arrays.stream(batches).max().orElse(1);
+        int ctx = promptTokens + genTokens + 8;
+        List<Result> results = new ArrayList<>();
+        long fileBytes = Files.size(model);
+        double bandwidth = MemoryBandwidth.measure(nThreads, 512);
+        try (Engine engine = new Engine(LocalModelRunner.load(model, nThreads, Math.max(ubatch, maxBatch), ctx, maxBatch,
+                KvPrecision.parse(kv)), new EngineOptions("bench", 1024))) {
+            SplittableRandom random = new SplittableRandom(42);
+            int vocab = vocabOf(engine);
+            if (!json) {
+                System.out.printf("model: %s (%.1f MiB), threads: %d, memory bandwidth: %.1f GB/s, decode ceiling: %.1f tokens/s%n",
+                        model.getFileName(), fileBytes / 1048576.0, nThreads, bandwidth / 1e9, bandwidth / fileBytes);
+                System.out.printf("%-8s %6s %14s %22s%n", "test", "batch", "tokens/s", "min .. max");
+            }
+            for (int b : batches) {
+                if (promptTokens > 0) {
+                    results.add(print(measure(engine, random, vocab, "pp" + promptTokens, b, promptTokens, 1)));
+                }
+                if (genTokens > 0) {
+                    results.add(print(measure(engine, random, vocab, "tg" + genTokens, b, 1, genTokens)));
+                }
+            }
+        }
+        if (json) {
+            List<Map<String, Object>> out = new ArrayList<>();
+            for (Result r : results) {
+                Map<String, Object> m = new LinkedHashMap<>();
+                m.put("test", r.test());
+                m.put("batch", r.batch());
+                m.put("tokens_per_second", round(r.tokensPerSecond()));
+                m.put("min", round(r.min()));
+                m.put("max", round(r.max()));
+                m.put("repetitions", r.repetitions());
+                m.put("threads", nThreads);
+                m.put("bandwidth_gb_per_second", round(bandwidth / 1e9));
+                m.put("decode_ceiling_tokens_per_second", round(bandwidth / fileBytes));
+                out.add(m);
+            }
+            System.out.println(new ObjectMapper().writeValueAsString(out));
+        }
+        return 0;
+    }
+
+    private Result print(Result r) {
+        if (!json) {
+            System.out.printf("%-8s %6d %14.2f %10.2f .. %-10.2f%n", r.test(), r.batch(), r.tokensPerSecond(), r.min(), r.max());
+        }
+        return r;
+    }
+
+    private static double round(double v) {
+        return Math.round(v * 100) / 100.0;
+    }
+
+    private static int vocabOf(Engine engine) {
+        return engine.vocabularySize();
+    }
+
+    /** One test: {@code batch} sequences of {@code prompt} random tokens each generating {@code gen}; one warm-up. */
+    private Result measure(Engine engine, SplittableRandom random, int vocab, String test, int batch, int prompt, int gen)
+            throws InterruptedException {
+        double[] rates = new double[repetitions];
+        for (int rep = -1; rep < repetitions; rep++) {
+            List<GenerationHandle> handles = new ArrayList<>();
+            long start = System.nanoTime();
+            for (int s = 0; s < batch; s++) {
+                int[] ids = random.ints(prompt, 0, vocab).toArray();
+                handles.add(engine.submit(GenerationRequest.greedyIds(ids, gen, java.util.Set.of())));
+            }
+            long firstTokens = 0;
+            long end = 0;
+            for (GenerationHandle h : handles) {
+                GenerationEvent.Done done = h.awaitDone();
+                if (done.error() != null) {
+                    throw new IllegalStateException(done.error());
+                }
+                firstTokens = Math.max(firstTokens, done.timeToFirstTokenNanos());
+                end = Math.max(end, System.nanoTime());
+            }
+            double seconds = test.startsWith("pp") ? firstTokens / 1e9 : (end - start) / 1e9;
+            double tokens = test.startsWith("pp") ? (double) batch * prompt : (double) batch * gen;
+            if (rep >= 0) {
+                rates[rep] = tokens / seconds;
+            }
+        }
+        double[] sorted = rates.clone();
+        Arrays.sort(sorted);
+        double median = sorted.length % 2 == 1 ? sorted[sorted.length / 2]
+                : (sorted[sorted.length / 2 - 1] + sorted[sorted.length / 2]) / 2;
+        return new Result(test, batch, median, sorted[0], sorted[sorted.length - 1], repetitions);
+    }
+}

@@ -1,0 +1,102 @@
+package dev.hearth.server.cli;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.hearth.server.hub.Bytes;
+import dev.hearth.server.hub.KvPrecision;
+import dev.hearth.server.hub.MachineProfile;
+import dev.hearth.server.hub.MemoryPlan;
+import dev.hearth.server.hub.PlanRequest;
+import dev.hearth.server.hub.Planner;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code hearth plan}: memory and speed of every catalogue model on this machine, and the best that fits. */
+@Command(name = "plan", description = {"Plan memory and speed for every catalogue model and quantization:",
+        "weights + KV cache + compute buffers + runtime, expected decode and prompt tokens/s",
+        "(decode from a quick measurement of memory bandwidth), and the best model that fits."})
+final class PlanCommand implements Callable<Integer> {
+    @Option(names = "--ram", paramLabel = "SIZE", description = "Memory to plan for, e.g. 64G (default: this machine's).")
+    String ram;
+
+    @Option(names = "--ctx", paramLabel = "TOKENS", defaultValue = "8192", description = "Context per sequence (default ${DEFAULT-VALUE}).")
+    int context;
+
+    @Option(names = "--parallel", paramLabel = "N", defaultValue = "1", description = "Concurrent sequences (default ${DEFAULT-VALUE}).")
+    int parallel;
+
+    @Option(names = "--kv", paramLabel = "TYPE", defaultValue = "f16", description = "KV cache type: f16, q8_0, f32 (default ${DEFAULT-VALUE}).")
+    String kv;
+
+    @Option(names = "--bandwidth", paramLabel = "GB/S", description = "Use this memory bandwidth instead of measuring.")
+    Double bandwidthGbPerSec;
+
+    @Option(names = "--json", description = "Print JSON.")
+    boolean json;
+
+    @Override
+    public Integer call() throws Exception {
+        MachineProfile machine = bandwidthGbPerSec == null ? MachineProfile.detect()
+                : MachineProfile.unmeasured().withBandwidth(bandwidthGbPerSec * 1e9);
+        long memory = ram == null ? machine.memoryBytes() : Bytes.parse(ram);
+        Planner planner = new Planner(machine.withMemory(memory));
+        PlanRequest req = new PlanRequest(memory, context, parallel, KvPrecision.parse(kv));
+        List<MemoryPlan> plans = planner.planCatalogue(req);
+        Optional<MemoryPlan> best = Planner.best(plans);
+        if (json) {
+            Map<String, Object> out = new LinkedHashMap<>();
+            out.put("machine", machine.withMemory(memory));
+            out.put("request", req);
+            out.put("plans", plans.stream().map(PlanCommand::row).toList());
+            out.put("best", best.map(PlanCommand::row).orElse(null));
+            System.out.println(new ObjectMapper().writeValueAsString(out));
+            return 0;
+        }
+        System.out.printf("machine: %s memory (%s for models), %d cores, memory bandwidth %.1f GB/s%s%n",
+                Bytes.format(memory), Bytes.format(Planner.budget(memory)), machine.cores(),
+                machine.bandwidthBytesPerSec() / 1e9, bandwidthGbPerSec == null ? " (measured)" : " (given)");
+        System.out.printf("request: %d token(s) of context x %d sequence(s), KV cache %s%n", context, parallel,
+                req.kv().name().toLowerCase(Locale.ROOT));
+        System.out.printf("%-18s %-7s %9s %9s %9s %9s  %-5s %9s %9s %9s%n", "MODEL", "QUANT", "WEIGHTS", "KV", "OTHER",
+                "TOTAL", "FITS", "DECODE/s", "ALL SEQ/s", "PROMPT/s");
+        for (MemoryPlan p : plans) {
+            System.out.printf("%-18s %-7s %9s %9s %9s %9s  %-5s %9.1f %9.1f %9.0f%n", p.model(), p.quantization(),
+                    Bytes.format(p.weightBytes()), Bytes.format(p.kvCacheBytes()),
+                    Bytes.format(p.computeBytes() + p.overheadBytes()), Bytes.format(p.totalBytes()),
+                    switch (p.verdict()) {
+                        case FITS -> "yes";
+                        case TIGHT -> "tight";
+                        case DOES_NOT_FIT -> "no";
+                    }, p.decodeTokensPerSec(), p.aggregateDecodeTokensPerSec(), p.promptTokensPerSec());
+        }
+        System.out.println(best.map(p -> String.format("best: %s (%s), about %.1f tokens/s per sequence",
+                p.model() + (p.quantization().equals("Q4_K_M") ? "" : "-" + p.quantization().toLowerCase(Locale.ROOT)),
+                p.quantization(), p.decodeTokensPerSec()))
+                .orElse("best: nothing in the catalogue fits " + Bytes.format(memory) + " with this context"));
+        System.out.println("speeds are estimates: decode from measured bandwidth, prompt from peak compute");
+        return 0;
+    }
+
+    private static Map<String, Object> row(MemoryPlan p) {
+        Map<String, Object> r = new LinkedHashMap<>();
+        r.put("model", p.model());
+        r.put("quantization", p.quantization());
+        r.put("weightBytes", p.weightBytes());
+        r.put("kvCacheBytes", p.kvCacheBytes());
+        r.put("computeBytes", p.computeBytes());
+        r.put("overheadBytes", p.overheadBytes());
+        r.put("totalBytes", p.totalBytes());
+        r.put("budgetBytes", p.budgetBytes());
+        r.put("fits", p.fits());
+        r.put("verdict", p.verdict());
+        r.put("decodeTokensPerSec", p.decodeTokensPerSec());
+        r.put("aggregateDecodeTokensPerSec", p.aggregateDecodeTokensPerSec());
+        r.put("promptTokensPerSec", p.promptTokensPerSec());
+        return r;
+    }
+}

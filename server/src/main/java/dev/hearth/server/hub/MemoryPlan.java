@@ -1,0 +1,57 @@
+package dev.hearth.server.hub;
+
+/**
+ * The planner's answer for one model file under one {@link PlanRequest}: bytes by use, whether it fits, and
+ * expected speeds.
+ *
+ * @param weightBytes        model file(s), memory-mapped
+ * @param kvCacheBytes       layers x 2 x kv heads x head dim x context x parallel x bytes per element
+ * @param computeBytes       activation and logits buffers for one micro-batch
+ * @param overheadBytes      runtime: JVM, code, thread stacks, page tables
+ * @param budgetBytes        memory available to the model after the operating system's reserve
+ * @param decodeTokensPerSec per sequence, bandwidth-bound (weights + KV read once per step)
+ * @param aggregateDecodeTokensPerSec all {@code parallel} sequences together
+ * @param promptTokensPerSec prompt processing, compute-bound estimate
+ */
+public record MemoryPlan(String model, String quantization, ModelShape shape, PlanRequest request, long weightBytes,
+                         long kvCacheBytes, long computeBytes, long overheadBytes, long budgetBytes,
+                         double decodeTokensPerSec, double aggregateDecodeTokensPerSec, double promptTokensPerSec) {
+
+    public enum Verdict { FITS, TIGHT, DOES_NOT_FIT }
+
+    public long totalBytes() {
+        return weightBytes + kvCacheBytes + computeBytes + overheadBytes;
+    }
+
+    public boolean fits() {
+        return totalBytes() <= budgetBytes;
+    }
+
+    /** TIGHT: fits, but with less than 10% of the budget to spare. */
+    public Verdict verdict() {
+        if (!fits()) {
+            return Verdict.DOES_NOT_FIT;
+        }
+        return totalBytes() > budgetBytes * 0.9 ? Verdict.TIGHT : Verdict.FITS;
+    }
+
+    /** Largest context per sequence that would still fit, at the same parallelism. */
+    public long maxContextThatFits() {
+        long perToken = kvCacheBytes / ((long) request.context() * request.parallel());
+        long room = budgetBytes - weightBytes - computeBytes - overheadBytes;
+        return room <= 0 || perToken <= 0 ? 0 : room / perToken / request.parallel();
+    }
+
+    /** One sentence for a log or an HTTP error. */
+    public String describe() {
+        return String.format("%s %s needs %s (weights %s, KV cache %s for %d x %d tokens, compute %s, runtime %s)"
+                        + " of %s: %s", model, quantization, Bytes.format(totalBytes()), Bytes.format(weightBytes),
+                Bytes.format(kvCacheBytes), request.parallel(), request.context(), Bytes.format(computeBytes),
+                Bytes.format(overheadBytes), Bytes.format(budgetBytes), switch (verdict()) {
+                    case FITS -> "fits";
+                    case TIGHT -> "fits, but tight";
+                    case DOES_NOT_FIT -> "does not fit (at most " + maxContextThatFits() + " tokens of context per"
+                            + " sequence would)";
+                });
+    }
+}

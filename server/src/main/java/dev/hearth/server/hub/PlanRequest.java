@@ -1,0 +1,22 @@
+package dev.hearth.server.hub;
+
+/**
+ * What a deployment needs: a memory budget, context per sequence, concurrent sequences, KV cache precision.
+ *
+ * @param memoryBytes RAM the model may use (defaults to the machine's total)
+ */
+public record PlanRequest(long memoryBytes, int context, int parallel, KvPrecision kv) {
+    public static final int DEFAULT_CONTEXT = 8192;
+
+    public PlanRequest {
+        if (memoryBytes <= 0) {
+            throw new HubException("memory budget must be positive, got " + memoryBytes);
+        }
+        if (context < 1) {
+            throw new HubException("context must be at least 1 token, got " + context);
+        }
+        if (parallel < 1) {
+            throw new HubException("parallel must be at least 1, got " + parallel);
+        }
+    }
+}

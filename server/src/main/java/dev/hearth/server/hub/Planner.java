@@ -1,0 +1,118 @@
+package dev.hearth.server.hub;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Memory-fit planner: for a model and a {@link PlanRequest}, adds weights, KV cache, compute buffers and runtime
+ * overhead, compares with the memory budget, and estimates speed: decoding is bound by memory bandwidth (each step
+ * reads the active weights once plus every sequence's KV cache), prompt processing by compute (2 FLOPs per active
+ * weight per token). The server calls {@link #check} before loading a model.
+ */
+public final class Planner {
+    /** Tokens processed together during prompt processing (llama.cpp's default micro-batch); logits are kept
+     * only for rows that sample, one per sequence. */
+    static final int MICRO_BATCH = 512;
+    /** Keys per attention chunk held at once in the compute buffer. */
+    static final int ATTENTION_CHUNK = 4096;
+    static final long RUNTIME_BASE = 512L << 20;
+    /** Share of measured bandwidth a decode step achieves. */
+    static final double BANDWIDTH_EFFICIENCY = 0.85;
+    /** Share of peak FLOPS quantized matmuls reach on the JVM (conservative). */
+    static final double COMPUTE_EFFICIENCY = 0.25;
+    /** A model slower than this at decoding is not recommended as "best". */
+    static final double MIN_USEFUL_DECODE = 5.0;
+
+    private final MachineProfile machine;
+
+    public Planner(MachineProfile machine) {
+        this.machine = machine;
+    }
+
+    public MachineProfile machine() {
+        return machine;
+    }
+
+    /** Memory left for the model: total minus the operating system's reserve (5%, at least 1 GiB). */
+    public static long budget(long memoryBytes) {
+        return memoryBytes - Math.max(1L << 30, memoryBytes / 20);
+    }
+
+    public MemoryPlan plan(String model, String quant, ModelShape shape, long weightBytes, PlanRequest req) {
+        long ctx = req.context();
+        long kvPerToken = (long) Math.ceil(shape.layers() * 2.0 * shape.keyValueHeads() * shape.headDim()
+                * req.kv().bytesPerElement());
+        long kv = kvPerToken * ctx * req.parallel();
+        int heads = Math.max(1, shape.dim() / shape.headDim());
+        long compute = 4L * ((long) MICRO_BATCH * (8L * shape.dim() + (long) heads * Math.min(ctx, ATTENTION_CHUNK))
+                + (long) req.parallel() * shape.vocabSize());
+        long overhead = RUNTIME_BASE + weightBytes / 50;
+
+        double activeShare = (double) shape.activeParameterCount() / shape.parameterCount();
+        double activeWeightBytes = weightBytes * activeShare;
+        double bandwidth = machine.bandwidthBytesPerSec() * BANDWIDTH_EFFICIENCY;
+        double kvReadPerSequence = kvPerToken * (ctx / 2.0); // on average half the context is filled
+        double flops = machine.flopsPerSec() * COMPUTE_EFFICIENCY;
+        double flopsPerToken = 2.0 * shape.activeParameterCount();
+        double single = Math.min(bandwidth / (activeWeightBytes + kvReadPerSequence), flops / flopsPerToken);
+        double aggregate = Math.min(req.parallel() * bandwidth
+                / (activeWeightBytes + req.parallel() * kvReadPerSequence), flops / flopsPerToken);
+        double prompt = flops / flopsPerToken;
+        return new MemoryPlan(model, quant, shape, req, weightBytes, kv, compute, overhead, budget(req.memoryBytes()),
+                single, aggregate, prompt);
+    }
+
+    /** Every catalogue model in every published quantization, sizes estimated from the parameter count. */
+    public List<MemoryPlan> planCatalogue(PlanRequest req) {
+        List<MemoryPlan> plans = new ArrayList<>();
+        for (CatalogueEntry e : Catalogue.entries()) {
+            for (String q : e.quantizations()) {
+                plans.add(plan(e.name(), q, e.shape(), e.estimatedBytes(q), req));
+            }
+        }
+        return plans;
+    }
+
+    /**
+     * The best model that fits: the most parameters among plans that fit and decode at a useful speed (or, when
+     * none is fast enough, among all that fit), then the highest-precision quantization of it.
+     */
+    public static Optional<MemoryPlan> best(List<MemoryPlan> plans) {
+        List<MemoryPlan> fitting = plans.stream().filter(MemoryPlan::fits).toList();
+        List<MemoryPlan> useful = fitting.stream().filter(p -> p.decodeTokensPerSec() >= MIN_USEFUL_DECODE).toList();
+        return (useful.isEmpty() ? fitting : useful).stream().max(Comparator
+                .comparingLong((MemoryPlan p) -> p.shape().parameterCount())
+                .thenComparingLong(MemoryPlan::weightBytes));
+    }
+
+    /**
+     * What the server calls before loading: the plan when the model fits (the caller should warn when its
+     * verdict is TIGHT), a {@link HubException} with {@link MemoryPlan#describe()} when it does not.
+     */
+    public MemoryPlan admit(ResolvedModel model, PlanRequest req) throws IOException {
+        MemoryPlan plan = check(model, req);
+        if (plan.verdict() == MemoryPlan.Verdict.DOES_NOT_FIT) {
+            throw new HubException("refusing to load: " + plan.describe());
+        }
+        return plan;
+    }
+
+    /** Plans a stored model from its GGUF header; what the server asks before loading (refuse or warn). */
+    public MemoryPlan check(ResolvedModel model, PlanRequest req) throws IOException {
+        long bytes = 0;
+        for (Path p : model.shards()) {
+            bytes += Files.size(p);
+        }
+        GgufSummary s = GgufSummary.read(model.shards(), model.manifest().files().getFirst().path());
+        if (s.shape() == null) {
+            throw new HubException("model '" + model.manifest().name() + "' lacks the attention metadata the"
+                    + " planner needs (block_count, embedding_length, attention.head_count)");
+        }
+        return plan(model.manifest().name(), s.quantization(), s.shape(), bytes, req);
+    }
+}
