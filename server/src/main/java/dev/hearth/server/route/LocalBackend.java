@@ -48,6 +48,9 @@ public final class LocalBackend implements Backend {
         LoadedModel model = require(spec.model());
         ModelText text = model.text();
         int[] prompt = spec.isChat() ? text.encodeChat(spec.messages(), spec.tools()) : text.encodePrompt(spec.prompt());
+        if (prompt.length == 0) {
+            throw new InvalidRequestException(spec.isChat() ? "messages" : "prompt", "the prompt is empty (0 tokens)");
+        }
         Engine engine = model.engine();
         int room = Math.max(1, engine.contextLength() - prompt.length);
         int maxTokens = spec.maxTokens() == null ? room : Math.min(spec.maxTokens(), room);

@@ -122,6 +122,14 @@ class ErrorShapeTest {
     }
 
     @Test
+    void emptyPromptNamesTheField() throws Exception {
+        JsonNode e = error(server.post("/v1/completions", "{\"model\": \"" + FakeBackends.MODEL
+                + "\", \"prompt\": \"\"}"), 400);
+        assertThat(e.get("param").asText()).isEqualTo("prompt");
+        assertThat(e.get("message").asText()).contains("empty");
+    }
+
+    @Test
     void embeddingsNotYetSupported() throws Exception {
         JsonNode e = error(server.post("/v1/embeddings", "{\"model\": \"" + FakeBackends.MODEL
                 + "\", \"input\": \"hello\"}"), 501);

@@ -114,6 +114,15 @@ public final class OllamaHandlers {
             BiFunction<String, GenerationEvent.Done, Object> chunk) throws InterruptedException {
         Generation generation = context.backend().generate(spec);
         ChoiceEvents events = new ChoiceEvents(generation, context.metrics());
+        try {
+            write(res, stream, chunk, events);
+        } finally {
+            events.cancel(); // a no-op once the generation is done; frees the engine after a failure
+        }
+    }
+
+    private static void write(ServerResponse res, Boolean stream, BiFunction<String, GenerationEvent.Done, Object> chunk,
+            ChoiceEvents events) throws InterruptedException {
         if (Boolean.FALSE.equals(stream)) {
             StringBuilder text = new StringBuilder();
             for (ChoiceEvents.Event e; (e = events.next()) != null; ) {

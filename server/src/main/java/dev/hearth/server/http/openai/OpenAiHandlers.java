@@ -27,13 +27,17 @@ public final class OpenAiHandlers {
         GenerationSpec spec = OpenAiParams.chat(request);
         Generation generation = context.backend().generate(spec);
         ChoiceEvents events = new ChoiceEvents(generation, context.metrics());
-        ChatResponder responder = new ChatResponder(id("chatcmpl-"), generation, spec.sampling());
-        if (Boolean.TRUE.equals(request.stream())) {
-            boolean usage = request.streamOptions() != null
-                    && Boolean.TRUE.equals(request.streamOptions().includeUsage());
-            responder.stream(events, res, usage);
-        } else {
-            HearthServer.sendJson(res, 200, responder.complete(events));
+        try {
+            ChatResponder responder = new ChatResponder(id("chatcmpl-"), generation, spec.sampling());
+            if (Boolean.TRUE.equals(request.stream())) {
+                boolean usage = request.streamOptions() != null
+                        && Boolean.TRUE.equals(request.streamOptions().includeUsage());
+                responder.stream(events, res, usage);
+            } else {
+                HearthServer.sendJson(res, 200, responder.complete(events));
+            }
+        } finally {
+            events.cancel(); // a no-op once every choice is done; frees the engine after a failure
         }
     }
 
@@ -42,13 +46,17 @@ public final class OpenAiHandlers {
         GenerationSpec spec = OpenAiParams.completion(request);
         Generation generation = context.backend().generate(spec);
         ChoiceEvents events = new ChoiceEvents(generation, context.metrics());
-        CompletionResponder responder = new CompletionResponder(id("cmpl-"), generation, spec.sampling());
-        if (Boolean.TRUE.equals(request.stream())) {
-            boolean usage = request.streamOptions() != null
-                    && Boolean.TRUE.equals(request.streamOptions().includeUsage());
-            responder.stream(events, res, usage);
-        } else {
-            HearthServer.sendJson(res, 200, responder.complete(events));
+        try {
+            CompletionResponder responder = new CompletionResponder(id("cmpl-"), generation, spec.sampling());
+            if (Boolean.TRUE.equals(request.stream())) {
+                boolean usage = request.streamOptions() != null
+                        && Boolean.TRUE.equals(request.streamOptions().includeUsage());
+                responder.stream(events, res, usage);
+            } else {
+                HearthServer.sendJson(res, 200, responder.complete(events));
+            }
+        } finally {
+            events.cancel(); // a no-op once every choice is done; frees the engine after a failure
         }
     }
 
