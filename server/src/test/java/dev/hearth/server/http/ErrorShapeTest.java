@@ -174,6 +174,21 @@ class ErrorShapeTest {
     }
 
     @Test
+    void engineFailureMidAnswer() throws Exception {
+        try (TestServer s = new TestServer(FakeBackends.failing(4))) {
+            JsonNode e = error(s.post("/v1/chat/completions", chat("")), 500);
+            assertThat(e.get("type").asText()).isEqualTo("server_error");
+            assertThat(e.get("message").asText()).doesNotContain("simulated");
+            HttpResponse<String> stream = s.post("/v1/chat/completions", chat(", \"stream\": true"));
+            assertThat(stream.statusCode()).isEqualTo(200);
+            String[] events = stream.body().split("\n\n");
+            JsonNode last = Json.MAPPER.readTree(events[events.length - 1].substring("data: ".length()));
+            assertThat(last.get("error").get("type").asText()).isEqualTo("server_error");
+            assertThat(stream.body()).doesNotContain("[DONE]").doesNotContain("simulated");
+        }
+    }
+
+    @Test
     void overloadGives429WithRetryAfter() throws Exception {
         LocalBackend slow = FakeBackends.create(1, 4096, 0, 20);
         try (TestServer s = new TestServer(slow)) {

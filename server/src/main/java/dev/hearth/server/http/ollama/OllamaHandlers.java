@@ -14,6 +14,7 @@ import dev.hearth.server.route.GenerationSpec;
 import dev.hearth.server.route.ModelInfo;
 import dev.hearth.server.route.PromptMessage;
 import dev.hearth.server.route.SamplingSettings;
+import dev.hearth.server.route.UnknownModelException;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
 import java.time.Instant;
@@ -161,7 +162,7 @@ public final class OllamaHandlers {
 
     private void loaded(ServerResponse res, String model, BiFunction<String, String, Object> body) {
         if (context.backend().model(model).isEmpty()) {
-            throw new dev.hearth.server.route.UnknownModelException(model);
+            throw new UnknownModelException(model);
         }
         HearthServer.sendJson(res, 200, body.apply(Instant.now().toString(), "load"));
     }
@@ -186,7 +187,7 @@ public final class OllamaHandlers {
         OllamaRequests.Show r = context.body(req, OllamaRequests.Show.class);
         String name = requireModel(r.model() != null ? r.model() : r.name());
         ModelInfo m = context.backend().model(name)
-                .orElseThrow(() -> new dev.hearth.server.route.UnknownModelException(name));
+                .orElseThrow(() -> new UnknownModelException(name));
         Map<String, Object> info = new LinkedHashMap<>();
         info.put("general.architecture", m.architecture());
         info.put("general.parameter_count", m.parameterCount());

@@ -8,11 +8,11 @@ import dev.hearth.server.http.RequestContext;
 import dev.hearth.server.route.Generation;
 import dev.hearth.server.route.GenerationSpec;
 import dev.hearth.server.route.ModelInfo;
+import io.helidon.webserver.http.ServerRequest;
+import io.helidon.webserver.http.ServerResponse;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
-import io.helidon.webserver.http.ServerRequest;
-import io.helidon.webserver.http.ServerResponse;
 
 /** The OpenAI routes: parse, one backend call, write. Errors go to the server's one error handler. */
 public final class OpenAiHandlers {
