@@ -44,7 +44,7 @@ final class AccessFilter implements Filter {
     /** A bounded set of labels: known routes by name, the rest as {@code other}. */
     static String endpoint(String path) {
         return switch (path) {
-            case "/health", "/metrics", "/v1/chat/completions", "/v1/completions", "/v1/embeddings", "/v1/models",
+            case "/", "/health", "/metrics", "/v1/chat/completions", "/v1/completions", "/v1/embeddings", "/v1/models",
                  "/api/chat", "/api/generate", "/api/tags", "/api/show", "/api/ps", "/api/version", "/api/embed" ->
                     path;
             default -> path.startsWith("/v1/models/") ? "/v1/models/{id}" : "other";

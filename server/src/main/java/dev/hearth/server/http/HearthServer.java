@@ -43,7 +43,8 @@ public final class HearthServer implements AutoCloseable {
         OllamaHandlers ollama = new OllamaHandlers(context);
         r.addFilter(new AccessFilter(settings.apiKey(), metrics));
         r.error(Throwable.class, HearthServer::writeError);
-        r.get("/health", (req, res) -> health(backend, res))
+        r.get("/", (req, res) -> res.send("Hearth is running"))
+                .get("/health", (req, res) -> health(backend, res))
                 .get("/metrics", (req, res) -> writeMetrics(metrics, res))
                 .post("/v1/chat/completions", openAi::chatCompletions)
                 .post("/v1/completions", openAi::completions)

@@ -97,6 +97,8 @@ class OllamaApiTest {
                 + "\"}").body());
         assertThat(show.get("model_info").get("llama.context_length").asInt()).isEqualTo(512);
         assertThat(Json.MAPPER.readTree(server.get("/api/version").body()).get("version").asText()).isNotEmpty();
+        // Ollama clients probe the root
+        assertThat(server.get("/").body()).isEqualTo("Hearth is running");
     }
 
     @Test
