@@ -20,7 +20,8 @@ import picocli.CommandLine.Command;
             RmCommand.class,
             CpCommand.class,
             CatalogueCommand.class,
-            PlanCommand.class
+            PlanCommand.class,
+            ServeCommand.class
         })
 public final class Main implements Runnable {
     public static void main(String[] args) {

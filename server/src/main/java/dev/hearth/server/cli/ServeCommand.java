@@ -1,0 +1,106 @@
+package dev.hearth.server.cli;
+
+import dev.hearth.kv.KvPrecision;
+import dev.hearth.model.ModelOptions;
+import dev.hearth.server.http.HearthServer;
+import dev.hearth.server.http.ServerSettings;
+import dev.hearth.server.metrics.ServerMetrics;
+import dev.hearth.server.route.LoadOptions;
+import dev.hearth.server.route.LoadedModel;
+import dev.hearth.server.route.LocalBackend;
+import dev.hearth.server.route.ModelLoader;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code hearth serve}: load models and serve the OpenAI and Ollama APIs until stopped. */
+@Command(name = "serve", sortOptions = false, mixinStandardHelpOptions = true,
+        description = "Serve models over OpenAI-compatible (/v1) and Ollama-compatible (/api) HTTP APIs, with "
+                + "/health and Prometheus /metrics.")
+final class ServeCommand implements Callable<Integer> {
+    @Option(names = "--model", paramLabel = "PATH[=ALIAS]", required = true,
+            description = "A GGUF model to load at start (repeatable). Clients name it by ALIAS, or by the file "
+                    + "name without .gguf.")
+    List<String> models = new ArrayList<>();
+
+    @Option(names = "--host", defaultValue = "127.0.0.1",
+            description = "Address to bind (default ${DEFAULT-VALUE}: this machine only; 0.0.0.0 for all).")
+    String host;
+
+    @Option(names = "--port", defaultValue = "" + ServerSettings.DEFAULT_PORT,
+            description = "Port (default ${DEFAULT-VALUE}, as llama.cpp's server; Ollama clients may need "
+                    + "--port 11434).")
+    int port;
+
+    @Option(names = "--api-key", defaultValue = "${env:HEARTH_API_KEY}",
+            description = "Require 'Authorization: Bearer KEY' on everything but /health (default: env "
+                    + "HEARTH_API_KEY; none when unset).")
+    String apiKey;
+
+    @Option(names = "--parallel", defaultValue = "4",
+            description = "Sequences generating at once per model (KV slots; default ${DEFAULT-VALUE}).")
+    int parallel;
+
+    @Option(names = "--ctx-size", defaultValue = "0",
+            description = "Context length per sequence (default: the model's, at most 4096).")
+    int contextSize;
+
+    @Option(names = "--threads", description = "Compute threads (default: all cores).")
+    Integer threads;
+
+    @Option(names = "--batch", defaultValue = "" + ModelOptions.DEFAULT_MAX_BATCH_TOKENS,
+            description = "Most tokens per forward pass (default ${DEFAULT-VALUE}).")
+    int batch;
+
+    @Option(names = "--max-queue", defaultValue = "256",
+            description = "Requests that may wait for a slot per model; beyond it 429 (default ${DEFAULT-VALUE}).")
+    int maxQueue;
+
+    @Option(names = "--kv", defaultValue = "f32", description = "KV cache precision: f32 or f16 (default ${DEFAULT-VALUE}).")
+    String kvPrecision;
+
+    @Option(names = "--max-body-size", defaultValue = "" + ServerSettings.DEFAULT_MAX_BODY_BYTES,
+            description = "Largest request body in bytes; larger ones get 413 (default ${DEFAULT-VALUE}).")
+    long maxBodyBytes;
+
+    @Override
+    public Integer call() throws Exception {
+        LoadOptions options = new LoadOptions(parallel, contextSize,
+                threads == null ? ModelOptions.defaults().threads() : threads, batch, maxQueue,
+                KvPrecision.parse(kvPrecision));
+        ServerSettings settings = new ServerSettings(host, port, apiKey, maxBodyBytes);
+        LocalBackend backend = new LocalBackend();
+        ServerMetrics metrics = new ServerMetrics(backend);
+        // listen first: /health answers 503 until the models are loaded
+        HearthServer server = HearthServer.start(backend, settings, metrics);
+        System.err.printf("hearth listening on http://%s:%d (OpenAI: /v1, Ollama: /api)%s%n", host, server.port(),
+                settings.apiKey() == null ? "" : ", API key required");
+        try {
+            for (String spec : models) {
+                Map.Entry<Path, String> parsed = ModelLoader.parseSpec(spec);
+                LoadedModel model = ModelLoader.load(parsed.getKey(), parsed.getValue(), options);
+                backend.add(model);
+                metrics.modelLoaded(model.info().name(), model.info().loadMillis() / 1000.0);
+                System.err.printf("loaded %s from %s in %d ms (context %d, %d slots)%n", model.info().name(),
+                        parsed.getKey(), model.info().loadMillis(), model.info().contextLength(), parallel);
+            }
+        } catch (Exception | Error e) {
+            server.close();
+            backend.close();
+            throw e;
+        }
+        CountDownLatch stopped = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            server.close();
+            backend.close();
+            stopped.countDown();
+        }));
+        stopped.await();
+        return 0;
+    }
+}

@@ -1,0 +1,92 @@
+package dev.hearth.server.http;
+
+import dev.hearth.engine.GenerationEvent;
+import dev.hearth.engine.GenerationHandle;
+import dev.hearth.server.metrics.ServerMetrics;
+import dev.hearth.server.route.Generation;
+import io.prometheus.metrics.core.datapoints.DistributionDataPoint;
+import java.util.List;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+
+/**
+ * The events of every choice of one generation as one ordered stream, tagged with the choice index, ending after
+ * each choice's {@link GenerationEvent.Done}. Records token metrics as events pass. With several choices, one
+ * virtual thread per choice forwards its events.
+ */
+public final class ChoiceEvents {
+    /** One event of choice {@code index}. */
+    public record Event(int index, GenerationEvent event) {}
+
+    private final Generation generation;
+    private final ServerMetrics metrics;
+    private final DistributionDataPoint interToken;
+    private final long[] lastTokenNanos;
+    private final BlockingQueue<Event> merged;
+    private int open;
+
+    public ChoiceEvents(Generation generation, ServerMetrics metrics) {
+        this.generation = generation;
+        this.metrics = metrics;
+        this.interToken = metrics.interTokenLatency(generation.model());
+        List<GenerationHandle> handles = generation.handles();
+        this.lastTokenNanos = new long[handles.size()];
+        this.open = handles.size();
+        if (handles.size() == 1) {
+            merged = null;
+        } else {
+            merged = new LinkedBlockingQueue<>();
+            for (int i = 0; i < handles.size(); i++) {
+                int index = i;
+                GenerationHandle handle = handles.get(i);
+                Thread.ofVirtual().name("hearth-choice-" + i).start(() -> forward(index, handle));
+            }
+        }
+    }
+
+    private void forward(int index, GenerationHandle handle) {
+        try {
+            GenerationEvent e;
+            do {
+                e = handle.take();
+                merged.add(new Event(index, e));
+            } while (!(e instanceof GenerationEvent.Done));
+        } catch (InterruptedException ignored) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    public int choices() {
+        return lastTokenNanos.length;
+    }
+
+    /** The next event, or null once every choice is done. */
+    public Event next() throws InterruptedException {
+        if (open == 0) {
+            return null;
+        }
+        Event event = merged == null ? new Event(0, generation.handles().getFirst().take()) : merged.take();
+        switch (event.event()) {
+            case GenerationEvent.Token t when t.tokenId() >= 0 -> {
+                long now = System.nanoTime();
+                long last = lastTokenNanos[event.index()];
+                if (last != 0) {
+                    interToken.observe((now - last) / 1e9);
+                }
+                lastTokenNanos[event.index()] = now;
+            }
+            case GenerationEvent.Token t -> { }
+            case GenerationEvent.Done d -> {
+                open--;
+                metrics.generation(generation.model(), d.promptTokens(), d.generatedTokens(),
+                        d.generatedTokens() > 0 ? d.timeToFirstTokenNanos() / 1e9 : -1);
+            }
+        }
+        return event;
+    }
+
+    /** Cancels every choice that is still running (the client went away). */
+    public void cancel() {
+        generation.cancel();
+    }
+}

@@ -1,0 +1,107 @@
+package dev.hearth.server.http;
+
+import dev.hearth.server.http.ollama.OllamaHandlers;
+import dev.hearth.server.http.openai.OpenAiHandlers;
+import dev.hearth.server.metrics.ServerMetrics;
+import dev.hearth.server.route.Backend;
+import io.helidon.http.HeaderNames;
+import io.helidon.webserver.WebServer;
+import io.helidon.webserver.http.HttpRouting;
+import io.helidon.webserver.http.ServerRequest;
+import io.helidon.webserver.http.ServerResponse;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.util.Map;
+
+/**
+ * The HTTP server: OpenAI routes under {@code /v1}, Ollama routes under {@code /api}, {@code /health} and
+ * {@code /metrics}. Handlers run on virtual threads (Helidon SE 4). {@link #routing} is shared by
+ * {@code hearth serve} and the tests.
+ */
+public final class HearthServer implements AutoCloseable {
+    private final WebServer server;
+
+    private HearthServer(WebServer server) {
+        this.server = server;
+    }
+
+    public static HearthServer start(Backend backend, ServerSettings settings, ServerMetrics metrics) {
+        WebServer server = WebServer.builder()
+                .host(settings.host())
+                .port(settings.port())
+                .routing(r -> routing(r, backend, settings, metrics))
+                .build()
+                .start();
+        return new HearthServer(server);
+    }
+
+    /** Every route, filter and the one error handler. */
+    public static void routing(HttpRouting.Builder r, Backend backend, ServerSettings settings,
+            ServerMetrics metrics) {
+        RequestContext context = new RequestContext(backend, settings, metrics);
+        OpenAiHandlers openAi = new OpenAiHandlers(context);
+        OllamaHandlers ollama = new OllamaHandlers(context);
+        r.addFilter(new AccessFilter(settings.apiKey(), metrics));
+        r.error(Throwable.class, HearthServer::writeError);
+        r.get("/", (req, res) -> res.send("Hearth is running"))
+                .get("/health", (req, res) -> health(backend, res))
+                .get("/metrics", (req, res) -> writeMetrics(metrics, res))
+                .post("/v1/chat/completions", openAi::chatCompletions)
+                .post("/v1/completions", openAi::completions)
+                .post("/v1/embeddings", openAi::embeddings)
+                .get("/v1/models", openAi::models)
+                .get("/v1/models/*", openAi::model)
+                .post("/api/chat", ollama::chat)
+                .post("/api/generate", ollama::generate)
+                .get("/api/tags", ollama::tags)
+                .post("/api/show", ollama::show)
+                .get("/api/ps", ollama::ps)
+                .get("/api/version", ollama::version)
+                .post("/api/embed", ollama::embed)
+                .any((req, res) -> {
+                    throw ApiException.notFound("no route for " + req.prologue().method().text() + " "
+                            + req.path().path());
+                });
+    }
+
+    private static void health(Backend backend, ServerResponse res) {
+        boolean ready = !backend.models().isEmpty();
+        sendJson(res, ready ? 200 : 503, Map.of("status", ready ? "ok" : "loading",
+                "models", backend.models().size()));
+    }
+
+    private static void writeMetrics(ServerMetrics metrics, ServerResponse res) throws IOException {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        metrics.write(out);
+        res.header(HeaderNames.CONTENT_TYPE, ServerMetrics.CONTENT_TYPE);
+        res.send(out.toByteArray());
+    }
+
+    /** The one place errors are written: OpenAI's shape, or Ollama's under {@code /api/}. */
+    static void writeError(ServerRequest req, ServerResponse res, Throwable t) {
+        ApiException e = ErrorMapper.map(t);
+        if (res.isSent()) {
+            return;
+        }
+        if (e.retryAfterSeconds() > 0) {
+            res.header(HeaderNames.RETRY_AFTER, Integer.toString(e.retryAfterSeconds()));
+        }
+        boolean ollama = req.path().path().startsWith("/api/");
+        sendJson(res, e.status(), ollama ? ErrorMapper.ollamaBody(e) : ErrorMapper.openAiBody(e));
+    }
+
+    public static void sendJson(ServerResponse res, int status, Object body) {
+        res.status(status);
+        res.header(HeaderNames.CONTENT_TYPE, "application/json");
+        res.send(Json.write(body));
+    }
+
+    public int port() {
+        return server.port();
+    }
+
+    @Override
+    public void close() {
+        server.stop();
+    }
+}

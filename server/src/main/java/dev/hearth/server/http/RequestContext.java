@@ -1,0 +1,20 @@
+package dev.hearth.server.http;
+
+import dev.hearth.server.metrics.ServerMetrics;
+import dev.hearth.server.route.Backend;
+import io.helidon.webserver.http.ServerRequest;
+import java.io.IOException;
+
+/** What every handler needs: the backend, the settings, the metrics, and the bounded JSON body reader. */
+public record RequestContext(Backend backend, ServerSettings settings, ServerMetrics metrics) {
+
+    /** The request body as {@code type}; 413 beyond the limit, 400 for malformed JSON or wrong types. */
+    public <T> T body(ServerRequest req, Class<T> type) throws IOException {
+        long declared = req.headers().contentLength().orElse(-1L);
+        if (declared > settings.maxBodyBytes()) {
+            throw ApiException.tooLarge(settings.maxBodyBytes());
+        }
+        return Json.read(req.content().inputStream(), settings.maxBodyBytes(), type);
+    }
+
+}

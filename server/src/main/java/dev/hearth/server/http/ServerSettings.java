@@ -1,0 +1,30 @@
+package dev.hearth.server.http;
+
+/**
+ * How the HTTP server listens.
+ *
+ * @param port 0 picks a free port
+ * @param apiKey when not null, every endpoint but {@code /health} needs {@code Authorization: Bearer <apiKey>}
+ * @param maxBodyBytes larger request bodies get 413
+ */
+public record ServerSettings(String host, int port, String apiKey, long maxBodyBytes) {
+    public static final int DEFAULT_PORT = 8080;
+    public static final long DEFAULT_MAX_BODY_BYTES = 8L * 1024 * 1024;
+
+    public ServerSettings {
+        if (port < 0 || port > 65535) {
+            throw new IllegalArgumentException("port must be in [0, 65535], got " + port);
+        }
+        if (maxBodyBytes < 1) {
+            throw new IllegalArgumentException("maxBodyBytes must be positive, got " + maxBodyBytes);
+        }
+        if (apiKey != null && apiKey.isBlank()) {
+            apiKey = null;
+        }
+    }
+
+    /** Loopback on a free port, no key: for tests. */
+    public static ServerSettings ephemeral() {
+        return new ServerSettings("127.0.0.1", 0, null, DEFAULT_MAX_BODY_BYTES);
+    }
+}

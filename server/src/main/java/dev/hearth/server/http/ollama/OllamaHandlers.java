@@ -1,0 +1,254 @@
+package dev.hearth.server.http.ollama;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.hearth.engine.FinishReason;
+import dev.hearth.engine.GenerationEvent;
+import dev.hearth.server.http.ApiException;
+import dev.hearth.server.http.ChoiceEvents;
+import dev.hearth.server.http.ErrorMapper;
+import dev.hearth.server.http.HearthServer;
+import dev.hearth.server.http.RequestContext;
+import dev.hearth.server.http.StreamWriter;
+import dev.hearth.server.route.Generation;
+import dev.hearth.server.route.GenerationSpec;
+import dev.hearth.server.route.ModelInfo;
+import dev.hearth.server.route.PromptMessage;
+import dev.hearth.server.route.SamplingSettings;
+import dev.hearth.server.route.UnknownModelException;
+import io.helidon.webserver.http.ServerRequest;
+import io.helidon.webserver.http.ServerResponse;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.BiFunction;
+
+/** The Ollama routes ({@code /api/...}): NDJSON streaming by default, errors as {@code {"error": "..."}}. */
+public final class OllamaHandlers {
+    /** The Ollama API version clients see; Hearth's own version is in the {@code hearth} field of tags. */
+    static final String VERSION = "0.1.0";
+    private static final String FAR_FUTURE = "2318-11-26T00:00:00Z";
+    private final RequestContext context;
+
+    public OllamaHandlers(RequestContext context) {
+        this.context = context;
+    }
+
+    public void chat(ServerRequest req, ServerResponse res) throws Exception {
+        OllamaRequests.Chat r = context.body(req, OllamaRequests.Chat.class);
+        String model = requireModel(r.model());
+        List<PromptMessage> messages = new ArrayList<>();
+        if (r.messages() != null) {
+            for (int i = 0; i < r.messages().size(); i++) {
+                OllamaRequests.Message m = r.messages().get(i);
+                if (m == null || m.role() == null) {
+                    throw ApiException.badParam("messages[" + i + "].role", "messages[" + i + "] needs a role");
+                }
+                if (m.images() != null && !m.images().isEmpty()) {
+                    throw ApiException.badParam("messages[" + i + "].images", "images are not supported");
+                }
+                messages.add(new PromptMessage(m.role(), m.content(), List.of(), null, m.toolName()));
+            }
+        }
+        if (messages.isEmpty()) {
+            loaded(res, model, (created, reason) -> new OllamaResponses.ChatChunk(model, created,
+                    new OllamaResponses.Message("assistant", ""), true, reason, null, null, null, null, null, null));
+            return;
+        }
+        format(r.format());
+        GenerationSpec spec = spec(model, messages, null, r.tools(), r.options());
+        respond(req, res, r.stream(), spec, (text, done) -> {
+            OllamaResponses.Message message = new OllamaResponses.Message("assistant", text);
+            String created = Instant.now().toString();
+            if (done == null) {
+                return new OllamaResponses.ChatChunk(spec.model(), created, message, false, null, null, null, null,
+                        null, null, null);
+            }
+            return new OllamaResponses.ChatChunk(spec.model(), created, message, true, done.reason().apiName(),
+                    done.totalNanos(), 0L, done.promptTokens(), done.timeToFirstTokenNanos(),
+                    done.generatedTokens(), done.totalNanos() - done.timeToFirstTokenNanos());
+        });
+    }
+
+    public void generate(ServerRequest req, ServerResponse res) throws Exception {
+        OllamaRequests.Generate r = context.body(req, OllamaRequests.Generate.class);
+        String model = requireModel(r.model());
+        if (r.images() != null && !r.images().isEmpty()) {
+            throw ApiException.badParam("images", "images are not supported");
+        }
+        if (r.template() != null && !r.template().isEmpty()) {
+            throw ApiException.badParam("template", "a per-request 'template' is not supported");
+        }
+        String prompt = r.prompt() == null ? "" : r.prompt();
+        if (prompt.isEmpty() && (r.system() == null || r.system().isEmpty())) {
+            loaded(res, model, (created, reason) -> new OllamaResponses.GenerateChunk(model, created, "", true,
+                    reason, null, null, null, null, null, null));
+            return;
+        }
+        format(r.format());
+        GenerationSpec spec;
+        if (Boolean.TRUE.equals(r.raw())) {
+            spec = spec(model, null, prompt, null, r.options());
+        } else {
+            List<PromptMessage> messages = new ArrayList<>();
+            if (r.system() != null && !r.system().isEmpty()) {
+                messages.add(PromptMessage.of("system", r.system()));
+            }
+            messages.add(PromptMessage.of("user", prompt));
+            spec = spec(model, messages, null, null, r.options());
+        }
+        respond(req, res, r.stream(), spec, (text, done) -> {
+            String created = Instant.now().toString();
+            if (done == null) {
+                return new OllamaResponses.GenerateChunk(spec.model(), created, text, false, null, null, null, null,
+                        null, null, null);
+            }
+            return new OllamaResponses.GenerateChunk(spec.model(), created, text, true, done.reason().apiName(),
+                    done.totalNanos(), 0L, done.promptTokens(), done.timeToFirstTokenNanos(),
+                    done.generatedTokens(), done.totalNanos() - done.timeToFirstTokenNanos());
+        });
+    }
+
+    /** Streams one chunk per text delta and a final one, or (stream false) one object with the whole text. */
+    private void respond(ServerRequest req, ServerResponse res, Boolean stream, GenerationSpec spec,
+            BiFunction<String, GenerationEvent.Done, Object> chunk) throws InterruptedException {
+        Generation generation = context.backend().generate(spec);
+        ChoiceEvents events = new ChoiceEvents(generation, context.metrics());
+        try {
+            write(res, stream, chunk, events);
+        } finally {
+            events.cancel(); // a no-op once the generation is done; frees the engine after a failure
+        }
+    }
+
+    private static void write(ServerResponse res, Boolean stream, BiFunction<String, GenerationEvent.Done, Object> chunk,
+            ChoiceEvents events) throws InterruptedException {
+        if (Boolean.FALSE.equals(stream)) {
+            StringBuilder text = new StringBuilder();
+            for (ChoiceEvents.Event e; (e = events.next()) != null; ) {
+                switch (e.event()) {
+                    case GenerationEvent.Token t -> text.append(t.text());
+                    case GenerationEvent.Done d -> {
+                        if (d.reason() == FinishReason.ERROR) {
+                            throw new IllegalStateException("generation failed: " + d.error());
+                        }
+                        HearthServer.sendJson(res, 200, chunk.apply(text.toString(), d));
+                    }
+                }
+            }
+            return;
+        }
+        StreamWriter out = StreamWriter.ndjson(res);
+        try {
+            for (ChoiceEvents.Event e; (e = events.next()) != null; ) {
+                switch (e.event()) {
+                    case GenerationEvent.Token t -> {
+                        if (!t.text().isEmpty()) {
+                            out.event(chunk.apply(t.text(), null));
+                        }
+                    }
+                    case GenerationEvent.Done d -> out.event(d.reason() == FinishReason.ERROR
+                            ? ErrorMapper.ollamaBody(ErrorMapper.map(new IllegalStateException(d.error())))
+                            : chunk.apply("", d));
+                }
+            }
+        } catch (StreamWriter.ClientGoneException gone) {
+            events.cancel();
+        } finally {
+            out.close();
+        }
+    }
+
+    private void loaded(ServerResponse res, String model, BiFunction<String, String, Object> body) {
+        if (context.backend().model(model).isEmpty()) {
+            throw new UnknownModelException(model);
+        }
+        HearthServer.sendJson(res, 200, body.apply(Instant.now().toString(), "load"));
+    }
+
+    public void tags(ServerRequest req, ServerResponse res) {
+        List<OllamaResponses.Tag> tags = context.backend().models().stream()
+                .map(m -> new OllamaResponses.Tag(m.name(), m.name(), Instant.ofEpochSecond(m.createdEpochSeconds())
+                        .toString(), m.sizeBytes(), "", OllamaResponses.Details.of(m)))
+                .toList();
+        HearthServer.sendJson(res, 200, new OllamaResponses.Tags(tags));
+    }
+
+    public void ps(ServerRequest req, ServerResponse res) {
+        List<OllamaResponses.Running> running = context.backend().models().stream()
+                .map(m -> new OllamaResponses.Running(m.name(), m.name(), m.sizeBytes(), "",
+                        OllamaResponses.Details.of(m), FAR_FUTURE, 0, m.contextLength()))
+                .toList();
+        HearthServer.sendJson(res, 200, new OllamaResponses.Ps(running));
+    }
+
+    public void show(ServerRequest req, ServerResponse res) throws Exception {
+        OllamaRequests.Show r = context.body(req, OllamaRequests.Show.class);
+        String name = requireModel(r.model() != null ? r.model() : r.name());
+        ModelInfo m = context.backend().model(name)
+                .orElseThrow(() -> new UnknownModelException(name));
+        Map<String, Object> info = new LinkedHashMap<>();
+        info.put("general.architecture", m.architecture());
+        info.put("general.parameter_count", m.parameterCount());
+        info.put(m.architecture() + ".context_length", m.contextLength());
+        HearthServer.sendJson(res, 200, new OllamaResponses.Show("", "", "", OllamaResponses.Details.of(m), info,
+                List.of("completion")));
+    }
+
+    public void version(ServerRequest req, ServerResponse res) {
+        HearthServer.sendJson(res, 200, new OllamaResponses.Version(VERSION));
+    }
+
+    public void embed(ServerRequest req, ServerResponse res) throws Exception {
+        OllamaRequests.Embed r = context.body(req, OllamaRequests.Embed.class);
+        String model = requireModel(r.model());
+        List<String> inputs = new ArrayList<>();
+        JsonNode input = r.input();
+        if (input != null && input.isTextual()) {
+            inputs.add(input.textValue());
+        } else if (input != null && input.isArray()) {
+            input.forEach(s -> inputs.add(s.asText()));
+        } else {
+            throw ApiException.missing("input");
+        }
+        List<float[]> vectors = context.backend().embed(model, inputs);
+        HearthServer.sendJson(res, 200, Map.of("model", model, "embeddings", vectors));
+    }
+
+    private static String requireModel(String model) {
+        if (model == null || model.isBlank()) {
+            throw ApiException.missing("model");
+        }
+        return model;
+    }
+
+    private static void format(JsonNode format) {
+        if (format != null && !format.isNull() && !(format.isTextual() && format.textValue().equals("json"))
+                && !(format.isTextual() && format.textValue().isEmpty())) {
+            throw ApiException.badParam("format", "only \"json\" is supported; a JSON schema needs constrained"
+                    + " decoding, which this server does not have yet");
+        }
+    }
+
+    private static GenerationSpec spec(String model, List<PromptMessage> messages, String prompt,
+            List<Map<String, Object>> tools, OllamaRequests.Options o) {
+        if (o == null) {
+            return new GenerationSpec(model, messages, prompt, tools, null, List.of(), null, 1);
+        }
+        if (o.temperature() != null && !(o.temperature() >= 0)) {
+            throw ApiException.badParam("options.temperature", "'options.temperature' must be >= 0");
+        }
+        if (o.topP() != null && !(o.topP() >= 0 && o.topP() <= 1)) {
+            throw ApiException.badParam("options.top_p", "'options.top_p' must be in [0, 1]");
+        }
+        if (o.stop() != null && o.stop().stream().anyMatch(s -> s == null || s.isEmpty())) {
+            throw ApiException.badParam("options.stop", "'options.stop' must hold non-empty strings");
+        }
+        Integer maxTokens = o.numPredict() == null || o.numPredict() < 0 ? null : Math.max(1, o.numPredict());
+        SamplingSettings sampling = new SamplingSettings(o.temperature(), o.topP(), o.topK(), o.minP(),
+                o.repeatPenalty(), o.presencePenalty(), o.frequencyPenalty(), o.seed(), Map.of(), false, 0);
+        return new GenerationSpec(model, messages, prompt, tools, maxTokens, o.stop(), sampling, 1);
+    }
+
+}

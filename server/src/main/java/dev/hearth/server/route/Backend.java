@@ -1,0 +1,35 @@
+package dev.hearth.server.route;
+
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * What the HTTP layer calls: generation, embeddings and model listing. Implemented by {@link LocalBackend} over
+ * loaded engines; a remote upstream or a router can implement it too.
+ */
+public interface Backend extends AutoCloseable {
+
+    /** Loaded models, in load order. */
+    List<ModelInfo> models();
+
+    Optional<ModelInfo> model(String name);
+
+    /**
+     * Starts {@code spec.choices()} generations. Throws {@link UnknownModelException},
+     * {@link dev.hearth.engine.ContextLengthExceededException} or
+     * {@link dev.hearth.engine.EngineOverloadedException}; never returns a partial result.
+     */
+    Generation generate(GenerationSpec spec);
+
+    /** One embedding vector per input; {@link UnsupportedFeatureException} where the model cannot. */
+    List<float[]> embed(String model, List<String> inputs);
+
+    /** Live load, for metrics and /api/ps. */
+    LoadStatus load(String model);
+
+    /** @param waiting submitted, not yet finished, minus running */
+    record LoadStatus(int running, int waiting, int maxSequences) {}
+
+    @Override
+    default void close() {}
+}

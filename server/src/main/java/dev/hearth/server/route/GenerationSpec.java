@@ -1,0 +1,38 @@
+package dev.hearth.server.route;
+
+import java.util.List;
+import java.util.Map;
+
+/**
+ * One request to a backend, protocol-neutral: either a conversation ({@code messages}, rendered with the model's chat
+ * template) or a raw {@code prompt} (tokenized as is).
+ *
+ * @param maxTokens most tokens per choice; null means until the context is full
+ * @param tools function definitions in OpenAI's JSON shape, handed to the chat template
+ * @param choices how many independent generations (OpenAI {@code n})
+ */
+public record GenerationSpec(String model, List<PromptMessage> messages, String prompt,
+        List<Map<String, Object>> tools, Integer maxTokens, List<String> stop, SamplingSettings sampling,
+        int choices) {
+
+    public GenerationSpec {
+        if ((messages == null) == (prompt == null)) {
+            throw new IllegalArgumentException("exactly one of messages and prompt must be given");
+        }
+        messages = messages == null ? null : List.copyOf(messages);
+        tools = tools == null ? List.of() : List.copyOf(tools);
+        stop = stop == null ? List.of() : List.copyOf(stop);
+        sampling = sampling == null ? SamplingSettings.defaults() : sampling;
+        if (choices < 1) {
+            throw new IllegalArgumentException("choices must be at least 1, got " + choices);
+        }
+    }
+
+    public boolean isChat() {
+        return messages != null;
+    }
+
+    public static GenerationSpec chat(String model, List<PromptMessage> messages, Integer maxTokens) {
+        return new GenerationSpec(model, messages, null, List.of(), maxTokens, List.of(), null, 1);
+    }
+}

@@ -1,0 +1,76 @@
+package dev.hearth.server.route;
+
+import dev.hearth.engine.Engine;
+import dev.hearth.engine.EngineOptions;
+import dev.hearth.engine.LocalModelRunner;
+import dev.hearth.gguf.GgmlType;
+import dev.hearth.gguf.GgufFile;
+import dev.hearth.gguf.GgufKeys;
+import dev.hearth.gguf.GgufTensorInfo;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.EnumMap;
+import java.util.Map;
+
+/** Loads a GGUF file into a {@link LoadedModel}: the model and its engine, tokenizer and chat template. */
+public final class ModelLoader {
+    private ModelLoader() {}
+
+    /**
+     * Parses {@code PATH[=alias]}: the alias, or else the file name without {@code .gguf}, is the name clients use.
+     */
+    public static Map.Entry<Path, String> parseSpec(String spec) {
+        int eq = spec.lastIndexOf('=');
+        Path path = Path.of(eq < 0 ? spec : spec.substring(0, eq));
+        String alias = eq < 0 ? null : spec.substring(eq + 1);
+        if (alias != null && alias.isBlank()) {
+            throw new IllegalArgumentException("--model " + spec + ": the alias after '=' is empty");
+        }
+        String name = alias != null ? alias : path.getFileName().toString().replaceFirst("(?i)\\.gguf$", "");
+        return Map.entry(path, name);
+    }
+
+    public static LoadedModel load(Path path, String name, LoadOptions options) throws IOException {
+        if (!Files.isRegularFile(path)) {
+            throw new NoSuchFileException(path.toString(), null, "model file not found");
+        }
+        long start = System.nanoTime();
+        LocalModelRunner runner = LocalModelRunner.load(path, options.threads(), options.maxBatchTokens(),
+                options.contextLength(), options.parallel(), options.kvPrecision());
+        ModelText text;
+        ModelInfo partial;
+        try (GgufFile file = GgufFile.open(path)) {
+            text = GgufModelText.create(file, runner.vocabularySize(), Clock.systemDefaultZone());
+            partial = describe(file, name);
+        } catch (IOException | RuntimeException e) {
+            runner.close();
+            throw e;
+        }
+        Engine engine = new Engine(runner, new EngineOptions(name, options.maxWaiting()));
+        long millis = (System.nanoTime() - start) / 1_000_000;
+        ModelInfo info = new ModelInfo(name, path.toString(), partial.sizeBytes(), partial.architecture(),
+                partial.quantization(), partial.parameterCount(), runner.contextLength(),
+                System.currentTimeMillis() / 1000, millis);
+        return new LoadedModel(info, text, engine);
+    }
+
+    /** Architecture, the dominant weight type (by bytes) and the parameter count from the file's directory. */
+    static ModelInfo describe(GgufFile file, String name) {
+        Map<GgmlType, Long> bytesByType = new EnumMap<>(GgmlType.class);
+        long parameters = 0;
+        for (GgufTensorInfo t : file.tensors()) {
+            parameters += t.elementCount();
+            if (t.shape().length >= 2) {
+                bytesByType.merge(t.type(), t.byteSize(), Long::sum);
+            }
+        }
+        String quantization = bytesByType.entrySet().stream().max(Map.Entry.comparingByValue())
+                .map(e -> e.getKey().name()).orElse("unknown");
+        String architecture = file.metadata().getString(GgufKeys.GENERAL_ARCHITECTURE, "unknown");
+        return new ModelInfo(name, file.path().toString(), file.fileSize(), architecture, quantization, parameters,
+                0, 0, 0);
+    }
+}

@@ -1,0 +1,31 @@
+package dev.hearth.server.route;
+
+import dev.hearth.engine.TextDecoder;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * The text side of one loaded model: its chat template and tokenizer. Special tokens are recognized only in the
+ * template's own markup, never in user text.
+ */
+public interface ModelText {
+
+    /** Renders the conversation with the generation prompt and tokenizes it. */
+    int[] encodeChat(List<PromptMessage> messages, List<Map<String, Object>> tools);
+
+    /** Tokenizes a raw completion prompt (BOS as the model asks; special-token text stays plain text). */
+    int[] encodePrompt(String prompt);
+
+    /** A fresh incremental decoder for one sequence. */
+    TextDecoder newDecoder();
+
+    /** The text of one token, for logprobs. */
+    String tokenText(int tokenId);
+
+    /** Tokens in the vocabulary (ids are in [0, vocabularySize)). */
+    int vocabularySize();
+
+    /** Ids that end a generation (EOS, end-of-turn). */
+    Set<Integer> stopTokenIds();
+}

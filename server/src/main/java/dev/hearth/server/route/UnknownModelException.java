@@ -1,0 +1,15 @@
+package dev.hearth.server.route;
+
+/** A request named a model that is not loaded (HTTP 404). */
+public final class UnknownModelException extends RuntimeException {
+    private final String model;
+
+    public UnknownModelException(String model) {
+        super("the model '" + model + "' does not exist or is not loaded");
+        this.model = model;
+    }
+
+    public String model() {
+        return model;
+    }
+}

@@ -1,0 +1,77 @@
+package dev.hearth.server.route;
+
+import dev.hearth.engine.Engine;
+import dev.hearth.engine.EngineOptions;
+import dev.hearth.engine.ModelRunner;
+import dev.hearth.engine.StepBatch;
+
+/** A {@link LocalBackend} over {@link FakeRunner} models: the real engine, a deterministic fake model. */
+public final class FakeBackends {
+    public static final String MODEL = "fake-model";
+
+    private FakeBackends() {}
+
+    public static LocalBackend create(int slots, int context, int maxWaiting, long stepDelayMillis) {
+        LocalBackend backend = new LocalBackend();
+        backend.add(model(slots, context, maxWaiting, stepDelayMillis));
+        return backend;
+    }
+
+    /** One fake model named {@link #MODEL}: its engine has {@code slots} KV slots of {@code context} positions. */
+    public static LoadedModel model(int slots, int context, int maxWaiting, long stepDelayMillis) {
+        FakeRunner runner = new FakeRunner(slots, context, 256, stepDelayMillis);
+        ModelInfo info = new ModelInfo(MODEL, "/models/fake.gguf", 1234, "llama", "Q4_0", 15_000_000, context,
+                1_700_000_000L, 42);
+        return new LoadedModel(info, new FakeText(), new Engine(runner, new EngineOptions(MODEL, maxWaiting)));
+    }
+
+    /** A fake model whose forward pass throws from its {@code failAt}-th step on (an engine failure mid-answer). */
+    public static LocalBackend failing(int failAt) {
+        FakeRunner runner = new FakeRunner(4, 512, 256, 0);
+        ModelRunner broken = new ModelRunner() {
+            private int steps;
+
+            @Override
+            public int vocabularySize() {
+                return runner.vocabularySize();
+            }
+
+            @Override
+            public int maxSequences() {
+                return runner.maxSequences();
+            }
+
+            @Override
+            public int contextLength() {
+                return runner.contextLength();
+            }
+
+            @Override
+            public int maxBatchTokens() {
+                return runner.maxBatchTokens();
+            }
+
+            @Override
+            public void forward(StepBatch plan, float[] logits) {
+                if (++steps >= failAt) {
+                    throw new IllegalStateException("simulated kernel failure at step " + steps);
+                }
+                runner.forward(plan, logits);
+            }
+
+            @Override
+            public void releaseSlot(int slot) {
+                runner.releaseSlot(slot);
+            }
+        };
+        ModelInfo info = new ModelInfo(MODEL, "/models/fake.gguf", 1234, "llama", "Q4_0", 15_000_000, 512,
+                1_700_000_000L, 42);
+        LocalBackend backend = new LocalBackend();
+        backend.add(new LoadedModel(info, new FakeText(), new Engine(broken, new EngineOptions(MODEL, 8))));
+        return backend;
+    }
+
+    public static LocalBackend create() {
+        return create(16, 512, 64, 0);
+    }
+}
