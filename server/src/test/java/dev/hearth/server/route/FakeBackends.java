@@ -37,6 +37,11 @@ public final class FakeBackends {
             }
 
             @Override
+            public dev.hearth.kv.BlockAllocator kvBlocks() {
+                return runner.kvBlocks();
+            }
+
+            @Override
             public int maxSequences() {
                 return runner.maxSequences();
             }

@@ -2,6 +2,7 @@ package dev.hearth.server.route;
 
 import dev.hearth.engine.ModelRunner;
 import dev.hearth.engine.StepBatch;
+import dev.hearth.kv.BlockAllocator;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 
@@ -18,21 +19,21 @@ public final class FakeRunner implements ModelRunner {
     private final int context;
     private final int budget;
     private final long stepDelayMillis;
-    private final int[][] history;
-    private final int[] length;
     private final byte[][] reply;
     private final int[] replied;
     private volatile int released;
+    private final BlockAllocator blocks;
+    private final int[] cells;
 
     public FakeRunner(int slots, int context, int budget, long stepDelayMillis) {
         this.slots = slots;
         this.context = context;
         this.budget = budget;
         this.stepDelayMillis = stepDelayMillis;
-        this.history = new int[slots][context];
-        this.length = new int[slots];
         this.reply = new byte[slots][];
         this.replied = new int[slots];
+        this.blocks = new BlockAllocator(slots * ((context + 15) / 16), 16);
+        this.cells = new int[slots * ((context + 15) / 16) * 16];
     }
 
     /** The answer the fake gives to a prompt text. */
@@ -51,6 +52,11 @@ public final class FakeRunner implements ModelRunner {
     @Override
     public int maxSequences() {
         return slots;
+    }
+
+    @Override
+    public BlockAllocator kvBlocks() {
+        return blocks;
     }
 
     @Override
@@ -75,17 +81,16 @@ public final class FakeRunner implements ModelRunner {
         int out = 0;
         for (int row = 0; row < plan.size(); row++) {
             int slot = plan.slot(row);
-            if (plan.position(row) != length[slot]) {
-                throw new IllegalStateException("slot " + slot + " expected position " + length[slot]);
-            }
-            history[slot][length[slot]++] = plan.token(row);
+            dev.hearth.kv.BlockTable table = plan.table(row);
+            int pos = plan.position(row);
+            cells[cell(table, pos)] = plan.token(row);
             if (!plan.needsLogits(row)) {
                 continue;
             }
             if (reply[slot] == null) {
-                byte[] prompt = new byte[length[slot]];
-                for (int i = 0; i < prompt.length; i++) {
-                    prompt[i] = (byte) history[slot][i];
+                byte[] prompt = new byte[pos + 1];
+                for (int i = 0; i <= pos; i++) {
+                    prompt[i] = (byte) cells[cell(table, i)];
                 }
                 reply[slot] = answer(new String(prompt, StandardCharsets.UTF_8)).getBytes(StandardCharsets.UTF_8);
             }
@@ -96,9 +101,12 @@ public final class FakeRunner implements ModelRunner {
         }
     }
 
+    private static int cell(dev.hearth.kv.BlockTable table, int pos) {
+        return table.block(pos / 16) * 16 + pos % 16;
+    }
+
     @Override
     public void releaseSlot(int slot) {
-        length[slot] = 0;
         reply[slot] = null;
         replied[slot] = 0;
         released++;
