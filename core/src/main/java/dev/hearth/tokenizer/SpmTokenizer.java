@@ -17,12 +17,12 @@ final class SpmTokenizer extends Tokenizer {
     private static final int CACHE_WORDS = 1 << 15;
 
     private final int[] byteIds = new int[256];
-    private final SpmMerges merges;
+    /** Built on the first encode, so that loading stays cheap. */
+    private volatile SpmMerges merges;
     private final WordCache wordCache = new WordCache(CACHE_WORDS);
 
     SpmTokenizer(Vocabulary vocabulary) {
         super(vocabulary, false);
-        merges = new SpmMerges(vocabulary);
         for (int b = 0; b < 256; b++) {
             int id = vocabulary.idOf(String.format("<0x%02X>", b));
             if (id < 0) {
@@ -66,35 +66,50 @@ final class SpmTokenizer extends Tokenizer {
         }
         String s = joined.toString();
         int n = s.length();
+        SpmMerges merges = merges();
         SpmScratch scratch = new SpmScratch();
         int chunkStart = 0;
         int previous = -1;
         for (int pos = 0; pos < n; ) {
             int cp = s.codePointAt(pos);
             if (previous >= 0 && !merges.mayJoin(previous, cp)) {
-                encodeChunk(s, chunkStart, pos, scratch, out);
+                encodeChunk(merges, s, chunkStart, pos, scratch, out);
                 chunkStart = pos;
             }
             previous = cp;
             pos += Character.charCount(cp);
         }
         if (n > 0) {
-            encodeChunk(s, chunkStart, n, scratch, out);
+            encodeChunk(merges, s, chunkStart, n, scratch, out);
         }
     }
 
     /** Encodes {@code s[from, to)}, a stretch no merge can reach out of, through the word cache. */
-    private void encodeChunk(String s, int from, int to, SpmScratch scratch, IntList out) {
+    private SpmMerges merges() {
+        SpmMerges m = merges;
+        if (m == null) {
+            synchronized (this) {
+                m = merges;
+                if (m == null) {
+                    m = new SpmMerges(vocabulary);
+                    merges = m;
+                }
+            }
+        }
+        return m;
+    }
+
+    private void encodeChunk(SpmMerges merges, String s, int from, int to, SpmScratch scratch, IntList out) {
         int hash = WordCache.hash(s, from, to);
         int[] ids = wordCache.get(s, from, to, hash);
         if (ids == null) {
-            ids = merge(s, from, to, scratch);
+            ids = merge(merges, s, from, to, scratch);
             wordCache.put(s, from, to, hash, ids);
         }
         out.addAll(ids);
     }
 
-    private int[] merge(String s, int from, int to, SpmScratch t) {
+    private int[] merge(SpmMerges merges, String s, int from, int to, SpmScratch t) {
         t.ensure(to - from);
         int count = 0;
         for (int pos = from; pos < to; count++) {
@@ -111,7 +126,7 @@ final class SpmTokenizer extends Tokenizer {
         BigramQueue queue = t.queue;
         queue.clear();
         for (int i = 1; i < count; i++) {
-            addBigram(t, i - 1, i);
+            addBigram(merges, t, i - 1, i);
         }
         while (!queue.isEmpty()) {
             queue.pop();
@@ -127,8 +142,8 @@ final class SpmTokenizer extends Tokenizer {
             if (t.next[right] >= 0) {
                 t.prev[t.next[right]] = left;
             }
-            addBigram(t, t.prev[left], left);
-            addBigram(t, left, t.next[left]);
+            addBigram(merges, t, t.prev[left], left);
+            addBigram(merges, t, left, t.next[left]);
         }
         // Every merge made a token, so a final symbol is a token or one character that is not one.
         IntList ids = t.out;
@@ -146,7 +161,7 @@ final class SpmTokenizer extends Tokenizer {
         return ids.toArray();
     }
 
-    private void addBigram(SpmScratch t, int left, int right) {
+    private static void addBigram(SpmMerges merges, SpmScratch t, int left, int right) {
         if (left < 0 || right < 0) {
             return;
         }

@@ -57,7 +57,7 @@ final class TokenIndex {
                 return -1;
             }
             String t = tokens[id];
-            if (t.length() == length && t.regionMatches(0, s, from, length)) {
+            if (t.hashCode() == h && t.length() == length && t.regionMatches(0, s, from, length)) {
                 return id;
             }
         }
@@ -80,7 +80,7 @@ final class TokenIndex {
                 return -1;
             }
             String t = tokens[id];
-            if (t.length() == length && t.regionMatches(0, s, from1, first)
+            if (t.hashCode() == h && t.length() == length && t.regionMatches(0, s, from1, first)
                     && t.regionMatches(first, s, from2, length - first)) {
                 return id;
             }
@@ -98,7 +98,7 @@ final class TokenIndex {
             if (id < 0) {
                 return -1;
             }
-            if (equals(tokens[id], chars, length)) {
+            if (tokens[id].hashCode() == h && equals(tokens[id], chars, length)) {
                 return id;
             }
         }
