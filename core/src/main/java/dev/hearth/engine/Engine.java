@@ -31,7 +31,7 @@ public final class Engine implements AutoCloseable {
         this.runner = runner;
         this.options = options;
         int budget = runner.maxBatchTokens();
-        this.scheduler = new Scheduler(runner.maxSequences(), budget);
+        this.scheduler = new Scheduler(runner.maxSequences(), budget, runner.kvBlocks());
         this.batch = new StepBatch(budget);
         this.logits = new float[Math.min(budget, runner.maxSequences()) * runner.vocabularySize()];
         this.thread = Thread.ofPlatform().name("hearth-engine-" + options.name()).daemon().start(this::loop);
@@ -78,6 +78,16 @@ public final class Engine implements AutoCloseable {
 
     public long steps() {
         return steps;
+    }
+
+    /** Sequences preempted so far because KV blocks ran short (each recomputed later). */
+    public long preemptions() {
+        return scheduler.preemptions();
+    }
+
+    /** Prompt positions served from the prefix cache so far instead of being computed. */
+    public long cachedPromptTokens() {
+        return scheduler.cachedTokens();
     }
 
     public int maxSequences() {
@@ -144,6 +154,7 @@ public final class Engine implements AutoCloseable {
             }
             return;
         }
+        scheduler.commit();  // the blocks this pass filled become findable by prefix
         steps++;
         int vocab = runner.vocabularySize();
         for (int row = 0; row < owners.size(); row++) {

@@ -1,5 +1,6 @@
 package dev.hearth.engine;
 
+import dev.hearth.kv.BlockAllocator;
 import dev.hearth.kv.KvCache;
 import dev.hearth.kv.KvPrecision;
 import dev.hearth.model.Batch;
@@ -10,7 +11,10 @@ import dev.hearth.model.ModelOptions;
 import java.io.IOException;
 import java.nio.file.Path;
 
-/** The engine's runner over a loaded model: one KV cache with a slot per running sequence. */
+/**
+ * The engine's runner over a loaded model: one paged KV cache (a pool of blocks shared by every slot), whose block
+ * tables the scheduler fills; each step binds each row's table to its slot before the forward pass.
+ */
 public final class LocalModelRunner implements ModelRunner {
     private final Model model;
     private final KvCache kv;
@@ -19,15 +23,28 @@ public final class LocalModelRunner implements ModelRunner {
     private final int maxSequences;
     private final int contextLength;
 
+    /** A pool with room for every slot's full context. */
+    public LocalModelRunner(Model model, int contextLength, int maxSequences, KvPrecision precision) {
+        this(model, contextLength, maxSequences, precision,
+                Math.multiplyExact(maxSequences, blocksFor(contextLength)));
+    }
+
     /**
      * @param contextLength positions per sequence
      * @param maxSequences KV slots (the most sequences running at once)
+     * @param kvBlocks blocks of {@link KvCache#DEFAULT_BLOCK_SIZE} positions in the shared pool; at least one full
+     *     context, so that a sequence alone always fits
      */
-    public LocalModelRunner(Model model, int contextLength, int maxSequences, KvPrecision precision) {
+    public LocalModelRunner(Model model, int contextLength, int maxSequences, KvPrecision precision, int kvBlocks) {
+        if (kvBlocks < blocksFor(contextLength)) {
+            throw new IllegalArgumentException("a KV budget of " + kvBlocks + " blocks of " + KvCache.DEFAULT_BLOCK_SIZE
+                    + " positions cannot hold one sequence of the context length " + contextLength + " (needs "
+                    + blocksFor(contextLength) + ")");
+        }
         this.model = model;
         this.contextLength = contextLength;
         this.maxSequences = maxSequences;
-        this.kv = model.newKvCache(contextLength, maxSequences, precision);
+        this.kv = model.newKvCache(contextLength, maxSequences, precision, KvCache.DEFAULT_BLOCK_SIZE, kvBlocks);
         this.batch = model.newBatch();
         this.logits = model.newLogits(Math.min(maxSequences, model.maxBatchTokens()));
     }
@@ -35,15 +52,33 @@ public final class LocalModelRunner implements ModelRunner {
     /** Loads a GGUF model and sizes the runner: threads, batch size, context per sequence, slots, KV precision. */
     public static LocalModelRunner load(Path path, int threads, int maxBatchTokens, int contextLength, int maxSequences,
             KvPrecision precision) throws IOException {
+        return load(path, threads, maxBatchTokens, contextLength, maxSequences, precision, 0);
+    }
+
+    /**
+     * As {@link #load(Path, int, int, int, int, KvPrecision)} with a KV memory budget in bytes (keys and values of all
+     * layers); 0 sizes the pool for every slot's full context.
+     */
+    public static LocalModelRunner load(Path path, int threads, int maxBatchTokens, int contextLength, int maxSequences,
+            KvPrecision precision, long kvBudgetBytes) throws IOException {
         Model model = Model.load(path, new ModelOptions(threads, maxBatchTokens));
         try {
             int ctx = contextLength > 0 ? Math.min(contextLength, model.config().contextLength())
                     : Math.min(4096, model.config().contextLength());
-            return new LocalModelRunner(model, ctx, maxSequences, precision);
+            if (kvBudgetBytes <= 0) {
+                return new LocalModelRunner(model, ctx, maxSequences, precision);
+            }
+            long perBlock = model.kvBytesPerPosition(precision) * KvCache.DEFAULT_BLOCK_SIZE;
+            return new LocalModelRunner(model, ctx, maxSequences, precision,
+                    (int) Math.min(Integer.MAX_VALUE, kvBudgetBytes / perBlock));
         } catch (RuntimeException | Error e) {
             model.close();
             throw e;
         }
+    }
+
+    private static int blocksFor(int positions) {
+        return (positions + KvCache.DEFAULT_BLOCK_SIZE - 1) / KvCache.DEFAULT_BLOCK_SIZE;
     }
 
     public ModelConfig config() {
@@ -52,6 +87,11 @@ public final class LocalModelRunner implements ModelRunner {
 
     public Model model() {
         return model;
+    }
+
+    /** The KV cache (its size and precision, for reports). */
+    public KvCache kvCache() {
+        return kv;
     }
 
     @Override
@@ -75,10 +115,21 @@ public final class LocalModelRunner implements ModelRunner {
     }
 
     @Override
+    public BlockAllocator kvBlocks() {
+        return kv.allocator();
+    }
+
+    @Override
     public void forward(StepBatch plan, float[] out) {
         batch.clear();
         for (int row = 0; row < plan.size(); row++) {
-            batch.add(plan.token(row), plan.position(row), plan.slot(row), plan.needsLogits(row));
+            int slot = plan.slot(row);
+            kv.bind(slot, plan.table(row));
+            if (plan.position(row) >= kv.capacity(slot)) {
+                throw new IllegalStateException("slot " + slot + " has KV blocks for " + kv.capacity(slot)
+                        + " positions, the step writes position " + plan.position(row));
+            }
+            batch.add(plan.token(row), plan.position(row), slot, plan.needsLogits(row));
         }
         model.forward(batch, kv, logits);
         System.arraycopy(logits.values(), 0, out, 0, logits.rows() * logits.vocabSize());
@@ -86,7 +137,7 @@ public final class LocalModelRunner implements ModelRunner {
 
     @Override
     public void releaseSlot(int slot) {
-        kv.clear(slot);
+        // the scheduler gave the slot's blocks back; the table it bound is no longer ours to touch
     }
 
     @Override

@@ -1,7 +1,11 @@
 package dev.hearth.engine;
 
+import dev.hearth.kv.BlockAllocator;
+
 /**
- * What the engine needs from a loaded model: a batched forward over a step's tokens, with KV kept per slot.
+ * What the engine needs from a loaded model: a batched forward over a step's tokens, with keys and values kept in a
+ * pool of KV blocks. The scheduler allocates the blocks ({@link #kvBlocks()}) and hands each row's block table in
+ * the {@link StepBatch}; the runner stores and reads keys and values through it.
  * Implemented over the real model by the local backend and by fakes in scheduler tests.
  */
 public interface ModelRunner extends AutoCloseable {
@@ -16,13 +20,16 @@ public interface ModelRunner extends AutoCloseable {
     /** The most tokens one forward call takes. */
     int maxBatchTokens();
 
+    /** The KV block pool's bookkeeping; block ids index the runner's KV storage. Engine thread only. */
+    BlockAllocator kvBlocks();
+
     /**
      * Runs one step. Rows are positions of one or more sequences (slots); for every row with
      * {@code plan.needsLogits(row)}, in row order, writes vocabularySize() logits to {@code logits}.
      */
     void forward(StepBatch plan, float[] logits);
 
-    /** Forgets the KV of a slot (its sequence finished or was cancelled). */
+    /** The slot's sequence finished or was cancelled (its blocks were already given back to {@link #kvBlocks()}). */
     void releaseSlot(int slot);
 
     @Override

@@ -1,10 +1,11 @@
 package dev.hearth.engine;
 
+import dev.hearth.kv.BlockTable;
 import java.util.Arrays;
 
 /**
  * One generation inside the engine (engine thread only): its ids (prompt then generated), how many of them are in
- * the KV cache, its slot, and its per-sequence sampler, decoder and stop matcher.
+ * the KV cache, its slot and KV blocks, and its per-sequence sampler, decoder and stop matcher.
  */
 final class Sequence {
     final long id;
@@ -16,6 +17,12 @@ final class Sequence {
     int length;
     int computed;
     int slot = -1;
+    /** KV blocks covering positions [0, length) while running; empty while waiting. */
+    final BlockTable blocks = new BlockTable();
+    /** Positions taken from the prefix cache at the last admission (not computed by this sequence). */
+    int cachedTokens;
+    /** Times this sequence was preempted (its blocks freed, recomputed later). */
+    int preemptions;
     long firstTokenNanos;
     TokenSampler sampler;
     TextDecoder decoder;

@@ -1,14 +1,17 @@
 package dev.hearth.engine;
 
+import dev.hearth.kv.BlockTable;
+
 /**
- * The rows of one engine step, reused across steps (no allocation per step): token id, position and KV slot per
- * row, and which rows need logits.
+ * The rows of one engine step, reused across steps (no allocation per step): token id, position, KV slot and the
+ * slot's block table per row, and which rows need logits.
  */
 public final class StepBatch {
     private final int[] tokens;
     private final int[] positions;
     private final int[] slots;
     private final boolean[] needsLogits;
+    private final BlockTable[] tables;
     private int size;
     private int logitRows;
 
@@ -17,6 +20,7 @@ public final class StepBatch {
         positions = new int[capacity];
         slots = new int[capacity];
         needsLogits = new boolean[capacity];
+        tables = new BlockTable[capacity];
     }
 
     public void clear() {
@@ -24,7 +28,8 @@ public final class StepBatch {
         logitRows = 0;
     }
 
-    public void add(int token, int position, int slot, boolean logits) {
+    public void add(int token, int position, int slot, boolean logits, BlockTable table) {
+        tables[size] = table;
         tokens[size] = token;
         positions[size] = position;
         slots[size] = slot;
@@ -65,6 +70,11 @@ public final class StepBatch {
 
     public boolean needsLogits(int row) {
         return needsLogits[row];
+    }
+
+    /** The KV blocks of the row's sequence, filled by the scheduler to cover the row's position. */
+    public BlockTable table(int row) {
+        return tables[row];
     }
 
     /** Backing arrays for runners that copy them into their own batch type; valid for [0, size()). */

@@ -2,49 +2,123 @@ package dev.hearth.kernel;
 
 /**
  * One query head attending over the first {@code length} positions of one sequence's cached keys and values:
- * out = sum_j softmax_j(scale * q . k_j) v_j. Key/value row j of the head starts at {@code j * stride + headOffset}.
- * Causality comes from the caller passing length = query position + 1.
+ * out = sum_j softmax_j(scale * q . k_j) v_j. Causality comes from the caller passing length = query position + 1.
+ *
+ * <p>The cache is paged: position j lives in block {@code blocks[j / blockSize]}, at row
+ * {@code blocks[j / blockSize] * blockSize + j % blockSize} of the layer's storage; the head's values start at
+ * {@code row * stride + headOffset}. One kernel per KV precision (F32, F16, Q8_0), each with a scalar twin.
+ * {@code scores} needs room for {@code length} values; the F16 kernels widen each row into {@code row}
+ * (headSize floats).
  */
 public final class Attention {
     private Attention() {}
 
-    /** Float32 cache. scores needs room for {@code length} values. */
-    public static void attendHead(float[] q, int qOffset, float[] keys, float[] values, int headOffset, int stride,
-            int length, int headSize, float scale, float[] scores, float[] out, int outOffset) {
-        for (int j = 0; j < length; j++) {
-            scores[j] = scale * VectorOps.dot(q, qOffset, keys, j * stride + headOffset, headSize);
+    public static void attendF32(float[] q, int qOffset, float[] keys, float[] values, int[] blocks, int blockSize,
+            int headOffset, int stride, int length, int headSize, float scale, float[] scores, float[] out,
+            int outOffset) {
+        for (int start = 0, b = 0; start < length; start += blockSize, b++) {
+            int base = blocks[b] * blockSize * stride + headOffset;
+            for (int r = 0, n = Math.min(blockSize, length - start); r < n; r++) {
+                scores[start + r] = scale * VectorOps.dot(q, qOffset, keys, base + r * stride, headSize);
+            }
         }
         Softmax.softmax(scores, 0, length);
         VectorOps.zero(out, outOffset, headSize);
-        for (int j = 0; j < length; j++) {
-            VectorOps.axpy(scores[j], values, j * stride + headOffset, out, outOffset, headSize);
+        for (int start = 0, b = 0; start < length; start += blockSize, b++) {
+            int base = blocks[b] * blockSize * stride + headOffset;
+            for (int r = 0, n = Math.min(blockSize, length - start); r < n; r++) {
+                VectorOps.axpy(scores[start + r], values, base + r * stride, out, outOffset, headSize);
+            }
         }
     }
 
-    public static void attendHeadScalar(float[] q, int qOffset, float[] keys, float[] values, int headOffset, int stride,
-            int length, int headSize, float scale, float[] scores, float[] out, int outOffset) {
+    public static void attendF32Scalar(float[] q, int qOffset, float[] keys, float[] values, int[] blocks,
+            int blockSize, int headOffset, int stride, int length, int headSize, float scale, float[] scores,
+            float[] out, int outOffset) {
         for (int j = 0; j < length; j++) {
-            scores[j] = scale * VectorOps.dotScalar(q, qOffset, keys, j * stride + headOffset, headSize);
+            int at = rowOffset(blocks, blockSize, j, stride, headOffset);
+            scores[j] = scale * VectorOps.dotScalar(q, qOffset, keys, at, headSize);
         }
         Softmax.softmaxScalar(scores, 0, length);
         VectorOps.zero(out, outOffset, headSize);
         for (int j = 0; j < length; j++) {
-            VectorOps.axpyScalar(scores[j], values, j * stride + headOffset, out, outOffset, headSize);
+            VectorOps.axpyScalar(scores[j], values, rowOffset(blocks, blockSize, j, stride, headOffset), out,
+                    outOffset, headSize);
         }
     }
 
-    /** Float16 cache: each key/value row is widened into {@code row} (headSize floats) before use. */
-    public static void attendHeadF16(float[] q, int qOffset, short[] keys, short[] values, int headOffset, int stride,
-            int length, int headSize, float scale, float[] scores, float[] row, float[] out, int outOffset) {
-        for (int j = 0; j < length; j++) {
-            VectorOps.fromFloat16(keys, j * stride + headOffset, row, 0, headSize);
-            scores[j] = scale * VectorOps.dot(q, qOffset, row, 0, headSize);
+    public static void attendF16(float[] q, int qOffset, short[] keys, short[] values, int[] blocks, int blockSize,
+            int headOffset, int stride, int length, int headSize, float scale, float[] scores, float[] row,
+            float[] out, int outOffset) {
+        for (int start = 0, b = 0; start < length; start += blockSize, b++) {
+            int base = blocks[b] * blockSize * stride + headOffset;
+            for (int r = 0, n = Math.min(blockSize, length - start); r < n; r++) {
+                VectorOps.fromFloat16(keys, base + r * stride, row, 0, headSize);
+                scores[start + r] = scale * VectorOps.dot(q, qOffset, row, 0, headSize);
+            }
         }
         Softmax.softmax(scores, 0, length);
         VectorOps.zero(out, outOffset, headSize);
-        for (int j = 0; j < length; j++) {
-            VectorOps.fromFloat16(values, j * stride + headOffset, row, 0, headSize);
-            VectorOps.axpy(scores[j], row, 0, out, outOffset, headSize);
+        for (int start = 0, b = 0; start < length; start += blockSize, b++) {
+            int base = blocks[b] * blockSize * stride + headOffset;
+            for (int r = 0, n = Math.min(blockSize, length - start); r < n; r++) {
+                VectorOps.fromFloat16(values, base + r * stride, row, 0, headSize);
+                VectorOps.axpy(scores[start + r], row, 0, out, outOffset, headSize);
+            }
         }
+    }
+
+    public static void attendF16Scalar(float[] q, int qOffset, short[] keys, short[] values, int[] blocks,
+            int blockSize, int headOffset, int stride, int length, int headSize, float scale, float[] scores,
+            float[] row, float[] out, int outOffset) {
+        for (int j = 0; j < length; j++) {
+            VectorOps.fromFloat16(keys, rowOffset(blocks, blockSize, j, stride, headOffset), row, 0, headSize);
+            scores[j] = scale * VectorOps.dotScalar(q, qOffset, row, 0, headSize);
+        }
+        Softmax.softmaxScalar(scores, 0, length);
+        VectorOps.zero(out, outOffset, headSize);
+        for (int j = 0; j < length; j++) {
+            VectorOps.fromFloat16(values, rowOffset(blocks, blockSize, j, stride, headOffset), row, 0, headSize);
+            VectorOps.axpyScalar(scores[j], row, 0, out, outOffset, headSize);
+        }
+    }
+
+    /** Q8_0 cache: see {@link Q8Rows} for the layout; scores and sums are taken on the quantized bytes directly. */
+    public static void attendQ8(float[] q, int qOffset, byte[] keys, short[] keyScales, byte[] values,
+            short[] valueScales, int[] blocks, int blockSize, int headOffset, int stride, int length, int headSize,
+            float scale, float[] scores, float[] out, int outOffset) {
+        for (int start = 0, b = 0; start < length; start += blockSize, b++) {
+            int base = blocks[b] * blockSize * stride + headOffset;
+            for (int r = 0, n = Math.min(blockSize, length - start); r < n; r++) {
+                scores[start + r] = scale * Q8Rows.dot(q, qOffset, keys, keyScales, base + r * stride, headSize);
+            }
+        }
+        Softmax.softmax(scores, 0, length);
+        VectorOps.zero(out, outOffset, headSize);
+        for (int start = 0, b = 0; start < length; start += blockSize, b++) {
+            int base = blocks[b] * blockSize * stride + headOffset;
+            for (int r = 0, n = Math.min(blockSize, length - start); r < n; r++) {
+                Q8Rows.axpy(scores[start + r], values, valueScales, base + r * stride, out, outOffset, headSize);
+            }
+        }
+    }
+
+    public static void attendQ8Scalar(float[] q, int qOffset, byte[] keys, short[] keyScales, byte[] values,
+            short[] valueScales, int[] blocks, int blockSize, int headOffset, int stride, int length, int headSize,
+            float scale, float[] scores, float[] out, int outOffset) {
+        for (int j = 0; j < length; j++) {
+            int at = rowOffset(blocks, blockSize, j, stride, headOffset);
+            scores[j] = scale * Q8Rows.dotScalar(q, qOffset, keys, keyScales, at, headSize);
+        }
+        Softmax.softmaxScalar(scores, 0, length);
+        VectorOps.zero(out, outOffset, headSize);
+        for (int j = 0; j < length; j++) {
+            Q8Rows.axpyScalar(scores[j], values, valueScales, rowOffset(blocks, blockSize, j, stride, headOffset), out,
+                    outOffset, headSize);
+        }
+    }
+
+    private static int rowOffset(int[] blocks, int blockSize, int j, int stride, int headOffset) {
+        return (blocks[j / blockSize] * blockSize + j % blockSize) * stride + headOffset;
     }
 }

@@ -64,9 +64,23 @@ public final class Model implements AutoCloseable {
         return transformer.maxBatch();
     }
 
-    /** A KV cache for {@code maxSequences} sequences of up to {@code contextLength} positions each. */
+    /** A KV cache with room for {@code maxSequences} sequences of up to {@code contextLength} positions each. */
     public KvCache newKvCache(int contextLength, int maxSequences, KvPrecision precision) {
         return new KvCache(config.numLayers(), config.kvDim(), contextLength, maxSequences, precision);
+    }
+
+    /**
+     * A paged KV cache of {@code numBlocks} blocks of {@code blockSize} positions shared by {@code maxSequences}
+     * sequences of up to {@code contextLength} positions each.
+     */
+    public KvCache newKvCache(int contextLength, int maxSequences, KvPrecision precision, int blockSize, int numBlocks) {
+        return new KvCache(config.numLayers(), config.kvDim(), contextLength, maxSequences, precision, blockSize,
+                numBlocks);
+    }
+
+    /** Bytes of keys and values one position takes in a cache of this precision (all layers). */
+    public long kvBytesPerPosition(KvPrecision precision) {
+        return KvCache.bytesPerPosition(config.numLayers(), config.kvDim(), precision);
     }
 
     /** A batch of the largest size this model was loaded for. */

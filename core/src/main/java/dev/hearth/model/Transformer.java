@@ -120,11 +120,17 @@ final class Transformer {
         int kvHeadOffset = h / (c.numHeads() / c.numKeyValueHeads()) * headSize;
         int qOffset = t * c.queryDim() + h * headSize;
         float scale = (float) (1.0 / Math.sqrt(headSize));
+        int[] blocks = kv.table(seq).blocks();  // position j: block blocks[j / blockSize], row j % blockSize
+        int bs = kv.blockSize();
+        float[] scores = b.scores[worker];
         switch (kv.precision()) {
-            case F32 -> Attention.attendHead(b.q, qOffset, kv.keysF32(l, seq), kv.valuesF32(l, seq), kvHeadOffset,
-                    c.kvDim(), length, headSize, scale, b.scores[worker], b.attention, qOffset);
-            case F16 -> Attention.attendHeadF16(b.q, qOffset, kv.keysF16(l, seq), kv.valuesF16(l, seq), kvHeadOffset,
-                    c.kvDim(), length, headSize, scale, b.scores[worker], b.f16Row[worker], b.attention, qOffset);
+            case F32 -> Attention.attendF32(b.q, qOffset, kv.keysF32(l), kv.valuesF32(l), blocks, bs, kvHeadOffset,
+                    c.kvDim(), length, headSize, scale, scores, b.attention, qOffset);
+            case F16 -> Attention.attendF16(b.q, qOffset, kv.keysF16(l), kv.valuesF16(l), blocks, bs, kvHeadOffset,
+                    c.kvDim(), length, headSize, scale, scores, b.f16Row[worker], b.attention, qOffset);
+            case Q8_0 -> Attention.attendQ8(b.q, qOffset, kv.keysQ8(l), kv.keyScalesQ8(l), kv.valuesQ8(l),
+                    kv.valueScalesQ8(l), blocks, bs, kvHeadOffset, c.kvDim(), length, headSize, scale, scores,
+                    b.attention, qOffset);
         }
     }
 

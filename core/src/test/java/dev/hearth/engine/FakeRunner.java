@@ -1,30 +1,39 @@
 package dev.hearth.engine;
 
+import dev.hearth.kv.BlockAllocator;
+import dev.hearth.kv.BlockTable;
 import java.util.ArrayList;
 import java.util.List;
 
 /**
- * A model stand-in with a real per-slot "KV cache": the logits of a row depend on every token of its sequence up to
- * that row (a rolling hash kept per slot), so a scheduling bug that mixes sequences, skips or repeats a token, or
- * misplaces a position changes the output.
+ * A model stand-in with a real paged "KV cache": the logits of a row depend on every token of its sequence up to
+ * that row (a rolling hash stored per position in the row's KV blocks), so a scheduling bug that mixes sequences,
+ * skips or repeats a token, misplaces a position, or reuses the wrong or a stale block changes the output.
  */
 final class FakeRunner implements ModelRunner {
+    static final int BLOCK_SIZE = 16;
     final int vocab;
     final int slots;
     final int context;
     final int budget;
-    final long[][] kv;
-    final int[] kvLength;
+    final BlockAllocator blocks;
+    final long[] kv;
     final List<Integer> stepSizes = new ArrayList<>();
+    volatile long rows;
     volatile int released;
 
+    /** A pool with room for every slot's full context. */
     FakeRunner(int vocab, int slots, int context, int budget) {
+        this(vocab, slots, context, budget, slots * ((context + BLOCK_SIZE - 1) / BLOCK_SIZE));
+    }
+
+    FakeRunner(int vocab, int slots, int context, int budget, int kvBlocks) {
         this.vocab = vocab;
         this.slots = slots;
         this.context = context;
         this.budget = budget;
-        this.kv = new long[slots][context];
-        this.kvLength = new int[slots];
+        this.blocks = new BlockAllocator(kvBlocks, BLOCK_SIZE);
+        this.kv = new long[kvBlocks * BLOCK_SIZE];
     }
 
     @Override
@@ -48,19 +57,30 @@ final class FakeRunner implements ModelRunner {
     }
 
     @Override
+    public BlockAllocator kvBlocks() {
+        return blocks;
+    }
+
+    @Override
     public void forward(StepBatch plan, float[] logits) {
         stepSizes.add(plan.size());
+        rows += plan.size();
         int out = 0;
         for (int row = 0; row < plan.size(); row++) {
-            int slot = plan.slot(row);
+            BlockTable table = plan.table(row);
             int pos = plan.position(row);
-            if (pos != kvLength[slot]) {
-                throw new IllegalStateException("slot " + slot + " expected position " + kvLength[slot] + ", got " + pos);
+            if (pos >= table.size() * BLOCK_SIZE) {
+                throw new IllegalStateException("slot " + plan.slot(row) + " has no block for position " + pos);
             }
-            long previous = pos == 0 ? 17 : kv[slot][pos - 1];
+            for (int b = 0; b <= pos / BLOCK_SIZE; b++) {
+                if (blocks.refCount(table.block(b)) < 1) {
+                    throw new IllegalStateException("position " + pos + " reads block " + table.block(b)
+                            + " that nobody holds");
+                }
+            }
+            long previous = pos == 0 ? 17 : kv[cell(table, pos - 1)];
             long h = previous * 1_000_003L + plan.token(row) * 31L + pos;
-            kv[slot][pos] = h;
-            kvLength[slot] = pos + 1;
+            kv[cell(table, pos)] = h;
             if (plan.needsLogits(row)) {
                 for (int v = 0; v < vocab; v++) {
                     long x = (h ^ (v * 0x9E3779B97F4A7C15L)) * 0xBF58476D1CE4E5B9L;
@@ -71,9 +91,12 @@ final class FakeRunner implements ModelRunner {
         }
     }
 
+    private static int cell(BlockTable table, int pos) {
+        return table.block(pos / BLOCK_SIZE) * BLOCK_SIZE + pos % BLOCK_SIZE;
+    }
+
     @Override
     public void releaseSlot(int slot) {
-        kvLength[slot] = 0;
         released++;
     }
 }

@@ -125,31 +125,6 @@ class ElementwiseKernelsTest {
     }
 
     @Test
-    void attentionAgreesWithScalarAndF16() {
-        int headSize = 19;
-        int stride = 2 * headSize + 3;
-        for (int length : new int[] {1, 5, 33}) {
-            float[] q = randomArray(headSize + 1, 1);
-            float[] keys = randomArray(length * stride, 1);
-            float[] values = randomArray(length * stride, 1);
-            float[] scores = new float[length];
-            float[] out1 = new float[headSize + 2];
-            float[] out2 = new float[headSize + 2];
-            Attention.attendHead(q, 1, keys, values, headSize, stride, length, headSize, 0.3f, scores, out1, 2);
-            Attention.attendHeadScalar(q, 1, keys, values, headSize, stride, length, headSize, 0.3f, scores, out2, 2);
-            assertClose(out1, out2, TOLERANCE);
-            short[] k16 = new short[keys.length];
-            short[] v16 = new short[values.length];
-            VectorOps.toFloat16(keys, 0, k16, 0, keys.length);
-            VectorOps.toFloat16(values, 0, v16, 0, values.length);
-            float[] out3 = new float[headSize + 2];
-            Attention.attendHeadF16(q, 1, k16, v16, headSize, stride, length, headSize, 0.3f, scores,
-                    new float[headSize], out3, 2);
-            assertClose(out1, out3, 5e-3f);  // F16 storage: ~1e-3 relative rounding of keys and values
-        }
-    }
-
-    @Test
     void topKPicksLargestInOrder() {
         float[] x = {0.1f, 0.5f, 0.2f, 0.5f, 0.9f};
         int[] idx = new int[3];
