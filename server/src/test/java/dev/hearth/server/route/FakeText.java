@@ -66,11 +66,6 @@ public final class FakeText implements ModelText {
     }
 
     @Override
-    public int vocabularySize() {
-        return FakeRunner.VOCAB;
-    }
-
-    @Override
     public Set<Integer> stopTokenIds() {
         return Set.of(FakeRunner.EOS);
     }
