@@ -21,20 +21,24 @@ public sealed interface RopeScaling {
      * a smooth blend between.
      */
     static float[] llama3Factors(int headDim, double theta, Llama3 s) {
+        // float32 arithmetic throughout, as the converter's torch float32 tensors compute it (bit-exact results)
         float[] out = new float[headDim / 2];
-        double lowFreqWavelen = s.originalContext() / s.lowFreqFactor();
-        double highFreqWavelen = s.originalContext() / s.highFreqFactor();
+        float factor = (float) s.factor();
+        float low = (float) s.lowFreqFactor();
+        float high = (float) s.highFreqFactor();
+        float context = s.originalContext();
+        float lowFreqWavelen = context / low;
+        float highFreqWavelen = context / high;
         for (int i = 0; i < out.length; i++) {
-            double freq = 1.0 / Math.pow(theta, (2.0 * i) / headDim);
-            double wavelen = 2 * Math.PI / freq;
+            float freq = 1f / (float) Math.pow((float) theta, (float) (2 * i) / headDim);
+            float wavelen = (float) (2 * Math.PI) / freq;
             if (wavelen < highFreqWavelen) {
                 out[i] = 1;
             } else if (wavelen > lowFreqWavelen) {
-                out[i] = (float) s.factor();
+                out[i] = factor;
             } else {
-                double smooth = (s.originalContext() / wavelen - s.lowFreqFactor())
-                        / (s.highFreqFactor() - s.lowFreqFactor());
-                out[i] = (float) (1 / ((1 - smooth) / s.factor() + smooth));
+                float smooth = (context / wavelen - low) / (high - low);
+                out[i] = 1f / ((1f - smooth) / factor + smooth);
             }
         }
         return out;
