@@ -12,10 +12,10 @@ import java.util.List;
  * written independently here): HF names, [out, in] row-major matrices, per-expert Mixtral tensors, and for
  * {@code llama} the q/k rows put back in rotary-halves order. rope_freqs is dropped (config.json carries it).
  */
-final class HfExport {
+public final class HfExport {
     private HfExport() {}
 
-    static List<Entry> entries(GgufFile f, String dtype, int heads, int kvHeads, boolean permute) {
+    public static List<Entry> entries(GgufFile f, String dtype, int heads, int kvHeads, boolean permute) {
         List<Entry> out = new ArrayList<>();
         for (GgufTensorInfo t : f.tensors()) {
             String n = t.name();
@@ -59,7 +59,7 @@ final class HfExport {
         return hf;
     }
 
-    static float[] dequantize(GgufFile f, GgufTensorInfo t) {
+    public static float[] dequantize(GgufFile f, GgufTensorInfo t) {
         float[] v = new float[Math.toIntExact(t.elementCount())];
         ScalarKernels.dequantize(t.type(), f.tensorData(t), 0, v, 0, v.length);
         return v;
