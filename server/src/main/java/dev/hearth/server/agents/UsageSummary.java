@@ -4,6 +4,7 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -67,5 +68,19 @@ public final class UsageSummary {
     private static Double nullable(ResultSet rs, int column) throws SQLException {
         double v = rs.getDouble(column);
         return rs.wasNull() ? null : v;
+    }
+
+    /** {@code 90s}, {@code 30m}, {@code 1h}, {@code 7d}. */
+    public static Duration parseSince(String text) {
+        if (text != null && text.matches("\\d+[smhd]")) {
+            long n = Long.parseLong(text.substring(0, text.length() - 1));
+            return switch (text.charAt(text.length() - 1)) {
+                case 's' -> Duration.ofSeconds(n);
+                case 'm' -> Duration.ofMinutes(n);
+                case 'h' -> Duration.ofHours(n);
+                default -> Duration.ofDays(n);
+            };
+        }
+        throw new IllegalArgumentException("--since must be a number and s, m, h or d (e.g. 1h), got '" + text + "'");
     }
 }
