@@ -124,15 +124,18 @@ public class TokenizerBench {
         double megabytes = text.getBytes(StandardCharsets.UTF_8).length / 1e6;
         String[] models = args.length > 0 ? args
                 : new String[] {"llama3-fx-F16.gguf", "qwen2-fx-Q8_0.gguf", "mixtral-fx-F32.gguf"};
+        java.lang.management.ThreadMXBean threads = java.lang.management.ManagementFactory.getThreadMXBean();
         for (String m : models) {
             long t0 = System.nanoTime();
+            long cpu0 = threads.getCurrentThreadCpuTime();
             Tokenizer t = load(m);
             long built = System.nanoTime();
+            long cpuBuilt = threads.getCurrentThreadCpuTime();
             int count = t.encode(text, true, false).length;
             double coldSeconds = (System.nanoTime() - built) / 1e9;
+            double coldCpuSeconds = (threads.getCurrentThreadCpuTime() - cpuBuilt) / 1e9;
             double[] rates = new double[15];
             double[] cpuRates = new double[rates.length];
-            java.lang.management.ThreadMXBean threads = java.lang.management.ManagementFactory.getThreadMXBean();
             for (int i = 0; i < rates.length; i++) {
                 long s = System.nanoTime();
                 long c = threads.getCurrentThreadCpuTime();
@@ -142,9 +145,10 @@ public class TokenizerBench {
             }
             Arrays.sort(rates);
             Arrays.sort(cpuRates);
-            System.out.printf("%s: load %.0f ms, %d tokens for %.2f MB, first encode %.1f MB/s, warm median %.1f MB/s"
-                    + " (min %.1f, max %.1f), by CPU time median %.1f MB/s%n", m, (built - t0) / 1e6, count,
-                    megabytes, megabytes / coldSeconds, rates[rates.length / 2], rates[0], rates[rates.length - 1],
+            System.out.printf("%s: load %.0f ms (CPU %.0f ms), %d tokens for %.2f MB, first encode %.1f MB/s (CPU %.1f),"
+                    + " warm median %.1f MB/s (min %.1f, max %.1f), by CPU time median %.1f MB/s%n", m,
+                    (built - t0) / 1e6, (cpuBuilt - cpu0) / 1e6, count, megabytes, megabytes / coldSeconds,
+                    megabytes / coldCpuSeconds, rates[rates.length / 2], rates[0], rates[rates.length - 1],
                     cpuRates[cpuRates.length / 2]);
         }
     }

@@ -3,39 +3,25 @@ package dev.hearth.tokenizer;
 import dev.hearth.gguf.GgufKeys;
 
 /**
- * The merge table of byte-level BPE: (left id, right id) to (rank, merged id), in an open-addressing hash table over
- * primitive longs. Immutable after construction.
+ * The merge table of byte-level BPE: (left id, right id) to (rank, merged id) in a {@link PairTable}. Built from the
+ * merge texts by looking their parts up in the vocabulary's index in place (no string per merge). Immutable.
  */
 final class BpeMerges {
-    private static final long EMPTY = -1L;
-
-    private final long[] keys;
-    private final long[] values;
-    private final int mask;
+    private final PairTable table;
     private final int skipped;
 
-    private BpeMerges(int expected) {
-        int capacity = Integer.highestOneBit(Math.max(16, expected * 2 - 1)) << 1;
-        keys = new long[capacity];
-        values = new long[capacity];
-        java.util.Arrays.fill(keys, EMPTY);
-        mask = capacity - 1;
-        skipped = 0;
-    }
-
-    private BpeMerges(BpeMerges table, int skipped) {
-        this.keys = table.keys;
-        this.values = table.values;
-        this.mask = table.mask;
+    private BpeMerges(PairTable table, int skipped) {
+        this.table = table;
         this.skipped = skipped;
     }
 
     /**
-     * Reads merges spelled "left right" in the byte-level alphabet; {@code idOfBytes} gives the id of a token by its
-     * bytes (as a Latin-1 string) or -1. Merges whose parts are not all tokens are skipped (counted).
+     * Reads merges spelled "left right" in the byte-level alphabet. A part counts only when it is spelled wholly in
+     * the alphabet and is a token; merges whose parts or result are not tokens are skipped (counted). The first
+     * (lowest-rank) of duplicate merges wins.
      */
-    static BpeMerges parse(String[] merges, java.util.function.ToIntFunction<String> idOfBytes) {
-        BpeMerges table = new BpeMerges(merges.length);
+    static BpeMerges parse(String[] merges, TokenIndex index) {
+        PairTable table = new PairTable(merges.length);
         int skipped = 0;
         for (int rank = 0; rank < merges.length; rank++) {
             String merge = merges[rank];
@@ -44,59 +30,39 @@ final class BpeMerges {
                 throw new IllegalArgumentException("metadata key '" + GgufKeys.TOKENIZER_MERGES + "'[" + rank
                         + "] = '" + merge + "' is not two tokens separated by a space");
             }
-            int left = idOfBytes.applyAsInt(latin1(merge.substring(0, space)));
-            int right = idOfBytes.applyAsInt(latin1(merge.substring(space + 1)));
-            int merged = idOfBytes.applyAsInt(latin1(merge.substring(0, space) + merge.substring(space + 1)));
-            if (left < 0 || right < 0 || merged < 0) {
+            int n = merge.length();
+            if (!byteLevel(merge, 0, space) || !byteLevel(merge, space + 1, n)) {
                 skipped++;
                 continue;
             }
-            table.putIfAbsent(left, right, rank, merged);
+            int left = index.get(merge, 0, space);
+            int right = index.get(merge, space + 1, n);
+            int merged = left < 0 || right < 0 ? -1 : index.get(merge, 0, space, space + 1, n);
+            if (merged < 0) {
+                skipped++;
+                continue;
+            }
+            table.putIfAbsent(left, right, ((long) rank << 32) | merged);
         }
         return new BpeMerges(table, skipped);
     }
 
-    private static String latin1(String byteLevel) {
-        byte[] bytes = ByteLevel.strictDecode(byteLevel);
-        return bytes == null ? "\uFFFF-not-byte-level" : new String(bytes, java.nio.charset.StandardCharsets.ISO_8859_1);
-    }
-
-    private void putIfAbsent(int left, int right, int rank, int merged) {
-        long key = ((long) left << 32) | (right & 0xFFFFFFFFL);
-        int slot = slot(key);
-        while (keys[slot] != EMPTY) {
-            if (keys[slot] == key) {
-                return;
+    private static boolean byteLevel(String s, int from, int to) {
+        for (int i = from; i < to; i++) {
+            if (ByteLevel.byteOf(s.charAt(i)) < 0) {
+                return false;
             }
-            slot = (slot + 1) & mask;
         }
-        keys[slot] = key;
-        values[slot] = ((long) rank << 32) | (merged & 0xFFFFFFFFL);
+        return true;
     }
 
     /** (rank << 32 | merged id) of the merge of {@code left} and {@code right}, or -1 when they do not merge. */
     long find(int left, int right) {
-        long key = ((long) left << 32) | (right & 0xFFFFFFFFL);
-        int slot = slot(key);
-        while (true) {
-            long k = keys[slot];
-            if (k == key) {
-                return values[slot];
-            }
-            if (k == EMPTY) {
-                return -1L;
-            }
-            slot = (slot + 1) & mask;
-        }
+        return table.get(left, right);
     }
 
     /** Merges skipped because a part was not a token. */
     int skipped() {
         return skipped;
-    }
-
-    private int slot(long key) {
-        long h = key * 0x9E3779B97F4A7C15L;
-        return (int) (h >>> 32) & mask;
     }
 }

@@ -1,55 +1,38 @@
 package dev.hearth.tokenizer;
 
 import java.nio.charset.StandardCharsets;
-import java.util.HashMap;
-import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Byte-level BPE ({@code tokenizer.ggml.model = gpt2}), as llama.cpp's {@code llm_tokenizer_bpe}: the
  * pre-tokenizer splits text into words; each word starts as one symbol per UTF-8 byte and the adjacent pair with
  * the lowest merge rank (leftmost on ties) is merged until no pair merges. Words seen before come from a bounded
- * cache.
+ * shared cache; a one-byte word is its byte's token.
  */
 final class BpeTokenizer extends Tokenizer {
-    private static final int CACHE_MAX_WORDS = 1 << 17;
-    private static final int CACHE_MAX_WORD_LENGTH = 48;
+    private static final int CACHE_WORDS = 1 << 16;
 
     private final PreTokenizer preTokenizer;
     private final BpeMerges merges;
     private final boolean ignoreMerges;
-    /** Token ids by their bytes as a Latin-1 string (tokens spelled in the byte-level alphabet only). */
-    private final Map<String, Integer> idsByBytes;
+    private final TokenIndex index;
     private final int[] byteIds = new int[256];
-    private final ConcurrentHashMap<String, int[]> wordCache = new ConcurrentHashMap<>();
+    private final WordCache wordCache = new WordCache(CACHE_WORDS);
 
-    private BpeTokenizer(Vocabulary vocabulary, PreTokenizerKind kind, Map<String, Integer> idsByBytes,
-                         String[] mergeTexts) {
+    private BpeTokenizer(Vocabulary vocabulary, PreTokenizerKind kind, String[] mergeTexts) {
         super(vocabulary, kind.cleanSpaces);
         this.preTokenizer = kind.create();
         this.ignoreMerges = kind.ignoreMerges;
-        this.idsByBytes = idsByBytes;
-        this.merges = BpeMerges.parse(mergeTexts, this::idOfBytes);
+        this.index = vocabulary.index();
+        this.merges = BpeMerges.parse(mergeTexts, index);
+        char[] one = new char[1];
         for (int b = 0; b < 256; b++) {
-            byteIds[b] = idOfBytes(String.valueOf((char) b));
+            one[0] = ByteLevel.charOf(b);
+            byteIds[b] = index.get(one, 1);
         }
     }
 
     static BpeTokenizer create(Vocabulary vocabulary, String[] merges) {
-        PreTokenizerKind kind = PreTokenizerKind.fromName(vocabulary.pre());
-        Map<String, Integer> idsByBytes = HashMap.newHashMap(vocabulary.size());
-        for (int id = 0; id < vocabulary.size(); id++) {
-            byte[] bytes = ByteLevel.strictDecode(vocabulary.text(id));
-            if (bytes != null) {
-                idsByBytes.put(new String(bytes, StandardCharsets.ISO_8859_1), id);
-            }
-        }
-        return new BpeTokenizer(vocabulary, kind, idsByBytes, merges);
-    }
-
-    private int idOfBytes(String latin1) {
-        Integer id = idsByBytes.get(latin1);
-        return id == null ? -1 : id;
+        return new BpeTokenizer(vocabulary, PreTokenizerKind.fromName(vocabulary.pre()), merges);
     }
 
     @Override
@@ -63,38 +46,51 @@ final class BpeTokenizer extends Tokenizer {
 
     @Override
     void encodeFragment(String text, int from, int to, boolean afterSpecial, IntList out) {
-        IntList ends = new IntList(Math.min(1024, (to - from) / 3 + 4));
+        IntList ends = new IntList(Math.min(1 << 16, (to - from) / 3 + 4));
         preTokenizer.split(text, from, to, ends);
         WordScratch scratch = null;
         int start = from;
         for (int i = 0; i < ends.size(); i++) {
             int end = ends.get(i);
-            String word = text.substring(start, end);
-            start = end;
-            int[] ids = wordCache.get(word);
+            char c = text.charAt(start);
+            if (end - start == 1 && c < 0x80) {
+                int id = byteIds[c];
+                if (id >= 0) {
+                    out.add(id);
+                }
+                start = end;
+                continue;
+            }
+            int hash = WordCache.hash(text, start, end);
+            int[] ids = wordCache.get(text, start, end, hash);
             if (ids == null) {
                 if (scratch == null) {
                     scratch = new WordScratch();
                 }
-                ids = encodeWord(word, scratch);
-                if (word.length() <= CACHE_MAX_WORD_LENGTH && wordCache.size() < CACHE_MAX_WORDS) {
-                    wordCache.putIfAbsent(word, ids);
-                }
+                ids = encodeWord(text, start, end, scratch);
+                wordCache.put(text, start, end, hash, ids);
             }
             out.addAll(ids);
+            start = end;
         }
     }
 
     /** Per-call arrays for the merge loop over one word. */
     private static final class WordScratch {
-        int[] ids = new int[64];
-        int[] lengths = new int[64];
-        int[] prev = new int[64];
-        int[] next = new int[64];
+        byte[] bytes = new byte[64 * Utf8.MAX_BYTES_PER_CHAR];
+        char[] chars = new char[bytes.length];
+        int[] ids = new int[bytes.length];
+        int[] lengths = new int[bytes.length];
+        int[] prev = new int[bytes.length];
+        int[] next = new int[bytes.length];
         final BigramQueue queue = new BigramQueue();
+        final IntList out = new IntList(16);
 
-        void ensure(int n) {
-            if (ids.length < n) {
+        void ensure(int chars) {
+            int n = chars * Utf8.MAX_BYTES_PER_CHAR;
+            if (bytes.length < n) {
+                bytes = new byte[n];
+                this.chars = new char[n];
                 ids = new int[n];
                 lengths = new int[n];
                 prev = new int[n];
@@ -103,18 +99,20 @@ final class BpeTokenizer extends Tokenizer {
         }
     }
 
-    private int[] encodeWord(String word, WordScratch s) {
-        byte[] bytes = word.getBytes(StandardCharsets.UTF_8);
+    private int[] encodeWord(String text, int from, int to, WordScratch s) {
+        s.ensure(to - from);
+        int n = Utf8.encode(text, from, to, s.bytes);
         if (ignoreMerges) {
-            int whole = idOfBytes(new String(bytes, StandardCharsets.ISO_8859_1));
+            for (int i = 0; i < n; i++) {
+                s.chars[i] = ByteLevel.charOf(s.bytes[i]);
+            }
+            int whole = index.get(s.chars, n);
             if (whole >= 0) {
                 return new int[] {whole};
             }
         }
-        int n = bytes.length;
-        s.ensure(n);
         for (int i = 0; i < n; i++) {
-            s.ids[i] = byteIds[bytes[i] & 0xFF];
+            s.ids[i] = byteIds[s.bytes[i] & 0xFF];
             s.lengths[i] = 1;
             s.prev[i] = i - 1;
             s.next[i] = i + 1 < n ? i + 1 : -1;
@@ -142,8 +140,9 @@ final class BpeTokenizer extends Tokenizer {
             addBigram(s, s.prev[left], left);
             addBigram(s, left, s.next[left]);
         }
-        IntList out = new IntList(8);
-        for (int i = 0; i >= 0; i = s.next[i]) {
+        IntList out = s.out;
+        out.clear();
+        for (int i = n > 0 ? 0 : -1; i >= 0; i = s.next[i]) {
             if (s.ids[i] >= 0) {
                 out.add(s.ids[i]);
             }

@@ -17,6 +17,8 @@ final class SpecialTokenMatcher {
     private final String[] texts;
     /** Indices into ids/texts (longest first) of the tokens starting with a given char. */
     private final Map<Character, int[]> byFirstChar;
+    /** Bit c is set when some token starts with char c: most text chars skip the map lookup. */
+    private final long[] firstChars = new long[1024];
 
     /**
      * @param includeControl whether CONTROL and UNKNOWN tokens are matched (parse_special); USER_DEFINED tokens
@@ -37,7 +39,9 @@ final class SpecialTokenMatcher {
         Map<Character, List<Integer>> groups = new HashMap<>();
         for (int i = 0; i < ids.length; i++) {
             texts[i] = vocabulary.text(ids[i]);
-            groups.computeIfAbsent(texts[i].charAt(0), k -> new ArrayList<>()).add(i);
+            char first = texts[i].charAt(0);
+            groups.computeIfAbsent(first, k -> new ArrayList<>()).add(i);
+            firstChars[first >>> 6] |= 1L << first;
         }
         byFirstChar = new HashMap<>();
         groups.forEach((c, list) -> byFirstChar.put(c, list.stream().mapToInt(Integer::intValue).toArray()));
@@ -58,7 +62,11 @@ final class SpecialTokenMatcher {
         IntList matches = null;
         if (!byFirstChar.isEmpty()) {
             for (int pos = 0; pos < n; pos++) {
-                int[] candidates = byFirstChar.get(text.charAt(pos));
+                char c = text.charAt(pos);
+                if ((firstChars[c >>> 6] & (1L << c)) == 0) {
+                    continue;
+                }
+                int[] candidates = byFirstChar.get(c);
                 if (candidates == null) {
                     continue;
                 }

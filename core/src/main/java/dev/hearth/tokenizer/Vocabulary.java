@@ -4,8 +4,6 @@ import dev.hearth.gguf.GgufKeys;
 import dev.hearth.gguf.GgufMetadata;
 import java.util.Arrays;
 import java.util.BitSet;
-import java.util.HashMap;
-import java.util.Map;
 
 /**
  * A model's vocabulary as llama.cpp reads it from GGUF metadata: token texts, scores and types, the special ids and
@@ -22,14 +20,14 @@ public final class Vocabulary {
     private final String[] tokens;
     private final float[] scores;
     private final TokenType[] types;
-    private final Map<String, Integer> idsByText;
+    private final TokenIndex idsByText;
     private final int bos, eos, eot, eom, unk, pad;
     private final boolean addBos, addEos, addSpacePrefix;
     private final BitSet endOfGeneration;
 
     private Vocabulary(Model model, String pre, String[] tokens, float[] scores, TokenType[] types, int bos, int eos,
                        int eot, int eom, int unk, int pad, boolean addBos, boolean addEos, boolean addSpacePrefix,
-                       BitSet endOfGeneration) {
+                       BitSet endOfGeneration, TokenIndex idsByText) {
         this.model = model;
         this.pre = pre;
         this.tokens = tokens;
@@ -45,11 +43,7 @@ public final class Vocabulary {
         this.addEos = addEos;
         this.addSpacePrefix = addSpacePrefix;
         this.endOfGeneration = endOfGeneration;
-        Map<String, Integer> byText = HashMap.newHashMap(tokens.length);
-        for (int i = 0; i < tokens.length; i++) {
-            byText.put(tokens[i], i);
-        }
-        this.idsByText = byText;
+        this.idsByText = idsByText;
     }
 
     /** Reads the vocabulary; the message of any failure names the key. */
@@ -88,27 +82,25 @@ public final class Vocabulary {
         boolean addEos = m.getBoolean(GgufKeys.TOKENIZER_ADD_EOS, false);
         boolean addSpacePrefix = m.getBoolean(GgufKeys.TOKENIZER_ADD_SPACE_PREFIX, spm);
 
-        Map<String, Integer> firstIdByText = HashMap.newHashMap(64);
-        for (int i = 0; i < n; i++) {
-            firstIdByText.putIfAbsent(tokens[i], i);
-        }
+        String[] texts = tokens.clone();
+        TokenIndex index = new TokenIndex(texts);
         if (eot == NONE) {
-            eot = forceControl(SpecialTokenNames.END_OF_TURN, firstIdByText, types);
+            eot = forceControl(SpecialTokenNames.END_OF_TURN, index, types);
         }
         if (eom == NONE) {
-            eom = forceControl(SpecialTokenNames.END_OF_MESSAGE, firstIdByText, types);
+            eom = forceControl(SpecialTokenNames.END_OF_MESSAGE, index, types);
         }
-        forceControl(SpecialTokenNames.FILL_IN_THE_MIDDLE, firstIdByText, types);
+        forceControl(SpecialTokenNames.FILL_IN_THE_MIDDLE, index, types);
         BitSet eog = new BitSet(n);
         for (String text : SpecialTokenNames.FILL_IN_THE_MIDDLE_END) {
-            Integer id = firstIdByText.get(text);
-            if (id != null) {
+            int id = index.first(text);
+            if (id >= 0) {
                 eog.set(id);
             }
         }
         for (String text : SpecialTokenNames.END_OF_GENERATION) {
-            Integer id = firstIdByText.get(text);
-            if (id != null) {
+            int id = index.first(text);
+            if (id >= 0) {
                 eog.set(id);
                 types[id] = TokenType.CONTROL;
             }
@@ -118,15 +110,15 @@ public final class Vocabulary {
                 eog.set(id);
             }
         }
-        return new Vocabulary(model, pre, tokens.clone(), scores.clone(), types, bos, eos, eot, eom, unk, pad,
-                addBos, addEos, addSpacePrefix, eog);
+        return new Vocabulary(model, pre, texts, scores.clone(), types, bos, eos, eot, eom, unk, pad,
+                addBos, addEos, addSpacePrefix, eog, index);
     }
 
-    private static int forceControl(Iterable<String> texts, Map<String, Integer> idsByText, TokenType[] types) {
+    private static int forceControl(Iterable<String> texts, TokenIndex index, TokenType[] types) {
         int found = NONE;
         for (String text : texts) {
-            Integer id = idsByText.get(text);
-            if (id != null) {
+            int id = index.first(text);
+            if (id >= 0) {
                 types[id] = TokenType.CONTROL;
                 if (found == NONE) {
                     found = id;
@@ -171,8 +163,12 @@ public final class Vocabulary {
 
     /** The id of the token spelled exactly {@code text} (the last one when several are), or {@link #NONE}. */
     public int idOf(String text) {
-        Integer id = idsByText.get(text);
-        return id == null ? NONE : id;
+        return idsByText.get(text);
+    }
+
+    /** The lookup behind {@link #idOf}, for looking up regions without making strings. */
+    TokenIndex index() {
+        return idsByText;
     }
 
     public int bos() { return bos; }

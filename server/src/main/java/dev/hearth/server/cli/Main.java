@@ -11,6 +11,7 @@ import picocli.CommandLine.Command;
             LogitsCommand.class,
             RunCommand.class,
             SynthCommand.class,
+            QuantizeCommand.class,
             TokenizeCommand.class,
             DetokenizeCommand.class,
             BenchCommand.class,

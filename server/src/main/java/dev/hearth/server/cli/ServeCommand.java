@@ -74,6 +74,15 @@ final class ServeCommand implements Callable<Integer> {
                 threads == null ? ModelOptions.defaults().threads() : threads, batch, maxQueue,
                 KvPrecision.parse(kvPrecision));
         ServerSettings settings = new ServerSettings(host, port, apiKey, maxBodyBytes);
+        List<Map.Entry<Path, String>> specs = new ArrayList<>();
+        for (String spec : models) {
+            Map.Entry<Path, String> parsed = ModelLoader.parseSpec(spec);
+            if (specs.stream().anyMatch(e -> e.getValue().equals(parsed.getValue()))) {
+                throw new IllegalArgumentException("two --model options are named '" + parsed.getValue()
+                        + "'; give one an alias: --model PATH=ALIAS");
+            }
+            specs.add(parsed);
+        }
         LocalBackend backend = new LocalBackend();
         ServerMetrics metrics = new ServerMetrics(backend);
         // listen first: /health answers 503 until the models are loaded
@@ -81,8 +90,7 @@ final class ServeCommand implements Callable<Integer> {
         System.err.printf("hearth listening on http://%s:%d (OpenAI: /v1, Ollama: /api)%s%n", host, server.port(),
                 settings.apiKey() == null ? "" : ", API key required");
         try {
-            for (String spec : models) {
-                Map.Entry<Path, String> parsed = ModelLoader.parseSpec(spec);
+            for (Map.Entry<Path, String> parsed : specs) {
                 LoadedModel model = ModelLoader.load(parsed.getKey(), parsed.getValue(), options);
                 backend.add(model);
                 metrics.modelLoaded(model.info().name(), model.info().loadMillis() / 1000.0);

@@ -4,6 +4,7 @@ import dev.hearth.server.route.Backend;
 import dev.hearth.server.route.ModelInfo;
 import io.prometheus.metrics.core.datapoints.DistributionDataPoint;
 import io.prometheus.metrics.core.metrics.Counter;
+import io.prometheus.metrics.core.metrics.CounterWithCallback;
 import io.prometheus.metrics.core.metrics.Gauge;
 import io.prometheus.metrics.core.metrics.GaugeWithCallback;
 import io.prometheus.metrics.core.metrics.Histogram;
@@ -15,8 +16,8 @@ import java.io.OutputStream;
 
 /**
  * The server's Prometheus metrics, in one registry per server (tests start several): requests by endpoint and
- * status, prompt and generated tokens, time to first token and inter-token latency, queue depth and running
- * sequences per model (read live from the backend), model load time.
+ * status, prompt and generated tokens, time to first token and inter-token latency, queue depth, running
+ * sequences, preemptions and prefix-cache hits per model (read live from the backend), model load time.
  */
 public final class ServerMetrics {
     public static final String CONTENT_TYPE = PrometheusTextFormatWriter.CONTENT_TYPE;
@@ -54,6 +55,20 @@ public final class ServerMetrics {
                 .callback(cb -> {
                     for (ModelInfo m : backend.models()) {
                         cb.call(backend.load(m.name()).running(), m.name());
+                    }
+                }).register(registry);
+        CounterWithCallback.builder().name("hearth_preemptions")
+                .help("Sequences pushed back to wait because KV blocks ran short, per model").labelNames("model")
+                .callback(cb -> {
+                    for (ModelInfo m : backend.models()) {
+                        cb.call(backend.load(m.name()).preemptions(), m.name());
+                    }
+                }).register(registry);
+        CounterWithCallback.builder().name("hearth_cached_prompt_tokens")
+                .help("Prompt tokens served from the prefix cache instead of computed, per model").labelNames("model")
+                .callback(cb -> {
+                    for (ModelInfo m : backend.models()) {
+                        cb.call(backend.load(m.name()).cachedPromptTokens(), m.name());
                     }
                 }).register(registry);
         for (ModelInfo m : backend.models()) {

@@ -27,8 +27,12 @@ public interface Backend extends AutoCloseable {
     /** Live load, for metrics and /api/ps. */
     LoadStatus load(String model);
 
-    /** @param waiting submitted, not yet finished, minus running */
-    record LoadStatus(int running, int waiting, int maxSequences) {}
+    /**
+     * @param waiting submitted, not yet finished, minus running
+     * @param preemptions sequences pushed back to wait because KV blocks ran short (since load)
+     * @param cachedPromptTokens prompt tokens served from the prefix cache instead of computed (since load)
+     */
+    record LoadStatus(int running, int waiting, int maxSequences, long preemptions, long cachedPromptTokens) {}
 
     @Override
     default void close() {}

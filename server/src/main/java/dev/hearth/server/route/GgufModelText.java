@@ -30,14 +30,12 @@ public final class GgufModelText implements ModelText {
     private static final char CLOSE = '\uE001';
     private final ChatTemplate template;
     private final Tokenizer tokenizer;
-    private final int vocabularySize;
     private final Set<Integer> stopIds;
     private final List<String> controlTexts;
 
-    GgufModelText(ChatTemplate template, Tokenizer tokenizer, int vocabularySize) {
+    GgufModelText(ChatTemplate template, Tokenizer tokenizer) {
         this.template = template;
         this.tokenizer = tokenizer;
-        this.vocabularySize = vocabularySize;
         Vocabulary v = tokenizer.vocabulary();
         Set<Integer> stops = new HashSet<>();
         Arrays.stream(v.endOfGenerationIds()).forEach(stops::add);
@@ -51,11 +49,11 @@ public final class GgufModelText implements ModelText {
         this.controlTexts = List.copyOf(control);
     }
 
-    /** @param vocabularySize the model's logits width (the runner's), which may exceed the tokenizer's */
-    public static GgufModelText create(GgufFile file, int vocabularySize, Clock clock) {
+    /** @param clock what templates that print today's date read */
+    public static GgufModelText create(GgufFile file, Clock clock) {
         ChatTemplate template = ChatTemplates.fromMetadata(file.metadata(), file.path().getFileName().toString(),
                 clock, ChatTemplate.Limits.defaults());
-        return new GgufModelText(template, Tokenizer.fromGguf(file.metadata()), vocabularySize);
+        return new GgufModelText(template, Tokenizer.fromGguf(file.metadata()));
     }
 
     @Override
@@ -149,11 +147,6 @@ public final class GgufModelText implements ModelText {
             return "";
         }
         return new String(tokenizer.tokenPiece(tokenId, true), StandardCharsets.UTF_8);
-    }
-
-    @Override
-    public int vocabularySize() {
-        return vocabularySize;
     }
 
     @Override

@@ -55,7 +55,7 @@ public final class LocalBackend implements Backend {
         int room = Math.max(1, engine.contextLength() - prompt.length);
         int maxTokens = spec.maxTokens() == null ? room : Math.min(spec.maxTokens(), room);
         GenerationRequest request = new GenerationRequest(prompt, maxTokens, text.stopTokenIds(), spec.stop(),
-                SamplerFactory.forSettings(spec.sampling(), text.vocabularySize()), text::newDecoder);
+                SamplerFactory.forSettings(spec.sampling(), engine.vocabularySize()), text::newDecoder);
         List<GenerationHandle> handles = new ArrayList<>(spec.choices());
         try {
             for (int i = 0; i < spec.choices(); i++) {
@@ -79,7 +79,8 @@ public final class LocalBackend implements Backend {
     public LoadStatus load(String name) {
         Engine engine = require(name).engine();
         int running = engine.runningCount();
-        return new LoadStatus(running, Math.max(0, engine.queuedCount() - running), engine.maxSequences());
+        return new LoadStatus(running, Math.max(0, engine.queuedCount() - running), engine.maxSequences(),
+                engine.preemptions(), engine.cachedPromptTokens());
     }
 
     @Override

@@ -43,7 +43,7 @@ public final class ModelLoader {
         ModelText text;
         ModelInfo partial;
         try (GgufFile file = GgufFile.open(path)) {
-            text = GgufModelText.create(file, runner.vocabularySize(), Clock.systemDefaultZone());
+            text = GgufModelText.create(file, Clock.systemDefaultZone());
             partial = describe(file, name);
         } catch (IOException | RuntimeException e) {
             runner.close();

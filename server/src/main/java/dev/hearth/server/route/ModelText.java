@@ -23,9 +23,6 @@ public interface ModelText {
     /** The text of one token, for logprobs. */
     String tokenText(int tokenId);
 
-    /** Tokens in the vocabulary (ids are in [0, vocabularySize)). */
-    int vocabularySize();
-
     /** Ids that end a generation (EOS, end-of-turn). */
     Set<Integer> stopTokenIds();
 }

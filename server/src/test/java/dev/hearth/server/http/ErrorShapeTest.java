@@ -161,7 +161,7 @@ class ErrorShapeTest {
 
             @Override
             public LoadStatus load(String model) {
-                return new LoadStatus(0, 0, 0);
+                return new LoadStatus(0, 0, 0, 0, 0);
             }
         };
         try (TestServer s = new TestServer(broken)) {

@@ -55,7 +55,10 @@ class MetricsAndHealthTest {
                             + (2 * (generated - 1 - 1)))
                     .contains("hearth_queue_depth{model=\"fake-model\"} 0")
                     .contains("hearth_running_sequences{model=\"fake-model\"} 0")
-                    .contains("hearth_model_load_seconds{model=\"fake-model\"} 0.042");
+                    .contains("hearth_model_load_seconds{model=\"fake-model\"} 0.042")
+                    .contains("hearth_preemptions_total{model=\"fake-model\"} 0")
+                    .contains("hearth_cached_prompt_tokens_total{model=\"fake-model\"} "
+                            + server.backend.load(FakeBackends.MODEL).cachedPromptTokens());
         }
     }
 }

@@ -40,8 +40,8 @@ class SamplingParamsTest {
         JsonNode first = content.get(0);
         assertThat(first.get("token").asText()).isEqualTo("Y");
         assertThat(first.get("bytes").get(0).asInt()).isEqualTo('Y');
-        // logits: 30 for the answer's byte, 0 for the 256 others
-        double logNormalizer = 30 + Math.log1p(256 * Math.exp(-30));
+        // logits: 30 for the answer's byte, 0 for the 512 others
+        double logNormalizer = 30 + Math.log1p(512 * Math.exp(-30));
         assertThat(first.get("logprob").asDouble()).isCloseTo(30 - logNormalizer, within(1e-6));
         JsonNode top = first.get("top_logprobs");
         assertThat(top.size()).isEqualTo(2);
@@ -54,7 +54,7 @@ class SamplingParamsTest {
     @Test
     void logitBiasBansAToken() throws Exception {
         HttpResponse<String> r = server.post("/v1/chat/completions",
-                chat(", \"temperature\": 0, \"max_tokens\": 3, \"logit_bias\": {\"89\": -100}"));
+                chat(", \"temperature\": 0, \"max_tokens\": 3, \"logit_bias\": {\"345\": -100}"));
         assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
         String text = Json.MAPPER.readTree(r.body()).get("choices").get(0).get("message").get("content").asText();
         assertThat(text).doesNotStartWith("Y").hasSize(3);
@@ -66,7 +66,7 @@ class SamplingParamsTest {
         assertThat(r.statusCode()).isEqualTo(400);
         JsonNode error = Json.MAPPER.readTree(r.body()).get("error");
         assertThat(error.get("param").asText()).isEqualTo("logit_bias.5000");
-        assertThat(error.get("message").asText()).contains("257");
+        assertThat(error.get("message").asText()).contains("513");
     }
 
     @Test

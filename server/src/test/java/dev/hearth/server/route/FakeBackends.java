@@ -4,6 +4,7 @@ import dev.hearth.engine.Engine;
 import dev.hearth.engine.EngineOptions;
 import dev.hearth.engine.ModelRunner;
 import dev.hearth.engine.StepBatch;
+import dev.hearth.kv.BlockAllocator;
 
 /** A {@link LocalBackend} over {@link FakeRunner} models: the real engine, a deterministic fake model. */
 public final class FakeBackends {
@@ -37,11 +38,6 @@ public final class FakeBackends {
             }
 
             @Override
-            public dev.hearth.kv.BlockAllocator kvBlocks() {
-                return runner.kvBlocks();
-            }
-
-            @Override
             public int maxSequences() {
                 return runner.maxSequences();
             }
@@ -54,6 +50,11 @@ public final class FakeBackends {
             @Override
             public int maxBatchTokens() {
                 return runner.maxBatchTokens();
+            }
+
+            @Override
+            public BlockAllocator kvBlocks() {
+                return runner.kvBlocks();
             }
 
             @Override

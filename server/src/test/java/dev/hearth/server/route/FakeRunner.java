@@ -3,37 +3,40 @@ package dev.hearth.server.route;
 import dev.hearth.engine.ModelRunner;
 import dev.hearth.engine.StepBatch;
 import dev.hearth.kv.BlockAllocator;
+import dev.hearth.kv.BlockTable;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 
 /**
- * A model stand-in over a byte vocabulary (ids 0..255 are bytes, {@link #EOS} ends): it answers
- * {@code "You said: " + the text after the last "user: " of its prompt, up to the line end}, one byte per step, then
- * EOS. It keeps each slot's tokens like a KV cache, so mixed-up sequences give visibly wrong answers. An optional
- * delay per step makes generations slow enough to cancel.
+ * A model stand-in that answers {@code "You said: " + the text after the last "user: " of its prompt, up to the line
+ * end}, one byte per step, then {@link #EOS}. Prompt bytes are ids 0..255; answer bytes are ids 256..511 (the same
+ * bytes, so the prompt/answer boundary is visible in the ids). Its "KV cache" stores each position's id in the
+ * engine's paged blocks and rebuilds the sequence through the row's block table, so prefix caching, preemption and
+ * mixed-up sequences are all exercised: a wrong block gives a visibly wrong answer. An optional delay per step makes
+ * generations slow enough to cancel.
  */
 public final class FakeRunner implements ModelRunner {
-    public static final int EOS = 256;
-    public static final int VOCAB = 257;
+    public static final int ANSWER_BASE = 256;
+    public static final int EOS = 512;
+    public static final int VOCAB = 513;
+    static final int BLOCK_SIZE = 16;
     private final int slots;
     private final int context;
     private final int budget;
     private final long stepDelayMillis;
-    private final byte[][] reply;
-    private final int[] replied;
-    private volatile int released;
     private final BlockAllocator blocks;
-    private final int[] cells;
+    private final int[] kv;
+    private int[] sequence;
 
     public FakeRunner(int slots, int context, int budget, long stepDelayMillis) {
         this.slots = slots;
         this.context = context;
         this.budget = budget;
         this.stepDelayMillis = stepDelayMillis;
-        this.reply = new byte[slots][];
-        this.replied = new int[slots];
-        this.blocks = new BlockAllocator(slots * ((context + 15) / 16), 16);
-        this.cells = new int[slots * ((context + 15) / 16) * 16];
+        int numBlocks = slots * ((context + BLOCK_SIZE - 1) / BLOCK_SIZE);
+        this.blocks = new BlockAllocator(numBlocks, BLOCK_SIZE);
+        this.kv = new int[numBlocks * BLOCK_SIZE];
+        this.sequence = new int[context];
     }
 
     /** The answer the fake gives to a prompt text. */
@@ -55,11 +58,6 @@ public final class FakeRunner implements ModelRunner {
     }
 
     @Override
-    public BlockAllocator kvBlocks() {
-        return blocks;
-    }
-
-    @Override
     public int contextLength() {
         return context;
     }
@@ -67,6 +65,11 @@ public final class FakeRunner implements ModelRunner {
     @Override
     public int maxBatchTokens() {
         return budget;
+    }
+
+    @Override
+    public BlockAllocator kvBlocks() {
+        return blocks;
     }
 
     @Override
@@ -80,39 +83,38 @@ public final class FakeRunner implements ModelRunner {
         }
         int out = 0;
         for (int row = 0; row < plan.size(); row++) {
-            int slot = plan.slot(row);
-            dev.hearth.kv.BlockTable table = plan.table(row);
+            BlockTable table = plan.table(row);
             int pos = plan.position(row);
-            cells[cell(table, pos)] = plan.token(row);
+            kv[cell(table, pos)] = plan.token(row);
             if (!plan.needsLogits(row)) {
                 continue;
             }
-            if (reply[slot] == null) {
-                byte[] prompt = new byte[pos + 1];
-                for (int i = 0; i <= pos; i++) {
-                    prompt[i] = (byte) cells[cell(table, i)];
-                }
-                reply[slot] = answer(new String(prompt, StandardCharsets.UTF_8)).getBytes(StandardCharsets.UTF_8);
-            }
-            int next = replied[slot] < reply[slot].length ? reply[slot][replied[slot]++] & 0xFF : EOS;
+            int next = next(table, pos + 1);
             Arrays.fill(logits, out * VOCAB, (out + 1) * VOCAB, 0f);
             logits[out * VOCAB + next] = 30f;
             out++;
         }
     }
 
-    private static int cell(dev.hearth.kv.BlockTable table, int pos) {
-        return table.block(pos / 16) * 16 + pos % 16;
+    /** The next id after the {@code length} ids stored through {@code table}. */
+    private int next(BlockTable table, int length) {
+        int promptLength = 0;
+        while (promptLength < length && kv[cell(table, promptLength)] < ANSWER_BASE) {
+            promptLength++;
+        }
+        byte[] prompt = new byte[promptLength];
+        for (int i = 0; i < promptLength; i++) {
+            prompt[i] = (byte) kv[cell(table, i)];
+        }
+        byte[] reply = answer(new String(prompt, StandardCharsets.UTF_8)).getBytes(StandardCharsets.UTF_8);
+        int answered = length - promptLength;
+        return answered < reply.length ? ANSWER_BASE + (reply[answered] & 0xFF) : EOS;
+    }
+
+    private static int cell(BlockTable table, int pos) {
+        return table.block(pos / BLOCK_SIZE) * BLOCK_SIZE + pos % BLOCK_SIZE;
     }
 
     @Override
-    public void releaseSlot(int slot) {
-        reply[slot] = null;
-        replied[slot] = 0;
-        released++;
-    }
-
-    public int released() {
-        return released;
-    }
+    public void releaseSlot(int slot) {}
 }

@@ -10,7 +10,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
-/** The text side of {@link FakeRunner}: UTF-8 bytes as tokens, a one-line-per-turn chat format. */
+/**
+ * The text side of {@link FakeRunner}: UTF-8 bytes as tokens (prompt ids 0..255, answer ids 256..511), a
+ * one-line-per-turn chat format.
+ */
 public final class FakeText implements ModelText {
 
     /** {@code "system: ...\nuser: Hi\nassistant: "}: what the fake template renders. */
@@ -41,10 +44,10 @@ public final class FakeText implements ModelText {
     public TextDecoder newDecoder() {
         ByteArrayOutputStream pending = new ByteArrayOutputStream();
         return id -> {
-            if (id >= 256) {
+            if (id >= FakeRunner.EOS) {
                 return "";
             }
-            pending.write(id);
+            pending.write(id & 0xFF);
             try {
                 String s = StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
                         .decode(ByteBuffer.wrap(pending.toByteArray())).toString();
@@ -58,12 +61,8 @@ public final class FakeText implements ModelText {
 
     @Override
     public String tokenText(int tokenId) {
-        return tokenId >= 256 ? "</s>" : new String(new byte[] {(byte) tokenId}, StandardCharsets.ISO_8859_1);
-    }
-
-    @Override
-    public int vocabularySize() {
-        return FakeRunner.VOCAB;
+        return tokenId >= FakeRunner.EOS ? "</s>"
+                : new String(new byte[] {(byte) tokenId}, StandardCharsets.ISO_8859_1);
     }
 
     @Override

@@ -30,7 +30,7 @@ class GgufModelTextTest {
         GgufModelText cached = TEXTS.get(key);
         if (cached == null) {
             try (GgufFile gguf = GgufFile.open(Fixtures.model(file))) {
-                cached = GgufModelText.create(gguf, 1, clock);
+                cached = GgufModelText.create(gguf, clock);
             }
             TEXTS.put(key, cached);
         }
