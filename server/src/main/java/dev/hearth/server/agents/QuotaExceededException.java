@@ -17,6 +17,11 @@ public final class QuotaExceededException extends RuntimeException {
         return limit;
     }
 
+    /** Over tpm or daily-tokens (OpenAI's error type {@code tokens}), rather than a request count. */
+    public boolean tokenLimit() {
+        return limit.equals("tpm") || limit.equals("daily-tokens");
+    }
+
     public int retryAfterSeconds() {
         return retryAfterSeconds;
     }

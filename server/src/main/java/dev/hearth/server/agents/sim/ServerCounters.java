@@ -16,7 +16,7 @@ record ServerCounters(double promptTokens, double cachedPromptTokens, double fal
                 req.header("Authorization", "Bearer " + s.apiKey());
             }
             String text = client.send(req.build(), HttpResponse.BodyHandlers.ofString()).body();
-            return new ServerCounters(sum(text, "hearth_prompt_tokens_total"), sum(text, "hearth_prefix_cache_hit_tokens"),
+            return new ServerCounters(sum(text, "hearth_prompt_tokens_total"), sum(text, "hearth_cached_prompt_tokens_total"),
                     sum(text, "hearth_fallbacks"));
         } catch (Exception e) {
             return new ServerCounters(Double.NaN, Double.NaN, Double.NaN);
