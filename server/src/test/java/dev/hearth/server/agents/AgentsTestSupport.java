@@ -21,8 +21,12 @@ final class AgentsTestSupport implements AutoCloseable {
     final HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
 
     AgentsTestSupport(Path dir, String adminKey, long stepDelayMillis) {
+        this(dir, adminKey, stepDelayMillis, 512);
+    }
+
+    AgentsTestSupport(Path dir, String adminKey, long stepDelayMillis, int context) {
         this.db = dir.resolve(AgentDatabase.FILE_NAME);
-        this.backend = FakeBackends.create(4, 512, 64, stepDelayMillis);
+        this.backend = FakeBackends.create(4, context, 256, stepDelayMillis);
         this.gate = AgentGate.open(db, adminKey);
         this.server = HearthServer.start(backend, new ServerSettings("127.0.0.1", 0, adminKey,
                 ServerSettings.DEFAULT_MAX_BODY_BYTES), new ServerMetrics(backend), gate);
