@@ -12,6 +12,12 @@ public final class Kernels {
     private Kernels() {}
 
     /**
+     * Whether the table-lookup kernels ({@link NibbleTableKernels}) serve Q4_0 and Q4_K; read once. The system property
+     * {@code hearth.kernel.widening=true} forces the widening kernels (for comparisons).
+     */
+    static final boolean TABLES = NibbleTableKernels.SUPPORTED && !Boolean.getBoolean("hearth.kernel.widening");
+
+    /**
      * out[t * w.rows() + r] = dot(row r of w, x[t * w.cols() .. (t + 1) * w.cols())) for t in [0, numTokens).
      */
     public static void matmul(ComputePool pool, WeightMatrix w, float[] x, int numTokens, float[] out) {
@@ -41,16 +47,42 @@ public final class Kernels {
             case F16 -> FloatKernels.dotF16(w, at, cols, x, xOffset);
             case BF16 -> FloatKernels.dotBf16(w, at, cols, x, xOffset);
             case Q8_0 -> Q8_0Kernel.dot(w, at, cols, x, xOffset);
-            case Q4_0 -> Q4Kernels.dotQ4_0(w, at, cols, x, xOffset);
+            case Q4_0 -> TABLES ? NibbleTableKernels.dotQ4_0(w, at, cols, x, xOffset)
+                    : Q4Kernels.dotQ4_0(w, at, cols, x, xOffset);
             case Q4_1 -> Q4Kernels.dotQ4_1(w, at, cols, x, xOffset);
             case Q5_0 -> Q5Kernels.dotQ5_0(w, at, cols, x, xOffset);
             case Q5_1 -> Q5Kernels.dotQ5_1(w, at, cols, x, xOffset);
-            case Q4_K -> KQuantKernels.dotQ4_K(w, at, cols, x, xOffset);
+            case Q4_K -> TABLES ? NibbleTableKernels.dotQ4_K(w, at, cols, x, xOffset)
+                    : KQuantKernels.dotQ4_K(w, at, cols, x, xOffset);
             case Q5_K -> KQuantKernels.dotQ5_K(w, at, cols, x, xOffset);
             case Q6_K -> Q6_KKernel.dot(w, at, cols, x, xOffset);
             case Q8_1, Q2_K, Q3_K, Q8_K, IQ2_XXS, IQ2_XS, IQ3_XXS, IQ1_S, IQ4_NL, IQ3_S, IQ2_S, IQ4_XS, I8, I16, I32,
                     I64, F64, IQ1_M, TQ1_0, TQ2_0, MXFP4 -> throw unsupported(type, "a weight row");
         };
+    }
+
+    /** Whether {@link #dot4} has a kernel for the type (one that decodes each block once for 4 tokens). */
+    static boolean hasDot4(GgmlType type) {
+        return switch (type) {
+            case Q4_0, Q4_K -> TABLES;
+            case Q8_0, Q6_K -> MultiTokenKernels.SUPPORTED;
+            default -> false;
+        };
+    }
+
+    /**
+     * out[outOffset + k * outStride] = dot(row at byte {@code at} of w, x[xOffset + k * xStride ..]) for k in 0..3;
+     * only for the types {@link #hasDot4} accepts.
+     */
+    static void dot4(GgmlType type, MemorySegment w, long at, int cols, float[] x, int xOffset, int xStride,
+            float[] out, int outOffset, int outStride) {
+        switch (type) {
+            case Q4_0 -> NibbleTableKernels.dot4Q4_0(w, at, cols, x, xOffset, xStride, out, outOffset, outStride);
+            case Q4_K -> NibbleTableKernels.dot4Q4_K(w, at, cols, x, xOffset, xStride, out, outOffset, outStride);
+            case Q8_0 -> MultiTokenKernels.dot4Q8_0(w, at, cols, x, xOffset, xStride, out, outOffset, outStride);
+            case Q6_K -> MultiTokenKernels.dot4Q6_K(w, at, cols, x, xOffset, xStride, out, outOffset, outStride);
+            default -> throw unsupported(type, "a 4-token row");
+        }
     }
 
     private static void requireSupported(GgmlType type, String name) {
