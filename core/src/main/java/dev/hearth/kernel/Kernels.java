@@ -3,6 +3,8 @@ package dev.hearth.kernel;
 import dev.hearth.gguf.GgmlType;
 import dev.hearth.tensor.WeightMatrix;
 import java.lang.foreign.MemorySegment;
+import java.util.EnumSet;
+import java.util.Set;
 
 /**
  * The one dispatch point for weight kernels: matmul of a (quantized) weight matrix with float activations, split
@@ -32,6 +34,28 @@ public final class Kernels {
             pool.parallelFor(w.rows(), MatmulTask.chunkRows(w.rows(), pool.threads()), task);
         } finally {
             task.clear();
+        }
+    }
+
+    /**
+     * Compiles the kernels of each weight type among {@code samples} before the first request (call at load): a few
+     * thousand small matmuls of 1 and 4 tokens over the first rows of one matrix per type, through the pool. Costs some
+     * tens of milliseconds per type; without it the first tokens run in the interpreter and C1.
+     */
+    public static void warmUp(ComputePool pool, Iterable<WeightMatrix> samples) {
+        Set<GgmlType> done = EnumSet.noneOf(GgmlType.class);
+        for (WeightMatrix w : samples) {
+            if (!done.add(w.type())) {
+                continue;
+            }
+            int rows = Math.min(w.rows(), 16);
+            WeightMatrix slice = new WeightMatrix(w.name(), w.type(), rows, w.cols(), w.data());
+            float[] x = new float[4 * w.cols()];
+            float[] out = new float[4 * rows];
+            for (int i = 0; i < 2_000; i++) {
+                matmul(pool, slice, x, 1, out);
+                matmul(pool, slice, x, 4, out);
+            }
         }
     }
 
