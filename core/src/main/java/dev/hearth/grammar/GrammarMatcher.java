@@ -88,6 +88,18 @@ public final class GrammarMatcher {
         return true;
     }
 
+    /** Whether these bytes could follow now (the state is not changed); for tests and diagnostics. */
+    boolean wouldAccept(byte[] bytes) {
+        GrammarState s = state;
+        for (byte b : bytes) {
+            s = automaton.next(s, b & 0xFF);
+            if (s == GrammarAutomaton.DEAD) {
+                return false;
+            }
+        }
+        return true;
+    }
+
     /**
      * Writes the allowed tokens as a bit set: bit t of {@code out[t >> 6]} (at least {@code (size + 63) / 64}
      * words) is set when token t may come next.

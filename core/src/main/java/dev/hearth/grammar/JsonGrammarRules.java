@@ -21,7 +21,7 @@ final class JsonGrammarRules {
             + "array ::= \"[\" ws ( value ws ( \",\" ws value ws )* )? \"]\"\n";
 
     /** Every rule of a JSON value, with {@code ws}. */
-    static final String ALL = VALUE + STRING + NUMBER + BOOLEAN + NULL + WS;
+    static final String ALL = VALUE + STRING + NUMBER + INTEGER + BOOLEAN + NULL + WS;
 
     static final String JSON_OBJECT = "root ::= object\n" + ALL;
 }
