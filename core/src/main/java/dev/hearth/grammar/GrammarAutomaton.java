@@ -3,6 +3,7 @@ package dev.hearth.grammar;
 import dev.hearth.grammar.GrammarState.Frame;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.BitSet;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -54,20 +55,53 @@ final class GrammarAutomaton {
     /** The state after byte {@code b} (0..255) from {@code state}; {@link #DEAD} when no stack accepts it. */
     GrammarState next(GrammarState state, int b) {
         GrammarState[] table = state.next;
-        if (table == null) {
-            table = state.next = new GrammarState[256];
-        } else if (table[b] != null) {
-            return table[b];
+        return (table != null ? table : table(state))[b];
+    }
+
+    /**
+     * The transitions of {@code state} for all 256 bytes, computed together: bytes accepted by the same stack tops
+     * lead to the same state, so one closure serves each group (all letters inside a string, say).
+     */
+    GrammarState[] table(GrammarState state) {
+        GrammarState[] table = state.next;
+        if (table != null) {
+            return table;
         }
-        begin();
-        for (Frame top : state.tops) {
-            if (grammar.contains(grammar.args[top.pos], b)) {
-                close(continuation(top.pos + 1, top.parent));
+        table = new GrammarState[256];
+        Frame[] tops = state.tops;
+        Map<BitSet, GrammarState> bySignature = new HashMap<>();
+        BitSet signature = new BitSet(tops.length);
+        for (int b = 0; b < 256; b++) {
+            signature.clear();
+            for (int i = 0; i < tops.length; i++) {
+                if (grammar.contains(grammar.args[tops[i].pos], b)) {
+                    signature.set(i);
+                }
             }
+            if (signature.isEmpty()) {
+                table[b] = DEAD;
+                continue;
+            }
+            GrammarState result = bySignature.get(signature);
+            if (result == null) {
+                begin();
+                for (int i = signature.nextSetBit(0); i >= 0; i = signature.nextSetBit(i + 1)) {
+                    close(continuation(tops[i].pos + 1, tops[i].parent));
+                }
+                result = finish();
+                bySignature.put((BitSet) signature.clone(), result);
+            }
+            table[b] = result;
         }
-        GrammarState result = finish();
-        table[b] = result;
-        return result;
+        state.next = table;
+        return table;
+    }
+
+    /** Drops every cached token mask (when they take too much memory); transitions stay. */
+    void dropMasks() {
+        for (GrammarState s : all) {
+            s.mask = null;
+        }
     }
 
     private void begin() {

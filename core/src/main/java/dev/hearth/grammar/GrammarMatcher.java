@@ -9,30 +9,30 @@ import java.util.Arrays;
  * <p>The mask walks the vocabulary trie from the current state, one cached byte transition per trie node, skipping
  * a subtree as soon as its prefix is rejected; the result is cached on the (interned) state, so a state met again
  * (inside a string, between array items, ...) costs one pass over the logits. End-of-generation tokens are allowed
- * only where the grammar can end; once it is complete, only they are. Owned by one thread; not thread-safe.
+ * only where the grammar can end; once it is complete, only they are. Owned by the thread that owns its
+ * {@link CompiledGrammar}; not thread-safe.
  */
 public final class GrammarMatcher {
-    private final Grammar grammar;
+    private final CompiledGrammar compiled;
     private final TokenVocabulary vocabulary;
     private final GrammarAutomaton automaton;
-    private final GrammarState[] walk;
-    private final long[] scratchBits;
-    private final float[] saved;
     private GrammarState state;
     private boolean ended;
 
+    /** A matcher with its own caches; prefer {@link CompiledGrammar#newMatcher()} to share them across sequences. */
     public GrammarMatcher(Grammar grammar, TokenVocabulary vocabulary) {
-        this.grammar = grammar;
-        this.vocabulary = vocabulary;
-        this.automaton = new GrammarAutomaton(grammar);
-        this.walk = new GrammarState[vocabulary.maxDepth + 1];
-        this.scratchBits = new long[(vocabulary.size + 63) >>> 6];
-        this.saved = new float[vocabulary.size];
+        this(new CompiledGrammar(grammar, vocabulary));
+    }
+
+    GrammarMatcher(CompiledGrammar compiled) {
+        this.compiled = compiled;
+        this.vocabulary = compiled.vocabulary();
+        this.automaton = compiled.automaton();
         this.state = automaton.initial();
     }
 
     public Grammar grammar() {
-        return grammar;
+        return compiled.grammar();
     }
 
     /** Whether the output so far is a complete sentence of the grammar (EOG is allowed now). */
@@ -109,6 +109,14 @@ public final class GrammarMatcher {
         Object mask = mask();
         if (mask instanceof long[] bits) {
             System.arraycopy(bits, 0, out, 0, words);
+        } else if (mask instanceof CompiledGrammar.Rejected r) {
+            Arrays.fill(out, 0, words, -1L);
+            if ((vocabulary.size & 63) != 0) {
+                out[words - 1] = (1L << (vocabulary.size & 63)) - 1;
+            }
+            for (int t : r.ids()) {
+                out[t >>> 6] &= ~(1L << t);
+            }
         } else {
             Arrays.fill(out, 0, words, 0L);
             for (int t : (int[]) mask) {
@@ -123,6 +131,9 @@ public final class GrammarMatcher {
         if (mask instanceof long[] bits) {
             return (bits[token >>> 6] >>> token & 1L) != 0;
         }
+        if (mask instanceof CompiledGrammar.Rejected r) {
+            return Arrays.binarySearch(r.ids(), token) < 0;
+        }
         return Arrays.binarySearch((int[]) mask, token) >= 0;
     }
 
@@ -135,8 +146,15 @@ public final class GrammarMatcher {
         int n = Math.min(vocabularySize, vocabulary.size);
         if (mask instanceof long[] bits) {
             applyBits(bits, logits, offset, n);
+        } else if (mask instanceof CompiledGrammar.Rejected r) {
+            for (int t : r.ids()) {
+                if (t < n) {
+                    logits[offset + t] = Float.NEGATIVE_INFINITY;
+                }
+            }
         } else {
             int[] allowed = (int[]) mask;
+            float[] saved = compiled.saved;
             for (int i = 0; i < allowed.length; i++) {
                 saved[i] = logits[offset + allowed[i]];
             }
@@ -155,67 +173,7 @@ public final class GrammarMatcher {
         if (ended) {
             return new int[0];
         }
-        GrammarState s = state;
-        if (s.mask == null) {
-            s.mask = computeMask(s);
-        }
-        return s.mask;
-    }
-
-    private Object computeMask(GrammarState start) {
-        long[] bits = scratchBits;
-        Arrays.fill(bits, 0L);
-        TokenVocabulary v = vocabulary;
-        byte[] nodeByte = v.nodeByte;
-        int[] nodeDepth = v.nodeDepth;
-        int[] subtreeEnd = v.subtreeEnd;
-        int[] tokenStart = v.tokenStart;
-        int[] tokenIds = v.tokenIds;
-        GrammarState[] stack = walk;
-        stack[0] = start;
-        int count = 0;
-        int nodes = nodeByte.length;
-        if (!start.complete()) {
-            int i = 0;
-            while (i < nodes) {
-                GrammarState parent = stack[nodeDepth[i] - 1];
-                GrammarState[] table = parent.next;
-                int b = nodeByte[i] & 0xFF;
-                GrammarState s = table != null && table[b] != null ? table[b] : automaton.next(parent, b);
-                if (s == GrammarAutomaton.DEAD) {
-                    i = subtreeEnd[i];
-                    continue;
-                }
-                for (int k = tokenStart[i], end = tokenStart[i + 1]; k < end; k++) {
-                    int t = tokenIds[k];
-                    bits[t >>> 6] |= 1L << t;
-                    count++;
-                }
-                stack[nodeDepth[i]] = s;
-                i++;
-            }
-        }
-        if (start.accepting) {
-            for (int t : v.endOfGeneration) {
-                if ((bits[t >>> 6] >>> t & 1L) == 0) {
-                    bits[t >>> 6] |= 1L << t;
-                    count++;
-                }
-            }
-        }
-        if (count <= v.size / 64) {
-            int[] allowed = new int[count];
-            int k = 0;
-            for (int w = 0; w < bits.length; w++) {
-                long word = bits[w];
-                while (word != 0) {
-                    allowed[k++] = w << 6 | Long.numberOfTrailingZeros(word);
-                    word &= word - 1;
-                }
-            }
-            return allowed;
-        }
-        return bits.clone();
+        return compiled.mask(state);
     }
 
     /** -inf where the bit is clear; whole words of allowed tokens are skipped. */
@@ -232,8 +190,4 @@ public final class GrammarMatcher {
         }
     }
 
-    /** Cache statistics for diagnostics and benchmarks: interned states so far. */
-    public int stateCount() {
-        return automaton.stateCount();
-    }
 }

@@ -14,6 +14,7 @@ import org.junit.jupiter.api.Test;
  */
 class GrammarMatcherTest {
     static final String QWEN = "qwen2-fx-Q8_0.gguf";
+    static final java.util.Map<TokenVocabulary, BitSet> EOG = new java.util.concurrent.ConcurrentHashMap<>();
 
     static BitSet bruteForce(GrammarMatcher m, TokenVocabulary v) {
         BitSet allowed = new BitSet(v.size());
@@ -33,8 +34,9 @@ class GrammarMatcherTest {
     }
 
     /** Walks the grammar picking uniformly among allowed tokens; returns the bytes, or null when not finished. */
-    static byte[] walk(Grammar g, TokenVocabulary v, long seed, int maxTokens, boolean checkOracle) {
-        GrammarMatcher m = new GrammarMatcher(g, v);
+    static byte[] walk(CompiledGrammar g, long seed, int maxTokens, boolean checkOracle) {
+        TokenVocabulary v = g.vocabulary();
+        GrammarMatcher m = g.newMatcher();
         Random random = new Random(seed);
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         for (int step = 0; step < maxTokens; step++) {
@@ -43,7 +45,7 @@ class GrammarMatcherTest {
                 assertThat(allowed).as("mask at step %d after '%s'", step, out.toString(StandardCharsets.UTF_8))
                         .isEqualTo(bruteForce(m, v));
             }
-            BitSet eog = v.endOfGenerationIds();
+            BitSet eog = EOG.computeIfAbsent(v, TokenVocabulary::endOfGenerationIds);
             BitSet nonEog = (BitSet) allowed.clone();
             nonEog.andNot(eog);
             assertThat(allowed.intersects(eog)).as("EOG allowed exactly when the grammar can end").isEqualTo(m.canEnd());
@@ -63,15 +65,21 @@ class GrammarMatcherTest {
         return null;
     }
 
-    /** Uniform among allowed tokens, but one time in three among the single-byte ones (closing brackets, quotes). */
+    /** Uniform among allowed tokens (skipping whole words of the bit set). */
     static int pickAmong(BitSet allowed, Random random) {
-        int count = allowed.cardinality();
-        int target = random.nextInt(count);
-        int t = allowed.nextSetBit(0);
-        for (int i = 0; i < target; i++) {
-            t = allowed.nextSetBit(t + 1);
+        long[] words = allowed.toLongArray();
+        int target = random.nextInt(allowed.cardinality());
+        for (int w = 0; ; w++) {
+            int c = Long.bitCount(words[w]);
+            if (target < c) {
+                long word = words[w];
+                for (int k = 0; k < target; k++) {
+                    word &= word - 1;
+                }
+                return w * 64 + Long.numberOfTrailingZeros(word);
+            }
+            target -= c;
         }
-        return t;
     }
 
     @Test
@@ -80,9 +88,9 @@ class GrammarMatcherTest {
         assertThat(v.size()).isGreaterThan(150_000);
         for (int s = 0; s < SchemaCorpus.SCHEMAS.size(); s++) {
             Grammar g = JsonSchemaGrammar.compile(SchemaCorpus.parse(SchemaCorpus.SCHEMAS.get(s)));
-            walk(g, v, s, 12, true);
+            walk(new CompiledGrammar(g, v), s, 12, true);
         }
-        walk(Grammar.jsonObject(), v, 99, 12, true);
+        walk(new CompiledGrammar(Grammar.jsonObject(), v), 99, 12, true);
     }
 
     @Test
@@ -92,10 +100,10 @@ class GrammarMatcherTest {
         int total = 0;
         for (int s = 0; s < SchemaCorpus.SCHEMAS.size(); s++) {
             String schema = SchemaCorpus.SCHEMAS.get(s);
-            Grammar g = JsonSchemaGrammar.compile(SchemaCorpus.parse(schema));
-            for (int seed = 0; seed < 30; seed++) {
+            CompiledGrammar g = new CompiledGrammar(JsonSchemaGrammar.compile(SchemaCorpus.parse(schema)), v);
+            for (int seed = 0; seed < 12; seed++) {
                 total++;
-                byte[] out = walk(g, v, seed * 31L + s, 400, false);
+                byte[] out = walk(g, seed * 31L + s, 400, false);
                 if (out != null) {
                     finished++;
                     String text = new String(out, StandardCharsets.UTF_8);

@@ -78,6 +78,18 @@ final class SchemaCorpus {
              "required": ["s", "m"]}
             """);
 
+    private static final Map<String, JsonSchema> VALIDATORS = new java.util.concurrent.ConcurrentHashMap<>();
+
+    private static JsonSchema validator(String schema) {
+        JsonSchemaFactory factory = JsonSchemaFactory.getInstance(SpecVersion.VersionFlag.V202012);
+        SchemaValidatorsConfig config = SchemaValidatorsConfig.builder().formatAssertionsEnabled(true).build();
+        try {
+            return factory.getSchema(JSON.readTree(schema), config);
+        } catch (Exception e) {
+            throw new AssertionError(e);
+        }
+    }
+
     @SuppressWarnings("unchecked")
     static Map<String, Object> parse(String schema) {
         try {
@@ -89,10 +101,8 @@ final class SchemaCorpus {
 
     /** The validation errors of {@code text} against {@code schema}: empty when it is valid JSON that validates. */
     static Set<ValidationMessage> validate(String schema, String text) {
-        JsonSchemaFactory factory = JsonSchemaFactory.getInstance(SpecVersion.VersionFlag.V202012);
-        SchemaValidatorsConfig config = SchemaValidatorsConfig.builder().formatAssertionsEnabled(true).build();
         try {
-            JsonSchema s = factory.getSchema(JSON.readTree(schema), config);
+            JsonSchema s = VALIDATORS.computeIfAbsent(schema, SchemaCorpus::validator);
             JsonNode document = JSON.readTree(text);
             return s.validate(document);
         } catch (Exception e) {
