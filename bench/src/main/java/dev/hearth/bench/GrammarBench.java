@@ -20,7 +20,8 @@ import java.util.Random;
  * the median and p99 for the first generation of a grammar (cold caches) and for later ones (states and masks
  * cached), and the vocabulary build time.
  * Run: {@code java --add-modules jdk.incubator.vector -cp "bench/target/hearth-bench.jar:bench/target/lib/*"
- * dev.hearth.bench.GrammarBench ../shared/fixtures/models/qwen2-fx-Q8_0.gguf}.
+ * dev.hearth.bench.GrammarBench ../shared/fixtures/models/qwen2-fx-Q8_0.gguf [generations]}; with
+ * {@code engine MODEL [generations] [threads]} it runs {@link GrammarEngineBench} (constrained vs free decoding).
  */
 public final class GrammarBench {
     private GrammarBench() {}
@@ -52,6 +53,11 @@ public final class GrammarBench {
     }
 
     public static void main(String[] args) throws Exception {
+        if (args.length > 0 && args[0].equals("engine")) {
+            GrammarEngineBench.run(Path.of(args[1]), args.length > 2 ? Integer.parseInt(args[2]) : 10,
+                    args.length > 3 ? Integer.parseInt(args[3]) : 2);
+            return;
+        }
         Path model = Path.of(args.length > 0 ? args[0] : "../shared/fixtures/models/qwen2-fx-Q8_0.gguf");
         int generations = args.length > 1 ? Integer.parseInt(args[1]) : 40;
         Tokenizer tokenizer;

@@ -106,7 +106,7 @@ final class JsonSchemaTypes {
             boolean optional = !required.contains(name);
             String rest = owner.define(hint + "-r" + i, "\",\" ws " + member + " " + restNext
                     + (optional ? " | " + restNext : ""));
-            String first = owner.define(hint + "-f" + i, member + " " + rest + (optional ? " | " + firstNext : ""));
+            String first = owner.define(hint + "-f" + i, member + " " + restNext + (optional ? " | " + firstNext : ""));
             firstNext = first;
             restNext = rest;
         }

@@ -16,7 +16,8 @@ import java.util.Set;
 final class SchemaCorpus {
     private SchemaCorpus() {}
 
-    static final ObjectMapper JSON = new ObjectMapper().enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
+    static final ObjectMapper JSON = new ObjectMapper().enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+            .enable(com.fasterxml.jackson.core.JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
 
     static final List<String> SCHEMAS = List.of(
             """
