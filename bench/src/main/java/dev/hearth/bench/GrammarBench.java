@@ -1,6 +1,7 @@
 package dev.hearth.bench;
 
 import dev.hearth.gguf.GgufFile;
+import dev.hearth.grammar.CompiledGrammar;
 import dev.hearth.grammar.Grammar;
 import dev.hearth.grammar.GrammarMatcher;
 import dev.hearth.grammar.JsonSchemaGrammar;
@@ -17,11 +18,12 @@ import java.util.Random;
 /**
  * Per-token cost of the grammar mask on the Qwen 2.5 vocabulary (151,665 tokens of qwen2-fx) for a nested JSON
  * schema: walks that pick a random allowed token each step, timing {@code applyMask} on a full logits row. Reports
- * the median and p99 for the first generation of a grammar (cold caches) and for later ones (states and masks
- * cached), and the vocabulary build time.
+ * the median and p99 for the first generation of a grammar (cold caches), for later ones (shared caches, states
+ * first met still computed), and for the same generations replayed (every state cached); and the vocabulary build
+ * time.
  * Run: {@code java --add-modules jdk.incubator.vector -cp "bench/target/hearth-bench.jar:bench/target/lib/*"
  * dev.hearth.bench.GrammarBench ../shared/fixtures/models/qwen2-fx-Q8_0.gguf [generations]}; with
- * {@code engine MODEL [generations] [threads]} it runs {@link GrammarEngineBench} (constrained vs free decoding).
+ * {@code engine MODEL [generations] [threads] [maxTokens]} it runs {@link GrammarEngineBench} (constrained vs free decoding).
  */
 public final class GrammarBench {
     private GrammarBench() {}
@@ -55,7 +57,7 @@ public final class GrammarBench {
     public static void main(String[] args) throws Exception {
         if (args.length > 0 && args[0].equals("engine")) {
             GrammarEngineBench.run(Path.of(args[1]), args.length > 2 ? Integer.parseInt(args[2]) : 10,
-                    args.length > 3 ? Integer.parseInt(args[3]) : 2);
+                    args.length > 3 ? Integer.parseInt(args[3]) : 2, args.length > 4 ? Integer.parseInt(args[4]) : 300);
             return;
         }
         Path model = Path.of(args.length > 0 ? args[0] : "../shared/fixtures/models/qwen2-fx-Q8_0.gguf");
@@ -74,50 +76,59 @@ public final class GrammarBench {
                 vocabulary.size(), vocabulary.nodeCount(), buildNanos / 1e6, compileNanos / 1e6, grammar.ruleCount());
         float[] logits = new float[vocabulary.size()];
         long[] words = new long[(vocabulary.size() + 63) / 64];
-        Random random = new Random(1);
         List<Long> cold = new ArrayList<>();
         List<Long> warm = new ArrayList<>();
+        List<Long> cached = new ArrayList<>();
+        CompiledGrammar compiled = new CompiledGrammar(grammar, vocabulary);
         int finished = 0;
-        dev.hearth.grammar.CompiledGrammar compiled = new dev.hearth.grammar.CompiledGrammar(grammar, vocabulary);
         for (int g = 0; g < generations; g++) {
-            GrammarMatcher m = compiled.newMatcher();
-            for (int step = 0; step < 300; step++) {
-                Arrays.fill(logits, 1f);
-                long start = System.nanoTime();
-                m.applyMask(logits, 0, logits.length);
-                long nanos = System.nanoTime() - start;
-                (g == 0 ? cold : warm).add(nanos);
-                if (m.canEnd()) {
-                    finished++;
-                    break;
-                }
-                m.fillMask(words);
-                int count = 0;
-                for (long w : words) {
-                    count += Long.bitCount(w);
-                }
-                int target = random.nextInt(count);
-                int token = -1;
-                for (int w = 0; w < words.length && token < 0; w++) {
-                    int c = Long.bitCount(words[w]);
-                    if (target < c) {
-                        long word = words[w];
-                        for (int k = 0; k < target; k++) {
-                            word &= word - 1;
-                        }
-                        token = w * 64 + Long.numberOfTrailingZeros(word);
-                    } else {
-                        target -= c;
-                    }
-                }
-                if (!m.accept(token)) {
-                    throw new IllegalStateException("token " + token + " was allowed but not accepted");
-                }
-            }
+            finished += walk(compiled, g, g == 0 ? cold : warm, logits, words) ? 1 : 0;
+        }
+        for (int g = 0; g < generations; g++) {
+            walk(compiled, g, cached, logits, words);
         }
         report("first generation (cold caches)", cold);
-        report("later generations (shared caches)", warm);
+        report("later generations (shared caches, new states included)", warm);
+        report("the same generations again (every state cached)", cached);
         System.out.printf("%d of %d generations finished; %d states%n", finished, generations, compiled.stateCount());
+    }
+
+    /** One generation picking uniformly among allowed tokens (seeded); times each applyMask. */
+    static boolean walk(CompiledGrammar compiled, long seed, List<Long> times, float[] logits, long[] words) {
+        Random random = new Random(seed);
+        GrammarMatcher m = compiled.newMatcher();
+        for (int step = 0; step < 300; step++) {
+            Arrays.fill(logits, 1f);
+            long start = System.nanoTime();
+            m.applyMask(logits, 0, logits.length);
+            times.add(System.nanoTime() - start);
+            if (m.canEnd()) {
+                return true;
+            }
+            m.fillMask(words);
+            int count = 0;
+            for (long w : words) {
+                count += Long.bitCount(w);
+            }
+            int target = random.nextInt(count);
+            int token = -1;
+            for (int w = 0; w < words.length && token < 0; w++) {
+                int c = Long.bitCount(words[w]);
+                if (target < c) {
+                    long word = words[w];
+                    for (int k = 0; k < target; k++) {
+                        word &= word - 1;
+                    }
+                    token = w * 64 + Long.numberOfTrailingZeros(word);
+                } else {
+                    target -= c;
+                }
+            }
+            if (!m.accept(token)) {
+                throw new IllegalStateException("token " + token + " was allowed but not accepted");
+            }
+        }
+        return false;
     }
 
     static void report(String what, List<Long> nanos) {

@@ -28,13 +28,13 @@ import java.util.stream.Collectors;
 /**
  * Decode time per token through the engine (one sequence at a time), free vs constrained by the nested schema of
  * {@link GrammarBench}, alternating the two so that machine load drifts affect both alike. A constrained run stops
- * at the end of the JSON document; a free run then generates as many tokens. The first constrained run (cold grammar
+ * at the end of the JSON document or at maxTokens; a free run then generates as many tokens. The first constrained run (cold grammar
  * caches) is reported apart.
  */
 final class GrammarEngineBench {
     private GrammarEngineBench() {}
 
-    static void run(Path model, int generations, int threads) throws Exception {
+    static void run(Path model, int generations, int threads, int maxTokens) throws Exception {
         Tokenizer tokenizer;
         try (GgufFile f = GgufFile.open(model)) {
             tokenizer = Tokenizer.fromGguf(f.metadata());
@@ -51,9 +51,11 @@ final class GrammarEngineBench {
             int vocab = engine.vocabularySize();
             for (int g = 0; g <= generations; g++) {
                 SamplingParams params = new SamplingParams(0.7f, 40, 0.95f, 0.05f, 1f, 0f, 0f, 0, Map.of(), 7L + g);
-                double[] c = decode(engine, prompt, 300, eog,
+                double[] c = decode(engine, prompt, maxTokens, eog,
                         () -> new GrammarSampler(new ChainSampler(params, vocab, false, 0), grammar.newMatcher()));
                 double[] f = decode(engine, prompt, (int) c[1], Set.of(), () -> new ChainSampler(params, vocab, false, 0));
+                System.out.printf("run %d: constrained %.3f ms/token (%d tokens), free %.3f ms/token%n", g, c[0],
+                        (int) c[1], f[0]);
                 if (g == 0) {
                     cold = c[0];
                 } else {

@@ -54,7 +54,7 @@ final class GbnfParser {
     private List<int[]> parseAlternatives(String rule, boolean nested) {
         List<int[]> alternatives = new ArrayList<>();
         alternatives.add(parseSequence(rule, nested));
-        while (continuesWithBar(nested)) {
+        while (continuesWithBar()) {
             pos++;
             skipSpace(true);
             alternatives.add(parseSequence(rule, nested));
@@ -63,7 +63,7 @@ final class GbnfParser {
     }
 
     /** At a '|', or (an extension of llama.cpp's syntax) at a line break followed by a line that starts with '|'. */
-    private boolean continuesWithBar(boolean nested) {
+    private boolean continuesWithBar() {
         int save = pos;
         skipSpace(true);
         if (pos < text.length() && text.charAt(pos) == '|') {

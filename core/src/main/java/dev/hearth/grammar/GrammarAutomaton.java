@@ -16,7 +16,7 @@ import java.util.Map;
  */
 final class GrammarAutomaton {
     /** Above this many states, caches are dropped and rebuilt on demand (grammars with deep nesting). */
-    static final int MAX_STATES = 100_000;
+    static final int MAX_STATES = 30_000;
 
     static final GrammarState DEAD = new GrammarState(new Frame[0], false);
 

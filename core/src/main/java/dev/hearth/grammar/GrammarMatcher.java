@@ -13,6 +13,8 @@ import java.util.Arrays;
  * {@link CompiledGrammar}; not thread-safe.
  */
 public final class GrammarMatcher {
+    private static final int[] NOTHING = new int[0];
+
     private final CompiledGrammar compiled;
     private final TokenVocabulary vocabulary;
     private final GrammarAutomaton automaton;
@@ -127,6 +129,9 @@ public final class GrammarMatcher {
 
     /** Whether {@code token} may come next (uses the cached mask). */
     public boolean isAllowed(int token) {
+        if (token < 0 || token >= vocabulary.size) {
+            return false;
+        }
         Object mask = mask();
         if (mask instanceof long[] bits) {
             return (bits[token >>> 6] >>> token & 1L) != 0;
@@ -171,7 +176,7 @@ public final class GrammarMatcher {
     /** The mask of the current state, computed once per state. */
     private Object mask() {
         if (ended) {
-            return new int[0];
+            return NOTHING;
         }
         return compiled.mask(state);
     }

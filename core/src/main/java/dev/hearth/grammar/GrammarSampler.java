@@ -6,7 +6,8 @@ import java.util.List;
 
 /**
  * A {@link TokenSampler} that constrains another: masks the logits with the sequence's {@link GrammarMatcher}, lets
- * the delegate pick among the allowed tokens, then advances the matcher. One per sequence, like its delegate.
+ * the delegate pick among the allowed tokens, then advances the matcher. One per sequence, like its delegate. The
+ * delegate's logprobs are those of the masked distribution (renormalized over the allowed tokens).
  */
 public final class GrammarSampler implements TokenSampler {
     private final TokenSampler delegate;
@@ -26,10 +27,22 @@ public final class GrammarSampler implements TokenSampler {
         matcher.applyMask(logits, offset, vocabularySize);
         int token = delegate.sample(logits, offset, vocabularySize, history, historyLength);
         if (!matcher.accept(token)) {
-            throw new IllegalStateException("the sampler picked token " + token
-                    + ", which the grammar does not allow (every allowed logit was -inf or the sampler ignores it)");
+            // only when every allowed logit is -inf or NaN: take the first allowed token rather than break the output
+            token = firstAllowed(vocabularySize);
+            if (token < 0 || !matcher.accept(token)) {
+                throw new IllegalStateException("the grammar allows no token here (no end-of-generation token?)");
+            }
         }
         return token;
+    }
+
+    private int firstAllowed(int vocabularySize) {
+        for (int t = 0; t < vocabularySize; t++) {
+            if (matcher.isAllowed(t)) {
+                return t;
+            }
+        }
+        return -1;
     }
 
     @Override

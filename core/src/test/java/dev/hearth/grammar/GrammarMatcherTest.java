@@ -168,6 +168,23 @@ class GrammarMatcherTest {
         }
     }
 
+    @Test
+    void samplerPicksOnlyAllowedTokensAndFallsBackWhenTheirLogitsAreMinusInfinity() {
+        byte[][] pieces = {"x".getBytes(), "a".getBytes(), "b".getBytes(), new byte[0]};
+        TokenVocabulary v = TokenVocabulary.of(pieces, new int[] {3});
+        Grammar g = Grammar.compile("root ::= \"a\" \"b\"?");
+        GrammarSampler sampler = new GrammarSampler(dev.hearth.engine.TokenSampler.greedy(), new GrammarMatcher(g, v));
+        float[] logits = {9f, 1f, 5f, 7f};
+        assertThat(sampler.sample(logits, 0, 4, new int[0], 0)).isEqualTo(1); // 'x', 'b' and EOG are masked
+        assertThat(logits).containsExactly(Float.NEGATIVE_INFINITY, 1f, Float.NEGATIVE_INFINITY,
+                Float.NEGATIVE_INFINITY);
+        float[] next = {9f, 8f, Float.NEGATIVE_INFINITY, Float.NEGATIVE_INFINITY};
+        // greedy sees only -inf and returns id 0, which the grammar refuses: the first allowed token is taken
+        assertThat(sampler.sample(next, 0, 4, new int[0], 0)).isEqualTo(2);
+        assertThat(sampler.matcher().isComplete()).isTrue();
+        assertThat(sampler.sample(new float[] {1f, 1f, 1f, 0f}, 0, 4, new int[0], 0)).isEqualTo(3);
+    }
+
     static BitSet bits(int... ids) {
         BitSet b = new BitSet();
         for (int id : ids) {
