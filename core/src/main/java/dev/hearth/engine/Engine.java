@@ -123,9 +123,17 @@ public final class Engine implements AutoCloseable {
     private void loop() {
         while (!closed) {
             for (Sequence s; (s = incoming.poll()) != null; ) {
-                s.sampler = s.request.sampler().get();
-                s.decoder = s.request.decoder().get();
-                s.stop = new StopMatcher(s.request.stopStrings());
+                try {
+                    s.sampler = s.request.sampler().get();
+                    s.decoder = s.request.decoder().get();
+                    s.stop = new StopMatcher(s.request.stopStrings());
+                } catch (RuntimeException e) {
+                    // a request whose sampler or decoder cannot be built fails alone; the engine goes on
+                    queued.decrementAndGet();
+                    s.handle.publish(new GenerationEvent.Done(FinishReason.ERROR, "", s.promptLength, 0, 0, 0,
+                            "cannot start the generation: " + e.getMessage()));
+                    continue;
+                }
                 scheduler.enqueue(s);
             }
             dropCancelled();
@@ -177,7 +185,14 @@ public final class Engine implements AutoCloseable {
         int vocab = runner.vocabularySize();
         for (int row = 0; row < owners.size(); row++) {
             Sequence s = owners.get(row);
-            int token = s.sampler.sample(logits, row * vocab, vocab, s.ids, s.length);
+            int token;
+            try {
+                token = s.sampler.sample(logits, row * vocab, vocab, s.ids, s.length);
+            } catch (RuntimeException e) {
+                // one sequence's sampler failing ends that sequence, never the engine thread
+                finish(s, FinishReason.ERROR, "sampling failed: " + e.getMessage());
+                continue;
+            }
             accept(s, token);
         }
     }
