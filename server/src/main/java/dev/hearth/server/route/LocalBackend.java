@@ -3,7 +3,12 @@ package dev.hearth.server.route;
 import dev.hearth.engine.Engine;
 import dev.hearth.engine.GenerationHandle;
 import dev.hearth.engine.GenerationRequest;
+import dev.hearth.server.chat.ChatOutputFormat;
+import dev.hearth.server.chat.ChatOutputParser;
 import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.Set;
+import java.util.function.Supplier;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -47,7 +52,8 @@ public final class LocalBackend implements Backend {
     public Generation generate(GenerationSpec spec) {
         LoadedModel model = require(spec.model());
         ModelText text = model.text();
-        int[] prompt = spec.isChat() ? text.encodeChat(spec.messages(), spec.tools()) : text.encodePrompt(spec.prompt());
+        List<Map<String, Object>> tools = offeredTools(spec);
+        int[] prompt = spec.isChat() ? text.encodeChat(spec.messages(), tools) : text.encodePrompt(spec.prompt());
         if (prompt.length == 0) {
             throw new InvalidRequestException(spec.isChat() ? "messages" : "prompt", "the prompt is empty (0 tokens)");
         }
@@ -65,7 +71,56 @@ public final class LocalBackend implements Backend {
             handles.forEach(GenerationHandle::cancel);
             throw e;
         }
-        return new Generation(model.info().name(), prompt.length, handles, text::tokenText);
+        Supplier<ChatOutputParser> parsers = null;
+        if (spec.isChat()) {
+            Set<String> names = toolNames(tools);
+            boolean opensThought = promptTail(text, prompt).stripTrailing().endsWith("<think>");
+            ChatOutputFormat format = text.outputFormat();
+            parsers = () -> format.newParser(names, opensThought ? "<think>" : "");
+        }
+        return new Generation(model.info().name(), prompt.length, handles, text::tokenText, parsers);
+    }
+
+    /** The tools the template sees: none for {@code tool_choice: none}, only the named one for a named function. */
+    static List<Map<String, Object>> offeredTools(GenerationSpec spec) {
+        ToolChoice choice = spec.toolChoice();
+        return switch (choice.mode()) {
+            case NONE -> List.of();
+            case AUTO, REQUIRED -> spec.tools();
+            case FUNCTION -> {
+                List<Map<String, Object>> named = spec.tools().stream()
+                        .filter(t -> choice.function().equals(toolName(t))).toList();
+                if (named.isEmpty()) {
+                    throw new InvalidRequestException("tool_choice", "'tool_choice' names the function '"
+                            + choice.function() + "', which is not among 'tools'");
+                }
+                yield named;
+            }
+        };
+    }
+
+    private static Set<String> toolNames(List<Map<String, Object>> tools) {
+        Set<String> names = new HashSet<>();
+        for (Map<String, Object> tool : tools) {
+            String name = toolName(tool);
+            if (name != null) {
+                names.add(name);
+            }
+        }
+        return names;
+    }
+
+    private static String toolName(Map<String, Object> tool) {
+        return tool.get("function") instanceof Map<?, ?> f && f.get("name") instanceof String name ? name : null;
+    }
+
+    /** The text of the prompt's last few tokens (does the template open the model's thought for it?). */
+    private static String promptTail(ModelText text, int[] prompt) {
+        StringBuilder sb = new StringBuilder();
+        for (int i = Math.max(0, prompt.length - 4); i < prompt.length; i++) {
+            sb.append(text.tokenText(prompt[i]));
+        }
+        return sb.toString();
     }
 
     @Override

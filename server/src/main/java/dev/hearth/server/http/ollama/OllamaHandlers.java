@@ -7,6 +7,7 @@ import dev.hearth.server.http.ApiException;
 import dev.hearth.server.http.ChoiceEvents;
 import dev.hearth.server.http.ErrorMapper;
 import dev.hearth.server.http.HearthServer;
+import dev.hearth.server.http.Json;
 import dev.hearth.server.http.RequestContext;
 import dev.hearth.server.http.StreamWriter;
 import dev.hearth.server.route.Generation;
@@ -48,7 +49,8 @@ public final class OllamaHandlers {
                 if (m.images() != null && !m.images().isEmpty()) {
                     throw ApiException.badParam("messages[" + i + "].images", "images are not supported");
                 }
-                messages.add(new PromptMessage(m.role(), m.content(), List.of(), null, m.toolName()));
+                messages.add(new PromptMessage(m.role(), m.content(), toolCalls(m.toolCalls(), i), null,
+                        m.toolName()));
             }
         }
         if (messages.isEmpty()) {
@@ -58,17 +60,32 @@ public final class OllamaHandlers {
         }
         format(r.format());
         GenerationSpec spec = spec(model, messages, null, r.tools(), r.options());
-        respond(req, res, r.stream(), spec, (text, done) -> {
-            OllamaResponses.Message message = new OllamaResponses.Message("assistant", text);
-            String created = Instant.now().toString();
-            if (done == null) {
-                return new OllamaResponses.ChatChunk(spec.model(), created, message, false, null, null, null, null,
-                        null, null, null);
+        Generation generation = context.backend().generate(spec);
+        ChoiceEvents events = new ChoiceEvents(generation, context.metrics());
+        try {
+            new OllamaChatWriter(generation).write(res, !Boolean.FALSE.equals(r.stream()), events);
+        } finally {
+            events.cancel(); // a no-op once the generation is done; frees the engine after a failure
+        }
+    }
+
+    /** Ollama's calls (arguments as an object) as the template takes them (arguments as JSON text). */
+    private static List<PromptMessage.ToolCallSpec> toolCalls(List<OllamaRequests.ToolCall> calls, int message) {
+        if (calls == null) {
+            return List.of();
+        }
+        List<PromptMessage.ToolCallSpec> out = new ArrayList<>();
+        for (int j = 0; j < calls.size(); j++) {
+            OllamaRequests.ToolCall c = calls.get(j);
+            if (c == null || c.function() == null || c.function().name() == null) {
+                throw ApiException.badParam("messages[" + message + "].tool_calls[" + j + "].function.name",
+                        "a tool call needs 'function.name'");
             }
-            return new OllamaResponses.ChatChunk(spec.model(), created, message, true, done.reason().apiName(),
-                    done.totalNanos(), 0L, done.promptTokens(), done.timeToFirstTokenNanos(),
-                    done.generatedTokens(), done.totalNanos() - done.timeToFirstTokenNanos());
-        });
+            Map<String, Object> arguments = c.function().arguments() == null ? Map.of() : c.function().arguments();
+            out.add(new PromptMessage.ToolCallSpec(null, c.function().name(),
+                    new String(Json.write(arguments), java.nio.charset.StandardCharsets.UTF_8)));
+        }
+        return out;
     }
 
     public void generate(ServerRequest req, ServerResponse res) throws Exception {
