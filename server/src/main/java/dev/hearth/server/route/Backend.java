@@ -24,6 +24,17 @@ public interface Backend extends AutoCloseable {
     /** One embedding vector per input; {@link UnsupportedFeatureException} where the model cannot. */
     List<float[]> embed(String model, List<String> inputs);
 
+    /**
+     * One embedding per input (texts or token ids) with the token count. The default takes texts only and reports
+     * no token count.
+     */
+    default EmbeddingResult embedInputs(String model, List<EmbeddingInput> inputs) {
+        if (inputs.stream().anyMatch(i -> i.text() == null)) {
+            throw new UnsupportedFeatureException("this backend embeds texts only, not token ids");
+        }
+        return new EmbeddingResult(model, embed(model, inputs.stream().map(EmbeddingInput::text).toList()), 0);
+    }
+
     /** Live load, for metrics and /api/ps. */
     LoadStatus load(String model);
 

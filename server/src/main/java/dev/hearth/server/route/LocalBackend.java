@@ -125,9 +125,34 @@ public final class LocalBackend implements Backend {
 
     @Override
     public List<float[]> embed(String model, List<String> inputs) {
-        require(model);
-        throw new UnsupportedFeatureException("embeddings are not supported yet: the model '" + model
-                + "' does not expose hidden states to the server");
+        return embedInputs(model, inputs.stream().map(EmbeddingInput::of).toList()).vectors();
+    }
+
+    @Override
+    public EmbeddingResult embedInputs(String name, List<EmbeddingInput> inputs) {
+        LoadedModel model = require(name);
+        List<float[]> vectors = new ArrayList<>(inputs.size());
+        int tokens = 0;
+        for (int i = 0; i < inputs.size(); i++) {
+            EmbeddingInput input = inputs.get(i);
+            int[] ids = input.ids() != null ? input.ids() : model.text().encodePrompt(input.text());
+            if (ids.length == 0) {
+                throw new InvalidRequestException("input[" + i + "]", "input " + i + " is empty (0 tokens)");
+            }
+            tokens += ids.length;
+            try {
+                vectors.add(model.engine().embed(ids));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted while embedding", e);
+            } catch (IllegalArgumentException e) {
+                throw new InvalidRequestException("input[" + i + "]", e.getMessage());
+            } catch (UnsupportedOperationException e) {
+                throw new UnsupportedFeatureException("the model '" + name + "' cannot compute embeddings: "
+                        + e.getMessage());
+            }
+        }
+        return new EmbeddingResult(model.info().name(), vectors, tokens);
     }
 
     @Override

@@ -10,6 +10,8 @@ import dev.hearth.server.http.HearthServer;
 import dev.hearth.server.http.Json;
 import dev.hearth.server.http.RequestContext;
 import dev.hearth.server.http.StreamWriter;
+import dev.hearth.server.route.EmbeddingInput;
+import dev.hearth.server.route.EmbeddingResult;
 import dev.hearth.server.route.Generation;
 import dev.hearth.server.route.GenerationSpec;
 import dev.hearth.server.route.ModelInfo;
@@ -220,17 +222,29 @@ public final class OllamaHandlers {
     public void embed(ServerRequest req, ServerResponse res) throws Exception {
         OllamaRequests.Embed r = context.body(req, OllamaRequests.Embed.class);
         String model = requireModel(r.model());
-        List<String> inputs = new ArrayList<>();
+        List<EmbeddingInput> inputs = new ArrayList<>();
         JsonNode input = r.input();
         if (input != null && input.isTextual()) {
-            inputs.add(input.textValue());
-        } else if (input != null && input.isArray()) {
-            input.forEach(s -> inputs.add(s.asText()));
+            inputs.add(EmbeddingInput.of(input.textValue()));
+        } else if (input != null && input.isArray() && !input.isEmpty()) {
+            for (int i = 0; i < input.size(); i++) {
+                if (!input.get(i).isTextual()) {
+                    throw ApiException.badParam("input[" + i + "]", "'input' must be a string or strings");
+                }
+                inputs.add(EmbeddingInput.of(input.get(i).textValue()));
+            }
         } else {
             throw ApiException.missing("input");
         }
-        List<float[]> vectors = context.backend().embed(model, inputs);
-        HearthServer.sendJson(res, 200, Map.of("model", model, "embeddings", vectors));
+        long start = System.nanoTime();
+        EmbeddingResult result = context.backend().embedInputs(model, inputs);
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("model", result.model());
+        body.put("embeddings", result.vectors());
+        body.put("total_duration", System.nanoTime() - start);
+        body.put("load_duration", 0);
+        body.put("prompt_eval_count", result.promptTokens());
+        HearthServer.sendJson(res, 200, body);
     }
 
     private static String requireModel(String model) {
