@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.JsonMappingException;
 import dev.hearth.engine.ContextLengthExceededException;
 import dev.hearth.engine.EngineOverloadedException;
 import dev.hearth.server.chat.ChatTemplateException;
+import dev.hearth.server.route.InsufficientMemoryException;
 import dev.hearth.server.route.InvalidRequestException;
 import dev.hearth.server.route.UnknownModelException;
 import dev.hearth.server.route.UnsupportedFeatureException;
@@ -34,6 +35,8 @@ public final class ErrorMapper {
                     "overloaded", e.getMessage(), Math.max(1, e.retryAfterSeconds()));
             case ChatTemplateException e -> ApiException.badParam("messages", e.getMessage());
             case InvalidRequestException e -> ApiException.badParam(e.param(), e.getMessage());
+            case InsufficientMemoryException e -> new ApiException(507, "insufficient_memory", "model",
+                    "insufficient_memory", e.getMessage(), 0);
             case UnsupportedFeatureException e -> new ApiException(501, "not_implemented", null,
                     "not_implemented", e.getMessage(), 0);
             case JsonMappingException e when !e.getPath().isEmpty() -> ApiException.badParam(path(e),

@@ -1,6 +1,8 @@
 package dev.hearth.server.http;
 
 import dev.hearth.server.http.ollama.OllamaHandlers;
+import dev.hearth.server.http.ollama.PullHandler;
+import dev.hearth.server.hub.Puller;
 import dev.hearth.server.http.openai.OpenAiHandlers;
 import dev.hearth.server.metrics.ServerMetrics;
 import dev.hearth.server.route.Backend;
@@ -26,10 +28,16 @@ public final class HearthServer implements AutoCloseable {
     }
 
     public static HearthServer start(Backend backend, ServerSettings settings, ServerMetrics metrics) {
+        return start(backend, settings, metrics, null);
+    }
+
+    /** @param puller what {@code POST /api/pull} downloads with; null: pulling is off */
+    public static HearthServer start(Backend backend, ServerSettings settings, ServerMetrics metrics,
+            Puller puller) {
         WebServer server = WebServer.builder()
                 .host(settings.host())
                 .port(settings.port())
-                .routing(r -> routing(r, backend, settings, metrics))
+                .routing(r -> routing(r, backend, settings, metrics, puller))
                 .build()
                 .start();
         return new HearthServer(server);
@@ -38,7 +46,13 @@ public final class HearthServer implements AutoCloseable {
     /** Every route, filter and the one error handler. */
     public static void routing(HttpRouting.Builder r, Backend backend, ServerSettings settings,
             ServerMetrics metrics) {
+        routing(r, backend, settings, metrics, null);
+    }
+
+    public static void routing(HttpRouting.Builder r, Backend backend, ServerSettings settings,
+            ServerMetrics metrics, Puller puller) {
         RequestContext context = new RequestContext(backend, settings, metrics);
+        PullHandler pull = new PullHandler(context, puller);
         OpenAiHandlers openAi = new OpenAiHandlers(context);
         OllamaHandlers ollama = new OllamaHandlers(context);
         r.addFilter(new AccessFilter(settings.apiKey(), metrics));
@@ -58,6 +72,7 @@ public final class HearthServer implements AutoCloseable {
                 .get("/api/ps", ollama::ps)
                 .get("/api/version", ollama::version)
                 .post("/api/embed", ollama::embed)
+                .post("/api/pull", pull::pull)
                 .any((req, res) -> {
                     throw ApiException.notFound("no route for " + req.prologue().method().text() + " "
                             + req.path().path());
@@ -65,7 +80,7 @@ public final class HearthServer implements AutoCloseable {
     }
 
     private static void health(Backend backend, ServerResponse res) {
-        boolean ready = !backend.models().isEmpty();
+        boolean ready = !backend.models().isEmpty();  // a model is listed once loaded and warmed up
         sendJson(res, ready ? 200 : 503, Map.of("status", ready ? "ok" : "loading",
                 "models", backend.models().size()));
     }

@@ -1,5 +1,7 @@
 package dev.hearth.server.route;
 
+import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 
@@ -33,6 +35,19 @@ public interface Backend extends AutoCloseable {
             throw new UnsupportedFeatureException("this backend embeds texts only, not token ids");
         }
         return new EmbeddingResult(model, embed(model, inputs.stream().map(EmbeddingInput::text).toList()), 0);
+    }
+
+    /** When the model will be unloaded if it stays idle (for /api/ps); empty: never, or not known. */
+    default Optional<Instant> expiresAt(String model) {
+        return Optional.empty();
+    }
+
+    /**
+     * Makes sure the model is loaded (loading it when the backend can) and sets its keep-alive, as an Ollama
+     * request without messages does; {@code keepAlive} zero unloads it once idle, null keeps the current one.
+     */
+    default ModelInfo touch(String model, Duration keepAlive) {
+        return model(model).orElseThrow(() -> new UnknownModelException(model));
     }
 
     /** Live load, for metrics and /api/ps. */

@@ -9,7 +9,8 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.Set;
 import java.util.function.Supplier;
-import java.util.LinkedHashMap;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -19,38 +20,57 @@ import java.util.Optional;
  * builds the sampler from the request and submits to the model's engine.
  */
 public final class LocalBackend implements Backend {
-    private volatile Map<String, LoadedModel> models = Map.of();
+    private final LoadedModels models;
 
-    /** Adds a loaded model; its name must be new. */
-    public synchronized void add(LoadedModel model) {
-        Map<String, LoadedModel> next = new LinkedHashMap<>(models);
-        if (next.putIfAbsent(model.info().name(), model) != null) {
-            throw new IllegalArgumentException("a model named '" + model.info().name() + "' is already loaded");
-        }
-        models = next;
+    /** Serves only the models {@link #add}ed. */
+    public LocalBackend() {
+        this(new LoadedModels(null, Duration.ofMinutes(5), System::currentTimeMillis));
+    }
+
+    /** Serves the models added and, through {@code models}' source, loads others on first use. */
+    public LocalBackend(LoadedModels models) {
+        this.models = models;
+    }
+
+    /** Adds a loaded model; its name must be new. It stays until a request sets its keep-alive. */
+    public void add(LoadedModel model) {
+        models.add(model);
     }
 
     @Override
     public List<ModelInfo> models() {
-        return models.values().stream().map(LoadedModel::info).toList();
+        return models.list().stream().map(LoadedModel::info).toList();
     }
 
     @Override
     public Optional<ModelInfo> model(String name) {
-        return Optional.ofNullable(models.get(name)).map(LoadedModel::info);
+        return models.find(name).map(LoadedModel::info);
     }
 
     private LoadedModel require(String name) {
-        LoadedModel model = name == null ? null : models.get(name);
-        if (model == null) {
-            throw new UnknownModelException(name);
+        return models.find(name == null ? "" : name).orElseThrow(() -> new UnknownModelException(name));
+    }
+
+    @Override
+    public Optional<Instant> expiresAt(String model) {
+        return models.expiresAt(model);
+    }
+
+    @Override
+    public ModelInfo touch(String model, Duration keepAlive) {
+        try (LoadedModels.Lease lease = models.acquire(model, keepAlive)) {
+            return lease.model().info();
         }
-        return model;
     }
 
     @Override
     public Generation generate(GenerationSpec spec) {
-        LoadedModel model = require(spec.model());
+        try (LoadedModels.Lease lease = models.acquire(spec.model(), spec.keepAlive())) {
+            return generate(spec, lease.model());
+        }
+    }
+
+    private Generation generate(GenerationSpec spec, LoadedModel model) {
         ModelText text = model.text();
         List<Map<String, Object>> tools = offeredTools(spec);
         int[] prompt = spec.isChat() ? text.encodeChat(spec.messages(), tools) : text.encodePrompt(spec.prompt());
@@ -130,7 +150,12 @@ public final class LocalBackend implements Backend {
 
     @Override
     public EmbeddingResult embedInputs(String name, List<EmbeddingInput> inputs) {
-        LoadedModel model = require(name);
+        try (LoadedModels.Lease lease = models.acquire(name, null)) {
+            return embed(name, inputs, lease.model());
+        }
+    }
+
+    private static EmbeddingResult embed(String name, List<EmbeddingInput> inputs, LoadedModel model) {
         List<float[]> vectors = new ArrayList<>(inputs.size());
         int tokens = 0;
         for (int i = 0; i < inputs.size(); i++) {
@@ -164,8 +189,7 @@ public final class LocalBackend implements Backend {
     }
 
     @Override
-    public synchronized void close() {
-        models.values().forEach(LoadedModel::close);
-        models = Map.of();
+    public void close() {
+        models.close();
     }
 }

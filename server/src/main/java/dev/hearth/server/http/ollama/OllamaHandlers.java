@@ -20,6 +20,7 @@ import dev.hearth.server.route.SamplingSettings;
 import dev.hearth.server.route.UnknownModelException;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -56,12 +57,12 @@ public final class OllamaHandlers {
             }
         }
         if (messages.isEmpty()) {
-            loaded(res, model, (created, reason) -> new OllamaResponses.ChatChunk(model, created,
+            loaded(res, model, KeepAlive.parse(r.keepAlive()), (created, reason) -> new OllamaResponses.ChatChunk(model, created,
                     new OllamaResponses.Message("assistant", ""), true, reason, null, null, null, null, null, null));
             return;
         }
         format(r.format());
-        GenerationSpec spec = spec(model, messages, null, r.tools(), r.options());
+        GenerationSpec spec = spec(model, messages, null, r.tools(), r.options(), KeepAlive.parse(r.keepAlive()));
         Generation generation = context.backend().generate(spec);
         ChoiceEvents events = new ChoiceEvents(generation, context.metrics());
         try {
@@ -101,21 +102,21 @@ public final class OllamaHandlers {
         }
         String prompt = r.prompt() == null ? "" : r.prompt();
         if (prompt.isEmpty() && (r.system() == null || r.system().isEmpty())) {
-            loaded(res, model, (created, reason) -> new OllamaResponses.GenerateChunk(model, created, "", true,
+            loaded(res, model, KeepAlive.parse(r.keepAlive()), (created, reason) -> new OllamaResponses.GenerateChunk(model, created, "", true,
                     reason, null, null, null, null, null, null));
             return;
         }
         format(r.format());
         GenerationSpec spec;
         if (Boolean.TRUE.equals(r.raw())) {
-            spec = spec(model, null, prompt, null, r.options());
+            spec = spec(model, null, prompt, null, r.options(), KeepAlive.parse(r.keepAlive()));
         } else {
             List<PromptMessage> messages = new ArrayList<>();
             if (r.system() != null && !r.system().isEmpty()) {
                 messages.add(PromptMessage.of("system", r.system()));
             }
             messages.add(PromptMessage.of("user", prompt));
-            spec = spec(model, messages, null, null, r.options());
+            spec = spec(model, messages, null, null, r.options(), KeepAlive.parse(r.keepAlive()));
         }
         respond(req, res, r.stream(), spec, (text, done) -> {
             String created = Instant.now().toString();
@@ -179,11 +180,12 @@ public final class OllamaHandlers {
         }
     }
 
-    private void loaded(ServerResponse res, String model, BiFunction<String, String, Object> body) {
-        if (context.backend().model(model).isEmpty()) {
-            throw new UnknownModelException(model);
-        }
-        HearthServer.sendJson(res, 200, body.apply(Instant.now().toString(), "load"));
+    /** A request without messages loads the model (or, with {@code keep_alive} 0, unloads it). */
+    private void loaded(ServerResponse res, String model, Duration keepAlive,
+            BiFunction<String, String, Object> body) {
+        context.backend().touch(model, keepAlive);
+        boolean unload = keepAlive != null && keepAlive.isZero();
+        HearthServer.sendJson(res, 200, body.apply(Instant.now().toString(), unload ? "unload" : "load"));
     }
 
     public void tags(ServerRequest req, ServerResponse res) {
@@ -197,7 +199,8 @@ public final class OllamaHandlers {
     public void ps(ServerRequest req, ServerResponse res) {
         List<OllamaResponses.Running> running = context.backend().models().stream()
                 .map(m -> new OllamaResponses.Running(m.name(), m.name(), m.sizeBytes(), "",
-                        OllamaResponses.Details.of(m), FAR_FUTURE, 0, m.contextLength()))
+                        OllamaResponses.Details.of(m), context.backend().expiresAt(m.name()).map(Instant::toString)
+                        .orElse(FAR_FUTURE), 0, m.contextLength()))
                 .toList();
         HearthServer.sendJson(res, 200, new OllamaResponses.Ps(running));
     }
@@ -263,9 +266,9 @@ public final class OllamaHandlers {
     }
 
     private static GenerationSpec spec(String model, List<PromptMessage> messages, String prompt,
-            List<Map<String, Object>> tools, OllamaRequests.Options o) {
+            List<Map<String, Object>> tools, OllamaRequests.Options o, Duration keepAlive) {
         if (o == null) {
-            return new GenerationSpec(model, messages, prompt, tools, null, List.of(), null, 1);
+            return new GenerationSpec(model, messages, prompt, tools, null, List.of(), null, 1, null, keepAlive);
         }
         if (o.temperature() != null && !(o.temperature() >= 0)) {
             throw ApiException.badParam("options.temperature", "'options.temperature' must be >= 0");
@@ -279,7 +282,7 @@ public final class OllamaHandlers {
         Integer maxTokens = o.numPredict() == null || o.numPredict() < 0 ? null : Math.max(1, o.numPredict());
         SamplingSettings sampling = new SamplingSettings(o.temperature(), o.topP(), o.topK(), o.minP(),
                 o.repeatPenalty(), o.presencePenalty(), o.frequencyPenalty(), o.seed(), Map.of(), false, 0);
-        return new GenerationSpec(model, messages, prompt, tools, maxTokens, o.stop(), sampling, 1);
+        return new GenerationSpec(model, messages, prompt, tools, maxTokens, o.stop(), sampling, 1, null, keepAlive);
     }
 
 }
