@@ -6,6 +6,8 @@ import com.fasterxml.jackson.databind.JsonMappingException;
 import dev.hearth.engine.ContextLengthExceededException;
 import dev.hearth.engine.EngineOverloadedException;
 import dev.hearth.server.chat.ChatTemplateException;
+import dev.hearth.server.hub.HubException;
+import dev.hearth.server.hub.ModelNotFoundException;
 import dev.hearth.server.route.InsufficientMemoryException;
 import dev.hearth.server.route.InvalidRequestException;
 import dev.hearth.server.route.UnknownModelException;
@@ -37,6 +39,9 @@ public final class ErrorMapper {
             case InvalidRequestException e -> ApiException.badParam(e.param(), e.getMessage());
             case InsufficientMemoryException e -> new ApiException(507, "insufficient_memory", "model",
                     "insufficient_memory", e.getMessage(), 0);
+            case ModelNotFoundException e -> ApiException.notFound(e.getMessage());
+            case HubException e -> new ApiException(400, "invalid_request_error", "model", "hub_error",
+                    e.getMessage(), 0);
             case UnsupportedFeatureException e -> new ApiException(501, "not_implemented", null,
                     "not_implemented", e.getMessage(), 0);
             case JsonMappingException e when !e.getPath().isEmpty() -> ApiException.badParam(path(e),
