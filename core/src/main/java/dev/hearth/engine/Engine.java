@@ -2,6 +2,7 @@ package dev.hearth.engine;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ConcurrentLinkedQueue;
@@ -42,9 +43,13 @@ public final class Engine implements AutoCloseable {
 
     /**
      * Queues a generation. Refuses at once a prompt that does not fit the context
-     * ({@link ContextLengthExceededException}) and a full wait queue ({@link EngineOverloadedException}).
+     * ({@link ContextLengthExceededException}) and a full wait queue ({@link EngineOverloadedException}). A request
+     * with {@link Scheduling#DEFAULT} takes the caller's {@link Scheduling#CURRENT} when one is bound.
      */
     public GenerationHandle submit(GenerationRequest request) {
+        if (request.scheduling() == Scheduling.DEFAULT && Scheduling.CURRENT.isBound()) {
+            request = request.withScheduling(Scheduling.CURRENT.get());
+        }
         if (closed) {
             throw new IllegalStateException("engine " + options.name() + " is closed");
         }
@@ -130,6 +135,19 @@ public final class Engine implements AutoCloseable {
     /** Prompt positions served from the prefix cache so far instead of being computed. */
     public long cachedPromptTokens() {
         return scheduler.cachedTokens();
+    }
+
+    /**
+     * Jain's fairness index over the agents served so far: (sum x)^2 / (n sum x^2), x = tokens generated for an
+     * agent over its weight; 1 is perfectly even. Readable from any thread.
+     */
+    public double fairnessIndex() {
+        return scheduler.fairShare().jainIndex();
+    }
+
+    /** Tokens generated per agent so far (anonymous requests under the empty name); readable from any thread. */
+    public Map<String, Long> generatedByAgent() {
+        return scheduler.fairShare().generatedByAgent();
     }
 
     public int maxSequences() {

@@ -1,5 +1,7 @@
 package dev.hearth.server.http;
 
+import dev.hearth.server.agents.AgentGate;
+import dev.hearth.server.agents.UsageSummary;
 import dev.hearth.server.http.ollama.OllamaHandlers;
 import dev.hearth.server.http.ollama.PullHandler;
 import dev.hearth.server.hub.Puller;
@@ -31,13 +33,19 @@ public final class HearthServer implements AutoCloseable {
         return start(backend, settings, metrics, null);
     }
 
+    /** With agent keys, quotas, the usage ledger and {@code GET /v1/usage} when {@code agents} is not null. */
+    public static HearthServer start(Backend backend, ServerSettings settings, ServerMetrics metrics,
+            AgentGate agents) {
+        return start(backend, settings, metrics, agents, null);
+    }
+
     /** @param puller what {@code POST /api/pull} downloads with; null: pulling is off */
     public static HearthServer start(Backend backend, ServerSettings settings, ServerMetrics metrics,
-            Puller puller) {
+            AgentGate agents, Puller puller) {
         WebServer server = WebServer.builder()
                 .host(settings.host())
                 .port(settings.port())
-                .routing(r -> routing(r, backend, settings, metrics, puller))
+                .routing(r -> routing(r, backend, settings, metrics, agents, puller))
                 .build()
                 .start();
         return new HearthServer(server);
@@ -50,16 +58,22 @@ public final class HearthServer implements AutoCloseable {
     }
 
     public static void routing(HttpRouting.Builder r, Backend backend, ServerSettings settings,
-            ServerMetrics metrics, Puller puller) {
+            ServerMetrics metrics, AgentGate agents) {
+        routing(r, backend, settings, metrics, agents, null);
+    }
+
+    public static void routing(HttpRouting.Builder r, Backend backend, ServerSettings settings,
+            ServerMetrics metrics, AgentGate agents, Puller puller) {
         RequestContext context = new RequestContext(backend, settings, metrics);
         PullHandler pull = new PullHandler(context, puller);
         OpenAiHandlers openAi = new OpenAiHandlers(context);
         OllamaHandlers ollama = new OllamaHandlers(context);
-        r.addFilter(new AccessFilter(settings.apiKey(), metrics));
+        r.addFilter(new AccessFilter(settings.apiKey(), metrics, agents));
         r.error(Throwable.class, HearthServer::writeError);
         r.get("/", (req, res) -> res.send("Hearth is running"))
                 .get("/health", (req, res) -> health(backend, res))
-                .get("/metrics", (req, res) -> writeMetrics(metrics, res))
+                .get("/metrics", (req, res) -> writeMetrics(metrics, agents, res))
+                .get("/v1/usage", (req, res) -> usage(agents, req, res))
                 .post("/v1/chat/completions", openAi::chatCompletions)
                 .post("/v1/completions", openAi::completions)
                 .post("/v1/embeddings", openAi::embeddings)
@@ -85,9 +99,29 @@ public final class HearthServer implements AutoCloseable {
                 "models", backend.models().size()));
     }
 
-    private static void writeMetrics(ServerMetrics metrics, ServerResponse res) throws IOException {
+    /** Per-agent totals from the ledger: {@code ?since=1h} (default 24h) and {@code &agent=NAME}. */
+    private static void usage(AgentGate agents, ServerRequest req, ServerResponse res) {
+        if (agents == null) {
+            throw ApiException.notFound("usage is recorded only when the server runs with agents");
+        }
+        String since = req.query().first("since").orElse("24h");
+        java.time.Duration window;
+        try {
+            window = UsageSummary.parseSince(since);
+        } catch (IllegalArgumentException e) {
+            throw ApiException.badParam("since", e.getMessage());
+        }
+        String agent = req.query().first("agent").orElse(null);
+        sendJson(res, 200, Map.of("object", "usage", "since", since,
+                "data", agents.usage(System.currentTimeMillis() - window.toMillis(), agent)));
+    }
+
+    private static void writeMetrics(ServerMetrics metrics, AgentGate agents, ServerResponse res) throws IOException {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         metrics.write(out);
+        if (agents != null) {
+            agents.metrics().write(out);
+        }
         res.header(HeaderNames.CONTENT_TYPE, ServerMetrics.CONTENT_TYPE);
         res.send(out.toByteArray());
     }

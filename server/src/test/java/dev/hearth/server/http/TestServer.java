@@ -20,7 +20,7 @@ final class TestServer implements AutoCloseable {
 
     TestServer(Backend backend, ServerSettings settings, dev.hearth.server.hub.Puller puller) {
         this.backend = backend;
-        this.server = HearthServer.start(backend, settings, new ServerMetrics(backend), puller);
+        this.server = HearthServer.start(backend, settings, new ServerMetrics(backend), null, puller);
     }
 
     TestServer(Backend backend) {
