@@ -47,10 +47,6 @@ public final class LocalBackend implements Backend {
         return models.find(name).map(LoadedModel::info);
     }
 
-    private LoadedModel require(String name) {
-        return models.find(name == null ? "" : name).orElseThrow(() -> new UnknownModelException(name));
-    }
-
     @Override
     public Optional<Instant> expiresAt(String model) {
         return models.expiresAt(model);
@@ -182,7 +178,11 @@ public final class LocalBackend implements Backend {
 
     @Override
     public LoadStatus load(String name) {
-        Engine engine = require(name).engine();
+        Optional<LoadedModel> model = models.find(name == null ? "" : name);
+        if (model.isEmpty()) {  // unloaded since the caller listed it (keep-alive): nothing running
+            return new LoadStatus(0, 0, 0, 0, 0);
+        }
+        Engine engine = model.get().engine();
         int running = engine.runningCount();
         return new LoadStatus(running, Math.max(0, engine.queuedCount() - running), engine.maxSequences(),
                 engine.preemptions(), engine.cachedPromptTokens());

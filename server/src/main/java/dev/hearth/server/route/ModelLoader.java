@@ -96,12 +96,15 @@ public final class ModelLoader {
 
     /**
      * Loads {@code --model} as given: {@code PATH[=ALIAS]} of a GGUF file, or else a model name in the local store
-     * (resolved and checked against free memory by {@code store}).
+     * (resolved by {@code store}); either way checked against free memory by {@code store}'s planner.
      */
     public static LoadedModel loadPathOrName(String spec, LoadOptions options, StoreModelSource store,
             long bytesInUse) throws IOException {
         Map.Entry<Path, String> parsed = parseSpec(spec);
         if (Files.isRegularFile(parsed.getKey()) || store == null) {
+            if (store != null) {
+                store.admitFile(parsed.getKey(), parsed.getValue(), bytesInUse);
+            }
             return load(parsed.getKey(), parsed.getValue(), options);
         }
         String name = spec.contains("=") ? spec.substring(0, spec.lastIndexOf('=')) : spec;

@@ -8,7 +8,11 @@ import dev.hearth.server.hub.ModelStore;
 import dev.hearth.server.hub.PlanRequest;
 import dev.hearth.server.hub.Planner;
 import dev.hearth.server.hub.ResolvedModel;
+import dev.hearth.server.hub.ModelManifest;
 import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
 import java.lang.System.Logger.Level;
 import java.util.Optional;
 
@@ -47,6 +51,18 @@ public final class StoreModelSource implements LoadedModels.ModelSource {
             throw new UnknownModelException(name, "the model '" + name + "' is not loaded and not in the local"
                     + " store; pull it first ('hearth pull " + name + "' or POST /api/pull)");
         }
+        admit(resolved, name, bytesInUse);
+        return ModelLoader.load(resolved.path(), resolved.manifest().name(), options);
+    }
+
+    /** The planner's check for a GGUF file given by path ({@code --model PATH}). */
+    public void admitFile(Path path, String name, long bytesInUse) throws IOException {
+        ModelManifest manifest = new ModelManifest(name, path.toString(), "", List.of(new ModelManifest.FileEntry(
+                path.getFileName().toString(), "", Files.size(path))), "", "", 0, "");
+        admit(new ResolvedModel(manifest, path, List.of(path)), name, bytesInUse);
+    }
+
+    private void admit(ResolvedModel resolved, String name, long bytesInUse) throws IOException {
         KvPrecision kv = options.kvPrecision();
         long free = Math.max(0, planner.machine().memoryBytes() - bytesInUse);
         int context = options.contextLength() > 0 ? options.contextLength() : 4096;
@@ -63,6 +79,5 @@ public final class StoreModelSource implements LoadedModels.ModelSource {
         if (plan.verdict() == MemoryPlan.Verdict.TIGHT) {
             LOG.log(Level.WARNING, "loading " + plan.describe());
         }
-        return ModelLoader.load(resolved.path(), resolved.manifest().name(), options);
     }
 }

@@ -11,6 +11,7 @@ import dev.hearth.server.hub.MachineProfile;
 import dev.hearth.server.hub.ModelStore;
 import dev.hearth.server.hub.Planner;
 import dev.hearth.server.hub.Puller;
+import dev.hearth.server.route.InsufficientMemoryException;
 import dev.hearth.server.route.LoadOptions;
 import dev.hearth.server.route.LoadedModels;
 import dev.hearth.server.route.LocalBackend;
@@ -168,6 +169,11 @@ class ModelLoadingTest {
             }
             org.assertj.core.api.Assertions.assertThatThrownBy(() -> ModelLoader.loadPathOrName("no-such-model",
                     OPTIONS, source, 0)).isInstanceOf(UnknownModelException.class).hasMessageContaining("hearth pull");
+            StoreModelSource small = new StoreModelSource(new ModelStore(home), new Planner(machine(1200L << 20)),
+                    OPTIONS);
+            org.assertj.core.api.Assertions.assertThatThrownBy(() -> ModelLoader.loadPathOrName(
+                    Fixtures.model("qwen2-fx-Q8_0.gguf") + "=q", OPTIONS, small, 0))
+                    .isInstanceOf(InsufficientMemoryException.class).hasMessageContaining("'q'");
         }
     }
 
