@@ -3,6 +3,8 @@ package dev.hearth.engine;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
@@ -21,6 +23,7 @@ public final class Engine implements AutoCloseable {
     private final StepBatch batch;
     private final float[] logits;
     private final ConcurrentLinkedQueue<Sequence> incoming = new ConcurrentLinkedQueue<>();
+    private final ConcurrentLinkedQueue<Runnable> tasks = new ConcurrentLinkedQueue<>();
     private final AtomicInteger queued = new AtomicInteger();
     private final AtomicLong ids = new AtomicLong();
     private final Thread thread;
@@ -69,6 +72,45 @@ public final class Engine implements AutoCloseable {
         incoming.add(new Sequence(ids.incrementAndGet(), request, handle, capacity));
         LockSupport.unpark(thread);
         return handle;
+    }
+
+    /**
+     * The embedding of {@code ids} (mean-pooled, L2-normalised final hidden states), computed on the engine thread
+     * between two steps. Blocks until it is done.
+     *
+     * @throws ContextLengthExceededException when the input does not fit the context
+     * @throws UnsupportedOperationException when the runner cannot compute embeddings
+     */
+    public float[] embed(int[] ids) throws InterruptedException {
+        if (ids.length >= runner.contextLength()) {
+            throw new ContextLengthExceededException(ids.length, runner.contextLength());
+        }
+        for (int id : ids) {
+            if (id < 0 || id >= runner.vocabularySize()) {
+                throw new IllegalArgumentException("token id " + id + " is outside the vocabulary [0, "
+                        + runner.vocabularySize() + ")");
+            }
+        }
+        CompletableFuture<float[]> result = new CompletableFuture<>();
+        tasks.add(() -> {
+            try {
+                result.complete(runner.embed(ids));
+            } catch (RuntimeException | Error e) {
+                result.completeExceptionally(e);
+            }
+        });
+        if (closed) {  // the engine thread may have drained its tasks already
+            result.completeExceptionally(new IllegalStateException("engine " + options.name() + " is closed"));
+        }
+        LockSupport.unpark(thread);
+        try {
+            return result.get();
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof RuntimeException r) {
+                throw r;
+            }
+            throw new IllegalStateException("embedding failed: " + e.getCause(), e.getCause());
+        }
     }
 
     /** Sequences running now (KV slots in use). */
@@ -122,6 +164,9 @@ public final class Engine implements AutoCloseable {
 
     private void loop() {
         while (!closed) {
+            for (Runnable task; (task = tasks.poll()) != null; ) {
+                task.run();
+            }
             for (Sequence s; (s = incoming.poll()) != null; ) {
                 try {
                     s.sampler = s.request.sampler().get();
@@ -139,7 +184,9 @@ public final class Engine implements AutoCloseable {
             dropCancelled();
             if (scheduler.idle()) {
                 runningCount = 0;
-                LockSupport.parkNanos(this, 50_000_000L);
+                if (tasks.isEmpty()) {
+                    LockSupport.parkNanos(this, 50_000_000L);
+                }
                 continue;
             }
             step();
@@ -149,6 +196,9 @@ public final class Engine implements AutoCloseable {
         }
         for (Sequence s : new ArrayList<>(scheduler.waiting())) {
             finish(s, FinishReason.CANCELLED, null);
+        }
+        for (Runnable task; (task = tasks.poll()) != null; ) {
+            task.run();  // close() waits for the thread: finish the embeddings already asked for
         }
         for (Sequence s; (s = incoming.poll()) != null; ) {
             s.handle.publish(new GenerationEvent.Done(FinishReason.CANCELLED, "", s.promptLength, 0, 0, 0, null));

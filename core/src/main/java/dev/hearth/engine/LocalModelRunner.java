@@ -136,6 +136,11 @@ public final class LocalModelRunner implements ModelRunner {
     }
 
     @Override
+    public float[] embed(int[] ids) {
+        return model.embed(ids);
+    }
+
+    @Override
     public void releaseSlot(int slot) {
         // the scheduler gave the slot's blocks back; the table it bound is no longer ours to touch
     }

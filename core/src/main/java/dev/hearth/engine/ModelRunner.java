@@ -32,6 +32,16 @@ public interface ModelRunner extends AutoCloseable {
     /** The slot's sequence finished or was cancelled (its blocks were already given back to {@link #kvBlocks()}). */
     void releaseSlot(int slot);
 
+    /**
+     * The embedding of a token sequence (mean-pooled, L2-normalised final hidden states), computed apart from the
+     * KV blocks of running sequences. Engine thread only.
+     *
+     * @throws UnsupportedOperationException where the runner cannot
+     */
+    default float[] embed(int[] ids) {
+        throw new UnsupportedOperationException("this model runner does not compute embeddings");
+    }
+
     @Override
     default void close() {}
 }

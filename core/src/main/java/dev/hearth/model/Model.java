@@ -16,6 +16,7 @@ public final class Model implements AutoCloseable {
     private final ModelConfig config;
     private final ComputePool pool;
     private final Transformer transformer;
+    private Embedder embedder;
 
     private Model(GgufFile file, ModelConfig config, ComputePool pool, Transformer transformer) {
         this.file = file;
@@ -99,6 +100,17 @@ public final class Model implements AutoCloseable {
      */
     public void forward(Batch batch, KvCache kv, Logits logits) {
         transformer.forward(batch, kv, logits);
+    }
+
+    /**
+     * The embedding of a token sequence: the final-normed hidden states of all its positions (computed by the
+     * forward pass without logits, in its own KV cache) mean-pooled and L2-normalised; {@code dim} values.
+     */
+    public float[] embed(int[] ids) {
+        if (embedder == null) {
+            embedder = new Embedder(config, transformer);
+        }
+        return embedder.embed(ids);
     }
 
     @Override

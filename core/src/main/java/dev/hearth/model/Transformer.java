@@ -47,6 +47,14 @@ final class Transformer {
     }
 
     void forward(Batch batch, KvCache kv, Logits logits) {
+        forward(batch, kv, logits, null);
+    }
+
+    /**
+     * The forward pass; with {@code hidden} not null, also writes every row's final-normed hidden state there
+     * ({@code [n, dim]}, for embeddings). Rows that do not need logits cost no output projection.
+     */
+    void forward(Batch batch, KvCache kv, Logits logits, float[] hidden) {
         int n = batch.size();
         validate(batch, kv, logits);
         int dim = c.dim();
@@ -66,6 +74,9 @@ final class Transformer {
             Norms.rmsNormRows(b.xNorm, b.x, layer.ffnNorm(), n, dim, c.rmsEpsilon());        // [n, dim]
             feedForward.apply(layer.feedForward(), n);                                       // blockOut: [n, dim]
             VectorOps.addInPlace(b.x, 0, b.blockOut, 0, n * dim);                            // x += ffn
+        }
+        if (hidden != null) {
+            Norms.rmsNormRows(hidden, b.x, w.outputNorm(), n, dim, c.rmsEpsilon());  // [n, dim]
         }
         int m = 0;
         for (int t = 0; t < n; t++) {

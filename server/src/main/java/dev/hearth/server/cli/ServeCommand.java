@@ -7,11 +7,18 @@ import dev.hearth.server.agents.AgentGate;
 import dev.hearth.server.http.HearthServer;
 import dev.hearth.server.http.ServerSettings;
 import dev.hearth.server.metrics.ServerMetrics;
+import dev.hearth.server.hub.MachineProfile;
+import dev.hearth.server.hub.ModelStore;
+import dev.hearth.server.hub.Planner;
+import dev.hearth.server.hub.Puller;
 import dev.hearth.server.route.LoadOptions;
+import dev.hearth.server.route.LoadedModels;
+import dev.hearth.server.route.StoreModelSource;
 import dev.hearth.server.route.LoadedModel;
 import dev.hearth.server.route.LocalBackend;
 import dev.hearth.server.route.ModelLoader;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -25,9 +32,10 @@ import picocli.CommandLine.Option;
         description = "Serve models over OpenAI-compatible (/v1) and Ollama-compatible (/api) HTTP APIs, with "
                 + "/health and Prometheus /metrics.")
 final class ServeCommand implements Callable<Integer> {
-    @Option(names = "--model", paramLabel = "PATH[=ALIAS]", required = true,
-            description = "A GGUF model to load at start (repeatable). Clients name it by ALIAS, or by the file "
-                    + "name without .gguf.")
+    @Option(names = "--model", paramLabel = "PATH[=ALIAS]|NAME",
+            description = "A model to load at start (repeatable): a GGUF file, named by ALIAS or the file name "
+                    + "without .gguf, or a model in the local store by its name. Other stored models load on first "
+                    + "request.")
     List<String> models = new ArrayList<>();
 
     @Option(names = "--host", defaultValue = "127.0.0.1",
@@ -66,6 +74,11 @@ final class ServeCommand implements Callable<Integer> {
     @Option(names = "--kv", defaultValue = "f32", description = "KV cache precision: f32 or f16 (default ${DEFAULT-VALUE}).")
     String kvPrecision;
 
+    @Option(names = "--keep-alive", defaultValue = "5m",
+            description = "How long a model loaded on request stays after its last use (default ${DEFAULT-VALUE}; "
+                    + "e.g. 30s, 1h; -1 forever). Requests may set Ollama's keep_alive.")
+    String keepAlive;
+
     @Option(names = "--max-body-size", defaultValue = "" + ServerSettings.DEFAULT_MAX_BODY_BYTES,
             description = "Largest request body in bytes; larger ones get 413 (default ${DEFAULT-VALUE}).")
     long maxBodyBytes;
@@ -89,7 +102,11 @@ final class ServeCommand implements Callable<Integer> {
             }
             specs.add(parsed);
         }
-        LocalBackend backend = new LocalBackend();
+        Duration idleKeepAlive = parseKeepAlive(keepAlive);
+        StoreModelSource store = new StoreModelSource(ModelStore.open(), new Planner(MachineProfile.unmeasured()),
+                options);
+        LocalBackend backend = new LocalBackend(new LoadedModels(store, idleKeepAlive,
+                System::currentTimeMillis));
         ServerMetrics metrics = new ServerMetrics(backend);
         // listen first: /health answers 503 until the models are loaded
         AgentGate agents = noAgents ? null : AgentGate.open(AgentDatabase.defaultPath(), settings.apiKey());
@@ -98,12 +115,14 @@ final class ServeCommand implements Callable<Integer> {
             agents.metrics().fairnessSource(() -> loaded.stream().collect(java.util.stream.Collectors.toMap(
                     m -> m.info().name(), m -> m.engine().fairnessIndex())));
         }
-        HearthServer server = HearthServer.start(backend, settings, metrics, agents);
+        HearthServer server = HearthServer.start(backend, settings, metrics, agents, Puller.fromEnvironment());
         System.err.printf("hearth listening on http://%s:%d (OpenAI: /v1, Ollama: /api)%s%n", host, server.port(),
                 settings.apiKey() == null ? "" : ", API key required");
         try {
-            for (Map.Entry<Path, String> parsed : specs) {
-                LoadedModel model = ModelLoader.load(parsed.getKey(), parsed.getValue(), options);
+            for (int i = 0; i < specs.size(); i++) {
+                long inUse = backend.models().stream().mapToLong(m -> m.sizeBytes()).sum();
+                LoadedModel model = ModelLoader.loadPathOrName(models.get(i), options, store, inUse);
+                Map.Entry<Path, String> parsed = Map.entry(Path.of(model.info().path()), model.info().name());
                 backend.add(model);
                 loaded.add(model);
                 metrics.modelLoaded(model.info().name(), model.info().loadMillis() / 1000.0);
@@ -129,5 +148,21 @@ final class ServeCommand implements Callable<Integer> {
         }));
         stopped.await();
         return 0;
+    }
+
+    /** {@code 5m}, {@code 30s}, {@code 1h}, {@code 500ms}, or seconds; negative: forever. */
+    static Duration parseKeepAlive(String text) {
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("(-?\\d+)(ms|s|m|h)?").matcher(text.strip());
+        if (!m.matches()) {
+            throw new IllegalArgumentException("--keep-alive " + text + ": expected a duration like 30s, 5m, 1h or"
+                    + " -1 (forever)");
+        }
+        long amount = Long.parseLong(m.group(1));
+        return switch (m.group(2) == null ? "s" : m.group(2)) {
+            case "ms" -> Duration.ofMillis(amount);
+            case "m" -> Duration.ofMinutes(amount);
+            case "h" -> Duration.ofHours(amount);
+            default -> Duration.ofSeconds(amount);
+        };
     }
 }

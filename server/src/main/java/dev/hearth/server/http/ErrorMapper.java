@@ -7,6 +7,9 @@ import dev.hearth.engine.ContextLengthExceededException;
 import dev.hearth.engine.EngineOverloadedException;
 import dev.hearth.server.agents.QuotaExceededException;
 import dev.hearth.server.chat.ChatTemplateException;
+import dev.hearth.server.hub.HubException;
+import dev.hearth.server.hub.ModelNotFoundException;
+import dev.hearth.server.route.InsufficientMemoryException;
 import dev.hearth.server.route.InvalidRequestException;
 import dev.hearth.server.route.UnknownModelException;
 import dev.hearth.server.route.UnsupportedFeatureException;
@@ -37,6 +40,11 @@ public final class ErrorMapper {
                     e.retryAfterSeconds());
             case ChatTemplateException e -> ApiException.badParam("messages", e.getMessage());
             case InvalidRequestException e -> ApiException.badParam(e.param(), e.getMessage());
+            case InsufficientMemoryException e -> new ApiException(507, "insufficient_memory", "model",
+                    "insufficient_memory", e.getMessage(), 0);
+            case ModelNotFoundException e -> ApiException.notFound(e.getMessage());
+            case HubException e -> new ApiException(400, "invalid_request_error", "model", "hub_error",
+                    e.getMessage(), 0);
             case UnsupportedFeatureException e -> new ApiException(501, "not_implemented", null,
                     "not_implemented", e.getMessage(), 0);
             case JsonMappingException e when !e.getPath().isEmpty() -> ApiException.badParam(path(e),

@@ -3,6 +3,8 @@ package dev.hearth.server.http;
 import dev.hearth.server.agents.AgentGate;
 import dev.hearth.server.agents.UsageSummary;
 import dev.hearth.server.http.ollama.OllamaHandlers;
+import dev.hearth.server.http.ollama.PullHandler;
+import dev.hearth.server.hub.Puller;
 import dev.hearth.server.http.openai.OpenAiHandlers;
 import dev.hearth.server.metrics.ServerMetrics;
 import dev.hearth.server.route.Backend;
@@ -34,10 +36,16 @@ public final class HearthServer implements AutoCloseable {
     /** With agent keys, quotas, the usage ledger and {@code GET /v1/usage} when {@code agents} is not null. */
     public static HearthServer start(Backend backend, ServerSettings settings, ServerMetrics metrics,
             AgentGate agents) {
+        return start(backend, settings, metrics, agents, null);
+    }
+
+    /** @param puller what {@code POST /api/pull} downloads with; null: pulling is off */
+    public static HearthServer start(Backend backend, ServerSettings settings, ServerMetrics metrics,
+            AgentGate agents, Puller puller) {
         WebServer server = WebServer.builder()
                 .host(settings.host())
                 .port(settings.port())
-                .routing(r -> routing(r, backend, settings, metrics, agents))
+                .routing(r -> routing(r, backend, settings, metrics, agents, puller))
                 .build()
                 .start();
         return new HearthServer(server);
@@ -51,7 +59,13 @@ public final class HearthServer implements AutoCloseable {
 
     public static void routing(HttpRouting.Builder r, Backend backend, ServerSettings settings,
             ServerMetrics metrics, AgentGate agents) {
+        routing(r, backend, settings, metrics, agents, null);
+    }
+
+    public static void routing(HttpRouting.Builder r, Backend backend, ServerSettings settings,
+            ServerMetrics metrics, AgentGate agents, Puller puller) {
         RequestContext context = new RequestContext(backend, settings, metrics);
+        PullHandler pull = new PullHandler(context, puller);
         OpenAiHandlers openAi = new OpenAiHandlers(context);
         OllamaHandlers ollama = new OllamaHandlers(context);
         r.addFilter(new AccessFilter(settings.apiKey(), metrics, agents));
@@ -72,6 +86,7 @@ public final class HearthServer implements AutoCloseable {
                 .get("/api/ps", ollama::ps)
                 .get("/api/version", ollama::version)
                 .post("/api/embed", ollama::embed)
+                .post("/api/pull", pull::pull)
                 .any((req, res) -> {
                     throw ApiException.notFound("no route for " + req.prologue().method().text() + " "
                             + req.path().path());
@@ -79,7 +94,7 @@ public final class HearthServer implements AutoCloseable {
     }
 
     private static void health(Backend backend, ServerResponse res) {
-        boolean ready = !backend.models().isEmpty();
+        boolean ready = !backend.models().isEmpty();  // a model is listed once loaded and warmed up
         sendJson(res, ready ? 200 : 503, Map.of("status", ready ? "ok" : "loading",
                 "models", backend.models().size()));
     }

@@ -1,5 +1,7 @@
 package dev.hearth.server.route;
 
+import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 
@@ -23,6 +25,30 @@ public interface Backend extends AutoCloseable {
 
     /** One embedding vector per input; {@link UnsupportedFeatureException} where the model cannot. */
     List<float[]> embed(String model, List<String> inputs);
+
+    /**
+     * One embedding per input (texts or token ids) with the token count. The default takes texts only and reports
+     * no token count.
+     */
+    default EmbeddingResult embedInputs(String model, List<EmbeddingInput> inputs) {
+        if (inputs.stream().anyMatch(i -> i.text() == null)) {
+            throw new UnsupportedFeatureException("this backend embeds texts only, not token ids");
+        }
+        return new EmbeddingResult(model, embed(model, inputs.stream().map(EmbeddingInput::text).toList()), 0);
+    }
+
+    /** When the model will be unloaded if it stays idle (for /api/ps); empty: never, or not known. */
+    default Optional<Instant> expiresAt(String model) {
+        return Optional.empty();
+    }
+
+    /**
+     * Makes sure the model is loaded (loading it when the backend can) and sets its keep-alive, as an Ollama
+     * request without messages does; {@code keepAlive} zero unloads it once idle, null keeps the current one.
+     */
+    default ModelInfo touch(String model, Duration keepAlive) {
+        return model(model).orElseThrow(() -> new UnknownModelException(model));
+    }
 
     /** Live load, for metrics and /api/ps. */
     LoadStatus load(String model);

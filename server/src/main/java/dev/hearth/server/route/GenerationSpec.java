@@ -10,10 +10,18 @@ import java.util.Map;
  * @param maxTokens most tokens per choice; null means until the context is full
  * @param tools function definitions in OpenAI's JSON shape, handed to the chat template
  * @param choices how many independent generations (OpenAI {@code n})
+ * @param toolChoice whether and which tools the answer may call ({@link ToolChoice#AUTO} when null)
+ * @param keepAlive how long the model stays loaded after this request (Ollama's {@code keep_alive}); null: the
+ *     server's default, negative: forever, zero: unload when done
  */
 public record GenerationSpec(String model, List<PromptMessage> messages, String prompt,
         List<Map<String, Object>> tools, Integer maxTokens, List<String> stop, SamplingSettings sampling,
-        int choices) {
+        int choices, ToolChoice toolChoice, java.time.Duration keepAlive) {
+
+    public GenerationSpec(String model, List<PromptMessage> messages, String prompt, List<Map<String, Object>> tools,
+            Integer maxTokens, List<String> stop, SamplingSettings sampling, int choices) {
+        this(model, messages, prompt, tools, maxTokens, stop, sampling, choices, ToolChoice.AUTO, null);
+    }
 
     public GenerationSpec {
         if ((messages == null) == (prompt == null)) {
@@ -23,6 +31,7 @@ public record GenerationSpec(String model, List<PromptMessage> messages, String 
         tools = tools == null ? List.of() : List.copyOf(tools);
         stop = stop == null ? List.of() : List.copyOf(stop);
         sampling = sampling == null ? SamplingSettings.defaults() : sampling;
+        toolChoice = toolChoice == null ? ToolChoice.AUTO : toolChoice;
         if (choices < 1) {
             throw new IllegalArgumentException("choices must be at least 1, got " + choices);
         }

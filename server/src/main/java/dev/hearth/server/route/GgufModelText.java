@@ -3,6 +3,7 @@ package dev.hearth.server.route;
 import dev.hearth.engine.TextDecoder;
 import dev.hearth.gguf.GgufFile;
 import dev.hearth.server.chat.ChatMessage;
+import dev.hearth.server.chat.ChatOutputFormat;
 import dev.hearth.server.chat.ChatTemplate;
 import dev.hearth.server.chat.ChatTemplates;
 import dev.hearth.server.chat.ToolCall;
@@ -32,6 +33,10 @@ public final class GgufModelText implements ModelText {
     private final Tokenizer tokenizer;
     private final Set<Integer> stopIds;
     private final List<String> controlTexts;
+    private final ChatOutputFormat outputFormat;
+    /** Control tokens that the output parsers read ({@code <|python_tag|>}, {@code [TOOL_CALLS]}): written out. */
+    private final int[] markerIds;
+    private final String[] markerTexts;
 
     GgufModelText(ChatTemplate template, Tokenizer tokenizer) {
         this.template = template;
@@ -47,6 +52,21 @@ public final class GgufModelText implements ModelText {
             }
         }
         this.controlTexts = List.copyOf(control);
+        this.outputFormat = ChatOutputFormat.detect(template.source(), t -> v.idOf(t) != Vocabulary.NONE);
+        List<Integer> ids = new ArrayList<>();
+        for (String marker : ChatOutputFormat.MARKERS) {
+            int id = v.idOf(marker);
+            if (id != Vocabulary.NONE && v.type(id).isSpecial()) {
+                ids.add(id);
+            }
+        }
+        this.markerIds = ids.stream().mapToInt(Integer::intValue).toArray();
+        this.markerTexts = ids.stream().map(v::text).toArray(String[]::new);
+    }
+
+    @Override
+    public ChatOutputFormat outputFormat() {
+        return outputFormat;
     }
 
     /** @param clock what templates that print today's date read */
@@ -136,7 +156,13 @@ public final class GgufModelText implements ModelText {
         return new TextDecoder() {
             @Override
             public String append(int tokenId) {
-                return detokenizer.push(tokenId);
+                String text = detokenizer.push(tokenId);
+                for (int i = 0; i < markerIds.length; i++) {
+                    if (markerIds[i] == tokenId) {
+                        return text + markerTexts[i];
+                    }
+                }
+                return text;
             }
 
             @Override

@@ -3,8 +3,14 @@ package dev.hearth.server.route;
 import dev.hearth.engine.Engine;
 import dev.hearth.engine.GenerationHandle;
 import dev.hearth.engine.GenerationRequest;
+import dev.hearth.server.chat.ChatOutputFormat;
+import dev.hearth.server.chat.ChatOutputParser;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
+import java.util.HashSet;
+import java.util.Set;
+import java.util.function.Supplier;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -14,40 +20,56 @@ import java.util.Optional;
  * builds the sampler from the request and submits to the model's engine.
  */
 public final class LocalBackend implements Backend {
-    private volatile Map<String, LoadedModel> models = Map.of();
+    private final LoadedModels models;
 
-    /** Adds a loaded model; its name must be new. */
-    public synchronized void add(LoadedModel model) {
-        Map<String, LoadedModel> next = new LinkedHashMap<>(models);
-        if (next.putIfAbsent(model.info().name(), model) != null) {
-            throw new IllegalArgumentException("a model named '" + model.info().name() + "' is already loaded");
-        }
-        models = next;
+    /** Serves only the models {@link #add}ed. */
+    public LocalBackend() {
+        this(new LoadedModels(null, Duration.ofMinutes(5), System::currentTimeMillis));
+    }
+
+    /** Serves the models added and, through {@code models}' source, loads others on first use. */
+    public LocalBackend(LoadedModels models) {
+        this.models = models;
+    }
+
+    /** Adds a loaded model; its name must be new. It stays until a request sets its keep-alive. */
+    public void add(LoadedModel model) {
+        models.add(model);
     }
 
     @Override
     public List<ModelInfo> models() {
-        return models.values().stream().map(LoadedModel::info).toList();
+        return models.list().stream().map(LoadedModel::info).toList();
     }
 
     @Override
     public Optional<ModelInfo> model(String name) {
-        return Optional.ofNullable(models.get(name)).map(LoadedModel::info);
+        return models.find(name).map(LoadedModel::info);
     }
 
-    private LoadedModel require(String name) {
-        LoadedModel model = name == null ? null : models.get(name);
-        if (model == null) {
-            throw new UnknownModelException(name);
+    @Override
+    public Optional<Instant> expiresAt(String model) {
+        return models.expiresAt(model);
+    }
+
+    @Override
+    public ModelInfo touch(String model, Duration keepAlive) {
+        try (LoadedModels.Lease lease = models.acquire(model, keepAlive)) {
+            return lease.model().info();
         }
-        return model;
     }
 
     @Override
     public Generation generate(GenerationSpec spec) {
-        LoadedModel model = require(spec.model());
+        try (LoadedModels.Lease lease = models.acquire(spec.model(), spec.keepAlive())) {
+            return generate(spec, lease.model());
+        }
+    }
+
+    private Generation generate(GenerationSpec spec, LoadedModel model) {
         ModelText text = model.text();
-        int[] prompt = spec.isChat() ? text.encodeChat(spec.messages(), spec.tools()) : text.encodePrompt(spec.prompt());
+        List<Map<String, Object>> tools = offeredTools(spec);
+        int[] prompt = spec.isChat() ? text.encodeChat(spec.messages(), tools) : text.encodePrompt(spec.prompt());
         if (prompt.length == 0) {
             throw new InvalidRequestException(spec.isChat() ? "messages" : "prompt", "the prompt is empty (0 tokens)");
         }
@@ -65,27 +87,109 @@ public final class LocalBackend implements Backend {
             handles.forEach(GenerationHandle::cancel);
             throw e;
         }
-        return new Generation(model.info().name(), prompt.length, handles, text::tokenText);
+        Supplier<ChatOutputParser> parsers = null;
+        if (spec.isChat()) {
+            Set<String> names = toolNames(tools);
+            boolean opensThought = promptTail(text, prompt).stripTrailing().endsWith("<think>");
+            ChatOutputFormat format = text.outputFormat();
+            parsers = () -> format.newParser(names, opensThought ? "<think>" : "");
+        }
+        return new Generation(model.info().name(), prompt.length, handles, text::tokenText, parsers);
+    }
+
+    /** The tools the template sees: none for {@code tool_choice: none}, only the named one for a named function. */
+    static List<Map<String, Object>> offeredTools(GenerationSpec spec) {
+        ToolChoice choice = spec.toolChoice();
+        return switch (choice.mode()) {
+            case NONE -> List.of();
+            case AUTO, REQUIRED -> spec.tools();
+            case FUNCTION -> {
+                List<Map<String, Object>> named = spec.tools().stream()
+                        .filter(t -> choice.function().equals(toolName(t))).toList();
+                if (named.isEmpty()) {
+                    throw new InvalidRequestException("tool_choice", "'tool_choice' names the function '"
+                            + choice.function() + "', which is not among 'tools'");
+                }
+                yield named;
+            }
+        };
+    }
+
+    private static Set<String> toolNames(List<Map<String, Object>> tools) {
+        Set<String> names = new HashSet<>();
+        for (Map<String, Object> tool : tools) {
+            String name = toolName(tool);
+            if (name != null) {
+                names.add(name);
+            }
+        }
+        return names;
+    }
+
+    private static String toolName(Map<String, Object> tool) {
+        return tool.get("function") instanceof Map<?, ?> f && f.get("name") instanceof String name ? name : null;
+    }
+
+    /** The text of the prompt's last few tokens (does the template open the model's thought for it?). */
+    private static String promptTail(ModelText text, int[] prompt) {
+        StringBuilder sb = new StringBuilder();
+        for (int i = Math.max(0, prompt.length - 4); i < prompt.length; i++) {
+            sb.append(text.tokenText(prompt[i]));
+        }
+        return sb.toString();
     }
 
     @Override
     public List<float[]> embed(String model, List<String> inputs) {
-        require(model);
-        throw new UnsupportedFeatureException("embeddings are not supported yet: the model '" + model
-                + "' does not expose hidden states to the server");
+        return embedInputs(model, inputs.stream().map(EmbeddingInput::of).toList()).vectors();
+    }
+
+    @Override
+    public EmbeddingResult embedInputs(String name, List<EmbeddingInput> inputs) {
+        try (LoadedModels.Lease lease = models.acquire(name, null)) {
+            return embed(name, inputs, lease.model());
+        }
+    }
+
+    private static EmbeddingResult embed(String name, List<EmbeddingInput> inputs, LoadedModel model) {
+        List<float[]> vectors = new ArrayList<>(inputs.size());
+        int tokens = 0;
+        for (int i = 0; i < inputs.size(); i++) {
+            EmbeddingInput input = inputs.get(i);
+            int[] ids = input.ids() != null ? input.ids() : model.text().encodePrompt(input.text());
+            if (ids.length == 0) {
+                throw new InvalidRequestException("input[" + i + "]", "input " + i + " is empty (0 tokens)");
+            }
+            tokens += ids.length;
+            try {
+                vectors.add(model.engine().embed(ids));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted while embedding", e);
+            } catch (IllegalArgumentException e) {
+                throw new InvalidRequestException("input[" + i + "]", e.getMessage());
+            } catch (UnsupportedOperationException e) {
+                throw new UnsupportedFeatureException("the model '" + name + "' cannot compute embeddings: "
+                        + e.getMessage());
+            }
+        }
+        return new EmbeddingResult(model.info().name(), vectors, tokens);
     }
 
     @Override
     public LoadStatus load(String name) {
-        Engine engine = require(name).engine();
+        Optional<LoadedModel> model = models.find(name == null ? "" : name);
+        if (model.isEmpty()) {  // unloaded since the caller listed it (keep-alive): nothing running
+            return new LoadStatus(0, 0, 0, 0, 0);
+        }
+        Engine engine = model.get().engine();
         int running = engine.runningCount();
         return new LoadStatus(running, Math.max(0, engine.queuedCount() - running), engine.maxSequences(),
                 engine.preemptions(), engine.cachedPromptTokens());
     }
 
     @Override
-    public synchronized void close() {
-        models.values().forEach(LoadedModel::close);
-        models = Map.of();
+    public void close() {
+        models.close();
     }
 }

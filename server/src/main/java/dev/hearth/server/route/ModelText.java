@@ -1,6 +1,7 @@
 package dev.hearth.server.route;
 
 import dev.hearth.engine.TextDecoder;
+import dev.hearth.server.chat.ChatOutputFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -33,4 +34,9 @@ public interface ModelText {
 
     /** Ids that end a generation (EOS, end-of-turn). */
     Set<Integer> stopTokenIds();
+
+    /** How this model writes tool calls and reasoning in its answers. */
+    default ChatOutputFormat outputFormat() {
+        return ChatOutputFormat.PLAIN;
+    }
 }

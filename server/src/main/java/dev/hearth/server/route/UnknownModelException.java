@@ -5,7 +5,11 @@ public final class UnknownModelException extends RuntimeException {
     private final String model;
 
     public UnknownModelException(String model) {
-        super("the model '" + model + "' does not exist or is not loaded");
+        this(model, "the model '" + model + "' does not exist or is not loaded");
+    }
+
+    public UnknownModelException(String model, String message) {
+        super(message);
         this.model = model;
     }
 

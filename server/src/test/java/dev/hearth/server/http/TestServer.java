@@ -15,8 +15,12 @@ final class TestServer implements AutoCloseable {
     final HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
 
     TestServer(Backend backend, ServerSettings settings) {
+        this(backend, settings, null);
+    }
+
+    TestServer(Backend backend, ServerSettings settings, dev.hearth.server.hub.Puller puller) {
         this.backend = backend;
-        this.server = HearthServer.start(backend, settings, new ServerMetrics(backend));
+        this.server = HearthServer.start(backend, settings, new ServerMetrics(backend), null, puller);
     }
 
     TestServer(Backend backend) {

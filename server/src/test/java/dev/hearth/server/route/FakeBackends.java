@@ -5,6 +5,7 @@ import dev.hearth.engine.EngineOptions;
 import dev.hearth.engine.ModelRunner;
 import dev.hearth.engine.StepBatch;
 import dev.hearth.kv.BlockAllocator;
+import dev.hearth.server.chat.ChatOutputFormat;
 
 /** A {@link LocalBackend} over {@link FakeRunner} models: the real engine, a deterministic fake model. */
 public final class FakeBackends {
@@ -20,10 +21,22 @@ public final class FakeBackends {
 
     /** One fake model named {@link #MODEL}: its engine has {@code slots} KV slots of {@code context} positions. */
     public static LoadedModel model(int slots, int context, int maxWaiting, long stepDelayMillis) {
+        return model(MODEL, ChatOutputFormat.PLAIN, slots, context, maxWaiting, stepDelayMillis);
+    }
+
+    /** A backend with one fake model whose answers are parsed as {@code format} says. */
+    public static LocalBackend withFormat(ChatOutputFormat format) {
+        LocalBackend backend = new LocalBackend();
+        backend.add(model(MODEL, format, 16, 512, 64, 0));
+        return backend;
+    }
+
+    public static LoadedModel model(String name, ChatOutputFormat format, int slots, int context, int maxWaiting,
+            long stepDelayMillis) {
         FakeRunner runner = new FakeRunner(slots, context, 256, stepDelayMillis);
-        ModelInfo info = new ModelInfo(MODEL, "/models/fake.gguf", 1234, "llama", "Q4_0", 15_000_000, context,
+        ModelInfo info = new ModelInfo(name, "/models/fake.gguf", 1234, "llama", "Q4_0", 15_000_000, context,
                 1_700_000_000L, 42);
-        return new LoadedModel(info, new FakeText(), new Engine(runner, new EngineOptions(MODEL, maxWaiting)));
+        return new LoadedModel(info, new FakeText(format), new Engine(runner, new EngineOptions(name, maxWaiting)));
     }
 
     /** A fake model whose forward pass throws from its {@code failAt}-th step on (an engine failure mid-answer). */

@@ -39,13 +39,20 @@ public final class FakeRunner implements ModelRunner {
         this.sequence = new int[context];
     }
 
-    /** The answer the fake gives to a prompt text. */
+    /**
+     * The answer the fake gives to a prompt text; a user line {@code "say: TEXT"} is answered with TEXT exactly
+     * ({@code \\n} in it as a line break), so tests can make the model write tool calls or reasoning.
+     */
     public static String answer(String prompt) {
         int at = prompt.lastIndexOf("user: ");
         String said = at < 0 ? prompt : prompt.substring(at + 6);
         int end = said.indexOf('\n');
-        return "You said: " + (end < 0 ? said : said.substring(0, end));
+        String line = end < 0 ? said : said.substring(0, end);
+        return line.startsWith(SAY) ? line.substring(SAY.length()).replace("\\n", "\n") : "You said: " + line;
     }
+
+    /** The prefix of a user line that the fake repeats verbatim. */
+    public static final String SAY = "say: ";
 
     @Override
     public int vocabularySize() {

@@ -1,6 +1,7 @@
 package dev.hearth.server.route;
 
 import dev.hearth.engine.TextDecoder;
+import dev.hearth.server.chat.ChatOutputFormat;
 import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
@@ -15,6 +16,21 @@ import java.util.Set;
  * one-line-per-turn chat format.
  */
 public final class FakeText implements ModelText {
+    private final ChatOutputFormat format;
+
+    public FakeText() {
+        this(ChatOutputFormat.PLAIN);
+    }
+
+    /** A fake whose answers are parsed as {@code format} says (tool calls, reasoning). */
+    public FakeText(ChatOutputFormat format) {
+        this.format = format;
+    }
+
+    @Override
+    public ChatOutputFormat outputFormat() {
+        return format;
+    }
 
     /** {@code "system: ...\nuser: Hi\nassistant: "}: what the fake template renders. */
     public static String render(List<PromptMessage> messages) {

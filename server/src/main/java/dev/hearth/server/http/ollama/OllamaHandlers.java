@@ -7,8 +7,11 @@ import dev.hearth.server.http.ApiException;
 import dev.hearth.server.http.ChoiceEvents;
 import dev.hearth.server.http.ErrorMapper;
 import dev.hearth.server.http.HearthServer;
+import dev.hearth.server.http.Json;
 import dev.hearth.server.http.RequestContext;
 import dev.hearth.server.http.StreamWriter;
+import dev.hearth.server.route.EmbeddingInput;
+import dev.hearth.server.route.EmbeddingResult;
 import dev.hearth.server.route.Generation;
 import dev.hearth.server.route.GenerationSpec;
 import dev.hearth.server.route.ModelInfo;
@@ -17,6 +20,7 @@ import dev.hearth.server.route.SamplingSettings;
 import dev.hearth.server.route.UnknownModelException;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -48,27 +52,43 @@ public final class OllamaHandlers {
                 if (m.images() != null && !m.images().isEmpty()) {
                     throw ApiException.badParam("messages[" + i + "].images", "images are not supported");
                 }
-                messages.add(new PromptMessage(m.role(), m.content(), List.of(), null, m.toolName()));
+                messages.add(new PromptMessage(m.role(), m.content(), toolCalls(m.toolCalls(), i), null,
+                        m.toolName()));
             }
         }
         if (messages.isEmpty()) {
-            loaded(res, model, (created, reason) -> new OllamaResponses.ChatChunk(model, created,
+            loaded(res, model, KeepAlive.parse(r.keepAlive()), (created, reason) -> new OllamaResponses.ChatChunk(model, created,
                     new OllamaResponses.Message("assistant", ""), true, reason, null, null, null, null, null, null));
             return;
         }
         format(r.format());
-        GenerationSpec spec = spec(model, messages, null, r.tools(), r.options());
-        respond(req, res, r.stream(), spec, (text, done) -> {
-            OllamaResponses.Message message = new OllamaResponses.Message("assistant", text);
-            String created = Instant.now().toString();
-            if (done == null) {
-                return new OllamaResponses.ChatChunk(spec.model(), created, message, false, null, null, null, null,
-                        null, null, null);
+        GenerationSpec spec = spec(model, messages, null, r.tools(), r.options(), KeepAlive.parse(r.keepAlive()));
+        Generation generation = context.backend().generate(spec);
+        ChoiceEvents events = new ChoiceEvents(generation, context.metrics());
+        try {
+            new OllamaChatWriter(generation).write(res, !Boolean.FALSE.equals(r.stream()), events);
+        } finally {
+            events.cancel(); // a no-op once the generation is done; frees the engine after a failure
+        }
+    }
+
+    /** Ollama's calls (arguments as an object) as the template takes them (arguments as JSON text). */
+    private static List<PromptMessage.ToolCallSpec> toolCalls(List<OllamaRequests.ToolCall> calls, int message) {
+        if (calls == null) {
+            return List.of();
+        }
+        List<PromptMessage.ToolCallSpec> out = new ArrayList<>();
+        for (int j = 0; j < calls.size(); j++) {
+            OllamaRequests.ToolCall c = calls.get(j);
+            if (c == null || c.function() == null || c.function().name() == null) {
+                throw ApiException.badParam("messages[" + message + "].tool_calls[" + j + "].function.name",
+                        "a tool call needs 'function.name'");
             }
-            return new OllamaResponses.ChatChunk(spec.model(), created, message, true, done.reason().apiName(),
-                    done.totalNanos(), 0L, done.promptTokens(), done.timeToFirstTokenNanos(),
-                    done.generatedTokens(), done.totalNanos() - done.timeToFirstTokenNanos());
-        });
+            Map<String, Object> arguments = c.function().arguments() == null ? Map.of() : c.function().arguments();
+            out.add(new PromptMessage.ToolCallSpec(null, c.function().name(),
+                    new String(Json.write(arguments), java.nio.charset.StandardCharsets.UTF_8)));
+        }
+        return out;
     }
 
     public void generate(ServerRequest req, ServerResponse res) throws Exception {
@@ -82,21 +102,21 @@ public final class OllamaHandlers {
         }
         String prompt = r.prompt() == null ? "" : r.prompt();
         if (prompt.isEmpty() && (r.system() == null || r.system().isEmpty())) {
-            loaded(res, model, (created, reason) -> new OllamaResponses.GenerateChunk(model, created, "", true,
+            loaded(res, model, KeepAlive.parse(r.keepAlive()), (created, reason) -> new OllamaResponses.GenerateChunk(model, created, "", true,
                     reason, null, null, null, null, null, null));
             return;
         }
         format(r.format());
         GenerationSpec spec;
         if (Boolean.TRUE.equals(r.raw())) {
-            spec = spec(model, null, prompt, null, r.options());
+            spec = spec(model, null, prompt, null, r.options(), KeepAlive.parse(r.keepAlive()));
         } else {
             List<PromptMessage> messages = new ArrayList<>();
             if (r.system() != null && !r.system().isEmpty()) {
                 messages.add(PromptMessage.of("system", r.system()));
             }
             messages.add(PromptMessage.of("user", prompt));
-            spec = spec(model, messages, null, null, r.options());
+            spec = spec(model, messages, null, null, r.options(), KeepAlive.parse(r.keepAlive()));
         }
         respond(req, res, r.stream(), spec, (text, done) -> {
             String created = Instant.now().toString();
@@ -160,11 +180,12 @@ public final class OllamaHandlers {
         }
     }
 
-    private void loaded(ServerResponse res, String model, BiFunction<String, String, Object> body) {
-        if (context.backend().model(model).isEmpty()) {
-            throw new UnknownModelException(model);
-        }
-        HearthServer.sendJson(res, 200, body.apply(Instant.now().toString(), "load"));
+    /** A request without messages loads the model (or, with {@code keep_alive} 0, unloads it). */
+    private void loaded(ServerResponse res, String model, Duration keepAlive,
+            BiFunction<String, String, Object> body) {
+        context.backend().touch(model, keepAlive);
+        boolean unload = keepAlive != null && keepAlive.isZero();
+        HearthServer.sendJson(res, 200, body.apply(Instant.now().toString(), unload ? "unload" : "load"));
     }
 
     public void tags(ServerRequest req, ServerResponse res) {
@@ -178,7 +199,8 @@ public final class OllamaHandlers {
     public void ps(ServerRequest req, ServerResponse res) {
         List<OllamaResponses.Running> running = context.backend().models().stream()
                 .map(m -> new OllamaResponses.Running(m.name(), m.name(), m.sizeBytes(), "",
-                        OllamaResponses.Details.of(m), FAR_FUTURE, 0, m.contextLength()))
+                        OllamaResponses.Details.of(m), context.backend().expiresAt(m.name()).map(Instant::toString)
+                        .orElse(FAR_FUTURE), 0, m.contextLength()))
                 .toList();
         HearthServer.sendJson(res, 200, new OllamaResponses.Ps(running));
     }
@@ -203,17 +225,29 @@ public final class OllamaHandlers {
     public void embed(ServerRequest req, ServerResponse res) throws Exception {
         OllamaRequests.Embed r = context.body(req, OllamaRequests.Embed.class);
         String model = requireModel(r.model());
-        List<String> inputs = new ArrayList<>();
+        List<EmbeddingInput> inputs = new ArrayList<>();
         JsonNode input = r.input();
         if (input != null && input.isTextual()) {
-            inputs.add(input.textValue());
-        } else if (input != null && input.isArray()) {
-            input.forEach(s -> inputs.add(s.asText()));
+            inputs.add(EmbeddingInput.of(input.textValue()));
+        } else if (input != null && input.isArray() && !input.isEmpty()) {
+            for (int i = 0; i < input.size(); i++) {
+                if (!input.get(i).isTextual()) {
+                    throw ApiException.badParam("input[" + i + "]", "'input' must be a string or strings");
+                }
+                inputs.add(EmbeddingInput.of(input.get(i).textValue()));
+            }
         } else {
             throw ApiException.missing("input");
         }
-        List<float[]> vectors = context.backend().embed(model, inputs);
-        HearthServer.sendJson(res, 200, Map.of("model", model, "embeddings", vectors));
+        long start = System.nanoTime();
+        EmbeddingResult result = context.backend().embedInputs(model, inputs);
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("model", result.model());
+        body.put("embeddings", result.vectors());
+        body.put("total_duration", System.nanoTime() - start);
+        body.put("load_duration", 0);
+        body.put("prompt_eval_count", result.promptTokens());
+        HearthServer.sendJson(res, 200, body);
     }
 
     private static String requireModel(String model) {
@@ -232,9 +266,9 @@ public final class OllamaHandlers {
     }
 
     private static GenerationSpec spec(String model, List<PromptMessage> messages, String prompt,
-            List<Map<String, Object>> tools, OllamaRequests.Options o) {
+            List<Map<String, Object>> tools, OllamaRequests.Options o, Duration keepAlive) {
         if (o == null) {
-            return new GenerationSpec(model, messages, prompt, tools, null, List.of(), null, 1);
+            return new GenerationSpec(model, messages, prompt, tools, null, List.of(), null, 1, null, keepAlive);
         }
         if (o.temperature() != null && !(o.temperature() >= 0)) {
             throw ApiException.badParam("options.temperature", "'options.temperature' must be >= 0");
@@ -248,7 +282,7 @@ public final class OllamaHandlers {
         Integer maxTokens = o.numPredict() == null || o.numPredict() < 0 ? null : Math.max(1, o.numPredict());
         SamplingSettings sampling = new SamplingSettings(o.temperature(), o.topP(), o.topK(), o.minP(),
                 o.repeatPenalty(), o.presencePenalty(), o.frequencyPenalty(), o.seed(), Map.of(), false, 0);
-        return new GenerationSpec(model, messages, prompt, tools, maxTokens, o.stop(), sampling, 1);
+        return new GenerationSpec(model, messages, prompt, tools, maxTokens, o.stop(), sampling, 1, null, keepAlive);
     }
 
 }

@@ -17,7 +17,16 @@ public final class OllamaResponses {
             Long totalDuration, Long loadDuration, Integer promptEvalCount, Long promptEvalDuration,
             Integer evalCount, Long evalDuration) {}
 
-    public record Message(String role, String content) {}
+    /** {@code thinking}: a reasoning model's thought; {@code tool_calls}: calls with arguments as objects. */
+    public record Message(String role, String content, String thinking, List<ToolCall> toolCalls) {
+        public Message(String role, String content) {
+            this(role, content, null, null);
+        }
+    }
+
+    public record ToolCall(Function function) {}
+
+    public record Function(int index, String name, Map<String, Object> arguments) {}
 
     public record Details(String parentModel, String format, String family, List<String> families,
             String parameterSize, String quantizationLevel) {

@@ -12,6 +12,18 @@ public record ChatCompletionChunk(String id, String object, long created, String
             @JsonInclude(JsonInclude.Include.ALWAYS) ChatCompletion.Logprobs logprobs,
             @JsonInclude(JsonInclude.Include.ALWAYS) String finishReason) {}
 
-    /** The first chunk carries the role; later ones content; the last one is empty. */
-    public record Delta(String role, String content) {}
+    /**
+     * The first chunk carries the role; later ones content, reasoning or tool calls; the last one is empty.
+     */
+    public record Delta(String role, String content, String reasoningContent, List<ToolCallDelta> toolCalls) {
+        public Delta(String role, String content) {
+            this(role, content, null, null);
+        }
+    }
+
+    /**
+     * A call's first chunk has its index, id, type, name and empty arguments; later chunks the index and a
+     * fragment of the arguments.
+     */
+    public record ToolCallDelta(int index, String id, String type, ChatCompletion.Function function) {}
 }

@@ -2,6 +2,9 @@ package dev.hearth.server.http.openai;
 
 import dev.hearth.engine.FinishReason;
 import dev.hearth.engine.GenerationEvent;
+import dev.hearth.server.chat.ChatOutputParser;
+import dev.hearth.server.chat.OutputSink;
+import dev.hearth.server.chat.ToolCall;
 import dev.hearth.server.http.ChoiceEvents;
 import dev.hearth.server.http.ErrorMapper;
 import dev.hearth.server.http.StreamWriter;
@@ -13,8 +16,9 @@ import java.util.List;
 
 /**
  * Writes one chat completion: as one JSON object, or streamed as OpenAI streams it: per choice a first chunk with
- * the role, content deltas, a last chunk with {@code finish_reason}; then a usage chunk when asked, then
- * {@code data: [DONE]}. A client that goes away mid-stream cancels its generation.
+ * the role, content / reasoning / tool-call deltas, a last chunk with {@code finish_reason}; then a usage chunk when
+ * asked, then {@code data: [DONE]}. The answer text goes through the model's output parser (tool calls, reasoning).
+ * A client that goes away mid-stream cancels its generation.
  */
 final class ChatResponder {
     private final String id;
@@ -34,8 +38,12 @@ final class ChatResponder {
         for (int i = 0; i < c.text.length; i++) {
             ChatCompletion.Logprobs logprobs = sampling.logprobs() && !c.logprobs.get(i).isEmpty()
                     ? new ChatCompletion.Logprobs(c.logprobs.get(i)) : null;
-            choices.add(new ChatCompletion.Choice(i, new ChatCompletion.Message("assistant", c.text[i].toString(),
-                    null), logprobs, c.finishReasons[i]));
+            ChatOutputParser.Parsed parsed = generation.newParser().parse(c.text[i].toString());
+            List<ChatCompletion.ToolCall> calls = parsed.toolCalls().stream().map(ChatCompletion.ToolCall::of).toList();
+            String content = calls.isEmpty() || !parsed.content().isBlank() ? parsed.content() : null;
+            choices.add(new ChatCompletion.Choice(i, new ChatCompletion.Message("assistant", content, null,
+                    parsed.reasoning(), calls.isEmpty() ? null : calls), logprobs,
+                    calls.isEmpty() ? c.finishReasons[i] : "tool_calls"));
         }
         return new ChatCompletion(id, "chat.completion", created, generation.model(), null, choices,
                 Usage.of(generation.promptTokens(), c.completionTokens));
@@ -44,19 +52,22 @@ final class ChatResponder {
     void stream(ChoiceEvents events, ServerResponse res, boolean includeUsage) throws InterruptedException {
         StreamWriter out = StreamWriter.sse(res);
         try {
-            for (int i = 0; i < events.choices(); i++) {
+            ChoiceStream[] streams = new ChoiceStream[events.choices()];
+            for (int i = 0; i < streams.length; i++) {
+                streams[i] = new ChoiceStream(i, generation.newParser(), out);
                 out.event(chunk(i, new ChatCompletionChunk.Delta("assistant", ""), null, null));
             }
             int completionTokens = 0;
             for (ChoiceEvents.Event e; (e = events.next()) != null; ) {
-                int i = e.index();
+                ChoiceStream s = streams[e.index()];
                 switch (e.event()) {
                     case GenerationEvent.Token t -> {
-                        ChatCompletion.TokenLogprob lp = sampling.logprobs()
+                        s.logprob = sampling.logprobs()
                                 ? CollectedChoices.logprob(t, generation.tokenText(), sampling.topLogprobs()) : null;
-                        if (!t.text().isEmpty() || lp != null) {
-                            out.event(chunk(i, new ChatCompletionChunk.Delta(null, t.text()),
-                                    lp == null ? null : new ChatCompletion.Logprobs(List.of(lp)), null));
+                        s.parser.push(t.text(), s);
+                        if (s.logprob != null) {  // the token made no text of its own: its logprob goes alone
+                            out.event(chunk(s.index, new ChatCompletionChunk.Delta(null, null),
+                                    new ChatCompletion.Logprobs(List.of(s.logprob)), null));
                         }
                     }
                     case GenerationEvent.Done d -> {
@@ -66,8 +77,11 @@ final class ChatResponder {
                             events.cancel();
                             return;
                         }
+                        s.logprob = null;
+                        s.parser.finish(s);
                         completionTokens += d.generatedTokens();
-                        out.event(chunk(i, new ChatCompletionChunk.Delta(null, null), null, d.reason().apiName()));
+                        String reason = s.calls > 0 ? "tool_calls" : d.reason().apiName();
+                        out.event(chunk(s.index, new ChatCompletionChunk.Delta(null, null), null, reason));
                     }
                 }
             }
@@ -80,6 +94,48 @@ final class ChatResponder {
             events.cancel();
         } finally {
             out.close();
+        }
+    }
+
+    /** One choice's parser and the chunks it writes; the pending logprob rides on the first chunk written. */
+    private final class ChoiceStream implements OutputSink {
+        final int index;
+        final ChatOutputParser parser;
+        final StreamWriter out;
+        ChatCompletion.TokenLogprob logprob;
+        int calls;
+
+        ChoiceStream(int index, ChatOutputParser parser, StreamWriter out) {
+            this.index = index;
+            this.parser = parser;
+            this.out = out;
+        }
+
+        private ChatCompletion.Logprobs takeLogprob() {
+            ChatCompletion.Logprobs l = logprob == null ? null : new ChatCompletion.Logprobs(List.of(logprob));
+            logprob = null;
+            return l;
+        }
+
+        @Override
+        public void content(String text) {
+            out.event(chunk(index, new ChatCompletionChunk.Delta(null, text), takeLogprob(), null));
+        }
+
+        @Override
+        public void reasoning(String text) {
+            out.event(chunk(index, new ChatCompletionChunk.Delta(null, null, text, null), takeLogprob(), null));
+        }
+
+        @Override
+        public void toolCall(int callIndex, ToolCall call) {
+            calls++;
+            out.event(chunk(index, new ChatCompletionChunk.Delta(null, null, null, List.of(
+                    new ChatCompletionChunk.ToolCallDelta(callIndex, call.id(), "function",
+                            new ChatCompletion.Function(call.name(), "")))), takeLogprob(), null));
+            out.event(chunk(index, new ChatCompletionChunk.Delta(null, null, null, List.of(
+                    new ChatCompletionChunk.ToolCallDelta(callIndex, null, null,
+                            new ChatCompletion.Function(null, call.arguments())))), null, null));
         }
     }
 

@@ -1,10 +1,11 @@
 package dev.hearth.server.http.openai;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import dev.hearth.server.http.ApiException;
 import dev.hearth.server.http.ChoiceEvents;
 import dev.hearth.server.http.HearthServer;
 import dev.hearth.server.http.RequestContext;
+import dev.hearth.server.route.EmbeddingInput;
+import dev.hearth.server.route.EmbeddingResult;
 import dev.hearth.server.route.Generation;
 import dev.hearth.server.route.GenerationSpec;
 import dev.hearth.server.route.ModelInfo;
@@ -76,38 +77,24 @@ public final class OpenAiHandlers {
     public void embeddings(ServerRequest req, ServerResponse res) throws Exception {
         EmbeddingRequest request = context.body(req, EmbeddingRequest.class);
         String model = OpenAiParams.requireModel(request.model());
-        List<String> inputs = inputs(request.input());
-        if (request.encodingFormat() != null && !request.encodingFormat().equals("float")) {
-            throw ApiException.badParam("encoding_format", "only 'float' is supported");
+        List<EmbeddingInput> inputs = EmbeddingInputs.parse(request.input());
+        String format = request.encodingFormat() == null ? "float" : request.encodingFormat();
+        if (!format.equals("float") && !format.equals("base64")) {
+            throw ApiException.badParam("encoding_format", "'encoding_format' must be 'float' or 'base64', got '"
+                    + format + "'");
         }
-        List<float[]> vectors = context.backend().embed(model, inputs);
+        EmbeddingResult result = context.backend().embedInputs(model, inputs);
         List<Embeddings.Item> data = new ArrayList<>();
-        for (int i = 0; i < vectors.size(); i++) {
-            data.add(new Embeddings.Item("embedding", i, vectors.get(i)));
-        }
-        HearthServer.sendJson(res, 200, new Embeddings("list", data, model, new Embeddings.Usage(0, 0)));
-    }
-
-    private static List<String> inputs(JsonNode input) {
-        if (input == null || input.isNull()) {
-            throw ApiException.missing("input");
-        }
-        if (input.isTextual()) {
-            return List.of(input.textValue());
-        }
-        List<String> out = new ArrayList<>();
-        if (input.isArray()) {
-            for (JsonNode s : input) {
-                if (!s.isTextual()) {
-                    throw ApiException.badParam("input", "'input' must be a string or an array of strings");
-                }
-                out.add(s.textValue());
+        for (int i = 0; i < result.vectors().size(); i++) {
+            float[] v = result.vectors().get(i);
+            if (request.dimensions() != null && request.dimensions() != v.length) {
+                throw ApiException.badParam("dimensions", "the model '" + model + "' makes embeddings of "
+                        + v.length + " dimensions; 'dimensions' " + request.dimensions() + " is not supported");
             }
+            data.add(new Embeddings.Item("embedding", i, format.equals("base64") ? EmbeddingInputs.base64(v) : v));
         }
-        if (out.isEmpty()) {
-            throw ApiException.badParam("input", "'input' must be a string or a non-empty array of strings");
-        }
-        return out;
+        HearthServer.sendJson(res, 200, new Embeddings("list", data, result.model(),
+                new Embeddings.Usage(result.promptTokens(), result.promptTokens())));
     }
 
     static String id(String prefix) {

@@ -5,6 +5,7 @@ import dev.hearth.server.http.ApiException;
 import dev.hearth.server.route.GenerationSpec;
 import dev.hearth.server.route.PromptMessage;
 import dev.hearth.server.route.SamplingSettings;
+import dev.hearth.server.route.ToolChoice;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -35,10 +36,12 @@ final class OpenAiParams {
             throw ApiException.badParam("top_logprobs", "'top_logprobs' needs 'logprobs': true");
         }
         responseFormat(r.responseFormat());
-        List<Map<String, Object>> tools = tools(r.tools(), r.toolChoice());
+        List<Map<String, Object>> tools = tools(r.tools());
+        ToolChoice toolChoice = toolChoice(r.toolChoice(), tools);
         SamplingSettings sampling = sampling(r.temperature(), r.topP(), r.topK(), r.minP(), r.repeatPenalty(),
                 r.presencePenalty(), r.frequencyPenalty(), r.seed(), r.logitBias(), logprobs, topLogprobs);
-        return new GenerationSpec(model, messages, null, tools, maxTokens, stop(r.stop()), sampling, choices(r.n()));
+        return new GenerationSpec(model, messages, null, tools, maxTokens, stop(r.stop()), sampling, choices(r.n()),
+                toolChoice, null);
     }
 
     static GenerationSpec completion(CompletionRequest r) {
@@ -180,7 +183,7 @@ final class OpenAiParams {
         }
     }
 
-    private static List<Map<String, Object>> tools(List<ChatCompletionRequest.Tool> tools, JsonNode choice) {
+    private static List<Map<String, Object>> tools(List<ChatCompletionRequest.Tool> tools) {
         if (tools == null || tools.isEmpty()) {
             return List.of();
         }
@@ -194,21 +197,39 @@ final class OpenAiParams {
             }
             out.add(Map.of("type", "function", "function", t.function()));
         }
-        if (choice != null && !choice.isNull()) {
-            if (choice.isTextual()) {
-                switch (choice.textValue()) {
-                    case "none" -> {
-                        return List.of();
-                    }
-                    case "auto", "required" -> { }
-                    default -> throw ApiException.badParam("tool_choice",
-                            "'tool_choice' must be 'none', 'auto', 'required' or a function object");
-                }
-            } else if (!choice.path("function").path("name").isTextual()) {
-                throw ApiException.badParam("tool_choice", "'tool_choice' object needs 'function.name'");
-            }
-        }
         return out;
+    }
+
+    /** {@code none}, {@code auto}, {@code required} or {@code {"type": "function", "function": {"name": ...}}}. */
+    private static ToolChoice toolChoice(JsonNode choice, List<Map<String, Object>> tools) {
+        if (choice == null || choice.isNull()) {
+            return ToolChoice.AUTO;
+        }
+        ToolChoice parsed;
+        if (choice.isTextual()) {
+            parsed = switch (choice.textValue()) {
+                case "none" -> ToolChoice.NONE;
+                case "auto" -> ToolChoice.AUTO;
+                case "required" -> ToolChoice.REQUIRED;
+                default -> throw ApiException.badParam("tool_choice",
+                        "'tool_choice' must be 'none', 'auto', 'required' or a function object, got '"
+                        + choice.textValue() + "'");
+            };
+        } else if (choice.path("function").path("name").isTextual()) {
+            parsed = ToolChoice.function(choice.path("function").path("name").textValue());
+        } else {
+            throw ApiException.badParam("tool_choice", "'tool_choice' object needs 'function.name'");
+        }
+        if (parsed.mode() != ToolChoice.Mode.NONE && parsed.mode() != ToolChoice.Mode.AUTO && tools.isEmpty()) {
+            throw ApiException.badParam("tool_choice", "'tool_choice' " + (parsed.function() == null
+                    ? "'required'" : "names '" + parsed.function() + "'") + " but no 'tools' were given");
+        }
+        if (parsed.function() != null && tools.stream().noneMatch(t -> t.get("function") instanceof Map<?, ?> f
+                && parsed.function().equals(f.get("name")))) {
+            throw ApiException.badParam("tool_choice.function.name", "'tool_choice' names the function '"
+                    + parsed.function() + "', which is not among 'tools'");
+        }
+        return parsed;
     }
 
     static SamplingSettings sampling(Double temperature, Double topP, Integer topK, Double minP,

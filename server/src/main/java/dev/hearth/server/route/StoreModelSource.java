@@ -1,0 +1,83 @@
+package dev.hearth.server.route;
+
+import dev.hearth.kv.KvPrecision;
+import dev.hearth.server.hub.HubException;
+import dev.hearth.server.hub.MemoryPlan;
+import dev.hearth.server.hub.ModelNotFoundException;
+import dev.hearth.server.hub.ModelStore;
+import dev.hearth.server.hub.PlanRequest;
+import dev.hearth.server.hub.Planner;
+import dev.hearth.server.hub.ResolvedModel;
+import dev.hearth.server.hub.ModelManifest;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.lang.System.Logger.Level;
+import java.util.Optional;
+
+/**
+ * Loads models from the local store by name, as Ollama does on first use: resolves the name
+ * ({@link ModelStore#resolve}), asks the planner whether weights and KV cache fit in the memory that loaded models
+ * leave free, then loads.
+ */
+public final class StoreModelSource implements LoadedModels.ModelSource {
+    private static final System.Logger LOG = System.getLogger(StoreModelSource.class.getName());
+    private final ModelStore store;
+    private final Planner planner;
+    private final LoadOptions options;
+
+    public StoreModelSource(ModelStore store, Planner planner, LoadOptions options) {
+        this.store = store;
+        this.planner = planner;
+        this.options = options;
+    }
+
+    @Override
+    public Optional<String> canonicalName(String requested) {
+        try {
+            return store.find(requested).map(m -> m.name());
+        } catch (RuntimeException e) {
+            return Optional.empty();  // not a valid store name
+        }
+    }
+
+    @Override
+    public LoadedModel load(String name, long bytesInUse) throws IOException {
+        ResolvedModel resolved;
+        try {
+            resolved = store.resolve(name);
+        } catch (ModelNotFoundException e) {
+            throw new UnknownModelException(name, "the model '" + name + "' is not loaded and not in the local"
+                    + " store; pull it first ('hearth pull " + name + "' or POST /api/pull)");
+        }
+        admit(resolved, name, bytesInUse);
+        return ModelLoader.load(resolved.path(), resolved.manifest().name(), options);
+    }
+
+    /** The planner's check for a GGUF file given by path ({@code --model PATH}). */
+    public void admitFile(Path path, String name, long bytesInUse) throws IOException {
+        ModelManifest manifest = new ModelManifest(name, path.toString(), "", List.of(new ModelManifest.FileEntry(
+                path.getFileName().toString(), "", Files.size(path))), "", "", 0, "");
+        admit(new ResolvedModel(manifest, path, List.of(path)), name, bytesInUse);
+    }
+
+    private void admit(ResolvedModel resolved, String name, long bytesInUse) throws IOException {
+        KvPrecision kv = options.kvPrecision();
+        long free = Math.max(0, planner.machine().memoryBytes() - bytesInUse);
+        int context = options.contextLength() > 0 ? options.contextLength() : 4096;
+        PlanRequest request = new PlanRequest(free, context, options.parallel(),
+                dev.hearth.server.hub.KvPrecision.valueOf(kv.name()));
+        MemoryPlan plan;
+        try {
+            plan = planner.admit(resolved, request);
+        } catch (HubException e) {
+            MemoryPlan refused = planner.check(resolved, request);
+            throw new InsufficientMemoryException(name, refused.totalBytes(), refused.budgetBytes(),
+                    refused.describe());
+        }
+        if (plan.verdict() == MemoryPlan.Verdict.TIGHT) {
+            LOG.log(Level.WARNING, "loading " + plan.describe());
+        }
+    }
+}
