@@ -9,6 +9,10 @@ import dev.hearth.server.route.LoadOptions;
 import dev.hearth.server.route.LoadedModel;
 import dev.hearth.server.route.LocalBackend;
 import dev.hearth.server.route.ModelLoader;
+import dev.hearth.server.route.Router;
+import dev.hearth.server.route.RouterSetup;
+import dev.hearth.server.route.config.ConfigLoader;
+import dev.hearth.server.route.config.RoutingConfig;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -23,7 +27,12 @@ import picocli.CommandLine.Option;
         description = "Serve models over OpenAI-compatible (/v1) and Ollama-compatible (/api) HTTP APIs, with "
                 + "/health and Prometheus /metrics.")
 final class ServeCommand implements Callable<Integer> {
-    @Option(names = "--model", paramLabel = "PATH[=ALIAS]", required = true,
+    @Option(names = "--config", paramLabel = "FILE",
+            description = "A routing configuration (YAML): local models, remote OpenAI-compatible backends and routes"
+                    + " with fallback; see config/hearth.example.yaml.")
+    Path config;
+
+    @Option(names = "--model", paramLabel = "PATH[=ALIAS]",
             description = "A GGUF model to load at start (repeatable). Clients name it by ALIAS, or by the file "
                     + "name without .gguf.")
     List<String> models = new ArrayList<>();
@@ -83,10 +92,16 @@ final class ServeCommand implements Callable<Integer> {
             }
             specs.add(parsed);
         }
+        if (specs.isEmpty() && config == null) {
+            throw new IllegalArgumentException("give at least one --model PATH or a --config FILE");
+        }
         LocalBackend backend = new LocalBackend();
         ServerMetrics metrics = new ServerMetrics(backend);
+        RoutingConfig routing = config == null ? null : ConfigLoader.load(config);
+        Router router = routing == null ? Router.direct(backend) : RouterSetup.create(routing, backend, specs,
+                options, System::getenv, System.err::println);
         // listen first: /health answers 503 until the models are loaded
-        HearthServer server = HearthServer.start(backend, settings, metrics);
+        HearthServer server = HearthServer.start(router, settings, metrics);
         System.err.printf("hearth listening on http://%s:%d (OpenAI: /v1, Ollama: /api)%s%n", host, server.port(),
                 settings.apiKey() == null ? "" : ", API key required");
         try {
@@ -97,14 +112,19 @@ final class ServeCommand implements Callable<Integer> {
                 System.err.printf("loaded %s from %s in %d ms (context %d, %d slots)%n", model.info().name(),
                         parsed.getKey(), model.info().loadMillis(), model.info().contextLength(), parallel);
             }
+            if (routing != null) {
+                RouterSetup.loadLocal(routing, backend, options, metrics, System.err::println);
+            }
         } catch (Exception | Error e) {
             server.close();
+            router.close();
             backend.close();
             throw e;
         }
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             server.close();
+            router.close();
             backend.close();
             stopped.countDown();
         }));

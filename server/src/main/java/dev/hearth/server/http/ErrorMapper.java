@@ -9,6 +9,7 @@ import dev.hearth.server.chat.ChatTemplateException;
 import dev.hearth.server.route.InvalidRequestException;
 import dev.hearth.server.route.UnknownModelException;
 import dev.hearth.server.route.UnsupportedFeatureException;
+import dev.hearth.server.route.UpstreamException;
 import java.lang.System.Logger.Level;
 import java.util.Map;
 
@@ -34,6 +35,10 @@ public final class ErrorMapper {
                     "overloaded", e.getMessage(), Math.max(1, e.retryAfterSeconds()));
             case ChatTemplateException e -> ApiException.badParam("messages", e.getMessage());
             case InvalidRequestException e -> ApiException.badParam(e.param(), e.getMessage());
+            case UpstreamException e -> new ApiException(e.kind() == UpstreamException.Kind.CLIENT_ERROR
+                    || e.status() == 429 ? e.status() : e.kind() == UpstreamException.Kind.TIMEOUT ? 504 : 502, "upstream_error", null,
+                    e.kind().name().toLowerCase(), e.getMessage(),
+                    e.retryAfterMillis() > 0 ? (int) Math.max(1, (e.retryAfterMillis() + 999) / 1000) : 0);
             case UnsupportedFeatureException e -> new ApiException(501, "not_implemented", null,
                     "not_implemented", e.getMessage(), 0);
             case JsonMappingException e when !e.getPath().isEmpty() -> ApiException.badParam(path(e),

@@ -4,6 +4,7 @@ import dev.hearth.server.http.ollama.OllamaHandlers;
 import dev.hearth.server.http.openai.OpenAiHandlers;
 import dev.hearth.server.metrics.ServerMetrics;
 import dev.hearth.server.route.Backend;
+import dev.hearth.server.route.Router;
 import io.helidon.http.HeaderNames;
 import io.helidon.webserver.WebServer;
 import io.helidon.webserver.http.HttpRouting;
@@ -26,26 +27,33 @@ public final class HearthServer implements AutoCloseable {
     }
 
     public static HearthServer start(Backend backend, ServerSettings settings, ServerMetrics metrics) {
+        return start(Router.direct(backend), settings, metrics);
+    }
+
+    /** Serves through {@code router} (routes to local models and remote backends); its local backend lists models. */
+    public static HearthServer start(Router router, ServerSettings settings, ServerMetrics metrics) {
         WebServer server = WebServer.builder()
                 .host(settings.host())
                 .port(settings.port())
-                .routing(r -> routing(r, backend, settings, metrics))
+                .routing(r -> routing(r, router, settings, metrics))
                 .build()
                 .start();
         return new HearthServer(server);
     }
 
     /** Every route, filter and the one error handler. */
-    public static void routing(HttpRouting.Builder r, Backend backend, ServerSettings settings,
+    public static void routing(HttpRouting.Builder r, Router router, ServerSettings settings,
             ServerMetrics metrics) {
-        RequestContext context = new RequestContext(backend, settings, metrics);
+        Backend backend = router.local();
+        metrics.onGeneration(router.queueWait()::finished);
+        RequestContext context = new RequestContext(backend, settings, metrics, router);
         OpenAiHandlers openAi = new OpenAiHandlers(context);
         OllamaHandlers ollama = new OllamaHandlers(context);
         r.addFilter(new AccessFilter(settings.apiKey(), metrics));
         r.error(Throwable.class, HearthServer::writeError);
         r.get("/", (req, res) -> res.send("Hearth is running"))
                 .get("/health", (req, res) -> health(backend, res))
-                .get("/metrics", (req, res) -> writeMetrics(metrics, res))
+                .get("/metrics", (req, res) -> writeMetrics(metrics, router, res))
                 .post("/v1/chat/completions", openAi::chatCompletions)
                 .post("/v1/completions", openAi::completions)
                 .post("/v1/embeddings", openAi::embeddings)
@@ -70,9 +78,10 @@ public final class HearthServer implements AutoCloseable {
                 "models", backend.models().size()));
     }
 
-    private static void writeMetrics(ServerMetrics metrics, ServerResponse res) throws IOException {
+    private static void writeMetrics(ServerMetrics metrics, Router router, ServerResponse res) throws IOException {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         metrics.write(out);
+        router.metrics().write(out);
         res.header(HeaderNames.CONTENT_TYPE, ServerMetrics.CONTENT_TYPE);
         res.send(out.toByteArray());
     }
