@@ -14,7 +14,7 @@ import java.util.function.Function;
  * @param promptTokens an estimate (UTF-8 bytes / 4): the exact count needs a tokenizer, which rules don't wait for
  * @param header a request header by lower-case name (null when absent)
  * @param agentClass the caller's agent class ({@code x-hearth-agent-class}), or null
- * @param affinityKey a hash of the system prompt (or of the first message), for node affinity
+ * @param affinityKey a hash of the system prompt, for node affinity (none without a system prompt)
  */
 public record RouteRequest(String path, String model, ObjectNode body, boolean stream, int promptTokens,
         boolean tools, boolean reasoning, Function<String, String> header, String agentClass, long affinityKey,
@@ -38,18 +38,14 @@ public record RouteRequest(String path, String model, ObjectNode body, boolean s
     static RouteRequest of(String path, ObjectNode body, Function<String, String> header) {
         long bytes = 0;
         String system = null;
-        String first = null;
         for (JsonNode m : body.path("messages")) {
             String text = text(m.path("content"));
             bytes += text.getBytes(StandardCharsets.UTF_8).length;
             if (system == null && "system".equals(m.path("role").asText())) {
                 system = text;
             }
-            if (first == null) {
-                first = text;
-            }
         }
-        String keyText = system != null ? system : first;
+        String keyText = system;
         JsonNode prompt = body.path("prompt");
         if (prompt.isTextual()) {
             bytes += prompt.textValue().getBytes(StandardCharsets.UTF_8).length;

@@ -13,9 +13,12 @@ import java.net.http.HttpConnectTimeoutException;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.net.http.HttpTimeoutException;
+import java.nio.ByteBuffer;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Flow;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -65,9 +68,9 @@ final class UpstreamNode implements AutoCloseable {
             rb.header("Authorization", "Bearer " + apiKey);
         }
         BodyChunks chunks = new BodyChunks();
-        CompletableFuture<HttpResponse<Void>> future = client.sendAsync(rb.build(),
-                info -> HttpResponse.BodySubscribers.fromSubscriber(chunks));
-        HttpResponse<Void> response;
+        CompletableFuture<HttpResponse<Flow.Publisher<List<ByteBuffer>>>> future = client.sendAsync(rb.build(),
+                HttpResponse.BodyHandlers.ofPublisher());
+        HttpResponse<Flow.Publisher<List<ByteBuffer>>> response;
         try {
             response = future.get(Math.max(1, first - System.nanoTime()), TimeUnit.NANOSECONDS);
         } catch (TimeoutException e) {
@@ -78,6 +81,7 @@ final class UpstreamNode implements AutoCloseable {
         } catch (ExecutionException e) {
             throw classify(e.getCause());
         }
+        response.body().subscribe(chunks);
         try {
             int status = response.statusCode();
             if (status != 200) {
