@@ -5,6 +5,7 @@ import dev.hearth.server.http.openai.OpenAiHandlers;
 import dev.hearth.server.metrics.ServerMetrics;
 import dev.hearth.server.route.Backend;
 import dev.hearth.server.route.Router;
+import io.helidon.common.socket.SocketOptions;
 import io.helidon.http.HeaderNames;
 import io.helidon.webserver.WebServer;
 import io.helidon.webserver.http.HttpRouting;
@@ -35,6 +36,8 @@ public final class HearthServer implements AutoCloseable {
         WebServer server = WebServer.builder()
                 .host(settings.host())
                 .port(settings.port())
+                // streamed answers end with a small chunk: without TCP_NODELAY it waits out the client's delayed ACK
+                .connectionOptions(SocketOptions.builder().tcpNoDelay(true).build())
                 .routing(r -> routing(r, router, settings, metrics))
                 .build()
                 .start();

@@ -43,6 +43,11 @@ public final class RelayedResponse {
         return opened.stream();
     }
 
+    /** The body's length for a whole JSON answer (-1 for a stream). */
+    public long contentLength() {
+        return opened.stream() ? -1 : opened.body().length;
+    }
+
     public String contentType() {
         return opened.stream() ? "text/event-stream; charset=utf-8" : "application/json";
     }

@@ -16,11 +16,7 @@ import java.net.http.HttpTimeoutException;
 import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Flow;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -68,18 +64,18 @@ final class UpstreamNode implements AutoCloseable {
             rb.header("Authorization", "Bearer " + apiKey);
         }
         BodyChunks chunks = new BodyChunks();
-        CompletableFuture<HttpResponse<Flow.Publisher<List<ByteBuffer>>>> future = client.sendAsync(rb.build(),
-                HttpResponse.BodyHandlers.ofPublisher());
         HttpResponse<Flow.Publisher<List<ByteBuffer>>> response;
         try {
-            response = future.get(Math.max(1, first - System.nanoTime()), TimeUnit.NANOSECONDS);
-        } catch (TimeoutException e) {
-            future.cancel(true);
-            chunks.cancel();
+            // the request timeout bounds the wait for the response headers; the body is read against deadlines
+            response = client.send(rb.timeout(Duration.ofNanos(Math.max(1_000_000, first - start))).build(),
+                    HttpResponse.BodyHandlers.ofPublisher());
+        } catch (HttpConnectTimeoutException e) {
+            throw classify(e);
+        } catch (HttpTimeoutException e) {
             throw UpstreamException.of(Kind.TIMEOUT, label + ": no response within "
                     + Duration.ofNanos(first - start).toMillis() + " ms");
-        } catch (ExecutionException e) {
-            throw classify(e.getCause());
+        } catch (IOException e) {
+            throw classify(e);
         }
         response.body().subscribe(chunks);
         try {

@@ -93,6 +93,8 @@ public final class OpenAiHandlers {
         res.header(HeaderNames.CONTENT_TYPE, relayed.contentType());
         if (relayed.stream()) {
             res.header(HeaderNames.CACHE_CONTROL, "no-cache");
+        } else {
+            res.header(HeaderNames.CONTENT_LENGTH, Long.toString(relayed.contentLength()));
         }
         try (OutputStream out = res.outputStream()) {
             relayed.writeTo(out);
