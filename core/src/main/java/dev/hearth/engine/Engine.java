@@ -2,6 +2,7 @@ package dev.hearth.engine;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
@@ -39,9 +40,13 @@ public final class Engine implements AutoCloseable {
 
     /**
      * Queues a generation. Refuses at once a prompt that does not fit the context
-     * ({@link ContextLengthExceededException}) and a full wait queue ({@link EngineOverloadedException}).
+     * ({@link ContextLengthExceededException}) and a full wait queue ({@link EngineOverloadedException}). A request
+     * with {@link Scheduling#DEFAULT} takes the caller's {@link Scheduling#CURRENT} when one is bound.
      */
     public GenerationHandle submit(GenerationRequest request) {
+        if (request.scheduling() == Scheduling.DEFAULT && Scheduling.CURRENT.isBound()) {
+            request = request.withScheduling(Scheduling.CURRENT.get());
+        }
         if (closed) {
             throw new IllegalStateException("engine " + options.name() + " is closed");
         }
@@ -90,6 +95,19 @@ public final class Engine implements AutoCloseable {
         return scheduler.cachedTokens();
     }
 
+    /**
+     * Jain's fairness index over the agents served so far: (sum x)^2 / (n sum x^2), x = tokens generated for an
+     * agent over its weight; 1 is perfectly even. Readable from any thread.
+     */
+    public double fairnessIndex() {
+        return scheduler.fairShare().jainIndex();
+    }
+
+    /** Tokens generated per agent so far (anonymous requests under the empty name); readable from any thread. */
+    public Map<String, Long> generatedByAgent() {
+        return scheduler.fairShare().generatedByAgent();
+    }
+
     public int maxSequences() {
         return runner.maxSequences();
     }
@@ -105,9 +123,17 @@ public final class Engine implements AutoCloseable {
     private void loop() {
         while (!closed) {
             for (Sequence s; (s = incoming.poll()) != null; ) {
-                s.sampler = s.request.sampler().get();
-                s.decoder = s.request.decoder().get();
-                s.stop = new StopMatcher(s.request.stopStrings());
+                try {
+                    s.sampler = s.request.sampler().get();
+                    s.decoder = s.request.decoder().get();
+                    s.stop = new StopMatcher(s.request.stopStrings());
+                } catch (RuntimeException e) {
+                    // a request whose sampler or decoder cannot be built fails alone; the engine goes on
+                    queued.decrementAndGet();
+                    s.handle.publish(new GenerationEvent.Done(FinishReason.ERROR, "", s.promptLength, 0, 0, 0,
+                            "cannot start the generation: " + e.getMessage()));
+                    continue;
+                }
                 scheduler.enqueue(s);
             }
             dropCancelled();
@@ -159,7 +185,14 @@ public final class Engine implements AutoCloseable {
         int vocab = runner.vocabularySize();
         for (int row = 0; row < owners.size(); row++) {
             Sequence s = owners.get(row);
-            int token = s.sampler.sample(logits, row * vocab, vocab, s.ids, s.length);
+            int token;
+            try {
+                token = s.sampler.sample(logits, row * vocab, vocab, s.ids, s.length);
+            } catch (RuntimeException e) {
+                // one sequence's sampler failing ends that sequence, never the engine thread
+                finish(s, FinishReason.ERROR, "sampling failed: " + e.getMessage());
+                continue;
+            }
             accept(s, token);
         }
     }

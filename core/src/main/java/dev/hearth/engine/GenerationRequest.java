@@ -11,9 +11,16 @@ import java.util.function.Supplier;
  * @param maxTokens most tokens to generate; the context length caps it too (finish reason {@code length})
  * @param stopTokenIds end-of-generation ids (finish reason {@code stop}); not emitted as text
  * @param stopStrings strings that end the generation; held back until resolved, never emitted
+ * @param scheduling the agent, priority class and fair-share weight ({@link Scheduling#DEFAULT} when unset)
  */
 public record GenerationRequest(int[] promptIds, int maxTokens, Set<Integer> stopTokenIds, List<String> stopStrings,
-        Supplier<TokenSampler> sampler, Supplier<TextDecoder> decoder) {
+        Supplier<TokenSampler> sampler, Supplier<TextDecoder> decoder, Scheduling scheduling) {
+
+    /** A request with the default scheduling (anonymous, normal priority). */
+    public GenerationRequest(int[] promptIds, int maxTokens, Set<Integer> stopTokenIds, List<String> stopStrings,
+            Supplier<TokenSampler> sampler, Supplier<TextDecoder> decoder) {
+        this(promptIds, maxTokens, stopTokenIds, stopStrings, sampler, decoder, Scheduling.DEFAULT);
+    }
 
     public GenerationRequest {
         Objects.requireNonNull(promptIds, "promptIds");
@@ -27,6 +34,12 @@ public record GenerationRequest(int[] promptIds, int maxTokens, Set<Integer> sto
         stopStrings = List.copyOf(stopStrings);
         Objects.requireNonNull(sampler, "sampler");
         Objects.requireNonNull(decoder, "decoder");
+        Objects.requireNonNull(scheduling, "scheduling");
+    }
+
+    /** This request for another agent or priority. */
+    public GenerationRequest withScheduling(Scheduling scheduling) {
+        return new GenerationRequest(promptIds, maxTokens, stopTokenIds, stopStrings, sampler, decoder, scheduling);
     }
 
     /** A greedy request without text (ids only), for scripts and tests. */

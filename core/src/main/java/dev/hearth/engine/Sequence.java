@@ -24,6 +24,15 @@ final class Sequence {
     /** Times this sequence was preempted (its blocks freed, recomputed later). */
     int preemptions;
     long firstTokenNanos;
+    /** Scheduling (engine thread): the agent's fair-share account, the class now (lower is better, aging lowers it). */
+    final Scheduling scheduling;
+    AgentShare share;
+    int priorityClass;
+    long arrival;
+    long waitingSince;
+    long admittedOrder;
+    long plannedStep = -1;
+    boolean requeued;
     TokenSampler sampler;
     TextDecoder decoder;
     StopMatcher stop;
@@ -37,6 +46,8 @@ final class Sequence {
         this.ids = Arrays.copyOf(request.promptIds(), Math.max(capacity, promptLength));
         this.length = promptLength;
         this.submittedNanos = System.nanoTime();
+        this.scheduling = request.scheduling();
+        this.priorityClass = scheduling.priority().ordinal();
     }
 
     /** Tokens not yet in the KV cache (at least 1 while running). */

@@ -113,7 +113,7 @@ final class KQuantKernels {
      * byte j): bytes 0-3 hold scales 0-3 in their low 6 bits; scales 4-7 are the low nibbles of bytes 8-11 with
      * their top 2 bits in the top bits of bytes 0-3. Inline bit arithmetic, so the vector loop makes no calls.
      */
-    private static long packedScales(MemorySegment w, long at) {
+    static long packedScales(MemorySegment w, long at) {
         int q0 = w.get(ScalarKernels.I32, at);
         int q8 = w.get(ScalarKernels.I32, at + 8);
         int low = q0 & 0x3F3F3F3F;
@@ -122,7 +122,7 @@ final class KQuantKernels {
     }
 
     /** The 8 six-bit mins, as {@link #packedScales}: bytes 4-7 low 6 bits; high nibbles of 8-11 plus top bits of 4-7. */
-    private static long packedMins(MemorySegment w, long at) {
+    static long packedMins(MemorySegment w, long at) {
         int q4 = w.get(ScalarKernels.I32, at + 4);
         int q8 = w.get(ScalarKernels.I32, at + 8);
         int low = q4 & 0x3F3F3F3F;

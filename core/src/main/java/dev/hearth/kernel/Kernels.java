@@ -3,6 +3,8 @@ package dev.hearth.kernel;
 import dev.hearth.gguf.GgmlType;
 import dev.hearth.tensor.WeightMatrix;
 import java.lang.foreign.MemorySegment;
+import java.util.EnumSet;
+import java.util.Set;
 
 /**
  * The one dispatch point for weight kernels: matmul of a (quantized) weight matrix with float activations, split
@@ -10,6 +12,12 @@ import java.lang.foreign.MemorySegment;
  */
 public final class Kernels {
     private Kernels() {}
+
+    /**
+     * Whether the table-lookup kernels ({@link NibbleTableKernels}) serve Q4_0 and Q4_K; read once. The system property
+     * {@code hearth.kernel.widening=true} forces the widening kernels (for comparisons).
+     */
+    static final boolean TABLES = NibbleTableKernels.SUPPORTED && !Boolean.getBoolean("hearth.kernel.widening");
 
     /**
      * out[t * w.rows() + r] = dot(row r of w, x[t * w.cols() .. (t + 1) * w.cols())) for t in [0, numTokens).
@@ -29,6 +37,28 @@ public final class Kernels {
         }
     }
 
+    /**
+     * Compiles the kernels of each weight type among {@code samples} before the first request (call at load): a few
+     * thousand small matmuls of 1 and 4 tokens over the first rows of one matrix per type, through the pool. Costs some
+     * tens of milliseconds per type; without it the first tokens run in the interpreter and C1.
+     */
+    public static void warmUp(ComputePool pool, Iterable<WeightMatrix> samples) {
+        Set<GgmlType> done = EnumSet.noneOf(GgmlType.class);
+        for (WeightMatrix w : samples) {
+            if (!done.add(w.type())) {
+                continue;
+            }
+            int rows = Math.min(w.rows(), 16);
+            WeightMatrix slice = new WeightMatrix(w.name(), w.type(), rows, w.cols(), w.data());
+            float[] x = new float[4 * w.cols()];
+            float[] out = new float[4 * rows];
+            for (int i = 0; i < 2_000; i++) {
+                matmul(pool, slice, x, 1, out);
+                matmul(pool, slice, x, 4, out);
+            }
+        }
+    }
+
     /** Dequantizes row {@code row} of w (an embedding lookup) into out[outOffset..]. */
     public static void dequantizeRow(WeightMatrix w, int row, float[] out, int outOffset) {
         ScalarKernels.dequantizeRow(w, row, out, outOffset);
@@ -41,16 +71,42 @@ public final class Kernels {
             case F16 -> FloatKernels.dotF16(w, at, cols, x, xOffset);
             case BF16 -> FloatKernels.dotBf16(w, at, cols, x, xOffset);
             case Q8_0 -> Q8_0Kernel.dot(w, at, cols, x, xOffset);
-            case Q4_0 -> Q4Kernels.dotQ4_0(w, at, cols, x, xOffset);
+            case Q4_0 -> TABLES ? NibbleTableKernels.dotQ4_0(w, at, cols, x, xOffset)
+                    : Q4Kernels.dotQ4_0(w, at, cols, x, xOffset);
             case Q4_1 -> Q4Kernels.dotQ4_1(w, at, cols, x, xOffset);
             case Q5_0 -> Q5Kernels.dotQ5_0(w, at, cols, x, xOffset);
             case Q5_1 -> Q5Kernels.dotQ5_1(w, at, cols, x, xOffset);
-            case Q4_K -> KQuantKernels.dotQ4_K(w, at, cols, x, xOffset);
+            case Q4_K -> TABLES ? NibbleTableKernels.dotQ4_K(w, at, cols, x, xOffset)
+                    : KQuantKernels.dotQ4_K(w, at, cols, x, xOffset);
             case Q5_K -> KQuantKernels.dotQ5_K(w, at, cols, x, xOffset);
             case Q6_K -> Q6_KKernel.dot(w, at, cols, x, xOffset);
             case Q8_1, Q2_K, Q3_K, Q8_K, IQ2_XXS, IQ2_XS, IQ3_XXS, IQ1_S, IQ4_NL, IQ3_S, IQ2_S, IQ4_XS, I8, I16, I32,
                     I64, F64, IQ1_M, TQ1_0, TQ2_0, MXFP4 -> throw unsupported(type, "a weight row");
         };
+    }
+
+    /** Whether {@link #dot4} has a kernel for the type (one that decodes each block once for 4 tokens). */
+    static boolean hasDot4(GgmlType type) {
+        return switch (type) {
+            case Q4_0, Q4_K -> TABLES;
+            case Q8_0, Q6_K -> MultiTokenKernels.SUPPORTED;
+            default -> false;
+        };
+    }
+
+    /**
+     * out[outOffset + k * outStride] = dot(row at byte {@code at} of w, x[xOffset + k * xStride ..]) for k in 0..3;
+     * only for the types {@link #hasDot4} accepts.
+     */
+    static void dot4(GgmlType type, MemorySegment w, long at, int cols, float[] x, int xOffset, int xStride,
+            float[] out, int outOffset, int outStride) {
+        switch (type) {
+            case Q4_0 -> NibbleTableKernels.dot4Q4_0(w, at, cols, x, xOffset, xStride, out, outOffset, outStride);
+            case Q4_K -> NibbleTableKernels.dot4Q4_K(w, at, cols, x, xOffset, xStride, out, outOffset, outStride);
+            case Q8_0 -> MultiTokenKernels.dot4Q8_0(w, at, cols, x, xOffset, xStride, out, outOffset, outStride);
+            case Q6_K -> MultiTokenKernels.dot4Q6_K(w, at, cols, x, xOffset, xStride, out, outOffset, outStride);
+            default -> throw unsupported(type, "a 4-token row");
+        }
     }
 
     private static void requireSupported(GgmlType type, String name) {

@@ -57,9 +57,17 @@ final class MatmulTask implements ComputePool.RangeBody {
             }
             return;
         }
+        int groups = Kernels.hasDot4(t) ? numTokens / 4 : 0;  // tokens in groups of 4 share each decoded block
         for (int tile = start; tile < end; tile += TILE_ROWS) {
             int tileEnd = Math.min(end, tile + TILE_ROWS);
-            for (int token = 0; token < numTokens; token++) {
+            for (int g = 0; g < groups; g++) {
+                int xo = 4 * g * cols;
+                int oo = 4 * g * rows;
+                for (int r = tile; r < tileEnd; r++) {
+                    Kernels.dot4(t, w, r * rowBytes, cols, in, xo, cols, o, oo + r, rows);
+                }
+            }
+            for (int token = 4 * groups; token < numTokens; token++) {
                 int xo = token * cols;
                 int oo = token * rows;
                 for (int r = tile; r < tileEnd; r++) {

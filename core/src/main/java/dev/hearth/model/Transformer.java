@@ -7,6 +7,9 @@ import dev.hearth.kernel.Norms;
 import dev.hearth.kernel.Rope;
 import dev.hearth.kernel.VectorOps;
 import dev.hearth.kv.KvCache;
+import dev.hearth.tensor.WeightMatrix;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * The decoder-only transformer shared by every family: token embedding, then per layer pre-norm grouped-query
@@ -32,6 +35,11 @@ final class Transformer {
         this.feedForward = new FeedForwardBlock(config, pool, b);
         this.ropeFrequencies = Rope.frequencies(config.ropeTheta(), config.rotaryDims(), config.ropeFrequencyFactors(),
                 config.ropeScale());
+        List<WeightMatrix> samples = new ArrayList<>(List.of(weights.output()));
+        for (LayerWeights layer : weights.layers()) {  // one matrix per weight type is enough to compile its kernels
+            samples.addAll(List.of(layer.query(), layer.key(), layer.value(), layer.attentionOutput()));
+        }
+        Kernels.warmUp(pool, samples);
     }
 
     int maxBatch() {

@@ -150,4 +150,26 @@ class EngineTest {
             assertThat(streamed.toString()).isEqualTo(all.substring(0, cut)).isEqualTo(done.text());
         }
     }
+
+    @Test
+    void aFailingSamplerEndsOnlyItsSequence() throws Exception {
+        try (Engine engine = new Engine(new FakeRunner(500, 4, 256, 64), EngineOptions.defaults("fake"))) {
+            TokenSampler broken = (logits, offset, n, history, len) -> {
+                throw new IllegalStateException("no token allowed");
+            };
+            GenerationHandle bad = engine.submit(new GenerationRequest(prompt(1, 5), 5, Set.of(), List.of(),
+                    () -> broken, () -> id -> ""));
+            GenerationHandle unbuildable = engine.submit(new GenerationRequest(prompt(2, 5), 5, Set.of(), List.of(),
+                    () -> {
+                        throw new IllegalArgumentException("bad grammar");
+                    }, () -> id -> ""));
+            GenerationEvent.Done failed = bad.awaitDone();
+            assertThat(failed.reason()).isEqualTo(FinishReason.ERROR);
+            assertThat(failed.error()).contains("no token allowed");
+            assertThat(unbuildable.awaitDone().error()).contains("bad grammar");
+            // the engine still serves
+            assertThat(engine.submit(GenerationRequest.greedyIds(prompt(3, 5), 3, Set.of())).awaitDone().reason())
+                    .isEqualTo(FinishReason.LENGTH);
+        }
+    }
 }

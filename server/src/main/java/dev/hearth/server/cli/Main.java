@@ -22,7 +22,10 @@ import picocli.CommandLine.Command;
             CpCommand.class,
             CatalogueCommand.class,
             PlanCommand.class,
-            ServeCommand.class
+            ServeCommand.class,
+            KeysCommand.class,
+            UsageCommand.class,
+            AgentsSimCommand.class
         })
 public final class Main implements Runnable {
     public static void main(String[] args) {

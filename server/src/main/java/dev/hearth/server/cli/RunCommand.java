@@ -1,111 +1,212 @@
 package dev.hearth.server.cli;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.hearth.kernel.VectorOps;
-import dev.hearth.kv.KvCache;
+import dev.hearth.engine.ChainSampler;
+import dev.hearth.engine.GenerationEvent;
+import dev.hearth.engine.GenerationHandle;
+import dev.hearth.engine.GenerationRequest;
 import dev.hearth.kv.KvPrecision;
-import dev.hearth.model.Batch;
-import dev.hearth.model.Logits;
-import dev.hearth.model.Model;
-import dev.hearth.model.PromptFeeder;
+import dev.hearth.sampling.SamplingParams;
+import dev.hearth.server.route.LoadOptions;
+import dev.hearth.server.route.LoadedModel;
+import dev.hearth.server.route.ModelLoader;
+import dev.hearth.server.route.PromptMessage;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /**
- * {@code hearth run MODEL --ids ... -n 16}: the prompt in batched chunks, then one token per forward pass (the
- * decode path). Greedy only for now; {@link TokenPicker} is the seam for the sampler.
+ * {@code hearth run MODEL}: an interactive chat through the model's template (no {@code -p}), one chat turn
+ * ({@code -p TEXT}), a raw completion ({@code -p TEXT --raw}) or token ids ({@code --ids}), all through the engine:
+ * the prompt in batched chunks, then one token per step, with the sampler chain. Prints prompt and generation
+ * tokens/s at the end, as llama.cpp does.
  */
-@Command(name = "run", description = "Generate tokens after a prompt of token ids (greedy).")
+@Command(name = "run", description = "Chat with a model, or complete a prompt (text or token ids).")
 final class RunCommand implements Callable<Integer> {
-    /** Picks the next token from one row of logits. */
-    @FunctionalInterface
-    interface TokenPicker {
-        int pick(float[] logits, int offset, int vocabSize);
-    }
-
     @Parameters(index = "0", paramLabel = "MODEL", description = "Path to a GGUF model.")
     Path model;
 
-    @Option(names = "--ids", required = true, split = ",", description = "Prompt token ids, comma separated.")
+    @Option(names = {"-p", "--prompt"}, description = "One chat turn with this text (with --raw: complete the text as is).")
+    String prompt;
+
+    @Option(names = "--raw", description = "With -p: no chat template; the text is tokenized as is (BOS as the model "
+            + "asks, special-token text parsed), like llama-completion.")
+    boolean raw;
+
+    @Option(names = "--system", description = "A system message for chat turns.")
+    String system;
+
+    @Option(names = "--ids", split = ",", description = "Prompt token ids, comma separated (instead of text).")
     int[] ids;
 
-    @Option(names = "-n", defaultValue = "16", description = "Tokens to generate (default ${DEFAULT-VALUE}).")
+    @Option(names = {"-n", "--max-tokens"}, defaultValue = "-1", description = "Most tokens to generate per answer "
+            + "(default: until an end token or the context is full; 16 with --ids).")
     int count;
 
-    @Option(names = "--temp", defaultValue = "0", description = "Temperature; only 0 (greedy) for now.")
+    @Option(names = "--temp", defaultValue = "0.8", description = "Temperature; 0 is greedy (default ${DEFAULT-VALUE}).")
     float temperature;
 
-    @Option(names = "--threads", description = "Compute threads (default: all cores).")
+    @Option(names = "--top-k", defaultValue = "40", description = "Top-k, 0 disables (default ${DEFAULT-VALUE}).")
+    int topK;
+
+    @Option(names = "--top-p", defaultValue = "0.95", description = "Top-p, 1 disables (default ${DEFAULT-VALUE}).")
+    float topP;
+
+    @Option(names = "--min-p", defaultValue = "0.05", description = "Min-p, 0 disables (default ${DEFAULT-VALUE}).")
+    float minP;
+
+    @Option(names = "--repeat-penalty", defaultValue = "1.0", description = "Repetition penalty, 1 disables (default ${DEFAULT-VALUE}).")
+    float repeatPenalty;
+
+    @Option(names = "--repeat-last-n", defaultValue = "64", description = "Tokens the penalties look back on (default ${DEFAULT-VALUE}).")
+    int repeatLastN;
+
+    @Option(names = "--seed", description = "Random seed (default: random; printed with --verbose).")
+    Long seed;
+
+    @Option(names = "--ignore-eos", description = "Do not stop at end-of-generation tokens.")
+    boolean ignoreEos;
+
+    @Option(names = {"-t", "--threads"}, description = "Compute threads (default: all cores).")
     Integer threads;
 
-    @Option(names = "--batch", defaultValue = "64", description = "Prompt rows per forward pass (default ${DEFAULT-VALUE}).")
+    @Option(names = "--batch", defaultValue = "256", description = "Most tokens per forward pass (default ${DEFAULT-VALUE}).")
     int batch;
 
-    @Option(names = "--kv", defaultValue = "f32", description = "KV cache precision: f32 or f16 (default ${DEFAULT-VALUE}).")
+    @Option(names = {"-c", "--ctx-size"}, defaultValue = "0", description = "Context length (default: the model's, at most 4096).")
+    int contextLength;
+
+    @Option(names = "--kv", defaultValue = "f32", description = "KV cache precision: f32, f16 or q8_0 (default ${DEFAULT-VALUE}).")
     String kvPrecision;
 
-    @Option(names = "--json", description = "Print JSON.")
+    @Option(names = "--json", description = "Print one JSON object per answer (ids, text, counts, speeds).")
     boolean json;
+
+    @Option(names = "--verbose", description = "Print the seed and the prompt's token count before answering.")
+    boolean verbose;
 
     @Override
     public Integer call() throws Exception {
-        if (temperature != 0) {
-            throw new IllegalArgumentException("--temp " + temperature + " is not supported yet: only greedy (--temp 0)");
+        if (ids != null && prompt != null) {
+            throw new IllegalArgumentException("give either --ids or -p, not both");
         }
-        if (count < 0) {
-            throw new IllegalArgumentException("-n must not be negative, got " + count);
+        if (raw && prompt == null) {
+            throw new IllegalArgumentException("--raw needs -p TEXT");
         }
-        if (ids.length == 0) {
+        if (ids != null && ids.length == 0) {
             throw new IllegalArgumentException("--ids needs at least one token id");
         }
-        KvPrecision precision = KvPrecision.parse(kvPrecision);
-        TokenPicker picker = VectorOps::argmax;
-        int[] generated = new int[count];
-        long promptNanos;
-        long generationNanos;
-        try (Model m = LogitsCommand.loadModel(model, LogitsCommand.options(threads, batch))) {
-            KvCache kv = m.newKvCache(ids.length + count, 1, precision);
-            Logits logits = m.newLogits(1);
-            Batch b = m.newBatch();
-            int[] next = new int[1];
-            long start = System.nanoTime();
-            PromptFeeder.feed(m, kv, b, logits, 0, ids, 0, batch, false,
-                    (pos, lg, row) -> next[0] = picker.pick(lg.values(), lg.offset(row), lg.vocabSize()));
-            promptNanos = System.nanoTime() - start;
-            start = System.nanoTime();
-            for (int i = 0; i < count; i++) {
-                generated[i] = next[0];
-                if (i + 1 < count) {
-                    b.clear();
-                    b.add(next[0], ids.length + i, 0, true);
-                    m.forward(b, kv, logits);
-                    next[0] = picker.pick(logits.values(), logits.offset(0), logits.vocabSize());
-                }
-            }
-            generationNanos = System.nanoTime() - start;
+        int maxTokens = count >= 0 ? count : (ids != null ? 16 : Integer.MAX_VALUE);
+        if (maxTokens == 0) {
+            throw new IllegalArgumentException("-n must be at least 1");
         }
-        double promptRate = ids.length / (promptNanos / 1e9);
-        // the first token comes from the prompt pass; count - 1 decode passes made the rest
-        double generationRate = count <= 1 ? 0 : (count - 1) / (generationNanos / 1e9);
-        if (json) {
-            Map<String, Object> out = new LinkedHashMap<>();
-            out.put("ids", generated);
-            out.put("prompt_tokens", ids.length);
-            out.put("generated_tokens", count);
-            out.put("prompt_tokens_per_second", promptRate);
-            out.put("generation_tokens_per_second", generationRate);
-            System.out.println(new ObjectMapper().writeValueAsString(out));
-        } else {
-            System.out.println(Arrays.toString(generated));
-            System.out.printf("prompt: %d tokens, %.1f tokens/s; generation: %d tokens, %.1f tokens/s%n", ids.length,
-                    promptRate, count, generationRate);
+        SamplingParams params = new SamplingParams(temperature, topK, topP, minP, repeatPenalty, 0f, 0f, repeatLastN,
+                Map.of(), seed);
+        int nThreads = threads != null ? threads : Runtime.getRuntime().availableProcessors();
+        LoadOptions options = new LoadOptions(1, contextLength, nThreads, batch, 0, KvPrecision.parse(kvPrecision));
+        try (LoadedModel loaded = ModelLoader.load(model, model.getFileName().toString(), options)) {
+            if (ids != null) {
+                answer(loaded, ids, maxTokens, params, true, System.out);
+            } else if (prompt != null) {
+                int[] promptIds = raw ? loaded.text().encodeRaw(prompt) : loaded.text().encodeChat(conversation(prompt, List.of()), List.of());
+                answer(loaded, promptIds, maxTokens, params, false, System.out);
+            } else {
+                new InteractiveChat(this, loaded, maxTokens, params).run();
+            }
         }
         return 0;
+    }
+
+    List<PromptMessage> conversation(String user, List<PromptMessage> history) {
+        List<PromptMessage> messages = new ArrayList<>();
+        if (system != null) {
+            messages.add(PromptMessage.of("system", system));
+        }
+        messages.addAll(history);
+        messages.add(PromptMessage.of("user", user));
+        return messages;
+    }
+
+    /** Generates one answer, streaming its text to {@code out} (or one JSON object at the end); returns the text. */
+    String answer(LoadedModel loaded, int[] promptIds, int maxTokens, SamplingParams params, boolean printIds,
+            PrintStream out) throws InterruptedException {
+        int vocab = loaded.engine().vocabularySize();
+        ChainSampler[] sampler = new ChainSampler[1];
+        Set<Integer> stops = ignoreEos ? Set.of() : loaded.text().stopTokenIds();
+        int limit = (int) Math.min(maxTokens, (long) loaded.engine().contextLength() - promptIds.length);
+        if (verbose && !json) {
+            System.err.printf("prompt: %d tokens%n", promptIds.length);
+        }
+        GenerationHandle handle = loaded.engine().submit(new GenerationRequest(promptIds, Math.max(1, limit), stops,
+                List.of(), () -> sampler[0] = new ChainSampler(params, vocab, false, 0), loaded.text()::newDecoder));
+        List<Integer> generated = new ArrayList<>();
+        StringBuilder text = new StringBuilder();
+        GenerationEvent event;
+        while ((event = handle.take()) instanceof GenerationEvent.Token token) {
+            if (token.tokenId() >= 0) {
+                generated.add(token.tokenId());
+            }
+            text.append(token.text());
+            if (!json && !printIds) {
+                out.print(token.text());
+                out.flush();
+            }
+        }
+        GenerationEvent.Done done = (GenerationEvent.Done) event;
+        if (done.error() != null) {
+            throw new IllegalStateException(done.error());
+        }
+        double promptSeconds = done.timeToFirstTokenNanos() / 1e9;
+        double generationSeconds = (done.totalNanos() - done.timeToFirstTokenNanos()) / 1e9;
+        double promptRate = promptIds.length / Math.max(promptSeconds, 1e-9);
+        // the first token comes with the prompt pass; the rest took one step each
+        double generationRate = done.generatedTokens() <= 1 ? 0 : (done.generatedTokens() - 1) / Math.max(generationSeconds, 1e-9);
+        if (json) {
+            Map<String, Object> result = new LinkedHashMap<>();
+            result.put("ids", generated);
+            result.put("text", text.toString());
+            result.put("finish_reason", done.reason().apiName());
+            result.put("prompt_tokens", done.promptTokens());
+            result.put("generated_tokens", done.generatedTokens());
+            result.put("prompt_tokens_per_second", promptRate);
+            result.put("generation_tokens_per_second", generationRate);
+            if (sampler[0] != null) {
+                result.put("seed", sampler[0].seed());
+            }
+            try {
+                out.println(new ObjectMapper().writeValueAsString(result));
+            } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+                throw new IllegalStateException(e);
+            }
+        } else {
+            if (printIds) {
+                out.println(generated);
+            } else {
+                out.println();
+            }
+            PrintStream stats = printIds ? out : System.err;
+            stats.printf("prompt: %d tokens, %.1f tokens/s; generation: %d tokens, %.1f tokens/s (%s)%s%n",
+                    done.promptTokens(), promptRate, done.generatedTokens(), generationRate, done.reason().apiName(),
+                    verbose && sampler[0] != null ? "; seed " + sampler[0].seed() : "");
+        }
+        return text.toString();
+    }
+
+    static String joinIds(int[] ids) {
+        return Arrays.toString(ids);
+    }
+
+    static byte[] utf8(String s) {
+        return s.getBytes(StandardCharsets.UTF_8);
     }
 }

@@ -2,6 +2,8 @@ package dev.hearth.server.cli;
 
 import dev.hearth.kv.KvPrecision;
 import dev.hearth.model.ModelOptions;
+import dev.hearth.server.agents.AgentDatabase;
+import dev.hearth.server.agents.AgentGate;
 import dev.hearth.server.http.HearthServer;
 import dev.hearth.server.http.ServerSettings;
 import dev.hearth.server.metrics.ServerMetrics;
@@ -77,6 +79,10 @@ final class ServeCommand implements Callable<Integer> {
             description = "Largest request body in bytes; larger ones get 413 (default ${DEFAULT-VALUE}).")
     long maxBodyBytes;
 
+    @Option(names = "--no-agents",
+            description = "Do not open $HEARTH_HOME/agents.db: no agent keys, quotas or usage ledger.")
+    boolean noAgents;
+
     @Override
     public Integer call() throws Exception {
         LoadOptions options = new LoadOptions(parallel, contextSize,
@@ -101,13 +107,20 @@ final class ServeCommand implements Callable<Integer> {
         Router router = routing == null ? Router.direct(backend) : RouterSetup.create(routing, backend, specs,
                 options, System::getenv, System.err::println);
         // listen first: /health answers 503 until the models are loaded
-        HearthServer server = HearthServer.start(router, settings, metrics);
+        AgentGate agents = noAgents ? null : AgentGate.open(AgentDatabase.defaultPath(), settings.apiKey());
+        List<LoadedModel> loaded = new java.util.concurrent.CopyOnWriteArrayList<>();
+        if (agents != null) {
+            agents.metrics().fairnessSource(() -> loaded.stream().collect(java.util.stream.Collectors.toMap(
+                    m -> m.info().name(), m -> m.engine().fairnessIndex())));
+        }
+        HearthServer server = HearthServer.start(router, settings, metrics, agents);
         System.err.printf("hearth listening on http://%s:%d (OpenAI: /v1, Ollama: /api)%s%n", host, server.port(),
                 settings.apiKey() == null ? "" : ", API key required");
         try {
             for (Map.Entry<Path, String> parsed : specs) {
                 LoadedModel model = ModelLoader.load(parsed.getKey(), parsed.getValue(), options);
                 backend.add(model);
+                loaded.add(model);
                 metrics.modelLoaded(model.info().name(), model.info().loadMillis() / 1000.0);
                 System.err.printf("loaded %s from %s in %d ms (context %d, %d slots)%n", model.info().name(),
                         parsed.getKey(), model.info().loadMillis(), model.info().contextLength(), parallel);
@@ -119,6 +132,9 @@ final class ServeCommand implements Callable<Integer> {
             server.close();
             router.close();
             backend.close();
+            if (agents != null) {
+                agents.close();
+            }
             throw e;
         }
         CountDownLatch stopped = new CountDownLatch(1);
@@ -126,6 +142,9 @@ final class ServeCommand implements Callable<Integer> {
             server.close();
             router.close();
             backend.close();
+            if (agents != null) {
+                agents.close();  // writes the ledger rows still queued
+            }
             stopped.countDown();
         }));
         stopped.await();

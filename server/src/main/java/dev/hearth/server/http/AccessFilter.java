@@ -1,31 +1,48 @@
 package dev.hearth.server.http;
 
 import dev.hearth.server.metrics.ServerMetrics;
+import dev.hearth.engine.Scheduling;
+import dev.hearth.server.agents.AgentCall;
+import dev.hearth.server.agents.AgentGate;
+import dev.hearth.server.agents.QuotaExceededException;
+import io.helidon.http.HeaderName;
 import io.helidon.http.HeaderNames;
+import io.helidon.http.Method;
 import io.helidon.webserver.http.Filter;
 import io.helidon.webserver.http.FilterChain;
 import io.helidon.webserver.http.RoutingRequest;
 import io.helidon.webserver.http.RoutingResponse;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
+import java.util.Optional;
 
 /**
  * Runs around every request: Bearer-key check (everything but {@code /health}, when a key is set) and the request
- * counter by endpoint and status.
+ * counter by endpoint and status. With agents ({@link AgentGate}): agent keys, quotas before a POST is handled (so
+ * before anything is queued), the caller's scheduling bound for the engine, and the ledger row after the response;
+ * {@code /v1/usage} needs the admin key (or an open server).
  */
 final class AccessFilter implements Filter {
+    private static final HeaderName AGENT = HeaderNames.create("X-Hearth-Agent");
+    private static final HeaderName PRIORITY = HeaderNames.create("X-Hearth-Priority");
     private final byte[] expected;
     private final ServerMetrics metrics;
+    private final AgentGate agents;
 
-    AccessFilter(String apiKey, ServerMetrics metrics) {
+    AccessFilter(String apiKey, ServerMetrics metrics, AgentGate agents) {
         this.expected = apiKey == null ? null : ("Bearer " + apiKey).getBytes(StandardCharsets.UTF_8);
         this.metrics = metrics;
+        this.agents = agents;
     }
 
     @Override
     public void filter(FilterChain chain, RoutingRequest req, RoutingResponse res) {
         String path = req.path().path();
         try {
+            if (agents != null && !path.equals("/health")) {
+                filterAgent(chain, req, res, path);
+                return;
+            }
             if (expected != null && !path.equals("/health") && !authorized(req)) {
                 HearthServer.writeError(req, res, ApiException.unauthorized());
                 return;
@@ -33,6 +50,44 @@ final class AccessFilter implements Filter {
             chain.proceed();
         } finally {
             metrics.request(endpoint(path), res.status().code());
+        }
+    }
+
+    private void filterAgent(FilterChain chain, RoutingRequest req, RoutingResponse res, String path) {
+        Optional<AgentGate.Caller> caller;
+        try {
+            caller = agents.identify(req.headers().first(HeaderNames.AUTHORIZATION).orElse(null),
+                    req.headers().first(AGENT).orElse(null), req.headers().first(PRIORITY).orElse(null));
+        } catch (IllegalArgumentException e) {
+            HearthServer.writeError(req, res, ApiException.badParam(e.getMessage().startsWith("priority")
+                    ? PRIORITY.defaultCase() : AGENT.defaultCase(), e.getMessage()));
+            return;
+        }
+        if (caller.isEmpty()) {
+            HearthServer.writeError(req, res, ApiException.unauthorized());
+            return;
+        }
+        if (path.equals("/v1/usage") && caller.get().policy() != null) {
+            HearthServer.writeError(req, res, new ApiException(403, "invalid_request_error", null, "forbidden",
+                    "usage needs the admin key", 0));
+            return;
+        }
+        if (req.prologue().method() != Method.POST) {
+            chain.proceed();
+            return;
+        }
+        AgentCall call;
+        try {
+            call = agents.begin(caller.get(), endpoint(path));
+        } catch (QuotaExceededException e) {
+            HearthServer.writeError(req, res, e);
+            return;
+        }
+        try {
+            ScopedValue.where(AgentGate.CALL, call).where(Scheduling.CURRENT, call.scheduling()).run(chain::proceed);
+        } finally {
+            int status = res.status().code();
+            agents.end(call, status, status >= 400 ? "HTTP " + status : null);
         }
     }
 

@@ -1,6 +1,7 @@
 package dev.hearth.server.http;
 
 import dev.hearth.engine.GenerationEvent;
+import dev.hearth.server.agents.AgentCall;
 import dev.hearth.engine.GenerationHandle;
 import dev.hearth.server.metrics.ServerMetrics;
 import dev.hearth.server.route.Generation;
@@ -78,6 +79,7 @@ public final class ChoiceEvents {
             case GenerationEvent.Token t -> { }
             case GenerationEvent.Done d -> {
                 open--;
+                AgentCall.generationDone(generation.model(), d);
                 metrics.generation(generation.model(), d.promptTokens(), d.generatedTokens(),
                         d.generatedTokens() > 0 ? d.timeToFirstTokenNanos() / 1e9 : -1);
             }

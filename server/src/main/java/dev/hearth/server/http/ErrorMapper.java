@@ -5,6 +5,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonMappingException;
 import dev.hearth.engine.ContextLengthExceededException;
 import dev.hearth.engine.EngineOverloadedException;
+import dev.hearth.server.agents.QuotaExceededException;
 import dev.hearth.server.chat.ChatTemplateException;
 import dev.hearth.server.route.InvalidRequestException;
 import dev.hearth.server.route.UnknownModelException;
@@ -33,6 +34,8 @@ public final class ErrorMapper {
                     + " tokens, but the prompt has " + e.promptTokens() + " tokens", 0);
             case EngineOverloadedException e -> new ApiException(429, "server_overloaded", null,
                     "overloaded", e.getMessage(), Math.max(1, e.retryAfterSeconds()));
+            case QuotaExceededException e -> new ApiException(429, e.tokenLimit() ? "tokens" : "requests", null, "rate_limit_exceeded", e.getMessage(),
+                    e.retryAfterSeconds());
             case ChatTemplateException e -> ApiException.badParam("messages", e.getMessage());
             case InvalidRequestException e -> ApiException.badParam(e.param(), e.getMessage());
             case UpstreamException e -> new ApiException(e.kind() == UpstreamException.Kind.CLIENT_ERROR

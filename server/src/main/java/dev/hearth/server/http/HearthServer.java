@@ -1,5 +1,7 @@
 package dev.hearth.server.http;
 
+import dev.hearth.server.agents.AgentGate;
+import dev.hearth.server.agents.UsageSummary;
 import dev.hearth.server.http.ollama.OllamaHandlers;
 import dev.hearth.server.http.openai.OpenAiHandlers;
 import dev.hearth.server.metrics.ServerMetrics;
@@ -28,17 +30,28 @@ public final class HearthServer implements AutoCloseable {
     }
 
     public static HearthServer start(Backend backend, ServerSettings settings, ServerMetrics metrics) {
-        return start(Router.direct(backend), settings, metrics);
+        return start(Router.direct(backend), settings, metrics, null);
+    }
+
+    /** With agent keys, quotas, the usage ledger and {@code GET /v1/usage} when {@code agents} is not null. */
+    public static HearthServer start(Backend backend, ServerSettings settings, ServerMetrics metrics,
+            AgentGate agents) {
+        return start(Router.direct(backend), settings, metrics, agents);
     }
 
     /** Serves through {@code router} (routes to local models and remote backends); its local backend lists models. */
     public static HearthServer start(Router router, ServerSettings settings, ServerMetrics metrics) {
+        return start(router, settings, metrics, null);
+    }
+
+    public static HearthServer start(Router router, ServerSettings settings, ServerMetrics metrics,
+            AgentGate agents) {
         WebServer server = WebServer.builder()
                 .host(settings.host())
                 .port(settings.port())
                 // streamed answers end with a small chunk: without TCP_NODELAY it waits out the client's delayed ACK
                 .connectionOptions(SocketOptions.builder().tcpNoDelay(true).build())
-                .routing(r -> routing(r, router, settings, metrics))
+                .routing(r -> routing(r, router, settings, metrics, agents))
                 .build()
                 .start();
         return new HearthServer(server);
@@ -47,16 +60,27 @@ public final class HearthServer implements AutoCloseable {
     /** Every route, filter and the one error handler. */
     public static void routing(HttpRouting.Builder r, Router router, ServerSettings settings,
             ServerMetrics metrics) {
+        routing(r, router, settings, metrics, null);
+    }
+
+    public static void routing(HttpRouting.Builder r, Backend backend, ServerSettings settings,
+            ServerMetrics metrics, AgentGate agents) {
+        routing(r, Router.direct(backend), settings, metrics, agents);
+    }
+
+    public static void routing(HttpRouting.Builder r, Router router, ServerSettings settings,
+            ServerMetrics metrics, AgentGate agents) {
         Backend backend = router.local();
         metrics.onGeneration(router.queueWait()::finished);
         RequestContext context = new RequestContext(backend, settings, metrics, router);
         OpenAiHandlers openAi = new OpenAiHandlers(context);
         OllamaHandlers ollama = new OllamaHandlers(context);
-        r.addFilter(new AccessFilter(settings.apiKey(), metrics));
+        r.addFilter(new AccessFilter(settings.apiKey(), metrics, agents));
         r.error(Throwable.class, HearthServer::writeError);
         r.get("/", (req, res) -> res.send("Hearth is running"))
                 .get("/health", (req, res) -> health(backend, res))
-                .get("/metrics", (req, res) -> writeMetrics(metrics, router, res))
+                .get("/metrics", (req, res) -> writeMetrics(metrics, router, agents, res))
+                .get("/v1/usage", (req, res) -> usage(agents, req, res))
                 .post("/v1/chat/completions", openAi::chatCompletions)
                 .post("/v1/completions", openAi::completions)
                 .post("/v1/embeddings", openAi::embeddings)
@@ -81,10 +105,31 @@ public final class HearthServer implements AutoCloseable {
                 "models", backend.models().size()));
     }
 
-    private static void writeMetrics(ServerMetrics metrics, Router router, ServerResponse res) throws IOException {
+    /** Per-agent totals from the ledger: {@code ?since=1h} (default 24h) and {@code &agent=NAME}. */
+    private static void usage(AgentGate agents, ServerRequest req, ServerResponse res) {
+        if (agents == null) {
+            throw ApiException.notFound("usage is recorded only when the server runs with agents");
+        }
+        String since = req.query().first("since").orElse("24h");
+        java.time.Duration window;
+        try {
+            window = UsageSummary.parseSince(since);
+        } catch (IllegalArgumentException e) {
+            throw ApiException.badParam("since", e.getMessage());
+        }
+        String agent = req.query().first("agent").orElse(null);
+        sendJson(res, 200, Map.of("object", "usage", "since", since,
+                "data", agents.usage(System.currentTimeMillis() - window.toMillis(), agent)));
+    }
+
+    private static void writeMetrics(ServerMetrics metrics, Router router, AgentGate agents, ServerResponse res)
+            throws IOException {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         metrics.write(out);
         router.metrics().write(out);
+        if (agents != null) {
+            agents.metrics().write(out);
+        }
         res.header(HeaderNames.CONTENT_TYPE, ServerMetrics.CONTENT_TYPE);
         res.send(out.toByteArray());
     }

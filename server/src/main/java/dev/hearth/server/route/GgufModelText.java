@@ -126,6 +126,11 @@ public final class GgufModelText implements ModelText {
     }
 
     @Override
+    public int[] encodeRaw(String text) {
+        return tokenizer.encode(text, true, true);
+    }
+
+    @Override
     public TextDecoder newDecoder() {
         Detokenizer detokenizer = tokenizer.detokenizer(true, false);
         return new TextDecoder() {

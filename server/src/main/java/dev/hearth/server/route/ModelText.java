@@ -17,6 +17,14 @@ public interface ModelText {
     /** Tokenizes a raw completion prompt (BOS as the model asks; special-token text stays plain text). */
     int[] encodePrompt(String prompt);
 
+    /**
+     * Tokenizes text as is for a trusted caller (the CLI's raw mode): BOS as the model asks, special-token text parsed,
+     * as llama-completion does.
+     */
+    default int[] encodeRaw(String text) {
+        return encodePrompt(text);
+    }
+
     /** A fresh incremental decoder for one sequence. */
     TextDecoder newDecoder();
 

@@ -1,6 +1,9 @@
 package dev.hearth.server.route;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.hearth.engine.FinishReason;
+import dev.hearth.engine.GenerationEvent;
+import dev.hearth.server.agents.AgentCall;
 import dev.hearth.server.route.config.BackendConfig;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -23,6 +26,7 @@ public final class RelayedResponse {
     private final RouteMetrics metrics;
     private long promptTokens;
     private long completionTokens;
+    private long firstByteNanos;
 
     RelayedResponse(long requestId, String target, UpstreamNode.Opened opened, boolean dropUsageChunk,
             BackendConfig.Prices prices, RouteMetrics metrics) {
@@ -63,12 +67,14 @@ public final class RelayedResponse {
             if (!opened.stream()) {
                 usage(UpstreamNode.parse(opened.body()));
                 metrics.firstByte(target, seconds());
+                firstByteNanos = System.nanoTime() - opened.startNanos();
                 out.write(opened.body());
                 out.flush();
                 return;
             }
             String event = opened.firstEvent();
             metrics.firstByte(target, seconds());
+            firstByteNanos = System.nanoTime() - opened.startNanos();
             while (event != null) {
                 if (event.equals("[DONE]")) {
                     write(out, event);
@@ -106,6 +112,11 @@ public final class RelayedResponse {
             if (!upstreamFailed) {
                 metrics.usage(target, promptTokens, completionTokens, prices.cost(promptTokens, completionTokens));
             }
+            // the caller's ledger counts relayed tokens as it counts local ones
+            long total = System.nanoTime() - opened.startNanos();
+            AgentCall.generationDone(target, new GenerationEvent.Done(upstreamFailed ? FinishReason.ERROR
+                    : FinishReason.STOP, "", (int) promptTokens, (int) completionTokens, firstByteNanos, total,
+                    upstreamFailed ? "the upstream failed midway" : null));
         }
     }
 

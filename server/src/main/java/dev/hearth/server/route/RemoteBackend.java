@@ -1,6 +1,7 @@
 package dev.hearth.server.route;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.hearth.server.agents.AgentCall;
 import dev.hearth.server.route.UpstreamException.Kind;
 import dev.hearth.server.route.config.BackendConfig;
 import java.io.IOException;
@@ -90,6 +91,7 @@ public final class RemoteBackend implements AutoCloseable {
             try {
                 UpstreamNode.Opened opened = node.open(path, bytes, stream);
                 node.breaker.onSuccess();
+                AgentCall.servedBy(target);
                 metrics.event(requestId, target, "first chunk after "
                         + String.format("%.1f ms", (System.nanoTime() - opened.startNanos()) / 1e6));
                 return new RelayedResponse(requestId, target, opened, !clientWantsUsage && stream, config.prices(),

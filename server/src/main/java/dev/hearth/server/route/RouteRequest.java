@@ -2,6 +2,8 @@ package dev.hearth.server.route;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.hearth.server.agents.AgentGate;
+import dev.hearth.server.agents.RouteClass;
 import java.nio.charset.StandardCharsets;
 import java.util.Locale;
 import java.util.Map;
@@ -13,12 +15,14 @@ import java.util.function.Function;
  * @param path {@code /chat/completions} or {@code /completions}, as forwarded to a remote backend
  * @param promptTokens an estimate (UTF-8 bytes / 4): the exact count needs a tokenizer, which rules don't wait for
  * @param header a request header by lower-case name (null when absent)
- * @param agentClass the caller's agent class ({@code x-hearth-agent-class}), or null
+ * @param agentClass the caller's agent class: its key's route class ({@code local}, {@code cloud-ok}) when agents are
+ *     on, else the {@code x-hearth-agent-class} header, or null
+ * @param localOnly the caller's key allows only this machine: remote targets are passed over
  * @param affinityKey a hash of the system prompt, for node affinity (none without a system prompt)
  */
 public record RouteRequest(String path, String model, ObjectNode body, boolean stream, int promptTokens,
-        boolean tools, boolean reasoning, Function<String, String> header, String agentClass, long affinityKey,
-        boolean hasAffinityKey) {
+        boolean tools, boolean reasoning, Function<String, String> header, String agentClass, boolean localOnly,
+        long affinityKey, boolean hasAffinityKey) {
 
     public static final String AGENT_CLASS_HEADER = "x-hearth-agent-class";
 
@@ -57,7 +61,15 @@ public record RouteRequest(String path, String model, ObjectNode body, boolean s
         long key = hasKey ? hash(keyText) : 0;
         return new RouteRequest(path, body.path("model").asText(null), body, body.path("stream").asBoolean(false),
                 (int) Math.min(Integer.MAX_VALUE, (bytes + 3) / 4), tools, reasoning, header,
-                header.apply(AGENT_CLASS_HEADER), key, hasKey);
+                agentClass(header), agentLocalOnly(), key, hasKey);
+    }
+
+    private static String agentClass(Function<String, String> header) {
+        return AgentGate.CALL.isBound() ? AgentGate.CALL.get().routeClass().apiName() : header.apply(AGENT_CLASS_HEADER);
+    }
+
+    private static boolean agentLocalOnly() {
+        return AgentGate.CALL.isBound() && AgentGate.CALL.get().routeClass() == RouteClass.LOCAL;
     }
 
     private static String text(JsonNode content) {

@@ -2,6 +2,7 @@ package dev.hearth.server.route;
 
 import dev.hearth.engine.ContextLengthExceededException;
 import dev.hearth.engine.EngineOverloadedException;
+import dev.hearth.server.agents.AgentCall;
 import dev.hearth.server.route.config.BackendConfig;
 import dev.hearth.server.route.config.RoutingConfig;
 import dev.hearth.server.route.config.RoutingConfig.Condition;
@@ -133,6 +134,7 @@ public final class Router implements AutoCloseable {
                         Generation g = local.generate(withModel(spec, t.model()));
                         metrics.request(t.toString());
                         metrics.event(id, t.toString(), "serving locally");
+                        AgentCall.servedBy(t.toString());
                         return new RoutedCall.Local(t.toString(), g);
                     } catch (UnknownModelException e) {
                         reason = "not_loaded";
@@ -145,6 +147,8 @@ public final class Router implements AutoCloseable {
                         last = e;
                     }
                 }
+            } else if (req.localOnly()) {
+                reason = "agent_local_only";
             } else {
                 try {
                     return new RoutedCall.Relayed(remote.open(id, req.path(), t.model(), req.body(), req.stream(),

@@ -1,0 +1,134 @@
+package dev.hearth.server.agents.sim;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.BufferedReader;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.HashSet;
+import java.util.Set;
+
+/** One streamed OpenAI chat completion over the JDK HttpClient, read as SSE; 429s are retried after Retry-After. */
+final class ChatStream {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private final HttpClient client;
+    private final SimSettings settings;
+
+    ChatStream(HttpClient client, SimSettings settings) {
+        this.client = client;
+        this.settings = settings;
+    }
+
+    TurnResult send(String agent, String priority, ArrayNode messages, ArrayNode tools, int maxTokens)
+            throws InterruptedException {
+        ObjectNode body = JSON.createObjectNode();
+        body.put("model", settings.model());
+        body.set("messages", messages);
+        body.set("tools", tools);
+        body.put("max_tokens", maxTokens);
+        body.put("stream", true);
+        body.putObject("stream_options").put("include_usage", true);
+        HttpRequest.Builder request = HttpRequest.newBuilder(settings.target().resolve("/v1/chat/completions"))
+                .timeout(Duration.ofSeconds(settings.deadlineSeconds()))
+                .header("Content-Type", "application/json").header("X-Hearth-Agent", agent)
+                .header("X-Hearth-Priority", priority).POST(HttpRequest.BodyPublishers.ofString(body.toString()));
+        if (settings.apiKey() != null) {
+            request.header("Authorization", "Bearer " + settings.apiKey());
+        }
+        int retries = 0;
+        while (true) {
+            long start = System.nanoTime();
+            try {
+                HttpResponse<InputStream> res = client.send(request.build(), HttpResponse.BodyHandlers.ofInputStream());
+                if (res.statusCode() == 429 && retries < settings.maxRetries()) {
+                    res.body().close();
+                    retries++;
+                    long wait = res.headers().firstValueAsLong("Retry-After").orElse(1);
+                    Thread.sleep(Math.min(wait, 5) * 1000);
+                    continue;
+                }
+                if (res.statusCode() != 200) {
+                    String error = new String(res.body().readAllBytes(), StandardCharsets.UTF_8);
+                    return failed(agent, priority, start, retries, "HTTP " + res.statusCode() + ": " + error);
+                }
+                return read(agent, priority, res.body(), start, retries);
+            } catch (java.io.IOException e) {
+                return failed(agent, priority, start, retries, e.toString());
+            }
+        }
+    }
+
+    private static TurnResult failed(String agent, String priority, long start, int retries, String error) {
+        return new TurnResult(agent, priority, false, false, null, -1, (System.nanoTime() - start) / 1e6, 0, "",
+                0, null, retries, error);
+    }
+
+    private static TurnResult read(String agent, String priority, InputStream body, long start, int retries)
+            throws java.io.IOException {
+        StringBuilder content = new StringBuilder();
+        Set<String> ids = new HashSet<>();
+        boolean duplicated = false;
+        boolean done = false;
+        String finish = null;
+        String id = null;
+        double ttft = -1;
+        long tokens = 0;
+        int toolCalls = 0;
+        ArrayNode calls = JSON.createArrayNode();
+        try (BufferedReader in = new BufferedReader(new InputStreamReader(body, StandardCharsets.UTF_8))) {
+            for (String line; (line = in.readLine()) != null; ) {
+                if (!line.startsWith("data:")) {
+                    continue;
+                }
+                String data = line.substring(5).trim();
+                if (data.equals("[DONE]")) {
+                    duplicated |= done;
+                    done = true;
+                    continue;
+                }
+                JsonNode chunk = JSON.readTree(data);
+                if (chunk.has("error")) {
+                    return failed(agent, priority, start, retries, chunk.get("error").path("message").asText());
+                }
+                if (id == null) {
+                    id = chunk.path("id").asText(null);
+                } else if (!id.equals(chunk.path("id").asText(id))) {
+                    duplicated = true;  // chunks of two responses in one stream
+                }
+                if (chunk.hasNonNull("usage")) {
+                    tokens = chunk.get("usage").path("completion_tokens").asLong();
+                }
+                for (JsonNode choice : chunk.path("choices")) {
+                    JsonNode delta = choice.path("delta");
+                    String text = delta.path("content").asText("");
+                    if ((!text.isEmpty() || delta.has("tool_calls")) && ttft < 0) {
+                        ttft = (System.nanoTime() - start) / 1e6;
+                    }
+                    content.append(text);
+                    for (JsonNode call : delta.path("tool_calls")) {
+                        if (call.hasNonNull("id")) {
+                            toolCalls++;
+                            calls.add(call);
+                        }
+                    }
+                    if (choice.hasNonNull("finish_reason")) {
+                        duplicated |= finish != null || !ids.add(id);
+                        finish = choice.get("finish_reason").asText();
+                    }
+                }
+            }
+        }
+        boolean completed = done && finish != null;
+        return new TurnResult(agent, priority, completed, duplicated, id, ttft, (System.nanoTime() - start) / 1e6,
+                tokens, content.toString(), toolCalls, toolCalls == 0 ? null : calls.toString(), retries,
+                completed ? null : "the stream ended without a finish reason and [DONE]");
+    }
+}

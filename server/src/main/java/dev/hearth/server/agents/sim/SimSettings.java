@@ -1,0 +1,22 @@
+package dev.hearth.server.agents.sim;
+
+import java.net.URI;
+
+/**
+ * One simulation: {@code agents} conversations of {@code turns} requests each against {@code target}; the first
+ * {@code greedy} agents run {@code greedyParallel} conversations at once with a larger {@code maxTokens}.
+ *
+ * @param apiKey sent as the Bearer token (the admin key lets the simulator name agents and priorities by header)
+ * @param deadlineSeconds the whole run stops after this; unfinished requests count as not completed
+ */
+public record SimSettings(URI target, String model, int agents, int turns, int greedy, int greedyParallel,
+        int maxTokens, String apiKey, int deadlineSeconds, int maxRetries) {
+    public SimSettings {
+        if (agents < 1 || turns < 1) {
+            throw new IllegalArgumentException("--agents and --turns must be at least 1");
+        }
+        if (agents * (long) turns * Math.max(1, greedyParallel) > 1_000_000) {
+            throw new IllegalArgumentException("at most 1,000,000 requests per run");
+        }
+    }
+}
