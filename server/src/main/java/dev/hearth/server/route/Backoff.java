@@ -3,7 +3,10 @@ package dev.hearth.server.route;
 import dev.hearth.server.route.config.BackendConfig;
 import java.util.concurrent.ThreadLocalRandom;
 
-/** How long to wait before retry {@code attempt} (1 = the first retry): full jitter, or the upstream's Retry-After. */
+/**
+ * How long to wait before retry {@code attempt} (1 = the first retry): exponential backoff with equal jitter (a random
+ * wait between half and all of {@code backoff * 2^(attempt-1)}, capped), or the upstream's Retry-After.
+ */
 public final class Backoff {
     private Backoff() {}
 

@@ -53,7 +53,7 @@ public sealed interface BackendConfig {
 
     /**
      * Retries on the same backend for failures safe to retry (connect errors, resets before any byte, 429, 502,
-     * 503, 504): exponential backoff from {@code backoff} up to {@code maxBackoff} with full jitter, or the
+     * 503, 504): exponential backoff from {@code backoff} up to {@code maxBackoff} with equal jitter, or the
      * upstream's Retry-After when it names one no longer than {@code maxRetryAfter}.
      *
      * @param attempts tries in all, the first included
