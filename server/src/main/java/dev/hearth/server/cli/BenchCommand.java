@@ -29,8 +29,27 @@ import picocli.CommandLine.Parameters;
  */
 @Command(name = "bench", description = "Measure prompt and generation tokens/s of a model (like llama-bench).")
 final class BenchCommand implements Callable<Integer> {
-    @Parameters(index = "0", paramLabel = "MODEL", description = "Path to a GGUF model.")
+    @Parameters(index = "0", paramLabel = "MODEL", arity = "0..1",
+            description = "Path to a GGUF model (not with --target).")
     Path model;
+
+    @Option(names = "--target", paramLabel = "URL[#MODEL]",
+            description = "Bench an OpenAI-compatible endpoint instead (repeatable; e.g. http://127.0.0.1:8080/v1): "
+                    + "the same prompts against each, latency, TTFT, tokens/s and cost side by side.")
+    List<String> targets = new ArrayList<>();
+
+    @Option(names = "--target-model", description = "Model name to ask each --target for (unless URL#MODEL).")
+    String targetModel;
+
+    @Option(names = "--api-key-env", paramLabel = "VAR", description = "Environment variable with the targets' API key.")
+    String apiKeyEnv;
+
+    @Option(names = "--price", paramLabel = "IN/OUT", split = ",",
+            description = "Dollars per million prompt/completion tokens, one per --target in order (e.g. 0.15/0.60).")
+    List<String> prices = new ArrayList<>();
+
+    @Option(names = "--prompt-text", description = "Prompts for --target (repeatable; default: three short ones).")
+    List<String> promptTexts = new ArrayList<>();
 
     @Option(names = {"-p", "--prompt"}, defaultValue = "128", description = "Prompt tokens (0 skips pp; default ${DEFAULT-VALUE}).")
     int promptTokens;
@@ -60,6 +79,12 @@ final class BenchCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        if (!targets.isEmpty()) {
+            return benchTargets();
+        }
+        if (model == null) {
+            throw new IllegalArgumentException("give a MODEL path, or --target URL to bench endpoints");
+        }
         if (!Files.isRegularFile(model)) {
             throw new IllegalArgumentException("model file not found: " + model);
         }
@@ -108,6 +133,40 @@ final class BenchCommand implements Callable<Integer> {
             System.out.println(new ObjectMapper().writeValueAsString(out));
         }
         return 0;
+    }
+
+    private int benchTargets() {
+        if (model != null) {
+            throw new IllegalArgumentException("give either a MODEL path or --target URLs, not both");
+        }
+        String key = apiKeyEnv == null ? null : System.getenv(apiKeyEnv);
+        List<TargetBench.Target> list = new ArrayList<>();
+        for (int i = 0; i < targets.size(); i++) {
+            double in = 0;
+            double out = 0;
+            if (i < prices.size()) {
+                String[] p = prices.get(i).split("/");
+                if (p.length != 2) {
+                    throw new IllegalArgumentException("--price " + prices.get(i) + ": expected IN/OUT, e.g. 0.15/0.60");
+                }
+                in = Double.parseDouble(p[0]);
+                out = Double.parseDouble(p[1]);
+            }
+            list.add(TargetBench.Target.parse(targets.get(i), targetModel, key, in, out));
+        }
+        List<String> prompts = promptTexts.isEmpty() ? List.of("Write a haiku about a fireplace.",
+                "Explain what a KV cache is in two sentences.", "List five prime numbers.") : promptTexts;
+        List<TargetBench.Result> results = TargetBench.run(list, prompts, genTokens, repetitions);
+        if (json) {
+            try {
+                System.out.println(new ObjectMapper().writeValueAsString(results));
+            } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+                throw new IllegalStateException(e);
+            }
+        } else {
+            TargetBench.print(results, System.out);
+        }
+        return results.stream().allMatch(r -> r.errors() < r.requests()) ? 0 : 1;
     }
 
     private Result print(Result r) {

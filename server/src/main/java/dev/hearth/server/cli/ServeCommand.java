@@ -17,6 +17,10 @@ import dev.hearth.server.route.StoreModelSource;
 import dev.hearth.server.route.LoadedModel;
 import dev.hearth.server.route.LocalBackend;
 import dev.hearth.server.route.ModelLoader;
+import dev.hearth.server.route.Router;
+import dev.hearth.server.route.RouterSetup;
+import dev.hearth.server.route.config.ConfigLoader;
+import dev.hearth.server.route.config.RoutingConfig;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -32,6 +36,11 @@ import picocli.CommandLine.Option;
         description = "Serve models over OpenAI-compatible (/v1) and Ollama-compatible (/api) HTTP APIs, with "
                 + "/health and Prometheus /metrics.")
 final class ServeCommand implements Callable<Integer> {
+    @Option(names = "--config", paramLabel = "FILE",
+            description = "A routing configuration (YAML): local models, remote OpenAI-compatible backends and routes"
+                    + " with fallback; see config/hearth.example.yaml.")
+    Path config;
+
     @Option(names = "--model", paramLabel = "PATH[=ALIAS]|NAME",
             description = "A model to load at start (repeatable): a GGUF file, named by ALIAS or the file name "
                     + "without .gguf, or a model in the local store by its name. Other stored models load on first "
@@ -108,6 +117,9 @@ final class ServeCommand implements Callable<Integer> {
         LocalBackend backend = new LocalBackend(new LoadedModels(store, idleKeepAlive,
                 System::currentTimeMillis));
         ServerMetrics metrics = new ServerMetrics(backend);
+        RoutingConfig routing = config == null ? null : ConfigLoader.load(config);
+        Router router = routing == null ? Router.direct(backend) : RouterSetup.create(routing, backend, specs,
+                options, System::getenv, System.err::println);
         // listen first: /health answers 503 until the models are loaded
         AgentGate agents = noAgents ? null : AgentGate.open(AgentDatabase.defaultPath(), settings.apiKey());
         List<LoadedModel> loaded = new java.util.concurrent.CopyOnWriteArrayList<>();
@@ -115,7 +127,7 @@ final class ServeCommand implements Callable<Integer> {
             agents.metrics().fairnessSource(() -> loaded.stream().collect(java.util.stream.Collectors.toMap(
                     m -> m.info().name(), m -> m.engine().fairnessIndex())));
         }
-        HearthServer server = HearthServer.start(backend, settings, metrics, agents, Puller.fromEnvironment());
+        HearthServer server = HearthServer.start(router, settings, metrics, agents, Puller.fromEnvironment());
         System.err.printf("hearth listening on http://%s:%d (OpenAI: /v1, Ollama: /api)%s%n", host, server.port(),
                 settings.apiKey() == null ? "" : ", API key required");
         try {
@@ -129,8 +141,12 @@ final class ServeCommand implements Callable<Integer> {
                 System.err.printf("loaded %s from %s in %d ms (context %d, %d slots)%n", model.info().name(),
                         parsed.getKey(), model.info().loadMillis(), model.info().contextLength(), parallel);
             }
+            if (routing != null) {
+                RouterSetup.loadLocal(routing, backend, options, metrics, System.err::println);
+            }
         } catch (Exception | Error e) {
             server.close();
+            router.close();
             backend.close();
             if (agents != null) {
                 agents.close();
@@ -140,6 +156,7 @@ final class ServeCommand implements Callable<Integer> {
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             server.close();
+            router.close();
             backend.close();
             if (agents != null) {
                 agents.close();  // writes the ledger rows still queued

@@ -13,6 +13,7 @@ import dev.hearth.server.route.InsufficientMemoryException;
 import dev.hearth.server.route.InvalidRequestException;
 import dev.hearth.server.route.UnknownModelException;
 import dev.hearth.server.route.UnsupportedFeatureException;
+import dev.hearth.server.route.UpstreamException;
 import java.lang.System.Logger.Level;
 import java.util.Map;
 
@@ -45,6 +46,10 @@ public final class ErrorMapper {
             case ModelNotFoundException e -> ApiException.notFound(e.getMessage());
             case HubException e -> new ApiException(400, "invalid_request_error", "model", "hub_error",
                     e.getMessage(), 0);
+            case UpstreamException e -> new ApiException(e.kind() == UpstreamException.Kind.CLIENT_ERROR
+                    || e.status() == 429 ? e.status() : e.kind() == UpstreamException.Kind.TIMEOUT ? 504 : 502, "upstream_error", null,
+                    e.kind().name().toLowerCase(), e.getMessage(),
+                    e.retryAfterMillis() > 0 ? (int) Math.max(1, (e.retryAfterMillis() + 999) / 1000) : 0);
             case UnsupportedFeatureException e -> new ApiException(501, "not_implemented", null,
                     "not_implemented", e.getMessage(), 0);
             case JsonMappingException e when !e.getPath().isEmpty() -> ApiException.badParam(path(e),

@@ -8,6 +8,8 @@ import dev.hearth.server.hub.Puller;
 import dev.hearth.server.http.openai.OpenAiHandlers;
 import dev.hearth.server.metrics.ServerMetrics;
 import dev.hearth.server.route.Backend;
+import dev.hearth.server.route.Router;
+import io.helidon.common.socket.SocketOptions;
 import io.helidon.http.HeaderNames;
 import io.helidon.webserver.WebServer;
 import io.helidon.webserver.http.HttpRouting;
@@ -30,41 +32,61 @@ public final class HearthServer implements AutoCloseable {
     }
 
     public static HearthServer start(Backend backend, ServerSettings settings, ServerMetrics metrics) {
-        return start(backend, settings, metrics, null);
+        return start(Router.direct(backend), settings, metrics, null, null);
     }
 
     /** With agent keys, quotas, the usage ledger and {@code GET /v1/usage} when {@code agents} is not null. */
     public static HearthServer start(Backend backend, ServerSettings settings, ServerMetrics metrics,
             AgentGate agents) {
-        return start(backend, settings, metrics, agents, null);
+        return start(Router.direct(backend), settings, metrics, agents, null);
+    }
+
+    /** Serves through {@code router} (routes to local models and remote backends); its local backend lists models. */
+    public static HearthServer start(Router router, ServerSettings settings, ServerMetrics metrics) {
+        return start(router, settings, metrics, null, null);
     }
 
     /** @param puller what {@code POST /api/pull} downloads with; null: pulling is off */
     public static HearthServer start(Backend backend, ServerSettings settings, ServerMetrics metrics,
             AgentGate agents, Puller puller) {
+        return start(Router.direct(backend), settings, metrics, agents, puller);
+    }
+
+    /** @param puller what {@code POST /api/pull} downloads with; null: pulling is off */
+    public static HearthServer start(Router router, ServerSettings settings, ServerMetrics metrics,
+            AgentGate agents, Puller puller) {
         WebServer server = WebServer.builder()
                 .host(settings.host())
                 .port(settings.port())
-                .routing(r -> routing(r, backend, settings, metrics, agents, puller))
+                // streamed answers end with a small chunk: without TCP_NODELAY it waits out the client's delayed ACK
+                .connectionOptions(SocketOptions.builder().tcpNoDelay(true).build())
+                .routing(r -> routing(r, router, settings, metrics, agents, puller))
                 .build()
                 .start();
         return new HearthServer(server);
     }
 
     /** Every route, filter and the one error handler. */
-    public static void routing(HttpRouting.Builder r, Backend backend, ServerSettings settings,
+    public static void routing(HttpRouting.Builder r, Router router, ServerSettings settings,
             ServerMetrics metrics) {
-        routing(r, backend, settings, metrics, null);
+        routing(r, router, settings, metrics, null, null);
     }
 
     public static void routing(HttpRouting.Builder r, Backend backend, ServerSettings settings,
             ServerMetrics metrics, AgentGate agents) {
-        routing(r, backend, settings, metrics, agents, null);
+        routing(r, Router.direct(backend), settings, metrics, agents, null);
     }
 
     public static void routing(HttpRouting.Builder r, Backend backend, ServerSettings settings,
             ServerMetrics metrics, AgentGate agents, Puller puller) {
-        RequestContext context = new RequestContext(backend, settings, metrics);
+        routing(r, Router.direct(backend), settings, metrics, agents, puller);
+    }
+
+    public static void routing(HttpRouting.Builder r, Router router, ServerSettings settings,
+            ServerMetrics metrics, AgentGate agents, Puller puller) {
+        Backend backend = router.local();
+        metrics.onGeneration(router.queueWait()::finished);
+        RequestContext context = new RequestContext(backend, settings, metrics, router);
         PullHandler pull = new PullHandler(context, puller);
         OpenAiHandlers openAi = new OpenAiHandlers(context);
         OllamaHandlers ollama = new OllamaHandlers(context);
@@ -72,7 +94,7 @@ public final class HearthServer implements AutoCloseable {
         r.error(Throwable.class, HearthServer::writeError);
         r.get("/", (req, res) -> res.send("Hearth is running"))
                 .get("/health", (req, res) -> health(backend, res))
-                .get("/metrics", (req, res) -> writeMetrics(metrics, agents, res))
+                .get("/metrics", (req, res) -> writeMetrics(metrics, router, agents, res))
                 .get("/v1/usage", (req, res) -> usage(agents, req, res))
                 .post("/v1/chat/completions", openAi::chatCompletions)
                 .post("/v1/completions", openAi::completions)
@@ -116,9 +138,11 @@ public final class HearthServer implements AutoCloseable {
                 "data", agents.usage(System.currentTimeMillis() - window.toMillis(), agent)));
     }
 
-    private static void writeMetrics(ServerMetrics metrics, AgentGate agents, ServerResponse res) throws IOException {
+    private static void writeMetrics(ServerMetrics metrics, Router router, AgentGate agents, ServerResponse res)
+            throws IOException {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         metrics.write(out);
+        router.metrics().write(out);
         if (agents != null) {
             agents.metrics().write(out);
         }

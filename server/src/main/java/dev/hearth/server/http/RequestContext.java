@@ -2,11 +2,15 @@ package dev.hearth.server.http;
 
 import dev.hearth.server.metrics.ServerMetrics;
 import dev.hearth.server.route.Backend;
+import dev.hearth.server.route.Router;
 import io.helidon.webserver.http.ServerRequest;
 import java.io.IOException;
 
-/** What every handler needs: the backend, the settings, the metrics, and the bounded JSON body reader. */
-public record RequestContext(Backend backend, ServerSettings settings, ServerMetrics metrics) {
+/**
+ * What every handler needs: the backend, the settings, the metrics, the router (which picks local or remote per
+ * request), and the bounded JSON body reader.
+ */
+public record RequestContext(Backend backend, ServerSettings settings, ServerMetrics metrics, Router router) {
 
     /** The request body as {@code type}; 413 beyond the limit, 400 for malformed JSON or wrong types. */
     public <T> T body(ServerRequest req, Class<T> type) throws IOException {

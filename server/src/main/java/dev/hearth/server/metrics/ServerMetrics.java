@@ -25,6 +25,7 @@ public final class ServerMetrics {
     private static final double[] ITL_BUCKETS = {0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5};
 
     private final PrometheusRegistry registry = new PrometheusRegistry();
+    private volatile GenerationListener generationListener = (model, generated) -> { };
     private final PrometheusTextFormatWriter writer = PrometheusTextFormatWriter.create();
     private final Counter requests = Counter.builder().name("hearth_http_requests")
             .help("HTTP requests by endpoint and status code").labelNames("endpoint", "status").register(registry);
@@ -82,11 +83,23 @@ public final class ServerMetrics {
 
     /** Counts one finished generation's tokens and its time to first token (seconds; negative for none). */
     public void generation(String model, int prompt, int generated, double ttftSeconds) {
+        generationListener.generated(model, generated);
         promptTokens.labelValues(model).inc(prompt);
         generatedTokens.labelValues(model).inc(generated);
         if (ttftSeconds >= 0) {
             timeToFirstToken.labelValues(model).observe(ttftSeconds);
         }
+    }
+
+    /** Who else wants to hear of each finished generation (the router's queue-wait estimate); one listener. */
+    public void onGeneration(GenerationListener listener) {
+        generationListener = listener;
+    }
+
+    /** Told the generated tokens of each finished generation, on the thread that finished it. */
+    @FunctionalInterface
+    public interface GenerationListener {
+        void generated(String model, int generatedTokens);
     }
 
     /** The inter-token latency data point of one model, fetched once per request and observed per token. */

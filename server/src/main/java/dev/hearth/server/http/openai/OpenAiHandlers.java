@@ -1,22 +1,36 @@
 package dev.hearth.server.http.openai;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.hearth.server.http.ApiException;
 import dev.hearth.server.http.ChoiceEvents;
 import dev.hearth.server.http.HearthServer;
+import dev.hearth.server.http.Json;
 import dev.hearth.server.http.RequestContext;
 import dev.hearth.server.route.EmbeddingInput;
 import dev.hearth.server.route.EmbeddingResult;
 import dev.hearth.server.route.Generation;
 import dev.hearth.server.route.GenerationSpec;
 import dev.hearth.server.route.ModelInfo;
+import dev.hearth.server.route.RelayedResponse;
+import dev.hearth.server.route.RouteRequest;
+import dev.hearth.server.route.RoutedCall;
+import io.helidon.http.HeaderNames;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
 
-/** The OpenAI routes: parse, one backend call, write. Errors go to the server's one error handler. */
+/**
+ * The OpenAI routes: parse, one router call (local engine or remote relay), write. Errors go to the server's one
+ * error handler. Generations name who served them in {@value #BACKEND_HEADER}.
+ */
 public final class OpenAiHandlers {
+    public static final String BACKEND_HEADER = "x-hearth-backend";
     private final RequestContext context;
 
     public OpenAiHandlers(RequestContext context) {
@@ -24,9 +38,16 @@ public final class OpenAiHandlers {
     }
 
     public void chatCompletions(ServerRequest req, ServerResponse res) throws Exception {
-        ChatCompletionRequest request = context.body(req, ChatCompletionRequest.class);
+        ObjectNode body = context.body(req, ObjectNode.class);
+        ChatCompletionRequest request = Json.MAPPER.treeToValue(body, ChatCompletionRequest.class);
         GenerationSpec spec = OpenAiParams.chat(request);
-        Generation generation = context.backend().generate(spec);
+        RoutedCall routed = context.router().route(RouteRequest.chat(body, h -> header(req, h)), spec);
+        res.header(BACKEND_HEADER, routed.target());
+        if (routed instanceof RoutedCall.Relayed relayed) {
+            relay(relayed.response(), res);
+            return;
+        }
+        Generation generation = ((RoutedCall.Local) routed).generation();
         ChoiceEvents events = new ChoiceEvents(generation, context.metrics());
         try {
             ChatResponder responder = new ChatResponder(id("chatcmpl-"), generation, spec.sampling());
@@ -43,9 +64,16 @@ public final class OpenAiHandlers {
     }
 
     public void completions(ServerRequest req, ServerResponse res) throws Exception {
-        CompletionRequest request = context.body(req, CompletionRequest.class);
+        ObjectNode body = context.body(req, ObjectNode.class);
+        CompletionRequest request = Json.MAPPER.treeToValue(body, CompletionRequest.class);
         GenerationSpec spec = OpenAiParams.completion(request);
-        Generation generation = context.backend().generate(spec);
+        RoutedCall routed = context.router().route(RouteRequest.completion(body, h -> header(req, h)), spec);
+        res.header(BACKEND_HEADER, routed.target());
+        if (routed instanceof RoutedCall.Relayed relayed) {
+            relay(relayed.response(), res);
+            return;
+        }
+        Generation generation = ((RoutedCall.Local) routed).generation();
         ChoiceEvents events = new ChoiceEvents(generation, context.metrics());
         try {
             CompletionResponder responder = new CompletionResponder(id("cmpl-"), generation, spec.sampling());
@@ -59,6 +87,26 @@ public final class OpenAiHandlers {
         } finally {
             events.cancel(); // a no-op once every choice is done; frees the engine after a failure
         }
+    }
+
+    /** Writes a remote answer as it arrives; a client that goes away aborts the upstream exchange. */
+    private static void relay(RelayedResponse relayed, ServerResponse res) throws InterruptedException {
+        res.status(200);
+        res.header(HeaderNames.CONTENT_TYPE, relayed.contentType());
+        if (relayed.stream()) {
+            res.header(HeaderNames.CACHE_CONTROL, "no-cache");
+        } else {
+            res.header(HeaderNames.CONTENT_LENGTH, Long.toString(relayed.contentLength()));
+        }
+        try (OutputStream out = res.outputStream()) {
+            relayed.writeTo(out);
+        } catch (IOException | UncheckedIOException gone) {
+            // the client went away; writeTo has cancelled the upstream
+        }
+    }
+
+    private static String header(ServerRequest req, String name) {
+        return req.headers().first(HeaderNames.create(name)).orElse(null);
     }
 
     public void models(ServerRequest req, ServerResponse res) {

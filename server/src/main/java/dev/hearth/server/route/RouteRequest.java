@@ -1,0 +1,94 @@
+package dev.hearth.server.route;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.hearth.server.agents.AgentGate;
+import dev.hearth.server.agents.RouteClass;
+import java.nio.charset.StandardCharsets;
+import java.util.Locale;
+import java.util.Map;
+import java.util.function.Function;
+
+/**
+ * What the router knows of a request before running it, read from the client's JSON body and headers.
+ *
+ * @param path {@code /chat/completions} or {@code /completions}, as forwarded to a remote backend
+ * @param promptTokens an estimate (UTF-8 bytes / 4): the exact count needs a tokenizer, which rules don't wait for
+ * @param header a request header by lower-case name (null when absent)
+ * @param agentClass the caller's agent class: its key's route class ({@code local}, {@code cloud-ok}) when agents are
+ *     on, else the {@code x-hearth-agent-class} header, or null
+ * @param localOnly the caller's key allows only this machine: remote targets are passed over
+ * @param affinityKey a hash of the system prompt, for node affinity (none without a system prompt)
+ */
+public record RouteRequest(String path, String model, ObjectNode body, boolean stream, int promptTokens,
+        boolean tools, boolean reasoning, Function<String, String> header, String agentClass, boolean localOnly,
+        long affinityKey, boolean hasAffinityKey) {
+
+    public static final String AGENT_CLASS_HEADER = "x-hearth-agent-class";
+
+    public static RouteRequest chat(ObjectNode body, Function<String, String> header) {
+        return of("/chat/completions", body, header);
+    }
+
+    public static RouteRequest completion(ObjectNode body, Function<String, String> header) {
+        return of("/completions", body, header);
+    }
+
+    /** A request from a map of headers (tests, the bench). */
+    public static RouteRequest of(String path, ObjectNode body, Map<String, String> headers) {
+        return of(path, body, name -> headers.get(name.toLowerCase(Locale.ROOT)));
+    }
+
+    static RouteRequest of(String path, ObjectNode body, Function<String, String> header) {
+        long bytes = 0;
+        String system = null;
+        for (JsonNode m : body.path("messages")) {
+            String text = text(m.path("content"));
+            bytes += text.getBytes(StandardCharsets.UTF_8).length;
+            if (system == null && "system".equals(m.path("role").asText())) {
+                system = text;
+            }
+        }
+        String keyText = system;
+        JsonNode prompt = body.path("prompt");
+        if (prompt.isTextual()) {
+            bytes += prompt.textValue().getBytes(StandardCharsets.UTF_8).length;
+        }
+        boolean tools = body.path("tools").isArray() && !body.path("tools").isEmpty();
+        boolean reasoning = body.hasNonNull("reasoning_effort") || body.hasNonNull("reasoning")
+                || body.path("think").asBoolean(false);
+        boolean hasKey = keyText != null && !keyText.isEmpty();
+        long key = hasKey ? hash(keyText) : 0;
+        return new RouteRequest(path, body.path("model").asText(null), body, body.path("stream").asBoolean(false),
+                (int) Math.min(Integer.MAX_VALUE, (bytes + 3) / 4), tools, reasoning, header,
+                agentClass(header), agentLocalOnly(), key, hasKey);
+    }
+
+    private static String agentClass(Function<String, String> header) {
+        return AgentGate.CALL.isBound() ? AgentGate.CALL.get().routeClass().apiName() : header.apply(AGENT_CLASS_HEADER);
+    }
+
+    private static boolean agentLocalOnly() {
+        return AgentGate.CALL.isBound() && AgentGate.CALL.get().routeClass() == RouteClass.LOCAL;
+    }
+
+    private static String text(JsonNode content) {
+        if (content.isTextual()) {
+            return content.textValue();
+        }
+        StringBuilder sb = new StringBuilder();
+        for (JsonNode part : content) {
+            sb.append(part.path("text").asText(""));
+        }
+        return sb.toString();
+    }
+
+    /** FNV-1a over the UTF-16 units, finished with a 64-bit mix. */
+    static long hash(String s) {
+        long h = 0xcbf29ce484222325L;
+        for (int i = 0; i < s.length(); i++) {
+            h = (h ^ s.charAt(i)) * 0x100000001b3L;
+        }
+        return NodeBalancer.mix(h);
+    }
+}

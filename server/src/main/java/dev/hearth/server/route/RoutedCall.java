@@ -1,0 +1,17 @@
+package dev.hearth.server.route;
+
+/** Where the router sent a request: the local engine (a generation to write) or a remote answer to relay. */
+public sealed interface RoutedCall {
+
+    /** {@code backend/model} that serves, for the {@code x-hearth-backend} header. */
+    String target();
+
+    record Local(String target, Generation generation) implements RoutedCall {}
+
+    record Relayed(RelayedResponse response) implements RoutedCall {
+        @Override
+        public String target() {
+            return response.target();
+        }
+    }
+}

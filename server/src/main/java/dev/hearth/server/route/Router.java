@@ -1,0 +1,197 @@
+package dev.hearth.server.route;
+
+import dev.hearth.engine.ContextLengthExceededException;
+import dev.hearth.engine.EngineOverloadedException;
+import dev.hearth.server.agents.AgentCall;
+import dev.hearth.server.route.config.BackendConfig;
+import dev.hearth.server.route.config.RoutingConfig;
+import dev.hearth.server.route.config.RoutingConfig.Condition;
+import dev.hearth.server.route.config.RoutingConfig.Route;
+import dev.hearth.server.route.config.RoutingConfig.Target;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * Picks who serves a request. A public model name maps to a route; its first rule whose condition holds (prompt
+ * size, tools, reasoning, a header, the agent class) gives the ordered targets, else the route's own. Each target is
+ * tried in order: a local one is passed over before running when its model is not stored, does not fit, or its
+ * predicted queue wait is over the limit, and when the engine refuses it (prompt longer than the context, queue
+ * full); a remote one when it fails before its first chunk (after its own retries). Nothing is sent to the client
+ * before a target succeeds, so an answer is never switched midway. A name that is no route but a local model (or
+ * {@code backend/model}) is served by that target alone.
+ */
+public final class Router implements AutoCloseable {
+    public static final String LOCAL = "local";
+
+    private final Backend local;
+    private final String localName;
+    private final Map<String, Route> routes = new LinkedHashMap<>();
+    private final Map<String, RemoteBackend> remotes = new LinkedHashMap<>();
+    private final Map<String, String> unavailableLocal;
+    private final long maxQueueWaitMillis;
+    private final RouteMetrics metrics;
+    private final QueueWaitEstimator queueWait;
+    private final AtomicLong ids = new AtomicLong();
+
+    /**
+     * @param unavailableLocal local model name to why it cannot serve (not stored, does not fit)
+     * @param apiKeys backend name to its API key (read from the environment by the caller)
+     */
+    public Router(RoutingConfig config, Backend local, Map<String, String> unavailableLocal,
+            Map<String, String> apiKeys, RouteMetrics metrics, QueueWaitEstimator queueWait) {
+        this.local = local;
+        this.metrics = metrics;
+        this.queueWait = queueWait;
+        this.unavailableLocal = Map.copyOf(unavailableLocal);
+        this.maxQueueWaitMillis = config.maxQueueWait().toMillis();
+        config.routes().forEach(r -> routes.put(r.model(), r));
+        String localBackend = LOCAL;
+        for (BackendConfig b : config.backends().values()) {
+            switch (b) {
+                case BackendConfig.Local l -> localBackend = l.name();
+                case BackendConfig.Remote r -> remotes.put(r.name(), new RemoteBackend(r, apiKeys.get(r.name()),
+                        metrics));
+            }
+        }
+        this.localName = localBackend;
+    }
+
+    /** No configuration: every model name goes to the local backend. */
+    public static Router direct(Backend local) {
+        return new Router(new RoutingConfig(Map.of(), List.of(), java.time.Duration.ofDays(1)), local, Map.of(),
+                Map.of(), new RouteMetrics(), new QueueWaitEstimator(System::nanoTime));
+    }
+
+    public RouteMetrics metrics() {
+        return metrics;
+    }
+
+    public QueueWaitEstimator queueWait() {
+        return queueWait;
+    }
+
+    public Backend local() {
+        return local;
+    }
+
+    public List<String> routeNames() {
+        return List.copyOf(routes.keySet());
+    }
+
+    public RemoteBackend remote(String name) {
+        return remotes.get(name);
+    }
+
+    /** The ordered targets for a request (no availability checks yet). */
+    public List<Target> targets(RouteRequest req) {
+        String model = req.model();
+        Route route = model == null ? null : routes.get(model);
+        if (route != null) {
+            for (RoutingConfig.Rule rule : route.rules()) {
+                if (holds(rule.when(), req)) {
+                    return rule.targets();
+                }
+            }
+            return route.targets();
+        }
+        int slash = model == null ? -1 : model.indexOf('/');
+        if (slash > 0 && remotes.containsKey(model.substring(0, slash))
+                && remotes.get(model.substring(0, slash)).config().models().contains(model.substring(slash + 1))) {
+            return List.of(new Target(model.substring(0, slash), model.substring(slash + 1)));
+        }
+        return List.of(new Target(localName, model)); // the local backend knows it, or answers 404
+    }
+
+    static boolean holds(Condition c, RouteRequest req) {
+        return (c.promptTokensOver() == null || req.promptTokens() > c.promptTokensOver())
+                && (c.promptTokensAtMost() == null || req.promptTokens() <= c.promptTokensAtMost())
+                && (c.tools() == null || c.tools() == req.tools())
+                && (c.reasoning() == null || c.reasoning() == req.reasoning())
+                && (c.agentClass() == null || c.agentClass().equals(req.agentClass()))
+                && c.headers().entrySet().stream().allMatch(h -> h.getValue().equals(req.header().apply(
+                        h.getKey().toLowerCase(java.util.Locale.ROOT))));
+    }
+
+    /**
+     * Serves {@code req}: {@code spec} is the same request parsed for the local engine (its model is replaced by
+     * the target's). Throws the last target's failure when none could serve.
+     */
+    public RoutedCall route(RouteRequest req, GenerationSpec spec) throws InterruptedException {
+        long id = ids.incrementAndGet();
+        List<Target> targets = targets(req);
+        RuntimeException last = null;
+        for (int i = 0; i < targets.size(); i++) {
+            Target t = targets.get(i);
+            boolean lastOne = i == targets.size() - 1;
+            String reason;
+            RemoteBackend remote = remotes.get(t.backend());
+            if (remote == null) {
+                reason = localRefusal(t, lastOne);
+                if (reason == null) {
+                    try {
+                        Generation g = local.generate(withModel(spec, t.model()));
+                        metrics.request(t.toString());
+                        metrics.event(id, t.toString(), "serving locally");
+                        AgentCall.servedBy(t.toString());
+                        return new RoutedCall.Local(t.toString(), g);
+                    } catch (UnknownModelException e) {
+                        reason = "not_loaded";
+                        last = e;
+                    } catch (ContextLengthExceededException e) {
+                        reason = "context_exceeded";
+                        last = e;
+                    } catch (EngineOverloadedException e) {
+                        reason = "queue_full";
+                        last = e;
+                    }
+                }
+            } else if (req.localOnly()) {
+                reason = "agent_local_only";
+            } else {
+                try {
+                    return new RoutedCall.Relayed(remote.open(id, req.path(), t.model(), req.body(), req.stream(),
+                            req.affinityKey(), req.hasAffinityKey()));
+                } catch (UpstreamException e) {
+                    if (e.kind() == UpstreamException.Kind.CLIENT_ERROR) {
+                        throw e;
+                    }
+                    reason = e.kind().name().toLowerCase();
+                    last = e;
+                }
+            }
+            metrics.fallback(t.toString(), reason);
+            metrics.event(id, t.toString(), lastOne ? "cannot serve (" + reason + "); no target left"
+                    : "passed over (" + reason + "), next: " + targets.get(i + 1));
+            if (last == null) {
+                last = UpstreamException.of(UpstreamException.Kind.UNAVAILABLE, "the local model '" + t.model()
+                        + "' cannot serve: " + reason.replace('_', ' '));
+            }
+        }
+        throw last;
+    }
+
+    /** Why a local target is passed over before trying it, or null. */
+    private String localRefusal(Target t, boolean lastOne) {
+        String why = unavailableLocal.get(t.model());
+        if (why != null) {
+            return why;
+        }
+        if (!lastOne && local.model(t.model()).isPresent()
+                && queueWait.waitMillis(t.model(), local.load(t.model())) > maxQueueWaitMillis) {
+            return "queue_wait";
+        }
+        return null;
+    }
+
+    static GenerationSpec withModel(GenerationSpec s, String model) {
+        return new GenerationSpec(model, s.messages(), s.prompt(), s.tools(), s.maxTokens(), s.stop(), s.sampling(),
+                s.choices());
+    }
+
+    @Override
+    public void close() {
+        remotes.values().forEach(RemoteBackend::close);
+    }
+}
