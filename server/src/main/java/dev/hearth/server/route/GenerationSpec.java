@@ -16,11 +16,18 @@ import java.util.Map;
  */
 public record GenerationSpec(String model, List<PromptMessage> messages, String prompt,
         List<Map<String, Object>> tools, Integer maxTokens, List<String> stop, SamplingSettings sampling,
-        int choices, ToolChoice toolChoice, java.time.Duration keepAlive) {
+        int choices, ToolChoice toolChoice, java.time.Duration keepAlive, dev.hearth.grammar.Grammar grammar) {
+
+    /** Without an output grammar. */
+    public GenerationSpec(String model, List<PromptMessage> messages, String prompt, List<Map<String, Object>> tools,
+            Integer maxTokens, List<String> stop, SamplingSettings sampling, int choices, ToolChoice toolChoice,
+            java.time.Duration keepAlive) {
+        this(model, messages, prompt, tools, maxTokens, stop, sampling, choices, toolChoice, keepAlive, null);
+    }
 
     public GenerationSpec(String model, List<PromptMessage> messages, String prompt, List<Map<String, Object>> tools,
             Integer maxTokens, List<String> stop, SamplingSettings sampling, int choices) {
-        this(model, messages, prompt, tools, maxTokens, stop, sampling, choices, ToolChoice.AUTO, null);
+        this(model, messages, prompt, tools, maxTokens, stop, sampling, choices, ToolChoice.AUTO, null, null);
     }
 
     public GenerationSpec {

@@ -145,6 +145,22 @@ public final class GgufModelText implements ModelText {
         return tokenizer.encode(prompt, true, false);
     }
 
+    private volatile dev.hearth.grammar.TokenVocabulary grammarVocabulary;
+
+    @Override
+    public dev.hearth.grammar.TokenVocabulary grammarVocabulary() {
+        dev.hearth.grammar.TokenVocabulary v = grammarVocabulary;
+        if (v == null) {
+            synchronized (this) {
+                v = grammarVocabulary;
+                if (v == null) {
+                    grammarVocabulary = v = dev.hearth.grammar.TokenVocabulary.of(tokenizer);
+                }
+            }
+        }
+        return v;
+    }
+
     @Override
     public int[] encodeRaw(String text) {
         return tokenizer.encode(text, true, true);

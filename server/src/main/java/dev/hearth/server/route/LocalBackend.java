@@ -76,8 +76,17 @@ public final class LocalBackend implements Backend {
         Engine engine = model.engine();
         int room = Math.max(1, engine.contextLength() - prompt.length);
         int maxTokens = spec.maxTokens() == null ? room : Math.min(spec.maxTokens(), room);
+        Supplier<dev.hearth.engine.TokenSampler> sampler = SamplerFactory.forSettings(spec.sampling(),
+                engine.vocabularySize());
+        if (spec.grammar() != null) {
+            // the output is constrained: each sequence gets a matcher that masks tokens the grammar cannot take
+            dev.hearth.grammar.CompiledGrammar compiled = new dev.hearth.grammar.CompiledGrammar(spec.grammar(),
+                    text.grammarVocabulary());
+            Supplier<dev.hearth.engine.TokenSampler> free = sampler;
+            sampler = () -> new dev.hearth.grammar.GrammarSampler(free.get(), compiled.newMatcher());
+        }
         GenerationRequest request = new GenerationRequest(prompt, maxTokens, text.stopTokenIds(), spec.stop(),
-                SamplerFactory.forSettings(spec.sampling(), engine.vocabularySize()), text::newDecoder);
+                sampler, text::newDecoder);
         List<GenerationHandle> handles = new ArrayList<>(spec.choices());
         try {
             for (int i = 0; i < spec.choices(); i++) {

@@ -26,6 +26,11 @@ public interface ModelText {
         return encodePrompt(text);
     }
 
+    /** The token byte strings for grammar-constrained decoding (built once, on first use). */
+    default dev.hearth.grammar.TokenVocabulary grammarVocabulary() {
+        throw new UnsupportedFeatureException("this model does not support constrained output");
+    }
+
     /** A fresh incremental decoder for one sequence. */
     TextDecoder newDecoder();
 

@@ -187,7 +187,7 @@ public final class Router implements AutoCloseable {
 
     static GenerationSpec withModel(GenerationSpec s, String model) {
         return new GenerationSpec(model, s.messages(), s.prompt(), s.tools(), s.maxTokens(), s.stop(), s.sampling(),
-                s.choices(), s.toolChoice(), s.keepAlive());
+                s.choices(), s.toolChoice(), s.keepAlive(), s.grammar());
     }
 
     @Override

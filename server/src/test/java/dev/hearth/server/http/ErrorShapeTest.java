@@ -80,8 +80,11 @@ class ErrorShapeTest {
         assertThat(e.get("param").asText()).isEqualTo("logit_bias.12");
         e = error(server.post("/v1/chat/completions",
                 chat(", \"response_format\": {\"type\": \"json_schema\", \"json_schema\": {}}")), 400);
-        assertThat(e.get("param").asText()).isEqualTo("response_format.type");
-        assertThat(e.get("message").asText()).contains("constrained decoding");
+        assertThat(e.get("param").asText()).isEqualTo("response_format.json_schema.schema");
+        e = error(server.post("/v1/chat/completions", chat(", \"response_format\": {\"type\": \"json_schema\","
+                + " \"json_schema\": {\"name\": \"x\", \"schema\": {\"type\": \"object\", \"not\": {}}}}")), 400);
+        assertThat(e.get("param").asText()).isEqualTo("response_format.json_schema.schema");
+        assertThat(e.get("message").asText()).contains("not");
         e = error(server.post("/v1/chat/completions", "{\"model\": \"m\"}"), 400);
         assertThat(e.get("param").asText()).isEqualTo("messages");
         e = error(server.post("/v1/chat/completions", "{\"messages\": [{\"role\": \"user\", \"content\": \"x\"}]}"),

@@ -35,13 +35,13 @@ final class OpenAiParams {
         if (topLogprobs > 0 && !logprobs) {
             throw ApiException.badParam("top_logprobs", "'top_logprobs' needs 'logprobs': true");
         }
-        responseFormat(r.responseFormat());
+        dev.hearth.grammar.Grammar grammar = responseFormat(r.responseFormat());
         List<Map<String, Object>> tools = tools(r.tools());
         ToolChoice toolChoice = toolChoice(r.toolChoice(), tools);
         SamplingSettings sampling = sampling(r.temperature(), r.topP(), r.topK(), r.minP(), r.repeatPenalty(),
                 r.presencePenalty(), r.frequencyPenalty(), r.seed(), r.logitBias(), logprobs, topLogprobs);
         return new GenerationSpec(model, messages, null, tools, maxTokens, stop(r.stop()), sampling, choices(r.n()),
-                toolChoice, null);
+                toolChoice, null, grammar);
     }
 
     static GenerationSpec completion(CompletionRequest r) {
@@ -168,19 +168,33 @@ final class OpenAiParams {
         return out;
     }
 
-    private static void responseFormat(ChatCompletionRequest.ResponseFormat format) {
+    /** The output grammar that {@code response_format} asks for, or null for free text. */
+    @SuppressWarnings("unchecked")
+    private static dev.hearth.grammar.Grammar responseFormat(ChatCompletionRequest.ResponseFormat format) {
         if (format == null || format.type() == null) {
-            return;
+            return null;
         }
-        switch (format.type()) {
-            case "text", "json_object" -> { }
-            case "json_schema" -> throw ApiException.badParam("response_format.type",
-                    "'json_schema' needs constrained decoding, which this server does not have yet;"
-                    + " use 'json_object' or 'text'");
+        return switch (format.type()) {
+            case "text" -> null;
+            case "json_object" -> dev.hearth.grammar.Grammar.jsonObject();
+            case "json_schema" -> {
+                com.fasterxml.jackson.databind.JsonNode schema = format.jsonSchema() == null ? null
+                        : format.jsonSchema().get("schema");
+                if (schema == null || !schema.isObject()) {
+                    throw ApiException.badParam("response_format.json_schema.schema",
+                            "'response_format.json_schema.schema' must be a JSON schema object");
+                }
+                try {
+                    yield dev.hearth.grammar.JsonSchemaGrammar.compile(
+                            dev.hearth.server.http.Json.MAPPER.convertValue(schema, java.util.LinkedHashMap.class));
+                } catch (dev.hearth.grammar.GrammarException e) {
+                    throw ApiException.badParam("response_format.json_schema.schema", e.getMessage());
+                }
+            }
             default -> throw ApiException.badParam("response_format.type",
                     "'response_format.type' must be 'text', 'json_object' or 'json_schema', got '" + format.type()
                     + "'");
-        }
+        };
     }
 
     private static List<Map<String, Object>> tools(List<ChatCompletionRequest.Tool> tools) {
