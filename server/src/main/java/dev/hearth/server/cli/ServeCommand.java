@@ -112,8 +112,9 @@ final class ServeCommand implements Callable<Integer> {
             specs.add(parsed);
         }
         Duration idleKeepAlive = parseKeepAlive(keepAlive);
+        Puller puller = Puller.fromEnvironment();
         StoreModelSource store = new StoreModelSource(ModelStore.open(), new Planner(MachineProfile.unmeasured()),
-                options);
+                options, puller);
         LocalBackend backend = new LocalBackend(new LoadedModels(store, idleKeepAlive,
                 System::currentTimeMillis));
         ServerMetrics metrics = new ServerMetrics(backend);
@@ -127,7 +128,7 @@ final class ServeCommand implements Callable<Integer> {
             agents.metrics().fairnessSource(() -> loaded.stream().collect(java.util.stream.Collectors.toMap(
                     m -> m.info().name(), m -> m.engine().fairnessIndex())));
         }
-        HearthServer server = HearthServer.start(router, settings, metrics, agents, Puller.fromEnvironment());
+        HearthServer server = HearthServer.start(router, settings, metrics, agents, puller);
         System.err.printf("hearth listening on http://%s:%d (OpenAI: /v1, Ollama: /api)%s%n", host, server.port(),
                 settings.apiKey() == null ? "" : ", API key required");
         try {

@@ -26,20 +26,47 @@ public final class StoreModelSource implements LoadedModels.ModelSource {
     private final ModelStore store;
     private final Planner planner;
     private final LoadOptions options;
+    private final dev.hearth.server.hub.Puller puller;
 
     public StoreModelSource(ModelStore store, Planner planner, LoadOptions options) {
+        this(store, planner, options, null);
+    }
+
+    /**
+     * @param puller downloads a catalogue name or an {@code hf://} reference that is not stored yet, on first use;
+     *     null: such models must be pulled first
+     */
+    public StoreModelSource(ModelStore store, Planner planner, LoadOptions options,
+            dev.hearth.server.hub.Puller puller) {
         this.store = store;
         this.planner = planner;
         this.options = options;
+        this.puller = puller;
+    }
+
+    /** The store name a catalogue name or hf:// reference pulls to, when this source may pull it. */
+    private Optional<dev.hearth.server.hub.PullRef> pullable(String requested) {
+        if (puller == null) {
+            return Optional.empty();
+        }
+        try {
+            return Optional.of(dev.hearth.server.hub.PullRef.parse(requested));
+        } catch (RuntimeException e) {
+            return Optional.empty();  // neither a catalogue name nor an hf:// reference
+        }
     }
 
     @Override
     public Optional<String> canonicalName(String requested) {
         try {
-            return store.find(requested).map(m -> m.name());
+            Optional<String> stored = store.find(requested).map(m -> m.name());
+            if (stored.isPresent()) {
+                return stored;
+            }
         } catch (RuntimeException e) {
-            return Optional.empty();  // not a valid store name
+            // not a valid store name; it may still be an hf:// reference
         }
+        return pullable(requested).map(ref -> store.find(ref.localName()).isPresent() ? ref.localName() : requested);
     }
 
     @Override
@@ -47,9 +74,16 @@ public final class StoreModelSource implements LoadedModels.ModelSource {
         ResolvedModel resolved;
         try {
             resolved = store.resolve(name);
-        } catch (ModelNotFoundException e) {
-            throw new UnknownModelException(name, "the model '" + name + "' is not loaded and not in the local"
-                    + " store; pull it first ('hearth pull " + name + "' or POST /api/pull)");
+        } catch (HubException e) {  // not stored (ModelNotFoundException), or not a valid store name
+            Optional<dev.hearth.server.hub.PullRef> ref = pullable(name);
+            if (ref.isEmpty()) {
+                throw new UnknownModelException(name, "the model '" + name + "' is not loaded and not in the local"
+                        + " store; pull it first ('hearth pull " + name + "' or POST /api/pull)");
+            }
+            // Ollama-style: a catalogue name or hf:// reference that is not stored is downloaded on first use
+            LOG.log(Level.INFO, "pulling " + name + " on first use");
+            ModelManifest pulled = puller.pull(ref.get(), dev.hearth.server.hub.PullListener.NONE);
+            resolved = store.resolve(pulled.name());
         }
         admit(resolved, name, bytesInUse);
         return ModelLoader.load(resolved.path(), resolved.manifest().name(), options);

@@ -52,7 +52,7 @@ class ModelLoadingTest {
         Puller puller = new Puller(store, new HfClient(new HubSettings(endpoint.get(), null, 2, Duration.ofMillis(5),
                 Duration.ofSeconds(5))));
         LocalBackend backend = new LocalBackend(new LoadedModels(new StoreModelSource(store, new Planner(machine),
-                OPTIONS), keepAlive, System::currentTimeMillis));
+                OPTIONS, puller), keepAlive, System::currentTimeMillis));
         return new TestServer(backend, ServerSettings.ephemeral(), puller);
     }
 
@@ -130,6 +130,21 @@ class ModelLoadingTest {
             r = s.post("/api/generate", "{\"model\": \"" + name + "\", \"keep_alive\": 0}");
             assertThat(Json.MAPPER.readTree(r.body()).path("done_reason").asText()).isEqualTo("unload");
             assertThat(waitUntil(() -> s.backend.models().isEmpty(), 2000)).isTrue();
+        }
+    }
+
+    @Test
+    void aReferenceThatIsNotStoredIsPulledOnFirstUse() throws Exception {
+        AtomicReference<AutoCloseable> hub = new AtomicReference<>();
+        try (TestServer s = server(machine(64L << 30), Duration.ofMinutes(5), hub); AutoCloseable h = hub.get()) {
+            String ref = "hf://" + REPO + "/qwen2-fx-Q8_0.gguf";
+            HttpResponse<String> r = s.post("/v1/chat/completions", "{\"model\": \"" + ref + "\", \"max_tokens\": 2,"
+                    + " \"messages\": [{\"role\": \"user\", \"content\": \"hi\"}]}");
+            assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+            assertThat(new ModelStore(home).list()).hasSize(1);
+            // a name that is neither stored, nor in the catalogue, nor an hf:// reference is still a 404
+            assertThat(s.post("/v1/chat/completions", "{\"model\": \"nothing-here\", \"messages\":"
+                    + " [{\"role\": \"user\", \"content\": \"hi\"}]}").statusCode()).isEqualTo(404);
         }
     }
 
