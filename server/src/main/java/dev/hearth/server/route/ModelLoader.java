@@ -102,10 +102,8 @@ public final class ModelLoader {
             long bytesInUse) throws IOException {
         Map.Entry<Path, String> parsed = parseSpec(spec);
         if (Files.isRegularFile(parsed.getKey()) || store == null) {
-            if (store != null) {
-                store.admitFile(parsed.getKey(), parsed.getValue(), bytesInUse);
-            }
-            return load(parsed.getKey(), parsed.getValue(), options);
+            return store != null ? store.loadFile(parsed.getKey(), parsed.getValue(), bytesInUse)
+                    : load(parsed.getKey(), parsed.getValue(), options);
         }
         String name = spec.contains("=") ? spec.substring(0, spec.lastIndexOf('=')) : spec;
         if (spec.contains("=")) {

@@ -85,18 +85,50 @@ public final class StoreModelSource implements LoadedModels.ModelSource {
             ModelManifest pulled = puller.pull(ref.get(), dev.hearth.server.hub.PullListener.NONE);
             resolved = store.resolve(pulled.name());
         }
-        admit(resolved, name, bytesInUse);
-        return ModelLoader.load(resolved.path(), resolved.manifest().name(), options);
+        MemoryPlan plan = admit(resolved, name, bytesInUse);
+        LoadedModel model = ModelLoader.load(resolved.path(), resolved.manifest().name(), options);
+        reportMemory(model.info().name(), plan);
+        return model;
+    }
+
+    /** Loads a GGUF file given by path ({@code --model PATH}) after the planner's check. */
+    public LoadedModel loadFile(Path path, String name, long bytesInUse) throws IOException {
+        MemoryPlan plan = admitFile(path, name, bytesInUse);
+        LoadedModel model = ModelLoader.load(path, name, options);
+        reportMemory(name, plan);
+        return model;
+    }
+
+    /** Predicted (planner) against measured (resident set of this process) memory, after a load. */
+    private static void reportMemory(String name, MemoryPlan plan) {
+        long resident = residentBytes();
+        System.err.printf("memory for %s: predicted %.2f GiB (weights %.2f GiB + KV cache and buffers), resident"
+                + " process memory now %s%n", name, plan.totalBytes() / 1073741824.0, plan.weightBytes() / 1073741824.0,
+                resident < 0 ? "unknown" : String.format("%.2f GiB", resident / 1073741824.0));
+    }
+
+    /** VmRSS from /proc/self/status, or -1 where there is no such file. */
+    static long residentBytes() {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
+                if (line.startsWith("VmRSS:")) {
+                    return Long.parseLong(line.replaceAll("[^0-9]", "")) * 1024;
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            // not Linux
+        }
+        return -1;
     }
 
     /** The planner's check for a GGUF file given by path ({@code --model PATH}). */
-    public void admitFile(Path path, String name, long bytesInUse) throws IOException {
+    public MemoryPlan admitFile(Path path, String name, long bytesInUse) throws IOException {
         ModelManifest manifest = new ModelManifest(name, path.toString(), "", List.of(new ModelManifest.FileEntry(
                 path.getFileName().toString(), "", Files.size(path))), "", "", 0, "");
-        admit(new ResolvedModel(manifest, path, List.of(path)), name, bytesInUse);
+        return admit(new ResolvedModel(manifest, path, List.of(path)), name, bytesInUse);
     }
 
-    private void admit(ResolvedModel resolved, String name, long bytesInUse) throws IOException {
+    private MemoryPlan admit(ResolvedModel resolved, String name, long bytesInUse) throws IOException {
         KvPrecision kv = options.kvPrecision();
         long free = Math.max(0, planner.machine().memoryBytes() - bytesInUse);
         int context = options.contextLength() > 0 ? options.contextLength() : 4096;
@@ -113,5 +145,6 @@ public final class StoreModelSource implements LoadedModels.ModelSource {
         if (plan.verdict() == MemoryPlan.Verdict.TIGHT) {
             LOG.log(Level.WARNING, "loading " + plan.describe());
         }
+        return plan;
     }
 }
