@@ -80,7 +80,9 @@ public final class StoreModelSource implements LoadedModels.ModelSource {
                 throw new UnknownModelException(name, "the model '" + name + "' is not loaded and not in the local"
                         + " store; pull it first ('hearth pull " + name + "' or POST /api/pull)");
             }
-            // Ollama-style: a catalogue name or hf:// reference that is not stored is downloaded on first use
+            // Ollama-style: a catalogue name or hf:// reference that is not stored is downloaded on first use; a
+            // catalogue model is checked against free memory from its known shape before any byte is fetched
+            refuseBeforeDownload(name, bytesInUse);
             LOG.log(Level.INFO, "pulling " + name + " on first use");
             ModelManifest pulled = puller.pull(ref.get(), dev.hearth.server.hub.PullListener.NONE);
             resolved = store.resolve(pulled.name());
@@ -89,6 +91,32 @@ public final class StoreModelSource implements LoadedModels.ModelSource {
         LoadedModel model = ModelLoader.load(resolved.path(), resolved.manifest().name(), options);
         reportMemory(model.info().name(), plan);
         return model;
+    }
+
+    private void refuseBeforeDownload(String name, long bytesInUse) {
+        Optional<dev.hearth.server.hub.Catalogue.Selection> selection;
+        try {
+            selection = dev.hearth.server.hub.Catalogue.lookup(name);
+        } catch (RuntimeException e) {
+            return;  // the pull reports an unpublished quantization with its own message
+        }
+        if (selection.isEmpty()) {
+            return;  // an hf:// reference: the shape is known only from the downloaded file
+        }
+        var entry = selection.get().entry();
+        String quant = selection.get().quant();
+        MemoryPlan plan = planner.plan(entry.name(), quant, entry.shape(), entry.estimatedBytes(quant),
+                request(bytesInUse));
+        if (plan.verdict() == MemoryPlan.Verdict.DOES_NOT_FIT) {
+            throw new InsufficientMemoryException(name, plan.totalBytes(), plan.budgetBytes(), plan.describe());
+        }
+    }
+
+    private PlanRequest request(long bytesInUse) {
+        long free = Math.max(0, planner.machine().memoryBytes() - bytesInUse);
+        int context = options.contextLength() > 0 ? options.contextLength() : 4096;
+        return new PlanRequest(free, context, options.parallel(),
+                dev.hearth.server.hub.KvPrecision.valueOf(options.kvPrecision().name()));
     }
 
     /** Loads a GGUF file given by path ({@code --model PATH}) after the planner's check. */
@@ -129,11 +157,7 @@ public final class StoreModelSource implements LoadedModels.ModelSource {
     }
 
     private MemoryPlan admit(ResolvedModel resolved, String name, long bytesInUse) throws IOException {
-        KvPrecision kv = options.kvPrecision();
-        long free = Math.max(0, planner.machine().memoryBytes() - bytesInUse);
-        int context = options.contextLength() > 0 ? options.contextLength() : 4096;
-        PlanRequest request = new PlanRequest(free, context, options.parallel(),
-                dev.hearth.server.hub.KvPrecision.valueOf(kv.name()));
+        PlanRequest request = request(bytesInUse);
         MemoryPlan plan;
         try {
             plan = planner.admit(resolved, request);

@@ -142,6 +142,11 @@ class ModelLoadingTest {
                     + " \"messages\": [{\"role\": \"user\", \"content\": \"hi\"}]}");
             assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
             assertThat(new ModelStore(home).list()).hasSize(1);
+            // a catalogue model that cannot fit is refused from its known shape before anything is downloaded
+            HttpResponse<String> big = s.post("/v1/chat/completions", "{\"model\": \"mixtral:8x22b\", \"messages\":"
+                    + " [{\"role\": \"user\", \"content\": \"hi\"}]}");
+            assertThat(big.statusCode()).as(big.body()).isEqualTo(507);
+            assertThat(new ModelStore(home).list()).hasSize(1);
             // a name that is neither stored, nor in the catalogue, nor an hf:// reference is still a 404
             assertThat(s.post("/v1/chat/completions", "{\"model\": \"nothing-here\", \"messages\":"
                     + " [{\"role\": \"user\", \"content\": \"hi\"}]}").statusCode()).isEqualTo(404);
