@@ -60,6 +60,9 @@ public final class HearthServer implements AutoCloseable {
                 .port(settings.port())
                 // streamed answers end with a small chunk: without TCP_NODELAY it waits out the client's delayed ACK
                 .connectionOptions(SocketOptions.builder().tcpNoDelay(true).build())
+                // a request may wait long in the engine's queue under overload without a byte on the wire: do not
+                // close it as idle (Helidon's default is 5 minutes)
+                .idleConnectionTimeout(java.time.Duration.ofHours(1))
                 .routing(r -> routing(r, router, settings, metrics, agents, puller))
                 .build()
                 .start();
