@@ -99,4 +99,23 @@ class StructuredOutputServerTest {
             assertThat(Json.MAPPER.readTree(content).isObject()).isTrue();
         }
     }
+
+    @Test
+    void ollamaFormatTakesJsonOrASchema() throws Exception {
+        JsonSchema validator = JsonSchemaFactory.getInstance(SpecVersion.VersionFlag.V202012).getSchema(SCHEMA);
+        var response = server.post("/api/chat", "{\"model\": \"qwen2-fx\", \"stream\": false, \"messages\": [{\"role\":"
+                + " \"user\", \"content\": \"hi\"}], \"format\": " + SCHEMA + ", \"options\": {\"num_predict\": 160,"
+                + " \"temperature\": 0}}");
+        assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
+        JsonNode body = Json.MAPPER.readTree(response.body());
+        String content = body.path("message").path("content").asText();
+        if (body.path("done_reason").asText().equals("stop")) {
+            assertThat(validator.validate(Json.MAPPER.readTree(content))).as(content).isEmpty();
+        } else {
+            assertThat(content).startsWith("{");
+        }
+        var bad = server.post("/api/generate", "{\"model\": \"qwen2-fx\", \"prompt\": \"hi\", \"format\": 12}");
+        assertThat(bad.statusCode()).isEqualTo(400);
+        assertThat(bad.body()).contains("format");
+    }
 }

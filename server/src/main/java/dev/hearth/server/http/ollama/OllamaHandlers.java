@@ -61,8 +61,9 @@ public final class OllamaHandlers {
                     new OllamaResponses.Message("assistant", ""), true, reason, null, null, null, null, null, null));
             return;
         }
-        format(r.format());
-        GenerationSpec spec = spec(model, messages, null, r.tools(), r.options(), KeepAlive.parse(r.keepAlive()));
+        dev.hearth.grammar.Grammar grammar = format(r.format());
+        GenerationSpec spec = spec(model, messages, null, r.tools(), r.options(), KeepAlive.parse(r.keepAlive()),
+                grammar);
         Generation generation = context.backend().generate(spec);
         ChoiceEvents events = new ChoiceEvents(generation, context.metrics());
         try {
@@ -106,17 +107,17 @@ public final class OllamaHandlers {
                     reason, null, null, null, null, null, null));
             return;
         }
-        format(r.format());
+        dev.hearth.grammar.Grammar grammar = format(r.format());
         GenerationSpec spec;
         if (Boolean.TRUE.equals(r.raw())) {
-            spec = spec(model, null, prompt, null, r.options(), KeepAlive.parse(r.keepAlive()));
+            spec = spec(model, null, prompt, null, r.options(), KeepAlive.parse(r.keepAlive()), grammar);
         } else {
             List<PromptMessage> messages = new ArrayList<>();
             if (r.system() != null && !r.system().isEmpty()) {
                 messages.add(PromptMessage.of("system", r.system()));
             }
             messages.add(PromptMessage.of("user", prompt));
-            spec = spec(model, messages, null, null, r.options(), KeepAlive.parse(r.keepAlive()));
+            spec = spec(model, messages, null, null, r.options(), KeepAlive.parse(r.keepAlive()), grammar);
         }
         respond(req, res, r.stream(), spec, (text, done) -> {
             String created = Instant.now().toString();
@@ -257,18 +258,32 @@ public final class OllamaHandlers {
         return model;
     }
 
-    private static void format(JsonNode format) {
-        if (format != null && !format.isNull() && !(format.isTextual() && format.textValue().equals("json"))
-                && !(format.isTextual() && format.textValue().isEmpty())) {
-            throw ApiException.badParam("format", "only \"json\" is supported; a JSON schema needs constrained"
-                    + " decoding, which this server does not have yet");
+    /** Ollama's {@code format}: "json" (any JSON object) or a JSON schema, enforced by constrained decoding. */
+    @SuppressWarnings("unchecked")
+    private static dev.hearth.grammar.Grammar format(JsonNode format) {
+        if (format == null || format.isNull() || (format.isTextual() && format.textValue().isEmpty())) {
+            return null;
         }
+        if (format.isTextual() && format.textValue().equals("json")) {
+            return dev.hearth.grammar.Grammar.jsonObject();
+        }
+        if (format.isObject()) {
+            try {
+                return dev.hearth.grammar.JsonSchemaGrammar.compile(
+                        dev.hearth.server.http.Json.MAPPER.convertValue(format, java.util.LinkedHashMap.class));
+            } catch (dev.hearth.grammar.GrammarException e) {
+                throw ApiException.badParam("format", e.getMessage());
+            }
+        }
+        throw ApiException.badParam("format", "'format' must be \"json\" or a JSON schema object");
     }
 
     private static GenerationSpec spec(String model, List<PromptMessage> messages, String prompt,
-            List<Map<String, Object>> tools, OllamaRequests.Options o, Duration keepAlive) {
+            List<Map<String, Object>> tools, OllamaRequests.Options o, Duration keepAlive,
+            dev.hearth.grammar.Grammar grammar) {
         if (o == null) {
-            return new GenerationSpec(model, messages, prompt, tools, null, List.of(), null, 1, null, keepAlive);
+            return new GenerationSpec(model, messages, prompt, tools, null, List.of(), null, 1, null, keepAlive,
+                    grammar);
         }
         if (o.temperature() != null && !(o.temperature() >= 0)) {
             throw ApiException.badParam("options.temperature", "'options.temperature' must be >= 0");
@@ -282,7 +297,8 @@ public final class OllamaHandlers {
         Integer maxTokens = o.numPredict() == null || o.numPredict() < 0 ? null : Math.max(1, o.numPredict());
         SamplingSettings sampling = new SamplingSettings(o.temperature(), o.topP(), o.topK(), o.minP(),
                 o.repeatPenalty(), o.presencePenalty(), o.frequencyPenalty(), o.seed(), Map.of(), false, 0);
-        return new GenerationSpec(model, messages, prompt, tools, maxTokens, o.stop(), sampling, 1, null, keepAlive);
+        return new GenerationSpec(model, messages, prompt, tools, maxTokens, o.stop(), sampling, 1, null, keepAlive,
+                grammar);
     }
 
 }
