@@ -118,4 +118,20 @@ class StructuredOutputServerTest {
         assertThat(bad.statusCode()).isEqualTo(400);
         assertThat(bad.body()).contains("format");
     }
+
+    @Test
+    void gbnfGrammarExtensionConstrainsCompletions() throws Exception {
+        String grammar = "root ::= (\\\"yes\\\" | \\\"no\\\") \\\" \\\" [0-9] [0-9]?";
+        for (int seed = 0; seed < 3; seed++) {
+            var response = server.post("/v1/completions", "{\"model\": \"qwen2-fx\", \"prompt\": \"Answer:\","
+                    + " \"max_tokens\": 20, \"temperature\": 1.0, \"seed\": " + seed + ", \"grammar\": \"" + grammar + "\"}");
+            assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
+            JsonNode choice = Json.MAPPER.readTree(response.body()).path("choices").path(0);
+            assertThat(choice.path("text").asText()).matches("(yes|no) [0-9][0-9]?");
+        }
+        var bad = server.post("/v1/chat/completions", "{\"model\": \"qwen2-fx\", \"messages\": [{\"role\": \"user\","
+                + " \"content\": \"hi\"}], \"grammar\": \"root ::= (\"}");
+        assertThat(bad.statusCode()).isEqualTo(400);
+        assertThat(Json.MAPPER.readTree(bad.body()).path("error").path("param").asText()).isEqualTo("grammar");
+    }
 }

@@ -7,4 +7,5 @@ import java.util.Map;
 public record CompletionRequest(String model, JsonNode prompt, Integer maxTokens, Double temperature, Double topP,
         Integer topK, Double minP, Double repeatPenalty, Integer n, JsonNode stop, Long seed, Double presencePenalty,
         Double frequencyPenalty, Map<String, Double> logitBias, Integer logprobs, Boolean echo, String suffix,
-        Integer bestOf, String user, Boolean stream, ChatCompletionRequest.StreamOptions streamOptions) {}
+        Integer bestOf, String user, Boolean stream, ChatCompletionRequest.StreamOptions streamOptions,
+        String grammar) {}

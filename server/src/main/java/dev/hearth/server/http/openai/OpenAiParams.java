@@ -36,6 +36,12 @@ final class OpenAiParams {
             throw ApiException.badParam("top_logprobs", "'top_logprobs' needs 'logprobs': true");
         }
         dev.hearth.grammar.Grammar grammar = responseFormat(r.responseFormat());
+        if (r.grammar() != null && !r.grammar().isBlank()) {
+            if (grammar != null) {
+                throw ApiException.badParam("grammar", "give either 'grammar' or a JSON 'response_format', not both");
+            }
+            grammar = gbnf(r.grammar());
+        }
         List<Map<String, Object>> tools = tools(r.tools());
         ToolChoice toolChoice = toolChoice(r.toolChoice(), tools);
         SamplingSettings sampling = sampling(r.temperature(), r.topP(), r.topK(), r.minP(), r.repeatPenalty(),
@@ -63,7 +69,18 @@ final class OpenAiParams {
         range("logprobs", logprobs, 0, 5);
         SamplingSettings sampling = sampling(r.temperature(), r.topP(), r.topK(), r.minP(), r.repeatPenalty(),
                 r.presencePenalty(), r.frequencyPenalty(), r.seed(), r.logitBias(), r.logprobs() != null, logprobs);
-        return new GenerationSpec(model, null, prompt, List.of(), maxTokens, stop(r.stop()), sampling, n);
+        dev.hearth.grammar.Grammar grammar = r.grammar() == null || r.grammar().isBlank() ? null : gbnf(r.grammar());
+        return new GenerationSpec(model, null, prompt, List.of(), maxTokens, stop(r.stop()), sampling, n, null, null,
+                grammar);
+    }
+
+    /** The {@code grammar} extension: a GBNF grammar (llama.cpp's format, start rule {@code root}). */
+    private static dev.hearth.grammar.Grammar gbnf(String text) {
+        try {
+            return dev.hearth.grammar.Grammar.compile(text);
+        } catch (dev.hearth.grammar.GrammarException e) {
+            throw ApiException.badParam("grammar", e.getMessage());
+        }
     }
 
     static String requireModel(String model) {
