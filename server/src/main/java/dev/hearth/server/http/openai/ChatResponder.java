@@ -20,7 +20,7 @@ import java.util.List;
  * asked, then {@code data: [DONE]}. The answer text goes through the model's output parser (tool calls, reasoning).
  * A client that goes away mid-stream cancels its generation.
  */
-final class ChatResponder {
+final class ChatResponder implements Responder {
     private final String id;
     private final long created = System.currentTimeMillis() / 1000;
     private final Generation generation;
@@ -32,7 +32,7 @@ final class ChatResponder {
         this.sampling = sampling;
     }
 
-    ChatCompletion complete(ChoiceEvents events) throws InterruptedException {
+    public ChatCompletion complete(ChoiceEvents events) throws InterruptedException {
         CollectedChoices c = CollectedChoices.read(events, generation.tokenText(), sampling.topLogprobs());
         List<ChatCompletion.Choice> choices = new ArrayList<>();
         for (int i = 0; i < c.text.length; i++) {
@@ -49,7 +49,7 @@ final class ChatResponder {
                 Usage.of(generation.promptTokens(), c.completionTokens));
     }
 
-    void stream(ChoiceEvents events, ServerResponse res, boolean includeUsage) throws InterruptedException {
+    public void stream(ChoiceEvents events, ServerResponse res, boolean includeUsage) throws InterruptedException {
         StreamWriter out = StreamWriter.sse(res);
         try {
             ChoiceStream[] streams = new ChoiceStream[events.choices()];

@@ -13,7 +13,7 @@ import java.util.List;
 import java.util.Map;
 
 /** Writes one text completion, whole or streamed (text deltas, a last chunk with the finish reason, [DONE]). */
-final class CompletionResponder {
+final class CompletionResponder implements Responder {
     private final String id;
     private final long created = System.currentTimeMillis() / 1000;
     private final Generation generation;
@@ -25,7 +25,7 @@ final class CompletionResponder {
         this.sampling = sampling;
     }
 
-    Completion complete(ChoiceEvents events) throws InterruptedException {
+    public Completion complete(ChoiceEvents events) throws InterruptedException {
         CollectedChoices c = CollectedChoices.read(events, generation.tokenText(), sampling.topLogprobs());
         List<Completion.Choice> choices = new ArrayList<>();
         for (int i = 0; i < c.text.length; i++) {
@@ -37,7 +37,7 @@ final class CompletionResponder {
                 Usage.of(generation.promptTokens(), c.completionTokens));
     }
 
-    void stream(ChoiceEvents events, ServerResponse res, boolean includeUsage) throws InterruptedException {
+    public void stream(ChoiceEvents events, ServerResponse res, boolean includeUsage) throws InterruptedException {
         StreamWriter out = StreamWriter.sse(res);
         try {
             int completionTokens = 0;

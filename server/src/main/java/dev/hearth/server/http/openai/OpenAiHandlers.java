@@ -41,33 +41,23 @@ public final class OpenAiHandlers {
         ObjectNode body = context.body(req, ObjectNode.class);
         ChatCompletionRequest request = Json.MAPPER.treeToValue(body, ChatCompletionRequest.class);
         GenerationSpec spec = OpenAiParams.chat(request);
-        RoutedCall routed = context.router().route(RouteRequest.chat(body, h -> header(req, h)), spec);
-        res.header(BACKEND_HEADER, routed.target());
-        if (routed instanceof RoutedCall.Relayed relayed) {
-            relay(relayed.response(), res);
-            return;
-        }
-        Generation generation = ((RoutedCall.Local) routed).generation();
-        ChoiceEvents events = new ChoiceEvents(generation, context.metrics());
-        try {
-            ChatResponder responder = new ChatResponder(id("chatcmpl-"), generation, spec.sampling());
-            if (Boolean.TRUE.equals(request.stream())) {
-                boolean usage = request.streamOptions() != null
-                        && Boolean.TRUE.equals(request.streamOptions().includeUsage());
-                responder.stream(events, res, usage);
-            } else {
-                HearthServer.sendJson(res, 200, responder.complete(events));
-            }
-        } finally {
-            events.cancel(); // a no-op once every choice is done; frees the engine after a failure
-        }
+        answer(req, res, RouteRequest.chat(body, h -> header(req, h)), spec, request.stream(), request.streamOptions(),
+                generation -> new ChatResponder(id("chatcmpl-"), generation, spec.sampling()));
     }
 
     public void completions(ServerRequest req, ServerResponse res) throws Exception {
         ObjectNode body = context.body(req, ObjectNode.class);
         CompletionRequest request = Json.MAPPER.treeToValue(body, CompletionRequest.class);
         GenerationSpec spec = OpenAiParams.completion(request);
-        RoutedCall routed = context.router().route(RouteRequest.completion(body, h -> header(req, h)), spec);
+        answer(req, res, RouteRequest.completion(body, h -> header(req, h)), spec, request.stream(),
+                request.streamOptions(), generation -> new CompletionResponder(id("cmpl-"), generation, spec.sampling()));
+    }
+
+    /** Routes the request; relays a remote answer, or writes the local generation whole or streamed. */
+    private void answer(ServerRequest req, ServerResponse res, RouteRequest route, GenerationSpec spec, Boolean stream,
+            ChatCompletionRequest.StreamOptions streamOptions,
+            java.util.function.Function<Generation, Responder> responders) throws Exception {
+        RoutedCall routed = context.router().route(route, spec);
         res.header(BACKEND_HEADER, routed.target());
         if (routed instanceof RoutedCall.Relayed relayed) {
             relay(relayed.response(), res);
@@ -76,10 +66,9 @@ public final class OpenAiHandlers {
         Generation generation = ((RoutedCall.Local) routed).generation();
         ChoiceEvents events = new ChoiceEvents(generation, context.metrics());
         try {
-            CompletionResponder responder = new CompletionResponder(id("cmpl-"), generation, spec.sampling());
-            if (Boolean.TRUE.equals(request.stream())) {
-                boolean usage = request.streamOptions() != null
-                        && Boolean.TRUE.equals(request.streamOptions().includeUsage());
+            Responder responder = responders.apply(generation);
+            if (Boolean.TRUE.equals(stream)) {
+                boolean usage = streamOptions != null && Boolean.TRUE.equals(streamOptions.includeUsage());
                 responder.stream(events, res, usage);
             } else {
                 HearthServer.sendJson(res, 200, responder.complete(events));
