@@ -17,7 +17,7 @@ public record MachineProfile(long memoryBytes, int cores, double bandwidthBytesP
     /** Detects RAM and cores, measures bandwidth (a fraction of a second), estimates FLOPS from the vector width. */
     public static MachineProfile detect() {
         MachineProfile m = unmeasured();
-        return m.withBandwidth(BandwidthProbe.measure(m.cores()));
+        return m.withBandwidth(dev.hearth.engine.MemoryBandwidth.measure(m.cores(), 256));
     }
 
     /** RAM, cores and the FLOPS estimate, without measuring bandwidth (decode speeds come out as 0). */

@@ -119,8 +119,8 @@ class PlannerTest {
     }
 
     @Test
-    void bandwidthProbeMeasuresSomethingPlausible() {
-        double bw = BandwidthProbe.measure(2);
+    void bandwidthMeasurementIsPlausible() {
+        double bw = dev.hearth.engine.MemoryBandwidth.measure(2, 256);
         assertThat(bw).isBetween(0.5e9, 2e12);
     }
 }
