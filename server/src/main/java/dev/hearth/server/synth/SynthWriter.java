@@ -1,17 +1,13 @@
 package dev.hearth.server.synth;
 
 import dev.hearth.gguf.GgufWriter;
-import dev.hearth.quant.BlockEncoder;
+import dev.hearth.quant.RowStreamEncoder;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.Callable;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 
 /**
  * Writes a {@link SynthPlan} as a GGUF file, tensor by tensor and chunk of rows by chunk of rows: each chunk's rows
@@ -20,7 +16,6 @@ import java.util.concurrent.Future;
  */
 public final class SynthWriter {
     /** About this many output bytes per chunk (and as many float bytes per thread at most). */
-    static final int CHUNK_BYTES = 8 << 20;
 
     private SynthWriter() {}
 
@@ -44,51 +39,10 @@ public final class SynthWriter {
 
     private static void writeTensor(SynthTensor t, long seed, OutputStream out, ExecutorService pool, int threads)
             throws IOException {
-        int cols = t.rowLength();
-        long rows = t.rows();
-        int rowBytes = BlockEncoder.forType(t.type()).rowBytes(cols);
-        if (t.fixed() != null) {
-            byte[] bytes = new byte[rowBytes];
-            BlockEncoder.forType(t.type()).encodeRow(t.fixed(), 0, cols, bytes, 0);
-            out.write(bytes);
-            return;
-        }
         long tensorSeed = GaussianRows.tensorSeed(seed, t.name());
-        int rowsPerChunk = (int) Math.max(1, Math.min(rows, CHUNK_BYTES / Math.max(rowBytes, 4L * cols)));
-        byte[] chunk = new byte[Math.multiplyExact(rowsPerChunk, rowBytes)];
-        int parts = (int) Math.min(Math.max(1, threads), rowsPerChunk);
-        for (long start = 0; start < rows; start += rowsPerChunk) {
-            int n = (int) Math.min(rowsPerChunk, rows - start);
-            List<Callable<Void>> tasks = new ArrayList<>(parts);
-            for (int p = 0; p < parts; p++) {
-                int from = (int) ((long) n * p / parts);
-                int to = (int) ((long) n * (p + 1) / parts);
-                long first = start;
-                tasks.add(() -> {
-                    BlockEncoder encoder = BlockEncoder.forType(t.type());
-                    float[] row = new float[cols];
-                    for (int r = from; r < to; r++) {
-                        GaussianRows.fill(tensorSeed, first + r, t.mean(), t.std(), row, cols);
-                        encoder.encodeRow(row, 0, cols, chunk, r * rowBytes);
-                    }
-                    return null;
-                });
-            }
-            runAll(pool, tasks, t.name());
-            out.write(chunk, 0, n * rowBytes);
-        }
-    }
-
-    private static void runAll(ExecutorService pool, List<Callable<Void>> tasks, String tensor) throws IOException {
-        try {
-            for (Future<Void> f : pool.invokeAll(tasks)) {
-                f.get();
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IOException("interrupted while generating tensor '" + tensor + "'", e);
-        } catch (ExecutionException e) {
-            throw new IOException("generating tensor '" + tensor + "' failed: " + e.getCause(), e.getCause());
-        }
+        int cols = t.rowLength();
+        RowStreamEncoder.write(out, t.type(), t.name(), t.rows(), cols, t.fixed(),
+                (index, row) -> GaussianRows.fill(tensorSeed, index, t.mean(), t.std(), row, cols), pool, threads,
+                "generating");
     }
 }
