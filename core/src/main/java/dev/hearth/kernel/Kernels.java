@@ -30,8 +30,48 @@ public final class Kernels {
         }
         MatmulTask task = pool.matmulTask();
         task.set(w, x, numTokens, out);
+        run(pool, task);
+    }
+
+    /**
+     * Two matmuls over the same input in one parallel pass (gate and up): out1 = x w1^T, out2 = x w2^T. One hand-off to
+     * the pool instead of two, and no thread waits at a barrier between them.
+     */
+    public static void matmul(ComputePool pool, WeightMatrix w1, float[] out1, WeightMatrix w2, float[] out2, float[] x,
+            int numTokens) {
+        matmul(pool, w1, out1, w2, out2, null, null, x, numTokens);
+    }
+
+    /** Three matmuls over the same input in one parallel pass (query, key and value); w3 may be null (two). */
+    public static void matmul(ComputePool pool, WeightMatrix w1, float[] out1, WeightMatrix w2, float[] out2,
+            WeightMatrix w3, float[] out3, float[] x, int numTokens) {
+        MatmulTask task = pool.matmulTask();
+        task.begin(x, numTokens, w1.cols());
+        addPart(task, w1, x, numTokens, out1);
+        addPart(task, w2, x, numTokens, out2);
+        if (w3 != null) {
+            addPart(task, w3, x, numTokens, out3);
+        }
+        run(pool, task);
+    }
+
+    private static void addPart(MatmulTask task, WeightMatrix w, float[] x, int numTokens, float[] out) {
+        requireSupported(w.type(), w.name());
+        if (w.cols() != task.cols()) {
+            throw new IllegalArgumentException("matmul '" + w.name() + "' has rows of " + w.cols()
+                    + " values, the other matrices of the same pass have " + task.cols());
+        }
+        if (x.length < (long) numTokens * w.cols() || out.length < (long) numTokens * w.rows()) {
+            throw new IllegalArgumentException("matmul '" + w.name() + "' [" + w.rows() + " x " + w.cols() + "] with "
+                    + numTokens + " tokens: x has " + x.length + " floats, out has " + out.length);
+        }
+        task.add(w, out);
+    }
+
+    private static void run(ComputePool pool, MatmulTask task) {
         try {
-            pool.parallelFor(w.rows(), MatmulTask.chunkRows(w.rows(), pool.threads()), task);
+            int rows = task.totalRows();
+            pool.parallelFor(rows, MatmulTask.chunkRows(rows, pool.threads()), task);
         } finally {
             task.clear();
         }
@@ -49,7 +89,9 @@ public final class Kernels {
                 continue;
             }
             int rows = Math.min(w.rows(), 16);
-            WeightMatrix slice = new WeightMatrix(w.name(), w.type(), rows, w.cols(), w.data());
+            float[] scales = w.blockScales() == null ? null
+                    : java.util.Arrays.copyOf(w.blockScales(), rows * (w.cols() / w.type().blockSize()));
+            WeightMatrix slice = new WeightMatrix(w.name(), w.type(), rows, w.cols(), w.data(), scales);
             float[] x = new float[4 * w.cols()];
             float[] out = new float[4 * rows];
             for (int i = 0; i < 2_000; i++) {
@@ -82,6 +124,19 @@ public final class Kernels {
             case Q6_K -> Q6_KKernel.dot(w, at, cols, x, xOffset);
             case Q8_1, Q2_K, Q3_K, Q8_K, IQ2_XXS, IQ2_XS, IQ3_XXS, IQ1_S, IQ4_NL, IQ3_S, IQ2_S, IQ4_XS, I8, I16, I32,
                     I64, F64, IQ1_M, TQ1_0, TQ2_0, MXFP4 -> throw unsupported(type, "a weight row");
+        };
+    }
+
+    /**
+     * As {@link #dot}, with the row's block scales from a scale table (s[so..], see {@code WeightMatrix.blockScales});
+     * only for the types that have one (Q4_0, Q8_0).
+     */
+    static float dot(GgmlType type, MemorySegment w, long at, int cols, float[] x, int xOffset, float[] s, int so) {
+        return switch (type) {
+            case Q8_0 -> Q8_0Kernel.dot(w, at, cols, x, xOffset, s, so);
+            case Q4_0 -> TABLES ? NibbleTableKernels.dotQ4_0(w, at, cols, x, xOffset, s, so)
+                    : Q4Kernels.dotQ4_0(w, at, cols, x, xOffset);
+            default -> dot(type, w, at, cols, x, xOffset);
         };
     }
 

@@ -12,31 +12,62 @@ import java.lang.foreign.MemorySegment;
 final class MatmulTask implements ComputePool.RangeBody {
     /** Rows per cache tile (a few KiB to a few tens of KiB of weights). */
     static final int TILE_ROWS = 8;
+    /** Matrices one call can run side by side (q, k and v; gate and up). */
+    static final int MAX_PARTS = 3;
 
-    private GgmlType type;
-    private MemorySegment data;
-    private long rowBytes;
-    private int rows;
+    private final GgmlType[] type = new GgmlType[MAX_PARTS];
+    private final MemorySegment[] data = new MemorySegment[MAX_PARTS];
+    private final long[] rowBytes = new long[MAX_PARTS];
+    private final float[][] scales = new float[MAX_PARTS][];
+    private final int[] rows = new int[MAX_PARTS];
+    /** First global row of each part: the parts' rows are numbered one after the other. */
+    private final int[] base = new int[MAX_PARTS + 1];
+    private final float[][] out = new float[MAX_PARTS][];
+    private int parts;
     private int cols;
     private float[] x;
     private int numTokens;
-    private float[] out;
 
     void set(WeightMatrix w, float[] x, int numTokens, float[] out) {
-        this.type = w.type();
-        this.data = w.data();
-        this.rowBytes = w.rowBytes();
-        this.rows = w.rows();
-        this.cols = w.cols();
+        begin(x, numTokens, w.cols());
+        add(w, out);
+    }
+
+    /** Starts a call over several matrices that share the input x (each then added with {@link #add}). */
+    void begin(float[] x, int numTokens, int cols) {
         this.x = x;
         this.numTokens = numTokens;
-        this.out = out;
+        this.cols = cols;
+        this.parts = 0;
+    }
+
+    void add(WeightMatrix w, float[] out) {
+        int p = parts++;
+        type[p] = w.type();
+        data[p] = w.data();
+        rowBytes[p] = w.rowBytes();
+        scales[p] = w.blockScales();
+        rows[p] = w.rows();
+        this.out[p] = out;
+        base[p + 1] = base[p] + w.rows();
+    }
+
+    int cols() {
+        return cols;
+    }
+
+    /** Rows of all parts together. */
+    int totalRows() {
+        return base[parts];
     }
 
     void clear() {
-        data = null;
+        for (int p = 0; p < MAX_PARTS; p++) {
+            data[p] = null;
+            scales[p] = null;
+            out[p] = null;
+        }
         x = null;
-        out = null;
     }
 
     /** Rows per task: a multiple of the tile, about 8 tasks per thread so a busy core does not hold the others up. */
@@ -47,13 +78,33 @@ final class MatmulTask implements ComputePool.RangeBody {
 
     @Override
     public void run(int start, int end) {
-        GgmlType t = type;
-        MemorySegment w = data;
+        for (int p = 0; p < parts; p++) {
+            int from = Math.max(start, base[p]);
+            int to = Math.min(end, base[p + 1]);
+            if (from < to) {
+                runPart(p, from - base[p], to - base[p]);
+            }
+        }
+    }
+
+    private void runPart(int p, int start, int end) {
+        GgmlType t = type[p];
+        MemorySegment w = data[p];
+        long rb = rowBytes[p];
+        int n = rows[p];
         float[] in = x;
-        float[] o = out;
+        float[] o = out[p];
+        float[] s = scales[p];
+        int bpr = cols / t.blockSize();  // scale-table entries per row
         if (numTokens == 1) {
-            for (int r = start; r < end; r++) {
-                o[r] = Kernels.dot(t, w, r * rowBytes, cols, in, 0);
+            if (s != null) {
+                for (int r = start; r < end; r++) {
+                    o[r] = Kernels.dot(t, w, r * rb, cols, in, 0, s, r * bpr);
+                }
+            } else {
+                for (int r = start; r < end; r++) {
+                    o[r] = Kernels.dot(t, w, r * rb, cols, in, 0);
+                }
             }
             return;
         }
@@ -62,16 +113,17 @@ final class MatmulTask implements ComputePool.RangeBody {
             int tileEnd = Math.min(end, tile + TILE_ROWS);
             for (int g = 0; g < groups; g++) {
                 int xo = 4 * g * cols;
-                int oo = 4 * g * rows;
+                int oo = 4 * g * n;
                 for (int r = tile; r < tileEnd; r++) {
-                    Kernels.dot4(t, w, r * rowBytes, cols, in, xo, cols, o, oo + r, rows);
+                    Kernels.dot4(t, w, r * rb, cols, in, xo, cols, o, oo + r, n);
                 }
             }
             for (int token = 4 * groups; token < numTokens; token++) {
                 int xo = token * cols;
-                int oo = token * rows;
+                int oo = token * n;
                 for (int r = tile; r < tileEnd; r++) {
-                    o[oo + r] = Kernels.dot(t, w, r * rowBytes, cols, in, xo);
+                    o[oo + r] = s != null ? Kernels.dot(t, w, r * rb, cols, in, xo, s, r * bpr)
+                            : Kernels.dot(t, w, r * rb, cols, in, xo);
                 }
             }
         }

@@ -65,6 +65,39 @@ final class NibbleTableKernels {
         return a0.add(a1).add(a2.add(a3)).add(a4.add(a5).add(a6.add(a7))).reduceLanes(VectorOperators.ADD);
     }
 
+    /** As {@link #dotQ4_0(MemorySegment, long, int, float[], int)}, the block scales read from s[so..] (a scale table). */
+    static float dotQ4_0(MemorySegment w, long at, int cols, float[] x, int xOffset, float[] s, int so) {
+        int blocks = cols / 32;
+        FloatVector a0 = FloatVector.zero(F), a1 = FloatVector.zero(F), a2 = FloatVector.zero(F);
+        FloatVector a3 = FloatVector.zero(F), a4 = FloatVector.zero(F), a5 = FloatVector.zero(F);
+        FloatVector a6 = FloatVector.zero(F), a7 = FloatVector.zero(F);
+        int b = 0;
+        for (; b + 3 < blocks; b += 4) {  // four independent blocks, eight accumulators: FMA latency stays hidden
+            long blk = at + 18L * b;
+            int xb = xOffset + 32 * b;
+            IntVector t0 = CENTERED.mul(s[so + b]).reinterpretAsInts(), t1 = CENTERED.mul(s[so + b + 1]).reinterpretAsInts();
+            IntVector t2 = CENTERED.mul(s[so + b + 2]).reinterpretAsInts(), t3 = CENTERED.mul(s[so + b + 3]).reinterpretAsInts();
+            IntVector q0 = (IntVector) ByteVector.fromMemorySegment(B, w, blk + 2, LE).convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0), q1 = (IntVector) ByteVector.fromMemorySegment(B, w, blk + 20, LE).convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0), q2 = (IntVector) ByteVector.fromMemorySegment(B, w, blk + 38, LE).convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0), q3 = (IntVector) ByteVector.fromMemorySegment(B, w, blk + 56, LE).convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0);
+            a0 = q0.selectFrom(t0).reinterpretAsFloats().fma(FloatVector.fromArray(F, x, xb), a0);
+            a1 = q0.lanewise(VectorOperators.LSHR, 4).selectFrom(t0).reinterpretAsFloats().fma(FloatVector.fromArray(F, x, xb + 16), a1);
+            a2 = q1.selectFrom(t1).reinterpretAsFloats().fma(FloatVector.fromArray(F, x, xb + 32), a2);
+            a3 = q1.lanewise(VectorOperators.LSHR, 4).selectFrom(t1).reinterpretAsFloats().fma(FloatVector.fromArray(F, x, xb + 48), a3);
+            a4 = q2.selectFrom(t2).reinterpretAsFloats().fma(FloatVector.fromArray(F, x, xb + 64), a4);
+            a5 = q2.lanewise(VectorOperators.LSHR, 4).selectFrom(t2).reinterpretAsFloats().fma(FloatVector.fromArray(F, x, xb + 80), a5);
+            a6 = q3.selectFrom(t3).reinterpretAsFloats().fma(FloatVector.fromArray(F, x, xb + 96), a6);
+            a7 = q3.lanewise(VectorOperators.LSHR, 4).selectFrom(t3).reinterpretAsFloats().fma(FloatVector.fromArray(F, x, xb + 112), a7);
+        }
+        for (; b < blocks; b++) {
+            long blk = at + 18L * b;
+            int xb = xOffset + 32 * b;
+            IntVector t = CENTERED.mul(s[so + b]).reinterpretAsInts();
+            IntVector q = (IntVector) ByteVector.fromMemorySegment(B, w, blk + 2, LE).convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0);
+            a0 = q.selectFrom(t).reinterpretAsFloats().fma(FloatVector.fromArray(F, x, xb), a0);
+            a1 = q.lanewise(VectorOperators.LSHR, 4).selectFrom(t).reinterpretAsFloats().fma(FloatVector.fromArray(F, x, xb + 16), a1);
+        }
+        return a0.add(a1).add(a2.add(a3)).add(a4.add(a5).add(a6.add(a7))).reduceLanes(VectorOperators.ADD);
+    }
+
     /** out[outOffset + k * outStride] = dot(Q4_0 row at byte {@code at}, x[xOffset + k * xStride ..]) for k < 4. */
     static void dot4Q4_0(MemorySegment w, long at, int cols, float[] x, int xOffset, int xStride, float[] out,
             int outOffset, int outStride) {

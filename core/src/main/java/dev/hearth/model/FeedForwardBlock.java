@@ -28,8 +28,7 @@ final class FeedForwardBlock {
     /** out = down(silu(gate(in)) * up(in)) for n rows. */
     private void swiglu(dev.hearth.tensor.WeightMatrix gate, dev.hearth.tensor.WeightMatrix up,
             dev.hearth.tensor.WeightMatrix down, float[] in, int n, float[] out) {
-        Kernels.matmul(pool, gate, in, n, b.hidden);       // [n, ffn]
-        Kernels.matmul(pool, up, in, n, b.hiddenUp);       // [n, ffn]
+        Kernels.matmul(pool, gate, b.hidden, up, b.hiddenUp, in, n);  // both [n, ffn], in one parallel pass
         Activations.swiglu(b.hidden, b.hiddenUp, n * c.ffnLength());  // hidden = silu(hidden) * hiddenUp
         Kernels.matmul(pool, down, b.hidden, n, out);      // [n, dim]
     }

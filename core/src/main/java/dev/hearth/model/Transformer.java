@@ -25,6 +25,8 @@ final class Transformer {
     private final FeedForwardBlock feedForward;
     private final double[] ropeFrequencies;
     private final int maxBatch;
+    /** The attention-heads loop body, reused every layer and step (no allocation per step). */
+    private final HeadsBody heads = new HeadsBody();
 
     Transformer(ModelConfig config, ModelWeights weights, ComputePool pool, int maxBatch) {
         this.c = config;
@@ -95,9 +97,8 @@ final class Transformer {
         int qDim = c.queryDim();
         int kvDim = c.kvDim();
         int half = c.rotaryDims() / 2;
-        Kernels.matmul(pool, layer.query(), b.xNorm, n, b.q);  // [n, queryDim]
-        Kernels.matmul(pool, layer.key(), b.xNorm, n, b.k);    // [n, kvDim]
-        Kernels.matmul(pool, layer.value(), b.xNorm, n, b.v);  // [n, kvDim]
+        // q: [n, queryDim], k and v: [n, kvDim], in one parallel pass
+        Kernels.matmul(pool, layer.query(), b.q, layer.key(), b.k, layer.value(), b.v, b.xNorm, n);
         if (c.hasQkvBiases()) {
             VectorOps.addBiasRows(b.q, n, qDim, layer.queryBias());
             VectorOps.addBiasRows(b.k, n, kvDim, layer.keyBias());
@@ -120,15 +121,12 @@ final class Transformer {
             }
             kv.store(l, batch.sequenceId(t), batch.position(t), b.k, t * kvDim, b.v, t * kvDim);
         }
-        int heads = c.numHeads();
-        int threads = pool.threads();
-        pool.parallelFor(threads, (first, last) -> {
-            for (int worker = first; worker < last; worker++) {
-                for (int i = worker; i < n * heads; i += threads) {
-                    attendHead(batch, kv, l, i / heads, i % heads, worker);  // attention[t, head h]: [headSize]
-                }
-            }
-        });
+        heads.set(batch, kv, l);
+        try {
+            pool.parallelFor(pool.threads(), heads);  // attention[t, head h]: [headSize] for every row and head
+        } finally {
+            heads.clear();
+        }
         Kernels.matmul(pool, layer.attentionOutput(), b.attention, n, b.blockOut);  // [n, dim]
     }
 
@@ -150,6 +148,36 @@ final class Transformer {
             case Q8_0 -> Attention.attendQ8(b.q, qOffset, kv.keysQ8(l), kv.keyScalesQ8(l), kv.valuesQ8(l),
                     kv.valueScalesQ8(l), blocks, bs, kvHeadOffset, c.kvDim(), length, headSize, scale, scores,
                     b.attention, qOffset);
+        }
+    }
+
+    /** Splits the (row, head) pairs of one layer's attention among the pool's threads; one worker index each. */
+    private final class HeadsBody implements ComputePool.RangeBody {
+        private Batch batch;
+        private KvCache kv;
+        private int layer;
+
+        void set(Batch batch, KvCache kv, int layer) {
+            this.batch = batch;
+            this.kv = kv;
+            this.layer = layer;
+        }
+
+        void clear() {
+            batch = null;
+            kv = null;
+        }
+
+        @Override
+        public void run(int first, int last) {
+            int n = batch.size();
+            int numHeads = c.numHeads();
+            int threads = pool.threads();
+            for (int worker = first; worker < last; worker++) {
+                for (int i = worker; i < n * numHeads; i += threads) {
+                    attendHead(batch, kv, layer, i / numHeads, i % numHeads, worker);
+                }
+            }
         }
     }
 
