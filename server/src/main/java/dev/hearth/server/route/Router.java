@@ -12,6 +12,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Supplier;
 
 /**
  * Picks who serves a request. A public model name maps to a route; its first rule whose condition holds (prompt
@@ -119,6 +120,14 @@ public final class Router implements AutoCloseable {
      * the target's). Throws the last target's failure when none could serve.
      */
     public RoutedCall route(RouteRequest req, GenerationSpec spec) throws InterruptedException {
+        return route(req, () -> spec);
+    }
+
+    /**
+     * As {@link #route(RouteRequest, GenerationSpec)}, the local engine's request made only when a local target is
+     * tried (a request relayed to a remote backend is not parsed for the engine at all).
+     */
+    public RoutedCall route(RouteRequest req, Supplier<GenerationSpec> spec) throws InterruptedException {
         long id = ids.incrementAndGet();
         List<Target> targets = targets(req);
         RuntimeException last = null;
@@ -131,7 +140,7 @@ public final class Router implements AutoCloseable {
                 reason = localRefusal(t, lastOne);
                 if (reason == null) {
                     try {
-                        Generation g = local.generate(withModel(spec, t.model()));
+                        Generation g = local.generate(withModel(spec.get(), t.model()));
                         metrics.request(t.toString());
                         metrics.event(id, t.toString(), "serving locally");
                         AgentCall.servedBy(t.toString());
@@ -151,7 +160,7 @@ public final class Router implements AutoCloseable {
                 reason = "agent_local_only";
             } else {
                 try {
-                    return new RoutedCall.Relayed(remote.open(id, req.path(), t.model(), req.body(), req.stream(),
+                    return new RoutedCall.Relayed(remote.open(id, req.path(), t.model(), req.body(), req.raw(), req.stream(),
                             req.affinityKey(), req.hasAffinityKey()));
                 } catch (UpstreamException e) {
                     if (e.kind() == UpstreamException.Kind.CLIENT_ERROR) {
