@@ -35,6 +35,7 @@ public final class Router implements AutoCloseable {
     private final RouteMetrics metrics;
     private final QueueWaitEstimator queueWait;
     private final AtomicLong ids = new AtomicLong();
+    private final long createdEpochSeconds = System.currentTimeMillis() / 1000;
 
     /**
      * @param unavailableLocal local model name to why it cannot serve (not stored, does not fit)
@@ -79,6 +80,27 @@ public final class Router implements AutoCloseable {
 
     public List<String> routeNames() {
         return List.copyOf(routes.keySet());
+    }
+
+    /** When this router was made: the {@code created} time of its routes in model lists. */
+    public long createdEpochSeconds() {
+        return createdEpochSeconds;
+    }
+
+    /** A route's default targets ({@code backend/model}), or null when {@code name} is no route. */
+    public List<String> routeTargets(String name) {
+        Route route = routes.get(name);
+        return route == null ? null : route.targets().stream().map(Target::toString).toList();
+    }
+
+    /** Whether {@code model} names a route or a remote model ({@code backend/model}), not a local model. */
+    public boolean isRouted(String model) {
+        return model != null && (routes.containsKey(model) || !targets(model).getFirst().backend().equals(localName));
+    }
+
+    private List<Target> targets(String model) {
+        return targets(new RouteRequest(null, model, null, false, 0, false, false, h -> null, null, false, 0, false,
+                null));
     }
 
     public RemoteBackend remote(String name) {

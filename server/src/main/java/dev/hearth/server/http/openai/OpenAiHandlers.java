@@ -116,13 +116,23 @@ public final class OpenAiHandlers {
         return req.headers().first(HeaderNames.create(name)).orElse(null);
     }
 
+    /** The local models, then the routes (public names the router serves, {@code owned_by} {@value ModelObject#ROUTE}). */
     public void models(ServerRequest req, ServerResponse res) {
-        List<ModelObject> data = context.backend().models().stream().map(ModelObject::of).toList();
+        List<ModelObject> data = new ArrayList<>(context.backend().models().stream().map(ModelObject::of).toList());
+        for (String route : context.router().routeNames()) {
+            if (data.stream().noneMatch(m -> m.id().equals(route))) {
+                data.add(ModelObject.route(route, context.router().createdEpochSeconds()));
+            }
+        }
         HearthServer.sendJson(res, 200, new ModelObject.ModelList("list", data));
     }
 
     public void model(ServerRequest req, ServerResponse res) {
         String name = req.path().path().substring("/v1/models/".length());
+        if (context.router().routeTargets(name) != null) {
+            HearthServer.sendJson(res, 200, ModelObject.route(name, context.router().createdEpochSeconds()));
+            return;
+        }
         ModelInfo info = context.backend().model(name).orElseThrow(() -> new ApiException(404,
                 "invalid_request_error", "model", "model_not_found",
                 "the model '" + name + "' does not exist or is not loaded", 0));
