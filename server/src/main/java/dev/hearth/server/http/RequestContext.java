@@ -21,4 +21,18 @@ public record RequestContext(Backend backend, ServerSettings settings, ServerMet
         return Json.read(req.content().inputStream(), settings.maxBodyBytes(), type);
     }
 
+    /** The request body's bytes, as {@link #body} bounds them: 413 beyond the limit, 400 when empty. */
+    public byte[] bodyBytes(ServerRequest req) throws IOException {
+        long declared = req.headers().contentLength().orElse(-1L);
+        if (declared > settings.maxBodyBytes()) {
+            throw ApiException.tooLarge(settings.maxBodyBytes());
+        }
+        byte[] bytes = Json.readBounded(req.content().inputStream(), settings.maxBodyBytes());
+        if (bytes.length == 0) {
+            throw new ApiException(400, "invalid_request_error", null, "invalid_json",
+                    "the request body is empty; expected a JSON object", 0);
+        }
+        return bytes;
+    }
+
 }

@@ -7,12 +7,14 @@ import dev.hearth.server.agents.AgentCall;
 import dev.hearth.server.route.config.BackendConfig;
 import java.io.IOException;
 import java.io.OutputStream;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 
 /**
  * A remote answer ready to go to the client: a whole JSON body, or an SSE stream whose first chunk has arrived.
- * {@link #writeTo} relays it chunk by chunk as it comes (each flushed), counts usage and cost, and never switches
- * backends: if the upstream fails midway, the client gets an error event and no {@code [DONE]}.
+ * {@link #writeTo} relays it chunk by chunk as it comes (flushed whenever the next chunk is not there yet), or
+ * {@link #relay} hands the chunks to a translator; usage and cost are counted, and backends are never switched: if
+ * the upstream fails midway, the client gets an error event and no {@code [DONE]}. Read it once, whole or relayed.
  */
 public final class RelayedResponse {
     private static final byte[] DATA = "data: ".getBytes(StandardCharsets.US_ASCII);
@@ -56,28 +58,104 @@ public final class RelayedResponse {
         return opened.stream() ? "text/event-stream; charset=utf-8" : "application/json";
     }
 
-    /**
-     * Relays the answer. Throws {@link IOException} only when writing to the client fails (it went away); the
-     * upstream exchange is aborted then.
-     */
-    public void writeTo(OutputStream out) throws IOException, InterruptedException {
-        UpstreamNode node = opened.node();
-        boolean upstreamFailed = false;
+    /** Where a relayed stream's chunks go: written as they are (SSE) or translated (Ollama's NDJSON). */
+    public interface ChunkSink {
+        /** One chunk of the upstream's stream: its JSON text as received, and parsed. */
+        void chunk(String data, JsonNode json) throws IOException;
+
+        /** The upstream's {@code [DONE]}: the answer is complete. */
+        void done() throws IOException;
+
+        /** The upstream failed midway ({@code message} says how); the stream ends after this. */
+        void failed(String message) throws IOException;
+
+        /** Called before waiting on the upstream: whatever the sink holds back goes to the client now. */
+        void flush() throws IOException;
+    }
+
+    /** A whole (non-streamed) answer, parsed; the exchange is finished and counted. */
+    public JsonNode answer() {
+        byte[] body = body();
+        return UpstreamNode.parse(body);
+    }
+
+    /** A whole (non-streamed) answer's bytes as the upstream sent them; the exchange is finished and counted. */
+    public byte[] body() {
+        if (opened.stream()) {
+            throw new IllegalStateException("a streamed answer has no whole body");
+        }
         try {
-            if (!opened.stream()) {
-                usage(UpstreamNode.parse(opened.body()));
-                metrics.firstByte(target, seconds());
-                firstByteNanos = System.nanoTime() - opened.startNanos();
-                out.write(opened.body());
-                out.flush();
-                return;
+            usage(UpstreamNode.parse(opened.body()));
+            metrics.firstByte(target, seconds());
+            firstByteNanos = System.nanoTime() - opened.startNanos();
+            return opened.body();
+        } finally {
+            finish(false);
+        }
+    }
+
+    /**
+     * Relays the answer as OpenAI's SSE (or the whole JSON body). Throws {@link IOException} only when writing to
+     * the client fails (it went away); the upstream exchange is aborted then.
+     */
+    public void writeTo(OutputStream out) throws IOException {
+        if (!opened.stream()) {
+            out.write(body());
+            out.flush();
+            return;
+        }
+        relay(new ChunkSink() {
+            @Override
+            public void chunk(String data, JsonNode json) throws IOException {
+                write(out, data);
             }
+
+            @Override
+            public void done() throws IOException {
+                write(out, "[DONE]"); // the caller's close sends it, with the end of the response
+            }
+
+            @Override
+            public void failed(String message) throws IOException {
+                write(out, "{\"error\":{\"message\":" + UpstreamNode.JSON.writeValueAsString(message)
+                        + ",\"type\":\"server_error\",\"param\":null,\"code\":\"upstream_failed\"}}");
+                out.flush();
+            }
+
+            @Override
+            public void flush() throws IOException {
+                out.flush();
+            }
+        });
+    }
+
+    /**
+     * Relays a streamed answer chunk by chunk to {@code sink}: chunks already received go together, and the sink is
+     * flushed whenever the next one has to be waited for. Throws {@link IOException} only when the sink fails (the
+     * client went away); the upstream exchange is aborted then.
+     */
+    public void relay(ChunkSink sink) throws IOException {
+        if (!opened.stream()) {
+            throw new IllegalStateException("a whole answer is not relayed chunk by chunk");
+        }
+        boolean upstreamFailed = false;
+        boolean complete = false;
+        Http1Body body = opened.chunks();
+        body.beforeWait(() -> {
+            try {
+                sink.flush();
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        });
+        try {
             String event = opened.firstEvent();
             metrics.firstByte(target, seconds());
             firstByteNanos = System.nanoTime() - opened.startNanos();
             while (event != null) {
                 if (event.equals("[DONE]")) {
-                    write(out, event);
+                    complete = true;
+                    sink.done();
                     metrics.event(requestId, target, "stream complete");
                     return;
                 }
@@ -85,7 +163,7 @@ public final class RelayedResponse {
                 boolean usageOnly = chunk.hasNonNull("usage") && chunk.path("choices").isEmpty();
                 usage(chunk);
                 if (!(usageOnly && dropUsageChunk)) {
-                    write(out, event);
+                    sink.chunk(event, chunk);
                 }
                 try {
                     event = opened.events().next(opened.totalDeadlineNanos());
@@ -96,28 +174,37 @@ public final class RelayedResponse {
             }
             throw UpstreamException.of(UpstreamException.Kind.MALFORMED, target + ": the stream ended without"
                     + " [DONE]");
+        } catch (UncheckedIOException e) {
+            throw e.getCause();
         } catch (UpstreamException e) {
             upstreamFailed = true;
-            node.breaker.onFailure();
+            opened.node().breaker.onFailure();
             metrics.error(target, "midstream_" + e.kind().name().toLowerCase());
             metrics.event(requestId, target, "failed midway: " + e.getMessage() + "; the stream ends with an error");
-            String error = "{\"error\":{\"message\":" + UpstreamNode.JSON.writeValueAsString(
-                    "the upstream failed midway: " + e.getMessage()) + ",\"type\":\"server_error\",\"param\":null,"
-                    + "\"code\":\"upstream_failed\"}}";
-            write(out, error);
+            body.beforeWait(null);
+            sink.failed("the upstream failed midway: " + e.getMessage());
         } finally {
-            opened.chunks().cancel();
-            node.outstanding.decrementAndGet();
-            metrics.done(target, seconds());
-            if (!upstreamFailed) {
-                metrics.usage(target, promptTokens, completionTokens, prices.cost(promptTokens, completionTokens));
+            body.beforeWait(null);
+            if (complete) {
+                body.release();
+            } else {
+                body.cancel();
             }
-            // the caller's ledger counts relayed tokens as it counts local ones
-            long total = System.nanoTime() - opened.startNanos();
-            AgentCall.generationDone(target, new GenerationEvent.Done(upstreamFailed ? FinishReason.ERROR
-                    : FinishReason.STOP, "", (int) promptTokens, (int) completionTokens, firstByteNanos, total,
-                    upstreamFailed ? "the upstream failed midway" : null));
+            finish(upstreamFailed);
         }
+    }
+
+    private void finish(boolean upstreamFailed) {
+        opened.node().outstanding.decrementAndGet();
+        metrics.done(target, seconds());
+        if (!upstreamFailed) {
+            metrics.usage(target, promptTokens, completionTokens, prices.cost(promptTokens, completionTokens));
+        }
+        // the caller's ledger counts relayed tokens as it counts local ones
+        long total = System.nanoTime() - opened.startNanos();
+        AgentCall.generationDone(target, new GenerationEvent.Done(upstreamFailed ? FinishReason.ERROR
+                : FinishReason.STOP, "", (int) promptTokens, (int) completionTokens, firstByteNanos, total,
+                upstreamFailed ? "the upstream failed midway" : null));
     }
 
     private void usage(JsonNode json) {
@@ -132,7 +219,6 @@ public final class RelayedResponse {
         out.write(DATA);
         out.write(event.getBytes(StandardCharsets.UTF_8));
         out.write(END);
-        out.flush();
     }
 
     private double seconds() {

@@ -4,8 +4,6 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.hearth.server.agents.AgentCall;
 import dev.hearth.server.route.UpstreamException.Kind;
 import dev.hearth.server.route.config.BackendConfig;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -54,23 +52,13 @@ public final class RemoteBackend implements AutoCloseable {
     }
 
     /**
-     * Sends {@code body} (the client's request) to {@code path} ({@code /chat/completions}, {@code /completions})
-     * for {@code model}, with retries across attempts and nodes.
+     * Sends {@code body} (the client's request; its {@code raw} bytes when it has them) to {@code path}
+     * ({@code /chat/completions}, {@code /completions}) for {@code model}, with retries across attempts and nodes.
      */
-    RelayedResponse open(long requestId, String path, String model, ObjectNode body, boolean stream,
+    RelayedResponse open(long requestId, String path, String model, ObjectNode body, byte[] raw, boolean stream,
             long affinityKey, boolean hasKey) throws InterruptedException {
-        ObjectNode upstream = body.deepCopy();
-        upstream.put("model", model);
         boolean clientWantsUsage = body.path("stream_options").path("include_usage").asBoolean(false);
-        if (stream && !clientWantsUsage) {
-            upstream.putObject("stream_options").put("include_usage", true);
-        }
-        byte[] bytes;
-        try {
-            bytes = UpstreamNode.JSON.writeValueAsBytes(upstream);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        byte[] bytes = ForwardedBody.of(raw, body, model, stream && !clientWantsUsage);
         Set<UpstreamNode> excluded = new HashSet<>();
         UpstreamException last = null;
         int attempt = 0;
@@ -124,7 +112,7 @@ public final class RemoteBackend implements AutoCloseable {
                     metrics.event(requestId, target, "retrying in " + delay + " ms");
                     Thread.sleep(delay);
                 }
-            } catch (RuntimeException | InterruptedException | Error e) {
+            } catch (RuntimeException | Error e) {
                 node.outstanding.decrementAndGet();
                 node.breaker.release();
                 throw e;

@@ -19,10 +19,11 @@ import java.util.function.Function;
  *     on, else the {@code x-hearth-agent-class} header, or null
  * @param localOnly the caller's key allows only this machine: remote targets are passed over
  * @param affinityKey a hash of the system prompt, for node affinity (none without a system prompt)
+ * @param raw the client's body as it came, forwarded with only the model replaced (null: encode {@code body})
  */
 public record RouteRequest(String path, String model, ObjectNode body, boolean stream, int promptTokens,
         boolean tools, boolean reasoning, Function<String, String> header, String agentClass, boolean localOnly,
-        long affinityKey, boolean hasAffinityKey) {
+        long affinityKey, boolean hasAffinityKey, byte[] raw) {
 
     public static final String AGENT_CLASS_HEADER = "x-hearth-agent-class";
 
@@ -30,8 +31,23 @@ public record RouteRequest(String path, String model, ObjectNode body, boolean s
         return of("/chat/completions", body, header);
     }
 
+    /** A chat request whose body came as {@code raw} (parsed: {@code body}). */
+    public static RouteRequest chat(byte[] raw, ObjectNode body, Function<String, String> header) {
+        return of("/chat/completions", body, header).withRaw(raw);
+    }
+
     public static RouteRequest completion(ObjectNode body, Function<String, String> header) {
         return of("/completions", body, header);
+    }
+
+    /** A text-completion request whose body came as {@code raw} (parsed: {@code body}). */
+    public static RouteRequest completion(byte[] raw, ObjectNode body, Function<String, String> header) {
+        return of("/completions", body, header).withRaw(raw);
+    }
+
+    RouteRequest withRaw(byte[] bytes) {
+        return new RouteRequest(path, model, body, stream, promptTokens, tools, reasoning, header, agentClass,
+                localOnly, affinityKey, hasAffinityKey, bytes);
     }
 
     /** A request from a map of headers (tests, the bench). */
@@ -39,7 +55,7 @@ public record RouteRequest(String path, String model, ObjectNode body, boolean s
         return of(path, body, name -> headers.get(name.toLowerCase(Locale.ROOT)));
     }
 
-    static RouteRequest of(String path, ObjectNode body, Function<String, String> header) {
+    public static RouteRequest of(String path, ObjectNode body, Function<String, String> header) {
         long bytes = 0;
         String system = null;
         for (JsonNode m : body.path("messages")) {
@@ -61,7 +77,7 @@ public record RouteRequest(String path, String model, ObjectNode body, boolean s
         long key = hasKey ? hash(keyText) : 0;
         return new RouteRequest(path, body.path("model").asText(null), body, body.path("stream").asBoolean(false),
                 (int) Math.min(Integer.MAX_VALUE, (bytes + 3) / 4), tools, reasoning, header,
-                agentClass(header), agentLocalOnly(), key, hasKey);
+                agentClass(header), agentLocalOnly(), key, hasKey, null);
     }
 
     private static String agentClass(Function<String, String> header) {

@@ -12,6 +12,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Supplier;
 
 /**
  * Picks who serves a request. A public model name maps to a route; its first rule whose condition holds (prompt
@@ -34,6 +35,7 @@ public final class Router implements AutoCloseable {
     private final RouteMetrics metrics;
     private final QueueWaitEstimator queueWait;
     private final AtomicLong ids = new AtomicLong();
+    private final long createdEpochSeconds = System.currentTimeMillis() / 1000;
 
     /**
      * @param unavailableLocal local model name to why it cannot serve (not stored, does not fit)
@@ -80,6 +82,27 @@ public final class Router implements AutoCloseable {
         return List.copyOf(routes.keySet());
     }
 
+    /** When this router was made: the {@code created} time of its routes in model lists. */
+    public long createdEpochSeconds() {
+        return createdEpochSeconds;
+    }
+
+    /** A route's default targets ({@code backend/model}), or null when {@code name} is no route. */
+    public List<String> routeTargets(String name) {
+        Route route = routes.get(name);
+        return route == null ? null : route.targets().stream().map(Target::toString).toList();
+    }
+
+    /** Whether {@code model} names a route or a remote model ({@code backend/model}), not a local model. */
+    public boolean isRouted(String model) {
+        return model != null && (routes.containsKey(model) || !targets(model).getFirst().backend().equals(localName));
+    }
+
+    private List<Target> targets(String model) {
+        return targets(new RouteRequest(null, model, null, false, 0, false, false, h -> null, null, false, 0, false,
+                null));
+    }
+
     public RemoteBackend remote(String name) {
         return remotes.get(name);
     }
@@ -119,6 +142,14 @@ public final class Router implements AutoCloseable {
      * the target's). Throws the last target's failure when none could serve.
      */
     public RoutedCall route(RouteRequest req, GenerationSpec spec) throws InterruptedException {
+        return route(req, () -> spec);
+    }
+
+    /**
+     * As {@link #route(RouteRequest, GenerationSpec)}, the local engine's request made only when a local target is
+     * tried (a request relayed to a remote backend is not parsed for the engine at all).
+     */
+    public RoutedCall route(RouteRequest req, Supplier<GenerationSpec> spec) throws InterruptedException {
         long id = ids.incrementAndGet();
         List<Target> targets = targets(req);
         RuntimeException last = null;
@@ -131,7 +162,7 @@ public final class Router implements AutoCloseable {
                 reason = localRefusal(t, lastOne);
                 if (reason == null) {
                     try {
-                        Generation g = local.generate(withModel(spec, t.model()));
+                        Generation g = local.generate(withModel(spec.get(), t.model()));
                         metrics.request(t.toString());
                         metrics.event(id, t.toString(), "serving locally");
                         AgentCall.servedBy(t.toString());
@@ -151,7 +182,7 @@ public final class Router implements AutoCloseable {
                 reason = "agent_local_only";
             } else {
                 try {
-                    return new RoutedCall.Relayed(remote.open(id, req.path(), t.model(), req.body(), req.stream(),
+                    return new RoutedCall.Relayed(remote.open(id, req.path(), t.model(), req.body(), req.raw(), req.stream(),
                             req.affinityKey(), req.hasAffinityKey()));
                 } catch (UpstreamException e) {
                     if (e.kind() == UpstreamException.Kind.CLIENT_ERROR) {

@@ -9,19 +9,19 @@ import java.nio.charset.StandardCharsets;
  * {@code \n}); comments and other fields are skipped. Bytes are buffered only until a line is complete.
  */
 final class SseReader {
-    private final BodyChunks body;
+    private final Http1Body body;
     private final ByteArrayOutputStream line = new ByteArrayOutputStream();
     private final StringBuilder data = new StringBuilder();
     private byte[] chunk = new byte[0];
     private int pos;
     private boolean hasData;
 
-    SseReader(BodyChunks body) {
+    SseReader(Http1Body body) {
         this.body = body;
     }
 
     /** The next event's data, or null when the body ended (a partial event at the end is dropped). */
-    String next(long deadlineNanos) throws IOException, InterruptedException {
+    String next(long deadlineNanos) throws IOException {
         while (true) {
             String l = readLine(deadlineNanos);
             if (l == null) {
@@ -48,7 +48,7 @@ final class SseReader {
         }
     }
 
-    private String readLine(long deadlineNanos) throws IOException, InterruptedException {
+    private String readLine(long deadlineNanos) throws IOException {
         while (true) {
             while (pos < chunk.length) {
                 byte b = chunk[pos++];

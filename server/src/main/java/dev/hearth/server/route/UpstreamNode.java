@@ -7,16 +7,11 @@ import dev.hearth.server.route.config.BackendConfig;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.net.ConnectException;
+import java.net.SocketTimeoutException;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpConnectTimeoutException;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.net.http.HttpTimeoutException;
-import java.nio.ByteBuffer;
 import java.time.Duration;
-import java.util.List;
-import java.util.concurrent.Flow;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -34,7 +29,7 @@ final class UpstreamNode implements AutoCloseable {
     final CircuitBreaker breaker;
     final AtomicInteger outstanding = new AtomicInteger();
     volatile boolean healthy = true;
-    private final HttpClient client;
+    private final Http1Client client;
     private final String apiKey;
     private final BackendConfig.Timeouts timeouts;
 
@@ -44,45 +39,39 @@ final class UpstreamNode implements AutoCloseable {
         this.apiKey = apiKey;
         this.timeouts = config.timeouts();
         this.breaker = new CircuitBreaker(config.breaker().failures(), config.breaker().openFor(), System::nanoTime);
-        this.client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
-                .connectTimeout(timeouts.connect()).build();
+        this.client = new Http1Client(base, timeouts.connect());
     }
 
     /** A response whose status is 200 and whose first event (or whole body) has arrived and parses. */
-    record Opened(UpstreamNode node, boolean stream, SseReader events, String firstEvent, BodyChunks chunks,
+    record Opened(UpstreamNode node, boolean stream, SseReader events, String firstEvent, Http1Body chunks,
             byte[] body, long startNanos, long totalDeadlineNanos) {}
 
-    Opened open(String path, byte[] requestBody, boolean stream) throws InterruptedException {
+    Opened open(String path, byte[] requestBody, boolean stream) {
         long start = System.nanoTime();
         long total = start + timeouts.total().toNanos();
         long first = Math.min(total, start + (stream ? timeouts.firstToken() : timeouts.total()).toNanos());
-        HttpRequest.Builder rb = HttpRequest.newBuilder(URI.create(base + path))
-                .header("Content-Type", "application/json")
-                .header("Accept", stream ? "text/event-stream" : "application/json")
-                .POST(HttpRequest.BodyPublishers.ofByteArray(requestBody));
+        Map<String, String> headers = new LinkedHashMap<>();
+        headers.put("Content-Type", "application/json");
+        headers.put("Accept", stream ? "text/event-stream" : "application/json");
         if (apiKey != null) {
-            rb.header("Authorization", "Bearer " + apiKey);
+            headers.put("Authorization", "Bearer " + apiKey);
         }
-        BodyChunks chunks = new BodyChunks();
-        HttpResponse<Flow.Publisher<List<ByteBuffer>>> response;
+        Http1Client.Response response;
         try {
-            // the request timeout bounds the wait for the response headers; the body is read against deadlines
-            response = client.send(rb.timeout(Duration.ofNanos(Math.max(1_000_000, first - start))).build(),
-                    HttpResponse.BodyHandlers.ofPublisher());
-        } catch (HttpConnectTimeoutException e) {
-            throw classify(e);
-        } catch (HttpTimeoutException e) {
+            // the first-token deadline bounds the wait for the response head; the body is read against deadlines
+            response = client.send("POST", path, headers, requestBody, first);
+        } catch (SocketTimeoutException e) {
             throw UpstreamException.of(Kind.TIMEOUT, label + ": no response within "
                     + Duration.ofNanos(first - start).toMillis() + " ms");
         } catch (IOException e) {
             throw classify(e);
         }
-        response.body().subscribe(chunks);
+        Http1Body chunks = response.body();
         try {
-            int status = response.statusCode();
+            int status = response.status();
             if (status != 200) {
                 byte[] body = readAll(chunks, Math.min(total, System.nanoTime() + 2_000_000_000L), MAX_ERROR_BODY);
-                long retryAfter = Backoff.parseRetryAfter(response.headers().firstValue("retry-after").orElse(null));
+                long retryAfter = Backoff.parseRetryAfter(response.header("retry-after"));
                 Kind kind = status == 429 || status == 502 || status == 503 || status == 504 ? Kind.RETRYABLE_STATUS
                         : status >= 500 ? Kind.SERVER_ERROR
                         : status == 408 ? Kind.RETRYABLE_STATUS : Kind.CLIENT_ERROR;
@@ -132,19 +121,15 @@ final class UpstreamNode implements AutoCloseable {
                 java.nio.charset.StandardCharsets.UTF_8)));
     }
 
-    private UpstreamException classify(Throwable t) {
+    private UpstreamException classify(IOException t) {
         return switch (t) {
-            case HttpConnectTimeoutException e -> UpstreamException.of(Kind.CONNECT, label + ": connect timed out");
             case ConnectException e -> UpstreamException.of(Kind.CONNECT, label + ": cannot connect: " + e);
-            case HttpTimeoutException e -> UpstreamException.of(Kind.TIMEOUT, label + ": " + e.getMessage());
-            case IOException e -> UpstreamException.of(Kind.CONNECT, label + ": the connection failed before a"
-                    + " response: " + e);
-            default -> UpstreamException.of(Kind.CONNECT, label + ": " + t);
+            case SocketTimeoutException e -> UpstreamException.of(Kind.CONNECT, label + ": connect timed out");
+            default -> UpstreamException.of(Kind.CONNECT, label + ": the connection failed before a response: " + t);
         };
     }
 
-    private static byte[] readAll(BodyChunks chunks, long deadline, int limit) throws IOException,
-            InterruptedException {
+    private static byte[] readAll(Http1Body chunks, long deadline, int limit) throws IOException {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         for (byte[] b; (b = chunks.next(deadline)) != null; ) {
             out.write(b);
@@ -158,18 +143,14 @@ final class UpstreamNode implements AutoCloseable {
 
     /** One health probe: GET {@code path}, healthy on any 2xx within the connect timeout plus a second. */
     boolean probe(String path) {
+        long deadline = System.nanoTime() + timeouts.connect().plusSeconds(1).toNanos();
         try {
-            HttpRequest.Builder rb = HttpRequest.newBuilder(URI.create(base + path)).GET()
-                    .timeout(timeouts.connect().plusSeconds(1));
-            if (apiKey != null) {
-                rb.header("Authorization", "Bearer " + apiKey);
-            }
-            int status = client.send(rb.build(), HttpResponse.BodyHandlers.discarding()).statusCode();
-            healthy = status / 100 == 2;
-        } catch (IOException e) {
+            Http1Client.Response r = client.send("GET", path, apiKey == null ? Map.of()
+                    : Map.of("Authorization", "Bearer " + apiKey), null, deadline);
+            readAll(r.body(), deadline, MAX_ERROR_BODY);
+            healthy = r.status() / 100 == 2;
+        } catch (IOException | UpstreamException e) {
             healthy = false;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
         }
         return healthy;
     }

@@ -17,10 +17,11 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The router's added latency on a relayed request: the same requests straight to a fake upstream on loopback and
- * through Hearth, medians over many requests. Prints the figures; asserts only that every answer arrived whole.
+ * through Hearth, alternately, medians over many requests. Prints the figures; asserts only that every answer
+ * arrived whole.
  */
 class RelayLatencyTest {
-    static final int WARMUP = 300;
+    static final int WARMUP = 1500;
     static final int MEASURED = 1000;
     static final String ANSWER = "{\"id\":\"x\",\"object\":\"chat.completion\",\"choices\":[{\"index\":0,\"message\":"
             + "{\"role\":\"assistant\",\"content\":\"ok\"},\"finish_reason\":\"stop\"}],\"usage\":{\"prompt_tokens\":3,"
@@ -59,18 +60,35 @@ class RelayLatencyTest {
                 """.formatted(url);
         try (RoutedServer s = new RoutedServer(yaml, new LocalBackend());
                 HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build()) {
-            double[] hop = measureGet(client, s.base() + "/");
-            double[] bare = measureGet(client, url + "/health");
-            System.out.printf("bare HTTP hop (GET, no routing): upstream median %.3f ms, Hearth median %.3f ms%n",
-                    bare[0], hop[0]);
+            HttpRequest bareGet = HttpRequest.newBuilder(URI.create(url + "/health")).GET().build();
+            HttpRequest hearthGet = HttpRequest.newBuilder(URI.create(s.base() + "/")).GET().build();
+            String[] bodies = new String[2];
+            for (int k = 0; k < 2; k++) {
+                bodies[k] = "{\"model\":\"m\",\"stream\":" + (k == 1) + ",\"messages\":[{\"role\":\"user\","
+                        + "\"content\":\"hi\"}]}";
+            }
+            // every path is compiled by the JIT before any is measured
+            for (int i = 0; i < WARMUP; i++) {
+                time(client, bareGet, null);
+                time(client, hearthGet, null);
+                for (String direct : bodies) {
+                    time(client, post(url + "/chat/completions", direct), "\"ok\"");
+                    time(client, post(s.base() + "/v1/chat/completions", direct.replace("\"m\"", "\"relayed\"")),
+                            "\"ok\"");
+                }
+            }
+            double[][] hop = measure(client, bareGet, hearthGet, null);
+            System.out.printf("bare HTTP hop (GET, no routing, %d pairs): upstream median %.3f ms, Hearth median %.3f ms,"
+                    + " median of paired differences %.3f ms%n", MEASURED, hop[0][0], hop[1][0], hop[2][0]);
             for (boolean stream : new boolean[] {false, true}) {
-                String direct = "{\"model\":\"m\",\"stream\":" + stream + ",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}";
+                String direct = bodies[stream ? 1 : 0];
                 String routed = direct.replace("\"m\"", "\"relayed\"");
-                double[] d = measure(client, url + "/chat/completions", direct, stream);
-                double[] h = measure(client, s.base() + "/v1/chat/completions", routed, stream);
-                System.out.printf("relay latency (%s, %d requests, loopback): direct median %.3f ms (p90 %.3f), "
-                        + "through Hearth median %.3f ms (p90 %.3f), added %.3f ms%n", stream ? "stream" : "json",
-                        MEASURED, d[0], d[1], h[0], h[1], h[0] - d[0]);
+                double[][] m = measure(client, post(url + "/chat/completions", direct),
+                        post(s.base() + "/v1/chat/completions", routed), stream ? "[DONE]" : "\"content\":\"ok\"");
+                System.out.printf("relay latency (%s, %d pairs, loopback): direct median %.3f ms (p90 %.3f), "
+                        + "through Hearth median %.3f ms (p90 %.3f), added %.3f ms (median of paired differences"
+                        + " %.3f ms)%n", stream ? "stream" : "json", MEASURED, m[0][0], m[0][1], m[1][0], m[1][1],
+                        m[1][0] - m[0][0], m[2][0]);
             }
             assertThat(s.router.metrics().counter("requests", "up/m")).isEqualTo(2.0 * (WARMUP + MEASURED));
             assertThat(s.router.metrics().counter("errors", "up/m", "timeout")).isZero();
@@ -79,38 +97,41 @@ class RelayLatencyTest {
         }
     }
 
-    static double[] measureGet(HttpClient client, String url) throws Exception {
-        HttpRequest request = HttpRequest.newBuilder(URI.create(url)).GET().build();
-        double[] ms = new double[MEASURED];
-        for (int i = -WARMUP; i < MEASURED; i++) {
-            long t = System.nanoTime();
-            HttpResponse<String> r = client.send(request, HttpResponse.BodyHandlers.ofString());
-            long took = System.nanoTime() - t;
-            assertThat(r.statusCode()).isEqualTo(200);
-            if (i >= 0) {
-                ms[i] = took / 1e6;
-            }
-        }
-        Arrays.sort(ms);
-        return new double[] {ms[MEASURED / 2], ms[MEASURED * 9 / 10]};
+    static HttpRequest post(String url, String body) {
+        return HttpRequest.newBuilder(URI.create(url)).header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(body)).build();
     }
 
-    /** Median and p90 in milliseconds; every answer must arrive whole. */
-    static double[] measure(HttpClient client, String url, String body, boolean stream) throws Exception {
-        HttpRequest request = HttpRequest.newBuilder(URI.create(url)).header("Content-Type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofString(body)).build();
-        double[] ms = new double[MEASURED];
-        for (int i = -WARMUP; i < MEASURED; i++) {
-            long t = System.nanoTime();
-            HttpResponse<String> r = client.send(request, HttpResponse.BodyHandlers.ofString());
-            long took = System.nanoTime() - t;
-            assertThat(r.statusCode()).isEqualTo(200);
-            assertThat(r.body()).contains(stream ? "[DONE]" : "\"content\":\"ok\"");
-            if (i >= 0) {
-                ms[i] = took / 1e6;
-            }
+    /**
+     * The same request straight and through Hearth, alternately (so that a busy machine slows both alike): median
+     * and p90 in milliseconds of each, and of their paired differences. Every answer must arrive whole.
+     */
+    static double[][] measure(HttpClient client, HttpRequest direct, HttpRequest routed, String expected)
+            throws Exception {
+        double[][] ms = new double[3][MEASURED];
+        for (int i = 0; i < MEASURED; i++) {
+            double a = time(client, direct, expected);
+            double b = time(client, routed, expected);
+            ms[0][i] = a;
+            ms[1][i] = b;
+            ms[2][i] = b - a;
         }
-        Arrays.sort(ms);
-        return new double[] {ms[MEASURED / 2], ms[MEASURED * 9 / 10]};
+        double[][] out = new double[3][];
+        for (int k = 0; k < 3; k++) {
+            Arrays.sort(ms[k]);
+            out[k] = new double[] {ms[k][MEASURED / 2], ms[k][MEASURED * 9 / 10]};
+        }
+        return out;
+    }
+
+    private static double time(HttpClient client, HttpRequest request, String expected) throws Exception {
+        long t = System.nanoTime();
+        HttpResponse<String> r = client.send(request, HttpResponse.BodyHandlers.ofString());
+        long took = System.nanoTime() - t;
+        assertThat(r.statusCode()).isEqualTo(200);
+        if (expected != null) {
+            assertThat(r.body()).contains(expected);
+        }
+        return took / 1e6;
     }
 }

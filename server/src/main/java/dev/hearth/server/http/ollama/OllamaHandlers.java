@@ -15,7 +15,13 @@ import dev.hearth.server.route.EmbeddingResult;
 import dev.hearth.server.route.Generation;
 import dev.hearth.server.route.GenerationSpec;
 import dev.hearth.server.route.ModelInfo;
+import dev.hearth.server.http.openai.OpenAiHandlers;
 import dev.hearth.server.route.PromptMessage;
+import dev.hearth.server.route.RouteRequest;
+import dev.hearth.server.route.RoutedCall;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.helidon.http.HeaderNames;
+import java.io.IOException;
 import dev.hearth.server.route.SamplingSettings;
 import dev.hearth.server.route.UnknownModelException;
 import io.helidon.webserver.http.ServerRequest;
@@ -34,9 +40,11 @@ public final class OllamaHandlers {
     static final String VERSION = "0.1.0";
     private static final String FAR_FUTURE = "2318-11-26T00:00:00Z";
     private final RequestContext context;
+    private final OllamaModels models;
 
     public OllamaHandlers(RequestContext context) {
         this.context = context;
+        this.models = new OllamaModels(context);
     }
 
     public void chat(ServerRequest req, ServerResponse res) throws Exception {
@@ -56,6 +64,11 @@ public final class OllamaHandlers {
                         m.toolName()));
             }
         }
+        if (messages.isEmpty() && context.router().isRouted(model)) {
+            routedLoad(res, model, (created, reason) -> new OllamaResponses.ChatChunk(model, created,
+                    new OllamaResponses.Message("assistant", ""), true, reason, null, null, null, null, null, null));
+            return;
+        }
         if (messages.isEmpty()) {
             loaded(res, model, KeepAlive.parse(r.keepAlive()), (created, reason) -> new OllamaResponses.ChatChunk(model, created,
                     new OllamaResponses.Message("assistant", ""), true, reason, null, null, null, null, null, null));
@@ -64,7 +77,12 @@ public final class OllamaHandlers {
         dev.hearth.grammar.Grammar grammar = format(r.format());
         GenerationSpec spec = spec(model, messages, null, r.tools(), r.options(), KeepAlive.parse(r.keepAlive()),
                 grammar);
-        Generation generation = context.backend().generate(spec);
+        RoutedCall routed = route(req, res, "/chat/completions", OllamaToOpenAi.chat(r), spec);
+        if (routed instanceof RoutedCall.Relayed relayed) {
+            relay(new OllamaRelay(relayed.response(), model, true), res);
+            return;
+        }
+        Generation generation = ((RoutedCall.Local) routed).generation();
         ChoiceEvents events = new ChoiceEvents(generation, context.metrics());
         try {
             new OllamaChatWriter(generation).write(res, !Boolean.FALSE.equals(r.stream()), events);
@@ -102,6 +120,11 @@ public final class OllamaHandlers {
             throw ApiException.badParam("template", "a per-request 'template' is not supported");
         }
         String prompt = r.prompt() == null ? "" : r.prompt();
+        if (prompt.isEmpty() && (r.system() == null || r.system().isEmpty()) && context.router().isRouted(model)) {
+            routedLoad(res, model, (created, reason) -> new OllamaResponses.GenerateChunk(model, created, "", true,
+                    reason, null, null, null, null, null, null));
+            return;
+        }
         if (prompt.isEmpty() && (r.system() == null || r.system().isEmpty())) {
             loaded(res, model, KeepAlive.parse(r.keepAlive()), (created, reason) -> new OllamaResponses.GenerateChunk(model, created, "", true,
                     reason, null, null, null, null, null, null));
@@ -119,7 +142,13 @@ public final class OllamaHandlers {
             messages.add(PromptMessage.of("user", prompt));
             spec = spec(model, messages, null, null, r.options(), KeepAlive.parse(r.keepAlive()), grammar);
         }
-        respond(req, res, r.stream(), spec, (text, done) -> {
+        RoutedCall routed = route(req, res, Boolean.TRUE.equals(r.raw()) ? "/completions" : "/chat/completions",
+                OllamaToOpenAi.generate(r), spec);
+        if (routed instanceof RoutedCall.Relayed relayed) {
+            relay(new OllamaRelay(relayed.response(), model, false), res);
+            return;
+        }
+        respond(((RoutedCall.Local) routed).generation(), res, r.stream(), (text, done) -> {
             String created = Instant.now().toString();
             if (done == null) {
                 return new OllamaResponses.GenerateChunk(spec.model(), created, text, false, null, null, null, null,
@@ -131,10 +160,34 @@ public final class OllamaHandlers {
         });
     }
 
+    /**
+     * Routes an Ollama request (as its OpenAI equivalent {@code body} for a remote backend, as {@code spec} for the
+     * local engine) and names who serves it in {@code x-hearth-backend}.
+     */
+    private RoutedCall route(ServerRequest req, ServerResponse res, String path, ObjectNode body,
+            GenerationSpec spec) throws InterruptedException {
+        RoutedCall routed = context.router().route(RouteRequest.of(path, body,
+                name -> req.headers().first(HeaderNames.create(name)).orElse(null)), spec);
+        res.header(OpenAiHandlers.BACKEND_HEADER, routed.target());
+        return routed;
+    }
+
+    private static void relay(OllamaRelay relay, ServerResponse res) {
+        try {
+            relay.write(res);
+        } catch (IOException | java.io.UncheckedIOException gone) {
+            // the client went away; the relay has cancelled the upstream
+        }
+    }
+
+    /** A load request for a route or a remote model: nothing to load here. */
+    private static void routedLoad(ServerResponse res, String model, BiFunction<String, String, Object> body) {
+        HearthServer.sendJson(res, 200, body.apply(Instant.now().toString(), "load"));
+    }
+
     /** Streams one chunk per text delta and a final one, or (stream false) one object with the whole text. */
-    private void respond(ServerRequest req, ServerResponse res, Boolean stream, GenerationSpec spec,
+    private void respond(Generation generation, ServerResponse res, Boolean stream,
             BiFunction<String, GenerationEvent.Done, Object> chunk) throws InterruptedException {
-        Generation generation = context.backend().generate(spec);
         ChoiceEvents events = new ChoiceEvents(generation, context.metrics());
         try {
             write(res, stream, chunk, events);
@@ -190,11 +243,7 @@ public final class OllamaHandlers {
     }
 
     public void tags(ServerRequest req, ServerResponse res) {
-        List<OllamaResponses.Tag> tags = context.backend().models().stream()
-                .map(m -> new OllamaResponses.Tag(m.name(), m.name(), Instant.ofEpochSecond(m.createdEpochSeconds())
-                        .toString(), m.sizeBytes(), "", OllamaResponses.Details.of(m)))
-                .toList();
-        HearthServer.sendJson(res, 200, new OllamaResponses.Tags(tags));
+        models.tags(res);
     }
 
     public void ps(ServerRequest req, ServerResponse res) {
@@ -208,15 +257,7 @@ public final class OllamaHandlers {
 
     public void show(ServerRequest req, ServerResponse res) throws Exception {
         OllamaRequests.Show r = context.body(req, OllamaRequests.Show.class);
-        String name = requireModel(r.model() != null ? r.model() : r.name());
-        ModelInfo m = context.backend().model(name)
-                .orElseThrow(() -> new UnknownModelException(name));
-        Map<String, Object> info = new LinkedHashMap<>();
-        info.put("general.architecture", m.architecture());
-        info.put("general.parameter_count", m.parameterCount());
-        info.put(m.architecture() + ".context_length", m.contextLength());
-        HearthServer.sendJson(res, 200, new OllamaResponses.Show("", "", "", OllamaResponses.Details.of(m), info,
-                List.of("completion")));
+        models.show(res, requireModel(r.model() != null ? r.model() : r.name()));
     }
 
     public void version(ServerRequest req, ServerResponse res) {

@@ -38,26 +38,43 @@ public final class OpenAiHandlers {
     }
 
     public void chatCompletions(ServerRequest req, ServerResponse res) throws Exception {
-        ObjectNode body = context.body(req, ObjectNode.class);
-        ChatCompletionRequest request = Json.MAPPER.treeToValue(body, ChatCompletionRequest.class);
-        GenerationSpec spec = OpenAiParams.chat(request);
-        answer(req, res, RouteRequest.chat(body, h -> header(req, h)), spec, request.stream(), request.streamOptions(),
-                generation -> new ChatResponder(id("chatcmpl-"), generation, spec.sampling()));
+        byte[] raw = context.bodyBytes(req);
+        ObjectNode body = Json.MAPPER.readValue(raw, ObjectNode.class);
+        Lazy<ChatCompletionRequest> request = new Lazy<>(() -> Json.MAPPER.treeToValue(body,
+                ChatCompletionRequest.class));
+        Lazy<GenerationSpec> spec = new Lazy<>(() -> OpenAiParams.chat(request.get()));
+        answer(res, RouteRequest.chat(raw, body, h -> header(req, h)), spec, generation -> {
+            ChatCompletionRequest r = request.get();
+            return new Local(new ChatResponder(id("chatcmpl-"), generation, spec.get().sampling()), r.stream(),
+                    r.streamOptions());
+        });
     }
 
     public void completions(ServerRequest req, ServerResponse res) throws Exception {
-        ObjectNode body = context.body(req, ObjectNode.class);
-        CompletionRequest request = Json.MAPPER.treeToValue(body, CompletionRequest.class);
-        GenerationSpec spec = OpenAiParams.completion(request);
-        answer(req, res, RouteRequest.completion(body, h -> header(req, h)), spec, request.stream(),
-                request.streamOptions(), generation -> new CompletionResponder(id("cmpl-"), generation, spec.sampling()));
+        byte[] raw = context.bodyBytes(req);
+        ObjectNode body = Json.MAPPER.readValue(raw, ObjectNode.class);
+        Lazy<CompletionRequest> request = new Lazy<>(() -> Json.MAPPER.treeToValue(body, CompletionRequest.class));
+        Lazy<GenerationSpec> spec = new Lazy<>(() -> OpenAiParams.completion(request.get()));
+        answer(res, RouteRequest.completion(raw, body, h -> header(req, h)), spec, generation -> {
+            CompletionRequest r = request.get();
+            return new Local(new CompletionResponder(id("cmpl-"), generation, spec.get().sampling()), r.stream(),
+                    r.streamOptions());
+        });
     }
 
-    /** Routes the request; relays a remote answer, or writes the local generation whole or streamed. */
-    private void answer(ServerRequest req, ServerResponse res, RouteRequest route, GenerationSpec spec, Boolean stream,
-            ChatCompletionRequest.StreamOptions streamOptions,
-            java.util.function.Function<Generation, Responder> responders) throws Exception {
-        RoutedCall routed = context.router().route(route, spec);
+    /** How a local generation is written: its responder, and the client's stream options. */
+    private record Local(Responder responder, Boolean stream, ChatCompletionRequest.StreamOptions streamOptions) {}
+
+    /**
+     * Routes the request; relays a remote answer, or writes the local generation whole or streamed. The request is
+     * parsed for the engine ({@code spec}) only when a local target is tried.
+     */
+    private void answer(ServerResponse res, RouteRequest route, Lazy<GenerationSpec> spec,
+            java.util.function.Function<Generation, Local> locals) throws Exception {
+        if (route.model() == null) {
+            spec.get(); // no model to route by: the full validation names what is missing
+        }
+        RoutedCall routed = context.router().route(route, spec::get);
         res.header(BACKEND_HEADER, routed.target());
         if (routed instanceof RoutedCall.Relayed relayed) {
             relay(relayed.response(), res);
@@ -66,12 +83,13 @@ public final class OpenAiHandlers {
         Generation generation = ((RoutedCall.Local) routed).generation();
         ChoiceEvents events = new ChoiceEvents(generation, context.metrics());
         try {
-            Responder responder = responders.apply(generation);
-            if (Boolean.TRUE.equals(stream)) {
-                boolean usage = streamOptions != null && Boolean.TRUE.equals(streamOptions.includeUsage());
-                responder.stream(events, res, usage);
+            Local local = locals.apply(generation);
+            if (Boolean.TRUE.equals(local.stream())) {
+                boolean usage = local.streamOptions() != null
+                        && Boolean.TRUE.equals(local.streamOptions().includeUsage());
+                local.responder().stream(events, res, usage);
             } else {
-                HearthServer.sendJson(res, 200, responder.complete(events));
+                HearthServer.sendJson(res, 200, local.responder().complete(events));
             }
         } finally {
             events.cancel(); // a no-op once every choice is done; frees the engine after a failure
@@ -79,14 +97,14 @@ public final class OpenAiHandlers {
     }
 
     /** Writes a remote answer as it arrives; a client that goes away aborts the upstream exchange. */
-    private static void relay(RelayedResponse relayed, ServerResponse res) throws InterruptedException {
+    private static void relay(RelayedResponse relayed, ServerResponse res) {
         res.status(200);
         res.header(HeaderNames.CONTENT_TYPE, relayed.contentType());
-        if (relayed.stream()) {
-            res.header(HeaderNames.CACHE_CONTROL, "no-cache");
-        } else {
-            res.header(HeaderNames.CONTENT_LENGTH, Long.toString(relayed.contentLength()));
+        if (!relayed.stream()) {
+            res.send(relayed.body()); // one write: head and body
+            return;
         }
+        res.header(HeaderNames.CACHE_CONTROL, "no-cache");
         try (OutputStream out = res.outputStream()) {
             relayed.writeTo(out);
         } catch (IOException | UncheckedIOException gone) {
@@ -98,13 +116,23 @@ public final class OpenAiHandlers {
         return req.headers().first(HeaderNames.create(name)).orElse(null);
     }
 
+    /** The local models, then the routes (public names the router serves, {@code owned_by} {@value ModelObject#ROUTE}). */
     public void models(ServerRequest req, ServerResponse res) {
-        List<ModelObject> data = context.backend().models().stream().map(ModelObject::of).toList();
+        List<ModelObject> data = new ArrayList<>(context.backend().models().stream().map(ModelObject::of).toList());
+        for (String route : context.router().routeNames()) {
+            if (data.stream().noneMatch(m -> m.id().equals(route))) {
+                data.add(ModelObject.route(route, context.router().createdEpochSeconds()));
+            }
+        }
         HearthServer.sendJson(res, 200, new ModelObject.ModelList("list", data));
     }
 
     public void model(ServerRequest req, ServerResponse res) {
         String name = req.path().path().substring("/v1/models/".length());
+        if (context.router().routeTargets(name) != null) {
+            HearthServer.sendJson(res, 200, ModelObject.route(name, context.router().createdEpochSeconds()));
+            return;
+        }
         ModelInfo info = context.backend().model(name).orElseThrow(() -> new ApiException(404,
                 "invalid_request_error", "model", "model_not_found",
                 "the model '" + name + "' does not exist or is not loaded", 0));
