@@ -18,7 +18,8 @@ import java.util.Map;
  * NORMAL (user-defined pieces too); ids up to config's vocab_size that the model lacks are {@code [PADn]}, UNUSED,
  * score -10000; then {@code added_tokens.json} (USER_DEFINED, score -1000) and tokenizer_config's
  * {@code added_tokens_decoder} (CONTROL when special or special-looking, else USER_DEFINED with {@code ▁} written as a
- * space; score -1000). From a {@code tokenizer.json} alone, see {@link SpmJsonVocab}. Special ids as for byte-level
+ * space; score -1000); added ids past vocab_size are ignored, as llama.cpp does. A model with more pieces than
+ * vocab_size is an error (llama.cpp would cut it). From a {@code tokenizer.json} alone, see {@link SpmJsonVocab}. Special ids as for byte-level
  * models, then the model's trainer spec; add_bos defaults to true, as llama.cpp assumes for this tokenizer.
  * {@code tokenizer.ggml.add_space_prefix} is written only when it is false (llama.cpp's default for "llama" is
  * true): from the model's {@code normalizer_spec.add_dummy_prefix}, or tokenizer.json's Prepend/Metaspace.
