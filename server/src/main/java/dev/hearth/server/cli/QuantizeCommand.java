@@ -11,7 +11,8 @@ import picocli.CommandLine.Parameters;
 /** {@code hearth quantize HF_DIR OUT.gguf --type ...}: a Hugging Face safetensors checkpoint to a GGUF model. */
 @Command(name = "quantize", description = "Convert a Hugging Face model folder (safetensors) to a GGUF file.")
 final class QuantizeCommand implements Callable<Integer> {
-    @Parameters(index = "0", description = "Folder with config.json, tokenizer.json and *.safetensors.")
+    @Parameters(index = "0", description = "Folder with config.json, tokenizer.json and/or a SentencePiece "
+            + "tokenizer.model, and *.safetensors.")
     Path source;
 
     @Parameters(index = "1", description = "The GGUF file to write (appears only when complete).")

@@ -13,7 +13,8 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * The {@code tokenizer.*} GGUF keys of a byte-level BPE model, as convert_hf_to_gguf writes them: tokens and merges
+ * The {@code tokenizer.*} GGUF keys of a model (SentencePiece vocabularies: {@link SpmTokenizerReader}); for a
+ * byte-level BPE model, as convert_hf_to_gguf writes them: tokens and merges
  * from {@code tokenizer.json} (ids the vocabulary lacks up to config's vocab_size become {@code [PADn]}, UNUSED);
  * added tokens CONTROL when marked special or when they look special ({@code <|...|>}), else USER_DEFINED; the
  * pre-tokenizer named from its split regex; special token ids from {@code tokenizer_config.json}, then
@@ -35,17 +36,27 @@ public final class HfTokenizerReader {
 
     private HfTokenizerReader() {}
 
+    /**
+     * The tokenizer keys of the folder: a SentencePiece {@code tokenizer.model} when there is one, else
+     * {@code tokenizer.json} (BPE with byte_fallback: SentencePiece-style; plain BPE: byte-level).
+     */
     public static Map<String, GgufValue> read(Path dir, int vocabSize) throws IOException {
+        if (Files.isRegularFile(dir.resolve("tokenizer.model"))) {
+            return SpmTokenizerReader.fromModel(dir, vocabSize);
+        }
         Path tokFile = dir.resolve("tokenizer.json");
+        if (!Files.isRegularFile(tokFile)) {
+            throw new java.nio.file.NoSuchFileException(tokFile.toString(), null,
+                    "missing (a Hugging Face model folder needs tokenizer.json or a SentencePiece tokenizer.model)");
+        }
         JsonNode tok = HfJson.read(tokFile);
         JsonNode model = tok.path("model");
         if (!model.path("type").asText("").equals("BPE")) {
             throw new IllegalArgumentException(tokFile + ": model.type '" + model.path("type").asText("")
-                    + "' is not supported (only byte-level BPE)");
+                    + "' is not supported (BPE: byte-level, or SentencePiece-style with byte_fallback)");
         }
         if (model.path("byte_fallback").asBoolean(false)) {
-            throw new IllegalArgumentException(tokFile + ": BPE with byte_fallback (SentencePiece-style, "
-                    + "tokenizer.ggml.model llama) is not supported yet; only byte-level BPE (gpt2)");
+            return SpmTokenizerReader.fromJson(dir, tokFile, tok, vocabSize);
         }
         String[] tokens = new String[vocabSize];
         int[] types = new int[vocabSize];

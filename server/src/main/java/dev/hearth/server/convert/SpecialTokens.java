@@ -10,8 +10,9 @@ import java.util.Map;
 /**
  * Special token ids and flags, in gguf-py SpecialVocab's order of sources: {@code tokenizer_config.json}'s
  * {@code bos_token}/... (text or {content}), then {@code config.json}'s {@code bos_token_id}/... (an int or the first of
- * a list), then {@code generation_config.json}'s. add_bos comes from tokenizer_config's {@code add_bos_token}, else
- * from a post-processor template that starts with a special token; add_eos only when tokenizer_config sets it.
+ * a list), then {@code generation_config.json}'s, then the caller's fallback (a SentencePiece model's trainer spec).
+ * add_bos comes from tokenizer_config's {@code add_bos_token}, else from a post-processor template that starts with a
+ * special token, else the tokenizer's default; add_eos only when tokenizer_config sets it.
  */
 final class SpecialTokens {
     private static final String[][] TYPES = {
@@ -22,6 +23,16 @@ final class SpecialTokens {
 
     static void put(Map<String, GgufValue> m, Path dir, JsonNode tokenizer, Map<String, Integer> ids)
             throws IOException {
+        put(m, dir, tokenizer, ids, Map.of(), false);
+    }
+
+    /**
+     * @param fallback ids by type ("bos", "eos", "unk", "pad") for types no JSON file names (a SentencePiece model's
+     *     trainer spec)
+     * @param defaultAddBos add_bos when neither tokenizer_config nor a post-processor says
+     */
+    static void put(Map<String, GgufValue> m, Path dir, JsonNode tokenizer, Map<String, Integer> ids,
+            Map<String, Integer> fallback, boolean defaultAddBos) throws IOException {
         JsonNode tc = HfJson.readOptional(dir.resolve("tokenizer_config.json"));
         JsonNode config = HfJson.readOptional(dir.resolve("config.json"));
         JsonNode generation = HfJson.readOptional(dir.resolve("generation_config.json"));
@@ -38,12 +49,17 @@ final class SpecialTokens {
             if (id == null) {
                 id = idField(generation, t[0]);
             }
+            if (id == null) {
+                id = fallback.get(t[0]);
+            }
             if (id != null) {
                 m.put(t[1], HfTokenizerReader.uint32(id));
             }
         }
         JsonNode addBos = tc.get("add_bos_token");
-        boolean bos = addBos != null && addBos.isBoolean() ? addBos.asBoolean() : templateAddsBos(tokenizer);
+        Boolean fromTemplate = templateAddsBos(tokenizer);
+        boolean bos = addBos != null && addBos.isBoolean() ? addBos.asBoolean()
+                : fromTemplate != null ? fromTemplate : defaultAddBos;
         m.put(GgufKeys.TOKENIZER_ADD_BOS, GgufValue.ofBool(bos));
         JsonNode addEos = tc.get("add_eos_token");
         if (addEos != null && addEos.isBoolean()) {
@@ -63,8 +79,11 @@ final class SpecialTokens {
         return v != null && v.canConvertToInt() ? v.asInt() : null;
     }
 
-    /** A TemplateProcessing post-processor (alone or in a Sequence) whose single template starts with a token. */
-    private static boolean templateAddsBos(JsonNode tokenizer) {
+    /**
+     * Whether a TemplateProcessing post-processor (alone or in a Sequence) has a single template that starts with a
+     * token; null without one.
+     */
+    private static Boolean templateAddsBos(JsonNode tokenizer) {
         JsonNode pp = tokenizer.path("post_processor");
         Iterable<JsonNode> parts = pp.path("type").asText("").equals("Sequence") ? pp.path("processors")
                 : java.util.List.of(pp);
@@ -74,6 +93,6 @@ final class SpecialTokens {
                 return first.has("SpecialToken");
             }
         }
-        return false;
+        return null;
     }
 }
