@@ -178,10 +178,10 @@ class ToolCallGrammarTest {
     @Test
     void autoIsFreeTextUntilTheOpenerThenCalls() throws Exception {
         for (ToolCallFormat format : List.of(ToolCallFormat.QWEN, ToolCallFormat.LLAMA3, ToolCallFormat.MISTRAL)) {
-            assertThat(check(format, false, tools(0, 1, 2), false, null, 300, 6)).as(format.name())
+            assertThat(check(format, false, tools(0, 1, 2), false, null, 150, 6)).as(format.name())
                     .isGreaterThan(10);
         }
-        assertThat(check(ToolCallFormat.QWEN, true, tools(0, 1), false, null, 300, 7)).isGreaterThan(10);
+        assertThat(check(ToolCallFormat.QWEN, true, tools(0, 1), false, null, 150, 7)).isGreaterThan(10);
     }
 
     @Test
