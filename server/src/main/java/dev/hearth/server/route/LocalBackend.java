@@ -81,7 +81,7 @@ public final class LocalBackend implements Backend {
         Supplier<dev.hearth.engine.TokenSampler> sampler = SamplerFactory.forSettings(spec.sampling(),
                 engine.vocabularySize());
         boolean opensThought = spec.isChat() && promptTail(text, prompt).stripTrailing().endsWith("<think>");
-        dev.hearth.grammar.Grammar grammar = outputGrammar(spec, text.outputFormat(), tools, opensThought);
+        dev.hearth.grammar.Grammar grammar = outputGrammar(spec, text, tools, opensThought);
         if (grammar != null) {
             // the output is constrained: each sequence gets a matcher that masks tokens the grammar cannot take
             dev.hearth.grammar.CompiledGrammar compiled = new dev.hearth.grammar.CompiledGrammar(grammar,
@@ -113,13 +113,15 @@ public final class LocalBackend implements Backend {
      * The grammar of the answer: the request's own ({@code response_format}, {@code grammar}), or, when tools are
      * offered to a model whose call markup is known, the calls' grammar (see {@link ToolCallGrammar}): calls only for
      * {@code required} or a named function (the request's grammar is then for content that cannot come), else free
-     * text (or the request's grammar) until a call opens.
+     * text (or the request's grammar) until a call opens. Models that cannot be constrained are told by the template
+     * alone.
      */
-    static dev.hearth.grammar.Grammar outputGrammar(GenerationSpec spec, ChatOutputFormat format,
+    static dev.hearth.grammar.Grammar outputGrammar(GenerationSpec spec, ModelText text,
             List<Map<String, Object>> tools, boolean opensThought) {
         ToolChoice.Mode mode = spec.toolChoice().mode();
+        ChatOutputFormat format = text.outputFormat();
         if (!spec.isChat() || tools.isEmpty() || mode == ToolChoice.Mode.NONE
-                || format.toolCalls() == ToolCallFormat.NONE) {
+                || format.toolCalls() == ToolCallFormat.NONE || !constrainable(text)) {
             return spec.grammar();
         }
         try {
@@ -127,6 +129,15 @@ public final class LocalBackend implements Backend {
                     opensThought, spec.grammar());
         } catch (dev.hearth.grammar.GrammarException e) {
             throw new InvalidRequestException("tools", e.getMessage());
+        }
+    }
+
+    /** Whether the model's sampling can be constrained (its text side has a grammar vocabulary). */
+    private static boolean constrainable(ModelText text) {
+        try {
+            return text.grammarVocabulary() != null;
+        } catch (UnsupportedFeatureException e) {
+            return false;
         }
     }
 
