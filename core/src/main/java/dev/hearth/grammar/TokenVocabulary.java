@@ -83,11 +83,20 @@ public final class TokenVocabulary {
 
     /** The vocabulary of a tokenizer: each token's piece without special tokens, and the model's EOG ids. */
     public static TokenVocabulary of(Tokenizer tokenizer) {
+        return of(tokenizer, java.util.Set.of());
+    }
+
+    /**
+     * The vocabulary of a tokenizer where the special tokens spelled as one of {@code specialTexts} (tool-call
+     * markers such as {@code <|python_tag|>}, which the server writes out as text) count as their text.
+     */
+    public static TokenVocabulary of(Tokenizer tokenizer, java.util.Collection<String> specialTexts) {
         Vocabulary v = tokenizer.vocabulary();
         byte[][] pieces = new byte[v.size()][];
         for (int id = 0; id < pieces.length; id++) {
             TokenType type = v.type(id);
-            pieces[id] = type.isSpecial() ? null : tokenizer.tokenPiece(id, false);
+            boolean marker = type.isSpecial() && specialTexts.contains(v.text(id));
+            pieces[id] = type.isSpecial() && !marker ? null : tokenizer.tokenPiece(id, marker);
         }
         return of(pieces, v.endOfGenerationIds());
     }

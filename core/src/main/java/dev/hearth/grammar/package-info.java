@@ -21,6 +21,12 @@
  * the document can end, and only them once it is complete). Matching is on bytes, so tokens may end inside a UTF-8
  * character or span several grammar terminals.
  *
+ * <p>Composition: {@link dev.hearth.grammar.GrammarLinker} compiles GBNF that refers to already compiled grammars by
+ * rule name (a tool-call skeleton around each function's arguments schema, or "this content or a call"), and
+ * {@link dev.hearth.grammar.TriggeredText} writes the rules of lazy grammars: free text until a trigger word, then a
+ * rule. Triggers are matched on the text as the grammar sees it, so they fire whatever tokens spell them; they cost
+ * nothing but the masks of a few free-text states (almost everything allowed, cached per state).
+ *
  * <p>A {@link dev.hearth.grammar.CompiledGrammar} and its matchers are confined to the engine thread of the model
  * whose vocabulary they use: states, transitions and masks are cached on it, so a server that keeps one per
  * (schema, model) pays the cold trie walks only for the first requests.

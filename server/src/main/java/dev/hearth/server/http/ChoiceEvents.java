@@ -63,10 +63,48 @@ public final class ChoiceEvents {
 
     /** The next event, or null once every choice is done. */
     public Event next() throws InterruptedException {
+        return next(-1);
+    }
+
+    /**
+     * The next event, or null once every choice is done. While none comes (a long prompt being read, a slow step),
+     * writes a heartbeat to {@code out} every {@link #HEARTBEAT_MILLIS}: the socket is not read while a handler
+     * runs, so a failed write is the only sign that the client went away; it throws
+     * {@link StreamWriter.ClientGoneException} within two heartbeats, and the caller cancels.
+     */
+    public Event next(StreamWriter out) throws InterruptedException {
+        while (true) {
+            Event event = next(HEARTBEAT_MILLIS);
+            if (event != IDLE) {
+                return event;
+            }
+            out.heartbeat();
+        }
+    }
+
+    /** How long {@link #next(StreamWriter)} waits for an event before it writes a heartbeat. */
+    public static final long HEARTBEAT_MILLIS = 200;
+    private static final Event IDLE = new Event(-1, null);
+
+    /** The next event; null once every choice is done; {@link #IDLE} when none came within the timeout (>= 0). */
+    private Event next(long timeoutMillis) throws InterruptedException {
         if (open == 0) {
             return null;
         }
-        Event event = merged == null ? new Event(0, generation.handles().getFirst().take()) : merged.take();
+        Event event;
+        if (timeoutMillis < 0) {
+            event = merged == null ? new Event(0, generation.handles().getFirst().take()) : merged.take();
+        } else if (merged == null) {
+            GenerationEvent e = generation.handles().getFirst().poll(timeoutMillis,
+                    java.util.concurrent.TimeUnit.MILLISECONDS);
+            event = e == null ? IDLE : new Event(0, e);
+        } else {
+            Event e = merged.poll(timeoutMillis, java.util.concurrent.TimeUnit.MILLISECONDS);
+            event = e == null ? IDLE : e;
+        }
+        if (event == IDLE) {
+            return IDLE;
+        }
         switch (event.event()) {
             case GenerationEvent.Token t when t.tokenId() >= 0 -> {
                 long now = System.nanoTime();

@@ -40,6 +40,18 @@ public final class StreamWriter implements AutoCloseable {
         }
     }
 
+    /**
+     * An SSE comment line, which clients ignore, written only to learn whether the client is still there (a write
+     * to a closed connection fails, at the latest the second one). NDJSON has no comments: nothing is written.
+     */
+    public void heartbeat() {
+        if (sse) {
+            raw(HEARTBEAT);
+        }
+    }
+
+    private static final byte[] HEARTBEAT = ":\n\n".getBytes(StandardCharsets.US_ASCII);
+
     /** The SSE terminator {@code data: [DONE]}. */
     public void done() {
         raw("data: [DONE]\n\n".getBytes(StandardCharsets.US_ASCII));

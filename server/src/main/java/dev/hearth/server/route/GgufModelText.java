@@ -154,7 +154,7 @@ public final class GgufModelText implements ModelText {
             synchronized (this) {
                 v = grammarVocabulary;
                 if (v == null) {
-                    grammarVocabulary = v = dev.hearth.grammar.TokenVocabulary.of(tokenizer);
+                    grammarVocabulary = v = dev.hearth.grammar.TokenVocabulary.of(tokenizer, ChatOutputFormat.MARKERS);
                 }
             }
         }

@@ -5,6 +5,8 @@ import dev.hearth.engine.GenerationHandle;
 import dev.hearth.engine.GenerationRequest;
 import dev.hearth.server.chat.ChatOutputFormat;
 import dev.hearth.server.chat.ChatOutputParser;
+import dev.hearth.server.chat.ToolCallFormat;
+import dev.hearth.server.chat.ToolCallGrammar;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.Set;
@@ -78,9 +80,11 @@ public final class LocalBackend implements Backend {
         int maxTokens = spec.maxTokens() == null ? room : Math.min(spec.maxTokens(), room);
         Supplier<dev.hearth.engine.TokenSampler> sampler = SamplerFactory.forSettings(spec.sampling(),
                 engine.vocabularySize());
-        if (spec.grammar() != null) {
+        boolean opensThought = spec.isChat() && promptTail(text, prompt).stripTrailing().endsWith("<think>");
+        dev.hearth.grammar.Grammar grammar = outputGrammar(spec, text, tools, opensThought);
+        if (grammar != null) {
             // the output is constrained: each sequence gets a matcher that masks tokens the grammar cannot take
-            dev.hearth.grammar.CompiledGrammar compiled = new dev.hearth.grammar.CompiledGrammar(spec.grammar(),
+            dev.hearth.grammar.CompiledGrammar compiled = new dev.hearth.grammar.CompiledGrammar(grammar,
                     text.grammarVocabulary());
             Supplier<dev.hearth.engine.TokenSampler> free = sampler;
             sampler = () -> new dev.hearth.grammar.GrammarSampler(free.get(), compiled.newMatcher());
@@ -99,11 +103,42 @@ public final class LocalBackend implements Backend {
         Supplier<ChatOutputParser> parsers = null;
         if (spec.isChat()) {
             Set<String> names = toolNames(tools);
-            boolean opensThought = promptTail(text, prompt).stripTrailing().endsWith("<think>");
             ChatOutputFormat format = text.outputFormat();
             parsers = () -> format.newParser(names, opensThought ? "<think>" : "");
         }
         return new Generation(model.info().name(), prompt.length, handles, text::tokenText, parsers);
+    }
+
+    /**
+     * The grammar of the answer: the request's own ({@code response_format}, {@code grammar}), or, when tools are
+     * offered to a model whose call markup is known, the calls' grammar (see {@link ToolCallGrammar}): calls only for
+     * {@code required} or a named function (the request's grammar is then for content that cannot come), else free
+     * text (or the request's grammar) until a call opens. Models that cannot be constrained are told by the template
+     * alone.
+     */
+    static dev.hearth.grammar.Grammar outputGrammar(GenerationSpec spec, ModelText text,
+            List<Map<String, Object>> tools, boolean opensThought) {
+        ToolChoice.Mode mode = spec.toolChoice().mode();
+        ChatOutputFormat format = text.outputFormat();
+        if (!spec.isChat() || tools.isEmpty() || mode == ToolChoice.Mode.NONE
+                || format.toolCalls() == ToolCallFormat.NONE || !constrainable(text)) {
+            return spec.grammar();
+        }
+        try {
+            return ToolCallGrammar.build(format.toolCalls(), tools, mode != ToolChoice.Mode.AUTO, format.reasoning(),
+                    opensThought, spec.grammar());
+        } catch (dev.hearth.grammar.GrammarException e) {
+            throw new InvalidRequestException("tools", e.getMessage());
+        }
+    }
+
+    /** Whether the model's sampling can be constrained (its text side has a grammar vocabulary). */
+    private static boolean constrainable(ModelText text) {
+        try {
+            return text.grammarVocabulary() != null;
+        } catch (UnsupportedFeatureException e) {
+            return false;
+        }
     }
 
     /** The tools the template sees: none for {@code tool_choice: none}, only the named one for a named function. */

@@ -2,8 +2,8 @@ package dev.hearth.server.route;
 
 /**
  * OpenAI's {@code tool_choice}: whether the model may ({@code auto}), must ({@code required}) or must not
- * ({@code none}) call a tool, or must call one named function. Forcing is up to the model for now: the template
- * is told, nothing constrains the sampling.
+ * ({@code none}) call a tool, or must call one named function. For local models whose call markup is known, the
+ * sampling is constrained to it ({@link dev.hearth.server.chat.ToolCallGrammar}); otherwise the template is told.
  *
  * @param function the function a {@link Mode#FUNCTION} choice names (null otherwise)
  */

@@ -58,7 +58,7 @@ final class ChatResponder implements Responder {
                 out.event(chunk(i, new ChatCompletionChunk.Delta("assistant", ""), null, null));
             }
             int completionTokens = 0;
-            for (ChoiceEvents.Event e; (e = events.next()) != null; ) {
+            for (ChoiceEvents.Event e; (e = events.next(out)) != null; ) {
                 ChoiceStream s = streams[e.index()];
                 switch (e.event()) {
                     case GenerationEvent.Token t -> {

@@ -41,7 +41,7 @@ final class CompletionResponder implements Responder {
         StreamWriter out = StreamWriter.sse(res);
         try {
             int completionTokens = 0;
-            for (ChoiceEvents.Event e; (e = events.next()) != null; ) {
+            for (ChoiceEvents.Event e; (e = events.next(out)) != null; ) {
                 int i = e.index();
                 switch (e.event()) {
                     case GenerationEvent.Token t -> {

@@ -44,6 +44,9 @@ final class OpenAiParams {
         }
         List<Map<String, Object>> tools = tools(r.tools());
         ToolChoice toolChoice = toolChoice(r.toolChoice(), tools);
+        if (toolChoice.mode() != ToolChoice.Mode.NONE) {
+            checkParameters(tools);
+        }
         SamplingSettings sampling = sampling(r.temperature(), r.topP(), r.topK(), r.minP(), r.repeatPenalty(),
                 r.presencePenalty(), r.frequencyPenalty(), r.seed(), r.logitBias(), logprobs, topLogprobs);
         return new GenerationSpec(model, messages, null, tools, maxTokens, stop(r.stop()), sampling, choices(r.n()),
@@ -229,6 +232,19 @@ final class OpenAiParams {
             out.add(Map.of("type", "function", "function", t.function()));
         }
         return out;
+    }
+
+    /** Each function's {@code parameters} must be a schema the call grammar can follow (400 naming 'tools'). */
+    private static void checkParameters(List<Map<String, Object>> tools) {
+        for (int i = 0; i < tools.size(); i++) {
+            Map<?, ?> function = (Map<?, ?>) tools.get(i).get("function");
+            try {
+                dev.hearth.server.chat.ToolCallGrammar.arguments(function.get("parameters"),
+                        "tools[" + i + "].function.parameters");
+            } catch (dev.hearth.grammar.GrammarException e) {
+                throw ApiException.badParam("tools", e.getMessage());
+            }
+        }
     }
 
     /** {@code none}, {@code auto}, {@code required} or {@code {"type": "function", "function": {"name": ...}}}. */
