@@ -17,6 +17,8 @@ public final class Kernels {
      * Whether the table-lookup kernels ({@link NibbleTableKernels}) serve Q4_0 and Q4_K; read once. The system property
      * {@code hearth.kernel.widening=true} forces the widening kernels (for comparisons).
      */
+    /** The 4-row x 4-token kernels; {@code -Dhearth.kernel.quads=false} turns them off (to measure against). */
+    static final boolean QUADS = !"false".equals(System.getProperty("hearth.kernel.quads"));
     static final boolean TABLES = NibbleTableKernels.SUPPORTED && !Boolean.getBoolean("hearth.kernel.widening");
 
     /**
@@ -147,6 +149,35 @@ public final class Kernels {
             case Q8_0, Q6_K -> MultiTokenKernels.SUPPORTED;
             default -> false;
         };
+    }
+
+    /** Whether {@link #dot4x4} has a kernel for the type (4 rows x 4 tokens, register-blocked). */
+    static boolean hasDot4x4(GgmlType type) {
+        if (!QUADS) {
+            return false;
+        }
+        return switch (type) {
+            case Q4_0, Q4_K -> TABLES;
+            case Q8_0 -> MultiTokenKernels.SUPPORTED;
+            default -> false;
+        };
+    }
+
+    /**
+     * As {@link #dot4} for the 4 rows at bytes at + i * rowBytes (i &lt; 4): out[outOffset + i + k * outStride]; only for the
+     * types {@link #hasDot4x4} accepts.
+     */
+    static void dot4x4(GgmlType type, MemorySegment w, long at, long rowBytes, int cols, float[] x, int xOffset,
+            int xStride, float[] out, int outOffset, int outStride) {
+        switch (type) {
+            case Q4_0 -> NibbleTableKernels.dot4x4Q4_0(w, at, rowBytes, cols, x, xOffset, xStride, out, outOffset,
+                    outStride);
+            case Q4_K -> NibbleTableKernels.dot4x4Q4_K(w, at, rowBytes, cols, x, xOffset, xStride, out, outOffset,
+                    outStride);
+            case Q8_0 -> MultiTokenKernels.dot4x4Q8_0(w, at, rowBytes, cols, x, xOffset, xStride, out, outOffset,
+                    outStride);
+            default -> throw unsupported(type, "a 4-row, 4-token tile");
+        }
     }
 
     /**

@@ -109,12 +109,19 @@ final class MatmulTask implements ComputePool.RangeBody {
             return;
         }
         int groups = Kernels.hasDot4(t) ? numTokens / 4 : 0;  // tokens in groups of 4 share each decoded block
+        boolean quads = Kernels.hasDot4x4(t);                  // and rows in groups of 4 share each activation load
         for (int tile = start; tile < end; tile += TILE_ROWS) {
             int tileEnd = Math.min(end, tile + TILE_ROWS);
             for (int g = 0; g < groups; g++) {
                 int xo = 4 * g * cols;
                 int oo = 4 * g * n;
-                for (int r = tile; r < tileEnd; r++) {
+                int r = tile;
+                if (quads) {
+                    for (; r + 4 <= tileEnd; r += 4) {
+                        Kernels.dot4x4(t, w, r * rb, rb, cols, in, xo, cols, o, oo + r, n);
+                    }
+                }
+                for (; r < tileEnd; r++) {
                     Kernels.dot4(t, w, r * rb, cols, in, xo, cols, o, oo + r, n);
                 }
             }

@@ -48,6 +48,73 @@ final class MultiTokenKernels {
         out[outOffset + 3 * outStride] = a3.add(b3).reduceLanes(VectorOperators.ADD);
     }
 
+    /**
+     * Q8_0 rows at bytes at + i * rowBytes (i < 4) against 4 tokens: out[outOffset + i + k * outStride]; register-blocked
+     * as NibbleTableKernels.dot4x4Q4_0 (each activation vector loaded once for the 4 rows).
+     */
+    static void dot4x4Q8_0(MemorySegment w, long at, long rowBytes, int cols, float[] x, int xOffset, int xStride,
+            float[] out, int outOffset, int outStride) {
+        int blocks = cols / 32;
+        FloatVector a00 = FloatVector.zero(F), a01 = FloatVector.zero(F), a02 = FloatVector.zero(F), a03 = FloatVector.zero(F);
+        FloatVector a10 = FloatVector.zero(F), a11 = FloatVector.zero(F), a12 = FloatVector.zero(F), a13 = FloatVector.zero(F);
+        FloatVector a20 = FloatVector.zero(F), a21 = FloatVector.zero(F), a22 = FloatVector.zero(F), a23 = FloatVector.zero(F);
+        FloatVector a30 = FloatVector.zero(F), a31 = FloatVector.zero(F), a32 = FloatVector.zero(F), a33 = FloatVector.zero(F);
+        int x0 = xOffset + 0 * xStride, x1 = xOffset + 1 * xStride, x2 = xOffset + 2 * xStride, x3 = xOffset + 3 * xStride;
+        long r0 = at + 0 * rowBytes, r1 = at + 1 * rowBytes, r2 = at + 2 * rowBytes, r3 = at + 3 * rowBytes;
+        for (int b = 0; b < blocks; b++) {
+            long o = 34L * b;  // block b of each row
+            int e = 32 * b;
+            FloatVector xl0 = FloatVector.fromArray(F, x, x0 + e), xh0 = FloatVector.fromArray(F, x, x0 + e + 16);
+            FloatVector xl1 = FloatVector.fromArray(F, x, x1 + e), xh1 = FloatVector.fromArray(F, x, x1 + e + 16);
+            FloatVector xl2 = FloatVector.fromArray(F, x, x2 + e), xh2 = FloatVector.fromArray(F, x, x2 + e + 16);
+            FloatVector xl3 = FloatVector.fromArray(F, x, x3 + e), xh3 = FloatVector.fromArray(F, x, x3 + e + 16);
+            float d0 = Float.float16ToFloat(w.get(ScalarKernels.F16, r0 + o));
+            FloatVector lo0 = ((FloatVector) ByteVector.fromMemorySegment(B, w, r0 + o + 2, LE).convertShape(VectorOperators.B2F, F, 0)).mul(d0);
+            FloatVector hi0 = ((FloatVector) ByteVector.fromMemorySegment(B, w, r0 + o + 18, LE).convertShape(VectorOperators.B2F, F, 0)).mul(d0);
+            a00 = hi0.fma(xh0, lo0.fma(xl0, a00));
+            a01 = hi0.fma(xh1, lo0.fma(xl1, a01));
+            a02 = hi0.fma(xh2, lo0.fma(xl2, a02));
+            a03 = hi0.fma(xh3, lo0.fma(xl3, a03));
+            float d1 = Float.float16ToFloat(w.get(ScalarKernels.F16, r1 + o));
+            FloatVector lo1 = ((FloatVector) ByteVector.fromMemorySegment(B, w, r1 + o + 2, LE).convertShape(VectorOperators.B2F, F, 0)).mul(d1);
+            FloatVector hi1 = ((FloatVector) ByteVector.fromMemorySegment(B, w, r1 + o + 18, LE).convertShape(VectorOperators.B2F, F, 0)).mul(d1);
+            a10 = hi1.fma(xh0, lo1.fma(xl0, a10));
+            a11 = hi1.fma(xh1, lo1.fma(xl1, a11));
+            a12 = hi1.fma(xh2, lo1.fma(xl2, a12));
+            a13 = hi1.fma(xh3, lo1.fma(xl3, a13));
+            float d2 = Float.float16ToFloat(w.get(ScalarKernels.F16, r2 + o));
+            FloatVector lo2 = ((FloatVector) ByteVector.fromMemorySegment(B, w, r2 + o + 2, LE).convertShape(VectorOperators.B2F, F, 0)).mul(d2);
+            FloatVector hi2 = ((FloatVector) ByteVector.fromMemorySegment(B, w, r2 + o + 18, LE).convertShape(VectorOperators.B2F, F, 0)).mul(d2);
+            a20 = hi2.fma(xh0, lo2.fma(xl0, a20));
+            a21 = hi2.fma(xh1, lo2.fma(xl1, a21));
+            a22 = hi2.fma(xh2, lo2.fma(xl2, a22));
+            a23 = hi2.fma(xh3, lo2.fma(xl3, a23));
+            float d3 = Float.float16ToFloat(w.get(ScalarKernels.F16, r3 + o));
+            FloatVector lo3 = ((FloatVector) ByteVector.fromMemorySegment(B, w, r3 + o + 2, LE).convertShape(VectorOperators.B2F, F, 0)).mul(d3);
+            FloatVector hi3 = ((FloatVector) ByteVector.fromMemorySegment(B, w, r3 + o + 18, LE).convertShape(VectorOperators.B2F, F, 0)).mul(d3);
+            a30 = hi3.fma(xh0, lo3.fma(xl0, a30));
+            a31 = hi3.fma(xh1, lo3.fma(xl1, a31));
+            a32 = hi3.fma(xh2, lo3.fma(xl2, a32));
+            a33 = hi3.fma(xh3, lo3.fma(xl3, a33));
+        }
+        out[outOffset + 0 + 0 * outStride] = a00.reduceLanes(VectorOperators.ADD);
+        out[outOffset + 0 + 1 * outStride] = a01.reduceLanes(VectorOperators.ADD);
+        out[outOffset + 0 + 2 * outStride] = a02.reduceLanes(VectorOperators.ADD);
+        out[outOffset + 0 + 3 * outStride] = a03.reduceLanes(VectorOperators.ADD);
+        out[outOffset + 1 + 0 * outStride] = a10.reduceLanes(VectorOperators.ADD);
+        out[outOffset + 1 + 1 * outStride] = a11.reduceLanes(VectorOperators.ADD);
+        out[outOffset + 1 + 2 * outStride] = a12.reduceLanes(VectorOperators.ADD);
+        out[outOffset + 1 + 3 * outStride] = a13.reduceLanes(VectorOperators.ADD);
+        out[outOffset + 2 + 0 * outStride] = a20.reduceLanes(VectorOperators.ADD);
+        out[outOffset + 2 + 1 * outStride] = a21.reduceLanes(VectorOperators.ADD);
+        out[outOffset + 2 + 2 * outStride] = a22.reduceLanes(VectorOperators.ADD);
+        out[outOffset + 2 + 3 * outStride] = a23.reduceLanes(VectorOperators.ADD);
+        out[outOffset + 3 + 0 * outStride] = a30.reduceLanes(VectorOperators.ADD);
+        out[outOffset + 3 + 1 * outStride] = a31.reduceLanes(VectorOperators.ADD);
+        out[outOffset + 3 + 2 * outStride] = a32.reduceLanes(VectorOperators.ADD);
+        out[outOffset + 3 + 3 * outStride] = a33.reduceLanes(VectorOperators.ADD);
+    }
+
     /** Q6_K layout as in {@link Q6_KKernel}: per half n and 16-element group, four quant vectors with their scales. */
     static void dot4Q6_K(MemorySegment w, long at, int cols, float[] x, int xOffset, int xStride, float[] out,
             int outOffset, int outStride) {

@@ -127,6 +127,79 @@ final class NibbleTableKernels {
         out[outOffset + 3 * outStride] = a3.add(b3).reduceLanes(VectorOperators.ADD);
     }
 
+    /**
+     * Q4_0 rows at bytes at, at + rowBytes, at + 2 rowBytes, at + 3 rowBytes against 4 tokens:
+     * out[outOffset + i + k * outStride] = dot(row i, x[xOffset + k * xStride ..]). Register-blocked: each activation
+     * vector is loaded once for the 4 rows and each block decoded once for the 4 tokens (32 FMAs per 8 activation loads
+     * and 4 block decodes; about 1.4x the 1-row {@link #dot4Q4_0} in a prompt-sized matmul).
+     */
+    static void dot4x4Q4_0(MemorySegment w, long at, long rowBytes, int cols, float[] x, int xOffset, int xStride,
+            float[] out, int outOffset, int outStride) {
+        int blocks = cols / 32;
+        FloatVector a00 = FloatVector.zero(F), a01 = FloatVector.zero(F), a02 = FloatVector.zero(F), a03 = FloatVector.zero(F);
+        FloatVector a10 = FloatVector.zero(F), a11 = FloatVector.zero(F), a12 = FloatVector.zero(F), a13 = FloatVector.zero(F);
+        FloatVector a20 = FloatVector.zero(F), a21 = FloatVector.zero(F), a22 = FloatVector.zero(F), a23 = FloatVector.zero(F);
+        FloatVector a30 = FloatVector.zero(F), a31 = FloatVector.zero(F), a32 = FloatVector.zero(F), a33 = FloatVector.zero(F);
+        int x0 = xOffset + 0 * xStride, x1 = xOffset + 1 * xStride, x2 = xOffset + 2 * xStride, x3 = xOffset + 3 * xStride;
+        long r0 = at + 0 * rowBytes, r1 = at + 1 * rowBytes, r2 = at + 2 * rowBytes, r3 = at + 3 * rowBytes;
+        for (int b = 0; b < blocks; b++) {
+            long o = 18L * b;  // block b of each row
+            int e = 32 * b;
+            FloatVector xl0 = FloatVector.fromArray(F, x, x0 + e), xh0 = FloatVector.fromArray(F, x, x0 + e + 16);
+            FloatVector xl1 = FloatVector.fromArray(F, x, x1 + e), xh1 = FloatVector.fromArray(F, x, x1 + e + 16);
+            FloatVector xl2 = FloatVector.fromArray(F, x, x2 + e), xh2 = FloatVector.fromArray(F, x, x2 + e + 16);
+            FloatVector xl3 = FloatVector.fromArray(F, x, x3 + e), xh3 = FloatVector.fromArray(F, x, x3 + e + 16);
+            IntVector t0 = CENTERED.mul(Float.float16ToFloat(w.get(ScalarKernels.F16, r0 + o))).reinterpretAsInts();
+            IntVector q0 = (IntVector) ByteVector.fromMemorySegment(B, w, r0 + o + 2, LE).convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0);
+            FloatVector lo0 = q0.selectFrom(t0).reinterpretAsFloats();
+            FloatVector hi0 = q0.lanewise(VectorOperators.LSHR, 4).selectFrom(t0).reinterpretAsFloats();
+            a00 = hi0.fma(xh0, lo0.fma(xl0, a00));
+            a01 = hi0.fma(xh1, lo0.fma(xl1, a01));
+            a02 = hi0.fma(xh2, lo0.fma(xl2, a02));
+            a03 = hi0.fma(xh3, lo0.fma(xl3, a03));
+            IntVector t1 = CENTERED.mul(Float.float16ToFloat(w.get(ScalarKernels.F16, r1 + o))).reinterpretAsInts();
+            IntVector q1 = (IntVector) ByteVector.fromMemorySegment(B, w, r1 + o + 2, LE).convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0);
+            FloatVector lo1 = q1.selectFrom(t1).reinterpretAsFloats();
+            FloatVector hi1 = q1.lanewise(VectorOperators.LSHR, 4).selectFrom(t1).reinterpretAsFloats();
+            a10 = hi1.fma(xh0, lo1.fma(xl0, a10));
+            a11 = hi1.fma(xh1, lo1.fma(xl1, a11));
+            a12 = hi1.fma(xh2, lo1.fma(xl2, a12));
+            a13 = hi1.fma(xh3, lo1.fma(xl3, a13));
+            IntVector t2 = CENTERED.mul(Float.float16ToFloat(w.get(ScalarKernels.F16, r2 + o))).reinterpretAsInts();
+            IntVector q2 = (IntVector) ByteVector.fromMemorySegment(B, w, r2 + o + 2, LE).convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0);
+            FloatVector lo2 = q2.selectFrom(t2).reinterpretAsFloats();
+            FloatVector hi2 = q2.lanewise(VectorOperators.LSHR, 4).selectFrom(t2).reinterpretAsFloats();
+            a20 = hi2.fma(xh0, lo2.fma(xl0, a20));
+            a21 = hi2.fma(xh1, lo2.fma(xl1, a21));
+            a22 = hi2.fma(xh2, lo2.fma(xl2, a22));
+            a23 = hi2.fma(xh3, lo2.fma(xl3, a23));
+            IntVector t3 = CENTERED.mul(Float.float16ToFloat(w.get(ScalarKernels.F16, r3 + o))).reinterpretAsInts();
+            IntVector q3 = (IntVector) ByteVector.fromMemorySegment(B, w, r3 + o + 2, LE).convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0);
+            FloatVector lo3 = q3.selectFrom(t3).reinterpretAsFloats();
+            FloatVector hi3 = q3.lanewise(VectorOperators.LSHR, 4).selectFrom(t3).reinterpretAsFloats();
+            a30 = hi3.fma(xh0, lo3.fma(xl0, a30));
+            a31 = hi3.fma(xh1, lo3.fma(xl1, a31));
+            a32 = hi3.fma(xh2, lo3.fma(xl2, a32));
+            a33 = hi3.fma(xh3, lo3.fma(xl3, a33));
+        }
+        out[outOffset + 0 + 0 * outStride] = a00.reduceLanes(VectorOperators.ADD);
+        out[outOffset + 0 + 1 * outStride] = a01.reduceLanes(VectorOperators.ADD);
+        out[outOffset + 0 + 2 * outStride] = a02.reduceLanes(VectorOperators.ADD);
+        out[outOffset + 0 + 3 * outStride] = a03.reduceLanes(VectorOperators.ADD);
+        out[outOffset + 1 + 0 * outStride] = a10.reduceLanes(VectorOperators.ADD);
+        out[outOffset + 1 + 1 * outStride] = a11.reduceLanes(VectorOperators.ADD);
+        out[outOffset + 1 + 2 * outStride] = a12.reduceLanes(VectorOperators.ADD);
+        out[outOffset + 1 + 3 * outStride] = a13.reduceLanes(VectorOperators.ADD);
+        out[outOffset + 2 + 0 * outStride] = a20.reduceLanes(VectorOperators.ADD);
+        out[outOffset + 2 + 1 * outStride] = a21.reduceLanes(VectorOperators.ADD);
+        out[outOffset + 2 + 2 * outStride] = a22.reduceLanes(VectorOperators.ADD);
+        out[outOffset + 2 + 3 * outStride] = a23.reduceLanes(VectorOperators.ADD);
+        out[outOffset + 3 + 0 * outStride] = a30.reduceLanes(VectorOperators.ADD);
+        out[outOffset + 3 + 1 * outStride] = a31.reduceLanes(VectorOperators.ADD);
+        out[outOffset + 3 + 2 * outStride] = a32.reduceLanes(VectorOperators.ADD);
+        out[outOffset + 3 + 3 * outStride] = a33.reduceLanes(VectorOperators.ADD);
+    }
+
     /** Q4_K: chunk c of 32 quant bytes holds sub-block 2c in its low nibbles and 2c + 1 in its high nibbles. */
     static float dotQ4_K(MemorySegment w, long at, int cols, float[] x, int xOffset) {
         int blocks = cols / 256;
@@ -194,5 +267,122 @@ final class NibbleTableKernels {
         out[outOffset + outStride] = a1.add(b1).reduceLanes(VectorOperators.ADD);
         out[outOffset + 2 * outStride] = a2.add(b2).reduceLanes(VectorOperators.ADD);
         out[outOffset + 3 * outStride] = a3.add(b3).reduceLanes(VectorOperators.ADD);
+    }
+
+    /**
+     * Q4_K rows at bytes at + i * rowBytes (i < 4) against 4 tokens: out[outOffset + i + k * outStride]. Register-blocked
+     * as {@link #dot4x4Q4_0}: each 64-weight chunk is done in two halves (low nibbles, then high nibbles), with the
+     * half's activations of the 4 tokens in registers and each row decoded just in time.
+     */
+    static void dot4x4Q4_K(MemorySegment w, long at, long rowBytes, int cols, float[] x, int xOffset, int xStride,
+            float[] out, int outOffset, int outStride) {
+        int blocks = cols / 256;
+        FloatVector a00 = FloatVector.zero(F), a01 = FloatVector.zero(F), a02 = FloatVector.zero(F), a03 = FloatVector.zero(F);
+        FloatVector a10 = FloatVector.zero(F), a11 = FloatVector.zero(F), a12 = FloatVector.zero(F), a13 = FloatVector.zero(F);
+        FloatVector a20 = FloatVector.zero(F), a21 = FloatVector.zero(F), a22 = FloatVector.zero(F), a23 = FloatVector.zero(F);
+        FloatVector a30 = FloatVector.zero(F), a31 = FloatVector.zero(F), a32 = FloatVector.zero(F), a33 = FloatVector.zero(F);
+        int x0 = xOffset + 0 * xStride, x1 = xOffset + 1 * xStride, x2 = xOffset + 2 * xStride, x3 = xOffset + 3 * xStride;
+        for (int b = 0; b < blocks; b++) {
+            long k0 = at + 0 * rowBytes + 144L * b;
+            float d0 = Float.float16ToFloat(w.get(ScalarKernels.F16, k0)), m0 = -Float.float16ToFloat(w.get(ScalarKernels.F16, k0 + 2));
+            long s0 = KQuantKernels.packedScales(w, k0 + 4), n0 = KQuantKernels.packedMins(w, k0 + 4);
+            long k1 = at + 1 * rowBytes + 144L * b;
+            float d1 = Float.float16ToFloat(w.get(ScalarKernels.F16, k1)), m1 = -Float.float16ToFloat(w.get(ScalarKernels.F16, k1 + 2));
+            long s1 = KQuantKernels.packedScales(w, k1 + 4), n1 = KQuantKernels.packedMins(w, k1 + 4);
+            long k2 = at + 2 * rowBytes + 144L * b;
+            float d2 = Float.float16ToFloat(w.get(ScalarKernels.F16, k2)), m2 = -Float.float16ToFloat(w.get(ScalarKernels.F16, k2 + 2));
+            long s2 = KQuantKernels.packedScales(w, k2 + 4), n2 = KQuantKernels.packedMins(w, k2 + 4);
+            long k3 = at + 3 * rowBytes + 144L * b;
+            float d3 = Float.float16ToFloat(w.get(ScalarKernels.F16, k3)), m3 = -Float.float16ToFloat(w.get(ScalarKernels.F16, k3 + 2));
+            long s3 = KQuantKernels.packedScales(w, k3 + 4), n3 = KQuantKernels.packedMins(w, k3 + 4);
+            for (int c = 0; c < 4; c++) {
+                int e = 256 * b + 64 * c;
+                int lo = 16 * c, hi = 16 * c + 8;  // bit offsets of sub-blocks 2c and 2c + 1 in the packed scales
+                {
+                FloatVector u0 = FloatVector.fromArray(F, x, x0 + e + 0), v0 = FloatVector.fromArray(F, x, x0 + e + 16);
+                FloatVector u1 = FloatVector.fromArray(F, x, x1 + e + 0), v1 = FloatVector.fromArray(F, x, x1 + e + 16);
+                FloatVector u2 = FloatVector.fromArray(F, x, x2 + e + 0), v2 = FloatVector.fromArray(F, x, x2 + e + 16);
+                FloatVector u3 = FloatVector.fromArray(F, x, x3 + e + 0), v3 = FloatVector.fromArray(F, x, x3 + e + 16);
+                IntVector t0 = IOTA.fma(d0 * (int) ((s0 >>> lo) & 0xFF), m0 * (int) ((n0 >>> lo) & 0xFF)).reinterpretAsInts();
+                FloatVector p0 = ((IntVector) ByteVector.fromMemorySegment(B, w, k0 + 16 + 32 * c, LE).convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0)).selectFrom(t0).reinterpretAsFloats();
+                FloatVector q0 = ((IntVector) ByteVector.fromMemorySegment(B, w, k0 + 32 + 32 * c, LE).convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0)).selectFrom(t0).reinterpretAsFloats();
+                a00 = q0.fma(v0, p0.fma(u0, a00));
+                a01 = q0.fma(v1, p0.fma(u1, a01));
+                a02 = q0.fma(v2, p0.fma(u2, a02));
+                a03 = q0.fma(v3, p0.fma(u3, a03));
+                IntVector t1 = IOTA.fma(d1 * (int) ((s1 >>> lo) & 0xFF), m1 * (int) ((n1 >>> lo) & 0xFF)).reinterpretAsInts();
+                FloatVector p1 = ((IntVector) ByteVector.fromMemorySegment(B, w, k1 + 16 + 32 * c, LE).convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0)).selectFrom(t1).reinterpretAsFloats();
+                FloatVector q1 = ((IntVector) ByteVector.fromMemorySegment(B, w, k1 + 32 + 32 * c, LE).convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0)).selectFrom(t1).reinterpretAsFloats();
+                a10 = q1.fma(v0, p1.fma(u0, a10));
+                a11 = q1.fma(v1, p1.fma(u1, a11));
+                a12 = q1.fma(v2, p1.fma(u2, a12));
+                a13 = q1.fma(v3, p1.fma(u3, a13));
+                IntVector t2 = IOTA.fma(d2 * (int) ((s2 >>> lo) & 0xFF), m2 * (int) ((n2 >>> lo) & 0xFF)).reinterpretAsInts();
+                FloatVector p2 = ((IntVector) ByteVector.fromMemorySegment(B, w, k2 + 16 + 32 * c, LE).convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0)).selectFrom(t2).reinterpretAsFloats();
+                FloatVector q2 = ((IntVector) ByteVector.fromMemorySegment(B, w, k2 + 32 + 32 * c, LE).convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0)).selectFrom(t2).reinterpretAsFloats();
+                a20 = q2.fma(v0, p2.fma(u0, a20));
+                a21 = q2.fma(v1, p2.fma(u1, a21));
+                a22 = q2.fma(v2, p2.fma(u2, a22));
+                a23 = q2.fma(v3, p2.fma(u3, a23));
+                IntVector t3 = IOTA.fma(d3 * (int) ((s3 >>> lo) & 0xFF), m3 * (int) ((n3 >>> lo) & 0xFF)).reinterpretAsInts();
+                FloatVector p3 = ((IntVector) ByteVector.fromMemorySegment(B, w, k3 + 16 + 32 * c, LE).convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0)).selectFrom(t3).reinterpretAsFloats();
+                FloatVector q3 = ((IntVector) ByteVector.fromMemorySegment(B, w, k3 + 32 + 32 * c, LE).convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0)).selectFrom(t3).reinterpretAsFloats();
+                a30 = q3.fma(v0, p3.fma(u0, a30));
+                a31 = q3.fma(v1, p3.fma(u1, a31));
+                a32 = q3.fma(v2, p3.fma(u2, a32));
+                a33 = q3.fma(v3, p3.fma(u3, a33));
+                }
+                {
+                FloatVector u0 = FloatVector.fromArray(F, x, x0 + e + 32), v0 = FloatVector.fromArray(F, x, x0 + e + 48);
+                FloatVector u1 = FloatVector.fromArray(F, x, x1 + e + 32), v1 = FloatVector.fromArray(F, x, x1 + e + 48);
+                FloatVector u2 = FloatVector.fromArray(F, x, x2 + e + 32), v2 = FloatVector.fromArray(F, x, x2 + e + 48);
+                FloatVector u3 = FloatVector.fromArray(F, x, x3 + e + 32), v3 = FloatVector.fromArray(F, x, x3 + e + 48);
+                IntVector t0 = IOTA.fma(d0 * (int) ((s0 >>> hi) & 0xFF), m0 * (int) ((n0 >>> hi) & 0xFF)).reinterpretAsInts();
+                FloatVector p0 = ((IntVector) ByteVector.fromMemorySegment(B, w, k0 + 16 + 32 * c, LE).convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0)).lanewise(VectorOperators.LSHR, 4).selectFrom(t0).reinterpretAsFloats();
+                FloatVector q0 = ((IntVector) ByteVector.fromMemorySegment(B, w, k0 + 32 + 32 * c, LE).convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0)).lanewise(VectorOperators.LSHR, 4).selectFrom(t0).reinterpretAsFloats();
+                a00 = q0.fma(v0, p0.fma(u0, a00));
+                a01 = q0.fma(v1, p0.fma(u1, a01));
+                a02 = q0.fma(v2, p0.fma(u2, a02));
+                a03 = q0.fma(v3, p0.fma(u3, a03));
+                IntVector t1 = IOTA.fma(d1 * (int) ((s1 >>> hi) & 0xFF), m1 * (int) ((n1 >>> hi) & 0xFF)).reinterpretAsInts();
+                FloatVector p1 = ((IntVector) ByteVector.fromMemorySegment(B, w, k1 + 16 + 32 * c, LE).convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0)).lanewise(VectorOperators.LSHR, 4).selectFrom(t1).reinterpretAsFloats();
+                FloatVector q1 = ((IntVector) ByteVector.fromMemorySegment(B, w, k1 + 32 + 32 * c, LE).convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0)).lanewise(VectorOperators.LSHR, 4).selectFrom(t1).reinterpretAsFloats();
+                a10 = q1.fma(v0, p1.fma(u0, a10));
+                a11 = q1.fma(v1, p1.fma(u1, a11));
+                a12 = q1.fma(v2, p1.fma(u2, a12));
+                a13 = q1.fma(v3, p1.fma(u3, a13));
+                IntVector t2 = IOTA.fma(d2 * (int) ((s2 >>> hi) & 0xFF), m2 * (int) ((n2 >>> hi) & 0xFF)).reinterpretAsInts();
+                FloatVector p2 = ((IntVector) ByteVector.fromMemorySegment(B, w, k2 + 16 + 32 * c, LE).convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0)).lanewise(VectorOperators.LSHR, 4).selectFrom(t2).reinterpretAsFloats();
+                FloatVector q2 = ((IntVector) ByteVector.fromMemorySegment(B, w, k2 + 32 + 32 * c, LE).convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0)).lanewise(VectorOperators.LSHR, 4).selectFrom(t2).reinterpretAsFloats();
+                a20 = q2.fma(v0, p2.fma(u0, a20));
+                a21 = q2.fma(v1, p2.fma(u1, a21));
+                a22 = q2.fma(v2, p2.fma(u2, a22));
+                a23 = q2.fma(v3, p2.fma(u3, a23));
+                IntVector t3 = IOTA.fma(d3 * (int) ((s3 >>> hi) & 0xFF), m3 * (int) ((n3 >>> hi) & 0xFF)).reinterpretAsInts();
+                FloatVector p3 = ((IntVector) ByteVector.fromMemorySegment(B, w, k3 + 16 + 32 * c, LE).convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0)).lanewise(VectorOperators.LSHR, 4).selectFrom(t3).reinterpretAsFloats();
+                FloatVector q3 = ((IntVector) ByteVector.fromMemorySegment(B, w, k3 + 32 + 32 * c, LE).convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0)).lanewise(VectorOperators.LSHR, 4).selectFrom(t3).reinterpretAsFloats();
+                a30 = q3.fma(v0, p3.fma(u0, a30));
+                a31 = q3.fma(v1, p3.fma(u1, a31));
+                a32 = q3.fma(v2, p3.fma(u2, a32));
+                a33 = q3.fma(v3, p3.fma(u3, a33));
+                }
+            }
+        }
+        out[outOffset + 0 + 0 * outStride] = a00.reduceLanes(VectorOperators.ADD);
+        out[outOffset + 0 + 1 * outStride] = a01.reduceLanes(VectorOperators.ADD);
+        out[outOffset + 0 + 2 * outStride] = a02.reduceLanes(VectorOperators.ADD);
+        out[outOffset + 0 + 3 * outStride] = a03.reduceLanes(VectorOperators.ADD);
+        out[outOffset + 1 + 0 * outStride] = a10.reduceLanes(VectorOperators.ADD);
+        out[outOffset + 1 + 1 * outStride] = a11.reduceLanes(VectorOperators.ADD);
+        out[outOffset + 1 + 2 * outStride] = a12.reduceLanes(VectorOperators.ADD);
+        out[outOffset + 1 + 3 * outStride] = a13.reduceLanes(VectorOperators.ADD);
+        out[outOffset + 2 + 0 * outStride] = a20.reduceLanes(VectorOperators.ADD);
+        out[outOffset + 2 + 1 * outStride] = a21.reduceLanes(VectorOperators.ADD);
+        out[outOffset + 2 + 2 * outStride] = a22.reduceLanes(VectorOperators.ADD);
+        out[outOffset + 2 + 3 * outStride] = a23.reduceLanes(VectorOperators.ADD);
+        out[outOffset + 3 + 0 * outStride] = a30.reduceLanes(VectorOperators.ADD);
+        out[outOffset + 3 + 1 * outStride] = a31.reduceLanes(VectorOperators.ADD);
+        out[outOffset + 3 + 2 * outStride] = a32.reduceLanes(VectorOperators.ADD);
+        out[outOffset + 3 + 3 * outStride] = a33.reduceLanes(VectorOperators.ADD);
     }
 }

@@ -39,6 +39,29 @@ class MultiTokenKernelsTest {
     }
 
     @ParameterizedTest
+    @EnumSource(value = GgmlType.class, names = {"Q8_0", "Q4_0", "Q4_K", "Q6_K"})
+    void fourRowFourTokenKernelMatchesScalarReference(GgmlType type) {
+        if (!Kernels.hasDot4x4(type)) {
+            return;  // rows go through dot4 one at a time (the test above)
+        }
+        try (Arena arena = Arena.ofConfined()) {
+            for (int cols : type.blockSize() == 256 ? new int[] {256, 768} : new int[] {32, 96, 224}) {
+                WeightMatrix w = RandomBlocks.matrix(type, 6, cols, 3, cols * 17L + type.ordinal(), arena);
+                int xStride = cols + 5;
+                float[] x = RandomBlocks.activations(7 + 4 * xStride, cols);
+                float[] out = new float[3 + 4 * 11];
+                Kernels.dot4x4(type, w.data(), 2 * w.rowBytes(), w.rowBytes(), cols, x, 7, xStride, out, 3, 11);
+                for (int i = 0; i < 4; i++) {
+                    for (int k = 0; k < 4; k++) {
+                        assertClose(w, 2 + i, x, 7 + k * xStride, out[3 + i + 11 * k],
+                                "dot4x4 row " + i + " token " + k + " cols " + cols);
+                    }
+                }
+            }
+        }
+    }
+
+    @ParameterizedTest
     @EnumSource(value = GgmlType.class, names = {"Q4_0", "Q4_K"})
     void tableAndWideningKernelsBothMatchScalarReference(GgmlType type) {
         try (Arena arena = Arena.ofConfined()) {
