@@ -108,8 +108,8 @@ public final class AgentGate implements AutoCloseable {
         }
         LedgerEntry entry = call.entry(status, error);
         ledger.record(entry);
-        metrics.request(call.agent(), status >= 400 ? "error" : "ok", entry.promptTokens(), entry.generatedTokens(),
-                call.ttftSeconds());
+        String outcome = status == 429 ? "rate_limited" : status >= 400 ? "error" : "ok";
+        metrics.request(call.agent(), outcome, entry.promptTokens(), entry.generatedTokens(), call.ttftSeconds());
     }
 
     public List<UsageSummary.AgentUsage> usage(long sinceMillis, String agent) {
