@@ -27,7 +27,7 @@ public final class AgentGate implements AutoCloseable {
     /** Who is calling: an agent with its policy, the admin, or anonymous (policy null for the last two). */
     public record Caller(String agent, AgentPolicy policy, boolean admin, Priority priority) {
         public Scheduling scheduling() {
-            return Scheduling.of(agent, priority);
+            return new Scheduling(agent, priority, policy == null ? 1 : policy.weight());
         }
     }
 
