@@ -7,7 +7,8 @@ package dev.hearth.engine;
  */
 final class AgentShare {
     final String agent;
-    final int weight;
+    /** The weight of the agent's latest queued sequence (a changed key policy applies from its next request). */
+    int weight;
     long generated;
     double virtualService;
     int running;

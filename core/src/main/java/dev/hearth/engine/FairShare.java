@@ -19,6 +19,7 @@ final class FairShare {
     /** Opens (or reuses) the agent's account for one more queued sequence. */
     AgentShare join(Scheduling scheduling) {
         AgentShare a = shares.computeIfAbsent(scheduling.agent(), k -> new AgentShare(k, scheduling.weight()));
+        a.weight = scheduling.weight();
         if (a.queued == 0) {
             // an agent coming back starts level with the least-served active agent: idle time banks no credit
             double floor = Double.POSITIVE_INFINITY;

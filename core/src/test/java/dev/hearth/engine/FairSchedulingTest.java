@@ -21,6 +21,7 @@ class FairSchedulingTest {
         final StepBatch batch;
         final List<String> finished = new ArrayList<>();
         final List<Integer> rowsPerStep = new ArrayList<>();
+        final java.util.Map<String, Integer> tokensByAgent = new java.util.TreeMap<>();
         long steps;
         private long ids;
 
@@ -31,9 +32,12 @@ class FairSchedulingTest {
         }
 
         Sequence submit(String name, String agent, Priority priority, int promptLength, int maxTokens) {
+            return submit(name, new Scheduling(agent, priority, 1), promptLength, maxTokens);
+        }
+
+        Sequence submit(String name, Scheduling scheduling, int promptLength, int maxTokens) {
             int[] prompt = EngineTest.prompt((int) ids + 1, promptLength);
-            GenerationRequest r = GenerationRequest.greedyIds(prompt, maxTokens, Set.of())
-                    .withScheduling(Scheduling.of(agent, priority));
+            GenerationRequest r = GenerationRequest.greedyIds(prompt, maxTokens, Set.of()).withScheduling(scheduling);
             Sequence s = new Sequence(++ids, r, new GenerationHandle(), promptLength + maxTokens + 1);
             names.add(name);
             seqs.add(s);
@@ -50,6 +54,7 @@ class FairSchedulingTest {
             scheduler.commit();
             steps++;
             for (Sequence s : owners) {
+                tokensByAgent.merge(s.scheduling.agent(), 1, Integer::sum);
                 s.append((int) ((s.id * 31 + s.length) % 500));
                 if (s.generated() >= s.request.maxTokens()) {
                     scheduler.remove(s);
@@ -115,6 +120,39 @@ class FairSchedulingTest {
         assertThat(h.scheduler.fairShare().jainIndex()).isCloseTo(352.0 * 352 / (2 * (320.0 * 320 + 32 * 32)),
                 org.assertj.core.data.Offset.offset(1e-12));
         assertThat(h.scheduler.fairShare().generatedByAgent()).containsEntry("greedy", 320L).containsEntry("bob", 32L);
+    }
+
+    @Test
+    void underATokenBudgetAnAgentOfWeightTwoGetsTwiceTheTokens() {
+        // two sequences each, room for 3 rows per step: rows go to the agent with the least tokens over weight
+        Harness h = new Harness(4, 3, 64, 256);
+        for (int i = 0; i < 2; i++) {
+            h.submit("h" + i, new Scheduling("heavy", Priority.NORMAL, 2), 1, 200);
+            h.submit("l" + i, new Scheduling("light", Priority.NORMAL, 1), 1, 200);
+        }
+        for (int i = 0; i < 90; i++) {
+            h.step();
+        }
+        System.out.println("weighted, token budget: " + h.tokensByAgent);
+        assertThat(h.tokensByAgent).containsEntry("heavy", 180).containsEntry("light", 90);
+    }
+
+    @Test
+    void withFewSlotsAnAgentOfWeightTwoHoldsTwiceTheSlots() {
+        // three slots, many short requests from both: admission goes to the fewest running sequences per weight
+        Harness h = new Harness(3, 64, 256, 256);
+        for (int i = 0; i < 30; i++) {
+            h.submit("l" + i, new Scheduling("light", Priority.NORMAL, 1), 4, 6);
+            h.submit("h" + i, new Scheduling("heavy", Priority.NORMAL, 2), 4, 6);
+        }
+        for (int i = 0; i < 60; i++) {
+            h.step();
+        }
+        System.out.println("weighted, slots: " + h.tokensByAgent);
+        assertThat(h.tokensByAgent).containsEntry("heavy", 120).containsEntry("light", 60);
+        h.runUntilIdle(1000);
+        // the index weighs tokens by weight: 180 / 2 and 180 / 1 -> (90 + 180)^2 / (2 (90^2 + 180^2)) = 0.9
+        assertThat(h.scheduler.fairShare().jainIndex()).isCloseTo(0.9, org.assertj.core.data.Offset.offset(1e-12));
     }
 
     @Test

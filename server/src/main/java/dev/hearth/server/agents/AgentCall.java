@@ -35,6 +35,22 @@ public final class AgentCall {
         }
     }
 
+    /**
+     * Reserves the current request's worst-case tokens against its agent's tpm and daily-tokens limits before it is
+     * queued: {@code promptTokens} (an estimate) plus {@code choices} times {@code maxTokens}, or
+     * {@link Quotas#DEFAULT_RESERVED_COMPLETION_TOKENS} when the request sets none. Throws
+     * {@link QuotaExceededException} when that does not fit; the request's end settles it to the real count.
+     * A no-op outside an agent call or for a caller without quotas.
+     */
+    public static void reserve(long promptTokens, Integer maxTokens, int choices) {
+        if (AgentGate.CALL.isBound() && AgentGate.CALL.get().permit != null) {
+            long completion = maxTokens == null || maxTokens <= 0 ? Quotas.DEFAULT_RESERVED_COMPLETION_TOKENS
+                    : maxTokens;
+            AgentGate.CALL.get().permit.reserve(Math.max(0, promptTokens) + Math.max(1, choices) * completion,
+                    System.currentTimeMillis());
+        }
+    }
+
     /** Names the backend that served the current request (a router calls this when it falls back). */
     public static void servedBy(String backend) {
         if (AgentGate.CALL.isBound()) {

@@ -35,7 +35,9 @@ public final class AgentDatabase {
                 generated_tokens INTEGER NOT NULL, ttft_ms REAL, total_ms REAL NOT NULL, finish_reason TEXT,
                 status INTEGER NOT NULL, error TEXT)""",
             "CREATE INDEX ledger_time ON ledger(started_at)",
-            "CREATE INDEX ledger_agent_time ON ledger(agent, started_at)"));
+            "CREATE INDEX ledger_agent_time ON ledger(agent, started_at)"),
+            // 1 -> 2: per-agent weights in the fair share
+            List.of("ALTER TABLE agents ADD COLUMN weight INTEGER NOT NULL DEFAULT 1 CHECK (weight >= 1)"));
 
     private AgentDatabase() {}
 

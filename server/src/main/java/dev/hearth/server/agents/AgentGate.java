@@ -27,7 +27,7 @@ public final class AgentGate implements AutoCloseable {
     /** Who is calling: an agent with its policy, the admin, or anonymous (policy null for the last two). */
     public record Caller(String agent, AgentPolicy policy, boolean admin, Priority priority) {
         public Scheduling scheduling() {
-            return Scheduling.of(agent, priority);
+            return new Scheduling(agent, priority, policy == null ? 1 : policy.weight());
         }
     }
 
@@ -108,8 +108,8 @@ public final class AgentGate implements AutoCloseable {
         }
         LedgerEntry entry = call.entry(status, error);
         ledger.record(entry);
-        metrics.request(call.agent(), status >= 400 ? "error" : "ok", entry.promptTokens(), entry.generatedTokens(),
-                call.ttftSeconds());
+        String outcome = status == 429 ? "rate_limited" : status >= 400 ? "error" : "ok";
+        metrics.request(call.agent(), outcome, entry.promptTokens(), entry.generatedTokens(), call.ttftSeconds());
     }
 
     public List<UsageSummary.AgentUsage> usage(long sinceMillis, String agent) {

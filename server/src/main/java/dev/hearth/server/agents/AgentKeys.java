@@ -41,7 +41,7 @@ public final class AgentKeys {
     /** Creates an agent with its first key; the agent must be new. */
     public synchronized Issued create(AgentPolicy agent) {
         try (PreparedStatement st = db.prepareStatement("INSERT INTO agents (name, priority, rpm, tpm, daily_tokens, "
-                + "max_parallel, route_class, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)")) {
+                + "max_parallel, route_class, created_at, weight) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
             if (find(agent.name()).isPresent()) {
                 throw new IllegalArgumentException("an agent named '" + agent.name() + "' already exists; use "
                         + "'hearth keys rotate --agent " + agent.name() + "' for a new key");
@@ -54,6 +54,7 @@ public final class AgentKeys {
             st.setInt(6, agent.limits().maxParallel());
             st.setString(7, agent.routeClass().apiName());
             st.setLong(8, agent.createdAtMillis());
+            st.setInt(9, agent.weight());
             db.setAutoCommit(false);
             st.executeUpdate();
             String key = insertKey(agent.name());
@@ -83,6 +84,21 @@ public final class AgentKeys {
         } finally {
             autoCommit();
         }
+    }
+
+    /** Sets the agent's fair-share weight; the server picks it up with the key cache, within {@link #CACHE_MILLIS}. */
+    public synchronized AgentPolicy setWeight(String agent, int weight) {
+        AgentPolicy.checkWeight(weight);
+        requireAgent(agent);
+        try (PreparedStatement st = db.prepareStatement("UPDATE agents SET weight = ? WHERE name = ?")) {
+            st.setInt(1, weight);
+            st.setString(2, agent);
+            st.executeUpdate();
+            cache.clear();
+        } catch (SQLException e) {
+            throw new AgentStoreException("cannot set the weight of agent '" + agent + "': " + e.getMessage(), e);
+        }
+        return find(agent).orElseThrow();
     }
 
     /** Revokes every key of the agent; returns how many were active. */
@@ -205,7 +221,7 @@ public final class AgentKeys {
         return new AgentPolicy(rs.getString("name"), Priority.parse(rs.getString("priority")),
                 new AgentLimits(rs.getLong("rpm"), rs.getLong("tpm"), rs.getLong("daily_tokens"),
                         rs.getInt("max_parallel")),
-                RouteClass.parse(rs.getString("route_class")), rs.getLong("created_at"));
+                RouteClass.parse(rs.getString("route_class")), rs.getLong("created_at"), rs.getInt("weight"));
     }
 
     private void rollback() {

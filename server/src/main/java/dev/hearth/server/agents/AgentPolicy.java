@@ -5,16 +5,36 @@ import dev.hearth.engine.Scheduling;
 import java.util.Objects;
 import java.util.regex.Pattern;
 
-/** One agent identity: its name, scheduling priority, quotas and where its requests may run. */
+/**
+ * One agent identity: its name, scheduling priority, quotas, where its requests may run, and its weight in the
+ * engine's fair share of generated tokens (an agent of weight 2 gets about twice the tokens of one of weight 1 when
+ * they compete within a priority class).
+ */
 public record AgentPolicy(String name, Priority priority, AgentLimits limits, RouteClass routeClass,
-        long createdAtMillis) {
+        long createdAtMillis, int weight) {
+    public static final int MAX_WEIGHT = 1000;
     private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,63}");
+
+    /** Weight 1. */
+    public AgentPolicy(String name, Priority priority, AgentLimits limits, RouteClass routeClass,
+            long createdAtMillis) {
+        this(name, priority, limits, routeClass, createdAtMillis, 1);
+    }
 
     public AgentPolicy {
         checkName(name);
         Objects.requireNonNull(priority, "priority");
         Objects.requireNonNull(limits, "limits");
         Objects.requireNonNull(routeClass, "routeClass");
+        checkWeight(weight);
+    }
+
+    /** Fair-share weights: 1 to {@link #MAX_WEIGHT}. */
+    public static int checkWeight(int weight) {
+        if (weight < 1 || weight > MAX_WEIGHT) {
+            throw new IllegalArgumentException("weight must be between 1 and " + MAX_WEIGHT + ", got " + weight);
+        }
+        return weight;
     }
 
     /** Agent names: 1 to 64 letters, digits, '.', '_' or '-', starting with a letter or digit. */
@@ -27,6 +47,6 @@ public record AgentPolicy(String name, Priority priority, AgentLimits limits, Ro
     }
 
     public Scheduling scheduling() {
-        return Scheduling.of(name, priority);
+        return new Scheduling(name, priority, weight);
     }
 }

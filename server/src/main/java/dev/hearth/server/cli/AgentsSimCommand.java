@@ -33,7 +33,8 @@ final class AgentsSimCommand implements Callable<Integer> {
     int maxTokens;
     @Option(names = "--api-key", defaultValue = "${env:HEARTH_API_KEY}", description = "Bearer key (the admin key).")
     String apiKey;
-    @Option(names = "--deadline", defaultValue = "600", description = "Stop after this many seconds.")
+    @Option(names = "--deadline", defaultValue = "600", description = "Stop after this many seconds (default ${DEFAULT-VALUE}): no new turn starts, requests in "
+                    + "flight are cut (reported as cut_at_deadline, not lost), the rest as not_sent.")
     int deadline;
     @Option(names = "--json", description = "Print the report as JSON.")
     boolean json;

@@ -19,7 +19,7 @@ import picocli.CommandLine.Option;
 @Command(name = "keys", mixinStandardHelpOptions = true,
         description = "Manage agent API keys (stored as SHA-256 hashes in $HEARTH_HOME/agents.db; a key is shown once).",
         subcommands = {KeysCommand.Create.class, KeysCommand.ListKeys.class, KeysCommand.Revoke.class,
-            KeysCommand.Rotate.class})
+            KeysCommand.Rotate.class, KeysCommand.Update.class})
 final class KeysCommand implements Runnable {
     private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -44,6 +44,9 @@ final class KeysCommand implements Runnable {
         int maxParallel;
         @Option(names = "--class", defaultValue = "local", description = "local or cloud-ok (default ${DEFAULT-VALUE}).")
         String routeClass;
+        @Option(names = "--weight", defaultValue = "1", description = "Share of generated tokens against agents of "
+                + "the same priority under contention, 1 to " + AgentPolicy.MAX_WEIGHT + " (default ${DEFAULT-VALUE}).")
+        int weight;
         @Option(names = "--json", description = "Print {\"agent\": ..., \"key\": ...}.")
         boolean json;
 
@@ -51,7 +54,7 @@ final class KeysCommand implements Runnable {
         public Integer call() throws Exception {
             AgentPolicy policy = new AgentPolicy(agent, Priority.parse(priority),
                     new AgentLimits(rpm, tpm, dailyTokens, maxParallel), RouteClass.parse(routeClass),
-                    System.currentTimeMillis());
+                    System.currentTimeMillis(), AgentPolicy.checkWeight(weight));
             try (Connection db = AgentDatabase.open(AgentDatabase.defaultPath())) {
                 print(new AgentKeys(db).create(policy), json);
             }
@@ -74,12 +77,13 @@ final class KeysCommand implements Runnable {
                 System.out.println(JSON.writeValueAsString(agents.stream().map(KeysCommand::row).toList()));
                 return 0;
             }
-            System.out.printf("%-20s %-8s %-9s %8s %10s %12s %8s %-14s%n", "AGENT", "PRIORITY", "CLASS", "RPM", "TPM",
-                    "DAILY", "PARALLEL", "KEY");
+            System.out.printf("%-20s %-8s %6s %-9s %8s %10s %12s %8s %-14s%n", "AGENT", "PRIORITY", "WEIGHT", "CLASS",
+                    "RPM", "TPM", "DAILY", "PARALLEL", "KEY");
             for (AgentKeys.Listed l : agents) {
                 AgentLimits lim = l.agent().limits();
-                System.out.printf("%-20s %-8s %-9s %8s %10s %12s %8s %-14s%n", l.agent().name(),
-                        l.agent().priority().apiName(), l.agent().routeClass().apiName(), n(lim.rpm()), n(lim.tpm()),
+                System.out.printf("%-20s %-8s %6d %-9s %8s %10s %12s %8s %-14s%n", l.agent().name(),
+                        l.agent().priority().apiName(), l.agent().weight(), l.agent().routeClass().apiName(),
+                        n(lim.rpm()), n(lim.tpm()),
                         n(lim.dailyTokens()), n(lim.maxParallel()), l.activeKeys() == 0 ? "(revoked)" : l.keyPrefix());
             }
             return 0;
@@ -129,6 +133,32 @@ final class KeysCommand implements Runnable {
         }
     }
 
+    @Command(name = "update", mixinStandardHelpOptions = true,
+            description = "Change an agent's fair-share weight (its keys stay valid; a running server applies it "
+                    + "within seconds).")
+    static final class Update implements Callable<Integer> {
+        @Option(names = "--agent", required = true)
+        String agent;
+        @Option(names = "--weight", required = true, description = "1 to " + AgentPolicy.MAX_WEIGHT + ".")
+        int weight;
+        @Option(names = "--json", description = "Print JSON.")
+        boolean json;
+
+        @Override
+        public Integer call() throws Exception {
+            AgentPolicy updated;
+            try (Connection db = AgentDatabase.open(AgentDatabase.defaultPath())) {
+                updated = new AgentKeys(db).setWeight(agent, weight);
+            }
+            if (json) {
+                System.out.println(JSON.writeValueAsString(Map.of("agent", agent, "weight", updated.weight())));
+            } else {
+                System.out.printf("agent %s now has weight %d%n", agent, updated.weight());
+            }
+            return 0;
+        }
+    }
+
     private static void print(AgentKeys.Issued issued, boolean json) throws Exception {
         if (json) {
             System.out.println(JSON.writeValueAsString(Map.of("agent", issued.agent(), "key", issued.key())));
@@ -142,6 +172,7 @@ final class KeysCommand implements Runnable {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("agent", l.agent().name());
         m.put("priority", l.agent().priority().apiName());
+        m.put("weight", l.agent().weight());
         m.put("class", l.agent().routeClass().apiName());
         m.put("rpm", l.agent().limits().rpm());
         m.put("tpm", l.agent().limits().tpm());

@@ -151,6 +151,7 @@ public final class Router implements AutoCloseable {
      */
     public RoutedCall route(RouteRequest req, Supplier<GenerationSpec> spec) throws InterruptedException {
         long id = ids.incrementAndGet();
+        AgentCall.reserve(req.promptTokens(), maxTokens(req), req.body() == null ? 1 : req.body().path("n").asInt(1));
         List<Target> targets = targets(req);
         RuntimeException last = null;
         for (int i = 0; i < targets.size(); i++) {
@@ -214,6 +215,16 @@ public final class Router implements AutoCloseable {
             return "queue_wait";
         }
         return null;
+    }
+
+    /** The request's {@code max_completion_tokens} or {@code max_tokens}, or null when it sets neither. */
+    static Integer maxTokens(RouteRequest req) {
+        var body = req.body();
+        if (body == null) {
+            return null;
+        }
+        var max = body.hasNonNull("max_completion_tokens") ? body.get("max_completion_tokens") : body.get("max_tokens");
+        return max != null && max.canConvertToInt() ? max.intValue() : null;
     }
 
     static GenerationSpec withModel(GenerationSpec s, String model) {

@@ -101,20 +101,55 @@ class AgentQuotasServerTest {
         String dayKey;
         try (AgentsTestSupport s = new AgentsTestSupport(dir, null, 0)) {
             tpmKey = s.gate.keys().create(AgentsTestSupport.agent("tpm", new AgentLimits(0, 30, 0, 0))).key();
-            dayKey = s.gate.keys().create(AgentsTestSupport.agent("day", new AgentLimits(0, 0, 40, 0))).key();
+            dayKey = s.gate.keys().create(AgentsTestSupport.agent("day", new AgentLimits(0, 0, 70, 0))).key();
+            // no max_tokens: 1 + 1024 reserved, more than the whole limit, so admitted only into an idle window
             assertThat(s.chat(tpmKey, "x").statusCode()).isEqualTo(200);  // 19 + 12 = 31 tokens >= 30
             HttpResponse<String> r = s.chat(tpmKey, "y");
             assertThat(r.statusCode()).isEqualTo(429);
             assertThat(error(r).path("message").asText()).contains("tpm limit of 30");
             assertThat(error(r).path("type").asText()).isEqualTo("tokens");
-            assertThat(s.chat(dayKey, "x").statusCode()).isEqualTo(200);
-            assertThat(s.chat(dayKey, "y").statusCode()).isEqualTo(200);  // 31 < 40 before it
+            // each reserves 1 (prompt estimate) + 12 and settles at 31
+            assertThat(s.chat(dayKey, "x", 12).statusCode()).isEqualTo(200);
+            assertThat(s.chat(dayKey, "y", 12).statusCode()).isEqualTo(200);  // 31 + 13 <= 70 before it
+            assertThat(s.gate.quotas().reserved("day")).isZero();
         }
         try (AgentsTestSupport s = new AgentsTestSupport(dir, null, 0)) {
-            HttpResponse<String> r = s.chat(dayKey, "z");
+            // 62 used (rebuilt from the ledger) + 13 reserved > 70
+            HttpResponse<String> r = s.chat(dayKey, "z", 12);
             assertThat(r.statusCode()).isEqualTo(429);
-            assertThat(error(r).path("message").asText()).contains("daily-tokens limit of 40");
+            assertThat(error(r).path("message").asText()).contains("daily-tokens limit of 70");
             assertThat(r.headers().firstValueAsLong("Retry-After").orElseThrow()).isBetween(1L, 86_400L);
+            // a refused reservation is not a request: a smaller one still fits (62 + 1 + 6 <= 70)
+            assertThat(s.chat(dayKey, "z", 6).statusCode()).isEqualTo(200);
+        }
+    }
+
+    @Test
+    void aBurstOfParallelRequestsCannotOvershootTheTokensPerMinute() throws Exception {
+        try (AgentsTestSupport s = new AgentsTestSupport(dir, null, 20)) {
+            String key = s.gate.keys().create(AgentsTestSupport.agent("burst", new AgentLimits(0, 100, 0, 0))).key();
+            // each reserves 1 + 30 = 31 tokens and really uses 19 + 12 = 31: three fit in 100, the other five are
+            // refused at admission however the eight overlap (charged only at the end, all eight would run: 248)
+            List<CompletableFuture<HttpResponse<String>>> calls = new ArrayList<>();
+            for (int i = 0; i < 8; i++) {
+                String text = Integer.toString(i);
+                calls.add(CompletableFuture.supplyAsync(() -> call(s, key, text, 30)));
+            }
+            int ok = 0;
+            for (CompletableFuture<HttpResponse<String>> c : calls) {
+                HttpResponse<String> r = c.get();
+                if (r.statusCode() == 200) {
+                    ok++;
+                } else {
+                    assertThat(r.statusCode()).isEqualTo(429);
+                    assertThat(error(r).path("message").asText()).contains("tpm limit of 100");
+                    assertThat(r.headers().firstValueAsLong("Retry-After").orElseThrow()).isBetween(1L, 60L);
+                }
+            }
+            assertThat(ok).isEqualTo(3);
+            assertThat(s.gate.quotas().reserved("burst")).isZero();
+            assertThat(s.gate.quotas().minuteTokens("burst", System.currentTimeMillis())).isEqualTo(3 * 31);
+            assertThat(s.gate.quotas().inFlight("burst")).isZero();
         }
     }
 
@@ -137,8 +172,12 @@ class AgentQuotasServerTest {
     }
 
     private static HttpResponse<String> call(AgentsTestSupport s, String key, String text) {
+        return call(s, key, text, null);
+    }
+
+    private static HttpResponse<String> call(AgentsTestSupport s, String key, String text, Integer maxTokens) {
         try {
-            return s.chat(key, text);
+            return s.chat(key, text, maxTokens);
         } catch (Exception e) {
             throw new IllegalStateException(e);
         }

@@ -27,6 +27,8 @@ class AgentsSimTest {
             assertThat(r.requests()).isEqualTo(64);
             assertThat(r.completed()).isEqualTo(64);
             assertThat(r.lost()).isZero();
+            assertThat(r.cutAtDeadline()).isZero();
+            assertThat(r.notSent()).isZero();
             assertThat(r.duplicated()).isZero();
             assertThat(r.perPriority()).containsKeys("high", "normal", "low");
             assertThat(r.ttftP50Ms()).isPositive().isLessThanOrEqualTo(r.ttftP99Ms());
@@ -39,6 +41,22 @@ class AgentsSimTest {
             s.gate.ledger().flush();
             // the header identities reached the ledger: 12 agents, all served
             assertThat(s.gate.usage(0, null)).hasSize(12).allSatisfy(u -> assertThat(u.errors()).isZero());
+        }
+    }
+
+    @Test
+    void aDeadlineStopsTheRunAndCountsCutAndUnsentTurnsApartFromLostOnes() throws Exception {
+        // each answer takes about 16 steps of 40 ms: 4 agents x 5 turns cannot finish in 1 s
+        try (AgentsTestSupport s = new AgentsTestSupport(dir, "admin-key", 40, 4096)) {
+            long start = System.nanoTime();
+            SimReport r = AgentsSim.run(new SimSettings(URI.create(s.base()), null, 4, 5, 0, 1, 16, "admin-key", 1,
+                    20));
+            assertThat((System.nanoTime() - start) / 1e9).as("seconds").isLessThan(30);
+            assertThat(r.lost()).as("lost: " + r.sampleErrors()).isZero();
+            assertThat(r.duplicated()).isZero();
+            assertThat(r.notSent()).isPositive();
+            assertThat(r.completed() + r.lost() + r.cutAtDeadline() + r.notSent()).isEqualTo(4 * 5);
+            assertThat(r.requests()).isEqualTo(r.completed() + r.cutAtDeadline());
         }
     }
 }

@@ -41,7 +41,13 @@ final class AgentsTestSupport implements AutoCloseable {
     }
 
     HttpResponse<String> chat(String key, String text) throws Exception {
-        String body = "{\"model\": \"fake-model\", \"messages\": [{\"role\": \"user\", \"content\": \"" + text + "\"}]}";
+        return chat(key, text, null);
+    }
+
+    /** A chat request with {@code max_tokens} (null: none). */
+    HttpResponse<String> chat(String key, String text, Integer maxTokens) throws Exception {
+        String body = "{\"model\": \"fake-model\", " + (maxTokens == null ? "" : "\"max_tokens\": " + maxTokens + ", ")
+                + "\"messages\": [{\"role\": \"user\", \"content\": \"" + text + "\"}]}";
         HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base() + "/v1/chat/completions"))
                 .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body));
         if (key != null) {

@@ -135,6 +135,49 @@ class OllamaRoutingTest {
     }
 
     @Test
+    void aFormatHearthCannotCompileIsRefusedOnlyWhenTheLocalEngineIsTried() throws Exception {
+        // allOf with two schemas: valid JSON schema, beyond Hearth's grammar compiler
+        String format = "\"format\":{\"allOf\":[{\"type\":\"object\"},{\"required\":[\"a\"]}]},";
+        try (FakeUpstream up = new FakeUpstream(n -> Behaviour.OK); RoutedServer s = RouterFaultTest.server(up)) {
+            HttpResponse<String> remote = s.post("/api/chat", chat("assistant", false).replace("{\"model\"",
+                    "{" + format + "\"model\""), Map.of());
+            assertThat(remote.statusCode()).as(remote.body()).isEqualTo(200);
+            assertThat(RoutedServer.backend(remote)).isEqualTo("cloud/gpt-test");
+            JsonNode sent = RouterFaultTest.JSON.readTree(up.bodies.getFirst());
+            assertThat(sent.path("response_format").path("type").asText()).isEqualTo("json_schema");
+            assertThat(sent.path("response_format").path("json_schema").path("schema").path("allOf")).hasSize(2);
+
+            HttpResponse<String> local = s.post("/api/chat", chat("fake-model", false).replace("{\"model\"",
+                    "{" + format + "\"model\""), Map.of());
+            assertThat(local.statusCode()).isEqualTo(400);
+            assertThat(local.body()).contains("allOf");
+            // a format of the wrong shape is refused before routing, wherever it would go
+            HttpResponse<String> bad = s.post("/api/chat", chat("assistant", false).replace("{\"model\"",
+                    "{\"format\":42,\"model\""), Map.of());
+            assertThat(bad.statusCode()).isEqualTo(400);
+            assertThat(bad.body()).contains("'format' must be");
+            assertThat(up.requests()).isEqualTo(1);
+        }
+    }
+
+    @Test
+    void relayedToolResultsNameTheCallTheyAnswer() throws Exception {
+        String body = "{\"model\":\"assistant\",\"stream\":false,\"messages\":["
+                + "{\"role\":\"user\",\"content\":\"weather?\"},"
+                + "{\"role\":\"assistant\",\"content\":\"\",\"tool_calls\":[{\"function\":{\"name\":\"get_weather\","
+                + "\"arguments\":{\"city\":\"Oslo\"}}}]},"
+                + "{\"role\":\"tool\",\"content\":\"sunny\",\"tool_name\":\"get_weather\"}]}";
+        try (FakeUpstream up = new FakeUpstream(n -> Behaviour.OK); RoutedServer s = RouterFaultTest.server(up)) {
+            HttpResponse<String> r = s.post("/api/chat", body, Map.of());
+            assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+            JsonNode sent = RouterFaultTest.JSON.readTree(up.bodies.getFirst()).path("messages");
+            String id = sent.path(1).path("tool_calls").path(0).path("id").asText();
+            assertThat(id).isEqualTo("call_1_0");
+            assertThat(sent.path(2).path("tool_call_id").asText()).isEqualTo(id);
+        }
+    }
+
+    @Test
     void routesAreListedByOllamaAndOpenAi() throws Exception {
         try (FakeUpstream up = new FakeUpstream(n -> Behaviour.OK); RoutedServer s = RouterFaultTest.server(up)) {
             JsonNode tags = RouterFaultTest.JSON.readTree(get(s, "/api/tags").body());

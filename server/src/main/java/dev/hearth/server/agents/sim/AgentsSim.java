@@ -20,7 +20,9 @@ import java.util.concurrent.TimeUnit;
  * The agent system of the plan, simulated: every agent is a multi-turn conversation (one virtual thread) with a
  * shared system prompt and tool list, streaming chat completions; tool calls get tool results fed back. Agents
  * rotate through high, normal and low priority (sent as {@code X-Hearth-Agent} / {@code X-Hearth-Priority}); the
- * greedy agents run several conversations at once with larger answers. Bounded by request count and deadline.
+ * greedy agents run several conversations at once with larger answers. Bounded by request count and a deadline
+ * ({@link SimSettings#deadlineSeconds}): at the deadline no new turn starts, requests in flight are stopped and
+ * counted as cut, not as lost, and the turns never sent are counted on their own.
  */
 public final class AgentsSim {
     static final String SYSTEM_PROMPT = "You are one agent of a planning system. Work step by step, call a tool "
@@ -82,7 +84,17 @@ public final class AgentsSim {
                 messages.addObject().put("role", "user").put("content", "Agent " + agent + "/" + conversation
                         + ", step " + turn + ": report progress on task " + (turn * 7 + conversation) % 13);
             }
-            TurnResult r = stream.send(agent, priority, messages, tools, maxTokens);
+            TurnResult r;
+            try {
+                r = stream.send(agent, priority, messages, tools, maxTokens, deadline);
+            } catch (InterruptedException e) {
+                // stopped at the deadline while waiting for headers or before a retry
+                results.add(TurnResult.cut(agent, priority, System.nanoTime(), 0));
+                throw e;
+            }
+            if (!r.completed() && !r.cut() && System.nanoTime() >= deadline) {
+                r = TurnResult.cut(agent, priority, System.nanoTime(), r.retries429());  // cut short by the stop
+            }
             results.add(r);
             if (!r.completed()) {
                 return;  // a broken conversation stops: its remaining turns count as not completed

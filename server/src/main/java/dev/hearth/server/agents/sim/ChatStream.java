@@ -27,8 +27,9 @@ final class ChatStream {
         this.settings = settings;
     }
 
-    TurnResult send(String agent, String priority, ArrayNode messages, ArrayNode tools, int maxTokens)
-            throws InterruptedException {
+    /** Sends one turn; a request still unanswered at {@code deadlineNanos} comes back {@link TurnResult#cut}. */
+    TurnResult send(String agent, String priority, ArrayNode messages, ArrayNode tools, int maxTokens,
+            long deadlineNanos) throws InterruptedException {
         ObjectNode body = JSON.createObjectNode();
         body.put("model", settings.model());
         body.set("messages", messages);
@@ -37,22 +38,31 @@ final class ChatStream {
         body.put("stream", true);
         body.putObject("stream_options").put("include_usage", true);
         HttpRequest.Builder request = HttpRequest.newBuilder(settings.target().resolve("/v1/chat/completions"))
-                .timeout(Duration.ofSeconds(settings.deadlineSeconds()))
                 .header("Content-Type", "application/json").header("X-Hearth-Agent", agent)
                 .header("X-Hearth-Priority", priority).POST(HttpRequest.BodyPublishers.ofString(body.toString()));
         if (settings.apiKey() != null) {
             request.header("Authorization", "Bearer " + settings.apiKey());
         }
         int retries = 0;
+        long first = System.nanoTime();
         while (true) {
             long start = System.nanoTime();
+            long left = deadlineNanos - start;
+            if (left <= 0) {
+                return TurnResult.cut(agent, priority, first, retries);
+            }
+            // the headers must come before the deadline; the body is read until it ends or the run is stopped
+            request.timeout(Duration.ofNanos(left));
             try {
                 HttpResponse<InputStream> res = client.send(request.build(), HttpResponse.BodyHandlers.ofInputStream());
                 if (res.statusCode() == 429 && retries < settings.maxRetries()) {
                     res.body().close();
                     retries++;
-                    long wait = res.headers().firstValueAsLong("Retry-After").orElse(1);
-                    Thread.sleep(Math.min(wait, 5) * 1000);
+                    long waitMillis = Math.min(res.headers().firstValueAsLong("Retry-After").orElse(1), 5) * 1000;
+                    if (System.nanoTime() + waitMillis * 1_000_000 >= deadlineNanos) {
+                        return TurnResult.cut(agent, priority, first, retries);
+                    }
+                    Thread.sleep(waitMillis);
                     continue;
                 }
                 if (res.statusCode() != 200) {
@@ -61,6 +71,9 @@ final class ChatStream {
                 }
                 return read(agent, priority, res.body(), start, retries);
             } catch (java.io.IOException e) {
+                if (System.nanoTime() >= deadlineNanos || Thread.currentThread().isInterrupted()) {
+                    return TurnResult.cut(agent, priority, first, retries);  // the simulator stopped it
+                }
                 return failed(agent, priority, start, retries, e.toString());
             }
         }
@@ -68,7 +81,7 @@ final class ChatStream {
 
     private static TurnResult failed(String agent, String priority, long start, int retries, String error) {
         return new TurnResult(agent, priority, false, false, null, -1, (System.nanoTime() - start) / 1e6, 0, "",
-                0, null, retries, error);
+                0, null, retries, error, false);
     }
 
     private static TurnResult read(String agent, String priority, InputStream body, long start, int retries)
@@ -129,6 +142,6 @@ final class ChatStream {
         boolean completed = done && finish != null;
         return new TurnResult(agent, priority, completed, duplicated, id, ttft, (System.nanoTime() - start) / 1e6,
                 tokens, content.toString(), toolCalls, toolCalls == 0 ? null : calls.toString(), retries,
-                completed ? null : "the stream ended without a finish reason and [DONE]");
+                completed ? null : "the stream ended without a finish reason and [DONE]", false);
     }
 }

@@ -9,11 +9,15 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * What a simulation measured. {@code lost}: requests that got no complete answer (an error, a stream cut short, or
- * never sent before the deadline); {@code duplicated}: a response id seen twice, or a stream with two answers.
- * Jain's index is over the agents' generated tokens per second of their own run time.
+ * What a simulation measured. {@code requests}: turns sent; {@code lost}: sent turns that got no complete answer
+ * (an error, a 429 after every retry, a stream cut short by the server); {@code cutAtDeadline}: sent turns the
+ * simulator stopped at its deadline; {@code notSent}: turns never sent (the deadline came first, or their
+ * conversation broke off earlier). {@code completed + lost + cutAtDeadline + notSent} is the planned turn count.
+ * {@code duplicated}: a response id seen twice, or a stream with two answers. Jain's index is over the agents'
+ * generated tokens per second of their own run time.
  */
-public record SimReport(long requests, long completed, long lost, long duplicated, long retries429, long toolCalls,
+public record SimReport(long requests, long completed, long lost, long cutAtDeadline, long notSent,
+        long duplicated, long retries429, long toolCalls,
         double ttftP50Ms, double ttftP99Ms, double latencyP50Ms, double latencyP99Ms,
         Map<String, Map<String, Double>> perPriority, double tokensPerSecond, double prefixCacheHitRate,
         double fallbacks, double jainIndex, double wallSeconds, List<String> sampleErrors) {
@@ -57,7 +61,9 @@ public record SimReport(long requests, long completed, long lost, long duplicate
         }
         List<String> errors = new ArrayList<>();
         results.stream().filter(r -> r.error() != null).limit(5).forEach(r -> errors.add(r.agent() + ": " + r.error()));
-        return new SimReport(results.size(), completed, expected - completed, duplicated,
+        long cut = results.stream().filter(TurnResult::cut).count();
+        return new SimReport(results.size(), completed, results.size() - completed - cut, cut,
+                Math.max(0, expected - results.size()), duplicated,
                 results.stream().mapToLong(TurnResult::retries429).sum(),
                 results.stream().mapToLong(TurnResult::toolCalls).sum(),
                 percentile(ttfts(ok), 50), percentile(ttfts(ok), 99),
@@ -88,6 +94,8 @@ public record SimReport(long requests, long completed, long lost, long duplicate
         m.put("requests", requests);
         m.put("completed", completed);
         m.put("lost", lost);
+        m.put("cut_at_deadline", cutAtDeadline);
+        m.put("not_sent", notSent);
         m.put("duplicated", duplicated);
         m.put("retries_429", retries429);
         m.put("tool_calls", toolCalls);

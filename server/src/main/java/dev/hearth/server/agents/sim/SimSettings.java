@@ -15,6 +15,9 @@ public record SimSettings(URI target, String model, int agents, int turns, int g
         if (agents < 1 || turns < 1) {
             throw new IllegalArgumentException("--agents and --turns must be at least 1");
         }
+        if (deadlineSeconds < 1) {
+            throw new IllegalArgumentException("--deadline must be at least 1 second, got " + deadlineSeconds);
+        }
         if (agents * (long) turns * Math.max(1, greedyParallel) > 1_000_000) {
             throw new IllegalArgumentException("at most 1,000,000 requests per run");
         }

@@ -7,7 +7,6 @@ import dev.hearth.server.http.ApiException;
 import dev.hearth.server.http.ChoiceEvents;
 import dev.hearth.server.http.ErrorMapper;
 import dev.hearth.server.http.HearthServer;
-import dev.hearth.server.http.Json;
 import dev.hearth.server.http.RequestContext;
 import dev.hearth.server.http.StreamWriter;
 import dev.hearth.server.route.EmbeddingInput;
@@ -22,8 +21,6 @@ import dev.hearth.server.route.RoutedCall;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.helidon.http.HeaderNames;
 import java.io.IOException;
-import dev.hearth.server.route.SamplingSettings;
-import dev.hearth.server.route.UnknownModelException;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
 import java.time.Duration;
@@ -33,6 +30,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.BiFunction;
+import java.util.function.Supplier;
 
 /** The Ollama routes ({@code /api/...}): NDJSON streaming by default, errors as {@code {"error": "..."}}. */
 public final class OllamaHandlers {
@@ -50,20 +48,7 @@ public final class OllamaHandlers {
     public void chat(ServerRequest req, ServerResponse res) throws Exception {
         OllamaRequests.Chat r = context.body(req, OllamaRequests.Chat.class);
         String model = requireModel(r.model());
-        List<PromptMessage> messages = new ArrayList<>();
-        if (r.messages() != null) {
-            for (int i = 0; i < r.messages().size(); i++) {
-                OllamaRequests.Message m = r.messages().get(i);
-                if (m == null || m.role() == null) {
-                    throw ApiException.badParam("messages[" + i + "].role", "messages[" + i + "] needs a role");
-                }
-                if (m.images() != null && !m.images().isEmpty()) {
-                    throw ApiException.badParam("messages[" + i + "].images", "images are not supported");
-                }
-                messages.add(new PromptMessage(m.role(), m.content(), toolCalls(m.toolCalls(), i), null,
-                        m.toolName()));
-            }
-        }
+        List<PromptMessage> messages = OllamaSpecs.messages(r.messages());
         if (messages.isEmpty() && context.router().isRouted(model)) {
             routedLoad(res, model, (created, reason) -> new OllamaResponses.ChatChunk(model, created,
                     new OllamaResponses.Message("assistant", ""), true, reason, null, null, null, null, null, null));
@@ -74,9 +59,8 @@ public final class OllamaHandlers {
                     new OllamaResponses.Message("assistant", ""), true, reason, null, null, null, null, null, null));
             return;
         }
-        dev.hearth.grammar.Grammar grammar = format(r.format());
-        GenerationSpec spec = spec(model, messages, null, r.tools(), r.options(), KeepAlive.parse(r.keepAlive()),
-                grammar);
+        Supplier<GenerationSpec> spec = OllamaSpecs.withFormat(OllamaSpecs.spec(model, messages, null, r.tools(),
+                r.options(), KeepAlive.parse(r.keepAlive())), r.format());
         RoutedCall routed = route(req, res, "/chat/completions", OllamaToOpenAi.chat(r), spec);
         if (routed instanceof RoutedCall.Relayed relayed) {
             relay(new OllamaRelay(relayed.response(), model, true), res);
@@ -89,25 +73,6 @@ public final class OllamaHandlers {
         } finally {
             events.cancel(); // a no-op once the generation is done; frees the engine after a failure
         }
-    }
-
-    /** Ollama's calls (arguments as an object) as the template takes them (arguments as JSON text). */
-    private static List<PromptMessage.ToolCallSpec> toolCalls(List<OllamaRequests.ToolCall> calls, int message) {
-        if (calls == null) {
-            return List.of();
-        }
-        List<PromptMessage.ToolCallSpec> out = new ArrayList<>();
-        for (int j = 0; j < calls.size(); j++) {
-            OllamaRequests.ToolCall c = calls.get(j);
-            if (c == null || c.function() == null || c.function().name() == null) {
-                throw ApiException.badParam("messages[" + message + "].tool_calls[" + j + "].function.name",
-                        "a tool call needs 'function.name'");
-            }
-            Map<String, Object> arguments = c.function().arguments() == null ? Map.of() : c.function().arguments();
-            out.add(new PromptMessage.ToolCallSpec(null, c.function().name(),
-                    new String(Json.write(arguments), java.nio.charset.StandardCharsets.UTF_8)));
-        }
-        return out;
     }
 
     public void generate(ServerRequest req, ServerResponse res) throws Exception {
@@ -130,20 +95,19 @@ public final class OllamaHandlers {
                     reason, null, null, null, null, null, null));
             return;
         }
-        dev.hearth.grammar.Grammar grammar = format(r.format());
         GenerationSpec spec;
         if (Boolean.TRUE.equals(r.raw())) {
-            spec = spec(model, null, prompt, null, r.options(), KeepAlive.parse(r.keepAlive()), grammar);
+            spec = OllamaSpecs.spec(model, null, prompt, null, r.options(), KeepAlive.parse(r.keepAlive()));
         } else {
             List<PromptMessage> messages = new ArrayList<>();
             if (r.system() != null && !r.system().isEmpty()) {
                 messages.add(PromptMessage.of("system", r.system()));
             }
             messages.add(PromptMessage.of("user", prompt));
-            spec = spec(model, messages, null, null, r.options(), KeepAlive.parse(r.keepAlive()), grammar);
+            spec = OllamaSpecs.spec(model, messages, null, null, r.options(), KeepAlive.parse(r.keepAlive()));
         }
         RoutedCall routed = route(req, res, Boolean.TRUE.equals(r.raw()) ? "/completions" : "/chat/completions",
-                OllamaToOpenAi.generate(r), spec);
+                OllamaToOpenAi.generate(r), OllamaSpecs.withFormat(spec, r.format()));
         if (routed instanceof RoutedCall.Relayed relayed) {
             relay(new OllamaRelay(relayed.response(), model, false), res);
             return;
@@ -161,11 +125,11 @@ public final class OllamaHandlers {
     }
 
     /**
-     * Routes an Ollama request (as its OpenAI equivalent {@code body} for a remote backend, as {@code spec} for the
-     * local engine) and names who serves it in {@code x-hearth-backend}.
+     * Routes an Ollama request (as its OpenAI equivalent {@code body} for a remote backend, as {@code spec}, made
+     * only when a local target is tried, for the local engine) and names who serves it in {@code x-hearth-backend}.
      */
     private RoutedCall route(ServerRequest req, ServerResponse res, String path, ObjectNode body,
-            GenerationSpec spec) throws InterruptedException {
+            Supplier<GenerationSpec> spec) throws InterruptedException {
         RoutedCall routed = context.router().route(RouteRequest.of(path, body,
                 name -> req.headers().first(HeaderNames.create(name)).orElse(null)), spec);
         res.header(OpenAiHandlers.BACKEND_HEADER, routed.target());
@@ -298,48 +262,4 @@ public final class OllamaHandlers {
         }
         return model;
     }
-
-    /** Ollama's {@code format}: "json" (any JSON object) or a JSON schema, enforced by constrained decoding. */
-    @SuppressWarnings("unchecked")
-    private static dev.hearth.grammar.Grammar format(JsonNode format) {
-        if (format == null || format.isNull() || (format.isTextual() && format.textValue().isEmpty())) {
-            return null;
-        }
-        if (format.isTextual() && format.textValue().equals("json")) {
-            return dev.hearth.grammar.Grammar.jsonObject();
-        }
-        if (format.isObject()) {
-            try {
-                return dev.hearth.grammar.JsonSchemaGrammar.compile(
-                        dev.hearth.server.http.Json.MAPPER.convertValue(format, java.util.LinkedHashMap.class));
-            } catch (dev.hearth.grammar.GrammarException e) {
-                throw ApiException.badParam("format", e.getMessage());
-            }
-        }
-        throw ApiException.badParam("format", "'format' must be \"json\" or a JSON schema object");
-    }
-
-    private static GenerationSpec spec(String model, List<PromptMessage> messages, String prompt,
-            List<Map<String, Object>> tools, OllamaRequests.Options o, Duration keepAlive,
-            dev.hearth.grammar.Grammar grammar) {
-        if (o == null) {
-            return new GenerationSpec(model, messages, prompt, tools, null, List.of(), null, 1, null, keepAlive,
-                    grammar);
-        }
-        if (o.temperature() != null && !(o.temperature() >= 0)) {
-            throw ApiException.badParam("options.temperature", "'options.temperature' must be >= 0");
-        }
-        if (o.topP() != null && !(o.topP() >= 0 && o.topP() <= 1)) {
-            throw ApiException.badParam("options.top_p", "'options.top_p' must be in [0, 1]");
-        }
-        if (o.stop() != null && o.stop().stream().anyMatch(s -> s == null || s.isEmpty())) {
-            throw ApiException.badParam("options.stop", "'options.stop' must hold non-empty strings");
-        }
-        Integer maxTokens = o.numPredict() == null || o.numPredict() < 0 ? null : Math.max(1, o.numPredict());
-        SamplingSettings sampling = new SamplingSettings(o.temperature(), o.topP(), o.topK(), o.minP(),
-                o.repeatPenalty(), o.presencePenalty(), o.frequencyPenalty(), o.seed(), Map.of(), false, 0);
-        return new GenerationSpec(model, messages, prompt, tools, maxTokens, o.stop(), sampling, 1, null, keepAlive,
-                grammar);
-    }
-
 }

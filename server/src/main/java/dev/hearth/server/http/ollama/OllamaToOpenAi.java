@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.hearth.server.http.Json;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
@@ -12,6 +13,11 @@ import java.util.Map;
  * a chat completion (a raw generate, a text completion); options map to their OpenAI fields, {@code format} to
  * {@code response_format}, tool calls' arguments from objects to JSON text. Streaming is explicit (Ollama streams
  * by default, OpenAI does not).
+ *
+ * <p>Ollama's messages carry no call ids, OpenAI's need them: each assistant tool call gets
+ * {@code call_<message>_<call>} (stable for the same conversation, unique within it), and each tool result takes the
+ * id of the earliest unanswered call of the latest assistant message, preferring one whose function is the result's
+ * {@code tool_name}; a result with no call to answer gets {@code call_<message>}.
  */
 final class OllamaToOpenAi {
     private OllamaToOpenAi() {}
@@ -20,16 +26,25 @@ final class OllamaToOpenAi {
         ObjectNode body = Json.MAPPER.createObjectNode();
         body.put("model", r.model());
         ArrayNode messages = body.putArray("messages");
-        for (OllamaRequests.Message m : r.messages()) {
+        List<String[]> pending = new ArrayList<>();  // unanswered calls of the latest assistant message: id, name
+        for (int index = 0; index < r.messages().size(); index++) {
+            OllamaRequests.Message m = r.messages().get(index);
             ObjectNode out = messages.addObject();
             out.put("role", m.role());
             out.put("content", m.content() == null ? "" : m.content());
+            if ("tool".equals(m.role())) {
+                out.put("tool_call_id", answeredCall(pending, m.toolName(), index));
+            } else if ("assistant".equals(m.role())) {
+                pending.clear();
+            }
             if (m.toolCalls() != null && !m.toolCalls().isEmpty()) {
                 ArrayNode calls = out.putArray("tool_calls");
                 for (int i = 0; i < m.toolCalls().size(); i++) {
                     OllamaRequests.Function f = m.toolCalls().get(i).function();
                     ObjectNode call = calls.addObject();
-                    call.put("id", "call_" + i);
+                    String id = "call_" + index + "_" + i;
+                    pending.add(new String[] {id, f.name()});
+                    call.put("id", id);
                     call.put("type", "function");
                     call.putObject("function").put("name", f.name()).put("arguments", new String(Json.write(
                             f.arguments() == null ? Map.of() : f.arguments()), java.nio.charset.StandardCharsets.UTF_8));
@@ -44,6 +59,16 @@ final class OllamaToOpenAi {
         }
         common(body, !Boolean.FALSE.equals(r.stream()), r.options(), r.format());
         return body;
+    }
+
+    /** The id of the call a tool result answers (removed from {@code pending}), or a stable one of its own. */
+    private static String answeredCall(List<String[]> pending, String toolName, int message) {
+        for (int i = 0; i < pending.size(); i++) {
+            if (toolName != null && toolName.equals(pending.get(i)[1])) {
+                return pending.remove(i)[0];
+            }
+        }
+        return pending.isEmpty() ? "call_" + message : pending.removeFirst()[0];
     }
 
     /** A generate as a chat (system and prompt as messages), or with {@code raw} as a text completion. */
