@@ -22,7 +22,24 @@ import java.util.Optional;
  * builds the sampler from the request and submits to the model's engine.
  */
 public final class LocalBackend implements Backend {
+    /** Compiled grammars kept for reuse (their automaton states and token masks): agents resend the same tools. */
+    static final int GRAMMAR_CACHE = 8;
+
     private final LoadedModels models;
+    /**
+     * Grammar (as GBNF) and vocabulary to its compiled form, least recently used first. A compiled grammar is used on its
+     * model's engine thread only; requests for the same model share it, which is what its caches are for.
+     */
+    private final Map<GrammarKey, dev.hearth.grammar.CompiledGrammar> grammars =
+            new java.util.LinkedHashMap<>(16, 0.75f, true) {
+                @Override
+                protected boolean removeEldestEntry(Map.Entry<GrammarKey, dev.hearth.grammar.CompiledGrammar> eldest) {
+                    return size() > GRAMMAR_CACHE;
+                }
+            };
+
+    /** The vocabulary by identity (one per loaded model's text side) and the grammar's GBNF text. */
+    private record GrammarKey(dev.hearth.grammar.TokenVocabulary vocabulary, String gbnf) {}
 
     /** Serves only the models {@link #add}ed. */
     public LocalBackend() {
@@ -84,8 +101,7 @@ public final class LocalBackend implements Backend {
         dev.hearth.grammar.Grammar grammar = outputGrammar(spec, text, tools, opensThought);
         if (grammar != null) {
             // the output is constrained: each sequence gets a matcher that masks tokens the grammar cannot take
-            dev.hearth.grammar.CompiledGrammar compiled = new dev.hearth.grammar.CompiledGrammar(grammar,
-                    text.grammarVocabulary());
+            dev.hearth.grammar.CompiledGrammar compiled = compiled(grammar, text.grammarVocabulary());
             Supplier<dev.hearth.engine.TokenSampler> free = sampler;
             sampler = () -> new dev.hearth.grammar.GrammarSampler(free.get(), compiled.newMatcher());
         }
@@ -107,6 +123,15 @@ public final class LocalBackend implements Backend {
             parsers = () -> format.newParser(names, opensThought ? "<think>" : "");
         }
         return new Generation(model.info().name(), prompt.length, handles, text::tokenText, parsers);
+    }
+
+    /** The compiled form of {@code grammar} for {@code vocabulary}, from the cache or built now. */
+    dev.hearth.grammar.CompiledGrammar compiled(dev.hearth.grammar.Grammar grammar,
+            dev.hearth.grammar.TokenVocabulary vocabulary) {
+        GrammarKey key = new GrammarKey(vocabulary, grammar.gbnf());
+        synchronized (grammars) {
+            return grammars.computeIfAbsent(key, k -> new dev.hearth.grammar.CompiledGrammar(grammar, vocabulary));
+        }
     }
 
     /**
