@@ -36,13 +36,17 @@ final class AgentsSimCommand implements Callable<Integer> {
     @Option(names = "--deadline", defaultValue = "600", description = "Stop after this many seconds (default ${DEFAULT-VALUE}): no new turn starts, requests in "
                     + "flight are cut (reported as cut_at_deadline, not lost), the rest as not_sent.")
     int deadline;
+    @Option(names = "--tool-every", defaultValue = "4", description = "Every Nth turn requires a tool call "
+            + "(tool_choice required) and feeds its result back; 0: tools are only offered (default ${DEFAULT-VALUE}).")
+    int toolEvery;
+
     @Option(names = "--json", description = "Print the report as JSON.")
     boolean json;
 
     @Override
     public Integer call() throws Exception {
         SimReport r = AgentsSim.run(new SimSettings(target, model, agents, turns, greedy, greedyParallel, maxTokens,
-                apiKey, deadline, 20));
+                apiKey, deadline, 20, toolEvery));
         Map<String, Object> out = r.toJson();
         if (json) {
             System.out.println(new ObjectMapper().writeValueAsString(out));

@@ -25,6 +25,8 @@ import java.util.concurrent.TimeUnit;
  * counted as cut, not as lost, and the turns never sent are counted on their own.
  */
 public final class AgentsSim {
+    /** max_tokens of a turn that requires a tool call. */
+    static final int TOOL_TURN_TOKENS = 96;
     static final String SYSTEM_PROMPT = "You are one agent of a planning system. Work step by step, call a tool "
             + "when you need data, and keep answers short. Shared context: the project is a local inference server; "
             + "the team tracks work in issues; every answer is read by a supervisor agent.";
@@ -51,7 +53,8 @@ public final class AgentsSim {
                 for (int c = 0; c < conversations; c++) {
                     int conversation = c;
                     futures.add(threads.submit(() -> {
-                        converse(stream, agent, priority, conversation, resolved.turns(), maxTokens, deadline, results);
+                        converse(stream, agent, priority, conversation, resolved.turns(), maxTokens,
+                                resolved.toolEvery(), deadline, results);
                         return null;
                     }));
                 }
@@ -74,7 +77,7 @@ public final class AgentsSim {
     }
 
     private static void converse(ChatStream stream, String agent, String priority, int conversation, int turns,
-            int maxTokens, long deadline, List<TurnResult> results) throws InterruptedException {
+            int maxTokens, int toolEvery, long deadline, List<TurnResult> results) throws InterruptedException {
         ArrayNode messages = JSON.createArrayNode();
         messages.addObject().put("role", "system").put("content", SYSTEM_PROMPT);
         ArrayNode tools = tools();
@@ -86,7 +89,10 @@ public final class AgentsSim {
             }
             TurnResult r;
             try {
-                r = stream.send(agent, priority, messages, tools, maxTokens, deadline);
+                boolean forceTool = toolEvery > 0 && turn % toolEvery == toolEvery - 1;
+                // a required call needs room for its markup and arguments (the query is at most 24 characters)
+                r = stream.send(agent, priority, messages, tools, forceTool ? Math.max(maxTokens, TOOL_TURN_TOKENS)
+                        : maxTokens, forceTool, deadline);
             } catch (InterruptedException e) {
                 // stopped at the deadline while waiting for headers or before a retry
                 results.add(TurnResult.cut(agent, priority, System.nanoTime(), 0));
@@ -105,6 +111,7 @@ public final class AgentsSim {
                     ArrayNode calls = (ArrayNode) JSON.readTree(r.toolCallJson());
                     answer.set("tool_calls", calls);
                     for (JsonNode call : calls) {
+                        ((ObjectNode) call).remove("index");  // the stream's delta index, not part of a message
                         messages.addObject().put("role", "tool").put("tool_call_id", call.path("id").asText())
                                 .put("content", "{\"result\": \"ok\", \"items\": 3}");
                     }
@@ -121,7 +128,7 @@ public final class AgentsSim {
             ObjectNode fn = tools.addObject().put("type", "function").putObject("function");
             fn.put("name", name).put("description", name.replace('_', ' '));
             ObjectNode params = fn.putObject("parameters").put("type", "object");
-            params.putObject("properties").putObject("query").put("type", "string");
+            params.putObject("properties").putObject("query").put("type", "string").put("maxLength", 24);
             params.putArray("required").add("query");
         }
         return tools;
@@ -142,7 +149,7 @@ public final class AgentsSim {
 
     private static SimSettings withModel(SimSettings s, String model) {
         return new SimSettings(s.target(), model, s.agents(), s.turns(), s.greedy(), s.greedyParallel(), s.maxTokens(),
-                s.apiKey(), s.deadlineSeconds(), s.maxRetries());
+                s.apiKey(), s.deadlineSeconds(), s.maxRetries(), s.toolEvery());
     }
 
     /** Loopback addresses only: what tests may target. */

@@ -29,11 +29,14 @@ final class ChatStream {
 
     /** Sends one turn; a request still unanswered at {@code deadlineNanos} comes back {@link TurnResult#cut}. */
     TurnResult send(String agent, String priority, ArrayNode messages, ArrayNode tools, int maxTokens,
-            long deadlineNanos) throws InterruptedException {
+            boolean forceTool, long deadlineNanos) throws InterruptedException {
         ObjectNode body = JSON.createObjectNode();
         body.put("model", settings.model());
         body.set("messages", messages);
         body.set("tools", tools);
+        if (forceTool) {
+            body.put("tool_choice", "required");
+        }
         body.put("max_tokens", maxTokens);
         body.put("stream", true);
         body.putObject("stream_options").put("include_usage", true);
@@ -127,9 +130,22 @@ final class ChatStream {
                     }
                     content.append(text);
                     for (JsonNode call : delta.path("tool_calls")) {
+                        // the first delta of a call has its id and name; later ones (same index) add argument text
                         if (call.hasNonNull("id")) {
                             toolCalls++;
-                            calls.add(call);
+                            ObjectNode whole = calls.addObject();
+                            whole.put("id", call.get("id").asText()).put("type", "function");
+                            whole.putObject("function").put("name", call.path("function").path("name").asText())
+                                    .put("arguments", call.path("function").path("arguments").asText(""));
+                            whole.put("index", call.path("index").asInt(calls.size() - 1));
+                        } else {
+                            for (JsonNode c : calls) {
+                                if (c.path("index").asInt() == call.path("index").asInt(-1)) {
+                                    ObjectNode fn = (ObjectNode) c.get("function");
+                                    fn.put("arguments", fn.path("arguments").asText()
+                                            + call.path("function").path("arguments").asText(""));
+                                }
+                            }
                         }
                     }
                     if (choice.hasNonNull("finish_reason")) {
