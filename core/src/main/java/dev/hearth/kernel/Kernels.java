@@ -123,8 +123,7 @@ public final class Kernels {
             case Q4_K -> TABLES ? NibbleTableKernels.dotQ4_K(w, at, cols, x, xOffset)
                     : KQuantKernels.dotQ4_K(w, at, cols, x, xOffset);
             case Q5_K -> KQuantKernels.dotQ5_K(w, at, cols, x, xOffset);
-            case Q6_K -> MultiTokenKernels.SUPPORTED ? MultiTokenKernels.dotQ6_K(w, at, cols, x, xOffset)
-                    : Q6_KKernel.dot(w, at, cols, x, xOffset);
+            case Q6_K -> Q6_KKernel.dot(w, at, cols, x, xOffset);
             case Q8_1, Q2_K, Q3_K, Q8_K, IQ2_XXS, IQ2_XS, IQ3_XXS, IQ1_S, IQ4_NL, IQ3_S, IQ2_S, IQ4_XS, I8, I16, I32,
                     I64, F64, IQ1_M, TQ1_0, TQ2_0, MXFP4 -> throw unsupported(type, "a weight row");
         };

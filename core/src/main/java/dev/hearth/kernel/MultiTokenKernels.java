@@ -7,7 +7,6 @@ import java.lang.foreign.ValueLayout;
 import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorOperators;
-import jdk.incubator.vector.VectorShuffle;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -21,11 +20,6 @@ final class MultiTokenKernels {
     private static final VectorSpecies<Float> F = FloatVector.SPECIES_512;
     private static final VectorSpecies<Byte> B = ByteVector.SPECIES_128;
     static final boolean SUPPORTED = Lanes.L == 16;
-    /** LANEj broadcasts lane j (the Q6_K sub-block scales); constants for C2. */
-    private static final VectorShuffle<Float> LANE0 = VectorShuffle.iota(F, 0, 0, false), LANE1 = VectorShuffle.iota(F, 1, 0, false), LANE2 = VectorShuffle.iota(F, 2, 0, false), LANE3 = VectorShuffle.iota(F, 3, 0, false);
-    private static final VectorShuffle<Float> LANE4 = VectorShuffle.iota(F, 4, 0, false), LANE5 = VectorShuffle.iota(F, 5, 0, false), LANE6 = VectorShuffle.iota(F, 6, 0, false), LANE7 = VectorShuffle.iota(F, 7, 0, false);
-    private static final VectorShuffle<Float> LANE8 = VectorShuffle.iota(F, 8, 0, false), LANE9 = VectorShuffle.iota(F, 9, 0, false), LANE10 = VectorShuffle.iota(F, 10, 0, false), LANE11 = VectorShuffle.iota(F, 11, 0, false);
-    private static final VectorShuffle<Float> LANE12 = VectorShuffle.iota(F, 12, 0, false), LANE13 = VectorShuffle.iota(F, 13, 0, false), LANE14 = VectorShuffle.iota(F, 14, 0, false), LANE15 = VectorShuffle.iota(F, 15, 0, false);
 
     static void dot4Q8_0(MemorySegment w, long at, int cols, float[] x, int xOffset, int xStride, float[] out,
             int outOffset, int outStride) {
@@ -119,55 +113,6 @@ final class MultiTokenKernels {
         out[outOffset + 3 + 1 * outStride] = a31.reduceLanes(VectorOperators.ADD);
         out[outOffset + 3 + 2 * outStride] = a32.reduceLanes(VectorOperators.ADD);
         out[outOffset + 3 + 3 * outStride] = a33.reduceLanes(VectorOperators.ADD);
-    }
-
-    /**
-     * Q6_K row for 16-lane vectors: the 16 sub-block scales of a super-block are widened and multiplied by d once, into
-     * one vector, and each 16-weight group takes its scale with one lane broadcast (see {@link Q6_KKernel} for the layout).
-     */
-    static float dotQ6_K(MemorySegment w, long at, int cols, float[] x, int xOffset) {
-        int blocks = cols / 256;
-        FloatVector acc0 = FloatVector.zero(F), acc1 = FloatVector.zero(F), acc2 = FloatVector.zero(F), acc3 = FloatVector.zero(F);
-        for (int b = 0; b < blocks; b++) {
-            long blk = at + 210L * b;
-            FloatVector sc = ((FloatVector) ByteVector.fromMemorySegment(B, w, blk + 192, LE).convertShape(VectorOperators.B2F, F, 0))
-                    .mul(Float.float16ToFloat(w.get(ScalarKernels.F16, blk + 208)));
-            ByteVector qlA, qlB, qh;
-            int xe;
-            qlA = ByteVector.fromMemorySegment(B, w, blk + 0, LE);
-            qlB = ByteVector.fromMemorySegment(B, w, blk + 32, LE);
-            qh = ByteVector.fromMemorySegment(B, w, blk + 128, LE);
-            xe = xOffset + 256 * b + 0;
-            acc0 = ((FloatVector) (qlA.and((byte) 0x0F).or(qh.lanewise(VectorOperators.LSHL, 4).and((byte) 0x30)).sub((byte) 32)).convertShape(VectorOperators.B2F, F, 0)).mul(sc.rearrange(LANE0)).fma(FloatVector.fromArray(F, x, xe + 0), acc0);
-            acc1 = ((FloatVector) (qlB.and((byte) 0x0F).or(qh.lanewise(VectorOperators.LSHL, 2).and((byte) 0x30)).sub((byte) 32)).convertShape(VectorOperators.B2F, F, 0)).mul(sc.rearrange(LANE2)).fma(FloatVector.fromArray(F, x, xe + 32), acc1);
-            acc2 = ((FloatVector) (qlA.lanewise(VectorOperators.LSHR, 4).or(qh.and((byte) 0x30)).sub((byte) 32)).convertShape(VectorOperators.B2F, F, 0)).mul(sc.rearrange(LANE4)).fma(FloatVector.fromArray(F, x, xe + 64), acc2);
-            acc3 = ((FloatVector) (qlB.lanewise(VectorOperators.LSHR, 4).or(qh.lanewise(VectorOperators.LSHR, 2).and((byte) 0x30)).sub((byte) 32)).convertShape(VectorOperators.B2F, F, 0)).mul(sc.rearrange(LANE6)).fma(FloatVector.fromArray(F, x, xe + 96), acc3);
-            qlA = ByteVector.fromMemorySegment(B, w, blk + 16, LE);
-            qlB = ByteVector.fromMemorySegment(B, w, blk + 48, LE);
-            qh = ByteVector.fromMemorySegment(B, w, blk + 144, LE);
-            xe = xOffset + 256 * b + 16;
-            acc0 = ((FloatVector) (qlA.and((byte) 0x0F).or(qh.lanewise(VectorOperators.LSHL, 4).and((byte) 0x30)).sub((byte) 32)).convertShape(VectorOperators.B2F, F, 0)).mul(sc.rearrange(LANE1)).fma(FloatVector.fromArray(F, x, xe + 0), acc0);
-            acc1 = ((FloatVector) (qlB.and((byte) 0x0F).or(qh.lanewise(VectorOperators.LSHL, 2).and((byte) 0x30)).sub((byte) 32)).convertShape(VectorOperators.B2F, F, 0)).mul(sc.rearrange(LANE3)).fma(FloatVector.fromArray(F, x, xe + 32), acc1);
-            acc2 = ((FloatVector) (qlA.lanewise(VectorOperators.LSHR, 4).or(qh.and((byte) 0x30)).sub((byte) 32)).convertShape(VectorOperators.B2F, F, 0)).mul(sc.rearrange(LANE5)).fma(FloatVector.fromArray(F, x, xe + 64), acc2);
-            acc3 = ((FloatVector) (qlB.lanewise(VectorOperators.LSHR, 4).or(qh.lanewise(VectorOperators.LSHR, 2).and((byte) 0x30)).sub((byte) 32)).convertShape(VectorOperators.B2F, F, 0)).mul(sc.rearrange(LANE7)).fma(FloatVector.fromArray(F, x, xe + 96), acc3);
-            qlA = ByteVector.fromMemorySegment(B, w, blk + 64, LE);
-            qlB = ByteVector.fromMemorySegment(B, w, blk + 96, LE);
-            qh = ByteVector.fromMemorySegment(B, w, blk + 160, LE);
-            xe = xOffset + 256 * b + 128;
-            acc0 = ((FloatVector) (qlA.and((byte) 0x0F).or(qh.lanewise(VectorOperators.LSHL, 4).and((byte) 0x30)).sub((byte) 32)).convertShape(VectorOperators.B2F, F, 0)).mul(sc.rearrange(LANE8)).fma(FloatVector.fromArray(F, x, xe + 0), acc0);
-            acc1 = ((FloatVector) (qlB.and((byte) 0x0F).or(qh.lanewise(VectorOperators.LSHL, 2).and((byte) 0x30)).sub((byte) 32)).convertShape(VectorOperators.B2F, F, 0)).mul(sc.rearrange(LANE10)).fma(FloatVector.fromArray(F, x, xe + 32), acc1);
-            acc2 = ((FloatVector) (qlA.lanewise(VectorOperators.LSHR, 4).or(qh.and((byte) 0x30)).sub((byte) 32)).convertShape(VectorOperators.B2F, F, 0)).mul(sc.rearrange(LANE12)).fma(FloatVector.fromArray(F, x, xe + 64), acc2);
-            acc3 = ((FloatVector) (qlB.lanewise(VectorOperators.LSHR, 4).or(qh.lanewise(VectorOperators.LSHR, 2).and((byte) 0x30)).sub((byte) 32)).convertShape(VectorOperators.B2F, F, 0)).mul(sc.rearrange(LANE14)).fma(FloatVector.fromArray(F, x, xe + 96), acc3);
-            qlA = ByteVector.fromMemorySegment(B, w, blk + 80, LE);
-            qlB = ByteVector.fromMemorySegment(B, w, blk + 112, LE);
-            qh = ByteVector.fromMemorySegment(B, w, blk + 176, LE);
-            xe = xOffset + 256 * b + 144;
-            acc0 = ((FloatVector) (qlA.and((byte) 0x0F).or(qh.lanewise(VectorOperators.LSHL, 4).and((byte) 0x30)).sub((byte) 32)).convertShape(VectorOperators.B2F, F, 0)).mul(sc.rearrange(LANE9)).fma(FloatVector.fromArray(F, x, xe + 0), acc0);
-            acc1 = ((FloatVector) (qlB.and((byte) 0x0F).or(qh.lanewise(VectorOperators.LSHL, 2).and((byte) 0x30)).sub((byte) 32)).convertShape(VectorOperators.B2F, F, 0)).mul(sc.rearrange(LANE11)).fma(FloatVector.fromArray(F, x, xe + 32), acc1);
-            acc2 = ((FloatVector) (qlA.lanewise(VectorOperators.LSHR, 4).or(qh.and((byte) 0x30)).sub((byte) 32)).convertShape(VectorOperators.B2F, F, 0)).mul(sc.rearrange(LANE13)).fma(FloatVector.fromArray(F, x, xe + 64), acc2);
-            acc3 = ((FloatVector) (qlB.lanewise(VectorOperators.LSHR, 4).or(qh.lanewise(VectorOperators.LSHR, 2).and((byte) 0x30)).sub((byte) 32)).convertShape(VectorOperators.B2F, F, 0)).mul(sc.rearrange(LANE15)).fma(FloatVector.fromArray(F, x, xe + 96), acc3);
-        }
-        return acc0.add(acc1).add(acc2.add(acc3)).reduceLanes(VectorOperators.ADD);
     }
 
     /** Q6_K layout as in {@link Q6_KKernel}: per half n and 16-element group, four quant vectors with their scales. */

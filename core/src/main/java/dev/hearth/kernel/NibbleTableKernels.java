@@ -6,10 +6,7 @@ import java.lang.foreign.MemorySegment;
 import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
-import jdk.incubator.vector.LongVector;
-import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
-import jdk.incubator.vector.VectorShuffle;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -35,14 +32,6 @@ final class NibbleTableKernels {
             new float[] {0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15}, 0);
     /** The Q4_0 weights n - 8 for n in 0..15. */
     private static final FloatVector CENTERED = IOTA.sub(8f);
-    private static final VectorSpecies<Long> L2 = LongVector.SPECIES_128;
-    /** Lanes 0-7 of a vector. */
-    private static final VectorMask<Float> LOW8 = VectorMask.fromLong(F, 0xFFL);
-    /** SCALEj broadcasts lane j, MINj lane 8 + j (of the Q4_K per-super-block scale/min vector); constants for C2. */
-    private static final VectorShuffle<Float> SCALE0 = VectorShuffle.iota(F, 0, 0, false), SCALE1 = VectorShuffle.iota(F, 1, 0, false), SCALE2 = VectorShuffle.iota(F, 2, 0, false), SCALE3 = VectorShuffle.iota(F, 3, 0, false);
-    private static final VectorShuffle<Float> SCALE4 = VectorShuffle.iota(F, 4, 0, false), SCALE5 = VectorShuffle.iota(F, 5, 0, false), SCALE6 = VectorShuffle.iota(F, 6, 0, false), SCALE7 = VectorShuffle.iota(F, 7, 0, false);
-    private static final VectorShuffle<Float> MIN0 = VectorShuffle.iota(F, 8, 0, false), MIN1 = VectorShuffle.iota(F, 9, 0, false), MIN2 = VectorShuffle.iota(F, 10, 0, false), MIN3 = VectorShuffle.iota(F, 11, 0, false);
-    private static final VectorShuffle<Float> MIN4 = VectorShuffle.iota(F, 12, 0, false), MIN5 = VectorShuffle.iota(F, 13, 0, false), MIN6 = VectorShuffle.iota(F, 14, 0, false), MIN7 = VectorShuffle.iota(F, 15, 0, false);
 
     static float dotQ4_0(MemorySegment w, long at, int cols, float[] x, int xOffset) {
         int blocks = cols / 32;
@@ -221,44 +210,17 @@ final class NibbleTableKernels {
             float dmin = Float.float16ToFloat(w.get(ScalarKernels.F16, blk + 2));
             long scales = KQuantKernels.packedScales(w, blk + 4);
             long mins = KQuantKernels.packedMins(w, blk + 4);
-            // lanes 0-7: d * scale of sub-block j; lanes 8-15: -dmin * min of sub-block j (one vector per super-block)
-            FloatVector sm = ((FloatVector) LongVector.zero(L2).withLane(0, scales).withLane(1, mins).reinterpretAsBytes()
-                    .convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0).convert(VectorOperators.I2F, 0))
-                    .mul(FloatVector.broadcast(F, -dmin).blend(d, LOW8));
-            int xc = xOffset + 256 * b;
-            IntVector q0, q1, t, u;
-            q0 = (IntVector) ByteVector.fromMemorySegment(B, w, blk + 16, LE).convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0);
-            q1 = (IntVector) ByteVector.fromMemorySegment(B, w, blk + 32, LE).convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0);
-            t = IOTA.fma(sm.rearrange(SCALE0), sm.rearrange(MIN0)).reinterpretAsInts();
-            u = IOTA.fma(sm.rearrange(SCALE1), sm.rearrange(MIN1)).reinterpretAsInts();
-            a0 = q0.selectFrom(t).reinterpretAsFloats().fma(FloatVector.fromArray(F, x, xc + 0), a0);
-            a1 = q1.selectFrom(t).reinterpretAsFloats().fma(FloatVector.fromArray(F, x, xc + 16), a1);
-            a2 = q0.lanewise(VectorOperators.LSHR, 4).selectFrom(u).reinterpretAsFloats().fma(FloatVector.fromArray(F, x, xc + 32), a2);
-            a3 = q1.lanewise(VectorOperators.LSHR, 4).selectFrom(u).reinterpretAsFloats().fma(FloatVector.fromArray(F, x, xc + 48), a3);
-            q0 = (IntVector) ByteVector.fromMemorySegment(B, w, blk + 48, LE).convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0);
-            q1 = (IntVector) ByteVector.fromMemorySegment(B, w, blk + 64, LE).convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0);
-            t = IOTA.fma(sm.rearrange(SCALE2), sm.rearrange(MIN2)).reinterpretAsInts();
-            u = IOTA.fma(sm.rearrange(SCALE3), sm.rearrange(MIN3)).reinterpretAsInts();
-            a0 = q0.selectFrom(t).reinterpretAsFloats().fma(FloatVector.fromArray(F, x, xc + 64), a0);
-            a1 = q1.selectFrom(t).reinterpretAsFloats().fma(FloatVector.fromArray(F, x, xc + 80), a1);
-            a2 = q0.lanewise(VectorOperators.LSHR, 4).selectFrom(u).reinterpretAsFloats().fma(FloatVector.fromArray(F, x, xc + 96), a2);
-            a3 = q1.lanewise(VectorOperators.LSHR, 4).selectFrom(u).reinterpretAsFloats().fma(FloatVector.fromArray(F, x, xc + 112), a3);
-            q0 = (IntVector) ByteVector.fromMemorySegment(B, w, blk + 80, LE).convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0);
-            q1 = (IntVector) ByteVector.fromMemorySegment(B, w, blk + 96, LE).convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0);
-            t = IOTA.fma(sm.rearrange(SCALE4), sm.rearrange(MIN4)).reinterpretAsInts();
-            u = IOTA.fma(sm.rearrange(SCALE5), sm.rearrange(MIN5)).reinterpretAsInts();
-            a0 = q0.selectFrom(t).reinterpretAsFloats().fma(FloatVector.fromArray(F, x, xc + 128), a0);
-            a1 = q1.selectFrom(t).reinterpretAsFloats().fma(FloatVector.fromArray(F, x, xc + 144), a1);
-            a2 = q0.lanewise(VectorOperators.LSHR, 4).selectFrom(u).reinterpretAsFloats().fma(FloatVector.fromArray(F, x, xc + 160), a2);
-            a3 = q1.lanewise(VectorOperators.LSHR, 4).selectFrom(u).reinterpretAsFloats().fma(FloatVector.fromArray(F, x, xc + 176), a3);
-            q0 = (IntVector) ByteVector.fromMemorySegment(B, w, blk + 112, LE).convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0);
-            q1 = (IntVector) ByteVector.fromMemorySegment(B, w, blk + 128, LE).convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0);
-            t = IOTA.fma(sm.rearrange(SCALE6), sm.rearrange(MIN6)).reinterpretAsInts();
-            u = IOTA.fma(sm.rearrange(SCALE7), sm.rearrange(MIN7)).reinterpretAsInts();
-            a0 = q0.selectFrom(t).reinterpretAsFloats().fma(FloatVector.fromArray(F, x, xc + 192), a0);
-            a1 = q1.selectFrom(t).reinterpretAsFloats().fma(FloatVector.fromArray(F, x, xc + 208), a1);
-            a2 = q0.lanewise(VectorOperators.LSHR, 4).selectFrom(u).reinterpretAsFloats().fma(FloatVector.fromArray(F, x, xc + 224), a2);
-            a3 = q1.lanewise(VectorOperators.LSHR, 4).selectFrom(u).reinterpretAsFloats().fma(FloatVector.fromArray(F, x, xc + 240), a3);
+            for (int c = 0; c < 4; c++) {
+                IntVector tLo = IOTA.fma(d * (int) ((scales >>> (8 * (2 * c))) & 0xFF), -dmin * (int) ((mins >>> (8 * (2 * c))) & 0xFF)).reinterpretAsInts();
+                IntVector tHi = IOTA.fma(d * (int) ((scales >>> (8 * (2 * c + 1))) & 0xFF), -dmin * (int) ((mins >>> (8 * (2 * c + 1))) & 0xFF)).reinterpretAsInts();
+                IntVector q0 = (IntVector) ByteVector.fromMemorySegment(B, w, blk + 16 + 32 * c, LE).convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0);
+                IntVector q1 = (IntVector) ByteVector.fromMemorySegment(B, w, blk + 32 + 32 * c, LE).convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0);
+                int xc = xOffset + 256 * b + 64 * c;
+                a0 = q0.selectFrom(tLo).reinterpretAsFloats().fma(FloatVector.fromArray(F, x, xc), a0);
+                a1 = q1.selectFrom(tLo).reinterpretAsFloats().fma(FloatVector.fromArray(F, x, xc + 16), a1);
+                a2 = q0.lanewise(VectorOperators.LSHR, 4).selectFrom(tHi).reinterpretAsFloats().fma(FloatVector.fromArray(F, x, xc + 32), a2);
+                a3 = q1.lanewise(VectorOperators.LSHR, 4).selectFrom(tHi).reinterpretAsFloats().fma(FloatVector.fromArray(F, x, xc + 48), a3);
+            }
         }
         return a0.add(a1).add(a2.add(a3)).reduceLanes(VectorOperators.ADD);
     }
@@ -276,71 +238,33 @@ final class NibbleTableKernels {
             float dmin = Float.float16ToFloat(w.get(ScalarKernels.F16, blk + 2));
             long scales = KQuantKernels.packedScales(w, blk + 4);
             long mins = KQuantKernels.packedMins(w, blk + 4);
-            // lanes 0-7: d * scale of sub-block j; lanes 8-15: -dmin * min of sub-block j (one vector per super-block)
-            FloatVector sm = ((FloatVector) LongVector.zero(L2).withLane(0, scales).withLane(1, mins).reinterpretAsBytes()
-                    .convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0).convert(VectorOperators.I2F, 0))
-                    .mul(FloatVector.broadcast(F, -dmin).blend(d, LOW8));
-            IntVector q0, q1, t, u;
-            FloatVector w0, w1, w2, w3;
-            q0 = (IntVector) ByteVector.fromMemorySegment(B, w, blk + 16, LE).convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0);
-            q1 = (IntVector) ByteVector.fromMemorySegment(B, w, blk + 32, LE).convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0);
-            t = IOTA.fma(sm.rearrange(SCALE0), sm.rearrange(MIN0)).reinterpretAsInts();
-            u = IOTA.fma(sm.rearrange(SCALE1), sm.rearrange(MIN1)).reinterpretAsInts();
-            w0 = q0.selectFrom(t).reinterpretAsFloats(); w1 = q1.selectFrom(t).reinterpretAsFloats();
-            w2 = q0.lanewise(VectorOperators.LSHR, 4).selectFrom(u).reinterpretAsFloats(); w3 = q1.lanewise(VectorOperators.LSHR, 4).selectFrom(u).reinterpretAsFloats();
-            a0 = w2.fma(FloatVector.fromArray(F, x, x0 + 256 * b + 32), w0.fma(FloatVector.fromArray(F, x, x0 + 256 * b + 0), a0));
-            b0 = w3.fma(FloatVector.fromArray(F, x, x0 + 256 * b + 48), w1.fma(FloatVector.fromArray(F, x, x0 + 256 * b + 16), b0));
-            a1 = w2.fma(FloatVector.fromArray(F, x, x1 + 256 * b + 32), w0.fma(FloatVector.fromArray(F, x, x1 + 256 * b + 0), a1));
-            b1 = w3.fma(FloatVector.fromArray(F, x, x1 + 256 * b + 48), w1.fma(FloatVector.fromArray(F, x, x1 + 256 * b + 16), b1));
-            a2 = w2.fma(FloatVector.fromArray(F, x, x2 + 256 * b + 32), w0.fma(FloatVector.fromArray(F, x, x2 + 256 * b + 0), a2));
-            b2 = w3.fma(FloatVector.fromArray(F, x, x2 + 256 * b + 48), w1.fma(FloatVector.fromArray(F, x, x2 + 256 * b + 16), b2));
-            a3 = w2.fma(FloatVector.fromArray(F, x, x3 + 256 * b + 32), w0.fma(FloatVector.fromArray(F, x, x3 + 256 * b + 0), a3));
-            b3 = w3.fma(FloatVector.fromArray(F, x, x3 + 256 * b + 48), w1.fma(FloatVector.fromArray(F, x, x3 + 256 * b + 16), b3));
-            q0 = (IntVector) ByteVector.fromMemorySegment(B, w, blk + 48, LE).convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0);
-            q1 = (IntVector) ByteVector.fromMemorySegment(B, w, blk + 64, LE).convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0);
-            t = IOTA.fma(sm.rearrange(SCALE2), sm.rearrange(MIN2)).reinterpretAsInts();
-            u = IOTA.fma(sm.rearrange(SCALE3), sm.rearrange(MIN3)).reinterpretAsInts();
-            w0 = q0.selectFrom(t).reinterpretAsFloats(); w1 = q1.selectFrom(t).reinterpretAsFloats();
-            w2 = q0.lanewise(VectorOperators.LSHR, 4).selectFrom(u).reinterpretAsFloats(); w3 = q1.lanewise(VectorOperators.LSHR, 4).selectFrom(u).reinterpretAsFloats();
-            a0 = w2.fma(FloatVector.fromArray(F, x, x0 + 256 * b + 96), w0.fma(FloatVector.fromArray(F, x, x0 + 256 * b + 64), a0));
-            b0 = w3.fma(FloatVector.fromArray(F, x, x0 + 256 * b + 112), w1.fma(FloatVector.fromArray(F, x, x0 + 256 * b + 80), b0));
-            a1 = w2.fma(FloatVector.fromArray(F, x, x1 + 256 * b + 96), w0.fma(FloatVector.fromArray(F, x, x1 + 256 * b + 64), a1));
-            b1 = w3.fma(FloatVector.fromArray(F, x, x1 + 256 * b + 112), w1.fma(FloatVector.fromArray(F, x, x1 + 256 * b + 80), b1));
-            a2 = w2.fma(FloatVector.fromArray(F, x, x2 + 256 * b + 96), w0.fma(FloatVector.fromArray(F, x, x2 + 256 * b + 64), a2));
-            b2 = w3.fma(FloatVector.fromArray(F, x, x2 + 256 * b + 112), w1.fma(FloatVector.fromArray(F, x, x2 + 256 * b + 80), b2));
-            a3 = w2.fma(FloatVector.fromArray(F, x, x3 + 256 * b + 96), w0.fma(FloatVector.fromArray(F, x, x3 + 256 * b + 64), a3));
-            b3 = w3.fma(FloatVector.fromArray(F, x, x3 + 256 * b + 112), w1.fma(FloatVector.fromArray(F, x, x3 + 256 * b + 80), b3));
-            q0 = (IntVector) ByteVector.fromMemorySegment(B, w, blk + 80, LE).convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0);
-            q1 = (IntVector) ByteVector.fromMemorySegment(B, w, blk + 96, LE).convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0);
-            t = IOTA.fma(sm.rearrange(SCALE4), sm.rearrange(MIN4)).reinterpretAsInts();
-            u = IOTA.fma(sm.rearrange(SCALE5), sm.rearrange(MIN5)).reinterpretAsInts();
-            w0 = q0.selectFrom(t).reinterpretAsFloats(); w1 = q1.selectFrom(t).reinterpretAsFloats();
-            w2 = q0.lanewise(VectorOperators.LSHR, 4).selectFrom(u).reinterpretAsFloats(); w3 = q1.lanewise(VectorOperators.LSHR, 4).selectFrom(u).reinterpretAsFloats();
-            a0 = w2.fma(FloatVector.fromArray(F, x, x0 + 256 * b + 160), w0.fma(FloatVector.fromArray(F, x, x0 + 256 * b + 128), a0));
-            b0 = w3.fma(FloatVector.fromArray(F, x, x0 + 256 * b + 176), w1.fma(FloatVector.fromArray(F, x, x0 + 256 * b + 144), b0));
-            a1 = w2.fma(FloatVector.fromArray(F, x, x1 + 256 * b + 160), w0.fma(FloatVector.fromArray(F, x, x1 + 256 * b + 128), a1));
-            b1 = w3.fma(FloatVector.fromArray(F, x, x1 + 256 * b + 176), w1.fma(FloatVector.fromArray(F, x, x1 + 256 * b + 144), b1));
-            a2 = w2.fma(FloatVector.fromArray(F, x, x2 + 256 * b + 160), w0.fma(FloatVector.fromArray(F, x, x2 + 256 * b + 128), a2));
-            b2 = w3.fma(FloatVector.fromArray(F, x, x2 + 256 * b + 176), w1.fma(FloatVector.fromArray(F, x, x2 + 256 * b + 144), b2));
-            a3 = w2.fma(FloatVector.fromArray(F, x, x3 + 256 * b + 160), w0.fma(FloatVector.fromArray(F, x, x3 + 256 * b + 128), a3));
-            b3 = w3.fma(FloatVector.fromArray(F, x, x3 + 256 * b + 176), w1.fma(FloatVector.fromArray(F, x, x3 + 256 * b + 144), b3));
-            q0 = (IntVector) ByteVector.fromMemorySegment(B, w, blk + 112, LE).convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0);
-            q1 = (IntVector) ByteVector.fromMemorySegment(B, w, blk + 128, LE).convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0);
-            t = IOTA.fma(sm.rearrange(SCALE6), sm.rearrange(MIN6)).reinterpretAsInts();
-            u = IOTA.fma(sm.rearrange(SCALE7), sm.rearrange(MIN7)).reinterpretAsInts();
-            w0 = q0.selectFrom(t).reinterpretAsFloats(); w1 = q1.selectFrom(t).reinterpretAsFloats();
-            w2 = q0.lanewise(VectorOperators.LSHR, 4).selectFrom(u).reinterpretAsFloats(); w3 = q1.lanewise(VectorOperators.LSHR, 4).selectFrom(u).reinterpretAsFloats();
-            a0 = w2.fma(FloatVector.fromArray(F, x, x0 + 256 * b + 224), w0.fma(FloatVector.fromArray(F, x, x0 + 256 * b + 192), a0));
-            b0 = w3.fma(FloatVector.fromArray(F, x, x0 + 256 * b + 240), w1.fma(FloatVector.fromArray(F, x, x0 + 256 * b + 208), b0));
-            a1 = w2.fma(FloatVector.fromArray(F, x, x1 + 256 * b + 224), w0.fma(FloatVector.fromArray(F, x, x1 + 256 * b + 192), a1));
-            b1 = w3.fma(FloatVector.fromArray(F, x, x1 + 256 * b + 240), w1.fma(FloatVector.fromArray(F, x, x1 + 256 * b + 208), b1));
-            a2 = w2.fma(FloatVector.fromArray(F, x, x2 + 256 * b + 224), w0.fma(FloatVector.fromArray(F, x, x2 + 256 * b + 192), a2));
-            b2 = w3.fma(FloatVector.fromArray(F, x, x2 + 256 * b + 240), w1.fma(FloatVector.fromArray(F, x, x2 + 256 * b + 208), b2));
-            a3 = w2.fma(FloatVector.fromArray(F, x, x3 + 256 * b + 224), w0.fma(FloatVector.fromArray(F, x, x3 + 256 * b + 192), a3));
-            b3 = w3.fma(FloatVector.fromArray(F, x, x3 + 256 * b + 240), w1.fma(FloatVector.fromArray(F, x, x3 + 256 * b + 208), b3));
+            for (int c = 0; c < 4; c++) {
+                IntVector tLo = IOTA.fma(d * (int) ((scales >>> (8 * (2 * c))) & 0xFF), -dmin * (int) ((mins >>> (8 * (2 * c))) & 0xFF)).reinterpretAsInts();
+                IntVector tHi = IOTA.fma(d * (int) ((scales >>> (8 * (2 * c + 1))) & 0xFF), -dmin * (int) ((mins >>> (8 * (2 * c + 1))) & 0xFF)).reinterpretAsInts();
+                IntVector q0 = (IntVector) ByteVector.fromMemorySegment(B, w, blk + 16 + 32 * c, LE).convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0);
+                IntVector q1 = (IntVector) ByteVector.fromMemorySegment(B, w, blk + 32 + 32 * c, LE).convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0);
+                FloatVector w0 = q0.selectFrom(tLo).reinterpretAsFloats(), w1 = q1.selectFrom(tLo).reinterpretAsFloats(), w2 = q0.lanewise(VectorOperators.LSHR, 4).selectFrom(tHi).reinterpretAsFloats(), w3 = q1.lanewise(VectorOperators.LSHR, 4).selectFrom(tHi).reinterpretAsFloats();
+                int e = 256 * b + 64 * c;
+                a0 = w0.fma(FloatVector.fromArray(F, x, x0 + e), a0);
+                b0 = w1.fma(FloatVector.fromArray(F, x, x0 + e + 16), b0);
+                a0 = w2.fma(FloatVector.fromArray(F, x, x0 + e + 32), a0);
+                b0 = w3.fma(FloatVector.fromArray(F, x, x0 + e + 48), b0);
+                a1 = w0.fma(FloatVector.fromArray(F, x, x1 + e), a1);
+                b1 = w1.fma(FloatVector.fromArray(F, x, x1 + e + 16), b1);
+                a1 = w2.fma(FloatVector.fromArray(F, x, x1 + e + 32), a1);
+                b1 = w3.fma(FloatVector.fromArray(F, x, x1 + e + 48), b1);
+                a2 = w0.fma(FloatVector.fromArray(F, x, x2 + e), a2);
+                b2 = w1.fma(FloatVector.fromArray(F, x, x2 + e + 16), b2);
+                a2 = w2.fma(FloatVector.fromArray(F, x, x2 + e + 32), a2);
+                b2 = w3.fma(FloatVector.fromArray(F, x, x2 + e + 48), b2);
+                a3 = w0.fma(FloatVector.fromArray(F, x, x3 + e), a3);
+                b3 = w1.fma(FloatVector.fromArray(F, x, x3 + e + 16), b3);
+                a3 = w2.fma(FloatVector.fromArray(F, x, x3 + e + 32), a3);
+                b3 = w3.fma(FloatVector.fromArray(F, x, x3 + e + 48), b3);
+            }
         }
-        out[outOffset ] = a0.add(b0).reduceLanes(VectorOperators.ADD);
-        out[outOffset + 1 * outStride] = a1.add(b1).reduceLanes(VectorOperators.ADD);
+        out[outOffset] = a0.add(b0).reduceLanes(VectorOperators.ADD);
+        out[outOffset + outStride] = a1.add(b1).reduceLanes(VectorOperators.ADD);
         out[outOffset + 2 * outStride] = a2.add(b2).reduceLanes(VectorOperators.ADD);
         out[outOffset + 3 * outStride] = a3.add(b3).reduceLanes(VectorOperators.ADD);
     }

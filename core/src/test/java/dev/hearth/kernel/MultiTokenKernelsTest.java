@@ -61,23 +61,6 @@ class MultiTokenKernelsTest {
         }
     }
 
-    @org.junit.jupiter.api.Test
-    void q6kGenericAndSixteenLaneKernelsBothMatchScalarReference() {
-        try (Arena arena = Arena.ofConfined()) {
-            for (int cols : new int[] {256, 768, 1280}) {
-                WeightMatrix w = RandomBlocks.matrix(GgmlType.Q6_K, 4, cols, 1, cols * 13L, arena);
-                float[] x = RandomBlocks.activations(cols + 3, cols);
-                for (int r = 0; r < w.rows(); r++) {
-                    long at = r * w.rowBytes();
-                    assertClose(w, r, x, 3, Q6_KKernel.dot(w.data(), at, cols, x, 3), "generic cols " + cols);
-                    if (MultiTokenKernels.SUPPORTED) {
-                        assertClose(w, r, x, 3, MultiTokenKernels.dotQ6_K(w.data(), at, cols, x, 3), "16-lane cols " + cols);
-                    }
-                }
-            }
-        }
-    }
-
     @ParameterizedTest
     @EnumSource(value = GgmlType.class, names = {"Q4_0", "Q4_K"})
     void tableAndWideningKernelsBothMatchScalarReference(GgmlType type) {
