@@ -131,11 +131,10 @@ public final class Kernels {
 
     /**
      * As {@link #dot}, with the row's block scales from a scale table (s[so..], see {@code WeightMatrix.blockScales});
-     * only for the types that have one (Q4_0, Q8_0).
+     * only for the types that have one (Q4_0).
      */
     static float dot(GgmlType type, MemorySegment w, long at, int cols, float[] x, int xOffset, float[] s, int so) {
         return switch (type) {
-            case Q8_0 -> Q8_0Kernel.dot(w, at, cols, x, xOffset, s, so);
             case Q4_0 -> TABLES ? NibbleTableKernels.dotQ4_0(w, at, cols, x, xOffset, s, so)
                     : Q4Kernels.dotQ4_0(w, at, cols, x, xOffset);
             default -> dot(type, w, at, cols, x, xOffset);

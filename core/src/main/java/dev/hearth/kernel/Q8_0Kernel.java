@@ -60,48 +60,4 @@ final class Q8_0Kernel {
         }
         return acc0.add(acc1).add(acc2.add(acc3)).reduceLanes(VectorOperators.ADD);
     }
-
-    /** As {@link #dot(MemorySegment, long, int, float[], int)}, the block scales read from s[so..] (a scale table). */
-    static float dot(MemorySegment w, long at, int cols, float[] x, int xOffset, float[] s, int so) {
-        int blocks = cols / 32;
-        FloatVector acc0 = FloatVector.zero(F);
-        FloatVector acc1 = FloatVector.zero(F);
-        FloatVector acc2 = FloatVector.zero(F);
-        FloatVector acc3 = FloatVector.zero(F);
-        int b = 0;
-        for (; b + 1 < blocks; b += 2) {
-            long blk = at + (long) BLOCK_BYTES * b;
-            int xb = xOffset + 32 * b;
-            float d0 = s[so + b];
-            float d1 = s[so + b + 1];
-            ByteVector q0 = ByteVector.fromMemorySegment(B16, w, blk + 2, LE);
-            ByteVector q1 = ByteVector.fromMemorySegment(B16, w, blk + 18, LE);
-            ByteVector q2 = ByteVector.fromMemorySegment(B16, w, blk + BLOCK_BYTES + 2, LE);
-            ByteVector q3 = ByteVector.fromMemorySegment(B16, w, blk + BLOCK_BYTES + 18, LE);
-            for (int p = 0; p < PARTS; p++) {
-                acc0 = ((FloatVector) q0.convertShape(VectorOperators.B2F, F, p)).mul(d0)
-                        .fma(FloatVector.fromArray(F, x, xb + p * L), acc0);
-                acc1 = ((FloatVector) q1.convertShape(VectorOperators.B2F, F, p)).mul(d0)
-                        .fma(FloatVector.fromArray(F, x, xb + 16 + p * L), acc1);
-                acc2 = ((FloatVector) q2.convertShape(VectorOperators.B2F, F, p)).mul(d1)
-                        .fma(FloatVector.fromArray(F, x, xb + 32 + p * L), acc2);
-                acc3 = ((FloatVector) q3.convertShape(VectorOperators.B2F, F, p)).mul(d1)
-                        .fma(FloatVector.fromArray(F, x, xb + 48 + p * L), acc3);
-            }
-        }
-        for (; b < blocks; b++) {
-            long blk = at + (long) BLOCK_BYTES * b;
-            int xb = xOffset + 32 * b;
-            float d = s[so + b];
-            ByteVector q0 = ByteVector.fromMemorySegment(B16, w, blk + 2, LE);
-            ByteVector q1 = ByteVector.fromMemorySegment(B16, w, blk + 18, LE);
-            for (int p = 0; p < PARTS; p++) {
-                acc0 = ((FloatVector) q0.convertShape(VectorOperators.B2F, F, p)).mul(d)
-                        .fma(FloatVector.fromArray(F, x, xb + p * L), acc0);
-                acc1 = ((FloatVector) q1.convertShape(VectorOperators.B2F, F, p)).mul(d)
-                        .fma(FloatVector.fromArray(F, x, xb + 16 + p * L), acc1);
-            }
-        }
-        return acc0.add(acc1).add(acc2.add(acc3)).reduceLanes(VectorOperators.ADD);
-    }
 }

@@ -10,7 +10,7 @@ import java.lang.foreign.Arena;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 
-/** The scale-table kernels (Q4_0, Q8_0) give exactly what the plain kernels give, and match the scalar reference. */
+/** The scale-table kernel (Q4_0) gives what the plain kernel gives, and matches the scalar reference. */
 class ScaleTableKernelsTest {
     private static final ComputePool POOL = new ComputePool(2);
 
@@ -22,7 +22,7 @@ class ScaleTableKernelsTest {
     @Test
     void scaleTableMatmulEqualsThePlainKernelOnOddShapesAndOffsets() {
         try (Arena arena = Arena.ofShared()) {
-            for (GgmlType type : new GgmlType[] {GgmlType.Q4_0, GgmlType.Q8_0}) {
+            for (GgmlType type : new GgmlType[] {GgmlType.Q4_0}) {
                 for (int cols : new int[] {32, 96, 224, 2048}) {
                     for (int misalign : new int[] {0, 3}) {
                         WeightMatrix plain = RandomBlocks.matrix(type, 37, cols, misalign, cols * 31L + misalign, arena);
@@ -52,6 +52,8 @@ class ScaleTableKernelsTest {
         try (Arena arena = Arena.ofShared()) {
             WeightMatrix k = RandomBlocks.matrix(GgmlType.Q4_K, 4, 256, 0, 1, arena);
             assertThat(k.withBlockScales()).isSameAs(k);
+            WeightMatrix q8 = RandomBlocks.matrix(GgmlType.Q8_0, 4, 64, 0, 1, arena);
+            assertThat(q8.withBlockScales()).isSameAs(q8);
             WeightMatrix q = RandomBlocks.matrix(GgmlType.Q4_0, 4, 64, 0, 1, arena);
             assertThatThrownBy(() -> new WeightMatrix("q", GgmlType.Q4_0, 4, 64, q.data(), new float[7]))
                     .hasMessageContaining("7 block scales");

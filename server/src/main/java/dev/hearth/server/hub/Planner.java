@@ -51,7 +51,9 @@ public final class Planner {
         int heads = Math.max(1, shape.dim() / shape.headDim());
         long compute = 4L * ((long) MICRO_BATCH * (8L * shape.dim() + (long) heads * Math.min(ctx, ATTENTION_CHUNK))
                 + (long) req.parallel() * shape.vocabSize());
-        long overhead = RUNTIME_BASE + weightBytes / 50;
+        // Q4_0 weights get a block-scale table on the heap at load (a float per 18-byte block; WeightMatrix)
+        long scaleTables = "Q4_0".equalsIgnoreCase(quant) ? weightBytes / 18 * 4 : 0;
+        long overhead = RUNTIME_BASE + weightBytes / 50 + scaleTables;
 
         double activeShare = (double) shape.activeParameterCount() / shape.parameterCount();
         double activeWeightBytes = weightBytes * activeShare;
