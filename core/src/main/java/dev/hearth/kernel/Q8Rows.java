@@ -27,7 +27,8 @@ public final class Q8Rows {
         for (int b = 0; b < n; b += BLOCK) {
             FloatVector max = FloatVector.zero(FLOATS);
             for (int i = 0; i < BLOCK; i += lanes) {
-                max = max.max(FloatVector.fromArray(FLOATS, src, so + b + i).abs());
+                FloatVector v = FloatVector.fromArray(FLOATS, src, so + b + i).abs();
+                max = max.blend(v, max.compare(VectorOperators.LT, v));  // not max(): see Softmax
             }
             float d = max.reduceLanes(VectorOperators.MAX) / 127f;
             float id = d != 0 ? 1f / d : 0f;
