@@ -2,17 +2,8 @@ package dev.hearth.server.http;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.hearth.engine.Engine;
-import dev.hearth.engine.EngineOptions;
-import dev.hearth.engine.ModelRunner;
-import dev.hearth.engine.StepBatch;
-import dev.hearth.kv.BlockAllocator;
 import dev.hearth.server.route.FakeBackends;
-import dev.hearth.server.route.FakeRunner;
-import dev.hearth.server.route.FakeText;
-import dev.hearth.server.route.LoadedModel;
 import dev.hearth.server.route.LocalBackend;
-import dev.hearth.server.route.ModelInfo;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.Socket;
@@ -28,51 +19,9 @@ import org.junit.jupiter.api.Test;
 class PrefillDisconnectTest {
     static final int PROMPT_STEPS = 12;
 
-    /** The fake model, counting its forward steps. */
+    /** The fake model (half a second per step), counting its forward steps. */
     static LocalBackend counting(AtomicInteger steps) {
-        FakeRunner runner = new FakeRunner(2, 4096, 256, 500);
-        ModelRunner counted = new ModelRunner() {
-            @Override
-            public int vocabularySize() {
-                return runner.vocabularySize();
-            }
-
-            @Override
-            public int maxSequences() {
-                return runner.maxSequences();
-            }
-
-            @Override
-            public int contextLength() {
-                return runner.contextLength();
-            }
-
-            @Override
-            public int maxBatchTokens() {
-                return runner.maxBatchTokens();
-            }
-
-            @Override
-            public BlockAllocator kvBlocks() {
-                return runner.kvBlocks();
-            }
-
-            @Override
-            public void forward(StepBatch plan, float[] logits) {
-                steps.incrementAndGet();
-                runner.forward(plan, logits);
-            }
-
-            @Override
-            public void releaseSlot(int slot) {
-                runner.releaseSlot(slot);
-            }
-        };
-        LocalBackend backend = new LocalBackend();
-        backend.add(new LoadedModel(new ModelInfo(FakeBackends.MODEL, "/models/fake.gguf", 1234, "llama", "Q4_0",
-                15_000_000, 4096, 1_700_000_000L, 42), new FakeText(), new Engine(counted,
-                new EngineOptions(FakeBackends.MODEL, 4))));
-        return backend;
+        return FakeBackends.observed(2, 4096, 500, 4, steps::incrementAndGet);
     }
 
     @Test

@@ -41,10 +41,22 @@ public final class FakeBackends {
 
     /** A fake model whose forward pass throws from its {@code failAt}-th step on (an engine failure mid-answer). */
     public static LocalBackend failing(int failAt) {
-        FakeRunner runner = new FakeRunner(4, 512, 256, 0);
-        ModelRunner broken = new ModelRunner() {
-            private int steps;
+        int[] steps = {0};
+        return observed(4, 512, 0, 8, () -> {
+            if (++steps[0] >= failAt) {
+                throw new IllegalStateException("simulated kernel failure at step " + steps[0]);
+            }
+        });
+    }
 
+    /**
+     * A backend serving {@link #MODEL} on a fake runner whose every forward step first runs {@code beforeStep} (to
+     * count steps or fail one).
+     */
+    public static LocalBackend observed(int slots, int context, long stepDelayMillis, int maxWaiting,
+            Runnable beforeStep) {
+        FakeRunner runner = new FakeRunner(slots, context, 256, stepDelayMillis);
+        ModelRunner watched = new ModelRunner() {
             @Override
             public int vocabularySize() {
                 return runner.vocabularySize();
@@ -72,9 +84,7 @@ public final class FakeBackends {
 
             @Override
             public void forward(StepBatch plan, float[] logits) {
-                if (++steps >= failAt) {
-                    throw new IllegalStateException("simulated kernel failure at step " + steps);
-                }
+                beforeStep.run();
                 runner.forward(plan, logits);
             }
 
@@ -83,10 +93,10 @@ public final class FakeBackends {
                 runner.releaseSlot(slot);
             }
         };
-        ModelInfo info = new ModelInfo(MODEL, "/models/fake.gguf", 1234, "llama", "Q4_0", 15_000_000, 512,
+        ModelInfo info = new ModelInfo(MODEL, "/models/fake.gguf", 1234, "llama", "Q4_0", 15_000_000, context,
                 1_700_000_000L, 42);
         LocalBackend backend = new LocalBackend();
-        backend.add(new LoadedModel(info, new FakeText(), new Engine(broken, new EngineOptions(MODEL, 8))));
+        backend.add(new LoadedModel(info, new FakeText(), new Engine(watched, new EngineOptions(MODEL, maxWaiting))));
         return backend;
     }
 
