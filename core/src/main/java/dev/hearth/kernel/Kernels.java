@@ -19,6 +19,16 @@ public final class Kernels {
      */
     /** The 4-row x 4-token kernels; {@code -Dhearth.kernel.quads=false} turns them off (to measure against). */
     static final boolean QUADS = !"false".equals(System.getProperty("hearth.kernel.quads"));
+    /**
+     * Calls of at least this many tokens run as a float GEMM ({@link GemmKernels}); {@code -Dhearth.kernel.gemmTokens=N}
+     * moves the threshold, 0 turns the GEMM off.
+     */
+    static final int GEMM_TOKENS = Integer.getInteger("hearth.kernel.gemmTokens", 17);
+
+    static boolean useGemm(int numTokens) {
+        return GemmKernels.SUPPORTED && GEMM_TOKENS > 0 && numTokens >= GEMM_TOKENS;
+    }
+
     static final boolean TABLES = NibbleTableKernels.SUPPORTED && !Boolean.getBoolean("hearth.kernel.widening");
 
     /**
@@ -73,7 +83,7 @@ public final class Kernels {
     private static void run(ComputePool pool, MatmulTask task) {
         try {
             int rows = task.totalRows();
-            pool.parallelFor(rows, MatmulTask.chunkRows(rows, pool.threads()), task);
+            pool.parallelFor(rows, task.chunkRows(rows, pool.threads()), task);
         } finally {
             task.clear();
         }
@@ -94,11 +104,14 @@ public final class Kernels {
             float[] scales = w.blockScales() == null ? null
                     : java.util.Arrays.copyOf(w.blockScales(), rows * (w.cols() / w.type().blockSize()));
             WeightMatrix slice = new WeightMatrix(w.name(), w.type(), rows, w.cols(), w.data(), scales);
-            float[] x = new float[4 * w.cols()];
-            float[] out = new float[4 * rows];
+            float[] x = new float[48 * w.cols()];
+            float[] out = new float[48 * rows];
             for (int i = 0; i < 2_000; i++) {
                 matmul(pool, slice, x, 1, out);
                 matmul(pool, slice, x, 4, out);
+                if (i % 8 == 0 && useGemm(48)) {
+                    matmul(pool, slice, x, 48, out);  // both GEMM micro-kernels (32 and 16 tokens)
+                }
             }
         }
     }

@@ -27,6 +27,18 @@ final class MatmulTask implements ComputePool.RangeBody {
     private int cols;
     private float[] x;
     private int numTokens;
+    /** Whether this call runs as a GEMM ({@link GemmKernels}), with the activations transposed into xt. */
+    private boolean gemm;
+    private float[] xt = new float[0];
+    private int mp;
+
+    /** Per-thread GEMM scratch: a decoded weight tile and the tile's accumulators (grown, never shrunk). */
+    private static final class Scratch {
+        float[] wt = new float[0];
+        float[] acc = new float[0];
+    }
+
+    private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
 
     void set(WeightMatrix w, float[] x, int numTokens, float[] out) {
         begin(x, numTokens, w.cols());
@@ -39,6 +51,14 @@ final class MatmulTask implements ComputePool.RangeBody {
         this.numTokens = numTokens;
         this.cols = cols;
         this.parts = 0;
+        this.gemm = Kernels.useGemm(numTokens);
+        if (gemm) {
+            mp = GemmKernels.paddedTokens(numTokens);
+            if (xt.length < mp * cols) {
+                xt = new float[mp * cols];
+            }
+            GemmKernels.transpose(x, numTokens, cols, xt, mp);
+        }
     }
 
     void add(WeightMatrix w, float[] out) {
@@ -71,9 +91,13 @@ final class MatmulTask implements ComputePool.RangeBody {
     }
 
     /** Rows per task: a multiple of the tile, about 8 tasks per thread so a busy core does not hold the others up. */
-    static int chunkRows(int rows, int threads) {
-        int tiles = (rows + TILE_ROWS - 1) / TILE_ROWS;
-        return TILE_ROWS * Math.max(1, tiles / (8 * threads));
+    int chunkRows(int rows, int threads) {
+        return chunkRows(rows, threads, gemm ? GemmKernels.TILE : TILE_ROWS);
+    }
+
+    static int chunkRows(int rows, int threads, int tileRows) {
+        int tiles = (rows + tileRows - 1) / tileRows;
+        return tileRows * Math.max(1, tiles / (8 * threads));
     }
 
     @Override
@@ -96,6 +120,10 @@ final class MatmulTask implements ComputePool.RangeBody {
         float[] o = out[p];
         float[] s = scales[p];
         int bpr = cols / t.blockSize();  // scale-table entries per row
+        if (gemm) {
+            runGemm(t, w, rb, n, o, s, bpr, start, end);
+            return;
+        }
         if (numTokens == 1) {
             if (s != null) {
                 for (int r = start; r < end; r++) {
@@ -131,6 +159,45 @@ final class MatmulTask implements ComputePool.RangeBody {
                 for (int r = tile; r < tileEnd; r++) {
                     o[oo + r] = s != null ? Kernels.dot(t, w, r * rb, cols, in, xo, s, r * bpr)
                             : Kernels.dot(t, w, r * rb, cols, in, xo);
+                }
+            }
+        }
+    }
+
+    /** Rows [start, end) of one matrix as a GEMM: tiles of {@link GemmKernels#TILE} rows decoded once for all tokens. */
+    private void runGemm(GgmlType t, MemorySegment w, long rb, int n, float[] o, float[] s, int bpr, int start,
+            int end) {
+        int tr = GemmKernels.TILE;
+        Scratch sc = SCRATCH.get();
+        if (sc.wt.length < tr * cols) {
+            sc.wt = new float[tr * cols];
+        }
+        if (sc.acc.length < tr * mp) {
+            sc.acc = new float[tr * mp];
+        }
+        float[] wt = sc.wt;
+        float[] acc = sc.acc;
+        for (int tile = start; tile < end; tile += tr) {
+            int nr = Math.min(tr, end - tile);
+            for (int i = 0; i < nr; i++) {
+                GemmKernels.decodeRow(t, w, (tile + i) * rb, cols, wt, i * cols, s, (tile + i) * bpr);
+            }
+            java.util.Arrays.fill(acc, 0, tr * mp, 0f);  // rows past nr hold a stale tile: computed, never read
+            for (int k0 = 0; k0 < cols; k0 += GemmKernels.K_BLOCK) {
+                int k1 = Math.min(cols, k0 + GemmKernels.K_BLOCK);
+                int t0 = 0;
+                for (; t0 + 32 <= mp; t0 += 32) {
+                    GemmKernels.tile12x32(wt, cols, xt, mp, t0, k0, k1, acc);
+                }
+                if (t0 < mp) {
+                    GemmKernels.tile12x16(wt, cols, xt, mp, t0, k0, k1, acc);
+                }
+            }
+            for (int i = 0; i < nr; i++) {
+                int row = tile + i;
+                int a = i * mp;
+                for (int tok = 0; tok < numTokens; tok++) {
+                    o[tok * n + row] = acc[a + tok];
                 }
             }
         }
