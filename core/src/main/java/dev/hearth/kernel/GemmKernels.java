@@ -32,8 +32,13 @@ final class GemmKernels {
     static final int TILE = 12;
     /** Tokens per register block; token counts are padded to a multiple of {@link #TOKEN_LANES} in xt. */
     static final int TOKEN_LANES = 16;
-    /** Reduction-dimension block: 2048 columns x 32 tokens of activations are 256 KiB. */
-    static final int K_BLOCK = 2048;
+    /**
+     * Reduction-dimension block (a multiple of every block size): the tile's weights are decoded one K block at a time
+     * (12 x 1024 floats, 48 KiB) and the activations of a 32-token block for one K block are 128 KiB, so both stay in
+     * a core's L2 next to those of the other hardware thread. {@code -Dhearth.kernel.kBlock=N} changes it (a multiple
+     * of 256).
+     */
+    static final int K_BLOCK = Math.max(256, Integer.getInteger("hearth.kernel.kBlock", 1024) / 256 * 256);
 
     /** Tokens rounded up to the lane count: the width of xt. */
     static int paddedTokens(int numTokens) {
@@ -144,10 +149,10 @@ final class GemmKernels {
     }
 
     /**
-     * acc[i * mp + t0 + j] += sum over k in [k0, k1) of wt[i * cols + k] * xt[k * mp + t0 + j] for rows i &lt; 12 and
+     * acc[i * mp + t0 + j] += sum over k in [k0, k1) of wt[i * ws + k - k0] * xt[k * mp + t0 + j] for rows i &lt; 12 and
      * tokens j &lt; 32: 24 accumulators in registers, 2 activation loads and 12 weight broadcasts per k.
      */
-    static void tile12x32(float[] wt, int cols, float[] xt, int mp, int t0, int k0, int k1, float[] acc) {
+    static void tile12x32(float[] wt, int ws, float[] xt, int mp, int t0, int k0, int k1, float[] acc) {
         FloatVector a00 = FloatVector.fromArray(F, acc, 0 * mp + t0);
         FloatVector a01 = FloatVector.fromArray(F, acc, 0 * mp + t0 + 16);
         FloatVector a10 = FloatVector.fromArray(F, acc, 1 * mp + t0);
@@ -172,18 +177,18 @@ final class GemmKernels {
         FloatVector aa1 = FloatVector.fromArray(F, acc, 10 * mp + t0 + 16);
         FloatVector ab0 = FloatVector.fromArray(F, acc, 11 * mp + t0);
         FloatVector ab1 = FloatVector.fromArray(F, acc, 11 * mp + t0 + 16);
-        int w0 = 0;
-        int w1 = 1 * cols;
-        int w2 = 2 * cols;
-        int w3 = 3 * cols;
-        int w4 = 4 * cols;
-        int w5 = 5 * cols;
-        int w6 = 6 * cols;
-        int w7 = 7 * cols;
-        int w8 = 8 * cols;
-        int w9 = 9 * cols;
-        int wa = 10 * cols;
-        int wb = 11 * cols;
+        int w0 = -k0;
+        int w1 = 1 * ws - k0;
+        int w2 = 2 * ws - k0;
+        int w3 = 3 * ws - k0;
+        int w4 = 4 * ws - k0;
+        int w5 = 5 * ws - k0;
+        int w6 = 6 * ws - k0;
+        int w7 = 7 * ws - k0;
+        int w8 = 8 * ws - k0;
+        int w9 = 9 * ws - k0;
+        int wa = 10 * ws - k0;
+        int wb = 11 * ws - k0;
         for (int k = k0; k < k1; k++) {
             int xo = k * mp + t0;
             FloatVector x0 = FloatVector.fromArray(F, xt, xo);
@@ -229,10 +234,10 @@ final class GemmKernels {
     }
 
     /**
-     * acc[i * mp + t0 + j] += sum over k in [k0, k1) of wt[i * cols + k] * xt[k * mp + t0 + j] for rows i &lt; 12 and
+     * acc[i * mp + t0 + j] += sum over k in [k0, k1) of wt[i * ws + k - k0] * xt[k * mp + t0 + j] for rows i &lt; 12 and
      * tokens j &lt; 16: 12 accumulators in registers, 1 activation load and 12 weight broadcasts per k.
      */
-    static void tile12x16(float[] wt, int cols, float[] xt, int mp, int t0, int k0, int k1, float[] acc) {
+    static void tile12x16(float[] wt, int ws, float[] xt, int mp, int t0, int k0, int k1, float[] acc) {
         FloatVector a00 = FloatVector.fromArray(F, acc, 0 * mp + t0);
         FloatVector a10 = FloatVector.fromArray(F, acc, 1 * mp + t0);
         FloatVector a20 = FloatVector.fromArray(F, acc, 2 * mp + t0);
@@ -245,18 +250,18 @@ final class GemmKernels {
         FloatVector a90 = FloatVector.fromArray(F, acc, 9 * mp + t0);
         FloatVector aa0 = FloatVector.fromArray(F, acc, 10 * mp + t0);
         FloatVector ab0 = FloatVector.fromArray(F, acc, 11 * mp + t0);
-        int w0 = 0;
-        int w1 = 1 * cols;
-        int w2 = 2 * cols;
-        int w3 = 3 * cols;
-        int w4 = 4 * cols;
-        int w5 = 5 * cols;
-        int w6 = 6 * cols;
-        int w7 = 7 * cols;
-        int w8 = 8 * cols;
-        int w9 = 9 * cols;
-        int wa = 10 * cols;
-        int wb = 11 * cols;
+        int w0 = -k0;
+        int w1 = 1 * ws - k0;
+        int w2 = 2 * ws - k0;
+        int w3 = 3 * ws - k0;
+        int w4 = 4 * ws - k0;
+        int w5 = 5 * ws - k0;
+        int w6 = 6 * ws - k0;
+        int w7 = 7 * ws - k0;
+        int w8 = 8 * ws - k0;
+        int w9 = 9 * ws - k0;
+        int wa = 10 * ws - k0;
+        int wb = 11 * ws - k0;
         for (int k = k0; k < k1; k++) {
             int xo = k * mp + t0;
             FloatVector x0 = FloatVector.fromArray(F, xt, xo);

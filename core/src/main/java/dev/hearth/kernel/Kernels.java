@@ -23,7 +23,7 @@ public final class Kernels {
      * Calls of at least this many tokens run as a float GEMM ({@link GemmKernels}); {@code -Dhearth.kernel.gemmTokens=N}
      * moves the threshold, 0 turns the GEMM off.
      */
-    static final int GEMM_TOKENS = Integer.getInteger("hearth.kernel.gemmTokens", 17);
+    static final int GEMM_TOKENS = Integer.getInteger("hearth.kernel.gemmTokens", 16);
 
     static boolean useGemm(int numTokens) {
         return GemmKernels.SUPPORTED && GEMM_TOKENS > 0 && numTokens >= GEMM_TOKENS;

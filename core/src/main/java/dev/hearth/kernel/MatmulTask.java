@@ -169,28 +169,33 @@ final class MatmulTask implements ComputePool.RangeBody {
             int end) {
         int tr = GemmKernels.TILE;
         Scratch sc = SCRATCH.get();
-        if (sc.wt.length < tr * cols) {
-            sc.wt = new float[tr * cols];
+        int kb = Math.min(cols, GemmKernels.K_BLOCK);
+        if (sc.wt.length < tr * kb) {
+            sc.wt = new float[tr * kb];
         }
         if (sc.acc.length < tr * mp) {
             sc.acc = new float[tr * mp];
         }
         float[] wt = sc.wt;
         float[] acc = sc.acc;
+        int bs = t.blockSize();
+        long blockBytes = t.byteSize(bs);
         for (int tile = start; tile < end; tile += tr) {
             int nr = Math.min(tr, end - tile);
-            for (int i = 0; i < nr; i++) {
-                GemmKernels.decodeRow(t, w, (tile + i) * rb, cols, wt, i * cols, s, (tile + i) * bpr);
-            }
             java.util.Arrays.fill(acc, 0, tr * mp, 0f);  // rows past nr hold a stale tile: computed, never read
-            for (int k0 = 0; k0 < cols; k0 += GemmKernels.K_BLOCK) {
-                int k1 = Math.min(cols, k0 + GemmKernels.K_BLOCK);
+            for (int k0 = 0; k0 < cols; k0 += kb) {
+                int k1 = Math.min(cols, k0 + kb);
+                for (int i = 0; i < nr; i++) {  // this K block of the tile's rows, decoded once for all tokens
+                    long rowAt = (tile + i) * rb;
+                    GemmKernels.decodeRow(t, w, rowAt + k0 / bs * blockBytes, k1 - k0, wt, i * kb, s,
+                            (tile + i) * bpr + k0 / bs);
+                }
                 int t0 = 0;
                 for (; t0 + 32 <= mp; t0 += 32) {
-                    GemmKernels.tile12x32(wt, cols, xt, mp, t0, k0, k1, acc);
+                    GemmKernels.tile12x32(wt, kb, xt, mp, t0, k0, k1, acc);
                 }
                 if (t0 < mp) {
-                    GemmKernels.tile12x16(wt, cols, xt, mp, t0, k0, k1, acc);
+                    GemmKernels.tile12x16(wt, kb, xt, mp, t0, k0, k1, acc);
                 }
             }
             for (int i = 0; i < nr; i++) {
