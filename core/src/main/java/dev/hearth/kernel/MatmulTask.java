@@ -92,10 +92,7 @@ final class MatmulTask implements ComputePool.RangeBody {
 
     /** Rows per task: a multiple of the tile, about 8 tasks per thread so a busy core does not hold the others up. */
     int chunkRows(int rows, int threads) {
-        return chunkRows(rows, threads, gemm ? GemmKernels.TILE : TILE_ROWS);
-    }
-
-    static int chunkRows(int rows, int threads, int tileRows) {
+        int tileRows = gemm ? GemmKernels.TILE : TILE_ROWS;
         int tiles = (rows + tileRows - 1) / tileRows;
         return tileRows * Math.max(1, tiles / (8 * threads));
     }
