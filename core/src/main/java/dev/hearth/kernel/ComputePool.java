@@ -25,15 +25,26 @@ public final class ComputePool implements AutoCloseable {
     private volatile int grain;
     private final AtomicInteger pending = new AtomicInteger();
     private final AtomicInteger nextChunk = new AtomicInteger();
-    private final MatmulTask matmulTask = new MatmulTask();
+    private final MatmulTask matmulTask;
+    private final boolean nativeKernels;
     private volatile Thread caller;
     private volatile Throwable failure;
 
     public ComputePool(int threads) {
+        this(threads, true);
+    }
+
+    /**
+     * @param nativeKernels whether matmuls on this pool may run on the native int8 kernels where they are available
+     *     ({@link NativeKernels}); false keeps them on the Vector API kernels
+     */
+    public ComputePool(int threads, boolean nativeKernels) {
         if (threads < 1) {
             throw new IllegalArgumentException("threads must be at least 1, got " + threads);
         }
         this.threads = threads;
+        this.nativeKernels = nativeKernels;
+        this.matmulTask = new MatmulTask(nativeKernels);
         this.workers = new Thread[threads - 1];
         for (int i = 0; i < workers.length; i++) {
             int index = i + 1;
@@ -48,6 +59,11 @@ public final class ComputePool implements AutoCloseable {
 
     public int threads() {
         return threads;
+    }
+
+    /** Whether matmuls on this pool may run on the native int8 kernels. */
+    public boolean nativeKernels() {
+        return nativeKernels;
     }
 
     /** The matmul body reused by every call on this pool (one caller at a time). */

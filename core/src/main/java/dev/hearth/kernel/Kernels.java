@@ -29,6 +29,18 @@ public final class Kernels {
         return GemmKernels.SUPPORTED && GEMM_TOKENS > 0 && numTokens >= GEMM_TOKENS;
     }
 
+    /** Q4_0 block-scale tables for the Vector API kernels; {@code -Dhearth.scaleTables=false} leaves them out. */
+    static final boolean SCALE_TABLES = !"false".equals(System.getProperty("hearth.scaleTables"));
+
+    /**
+     * A weight matrix as the kernels that will multiply it want it: with its block-scale table where the Vector API
+     * kernels run Q4_0 (see {@link WeightMatrix}); as it is where the native kernels run it (they read the scales in
+     * place: a table measured slower there, and costs 4 bytes per block).
+     */
+    public static WeightMatrix prepare(WeightMatrix w) {
+        return SCALE_TABLES && !NativeKernels.supports(w.type()) ? w.withBlockScales() : w;
+    }
+
     static final boolean TABLES = NibbleTableKernels.SUPPORTED && !Boolean.getBoolean("hearth.kernel.widening");
 
     /**

@@ -31,6 +31,26 @@ final class MatmulTask implements ComputePool.RangeBody {
     private boolean gemm;
     private float[] xt = new float[0];
     private int mp;
+    /** Whether xt holds this call's activations (transposed on the first part that runs as a Java GEMM). */
+    private boolean transposed;
+    /** Whether some part of this call runs as a Java GEMM (the row chunks then follow its tile). */
+    private boolean javaGemm;
+    /** Parts whose type runs on the native int8 kernels ({@link NativeKernels}). */
+    private final boolean[] nat = new boolean[MAX_PARTS];
+    /** This call's activations quantized to 8 bits for the native kernels (on the first native part), and views. */
+    private boolean quantized;
+    private byte[] xq = new byte[0];
+    private float[] xd = new float[0];
+    private int[] nsx = new int[0];
+    private MemorySegment xqSeg = MemorySegment.NULL;
+    private MemorySegment xdSeg = MemorySegment.NULL;
+    private MemorySegment nsxSeg = MemorySegment.NULL;
+    /** Heap views of output arrays and scale tables, kept across calls (the engine reuses its buffers). */
+    private final SegmentCache views = new SegmentCache();
+    /** Whether this pool's matmuls may run natively at all. */
+    private final boolean allowNative;
+    private final MemorySegment[] outView = new MemorySegment[MAX_PARTS];
+    private final MemorySegment[] scaleView = new MemorySegment[MAX_PARTS];
 
     /** Per-thread GEMM scratch: a decoded weight tile and the tile's accumulators (grown, never shrunk). */
     private static final class Scratch {
@@ -39,6 +59,10 @@ final class MatmulTask implements ComputePool.RangeBody {
     }
 
     private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
+
+    MatmulTask(boolean allowNative) {
+        this.allowNative = allowNative;
+    }
 
     void set(WeightMatrix w, float[] x, int numTokens, float[] out) {
         begin(x, numTokens, w.cols());
@@ -52,13 +76,35 @@ final class MatmulTask implements ComputePool.RangeBody {
         this.cols = cols;
         this.parts = 0;
         this.gemm = Kernels.useGemm(numTokens);
-        if (gemm) {
-            mp = GemmKernels.paddedTokens(numTokens);
-            if (xt.length < mp * cols) {
-                xt = new float[mp * cols];
-            }
-            GemmKernels.transpose(x, numTokens, cols, xt, mp);
+        this.transposed = false;
+        this.javaGemm = false;
+        this.quantized = false;
+    }
+
+    private void transpose() {
+        mp = GemmKernels.paddedTokens(numTokens);
+        if (xt.length < mp * cols) {
+            xt = new float[mp * cols];
         }
+        GemmKernels.transpose(x, numTokens, cols, xt, mp);
+        transposed = true;
+    }
+
+    private void quantize() {
+        int n = numTokens * cols;
+        if (xq.length < n) {
+            xq = new byte[n];
+            xqSeg = MemorySegment.ofArray(xq);
+        }
+        int blocks = n / NativeKernels.BLOCK;
+        if (xd.length < blocks) {
+            xd = new float[blocks];
+            nsx = new int[blocks];
+            xdSeg = MemorySegment.ofArray(xd);
+            nsxSeg = MemorySegment.ofArray(nsx);
+        }
+        NativeKernels.quantize(x, numTokens, cols, xq, xd, nsx);
+        quantized = true;
     }
 
     void add(WeightMatrix w, float[] out) {
@@ -70,6 +116,19 @@ final class MatmulTask implements ComputePool.RangeBody {
         rows[p] = w.rows();
         this.out[p] = out;
         base[p + 1] = base[p] + w.rows();
+        nat[p] = allowNative && NativeKernels.supports(w.type());
+        if (nat[p]) {
+            outView[p] = views.of(out);
+            scaleView[p] = w.blockScales() == null ? MemorySegment.NULL : views.of(w.blockScales());
+            if (!quantized) {
+                quantize();
+            }
+        } else if (gemm) {
+            javaGemm = true;
+            if (!transposed) {
+                transpose();
+            }
+        }
     }
 
     int cols() {
@@ -86,13 +145,15 @@ final class MatmulTask implements ComputePool.RangeBody {
             data[p] = null;
             scales[p] = null;
             out[p] = null;
+            outView[p] = null;
+            scaleView[p] = null;
         }
         x = null;
     }
 
     /** Rows per task: a multiple of the tile, about 8 tasks per thread so a busy core does not hold the others up. */
     int chunkRows(int rows, int threads) {
-        int tileRows = gemm ? GemmKernels.TILE : TILE_ROWS;
+        int tileRows = javaGemm ? GemmKernels.TILE : TILE_ROWS;
         int tiles = (rows + tileRows - 1) / tileRows;
         return tileRows * Math.max(1, tiles / (8 * threads));
     }
@@ -117,6 +178,11 @@ final class MatmulTask implements ComputePool.RangeBody {
         float[] o = out[p];
         float[] s = scales[p];
         int bpr = cols / t.blockSize();  // scale-table entries per row
+        if (nat[p]) {
+            NativeKernels.matmul(t, w, rb, scaleView[p], s == null ? 0 : s.length, start, end, cols, xqSeg, xdSeg,
+                    nsxSeg, numTokens, outView[p], n);
+            return;
+        }
         if (gemm) {
             runGemm(t, w, rb, n, o, s, bpr, start, end);
             return;
@@ -158,6 +224,30 @@ final class MatmulTask implements ComputePool.RangeBody {
                             : Kernels.dot(t, w, r * rb, cols, in, xo);
                 }
             }
+        }
+    }
+
+    /**
+     * Heap segments over arrays, by identity, for the native calls: the 16 most recent, so a decode step reuses the
+     * views of the buffers it wrote last step and allocates nothing. Used by the calling thread only (in add).
+     */
+    private static final class SegmentCache {
+        private static final int SIZE = 16;
+        private final Object[] arrays = new Object[SIZE];
+        private final MemorySegment[] segments = new MemorySegment[SIZE];
+        private int next;
+
+        MemorySegment of(float[] a) {
+            for (int i = 0; i < SIZE; i++) {
+                if (arrays[i] == a) {
+                    return segments[i];
+                }
+            }
+            int i = next;
+            next = (next + 1) % SIZE;
+            arrays[i] = a;
+            segments[i] = MemorySegment.ofArray(a);
+            return segments[i];
         }
     }
 

@@ -37,7 +37,7 @@ public final class Model implements AutoCloseable {
         try {
             ModelConfig config = ModelConfig.from(file);
             ModelWeights weights = ModelWeights.load(file, config);
-            pool = new ComputePool(options.threads());
+            pool = new ComputePool(options.threads(), options.nativeKernels());
             return new Model(file, config, pool, new Transformer(config, weights, pool, options.maxBatchTokens()));
         } catch (RuntimeException | Error e) {
             if (pool != null) {

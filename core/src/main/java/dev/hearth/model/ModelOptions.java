@@ -5,8 +5,10 @@ package dev.hearth.model;
  *
  * @param threads compute threads (at least 1)
  * @param maxBatchTokens the most rows one forward pass takes; buffers are sized for it at load
+ * @param nativeKernels whether Q4_0 and Q8_0 matmuls may run on the native int8 kernels where this machine has them
+ *     ({@link dev.hearth.kernel.NativeKernels}); false keeps every matmul on the Vector API float kernels
  */
-public record ModelOptions(int threads, int maxBatchTokens) {
+public record ModelOptions(int threads, int maxBatchTokens, boolean nativeKernels) {
     public static final int DEFAULT_MAX_BATCH_TOKENS = 128;
 
     public ModelOptions {
@@ -18,16 +20,24 @@ public record ModelOptions(int threads, int maxBatchTokens) {
         }
     }
 
+    public ModelOptions(int threads, int maxBatchTokens) {
+        this(threads, maxBatchTokens, true);
+    }
+
     /** One thread per core, the default batch size. */
     public static ModelOptions defaults() {
         return new ModelOptions(Runtime.getRuntime().availableProcessors(), DEFAULT_MAX_BATCH_TOKENS);
     }
 
     public ModelOptions withThreads(int n) {
-        return new ModelOptions(n, maxBatchTokens);
+        return new ModelOptions(n, maxBatchTokens, nativeKernels);
+    }
+
+    public ModelOptions withNativeKernels(boolean on) {
+        return new ModelOptions(threads, maxBatchTokens, on);
     }
 
     public ModelOptions withMaxBatchTokens(int n) {
-        return new ModelOptions(threads, n);
+        return new ModelOptions(threads, n, nativeKernels);
     }
 }

@@ -58,7 +58,7 @@ public record ModelWeights(WeightMatrix tokenEmbedding, LayerWeights[] layers, f
         requireShape(t, cols, rows, experts);
         WeightMatrix[] m = new WeightMatrix[experts];
         for (int e = 0; e < experts; e++) {
-            m[e] = WeightMatrix.expert(file, t, e);
+            m[e] = Kernels.prepare(WeightMatrix.expert(file, t, e));
         }
         return m;
     }
@@ -67,7 +67,7 @@ public record ModelWeights(WeightMatrix tokenEmbedding, LayerWeights[] layers, f
     private static WeightMatrix matrix(GgufFile file, String name, int rows, int cols) {
         GgufTensorInfo t = file.tensor(name);
         requireShape(t, cols, rows);
-        return WeightMatrix.of(file, t);
+        return Kernels.prepare(WeightMatrix.of(file, t));
     }
 
     /** A 1-D tensor of n values, copied to floats. */

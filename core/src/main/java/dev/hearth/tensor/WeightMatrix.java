@@ -14,12 +14,9 @@ import java.lang.foreign.MemorySegment;
  * <p>{@code blockScales}, where not null, holds the f16 scale of every block as a float, row after row (Q4_0, whose
  * blocks start with their scale): the kernels then read each scale with one broadcast from the heap instead of
  * a load and a half-to-float conversion from the mapping, which makes the matvec about 15% faster, for 4 bytes per
- * 32 weights. {@link #of} and {@link #expert} build it unless the system property {@code hearth.scaleTables} is
- * {@code false}.
+ * 32 weights. The model loader asks for it where the kernels that will run use it ({@code Kernels.prepare}).
  */
 public record WeightMatrix(String name, GgmlType type, int rows, int cols, MemorySegment data, float[] blockScales) {
-
-    private static final boolean SCALE_TABLES = !"false".equals(System.getProperty("hearth.scaleTables"));
 
     public WeightMatrix(String name, GgmlType type, int rows, int cols, MemorySegment data) {
         this(name, type, rows, cols, data, null);
@@ -65,10 +62,6 @@ public record WeightMatrix(String name, GgmlType type, int rows, int cols, Memor
     private static final java.lang.foreign.ValueLayout.OfShort F16 =
             java.lang.foreign.ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(java.nio.ByteOrder.LITTLE_ENDIAN);
 
-    private static WeightMatrix tabled(WeightMatrix w) {
-        return SCALE_TABLES ? w.withBlockScales() : w;
-    }
-
     /** Bytes per row. */
     public long rowBytes() {
         return type.byteSize(cols);
@@ -80,8 +73,8 @@ public record WeightMatrix(String name, GgmlType type, int rows, int cols, Memor
         if (t.shape().length > 2) {
             throw new GgufException("tensor '" + t.name() + "' has " + t.shape().length + " dimensions, expected a matrix");
         }
-        return tabled(new WeightMatrix(t.name(), t.type(), checkedInt(t, t.dim(1)), checkedInt(t, t.dim(0)),
-                file.tensorData(t)));
+        return new WeightMatrix(t.name(), t.type(), checkedInt(t, t.dim(1)), checkedInt(t, t.dim(0)),
+                file.tensorData(t));
     }
 
     /** Expert {@code e} of a 3-D tensor {cols, rows, experts}. */
@@ -96,8 +89,8 @@ public record WeightMatrix(String name, GgmlType type, int rows, int cols, Memor
             throw new GgufException("tensor '" + t.name() + "' has no expert " + e);
         }
         long bytes = (long) rows * t.type().byteSize(cols);
-        return tabled(new WeightMatrix(t.name() + "[" + e + "]", t.type(), rows, cols,
-                file.tensorData(t).asSlice(e * bytes, bytes)));
+        return new WeightMatrix(t.name() + "[" + e + "]", t.type(), rows, cols,
+                file.tensorData(t).asSlice(e * bytes, bytes));
     }
 
     private static void requireSupported(GgufTensorInfo t) {

@@ -16,7 +16,8 @@ import org.junit.jupiter.params.provider.EnumSource;
  * and padding, reductions longer than one K block, odd thread splits) against the scalar reference.
  */
 class GemmKernelsTest {
-    private static final ComputePool POOL = new ComputePool(2);
+    /** The Vector API kernels: the native int8 ones are held to their own twin in NativeKernelsTest. */
+    private static final ComputePool POOL = new ComputePool(2, false);
 
     @AfterAll
     static void closePool() {
@@ -60,7 +61,7 @@ class GemmKernelsTest {
     @ParameterizedTest
     @EnumSource(value = GgmlType.class, names = {"F16", "Q8_0", "Q4_0", "Q4_K", "Q6_K"})
     void manyTokenMatmulMatchesScalarReference(GgmlType type) {
-        try (Arena arena = Arena.ofShared(); ComputePool three = new ComputePool(3)) {
+        try (Arena arena = Arena.ofShared(); ComputePool three = new ComputePool(3, false)) {
             int cols = 2304;  // more than one K block (2048)
             WeightMatrix plain = RandomBlocks.matrix(type, 37, cols, 1, 7L + type.ordinal(), arena);
             WeightMatrix w = WeightMatrix.hasScaleTable(type) ? plain.withBlockScales() : plain;

@@ -14,7 +14,8 @@ import org.junit.jupiter.api.Test;
 
 /** Kernels.matmul over the first rows of every matrix of every fixture model, against the scalar reference. */
 class MatmulFixtureTest {
-    private static final ComputePool POOL = new ComputePool(2);
+    /** The Vector API kernels: the native int8 ones are held to their own twin in NativeKernelsTest. */
+    private static final ComputePool POOL = new ComputePool(2, false);
     private static final int ROWS = 12;
 
     @AfterAll

@@ -26,7 +26,7 @@ class MultiPartMatmulTest {
     @Test
     void threeMatricesOfDifferentTypesAndHeightsMatchSeparateCalls() {
         int cols = 256;
-        for (int tokens : new int[] {1, 4, 7}) {
+        for (int tokens : new int[] {1, 4, 7, 17}) {  // 17: native parts beside a Java GEMM part
             WeightMatrix q = matrix(GgmlType.Q4_0, 67, cols, 1);
             WeightMatrix k = matrix(GgmlType.Q8_0, 13, cols, 2);
             WeightMatrix v = matrix(GgmlType.Q4_K, 29, cols, 3);

@@ -15,8 +15,9 @@ import org.junit.jupiter.params.provider.EnumSource;
 
 /** Every vector kernel, through Kernels.matmul, against the scalar reference on random blocks. */
 class VectorKernelsTest {
-    private static final ComputePool POOL = new ComputePool(2);
-    private static final ComputePool SINGLE = new ComputePool(1);
+    /** The Vector API kernels: the native int8 ones are held to their own twin in NativeKernelsTest. */
+    private static final ComputePool POOL = new ComputePool(2, false);
+    private static final ComputePool SINGLE = new ComputePool(1, false);
 
     @AfterAll
     static void closePools() {

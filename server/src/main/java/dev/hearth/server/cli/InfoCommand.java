@@ -2,6 +2,7 @@ package dev.hearth.server.cli;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.hearth.kernel.CpuInfo;
+import dev.hearth.kernel.NativeKernels;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -25,6 +26,7 @@ final class InfoCommand implements Callable<Integer> {
             System.out.printf("memory:        %.1f GiB total, %.1f GiB available%n",
                     info.memoryTotalBytes() / 1073741824.0, info.memoryAvailableBytes() / 1073741824.0);
             System.out.printf("java:          %s%n", info.javaVersion());
+            System.out.printf("matmul:        %s%n", NativeKernels.status());
         }
         return 0;
     }

@@ -1,0 +1,242 @@
+package dev.hearth.kernel;
+
+import dev.hearth.gguf.GgmlType;
+import java.io.IOException;
+import java.io.InputStream;
+import java.lang.foreign.Arena;
+import java.lang.foreign.FunctionDescriptor;
+import java.lang.foreign.Linker;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.SymbolLookup;
+import java.lang.foreign.ValueLayout;
+import java.lang.invoke.MethodHandle;
+import java.net.URISyntaxException;
+import java.net.URL;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import jdk.incubator.vector.ByteVector;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * The native int8 matmul kernels ({@code core/src/main/c/hearth_kernels.c}, AVX-512 VNNI), called through the FFM API
+ * for Q4_0 and Q8_0 weights: the activations are quantized to 8 bits in blocks of 32 (as llama.cpp does for these
+ * types), and each block's dot product is taken in integers, 64 multiply-adds per instruction, where the Vector API
+ * has no integer dot product and must widen every weight to a float.
+ *
+ * <p>The library is built by Maven where a C compiler is present ({@code src/main/c/build.sh}) and shipped inside the
+ * jar; it is used when it loads, the CPU has the instructions ({@code hk_caps}) and {@code -Dhearth.kernel.native} is
+ * not {@code false}. Otherwise {@link #available()} is false, {@link #status()} says why, and the Vector API kernels
+ * run. {@link #matmulScalar} is the scalar twin the tests hold the native code to.
+ */
+public final class NativeKernels {
+    private NativeKernels() {}
+
+    /** Where the build puts the library inside core's classes (and so inside the jar). */
+    static final String RESOURCE = "/native/linux-x86_64/libhearthk.so";
+    public static final int BLOCK = 32;
+
+    private static final MethodHandle MATMUL;
+    private static final String STATUS;
+
+    static {
+        MethodHandle matmul = null;
+        String status;
+        try {
+            status = unavailableReason();
+            if (status == null) {
+                Path lib = libraryPath();
+                SymbolLookup lookup = SymbolLookup.libraryLookup(lib, Arena.global());
+                Linker linker = Linker.nativeLinker();
+                MethodHandle caps = linker.downcallHandle(lookup.find("hk_caps").orElseThrow(),
+                        FunctionDescriptor.of(ValueLayout.JAVA_INT));
+                if (((int) caps.invokeExact() & 1) == 0) {
+                    status = "off: the CPU lacks AVX-512 VNNI";
+                } else {
+                    matmul = linker.downcallHandle(lookup.find("hk_matmul").orElseThrow(),
+                            FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.ADDRESS,
+                                    ValueLayout.JAVA_LONG, ValueLayout.ADDRESS, ValueLayout.JAVA_INT,
+                                    ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.ADDRESS,
+                                    ValueLayout.ADDRESS, ValueLayout.ADDRESS, ValueLayout.JAVA_INT,
+                                    ValueLayout.ADDRESS, ValueLayout.JAVA_INT),
+                            Linker.Option.critical(true));
+                    status = "native int8 (AVX-512 VNNI) for Q4_0 and Q8_0";
+                }
+            }
+        } catch (Throwable e) {
+            matmul = null;
+            status = "off: the native library did not load (" + e + ")";
+        }
+        MATMUL = matmul;
+        STATUS = status;
+    }
+
+    private static String unavailableReason() {
+        if ("false".equals(System.getProperty("hearth.kernel.native"))) {
+            return "off: -Dhearth.kernel.native=false";
+        }
+        String os = System.getProperty("os.name", "").toLowerCase(java.util.Locale.ROOT);
+        String arch = System.getProperty("os.arch", "");
+        if (!os.contains("linux") || !(arch.equals("amd64") || arch.equals("x86_64"))) {
+            return "off: native kernels are built for linux-x86_64 only (this is " + os + "-" + arch + ")";
+        }
+        if (NativeKernels.class.getResource(RESOURCE) == null) {
+            return "off: the build had no C compiler, so " + RESOURCE + " is not in the jar";
+        }
+        return null;
+    }
+
+    private static Path libraryPath() throws IOException, URISyntaxException {
+        URL url = NativeKernels.class.getResource(RESOURCE);
+        if ("file".equals(url.getProtocol())) {
+            return Path.of(url.toURI());
+        }
+        Path dir = Files.createTempDirectory("hearth-native");  // owner-only on POSIX
+        Path lib = dir.resolve("libhearthk.so");
+        try (InputStream in = url.openStream()) {
+            Files.copy(in, lib, StandardCopyOption.REPLACE_EXISTING);
+        }
+        lib.toFile().deleteOnExit();
+        dir.toFile().deleteOnExit();
+        return lib;
+    }
+
+    /** Whether the native kernels run in this process. */
+    public static boolean available() {
+        return MATMUL != null;
+    }
+
+    /** One line on which matmul kernels run and, where the native ones do not, why. */
+    public static String status() {
+        return STATUS;
+    }
+
+    /** Whether matmuls over this weight type run natively here. */
+    public static boolean supports(GgmlType type) {
+        return MATMUL != null && (type == GgmlType.Q4_0 || type == GgmlType.Q8_0);
+    }
+
+    /**
+     * out[t * n + r] = row r of w times token t, rows [r0, r1), tokens [0, tokens), with the activations quantized by
+     * {@link #quantize}. w holds rows of rowBytes bytes; scales, where not null, every block's scale as a float (Q4_0).
+     * Sizes are checked here: the native code trusts them.
+     */
+    static void matmul(GgmlType type, MemorySegment w, long rowBytes, MemorySegment scales, long scaleCount, int r0,
+            int r1, int cols, MemorySegment xq, MemorySegment dx, MemorySegment nsx, int tokens, MemorySegment out,
+            int n) {
+        int nb = cols / BLOCK;
+        if (cols % BLOCK != 0 || r0 < 0 || r1 > n || r0 > r1 || w.byteSize() < r1 * rowBytes
+                || rowBytes < (long) nb * type.byteSize(BLOCK) || (scales != MemorySegment.NULL && scaleCount < (long) r1 * nb)
+                || xq.byteSize() < (long) tokens * cols || dx.byteSize() < 4L * tokens * nb
+                || nsx.byteSize() < 4L * tokens * nb || out.byteSize() < 4L * ((long) (tokens - 1) * n + r1)) {
+            throw new IllegalArgumentException("native matmul: sizes do not fit (" + type + ", rows " + r0 + ".." + r1
+                    + " of " + n + ", " + cols + " columns, " + tokens + " tokens)");
+        }
+        int rc;
+        try {
+            rc = (int) MATMUL.invokeExact(type.id(), w, rowBytes, scales, r0, r1, cols, xq, dx, nsx, tokens, out, n);
+        } catch (Throwable e) {
+            throw new IllegalStateException("native matmul failed", e);
+        }
+        if (rc != 0) {
+            throw new IllegalStateException("native matmul returned " + rc + " (" + type + ", " + cols + " columns)");
+        }
+    }
+
+    private static final VectorSpecies<Float> FLOATS = FloatVector.SPECIES_PREFERRED.length() >= 16
+            ? FloatVector.SPECIES_512 : FloatVector.SPECIES_256;
+    private static final VectorSpecies<Integer> INTS = FLOATS.length() == 16 ? IntVector.SPECIES_512
+            : IntVector.SPECIES_256;
+    private static final VectorSpecies<Byte> BYTES = FLOATS.length() == 16 ? ByteVector.SPECIES_128
+            : ByteVector.SPECIES_64;
+
+    /**
+     * Quantizes tokens rows of cols floats of x to 8 bits in blocks of 32, as ggml's quantize_row_q8_0: d = max|x| / 127
+     * (kept at half precision, as ggml stores it), q = round-half-away(x / d). dx gets each block's d, nsx minus the
+     * sum of its q.
+     */
+    public static void quantize(float[] x, int tokens, int cols, byte[] xq, float[] dx, int[] nsx) {
+        int lanes = FLOATS.length();
+        int blocks = tokens * (cols / BLOCK);
+        for (int b = 0; b < blocks; b++) {
+            int at = b * BLOCK;
+            FloatVector max = FloatVector.zero(FLOATS);
+            for (int i = 0; i < BLOCK; i += lanes) {
+                FloatVector v = FloatVector.fromArray(FLOATS, x, at + i).abs();
+                max = max.blend(v, max.compare(VectorOperators.LT, v));  // not max(): see Softmax
+            }
+            float d = max.reduceLanes(VectorOperators.MAX) / 127f;
+            float id = d != 0 ? 1f / d : 0f;
+            dx[b] = Float.float16ToFloat(Float.floatToFloat16(d));
+            int sum = 0;
+            for (int i = 0; i < BLOCK; i += lanes) {
+                FloatVector v = FloatVector.fromArray(FLOATS, x, at + i).mul(id);
+                FloatVector half = FloatVector.broadcast(FLOATS, 0.5f).blend(-0.5f, v.lt(0f));
+                IntVector q = (IntVector) v.add(half).convertShape(VectorOperators.F2I, INTS, 0);
+                q.convertShape(VectorOperators.I2B, BYTES, 0).reinterpretAsBytes().intoArray(xq, at + i);
+                sum += q.reduceLanes(VectorOperators.ADD);
+            }
+            nsx[b] = -sum;
+        }
+    }
+
+    /** The scalar twin of {@link #quantize}. */
+    public static void quantizeScalar(float[] x, int tokens, int cols, byte[] xq, float[] dx, int[] nsx) {
+        int blocks = tokens * (cols / BLOCK);
+        for (int b = 0; b < blocks; b++) {
+            int at = b * BLOCK;
+            float max = 0;
+            for (int i = 0; i < BLOCK; i++) {
+                max = Math.max(max, Math.abs(x[at + i]));
+            }
+            float d = max / 127f;
+            float id = d != 0 ? 1f / d : 0f;
+            dx[b] = Float.float16ToFloat(Float.floatToFloat16(d));
+            int sum = 0;
+            for (int i = 0; i < BLOCK; i++) {
+                float v = x[at + i] * id;
+                int q = (int) (v + (v < 0 ? -0.5f : 0.5f));
+                xq[at + i] = (byte) q;
+                sum += q;
+            }
+            nsx[b] = -sum;
+        }
+    }
+
+    /**
+     * The scalar twin of the native matmul: each block's integer dot product times the weight's and the activation's
+     * block scales, summed in float.
+     */
+    public static void matmulScalar(GgmlType type, MemorySegment w, long rowBytes, float[] scales, int r0, int r1,
+            int cols, byte[] xq, float[] dx, int tokens, float[] out, int n) {
+        int nb = cols / BLOCK;
+        long bb = type.byteSize(BLOCK);
+        for (int t = 0; t < tokens; t++) {
+            for (int r = r0; r < r1; r++) {
+                float acc = 0;
+                for (int b = 0; b < nb; b++) {
+                    long at = r * rowBytes + b * bb;
+                    float d = scales != null ? scales[r * nb + b]
+                            : Float.float16ToFloat(w.get(ValueLayout.JAVA_SHORT_UNALIGNED, at));
+                    int dot = 0;
+                    int xo = t * cols + b * BLOCK;
+                    for (int j = 0; j < BLOCK; j++) {
+                        int q;
+                        if (type == GgmlType.Q4_0) {
+                            int packed = w.get(ValueLayout.JAVA_BYTE, at + 2 + (j & 15)) & 0xFF;
+                            q = (j < 16 ? packed & 15 : packed >>> 4) - 8;
+                        } else {
+                            q = w.get(ValueLayout.JAVA_BYTE, at + 2 + j);
+                        }
+                        dot += q * xq[xo + j];
+                    }
+                    acc += d * dx[t * nb + b] * dot;
+                }
+                out[t * n + r] = acc;
+            }
+        }
+    }
+}

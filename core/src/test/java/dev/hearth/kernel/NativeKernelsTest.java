@@ -1,0 +1,191 @@
+package dev.hearth.kernel;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.hearth.gguf.GgmlType;
+import dev.hearth.tensor.WeightMatrix;
+import java.io.IOException;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+/**
+ * The native int8 kernels ({@link NativeKernels}): they load wherever the CPU has AVX-512 VNNI (so a build that
+ * silently lost them fails here), the activation quantizer against its scalar twin, and the native matmul against
+ * its scalar twin over row and token counts that leave partial tiles, odd block counts and row ranges that start
+ * inside the matrix; and through {@link Kernels#matmul} with the pool, as the engine calls it.
+ */
+public class NativeKernelsTest {
+    private static final ComputePool POOL = new ComputePool(2);
+
+    @AfterAll
+    static void closePool() {
+        POOL.close();
+    }
+
+    /** Whether this machine's CPU reports AVX-512 VNNI (Linux x86-64), read independently of the library. */
+    public static boolean cpuHasVnni() throws IOException {
+        Path cpuinfo = Path.of("/proc/cpuinfo");
+        return Files.exists(cpuinfo) && System.getProperty("os.arch").matches("amd64|x86_64")
+                && Files.readString(cpuinfo).contains(" avx512_vnni");
+    }
+
+    @Test
+    void loadsWhereTheCpuHasTheInstructions() throws IOException {
+        boolean expected = cpuHasVnni() && !"false".equals(System.getProperty("hearth.kernel.native"));
+        assertThat(NativeKernels.available()).as(NativeKernels.status()).isEqualTo(expected);
+        assertThat(NativeKernels.supports(GgmlType.Q4_0)).isEqualTo(expected);
+        assertThat(NativeKernels.supports(GgmlType.Q8_0)).isEqualTo(expected);
+        assertThat(NativeKernels.supports(GgmlType.Q4_K)).isFalse();
+        assertThat(NativeKernels.status()).isNotBlank();
+    }
+
+    @Test
+    void quantizerMatchesItsScalarTwin() {
+        int tokens = 3;
+        int cols = 96;
+        float[] x = RandomBlocks.activations(tokens * cols, 7);
+        x[5] = 0;
+        java.util.Arrays.fill(x, 32, 64, 0f);  // an all-zero block: d = 0, all q = 0
+        x[70] = 1e-30f;
+        byte[] q1 = new byte[tokens * cols];
+        byte[] q2 = new byte[tokens * cols];
+        float[] d1 = new float[tokens * cols / 32];
+        float[] d2 = new float[d1.length];
+        int[] s1 = new int[d1.length];
+        int[] s2 = new int[d1.length];
+        NativeKernels.quantize(x, tokens, cols, q1, d1, s1);
+        NativeKernels.quantizeScalar(x, tokens, cols, q2, d2, s2);
+        assertThat(q1).isEqualTo(q2);
+        assertThat(d1).isEqualTo(d2);
+        assertThat(s1).isEqualTo(s2);
+        assertThat(d1[1]).isZero();
+        for (int b = 0; b < d1.length; b++) {
+            int sum = 0;
+            int max = 0;
+            for (int j = 0; j < 32; j++) {
+                sum += q1[32 * b + j];
+                max = Math.max(max, Math.abs(q1[32 * b + j]));
+            }
+            assertThat(s1[b]).isEqualTo(-sum);
+            assertThat(max).isLessThanOrEqualTo(127);
+            if (d1[b] != 0) {
+                assertThat(max).isGreaterThanOrEqualTo(126);
+            }
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(value = GgmlType.class, names = {"Q4_0", "Q8_0"})
+    void matmulMatchesItsScalarTwin(GgmlType type) {
+        assertThat(NativeKernels.available()).as(NativeKernels.status()).isEqualTo(NativeKernels.supports(type));
+        if (!NativeKernels.available()) {
+            return;  // checked above: this machine has no native kernels to compare
+        }
+        try (Arena arena = Arena.ofConfined()) {
+            for (int cols : new int[] {32, 96, 2048 + 64}) {
+                int rows = 11;
+                int nb = cols / 32;
+                WeightMatrix w = RandomBlocks.matrix(type, rows, cols, 3, 5L + cols, arena);
+                for (boolean table : new boolean[] {false, true}) {
+                    float[] scales = table && type == GgmlType.Q4_0 ? w.withBlockScales().blockScales() : null;
+                    for (int tokens : new int[] {1, 2, 4, 5, 9}) {
+                        float[] x = RandomBlocks.activations(tokens * cols, tokens + cols);
+                        byte[] xq = new byte[tokens * cols];
+                        float[] dx = new float[tokens * nb];
+                        int[] nsx = new int[tokens * nb];
+                        NativeKernels.quantize(x, tokens, cols, xq, dx, nsx);
+                        float[] expected = new float[tokens * rows];
+                        NativeKernels.matmulScalar(type, w.data(), w.rowBytes(), scales, 0, rows, cols, xq, dx, tokens,
+                                expected, rows);
+                        float tolerance = 1e-5f * maxAbs(expected);  // float sums taken in another order
+                        for (int[] range : new int[][] {{0, rows}, {3, 10}, {4, 5}, {8, 11}}) {
+                            float[] actual = new float[tokens * rows];
+                            java.util.Arrays.fill(actual, Float.NaN);
+                            NativeKernels.matmul(type, w.data(), w.rowBytes(),
+                                    scales == null ? MemorySegment.NULL : MemorySegment.ofArray(scales),
+                                    scales == null ? 0 : scales.length, range[0], range[1], cols,
+                                    MemorySegment.ofArray(xq), MemorySegment.ofArray(dx), MemorySegment.ofArray(nsx),
+                                    tokens, MemorySegment.ofArray(actual), rows);
+                            for (int t = 0; t < tokens; t++) {
+                                for (int r = 0; r < rows; r++) {
+                                    float a = actual[t * rows + r];
+                                    if (r < range[0] || r >= range[1]) {
+                                        assertThat(a).as("row %d outside %d..%d written", r, range[0], range[1]).isNaN();
+                                        continue;
+                                    }
+                                    float e = expected[t * rows + r];
+                                    assertThat(Math.abs(a - e)).as("%s cols %d table %s tokens %d [%d, %d]: %s vs %s",
+                                            type, cols, table, tokens, t, r, a, e)
+                                            .isLessThanOrEqualTo(tolerance);
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(value = GgmlType.class, names = {"Q4_0", "Q8_0"})
+    void engineMatmulRunsNativelyAndStaysNearTheFloatReference(GgmlType type) {
+        try (Arena arena = Arena.ofShared()) {  // the pool's threads read it
+            int rows = 203;
+            int cols = 1024 + 96;
+            WeightMatrix w = Kernels.prepare(RandomBlocks.matrix(type, rows, cols, 1, 99, arena));
+            assertThat(w.blockScales() == null).isEqualTo(NativeKernels.supports(type) || type != GgmlType.Q4_0);
+            for (int tokens : new int[] {1, 3, 16, 37}) {
+                float[] x = RandomBlocks.activations(tokens * cols, 11 + tokens);
+                float[] out = new float[tokens * rows];
+                Kernels.matmul(POOL, w, x, tokens, out);
+                float[] exact = new float[tokens * rows];
+                float[] row = new float[cols];
+                double scale = 0;
+                for (int r = 0; r < rows; r++) {
+                    ScalarKernels.dequantizeRow(w, r, row, 0);
+                    for (int t = 0; t < tokens; t++) {
+                        double s = 0;
+                        for (int k = 0; k < cols; k++) {
+                            s += (double) row[k] * x[t * cols + k];
+                        }
+                        exact[t * rows + r] = (float) s;
+                        scale = Math.max(scale, Math.abs(s));
+                    }
+                }
+                if (NativeKernels.supports(type)) {  // the native path is exactly its scalar twin
+                    byte[] xq = new byte[tokens * cols];
+                    float[] dx = new float[tokens * cols / 32];
+                    int[] nsx = new int[dx.length];
+                    NativeKernels.quantizeScalar(x, tokens, cols, xq, dx, nsx);
+                    float[] twin = new float[tokens * rows];
+                    NativeKernels.matmulScalar(type, w.data(), w.rowBytes(), null, 0, rows, cols, xq, dx, tokens, twin,
+                            rows);
+                    float tolerance = 1e-5f * maxAbs(twin);
+                    for (int i = 0; i < twin.length; i++) {
+                        assertThat(Math.abs(out[i] - twin[i])).as("%s tokens %d [%d]", type, tokens, i)
+                                .isLessThanOrEqualTo(tolerance);
+                    }
+                }
+                // 8-bit activations: an error of a fraction of a percent of the output's scale, never more
+                for (int i = 0; i < exact.length; i++) {
+                    assertThat(Math.abs(out[i] - exact[i])).as("%s tokens %d [%d]: %s vs %s", type, tokens, i, out[i],
+                            exact[i]).isLessThanOrEqualTo((float) (0.01 * scale));
+                }
+            }
+        }
+    }
+
+    private static float maxAbs(float[] a) {
+        float m = 0;
+        for (float v : a) {
+            m = Math.max(m, Math.abs(v));
+        }
+        return m;
+    }
+}
