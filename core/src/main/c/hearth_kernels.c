@@ -96,32 +96,43 @@ VNNI INLINE __m512 spread_f(const float *p, int single, __m512i idx) {
 
 /* Scales of two blocks of a row, spread over the two halves of a vector (from the table, or the blocks' f16). */
 VNNI INLINE __m512 pair_scales(const float *rs, const uint8_t *b0, int bb, __m512i idx) {
+    __m128 d;
     if (rs) {
-        return spread_f(rs, 0, idx);
+        d = _mm_castpd_ps(_mm_load_sd((const double *) rs));
+    } else {
+        uint16_t h0, h1;
+        memcpy(&h0, b0, 2);
+        memcpy(&h1, b0 + bb, 2);
+        d = _mm_cvtph_ps(_mm_insert_epi16(_mm_cvtsi32_si128(h0), h1, 1));
     }
-    __m128 d = _mm_setr_ps(half_to_float(b0), half_to_float(b0 + bb), 0, 0);
     return _mm512_permutexvar_ps(idx, _mm512_castps128_ps512(d));
 }
 
-/* One token, rows [r0, r1): weights streamed from memory once, no scratch. */
+/*
+ * One token, rows [r0, r1): weights streamed from memory once. The activation side of each block pair (the offset
+ * correction and the scale, spread over the pair's lanes) is laid out once per call in scratch, so the row loop
+ * only loads it.
+ */
 VNNI INLINE void matvec_type(int type, const uint8_t *w, int64_t rowBytes, const float *scales, int r0, int r1,
-        int cols, const int8_t *xq, const float *dx, const int32_t *nsx, float *out) {
+        int cols, const int8_t *xq, const float *dx, const int32_t *nsx, float *out, __m512i *initv, __m512 *dxv) {
     int nb = cols / 32;
     int pairs = nb / 2;
     int bb = type == HK_Q4_0 ? 18 : 34;
     int shift = type == HK_Q4_0 ? 0 : 4;
     __m512i idx = pair_index();
+    for (int p = 0; p < pairs; p++) {
+        initv[p] = _mm512_slli_epi32(spread_i(nsx + 2 * p, 0, idx), shift);
+        dxv[p] = spread_f(dx + 2 * p, 0, idx);
+    }
     for (int r = r0; r < r1; r++) {
         const uint8_t *row = w + (int64_t) r * rowBytes;
         const float *rs = scales ? scales + (int64_t) r * nb : 0;
         __m512 acc = _mm512_setzero_ps();
         for (int p = 0; p < pairs; p++) {
-            int b = 2 * p;
-            const uint8_t *b0 = row + (int64_t) b * bb;
+            const uint8_t *b0 = row + (int64_t) (2 * p) * bb;
             __m512i wv = _mm512_inserti64x4(_mm512_castsi256_si512(block_bytes(type, b0)), block_bytes(type, b0 + bb), 1);
-            __m512i init = _mm512_slli_epi32(spread_i(nsx + b, 0, idx), shift);
-            __m512i dot = _mm512_dpbusd_epi32(init, wv, _mm512_loadu_si512(xq + 32 * b));
-            __m512 d = _mm512_mul_ps(pair_scales(rs ? rs + b : 0, b0, bb, idx), spread_f(dx + b, 0, idx));
+            __m512i dot = _mm512_dpbusd_epi32(initv[p], wv, _mm512_loadu_si512(xq + 64 * p));
+            __m512 d = _mm512_mul_ps(pair_scales(rs ? rs + 2 * p : 0, b0, bb, idx), dxv[p]);
             acc = _mm512_fmadd_ps(_mm512_cvtepi32_ps(dot), d, acc);
         }
         float sum = _mm512_reduce_add_ps(acc);
@@ -140,17 +151,24 @@ VNNI INLINE void matvec_type(int type, const uint8_t *w, int64_t rowBytes, const
     }
 }
 
-VNNI static void matvec(int type, const uint8_t *w, int64_t rowBytes, const float *scales, int r0, int r1, int cols,
+VNNI static int matvec(int type, const uint8_t *w, int64_t rowBytes, const float *scales, int r0, int r1, int cols,
         const int8_t *xq, const float *dx, const int32_t *nsx, float *out) {
+    size_t pairs = (size_t) cols / 64;
+    __m512i *initv = scratch_get((pairs + 1) * 128);
+    if (!initv) {
+        return -1;
+    }
+    __m512 *dxv = (__m512 *) (initv + pairs + 1);
     if (type == HK_Q4_0) {
         if (scales) {
-            matvec_type(HK_Q4_0, w, rowBytes, scales, r0, r1, cols, xq, dx, nsx, out);
+            matvec_type(HK_Q4_0, w, rowBytes, scales, r0, r1, cols, xq, dx, nsx, out, initv, dxv);
         } else {
-            matvec_type(HK_Q4_0, w, rowBytes, 0, r0, r1, cols, xq, dx, nsx, out);
+            matvec_type(HK_Q4_0, w, rowBytes, 0, r0, r1, cols, xq, dx, nsx, out, initv, dxv);
         }
     } else {
-        matvec_type(HK_Q8_0, w, rowBytes, 0, r0, r1, cols, xq, dx, nsx, out);
+        matvec_type(HK_Q8_0, w, rowBytes, 0, r0, r1, cols, xq, dx, nsx, out, initv, dxv);
     }
+    return 0;
 }
 
 /*
@@ -265,8 +283,7 @@ VNNI int hk_matmul(int type, const uint8_t *w, int64_t rowBytes, const float *sc
         return -1;
     }
     if (tokens == 1) {
-        matvec(type, w, rowBytes, scales, r0, r1, cols, xq, dx, nsx, out);
-        return 0;
+        return matvec(type, w, rowBytes, scales, r0, r1, cols, xq, dx, nsx, out);
     }
     return gemm(type, w, rowBytes, scales, r0, r1, cols, xq, dx, nsx, tokens, out, n);
 }
