@@ -1,6 +1,7 @@
 /*
- * Hearth's native matmul kernels: 8-bit integer dot products (AVX-512 VNNI vpdpbusd) for Q4_0 and Q8_0 weights
- * against activations quantized to 8 bits in blocks of 32 (as ggml's Q8_0: d = max|x| / 127, q = round(x / d)).
+ * Hearth's native matmul kernels: 8-bit integer dot products (AVX-512 VNNI vpdpbusd) for Q4_0, Q8_0, Q4_K and Q6_K
+ * weights against activations quantized to 8 bits (NativeKernels.quantize: blocks of 32, as ggml's Q8_0, for Q4_0 and
+ * Q8_0; NativeKernels.quantizeK: one scale per 256 values, as ggml's Q8_K, for the K-quants, spread over dx).
  *
  * Called from dev.hearth.kernel.NativeKernels through the FFM API. Built by src/main/c/build.sh when a C compiler is
  * present; the engine falls back to its Vector API kernels when it is not, or when the CPU lacks the instructions
@@ -26,6 +27,8 @@
 
 #define HK_Q4_0 2
 #define HK_Q8_0 8
+#define HK_Q4_K 12
+#define HK_Q6_K 14
 
 #define VNNI __attribute__((target("avx512f,avx512bw,avx512vl,avx512dq,avx512vnni,f16c,fma,avx2")))
 #define INLINE static inline __attribute__((always_inline))
@@ -274,11 +277,265 @@ VNNI static int gemm(int type, const uint8_t *w, int64_t rowBytes, const float *
 }
 
 /*
+ * K-quants (super-blocks of 256 values). The integer dot products take the weights as unsigned bytes with no
+ * offset (Q4_K: the nibble; Q6_K: the 6-bit value 0..63), and each lane's float scale is its own (a Q4_K sub-block
+ * of 32 shares one, a Q6_K group of 16 another). What the unsigned form leaves out (Q4_K: minus dmin * min times the
+ * sub-block's sum of x; Q6_K: minus 32 times the group's scale times the group's sum of x) is one float dot product
+ * per row and token, over the 16-value groups: coefficient per group (weights) times dx * sum of the group's 16 x
+ * (activations, laid out once per call).
+ */
+typedef struct {
+    int type, cols, pairs, groups;   /* pairs of 32-value blocks; groups of 16 values */
+} kshape;
+
+/* The 8 scales and 8 mins (6 bits each) of a Q4_K super-block, as bytes. */
+static inline void q4_k_scales(const uint8_t *q, uint8_t *sc, uint8_t *mn) {
+    for (int j = 0; j < 4; j++) {
+        sc[j] = q[j] & 63;
+        mn[j] = q[j + 4] & 63;
+    }
+    for (int j = 4; j < 8; j++) {
+        sc[j] = (uint8_t) ((q[j + 4] & 0xF) | ((q[j - 4] >> 6) << 4));
+        mn[j] = (uint8_t) ((q[j + 4] >> 4) | ((q[j] >> 6) << 4));
+    }
+}
+
+/*
+ * One super-block of a row decoded for the integer dot products: the 256 values as unsigned bytes (4 pairs of 64),
+ * the lane scales of each pair (16 floats: lane l covers values 4l .. 4l + 3 of the pair), and the correction
+ * coefficient of each of the 16 groups.
+ */
+VNNI INLINE void k_decode(int type, const uint8_t *blk, __m512i *u, __m512 *lanes, __m512 *coef) {
+    if (type == HK_Q4_K) {
+        float d = half_to_float(blk);
+        float dmin = half_to_float(blk + 2);
+        uint8_t sc[8], mn[8];
+        q4_k_scales(blk + 4, sc, mn);
+        __m256 scf = _mm256_mul_ps(_mm256_set1_ps(d), _mm256_cvtepi32_ps(_mm256_cvtepu8_epi32(_mm_loadl_epi64((const __m128i *) sc))));
+        __m256 mnf = _mm256_mul_ps(_mm256_set1_ps(-dmin), _mm256_cvtepi32_ps(_mm256_cvtepu8_epi32(_mm_loadl_epi64((const __m128i *) mn))));
+        __m512 s16 = _mm512_castps256_ps512(scf);
+        __m512 m16 = _mm512_castps256_ps512(mnf);
+        /* group g (16 values) belongs to sub-block g / 2 */
+        *coef = _mm512_permutexvar_ps(_mm512_set_epi32(7, 7, 6, 6, 5, 5, 4, 4, 3, 3, 2, 2, 1, 1, 0, 0), m16);
+        const uint8_t *qs = blk + 16;
+        for (int c = 0; c < 4; c++) {
+            __m256i v = _mm256_loadu_si256((const __m256i *) (qs + 32 * c));
+            __m256i lo = _mm256_and_si256(v, _mm256_set1_epi8(0x0F));
+            __m256i hi = _mm256_and_si256(_mm256_srli_epi16(v, 4), _mm256_set1_epi8(0x0F));
+            u[c] = _mm512_inserti64x4(_mm512_castsi256_si512(lo), hi, 1);
+            __m512i idx = _mm512_set_epi32(2 * c + 1, 2 * c + 1, 2 * c + 1, 2 * c + 1, 2 * c + 1, 2 * c + 1, 2 * c + 1,
+                    2 * c + 1, 2 * c, 2 * c, 2 * c, 2 * c, 2 * c, 2 * c, 2 * c, 2 * c);
+            lanes[c] = _mm512_permutexvar_ps(idx, s16);
+        }
+    } else { /* Q6_K: ql[128], qh[64], sc[16] (int8), d */
+        const uint8_t *ql = blk;
+        const uint8_t *qh = blk + 128;
+        float d = half_to_float(blk + 208);
+        __m512 s16 = _mm512_mul_ps(_mm512_set1_ps(d),
+                _mm512_cvtepi32_ps(_mm512_cvtepi8_epi32(_mm_loadu_si128((const __m128i *) (blk + 192)))));
+        *coef = _mm512_mul_ps(_mm512_set1_ps(-32.0f), s16);
+        const __m512i m4 = _mm512_set1_epi8(0x0F);
+        const __m512i m2 = _mm512_set1_epi8(0x03);
+        for (int h = 0; h < 2; h++) {
+            __m512i l = _mm512_loadu_si512(ql + 64 * h);                    /* [ql 0..31 | ql 32..63] */
+            __m512i hb = _mm512_broadcast_i64x4(_mm256_loadu_si256((const __m256i *) (qh + 32 * h)));
+            __m512i hs = _mm512_mask_mov_epi64(hb, 0xF0, _mm512_srli_epi16(hb, 2));   /* upper half: qh >> 2 */
+            __m512i lo = _mm512_or_si512(_mm512_and_si512(l, m4),
+                    _mm512_slli_epi16(_mm512_and_si512(hs, m2), 4));
+            __m512i hi = _mm512_or_si512(_mm512_and_si512(_mm512_srli_epi16(l, 4), m4),
+                    _mm512_slli_epi16(_mm512_and_si512(_mm512_srli_epi16(hs, 4), m2), 4));
+            u[2 * h] = lo;        /* values 128h + 0 .. 63 */
+            u[2 * h + 1] = hi;    /* values 128h + 64 .. 127 */
+        }
+        for (int c = 0; c < 4; c++) {  /* pair c covers groups 4c .. 4c + 3, 4 lanes each */
+            int g = 4 * c;
+            __m512i idx = _mm512_set_epi32(g + 3, g + 3, g + 3, g + 3, g + 2, g + 2, g + 2, g + 2, g + 1, g + 1, g + 1,
+                    g + 1, g, g, g, g);
+            lanes[c] = _mm512_permutexvar_ps(idx, s16);
+        }
+    }
+}
+
+/* Per token: the sum of each 16-value group of x times its block's scale (groups floats), for the corrections. */
+VNNI static void k_group_sums(const int8_t *xq, const float *dx, int cols, int tokens, float *cx) {
+    int groups = cols / 16;
+    for (int t = 0; t < tokens; t++) {
+        const int8_t *x = xq + (int64_t) t * cols;
+        for (int g = 0; g < groups; g++) {
+            __m128i v = _mm_loadu_si128((const __m128i *) (x + 16 * g));
+            __m128i s = _mm_sad_epu8(_mm_xor_si128(v, _mm_set1_epi8((char) 0x80)), _mm_setzero_si128());
+            int sum = _mm_cvtsi128_si32(s) + _mm_extract_epi16(s, 4) - 16 * 128;
+            cx[(int64_t) t * groups + g] = dx[(int64_t) t * (cols / 32) + g / 2] * (float) sum;
+        }
+    }
+}
+
+/* One token over rows [r0, r1) of a K-quant matrix, weights streamed once. */
+VNNI INLINE void k_matvec_type(int type, const uint8_t *w, int64_t rowBytes, int r0, int r1, int cols, const int8_t *xq,
+        const float *cx, __m512 *dxv, float *out) {
+    int supers = cols / 256;
+    int bb = type == HK_Q4_K ? 144 : 210;
+    for (int r = r0; r < r1; r++) {
+        const uint8_t *row = w + (int64_t) r * rowBytes;
+        __m512 acc = _mm512_setzero_ps();
+        __m512 corr = _mm512_setzero_ps();
+        for (int sb = 0; sb < supers; sb++) {
+            __m512i u[4];
+            __m512 lanes[4];
+            __m512 coef;
+            k_decode(type, row + (int64_t) sb * bb, u, lanes, &coef);
+            corr = _mm512_fmadd_ps(coef, _mm512_loadu_ps(cx + 16 * sb), corr);
+            for (int c = 0; c < 4; c++) {
+                int p = 4 * sb + c;
+                __m512i dot = _mm512_dpbusd_epi32(_mm512_setzero_si512(), u[c], _mm512_loadu_si512(xq + 64 * p));
+                acc = _mm512_fmadd_ps(_mm512_cvtepi32_ps(dot), _mm512_mul_ps(lanes[c], dxv[p]), acc);
+            }
+        }
+        out[r] = _mm512_reduce_add_ps(_mm512_add_ps(acc, corr));
+    }
+}
+
+/* Many tokens: rows in tiles of 4 decoded once into scratch, then 4 tokens at a time, as for Q4_0. */
+#define KSTEP(i, j) { \
+    __m512i dot = _mm512_dpbusd_epi32(_mm512_setzero_si512(), w##i, x##j); \
+    a##i##j = _mm512_fmadd_ps(_mm512_cvtepi32_ps(dot), _mm512_mul_ps(l##i, d##j), a##i##j); }
+#define KLOAD(j) \
+    __m512i x##j = _mm512_loadu_si512(xq + (int64_t) (t0 + j) * cols + 64 * p); \
+    __m512 d##j = spread_f(dx + (int64_t) (t0 + j) * nb + 2 * p, 0, idx);
+#define KCORR(i, j) a##i##j = _mm512_fmadd_ps(c##i, e##j, a##i##j);
+
+VNNI static void k_tile_4x4(const uint8_t *su, const __m512 *sl, const float *sc, int cols, const int8_t *xq,
+        const float *dx, const float *cx, int t0, float *out, int64_t n, int r) {
+    int pairs = cols / 64;
+    int nb = cols / 32;
+    int groups = cols / 16;
+    __m512i idx = pair_index();
+    __m512 a00 = _mm512_setzero_ps(), a01 = a00, a02 = a00, a03 = a00, a10 = a00, a11 = a00, a12 = a00, a13 = a00;
+    __m512 a20 = a00, a21 = a00, a22 = a00, a23 = a00, a30 = a00, a31 = a00, a32 = a00, a33 = a00;
+    for (int p = 0; p < pairs; p++) {
+        __m512i w0 = _mm512_loadu_si512(su + 64 * (int64_t) p);
+        __m512i w1 = _mm512_loadu_si512(su + 64 * (int64_t) (pairs + p));
+        __m512i w2 = _mm512_loadu_si512(su + 64 * (int64_t) (2 * pairs + p));
+        __m512i w3 = _mm512_loadu_si512(su + 64 * (int64_t) (3 * pairs + p));
+        __m512 l0 = sl[p], l1 = sl[pairs + p], l2 = sl[2 * pairs + p], l3 = sl[3 * pairs + p];
+        { KLOAD(0) KSTEP(0, 0) KSTEP(1, 0) KSTEP(2, 0) KSTEP(3, 0) }
+        { KLOAD(1) KSTEP(0, 1) KSTEP(1, 1) KSTEP(2, 1) KSTEP(3, 1) }
+        { KLOAD(2) KSTEP(0, 2) KSTEP(1, 2) KSTEP(2, 2) KSTEP(3, 2) }
+        { KLOAD(3) KSTEP(0, 3) KSTEP(1, 3) KSTEP(2, 3) KSTEP(3, 3) }
+    }
+    for (int g = 0; g < groups; g += 16) {
+        __m512 c0 = _mm512_loadu_ps(sc + g), c1 = _mm512_loadu_ps(sc + groups + g);
+        __m512 c2 = _mm512_loadu_ps(sc + 2 * groups + g), c3 = _mm512_loadu_ps(sc + 3 * groups + g);
+        __m512 e0 = _mm512_loadu_ps(cx + (int64_t) (t0 + 0) * groups + g);
+        __m512 e1 = _mm512_loadu_ps(cx + (int64_t) (t0 + 1) * groups + g);
+        __m512 e2 = _mm512_loadu_ps(cx + (int64_t) (t0 + 2) * groups + g);
+        __m512 e3 = _mm512_loadu_ps(cx + (int64_t) (t0 + 3) * groups + g);
+        KCORR(0, 0) KCORR(0, 1) KCORR(0, 2) KCORR(0, 3) KCORR(1, 0) KCORR(1, 1) KCORR(1, 2) KCORR(1, 3)
+        KCORR(2, 0) KCORR(2, 1) KCORR(2, 2) KCORR(2, 3) KCORR(3, 0) KCORR(3, 1) KCORR(3, 2) KCORR(3, 3)
+    }
+    float *o = out + r;
+    o[(t0 + 0) * n + 0] = _mm512_reduce_add_ps(a00); o[(t0 + 1) * n + 0] = _mm512_reduce_add_ps(a01);
+    o[(t0 + 2) * n + 0] = _mm512_reduce_add_ps(a02); o[(t0 + 3) * n + 0] = _mm512_reduce_add_ps(a03);
+    o[(t0 + 0) * n + 1] = _mm512_reduce_add_ps(a10); o[(t0 + 1) * n + 1] = _mm512_reduce_add_ps(a11);
+    o[(t0 + 2) * n + 1] = _mm512_reduce_add_ps(a12); o[(t0 + 3) * n + 1] = _mm512_reduce_add_ps(a13);
+    o[(t0 + 0) * n + 2] = _mm512_reduce_add_ps(a20); o[(t0 + 1) * n + 2] = _mm512_reduce_add_ps(a21);
+    o[(t0 + 2) * n + 2] = _mm512_reduce_add_ps(a22); o[(t0 + 3) * n + 2] = _mm512_reduce_add_ps(a23);
+    o[(t0 + 0) * n + 3] = _mm512_reduce_add_ps(a30); o[(t0 + 1) * n + 3] = _mm512_reduce_add_ps(a31);
+    o[(t0 + 2) * n + 3] = _mm512_reduce_add_ps(a32); o[(t0 + 3) * n + 3] = _mm512_reduce_add_ps(a33);
+}
+
+/* One decoded row (i of the tile) with one token: the edges of the tiles. */
+VNNI static void k_tile_1x1(const uint8_t *su, const __m512 *sl, const float *sc, int cols, const int8_t *xq,
+        const float *dx, const float *cx, int t, float *out, int64_t n, int r) {
+    int pairs = cols / 64;
+    int nb = cols / 32;
+    int groups = cols / 16;
+    __m512i idx = pair_index();
+    __m512 acc = _mm512_setzero_ps();
+    for (int p = 0; p < pairs; p++) {
+        __m512i dot = _mm512_dpbusd_epi32(_mm512_setzero_si512(), _mm512_loadu_si512(su + 64 * (int64_t) p),
+                _mm512_loadu_si512(xq + (int64_t) t * cols + 64 * p));
+        __m512 d = spread_f(dx + (int64_t) t * nb + 2 * p, 0, idx);
+        acc = _mm512_fmadd_ps(_mm512_cvtepi32_ps(dot), _mm512_mul_ps(sl[p], d), acc);
+    }
+    for (int g = 0; g < groups; g += 16) {
+        acc = _mm512_fmadd_ps(_mm512_loadu_ps(sc + g), _mm512_loadu_ps(cx + (int64_t) t * groups + g), acc);
+    }
+    out[(int64_t) t * n + r] = _mm512_reduce_add_ps(acc);
+}
+
+VNNI static int k_matmul(int type, const uint8_t *w, int64_t rowBytes, int r0, int r1, int cols, const int8_t *xq,
+        const float *dx, int tokens, float *out, int n) {
+    int pairs = cols / 64;
+    int groups = cols / 16;
+    int supers = cols / 256;
+    int bb = type == HK_Q4_K ? 144 : 210;
+    size_t cx_bytes = ((size_t) tokens * groups * sizeof(float) + 63) & ~(size_t) 63;
+    size_t su_bytes = 4 * (size_t) pairs * 64;
+    size_t sl_bytes = 4 * (size_t) pairs * 64;
+    size_t sc_bytes = 4 * (size_t) groups * sizeof(float);
+    size_t dxv_bytes = (size_t) pairs * 64;
+    uint8_t *base = scratch_get(cx_bytes + su_bytes + sl_bytes + sc_bytes + dxv_bytes);
+    if (!base) {
+        return -1;
+    }
+    float *cx = (float *) base;
+    k_group_sums(xq, dx, cols, tokens, cx);
+    if (tokens == 1) {
+        __m512 *dxv = (__m512 *) (base + cx_bytes);
+        __m512i idx = pair_index();
+        for (int p = 0; p < pairs; p++) {
+            dxv[p] = spread_f(dx + 2 * p, 0, idx);
+        }
+        if (type == HK_Q4_K) {
+            k_matvec_type(HK_Q4_K, w, rowBytes, r0, r1, cols, xq, cx, dxv, out);
+        } else {
+            k_matvec_type(HK_Q6_K, w, rowBytes, r0, r1, cols, xq, cx, dxv, out);
+        }
+        return 0;
+    }
+    uint8_t *su = base + cx_bytes;
+    __m512 *sl = (__m512 *) (su + su_bytes);
+    float *sc = (float *) ((uint8_t *) sl + sl_bytes);
+    for (int r = r0; r < r1; r += 4) {
+        int nr = r1 - r < 4 ? r1 - r : 4;
+        for (int i = 0; i < nr; i++) {
+            const uint8_t *row = w + (int64_t) (r + i) * rowBytes;
+            for (int sb = 0; sb < supers; sb++) {
+                __m512i u[4];
+                __m512 lanes[4];
+                __m512 coef;
+                k_decode(type, row + (int64_t) sb * bb, u, lanes, &coef);
+                for (int c = 0; c < 4; c++) {
+                    _mm512_storeu_si512(su + 64 * ((int64_t) i * pairs + 4 * sb + c), u[c]);
+                    sl[(int64_t) i * pairs + 4 * sb + c] = lanes[c];
+                }
+                _mm512_storeu_ps(sc + (int64_t) i * groups + 16 * sb, coef);
+            }
+        }
+        int t0 = 0;
+        if (nr == 4) {
+            for (; t0 + 4 <= tokens; t0 += 4) k_tile_4x4(su, sl, sc, cols, xq, dx, cx, t0, out, n, r);
+        }
+        for (int i = 0; i < nr; i++) {
+            for (int t = t0; t < tokens; t++) {
+                k_tile_1x1(su + 64 * (int64_t) i * pairs, sl + (int64_t) i * pairs, sc + (int64_t) i * groups, cols,
+                        xq, dx, cx, t, out, n, r + i);
+            }
+        }
+    }
+    return 0;
+}
+
+/*
  * out[t * n + r] = row r of the weights times token t, for rows [r0, r1) and tokens [0, tokens). Returns 0, or -1 for
  * an unknown type or a failed scratch allocation (nothing written then).
  */
 VNNI int hk_matmul(int type, const uint8_t *w, int64_t rowBytes, const float *scales, int r0, int r1, int cols,
         const int8_t *xq, const float *dx, const int32_t *nsx, int tokens, float *out, int n) {
+    if (type == HK_Q4_K || type == HK_Q6_K) {
+        return cols % 256 == 0 ? k_matmul(type, w, rowBytes, r0, r1, cols, xq, dx, tokens, out, n) : -1;
+    }
     if ((type != HK_Q4_0 && type != HK_Q8_0) || cols % 32 != 0) {
         return -1;
     }

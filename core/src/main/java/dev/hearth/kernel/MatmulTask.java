@@ -37,14 +37,13 @@ final class MatmulTask implements ComputePool.RangeBody {
     private boolean javaGemm;
     /** Parts whose type runs on the native int8 kernels ({@link NativeKernels}). */
     private final boolean[] nat = new boolean[MAX_PARTS];
-    /** This call's activations quantized to 8 bits for the native kernels (on the first native part), and views. */
-    private boolean quantized;
-    private byte[] xq = new byte[0];
-    private float[] xd = new float[0];
-    private int[] nsx = new int[0];
-    private MemorySegment xqSeg = MemorySegment.NULL;
-    private MemorySegment xdSeg = MemorySegment.NULL;
-    private MemorySegment nsxSeg = MemorySegment.NULL;
+    /**
+     * This call's activations quantized to 8 bits for the native kernels, on the first part that needs them: in
+     * blocks of 32 for Q4_0 and Q8_0, in blocks of 256 for the K-quants (as llama.cpp pairs them).
+     */
+    private final Quantized q8 = new Quantized(false);
+    private final Quantized qk = new Quantized(true);
+    private final Quantized[] quant = new Quantized[MAX_PARTS];
     /** Heap views of output arrays and scale tables, kept across calls (the engine reuses its buffers). */
     private final SegmentCache views = new SegmentCache();
     /** Whether this pool's matmuls may run natively at all. */
@@ -78,7 +77,8 @@ final class MatmulTask implements ComputePool.RangeBody {
         this.gemm = Kernels.useGemm(numTokens);
         this.transposed = false;
         this.javaGemm = false;
-        this.quantized = false;
+        q8.done = false;
+        qk.done = false;
     }
 
     private void transpose() {
@@ -90,21 +90,41 @@ final class MatmulTask implements ComputePool.RangeBody {
         transposed = true;
     }
 
-    private void quantize() {
-        int n = numTokens * cols;
-        if (xq.length < n) {
-            xq = new byte[n];
-            xqSeg = MemorySegment.ofArray(xq);
+    /** Activations in 8 bits and their heap views (grown, never shrunk). */
+    private static final class Quantized {
+        final boolean superBlocks;
+        boolean done;
+        byte[] xq = new byte[0];
+        float[] xd = new float[0];
+        int[] nsx = new int[0];
+        MemorySegment xqSeg = MemorySegment.NULL;
+        MemorySegment xdSeg = MemorySegment.NULL;
+        MemorySegment nsxSeg = MemorySegment.NULL;
+
+        Quantized(boolean superBlocks) {
+            this.superBlocks = superBlocks;
         }
-        int blocks = n / NativeKernels.BLOCK;
-        if (xd.length < blocks) {
-            xd = new float[blocks];
-            nsx = new int[blocks];
-            xdSeg = MemorySegment.ofArray(xd);
-            nsxSeg = MemorySegment.ofArray(nsx);
+
+        void fill(float[] x, int tokens, int cols) {
+            int n = tokens * cols;
+            if (xq.length < n) {
+                xq = new byte[n];
+                xqSeg = MemorySegment.ofArray(xq);
+            }
+            int blocks = n / NativeKernels.BLOCK;
+            if (xd.length < blocks) {
+                xd = new float[blocks];
+                nsx = new int[blocks];
+                xdSeg = MemorySegment.ofArray(xd);
+                nsxSeg = MemorySegment.ofArray(nsx);
+            }
+            if (superBlocks) {
+                NativeKernels.quantizeK(x, tokens, cols, xq, xd, nsx);
+            } else {
+                NativeKernels.quantize(x, tokens, cols, xq, xd, nsx);
+            }
+            done = true;
         }
-        NativeKernels.quantize(x, numTokens, cols, xq, xd, nsx);
-        quantized = true;
     }
 
     void add(WeightMatrix w, float[] out) {
@@ -120,9 +140,11 @@ final class MatmulTask implements ComputePool.RangeBody {
         if (nat[p]) {
             outView[p] = views.of(out);
             scaleView[p] = w.blockScales() == null ? MemorySegment.NULL : views.of(w.blockScales());
-            if (!quantized) {
-                quantize();
+            Quantized q = w.type().blockSize() == 256 ? qk : q8;
+            if (!q.done) {
+                q.fill(x, numTokens, cols);
             }
+            quant[p] = q;
         } else if (gemm) {
             javaGemm = true;
             if (!transposed) {
@@ -147,6 +169,7 @@ final class MatmulTask implements ComputePool.RangeBody {
             out[p] = null;
             outView[p] = null;
             scaleView[p] = null;
+            quant[p] = null;
         }
         x = null;
     }
@@ -179,8 +202,9 @@ final class MatmulTask implements ComputePool.RangeBody {
         float[] s = scales[p];
         int bpr = cols / t.blockSize();  // scale-table entries per row
         if (nat[p]) {
-            NativeKernels.matmul(t, w, rb, scaleView[p], s == null ? 0 : s.length, start, end, cols, xqSeg, xdSeg,
-                    nsxSeg, numTokens, outView[p], n);
+            Quantized q = quant[p];
+            NativeKernels.matmul(t, w, rb, scaleView[p], s == null ? 0 : s.length, start, end, cols, q.xqSeg, q.xdSeg,
+                    q.nsxSeg, numTokens, outView[p], n);
             return;
         }
         if (gemm) {

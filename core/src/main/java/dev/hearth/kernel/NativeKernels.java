@@ -1,6 +1,7 @@
 package dev.hearth.kernel;
 
 import dev.hearth.gguf.GgmlType;
+import dev.hearth.tensor.WeightMatrix;
 import java.io.IOException;
 import java.io.InputStream;
 import java.lang.foreign.Arena;
@@ -23,7 +24,7 @@ import jdk.incubator.vector.VectorSpecies;
 
 /**
  * The native int8 matmul kernels ({@code core/src/main/c/hearth_kernels.c}, AVX-512 VNNI), called through the FFM API
- * for Q4_0 and Q8_0 weights: the activations are quantized to 8 bits in blocks of 32 (as llama.cpp does for these
+ * for Q4_0, Q8_0, Q4_K and Q6_K weights: the activations are quantized to 8 bits in blocks of 32 (as llama.cpp does for these
  * types), and each block's dot product is taken in integers, 64 multiply-adds per instruction, where the Vector API
  * has no integer dot product and must widen every weight to a float.
  *
@@ -63,7 +64,7 @@ public final class NativeKernels {
                                     ValueLayout.ADDRESS, ValueLayout.ADDRESS, ValueLayout.JAVA_INT,
                                     ValueLayout.ADDRESS, ValueLayout.JAVA_INT),
                             Linker.Option.critical(true));
-                    status = "native int8 (AVX-512 VNNI) for Q4_0 and Q8_0";
+                    status = "native int8 (AVX-512 VNNI) for Q4_0, Q8_0, Q4_K and Q6_K";
                 }
             }
         } catch (Throwable e) {
@@ -116,7 +117,8 @@ public final class NativeKernels {
 
     /** Whether matmuls over this weight type run natively here. */
     public static boolean supports(GgmlType type) {
-        return MATMUL != null && (type == GgmlType.Q4_0 || type == GgmlType.Q8_0);
+        return MATMUL != null && (type == GgmlType.Q4_0 || type == GgmlType.Q8_0 || type == GgmlType.Q4_K
+                || type == GgmlType.Q6_K);
     }
 
     /**
@@ -128,8 +130,8 @@ public final class NativeKernels {
             int r1, int cols, MemorySegment xq, MemorySegment dx, MemorySegment nsx, int tokens, MemorySegment out,
             int n) {
         int nb = cols / BLOCK;
-        if (cols % BLOCK != 0 || r0 < 0 || r1 > n || r0 > r1 || w.byteSize() < r1 * rowBytes
-                || rowBytes < (long) nb * type.byteSize(BLOCK) || (scales != MemorySegment.NULL && scaleCount < (long) r1 * nb)
+        if (cols % type.blockSize() != 0 || r0 < 0 || r1 > n || r0 > r1 || w.byteSize() < r1 * rowBytes
+                || rowBytes < type.byteSize(cols) || (scales != MemorySegment.NULL && scaleCount < (long) r1 * nb)
                 || xq.byteSize() < (long) tokens * cols || dx.byteSize() < 4L * tokens * nb
                 || nsx.byteSize() < 4L * tokens * nb || out.byteSize() < 4L * ((long) (tokens - 1) * n + r1)) {
             throw new IllegalArgumentException("native matmul: sizes do not fit (" + type + ", rows " + r0 + ".." + r1
@@ -183,6 +185,99 @@ public final class NativeKernels {
         }
     }
 
+    /** Values per activation block for the K-quants, as llama.cpp's Q8_K. */
+    public static final int SUPER_BLOCK = 256;
+    private static final float ROUND = 12582912f;  // 1.5 * 2^23: adding and subtracting it rounds half to even
+
+    /**
+     * Quantizes x for the K-quant kernels as ggml's quantize_row_q8_K: one scale per 256 values, from the value of
+     * largest magnitude (the first, on a tie), which maps to -127: iscale = -127 / that value, q = round-half-even(x *
+     * iscale) (at most 127), d = 1 / iscale, kept as a float. dx gets d for each of the super-block's 8 blocks of 32,
+     * nsx minus each block's sum of q, as {@link #quantize}.
+     */
+    public static void quantizeK(float[] x, int tokens, int cols, byte[] xq, float[] dx, int[] nsx) {
+        int lanes = FLOATS.length();
+        int supers = tokens * (cols / SUPER_BLOCK);
+        for (int sb = 0; sb < supers; sb++) {
+            int at = sb * SUPER_BLOCK;
+            FloatVector hi = FloatVector.broadcast(FLOATS, Float.NEGATIVE_INFINITY);
+            FloatVector lo = FloatVector.broadcast(FLOATS, Float.POSITIVE_INFINITY);
+            for (int i = 0; i < SUPER_BLOCK; i += lanes) {
+                FloatVector v = FloatVector.fromArray(FLOATS, x, at + i);
+                hi = hi.blend(v, hi.compare(VectorOperators.LT, v));
+                lo = lo.blend(v, v.compare(VectorOperators.LT, lo));
+            }
+            float max = hi.reduceLanes(VectorOperators.MAX);
+            float min = lo.reduceLanes(VectorOperators.MIN);
+            float extreme = max > -min ? max : -min > max ? min : firstExtreme(x, at, max);
+            quantizeSuperBlock(x, at, extreme, xq, dx, nsx);
+        }
+    }
+
+    /** The first value of largest magnitude where the largest and the smallest have the same magnitude. */
+    private static float firstExtreme(float[] x, int at, float max) {
+        for (int i = 0; i < SUPER_BLOCK; i++) {
+            if (Math.abs(x[at + i]) == max) {
+                return x[at + i];
+            }
+        }
+        return max;
+    }
+
+    private static void quantizeSuperBlock(float[] x, int at, float extreme, byte[] xq, float[] dx, int[] nsx) {
+        int lanes = FLOATS.length();
+        int b0 = at / BLOCK;
+        if (extreme == 0) {
+            java.util.Arrays.fill(xq, at, at + SUPER_BLOCK, (byte) 0);
+            java.util.Arrays.fill(dx, b0, b0 + SUPER_BLOCK / BLOCK, 0f);
+            java.util.Arrays.fill(nsx, b0, b0 + SUPER_BLOCK / BLOCK, 0);
+            return;
+        }
+        float iscale = -127f / extreme;
+        float d = 1f / iscale;
+        for (int b = 0; b < SUPER_BLOCK / BLOCK; b++) {
+            int sum = 0;
+            for (int i = 0; i < BLOCK; i += lanes) {
+                int o = at + b * BLOCK + i;
+                FloatVector v = FloatVector.fromArray(FLOATS, x, o).mul(iscale).add(ROUND).sub(ROUND).min(127f);
+                IntVector q = (IntVector) v.convertShape(VectorOperators.F2I, INTS, 0);
+                q.convertShape(VectorOperators.I2B, BYTES, 0).reinterpretAsBytes().intoArray(xq, o);
+                sum += q.reduceLanes(VectorOperators.ADD);
+            }
+            dx[b0 + b] = d;
+            nsx[b0 + b] = -sum;
+        }
+    }
+
+    /** The scalar twin of {@link #quantizeK}. */
+    public static void quantizeKScalar(float[] x, int tokens, int cols, byte[] xq, float[] dx, int[] nsx) {
+        int supers = tokens * (cols / SUPER_BLOCK);
+        for (int sb = 0; sb < supers; sb++) {
+            int at = sb * SUPER_BLOCK;
+            float amax = 0;
+            float extreme = 0;
+            for (int i = 0; i < SUPER_BLOCK; i++) {
+                float a = Math.abs(x[at + i]);
+                if (a > amax) {
+                    amax = a;
+                    extreme = x[at + i];
+                }
+            }
+            float iscale = extreme == 0 ? 0 : -127f / extreme;
+            for (int b = 0; b < SUPER_BLOCK / BLOCK; b++) {
+                int sum = 0;
+                for (int i = 0; i < BLOCK; i++) {
+                    int o = at + b * BLOCK + i;
+                    int q = extreme == 0 ? 0 : Math.min(127, (int) Math.rint(iscale * x[o]));
+                    xq[o] = (byte) q;
+                    sum += q;
+                }
+                dx[at / BLOCK + b] = extreme == 0 ? 0 : 1f / iscale;
+                nsx[at / BLOCK + b] = -sum;
+            }
+        }
+    }
+
     /** The scalar twin of {@link #quantize}. */
     public static void quantizeScalar(float[] x, int tokens, int cols, byte[] xq, float[] dx, int[] nsx) {
         int blocks = tokens * (cols / BLOCK);
@@ -213,6 +308,25 @@ public final class NativeKernels {
     public static void matmulScalar(GgmlType type, MemorySegment w, long rowBytes, float[] scales, int r0, int r1,
             int cols, byte[] xq, float[] dx, int tokens, float[] out, int n) {
         int nb = cols / BLOCK;
+        if (type != GgmlType.Q4_0 && type != GgmlType.Q8_0) {  // K-quants: dequantized weights times the 8-bit x
+            float[] row = new float[cols];
+            WeightMatrix m = new WeightMatrix("twin", type, r1, cols, w.asSlice(0, r1 * rowBytes));
+            for (int r = r0; r < r1; r++) {
+                ScalarKernels.dequantizeRow(m, r, row, 0);
+                for (int t = 0; t < tokens; t++) {
+                    double acc = 0;
+                    for (int b = 0; b < nb; b++) {
+                        double block = 0;
+                        for (int j = 0; j < BLOCK; j++) {
+                            block += (double) row[b * BLOCK + j] * xq[t * cols + b * BLOCK + j];
+                        }
+                        acc += block * dx[t * nb + b];
+                    }
+                    out[t * n + r] = (float) acc;
+                }
+            }
+            return;
+        }
         long bb = type.byteSize(BLOCK);
         for (int t = 0; t < tokens; t++) {
             for (int r = r0; r < r1; r++) {

@@ -5,8 +5,9 @@ package dev.hearth.model;
  *
  * @param threads compute threads (at least 1)
  * @param maxBatchTokens the most rows one forward pass takes; buffers are sized for it at load
- * @param nativeKernels whether Q4_0 and Q8_0 matmuls may run on the native int8 kernels where this machine has them
- *     ({@link dev.hearth.kernel.NativeKernels}); false keeps every matmul on the Vector API float kernels
+ * @param nativeKernels whether Q4_0, Q8_0, Q4_K and Q6_K matmuls may run on the native int8 kernels where this
+ *     machine has them ({@link dev.hearth.kernel.NativeKernels}); false keeps every matmul on the Vector API float
+ *     kernels
  */
 public record ModelOptions(int threads, int maxBatchTokens, boolean nativeKernels) {
     public static final int DEFAULT_MAX_BATCH_TOKENS = 128;

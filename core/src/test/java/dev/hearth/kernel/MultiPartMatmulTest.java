@@ -44,7 +44,9 @@ class MultiPartMatmulTest {
             Kernels.matmul(POOL, q, g2, k, u2, x, tokens);
             assertClose(g2, q1);
             assertClose(u2, k1);
-            ReferenceMatmul.assertMatches(v, x, tokens, v2, "v part");
+            if (!NativeKernels.supports(v.type())) {  // the native kernels are held to their twin in NativeKernelsTest
+                ReferenceMatmul.assertMatches(v, x, tokens, v2, "v part");
+            }
         }
     }
 

@@ -41,7 +41,10 @@ public class NativeKernelsTest {
         assertThat(NativeKernels.available()).as(NativeKernels.status()).isEqualTo(expected);
         assertThat(NativeKernels.supports(GgmlType.Q4_0)).isEqualTo(expected);
         assertThat(NativeKernels.supports(GgmlType.Q8_0)).isEqualTo(expected);
-        assertThat(NativeKernels.supports(GgmlType.Q4_K)).isFalse();
+        assertThat(NativeKernels.supports(GgmlType.Q4_K)).isEqualTo(expected);
+        assertThat(NativeKernels.supports(GgmlType.Q6_K)).isEqualTo(expected);
+        assertThat(NativeKernels.supports(GgmlType.Q5_K)).isFalse();
+        assertThat(NativeKernels.supports(GgmlType.F16)).isFalse();
         assertThat(NativeKernels.status()).isNotBlank();
     }
 
@@ -80,15 +83,56 @@ public class NativeKernelsTest {
         }
     }
 
+    @Test
+    void superBlockQuantizerMatchesItsScalarTwin() {
+        int tokens = 2;
+        int cols = 512;
+        float[] x = RandomBlocks.activations(tokens * cols, 8);
+        java.util.Arrays.fill(x, 256, 512, 0f);  // an all-zero super-block
+        x[600] = 9f;                              // largest magnitude positive: maps to -127
+        x[700] = -9f;                             // a tie of magnitude, later: the first one wins
+        x[900] = -12f;                            // largest magnitude negative
+        byte[] q1 = new byte[tokens * cols];
+        byte[] q2 = new byte[tokens * cols];
+        float[] d1 = new float[tokens * cols / 32];
+        float[] d2 = new float[d1.length];
+        int[] s1 = new int[d1.length];
+        int[] s2 = new int[d1.length];
+        NativeKernels.quantizeK(x, tokens, cols, q1, d1, s1);
+        NativeKernels.quantizeKScalar(x, tokens, cols, q2, d2, s2);
+        assertThat(q1).isEqualTo(q2);
+        assertThat(d1).isEqualTo(d2);
+        assertThat(s1).isEqualTo(s2);
+        assertThat(q1[600]).isEqualTo((byte) -127);
+        assertThat(q1[700]).isEqualTo((byte) 127);
+        assertThat(q1[900]).isEqualTo((byte) -127);
+        assertThat(d1[8]).isZero();
+        for (int b = 0; b < d1.length; b++) {
+            assertThat(d1[b]).isEqualTo(d1[b / 8 * 8]);  // one scale per 256 values
+        }
+        for (int i = 0; i < x.length; i++) {
+            assertThat(Math.abs(q1[i] * d1[i / 32] - x[i])).isLessThanOrEqualTo(Math.abs(d1[i / 32]) / 2 + 1e-6f);
+        }
+    }
+
+    static void quantizeFor(GgmlType type, float[] x, int tokens, int cols, byte[] xq, float[] dx, int[] nsx) {
+        if (type.blockSize() == 256) {
+            NativeKernels.quantizeKScalar(x, tokens, cols, xq, dx, nsx);
+        } else {
+            NativeKernels.quantizeScalar(x, tokens, cols, xq, dx, nsx);
+        }
+    }
+
     @ParameterizedTest
-    @EnumSource(value = GgmlType.class, names = {"Q4_0", "Q8_0"})
+    @EnumSource(value = GgmlType.class, names = {"Q4_0", "Q8_0", "Q4_K", "Q6_K"})
     void matmulMatchesItsScalarTwin(GgmlType type) {
         assertThat(NativeKernels.available()).as(NativeKernels.status()).isEqualTo(NativeKernels.supports(type));
         if (!NativeKernels.available()) {
             return;  // checked above: this machine has no native kernels to compare
         }
         try (Arena arena = Arena.ofConfined()) {
-            for (int cols : new int[] {32, 96, 2048 + 64}) {
+            boolean k = type.blockSize() == 256;
+            for (int cols : k ? new int[] {256, 2048 + 256} : new int[] {32, 96, 2048 + 64}) {
                 int rows = 11;
                 int nb = cols / 32;
                 WeightMatrix w = RandomBlocks.matrix(type, rows, cols, 3, 5L + cols, arena);
@@ -99,7 +143,7 @@ public class NativeKernelsTest {
                         byte[] xq = new byte[tokens * cols];
                         float[] dx = new float[tokens * nb];
                         int[] nsx = new int[tokens * nb];
-                        NativeKernels.quantize(x, tokens, cols, xq, dx, nsx);
+                        quantizeFor(type, x, tokens, cols, xq, dx, nsx);
                         float[] expected = new float[tokens * rows];
                         NativeKernels.matmulScalar(type, w.data(), w.rowBytes(), scales, 0, rows, cols, xq, dx, tokens,
                                 expected, rows);
@@ -133,11 +177,11 @@ public class NativeKernelsTest {
     }
 
     @ParameterizedTest
-    @EnumSource(value = GgmlType.class, names = {"Q4_0", "Q8_0"})
+    @EnumSource(value = GgmlType.class, names = {"Q4_0", "Q8_0", "Q4_K", "Q6_K"})
     void engineMatmulRunsNativelyAndStaysNearTheFloatReference(GgmlType type) {
         try (Arena arena = Arena.ofShared()) {  // the pool's threads read it
             int rows = 203;
-            int cols = 1024 + 96;
+            int cols = type.blockSize() == 256 ? 1024 + 256 : 1024 + 96;
             WeightMatrix w = Kernels.prepare(RandomBlocks.matrix(type, rows, cols, 1, 99, arena));
             assertThat(w.blockScales() == null).isEqualTo(NativeKernels.supports(type) || type != GgmlType.Q4_0);
             for (int tokens : new int[] {1, 3, 16, 37}) {
@@ -162,7 +206,7 @@ public class NativeKernelsTest {
                     byte[] xq = new byte[tokens * cols];
                     float[] dx = new float[tokens * cols / 32];
                     int[] nsx = new int[dx.length];
-                    NativeKernels.quantizeScalar(x, tokens, cols, xq, dx, nsx);
+                    quantizeFor(type, x, tokens, cols, xq, dx, nsx);
                     float[] twin = new float[tokens * rows];
                     NativeKernels.matmulScalar(type, w.data(), w.rowBytes(), null, 0, rows, cols, xq, dx, tokens, twin,
                             rows);
