@@ -175,103 +175,122 @@ VNNI static int matvec(int type, const uint8_t *w, int64_t rowBytes, const float
 }
 
 /*
- * Many tokens: rows in tiles of up to 4, each decoded once into scratch (unsigned bytes, and the block scales as
- * floats), then multiplied with every token, 4 tokens at a time: 16 accumulators, each (row, token) pair one
- * vpdpbusd, one conversion, one scale product and one FMA per 64 values.
+ * Many tokens: rows in tiles of 16, interleaved so that one vector lane is one row. Each block of the tile is
+ * decoded once per call into scratch as 8 vectors (vector k: values 4k .. 4k + 3 of each of the 16 rows, as unsigned
+ * bytes) and a vector of the 16 rows' scales. A token then takes a block in 8 vpdpbusd against its values 4k .. 4k + 3
+ * broadcast to every lane (a load, no shuffle), which leave each row's whole block sum in its lane: one conversion,
+ * one scale product and one FMA per block, token and 16 rows, and the lanes are the outputs (no reduction).
  */
-#define TILE_R 4
-#define TILE_T 4
+#define IL_ROWS 16
+#define IL_BLOCK_BYTES (8 * 64 + 64)   /* 8 value vectors and the scales */
 
-VNNI INLINE void tile_kernel(int nr, int nt, const uint8_t *su, const float *sd, int cols, int nb, int shift,
-        const int8_t *xq, const float *dx, const int32_t *nsx, int t0, float *out, int n, int r) {
-    __m512 acc[TILE_R][TILE_T];
-    for (int i = 0; i < nr; i++)
-        for (int j = 0; j < nt; j++) acc[i][j] = _mm512_setzero_ps();
-    __m512i idx = pair_index();
-    for (int b = 0; b < nb; b += 2) {
-        int single = b + 1 == nb;
-        __mmask64 m = single ? 0xFFFFFFFFull : ~0ull;
-        __m512i wv[TILE_R];
-        __m512 dw[TILE_R];
-        for (int i = 0; i < nr; i++) {
-            wv[i] = _mm512_loadu_si512(su + (int64_t) i * (cols + 64) + 32 * b);
-            dw[i] = _mm512_loadu_ps(sd + (int64_t) i * (nb + 1) * 8 + 8 * b);
+/* Rows [r, r + valid) of the matrix (valid <= 16; missing rows zero) decoded into the interleaved layout. */
+VNNI static void il_decode(int type, const uint8_t *w, int64_t rowBytes, const float *scales, int nb, int r, int valid,
+        uint8_t *dst) {
+    int bb = type == HK_Q4_0 ? 18 : 34;
+    const __m512i m4 = _mm512_set1_epi8(0x0F);
+    const __m512i flip = _mm512_set1_epi8((char) 0x80);
+    for (int b = 0; b < nb; b++) {
+        __m512i *out = (__m512i *) (dst + (size_t) b * IL_BLOCK_BYTES);
+        float *sd = (float *) (out + 8);
+        for (int i = 0; i < IL_ROWS; i++) {
+            sd[i] = i < valid ? (scales ? scales[(int64_t) (r + i) * nb + b]
+                    : half_to_float(w + (int64_t) (r + i) * rowBytes + (int64_t) b * bb)) : 0.0f;
         }
-        for (int j = 0; j < nt; j++) {
-            int t = t0 + j;
-            __m512i xv = _mm512_maskz_loadu_epi8(m, xq + (int64_t) t * cols + 32 * b);
-            __m512i init = _mm512_slli_epi32(spread_i(nsx + (int64_t) t * nb + b, single, idx), shift);
-            __m512 dxv = spread_f(dx + (int64_t) t * nb + b, single, idx);
-            for (int i = 0; i < nr; i++) {
-                __m512i dot = _mm512_dpbusd_epi32(init, wv[i], xv);
-                acc[i][j] = _mm512_fmadd_ps(_mm512_cvtepi32_ps(dot), _mm512_mul_ps(dw[i], dxv), acc[i][j]);
+        int halves = type == HK_Q4_0 ? 1 : 2;   /* 16-byte quarters of the block's values to transpose */
+        for (int h = 0; h < halves; h++) {
+            __m512i q[4];   /* q[c]: rows c, c + 4, c + 8, c + 12, 16 bytes each */
+            for (int c = 0; c < 4; c++) {
+                __m128i part[4];
+                for (int l = 0; l < 4; l++) {
+                    int i = c + 4 * l;
+                    part[l] = i < valid ? _mm_loadu_si128((const __m128i *) (w + (int64_t) (r + i) * rowBytes
+                            + (int64_t) b * bb + 2 + 16 * h)) : _mm_setzero_si128();
+                }
+                __m512i v = _mm512_castsi128_si512(part[0]);
+                v = _mm512_inserti32x4(v, part[1], 1);
+                v = _mm512_inserti32x4(v, part[2], 2);
+                q[c] = _mm512_inserti32x4(v, part[3], 3);
+            }
+            /* a 4 x 4 dword transpose within each 128-bit lane: dword m of rows 4l .. 4l + 3 */
+            __m512i t0 = _mm512_unpacklo_epi32(q[0], q[1]);
+            __m512i t1 = _mm512_unpackhi_epi32(q[0], q[1]);
+            __m512i t2 = _mm512_unpacklo_epi32(q[2], q[3]);
+            __m512i t3 = _mm512_unpackhi_epi32(q[2], q[3]);
+            __m512i d[4];
+            d[0] = _mm512_unpacklo_epi64(t0, t2);
+            d[1] = _mm512_unpackhi_epi64(t0, t2);
+            d[2] = _mm512_unpacklo_epi64(t1, t3);
+            d[3] = _mm512_unpackhi_epi64(t1, t3);
+            for (int m = 0; m < 4; m++) {
+                if (type == HK_Q4_0) {  /* dword m: values 4m .. 4m + 3 (low nibbles), 16 + 4m .. (high) */
+                    _mm512_store_si512(out + m, _mm512_and_si512(d[m], m4));
+                    _mm512_store_si512(out + 4 + m, _mm512_and_si512(_mm512_srli_epi16(d[m], 4), m4));
+                } else {                /* Q8_0: values 16h + 4m .. , plus 128 */
+                    _mm512_store_si512(out + 4 * h + m, _mm512_xor_si512(d[m], flip));
+                }
             }
         }
     }
-    for (int i = 0; i < nr; i++)
-        for (int j = 0; j < nt; j++) out[(int64_t) (t0 + j) * n + r + i] = _mm512_reduce_add_ps(acc[i][j]);
 }
 
-VNNI static void tile_4x4(const uint8_t *su, const float *sd, int cols, int nb, int shift, const int8_t *xq,
-        const float *dx, const int32_t *nsx, int t0, float *out, int n, int r) {
-    tile_kernel(4, 4, su, sd, cols, nb, shift, xq, dx, nsx, t0, out, n, r);
+#define IL_STEP(j) { \
+    const int8_t *xb = xq + (int64_t) (t0 + j) * cols + 32 * b; \
+    __m512i acc = _mm512_set1_epi32(offset * nsx[(int64_t) (t0 + j) * nb + b]); \
+    acc = _mm512_dpbusd_epi32(acc, w0, _mm512_set1_epi32(*(const int32_t *) (xb + 0))); \
+    acc = _mm512_dpbusd_epi32(acc, w1, _mm512_set1_epi32(*(const int32_t *) (xb + 4))); \
+    acc = _mm512_dpbusd_epi32(acc, w2, _mm512_set1_epi32(*(const int32_t *) (xb + 8))); \
+    acc = _mm512_dpbusd_epi32(acc, w3, _mm512_set1_epi32(*(const int32_t *) (xb + 12))); \
+    acc = _mm512_dpbusd_epi32(acc, w4, _mm512_set1_epi32(*(const int32_t *) (xb + 16))); \
+    acc = _mm512_dpbusd_epi32(acc, w5, _mm512_set1_epi32(*(const int32_t *) (xb + 20))); \
+    acc = _mm512_dpbusd_epi32(acc, w6, _mm512_set1_epi32(*(const int32_t *) (xb + 24))); \
+    acc = _mm512_dpbusd_epi32(acc, w7, _mm512_set1_epi32(*(const int32_t *) (xb + 28))); \
+    f##j = _mm512_fmadd_ps(_mm512_cvtepi32_ps(acc), _mm512_mul_ps(dw, _mm512_set1_ps(dx[(int64_t) (t0 + j) * nb + b])), f##j); }
+
+#define IL_BLOCK_LOADS \
+    const __m512i *wb = (const __m512i *) (il + (size_t) b * IL_BLOCK_BYTES); \
+    __m512i w0 = wb[0], w1 = wb[1], w2 = wb[2], w3 = wb[3], w4 = wb[4], w5 = wb[5], w6 = wb[6], w7 = wb[7]; \
+    __m512 dw = _mm512_load_ps((const float *) (wb + 8));
+
+/* Tokens [t0, t0 + 4) against a decoded 16-row tile; rows past valid are not written. */
+VNNI static void il_tile4(const uint8_t *il, int nb, int cols, int offset, const int8_t *xq, const float *dx,
+        const int32_t *nsx, int t0, float *out, int64_t n, int r, int valid) {
+    __m512 f0 = _mm512_setzero_ps(), f1 = f0, f2 = f0, f3 = f0;
+    for (int b = 0; b < nb; b++) {
+        IL_BLOCK_LOADS
+        IL_STEP(0) IL_STEP(1) IL_STEP(2) IL_STEP(3)
+    }
+    __mmask16 m = (__mmask16) ((1u << valid) - 1);
+    _mm512_mask_storeu_ps(out + (t0 + 0) * n + r, m, f0);
+    _mm512_mask_storeu_ps(out + (t0 + 1) * n + r, m, f1);
+    _mm512_mask_storeu_ps(out + (t0 + 2) * n + r, m, f2);
+    _mm512_mask_storeu_ps(out + (t0 + 3) * n + r, m, f3);
 }
 
-VNNI static void tile_4x1(const uint8_t *su, const float *sd, int cols, int nb, int shift, const int8_t *xq,
-        const float *dx, const int32_t *nsx, int t0, float *out, int n, int r) {
-    tile_kernel(4, 1, su, sd, cols, nb, shift, xq, dx, nsx, t0, out, n, r);
-}
-
-VNNI static void tile_1x4(const uint8_t *su, const float *sd, int cols, int nb, int shift, const int8_t *xq,
-        const float *dx, const int32_t *nsx, int t0, float *out, int n, int r) {
-    tile_kernel(1, 4, su, sd, cols, nb, shift, xq, dx, nsx, t0, out, n, r);
-}
-
-VNNI static void tile_1x1(const uint8_t *su, const float *sd, int cols, int nb, int shift, const int8_t *xq,
-        const float *dx, const int32_t *nsx, int t0, float *out, int n, int r) {
-    tile_kernel(1, 1, su, sd, cols, nb, shift, xq, dx, nsx, t0, out, n, r);
+VNNI static void il_tile1(const uint8_t *il, int nb, int cols, int offset, const int8_t *xq, const float *dx,
+        const int32_t *nsx, int t0, float *out, int64_t n, int r, int valid) {
+    __m512 f0 = _mm512_setzero_ps();
+    for (int b = 0; b < nb; b++) {
+        IL_BLOCK_LOADS
+        IL_STEP(0)
+    }
+    _mm512_mask_storeu_ps(out + t0 * n + r, (__mmask16) ((1u << valid) - 1), f0);
 }
 
 VNNI static int gemm(int type, const uint8_t *w, int64_t rowBytes, const float *scales, int r0, int r1, int cols,
         const int8_t *xq, const float *dx, const int32_t *nsx, int tokens, float *out, int n) {
     int nb = cols / 32;
-    int bb = type == HK_Q4_0 ? 18 : 34;
-    int shift = type == HK_Q4_0 ? 0 : 4;
-    size_t rowStride = (size_t) cols + 64;            /* a zero pad past the last block for an odd block count */
-    size_t scaleStride = (size_t) (nb + 1) * 8;       /* each block's scale 8 times */
-    uint8_t *su = scratch_get(TILE_R * rowStride + TILE_R * scaleStride * sizeof(float));
-    if (!su) {
+    int offset = type == HK_Q4_0 ? 8 : 128;
+    uint8_t *il = scratch_get((size_t) nb * IL_BLOCK_BYTES);
+    if (!il) {
         return -1;
     }
-    float *sd = (float *) (su + TILE_R * rowStride);
-    for (int r = r0; r < r1; r += TILE_R) {
-        int nr = r1 - r < TILE_R ? r1 - r : TILE_R;
-        for (int i = 0; i < nr; i++) {
-            const uint8_t *row = w + (int64_t) (r + i) * rowBytes;
-            const float *rs = scales ? scales + (int64_t) (r + i) * nb : 0;
-            uint8_t *u = su + i * rowStride;
-            float *s = sd + i * scaleStride;
-            for (int b = 0; b < nb; b++) {
-                const uint8_t *blk = row + (int64_t) b * bb;
-                _mm256_storeu_si256((__m256i *) (u + 32 * b), block_bytes(type, blk));
-                _mm256_storeu_ps(s + 8 * b, _mm256_set1_ps(rs ? rs[b] : half_to_float(blk)));
-            }
-            memset(u + 32 * nb, 0, 64);
-            _mm256_storeu_ps(s + 8 * nb, _mm256_setzero_ps());
-        }
+    for (int r = r0; r < r1; r += IL_ROWS) {
+        int valid = r1 - r < IL_ROWS ? r1 - r : IL_ROWS;
+        il_decode(type, w, rowBytes, scales, nb, r, valid, il);
         int t0 = 0;
-        if (nr == TILE_R) {
-            for (; t0 + TILE_T <= tokens; t0 += TILE_T) tile_4x4(su, sd, cols, nb, shift, xq, dx, nsx, t0, out, n, r);
-            for (; t0 < tokens; t0++) tile_4x1(su, sd, cols, nb, shift, xq, dx, nsx, t0, out, n, r);
-        } else {
-            for (int i = 0; i < nr; i++) {
-                const uint8_t *u = su + i * rowStride;
-                const float *s = sd + i * scaleStride;
-                int t = 0;
-                for (; t + TILE_T <= tokens; t += TILE_T) tile_1x4(u, s, cols, nb, shift, xq, dx, nsx, t, out, n, r + i);
-                for (; t < tokens; t++) tile_1x1(u, s, cols, nb, shift, xq, dx, nsx, t, out, n, r + i);
-            }
-        }
+        for (; t0 + 4 <= tokens; t0 += 4) il_tile4(il, nb, cols, offset, xq, dx, nsx, t0, out, n, r, valid);
+        for (; t0 < tokens; t0++) il_tile1(il, nb, cols, offset, xq, dx, nsx, t0, out, n, r, valid);
     }
     return 0;
 }

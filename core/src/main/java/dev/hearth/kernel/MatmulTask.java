@@ -12,6 +12,8 @@ import java.lang.foreign.MemorySegment;
 final class MatmulTask implements ComputePool.RangeBody {
     /** Rows per cache tile (a few KiB to a few tens of KiB of weights). */
     static final int TILE_ROWS = 8;
+    /** Rows of the native many-token kernels' tiles (one row per vector lane). */
+    static final int NATIVE_TILE_ROWS = 16;
     /** Matrices one call can run side by side (q, k and v; gate and up). */
     static final int MAX_PARTS = 3;
 
@@ -35,6 +37,8 @@ final class MatmulTask implements ComputePool.RangeBody {
     private boolean transposed;
     /** Whether some part of this call runs as a Java GEMM (the row chunks then follow its tile). */
     private boolean javaGemm;
+    /** Whether some part of this call runs on the native kernels with more than one token (16-row tiles). */
+    private boolean nativeMany;
     /** Parts whose type runs on the native int8 kernels ({@link NativeKernels}). */
     private final boolean[] nat = new boolean[MAX_PARTS];
     /**
@@ -77,6 +81,7 @@ final class MatmulTask implements ComputePool.RangeBody {
         this.gemm = Kernels.useGemm(numTokens);
         this.transposed = false;
         this.javaGemm = false;
+        this.nativeMany = false;
         q8.done = false;
         qk.done = false;
     }
@@ -145,6 +150,7 @@ final class MatmulTask implements ComputePool.RangeBody {
                 q.fill(x, numTokens, cols);
             }
             quant[p] = q;
+            nativeMany |= numTokens > 1;
         } else if (gemm) {
             javaGemm = true;
             if (!transposed) {
@@ -176,7 +182,7 @@ final class MatmulTask implements ComputePool.RangeBody {
 
     /** Rows per task: a multiple of the tile, about 8 tasks per thread so a busy core does not hold the others up. */
     int chunkRows(int rows, int threads) {
-        int tileRows = javaGemm ? GemmKernels.TILE : TILE_ROWS;
+        int tileRows = javaGemm ? GemmKernels.TILE : nativeMany ? NATIVE_TILE_ROWS : TILE_ROWS;
         int tiles = (rows + tileRows - 1) / tileRows;
         return tileRows * Math.max(1, tiles / (8 * threads));
     }
