@@ -29,6 +29,7 @@
 #define HK_Q8_0 8
 #define HK_Q4_K 12
 #define HK_Q6_K 14
+#define IL_ROWS 16   /* rows per tile where one vector lane is one row */
 
 #define VNNI __attribute__((target("avx512f,avx512bw,avx512vl,avx512dq,avx512vnni,f16c,fma,avx2")))
 #define INLINE static inline __attribute__((always_inline))
@@ -181,7 +182,6 @@ VNNI static int matvec(int type, const uint8_t *w, int64_t rowBytes, const float
  * broadcast to every lane (a load, no shuffle), which leave each row's whole block sum in its lane: one conversion,
  * one scale product and one FMA per block, token and 16 rows, and the lanes are the outputs (no reduction).
  */
-#define IL_ROWS 16
 #define IL_BLOCK_BYTES (8 * 64 + 64)   /* 8 value vectors and the scales */
 
 /* Rows [r, r + valid) of the matrix (valid <= 16; missing rows zero) decoded into the interleaved layout. */
@@ -267,6 +267,25 @@ VNNI static void il_tile4(const uint8_t *il, int nb, int cols, int offset, const
     _mm512_mask_storeu_ps(out + (t0 + 3) * n + r, m, f3);
 }
 
+/* Tokens [t0, t0 + 8): the block's weight vectors loaded once for twice as many tokens. */
+VNNI static void il_tile8(const uint8_t *il, int nb, int cols, int offset, const int8_t *xq, const float *dx,
+        const int32_t *nsx, int t0, float *out, int64_t n, int r, int valid) {
+    __m512 f0 = _mm512_setzero_ps(), f1 = f0, f2 = f0, f3 = f0, f4 = f0, f5 = f0, f6 = f0, f7 = f0;
+    for (int b = 0; b < nb; b++) {
+        IL_BLOCK_LOADS
+        IL_STEP(0) IL_STEP(1) IL_STEP(2) IL_STEP(3) IL_STEP(4) IL_STEP(5) IL_STEP(6) IL_STEP(7)
+    }
+    __mmask16 m = (__mmask16) ((1u << valid) - 1);
+    _mm512_mask_storeu_ps(out + (t0 + 0) * n + r, m, f0);
+    _mm512_mask_storeu_ps(out + (t0 + 1) * n + r, m, f1);
+    _mm512_mask_storeu_ps(out + (t0 + 2) * n + r, m, f2);
+    _mm512_mask_storeu_ps(out + (t0 + 3) * n + r, m, f3);
+    _mm512_mask_storeu_ps(out + (t0 + 4) * n + r, m, f4);
+    _mm512_mask_storeu_ps(out + (t0 + 5) * n + r, m, f5);
+    _mm512_mask_storeu_ps(out + (t0 + 6) * n + r, m, f6);
+    _mm512_mask_storeu_ps(out + (t0 + 7) * n + r, m, f7);
+}
+
 VNNI static void il_tile1(const uint8_t *il, int nb, int cols, int offset, const int8_t *xq, const float *dx,
         const int32_t *nsx, int t0, float *out, int64_t n, int r, int valid) {
     __m512 f0 = _mm512_setzero_ps();
@@ -289,6 +308,7 @@ VNNI static int gemm(int type, const uint8_t *w, int64_t rowBytes, const float *
         int valid = r1 - r < IL_ROWS ? r1 - r : IL_ROWS;
         il_decode(type, w, rowBytes, scales, nb, r, valid, il);
         int t0 = 0;
+        for (; t0 + 8 <= tokens; t0 += 8) il_tile8(il, nb, cols, offset, xq, dx, nsx, t0, out, n, r, valid);
         for (; t0 + 4 <= tokens; t0 += 4) il_tile4(il, nb, cols, offset, xq, dx, nsx, t0, out, n, r, valid);
         for (; t0 < tokens; t0++) il_tile1(il, nb, cols, offset, xq, dx, nsx, t0, out, n, r, valid);
     }
