@@ -190,12 +190,25 @@ VNNI static void il_decode(int type, const uint8_t *w, int64_t rowBytes, const f
     int bb = type == HK_Q4_0 ? 18 : 34;
     const __m512i m4 = _mm512_set1_epi8(0x0F);
     const __m512i flip = _mm512_set1_epi8((char) 0x80);
+    const __m512i lanes = _mm512_set_epi32(15, 14, 13, 12, 11, 10, 9, 8, 7, 6, 5, 4, 3, 2, 1, 0);
+    const __m512i rowAt = _mm512_mullo_epi32(lanes, _mm512_set1_epi32((int) rowBytes));
+    const __m512i tableAt = _mm512_mullo_epi32(lanes, _mm512_set1_epi32(nb));
     for (int b = 0; b < nb; b++) {
         __m512i *out = (__m512i *) (dst + (size_t) b * IL_BLOCK_BYTES);
         float *sd = (float *) (out + 8);
-        for (int i = 0; i < IL_ROWS; i++) {
-            sd[i] = i < valid ? (scales ? scales[(int64_t) (r + i) * nb + b]
-                    : half_to_float(w + (int64_t) (r + i) * rowBytes + (int64_t) b * bb)) : 0.0f;
+        const uint8_t *blk = w + (int64_t) r * rowBytes + (int64_t) b * bb;
+        __mmask16 live = (__mmask16) ((1u << valid) - 1);
+        if (scales) {
+            _mm512_store_ps(sd, _mm512_mask_i32gather_ps(_mm512_setzero_ps(), live, tableAt,
+                    scales + (int64_t) r * nb + b, 4));
+        } else {
+            __m512i raw = _mm512_mask_i32gather_epi32(_mm512_setzero_si512(), live, rowAt, blk, 1);
+            _mm512_store_ps(sd, _mm512_cvtph_ps(_mm512_cvtepi32_epi16(raw)));
+        }
+        /* 16 rows read side by side are 16 streams, more than the hardware prefetcher follows: fetch each row's
+           bytes a few blocks ahead (measured at 16 tokens: 92 -> 135-141 GMAC/s on one thread; 512 ahead: 117) */
+        for (int i = 0; i < valid; i++) {
+            _mm_prefetch((const char *) blk + (int64_t) i * rowBytes + 128, _MM_HINT_T0);
         }
         int halves = type == HK_Q4_0 ? 1 : 2;   /* 16-byte quarters of the block's values to transpose */
         for (int h = 0; h < halves; h++) {
