@@ -329,6 +329,121 @@ VNNI static int gemm(int type, const uint8_t *w, int64_t rowBytes, const float *
 }
 
 /*
+ * Q4_0 repacked at load (hk_repack_q4_0), so no call decodes it again: tiles of 16 rows, each block of a tile 288
+ * bytes: 4 vectors of 64 bytes (vector m: bytes 4m .. 4m + 3 of the 16 rows' nibbles, row i in lane i; its low
+ * nibbles are values 4m .. 4m + 3, its high nibbles values 16 + 4m .. 16 + 4m + 3) and the 16 rows' f16 scales.
+ * The same 18 bytes per block as the file; rows past the matrix are zero. One token reads it as one stream.
+ */
+#define PK_BLOCK 288
+
+/* Tiles [tile0, tile1) of a Q4_0 matrix of `rows` rows into dst (which holds every tile, from tile 0). */
+int hk_repack_q4_0(const uint8_t *w, int64_t rowBytes, int rows, int cols, int tile0, int tile1, uint8_t *dst) {
+    if (cols % 32 != 0) {
+        return -1;
+    }
+    int nb = cols / 32;
+    for (int t = tile0; t < tile1; t++) {
+        for (int b = 0; b < nb; b++) {
+            uint8_t *o = dst + ((size_t) t * nb + b) * PK_BLOCK;
+            for (int i = 0; i < IL_ROWS; i++) {
+                int r = IL_ROWS * t + i;
+                if (r < rows) {
+                    const uint8_t *blk = w + (int64_t) r * rowBytes + (int64_t) b * 18;
+                    for (int m = 0; m < 4; m++) {
+                        memcpy(o + 64 * m + 4 * i, blk + 2 + 4 * m, 4);
+                    }
+                    memcpy(o + 256 + 2 * i, blk, 2);
+                } else {
+                    for (int m = 0; m < 4; m++) {
+                        memset(o + 64 * m + 4 * i, 0, 4);
+                    }
+                    memset(o + 256 + 2 * i, 0, 2);
+                }
+            }
+        }
+    }
+    return 0;
+}
+
+#define PK_SPLIT \
+    const uint8_t *pb = tile + (size_t) b * PK_BLOCK; \
+    __m512i q0 = _mm512_loadu_si512(pb), q1 = _mm512_loadu_si512(pb + 64); \
+    __m512i q2 = _mm512_loadu_si512(pb + 128), q3 = _mm512_loadu_si512(pb + 192); \
+    __m512i w0 = _mm512_and_si512(q0, m4), w1 = _mm512_and_si512(q1, m4); \
+    __m512i w2 = _mm512_and_si512(q2, m4), w3 = _mm512_and_si512(q3, m4); \
+    __m512i w4 = _mm512_and_si512(_mm512_srli_epi16(q0, 4), m4), w5 = _mm512_and_si512(_mm512_srli_epi16(q1, 4), m4); \
+    __m512i w6 = _mm512_and_si512(_mm512_srli_epi16(q2, 4), m4), w7 = _mm512_and_si512(_mm512_srli_epi16(q3, 4), m4); \
+    __m512 dw = _mm512_cvtph_ps(_mm256_loadu_si256((const __m256i *) (pb + 256)));
+
+VNNI static void pk_tile8(const uint8_t *tile, int nb, int cols, const int8_t *xq, const float *dx, const int32_t *nsx,
+        int t0, float *out, int64_t n, int r, __mmask16 live) {
+    const int offset = 8;
+    const __m512i m4 = _mm512_set1_epi8(0x0F);
+    __m512 f0 = _mm512_setzero_ps(), f1 = f0, f2 = f0, f3 = f0, f4 = f0, f5 = f0, f6 = f0, f7 = f0;
+    for (int b = 0; b < nb; b++) {
+        PK_SPLIT
+        IL_STEP(0) IL_STEP(1) IL_STEP(2) IL_STEP(3) IL_STEP(4) IL_STEP(5) IL_STEP(6) IL_STEP(7)
+    }
+    _mm512_mask_storeu_ps(out + (t0 + 0) * n + r, live, f0);
+    _mm512_mask_storeu_ps(out + (t0 + 1) * n + r, live, f1);
+    _mm512_mask_storeu_ps(out + (t0 + 2) * n + r, live, f2);
+    _mm512_mask_storeu_ps(out + (t0 + 3) * n + r, live, f3);
+    _mm512_mask_storeu_ps(out + (t0 + 4) * n + r, live, f4);
+    _mm512_mask_storeu_ps(out + (t0 + 5) * n + r, live, f5);
+    _mm512_mask_storeu_ps(out + (t0 + 6) * n + r, live, f6);
+    _mm512_mask_storeu_ps(out + (t0 + 7) * n + r, live, f7);
+}
+
+VNNI static void pk_tile4(const uint8_t *tile, int nb, int cols, const int8_t *xq, const float *dx, const int32_t *nsx,
+        int t0, float *out, int64_t n, int r, __mmask16 live) {
+    const int offset = 8;
+    const __m512i m4 = _mm512_set1_epi8(0x0F);
+    __m512 f0 = _mm512_setzero_ps(), f1 = f0, f2 = f0, f3 = f0;
+    for (int b = 0; b < nb; b++) {
+        PK_SPLIT
+        IL_STEP(0) IL_STEP(1) IL_STEP(2) IL_STEP(3)
+    }
+    _mm512_mask_storeu_ps(out + (t0 + 0) * n + r, live, f0);
+    _mm512_mask_storeu_ps(out + (t0 + 1) * n + r, live, f1);
+    _mm512_mask_storeu_ps(out + (t0 + 2) * n + r, live, f2);
+    _mm512_mask_storeu_ps(out + (t0 + 3) * n + r, live, f3);
+}
+
+VNNI static void pk_tile1(const uint8_t *tile, int nb, int cols, const int8_t *xq, const float *dx, const int32_t *nsx,
+        int t0, float *out, int64_t n, int r, __mmask16 live) {
+    const int offset = 8;
+    const __m512i m4 = _mm512_set1_epi8(0x0F);
+    __m512 f0 = _mm512_setzero_ps();
+    for (int b = 0; b < nb; b++) {
+        PK_SPLIT
+        IL_STEP(0)
+    }
+    _mm512_mask_storeu_ps(out + t0 * n + r, live, f0);
+}
+
+/*
+ * out[t * n + r] for rows [r0, r1) of a repacked Q4_0 matrix of `rows` rows: r0 a multiple of 16, r1 one too or the
+ * last row. Returns 0, or -1 for a range off the tiles.
+ */
+VNNI int hk_matmul_q4_0_packed(const uint8_t *packed, int rows, int r0, int r1, int cols, const int8_t *xq,
+        const float *dx, const int32_t *nsx, int tokens, float *out, int n) {
+    if (cols % 32 != 0 || r0 % IL_ROWS != 0 || (r1 % IL_ROWS != 0 && r1 != rows) || r1 > rows) {
+        return -1;
+    }
+    int nb = cols / 32;
+    for (int r = r0; r < r1; r += IL_ROWS) {
+        int valid = r1 - r < IL_ROWS ? r1 - r : IL_ROWS;
+        __mmask16 live = (__mmask16) ((1u << valid) - 1);
+        const uint8_t *tile = packed + (size_t) (r / IL_ROWS) * nb * PK_BLOCK;
+        int t0 = 0;
+        for (; t0 + 8 <= tokens; t0 += 8) pk_tile8(tile, nb, cols, xq, dx, nsx, t0, out, n, r, live);
+        for (; t0 + 4 <= tokens; t0 += 4) pk_tile4(tile, nb, cols, xq, dx, nsx, t0, out, n, r, live);
+        for (; t0 < tokens; t0++) pk_tile1(tile, nb, cols, xq, dx, nsx, t0, out, n, r, live);
+    }
+    return 0;
+}
+
+/*
  * K-quants (super-blocks of 256 values). The integer dot products take the weights as unsigned bytes with no
  * offset (Q4_K: the nibble; Q6_K: the 6-bit value 0..63), and each lane's float scale is its own (a Q4_K sub-block
  * of 32 shares one, a Q6_K group of 16 another). What the unsigned form leaves out (Q4_K: minus dmin * min times the

@@ -2,6 +2,7 @@ package dev.hearth.kernel;
 
 import dev.hearth.gguf.GgmlType;
 import dev.hearth.tensor.WeightMatrix;
+import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.util.EnumSet;
 import java.util.Set;
@@ -34,12 +35,19 @@ public final class Kernels {
 
     /**
      * A weight matrix as the kernels that will multiply it want it: with its block-scale table where the Vector API
-     * kernels run Q4_0 (see {@link WeightMatrix}); as it is where the native kernels run it (they read the scales in
-     * place: a table measured slower there, and costs 4 bytes per block).
+     * kernels run Q4_0 (see {@link WeightMatrix}); with a repacked copy where the native kernels run Q4_0 (rows
+     * interleaved 16 to a vector, one stream for a token: {@link NativeKernels#repack}); as it is otherwise (the
+     * native kernels read the scales in place: a table measured slower there, and costs 4 bytes per block).
      */
     public static WeightMatrix prepare(WeightMatrix w) {
+        if (NativeKernels.packs(w.type()) && PACK) {
+            return w.withPacked(NativeKernels.repack(w, Arena.ofAuto()));
+        }
         return SCALE_TABLES && !NativeKernels.supports(w.type()) ? w.withBlockScales() : w;
     }
+
+    /** Q4_0 repacked at load for the native kernels; {@code -Dhearth.kernel.pack=false} keeps the file's layout. */
+    static final boolean PACK = !"false".equals(System.getProperty("hearth.kernel.pack"));
 
     static final boolean TABLES = NibbleTableKernels.SUPPORTED && !Boolean.getBoolean("hearth.kernel.widening");
 

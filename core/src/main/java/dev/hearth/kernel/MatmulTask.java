@@ -37,7 +37,7 @@ final class MatmulTask implements ComputePool.RangeBody {
     private boolean transposed;
     /** Whether some part of this call runs as a Java GEMM (the row chunks then follow its tile). */
     private boolean javaGemm;
-    /** Whether some part of this call runs on the native kernels with more than one token (16-row tiles). */
+    /** Whether some part of this call runs on 16-row native tiles (more than one token, or repacked weights). */
     private boolean nativeMany;
     /** Parts whose type runs on the native int8 kernels ({@link NativeKernels}). */
     private final boolean[] nat = new boolean[MAX_PARTS];
@@ -54,6 +54,8 @@ final class MatmulTask implements ComputePool.RangeBody {
     private final boolean allowNative;
     private final MemorySegment[] outView = new MemorySegment[MAX_PARTS];
     private final MemorySegment[] scaleView = new MemorySegment[MAX_PARTS];
+    /** Each part's repacked weights (null where the matrix has none). */
+    private final MemorySegment[] packed = new MemorySegment[MAX_PARTS];
 
     /** Per-thread GEMM scratch: a decoded weight tile and the tile's accumulators (grown, never shrunk). */
     private static final class Scratch {
@@ -150,7 +152,8 @@ final class MatmulTask implements ComputePool.RangeBody {
                 q.fill(x, numTokens, cols);
             }
             quant[p] = q;
-            nativeMany |= numTokens > 1;
+            packed[p] = w.packed();
+            nativeMany |= numTokens > 1 || packed[p] != null;
         } else if (gemm) {
             javaGemm = true;
             if (!transposed) {
@@ -176,6 +179,7 @@ final class MatmulTask implements ComputePool.RangeBody {
             outView[p] = null;
             scaleView[p] = null;
             quant[p] = null;
+            packed[p] = null;
         }
         x = null;
     }
@@ -209,6 +213,11 @@ final class MatmulTask implements ComputePool.RangeBody {
         int bpr = cols / t.blockSize();  // scale-table entries per row
         if (nat[p]) {
             Quantized q = quant[p];
+            if (packed[p] != null && NativeKernels.packedRange(n, start, end)) {
+                NativeKernels.matmulPacked(packed[p], n, start, end, cols, q.xqSeg, q.xdSeg, q.nsxSeg, numTokens,
+                        outView[p], n);
+                return;
+            }
             NativeKernels.matmul(t, w, rb, scaleView[p], s == null ? 0 : s.length, start, end, cols, q.xqSeg, q.xdSeg,
                     q.nsxSeg, numTokens, outView[p], n);
             return;

@@ -41,10 +41,17 @@ public final class NativeKernels {
     public static final int BLOCK = 32;
 
     private static final MethodHandle MATMUL;
+    private static final MethodHandle MATMUL_PACKED;
+    private static final MethodHandle REPACK;
     private static final String STATUS;
+    /** Rows per tile of the repacked Q4_0 layout, and bytes per block of a tile. */
+    static final int PACK_ROWS = 16;
+    static final int PACK_BLOCK = 288;
 
     static {
         MethodHandle matmul = null;
+        MethodHandle packedMatmul = null;
+        MethodHandle repack = null;
         String status;
         try {
             status = unavailableReason();
@@ -64,14 +71,28 @@ public final class NativeKernels {
                                     ValueLayout.ADDRESS, ValueLayout.ADDRESS, ValueLayout.JAVA_INT,
                                     ValueLayout.ADDRESS, ValueLayout.JAVA_INT),
                             Linker.Option.critical(true));
+                    packedMatmul = linker.downcallHandle(lookup.find("hk_matmul_q4_0_packed").orElseThrow(),
+                            FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.ADDRESS, ValueLayout.JAVA_INT,
+                                    ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.JAVA_INT,
+                                    ValueLayout.ADDRESS, ValueLayout.ADDRESS, ValueLayout.ADDRESS,
+                                    ValueLayout.JAVA_INT, ValueLayout.ADDRESS, ValueLayout.JAVA_INT),
+                            Linker.Option.critical(true));
+                    repack = linker.downcallHandle(lookup.find("hk_repack_q4_0").orElseThrow(),
+                            FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.ADDRESS, ValueLayout.JAVA_LONG,
+                                    ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.JAVA_INT,
+                                    ValueLayout.JAVA_INT, ValueLayout.ADDRESS));
                     status = "native int8 (AVX-512 VNNI) for Q4_0, Q8_0, Q4_K and Q6_K";
                 }
             }
         } catch (Throwable e) {
             matmul = null;
+            packedMatmul = null;
+            repack = null;
             status = "off: the native library did not load (" + e + ")";
         }
         MATMUL = matmul;
+        MATMUL_PACKED = packedMatmul;
+        REPACK = repack;
         STATUS = status;
     }
 
@@ -119,6 +140,68 @@ public final class NativeKernels {
     public static boolean supports(GgmlType type) {
         return MATMUL != null && (type == GgmlType.Q4_0 || type == GgmlType.Q8_0 || type == GgmlType.Q4_K
                 || type == GgmlType.Q6_K);
+    }
+
+    /** Whether matrices of this type are repacked at load for the native kernels (Q4_0). */
+    public static boolean packs(GgmlType type) {
+        return MATMUL_PACKED != null && type == GgmlType.Q4_0;
+    }
+
+    /** Bytes of the repacked layout of a rows x cols Q4_0 matrix. */
+    static long packedBytes(int rows, int cols) {
+        return (long) ((rows + PACK_ROWS - 1) / PACK_ROWS) * (cols / BLOCK) * PACK_BLOCK;
+    }
+
+    /**
+     * The matrix's weights repacked for the native kernels, in a segment of the arena: tiles of 16 rows, each block of
+     * a tile 4 vectors holding 4 bytes of nibbles of each of the 16 rows (row i in lane i) and the 16 rows' scales;
+     * the same bytes per block as the file.
+     */
+    public static MemorySegment repack(dev.hearth.tensor.WeightMatrix w, Arena arena) {
+        if (!packs(w.type())) {
+            throw new IllegalStateException("no repacked layout for " + w.type() + " here (" + STATUS + ")");
+        }
+        MemorySegment dst = arena.allocate(packedBytes(w.rows(), w.cols()), 64);
+        int tiles = (w.rows() + PACK_ROWS - 1) / PACK_ROWS;
+        int rc;
+        try {
+            rc = (int) REPACK.invokeExact(w.data(), w.rowBytes(), w.rows(), w.cols(), 0, tiles, dst);
+        } catch (Throwable e) {
+            throw new IllegalStateException("native repack failed", e);
+        }
+        if (rc != 0) {
+            throw new IllegalStateException("native repack returned " + rc + " for '" + w.name() + "'");
+        }
+        return dst;
+    }
+
+    /**
+     * {@link #matmul} over the repacked layout of a Q4_0 matrix of {@code rows} rows: r0 a multiple of 16, r1 one too
+     * or the last row (see {@link #packedRange}).
+     */
+    static void matmulPacked(MemorySegment packed, int rows, int r0, int r1, int cols, MemorySegment xq,
+            MemorySegment dx, MemorySegment nsx, int tokens, MemorySegment out, int n) {
+        int nb = cols / BLOCK;
+        if (cols % BLOCK != 0 || !packedRange(rows, r0, r1) || rows > n || packed.byteSize() < packedBytes(rows, cols)
+                || xq.byteSize() < (long) tokens * cols || dx.byteSize() < 4L * tokens * nb
+                || nsx.byteSize() < 4L * tokens * nb || out.byteSize() < 4L * ((long) (tokens - 1) * n + r1)) {
+            throw new IllegalArgumentException("native packed matmul: sizes do not fit (rows " + r0 + ".." + r1 + " of "
+                    + rows + ", " + cols + " columns, " + tokens + " tokens)");
+        }
+        int rc;
+        try {
+            rc = (int) MATMUL_PACKED.invokeExact(packed, rows, r0, r1, cols, xq, dx, nsx, tokens, out, n);
+        } catch (Throwable e) {
+            throw new IllegalStateException("native matmul failed", e);
+        }
+        if (rc != 0) {
+            throw new IllegalStateException("native packed matmul returned " + rc);
+        }
+    }
+
+    /** Whether rows [r0, r1) start and end on tiles of the repacked layout (or at its last row). */
+    static boolean packedRange(int rows, int r0, int r1) {
+        return r0 >= 0 && r0 <= r1 && r1 <= rows && r0 % PACK_ROWS == 0 && (r1 % PACK_ROWS == 0 || r1 == rows);
     }
 
     /**

@@ -15,11 +15,19 @@ import java.lang.foreign.MemorySegment;
  * blocks start with their scale): the kernels then read each scale with one broadcast from the heap instead of
  * a load and a half-to-float conversion from the mapping, which makes the matvec about 15% faster, for 4 bytes per
  * 32 weights. The model loader asks for it where the kernels that will run use it ({@code Kernels.prepare}).
+ *
+ * <p>{@code packed}, where not null, holds the same weights rearranged at load for the native kernels (the layout is
+ * theirs: see {@code NativeKernels.repack}); {@code data} stays the reference and serves every other reader.
  */
-public record WeightMatrix(String name, GgmlType type, int rows, int cols, MemorySegment data, float[] blockScales) {
+public record WeightMatrix(String name, GgmlType type, int rows, int cols, MemorySegment data, float[] blockScales,
+        MemorySegment packed) {
 
     public WeightMatrix(String name, GgmlType type, int rows, int cols, MemorySegment data) {
-        this(name, type, rows, cols, data, null);
+        this(name, type, rows, cols, data, null, null);
+    }
+
+    public WeightMatrix(String name, GgmlType type, int rows, int cols, MemorySegment data, float[] blockScales) {
+        this(name, type, rows, cols, data, blockScales, null);
     }
 
     public WeightMatrix {
@@ -35,6 +43,11 @@ public record WeightMatrix(String name, GgmlType type, int rows, int cols, Memor
             throw new IllegalArgumentException("tensor '" + name + "': " + blockScales.length + " block scales for "
                     + rows + " rows of " + cols / type.blockSize() + " blocks");
         }
+    }
+
+    /** This matrix with a repacked copy of its weights for the native kernels. */
+    public WeightMatrix withPacked(MemorySegment packed) {
+        return new WeightMatrix(name, type, rows, cols, data, blockScales, packed);
     }
 
     /** Whether {@link #withBlockScales} applies to the type (blocks that start with one f16 scale). */

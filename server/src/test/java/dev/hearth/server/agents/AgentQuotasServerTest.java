@@ -111,7 +111,7 @@ class AgentQuotasServerTest {
             // each reserves 1 (prompt estimate) + 12 and settles at 31
             assertThat(s.chat(dayKey, "x", 12).statusCode()).isEqualTo(200);
             assertThat(s.chat(dayKey, "y", 12).statusCode()).isEqualTo(200);  // 31 + 13 <= 70 before it
-            assertThat(s.gate.quotas().reserved("day")).isZero();
+            assertThat(settled(() -> s.gate.quotas().reserved("day"))).isZero();
         }
         try (AgentsTestSupport s = new AgentsTestSupport(dir, null, 0)) {
             // 62 used (rebuilt from the ledger) + 13 reserved > 70
@@ -147,9 +147,9 @@ class AgentQuotasServerTest {
                 }
             }
             assertThat(ok).isEqualTo(3);
-            assertThat(s.gate.quotas().reserved("burst")).isZero();
+            assertThat(settled(() -> s.gate.quotas().reserved("burst"))).isZero();
             assertThat(s.gate.quotas().minuteTokens("burst", System.currentTimeMillis())).isEqualTo(3 * 31);
-            assertThat(s.gate.quotas().inFlight("burst")).isZero();
+            assertThat(settled(() -> s.gate.quotas().inFlight("burst"))).isZero();
         }
     }
 
@@ -166,7 +166,7 @@ class AgentQuotasServerTest {
             assertThat(second.statusCode()).isEqualTo(429);
             assertThat(error(second).path("message").asText()).contains("max-parallel limit of 1");
             assertThat(calls.getFirst().get().statusCode()).isEqualTo(200);
-            assertThat(s.gate.quotas().inFlight("wide")).isZero();
+            assertThat(settled(() -> s.gate.quotas().inFlight("wide"))).isZero();
             assertThat(s.chat(key, "c").statusCode()).isEqualTo(200);
         }
     }
@@ -181,5 +181,19 @@ class AgentQuotasServerTest {
         } catch (Exception e) {
             throw new IllegalStateException(e);
         }
+    }
+
+    /**
+     * A quota figure once the server has settled the last request: the gate ends a request after its response is
+     * written, so the client can read the response a moment before (up to 5 s here; the figure as it is then).
+     */
+    private static long settled(java.util.function.LongSupplier figure) throws InterruptedException {
+        long deadline = System.nanoTime() + 5_000_000_000L;
+        long v = figure.getAsLong();
+        while (v != 0 && System.nanoTime() < deadline) {
+            Thread.sleep(5);
+            v = figure.getAsLong();
+        }
+        return v;
     }
 }
