@@ -41,7 +41,11 @@ public final class Kernels {
      */
     public static WeightMatrix prepare(WeightMatrix w) {
         if (NativeKernels.packs(w.type()) && PACK) {
-            return w.withPacked(NativeKernels.repack(w, Arena.ofAuto()));
+            WeightMatrix packed = w.withPacked(NativeKernels.repack(w, Arena.ofAuto()));
+            if (w.data().isMapped()) {
+                w.data().unload();  // the file's pages read by the repack: the copy serves the matmuls from now on
+            }
+            return packed;
         }
         return SCALE_TABLES && !NativeKernels.supports(w.type()) ? w.withBlockScales() : w;
     }
