@@ -695,6 +695,244 @@ VNNI static int k_matmul(int type, const uint8_t *w, int64_t rowBytes, int r0, i
 }
 
 /*
+ * Q4_K repacked at load (hk_repack_q4_k), for the same reason as Q4_0: tiles of 16 rows, one lane per row. Per
+ * super-block of a tile, 2368 bytes: for each 64-value chunk c, 8 vectors of 64 bytes (vector m: bytes 4m .. 4m + 3
+ * of the chunk's 32 bytes for the 16 rows; low nibbles are values 4m .. of sub-block 2c, high nibbles of sub-block
+ * 2c + 1); then the 8 sub-blocks' 6-bit scales (8 x 16 bytes, row i at byte i), their mins (likewise), the 16 rows' d
+ * and dmin (f16). 148 bytes per row and super-block against the file's 144.
+ */
+#define PK4K_SUPER 2368
+
+int hk_repack_q4_k(const uint8_t *w, int64_t rowBytes, int rows, int cols, int tile0, int tile1, uint8_t *dst) {
+    if (cols % 256 != 0) {
+        return -1;
+    }
+    int supers = cols / 256;
+    for (int t = tile0; t < tile1; t++) {
+        for (int sb = 0; sb < supers; sb++) {
+            uint8_t *o = dst + ((size_t) t * supers + sb) * PK4K_SUPER;
+            memset(o, 0, PK4K_SUPER);
+            for (int i = 0; i < IL_ROWS; i++) {
+                int r = IL_ROWS * t + i;
+                if (r >= rows) {
+                    continue;
+                }
+                const uint8_t *blk = w + (int64_t) r * rowBytes + (int64_t) sb * 144;
+                for (int c = 0; c < 4; c++) {
+                    for (int m = 0; m < 8; m++) {
+                        memcpy(o + 512 * c + 64 * m + 4 * i, blk + 16 + 32 * c + 4 * m, 4);
+                    }
+                }
+                uint8_t sc[8], mn[8];
+                q4_k_scales(blk + 4, sc, mn);
+                for (int j = 0; j < 8; j++) {
+                    o[2048 + 16 * j + i] = sc[j];
+                    o[2176 + 16 * j + i] = mn[j];
+                }
+                memcpy(o + 2304 + 2 * i, blk, 2);
+                memcpy(o + 2336 + 2 * i, blk + 2, 2);
+            }
+        }
+    }
+    return 0;
+}
+
+VNNI INLINE __m512 u8x16_to_ps(const uint8_t *p) {
+    return _mm512_cvtepi32_ps(_mm512_cvtepu8_epi32(_mm_loadu_si128((const __m128i *) p)));
+}
+
+/* Tokens [t0, t0 + NT) against one 16-row tile of repacked Q4_K. */
+VNNI INLINE void pk4k_tile(int NT, const uint8_t *tile, int supers, int cols, const int8_t *xq, const float *dx,
+        const int32_t *nsx, int t0, float *out, int64_t n, int r, __mmask16 live) {
+    const __m512i m4 = _mm512_set1_epi8(0x0F);
+    __m512 f[8], fm[8];
+    for (int j = 0; j < NT; j++) {
+        f[j] = _mm512_setzero_ps();
+        fm[j] = _mm512_setzero_ps();
+    }
+    int nb = cols / 32;
+    for (int sb = 0; sb < supers; sb++) {
+        const uint8_t *p = tile + (size_t) sb * PK4K_SUPER;
+        __m512 dv = _mm512_cvtph_ps(_mm256_loadu_si256((const __m256i *) (p + 2304)));
+        __m512 mv = _mm512_cvtph_ps(_mm256_loadu_si256((const __m256i *) (p + 2336)));
+        for (int s = 0; s < 8; s++) {    /* sub-block s: chunk s / 2, low or high nibbles */
+            const uint8_t *q = p + 512 * (s / 2);
+            __m512i w[8];
+            for (int m = 0; m < 8; m++) {
+                __m512i v = _mm512_loadu_si512(q + 64 * m);
+                w[m] = (s & 1) ? _mm512_and_si512(_mm512_srli_epi16(v, 4), m4) : _mm512_and_si512(v, m4);
+            }
+            __m512 scv = _mm512_mul_ps(dv, u8x16_to_ps(p + 2048 + 16 * s));
+            __m512 mnv = _mm512_mul_ps(mv, u8x16_to_ps(p + 2176 + 16 * s));
+            int b = 8 * sb + s;   /* the 32-value block of the activations */
+            for (int j = 0; j < NT; j++) {
+                const int8_t *xb = xq + (int64_t) (t0 + j) * cols + 32 * b;
+                __m512i acc = _mm512_setzero_si512();
+                for (int m = 0; m < 8; m++) {
+                    acc = _mm512_dpbusd_epi32(acc, w[m], _mm512_set1_epi32(*(const int32_t *) (xb + 4 * m)));
+                }
+                float d = dx[(int64_t) (t0 + j) * nb + b];
+                f[j] = _mm512_fmadd_ps(_mm512_cvtepi32_ps(acc), _mm512_mul_ps(scv, _mm512_set1_ps(d)), f[j]);
+                /* minus dmin * min * sum(x): nsx is minus the block's sum of q */
+                fm[j] = _mm512_fmadd_ps(mnv, _mm512_set1_ps(d * (float) nsx[(int64_t) (t0 + j) * nb + b]), fm[j]);
+            }
+        }
+    }
+    for (int j = 0; j < NT; j++) {
+        _mm512_mask_storeu_ps(out + (int64_t) (t0 + j) * n + r, live, _mm512_add_ps(f[j], fm[j]));
+    }
+}
+
+VNNI static void pk4k_tile4(const uint8_t *tile, int supers, int cols, const int8_t *xq, const float *dx,
+        const int32_t *nsx, int t0, float *out, int64_t n, int r, __mmask16 live) {
+    pk4k_tile(4, tile, supers, cols, xq, dx, nsx, t0, out, n, r, live);
+}
+
+VNNI static void pk4k_tile1(const uint8_t *tile, int supers, int cols, const int8_t *xq, const float *dx,
+        const int32_t *nsx, int t0, float *out, int64_t n, int r, __mmask16 live) {
+    pk4k_tile(1, tile, supers, cols, xq, dx, nsx, t0, out, n, r, live);
+}
+
+/* As hk_matmul_q4_0_packed, over repacked Q4_K (activations quantized per 256 values). */
+VNNI int hk_matmul_q4_k_packed(const uint8_t *packed, int rows, int r0, int r1, int cols, const int8_t *xq,
+        const float *dx, const int32_t *nsx, int tokens, float *out, int n) {
+    if (cols % 256 != 0 || r0 % IL_ROWS != 0 || (r1 % IL_ROWS != 0 && r1 != rows) || r1 > rows) {
+        return -1;
+    }
+    int supers = cols / 256;
+    for (int r = r0; r < r1; r += IL_ROWS) {
+        int valid = r1 - r < IL_ROWS ? r1 - r : IL_ROWS;
+        __mmask16 live = (__mmask16) ((1u << valid) - 1);
+        const uint8_t *tile = packed + (size_t) (r / IL_ROWS) * supers * PK4K_SUPER;
+        int t0 = 0;
+        for (; t0 + 4 <= tokens; t0 += 4) pk4k_tile4(tile, supers, cols, xq, dx, nsx, t0, out, n, r, live);
+        for (; t0 < tokens; t0++) pk4k_tile1(tile, supers, cols, xq, dx, nsx, t0, out, n, r, live);
+    }
+    return 0;
+}
+
+/*
+ * Q6_K repacked at load (hk_repack_q6_k): tiles of 16 rows, one lane per row. Per super-block of a tile, 4384 bytes:
+ * 64 vectors of 64 bytes (vector k: values 4k .. 4k + 3 of the 16 rows as unsigned bytes 0..63, the 6 bits put
+ * together at load), the 16 groups' int8 scales (16 x 16 bytes, row i at byte i) and the 16 rows' d (f16). 274 bytes
+ * per row and super-block against the file's 210: the price of no bit surgery per token.
+ */
+#define PK6K_SUPER 4384
+
+int hk_repack_q6_k(const uint8_t *w, int64_t rowBytes, int rows, int cols, int tile0, int tile1, uint8_t *dst) {
+    if (cols % 256 != 0) {
+        return -1;
+    }
+    int supers = cols / 256;
+    for (int t = tile0; t < tile1; t++) {
+        for (int sb = 0; sb < supers; sb++) {
+            uint8_t *o = dst + ((size_t) t * supers + sb) * PK6K_SUPER;
+            memset(o, 0, PK6K_SUPER);
+            for (int i = 0; i < IL_ROWS; i++) {
+                int r = IL_ROWS * t + i;
+                if (r >= rows) {
+                    continue;
+                }
+                const uint8_t *blk = w + (int64_t) r * rowBytes + (int64_t) sb * 210;
+                const uint8_t *ql = blk;
+                const uint8_t *qh = blk + 128;
+                uint8_t v[256];
+                for (int h = 0; h < 2; h++) {
+                    for (int l = 0; l < 32; l++) {
+                        int a = ql[64 * h + l], b = ql[64 * h + l + 32], c = qh[32 * h + l];
+                        v[128 * h + l] = (uint8_t) ((a & 0xF) | ((c & 3) << 4));
+                        v[128 * h + l + 32] = (uint8_t) ((b & 0xF) | (((c >> 2) & 3) << 4));
+                        v[128 * h + l + 64] = (uint8_t) ((a >> 4) | (((c >> 4) & 3) << 4));
+                        v[128 * h + l + 96] = (uint8_t) ((b >> 4) | (((c >> 6) & 3) << 4));
+                    }
+                }
+                for (int k = 0; k < 64; k++) {
+                    memcpy(o + 64 * k + 4 * i, v + 4 * k, 4);
+                }
+                for (int g = 0; g < 16; g++) {
+                    o[4096 + 16 * g + i] = blk[192 + g];
+                }
+                memcpy(o + 4352 + 2 * i, blk + 208, 2);
+            }
+        }
+    }
+    return 0;
+}
+
+/* Tokens [t0, t0 + NT) against one 16-row tile of repacked Q6_K; cx: dx times each 16-value group's sum of x. */
+VNNI INLINE void pk6k_tile(int NT, const uint8_t *tile, int supers, int cols, const int8_t *xq, const float *dx,
+        const float *cx, int t0, float *out, int64_t n, int r, __mmask16 live) {
+    __m512 f[4];
+    for (int j = 0; j < NT; j++) {
+        f[j] = _mm512_setzero_ps();
+    }
+    int nb = cols / 32;
+    int groups = cols / 16;
+    for (int sb = 0; sb < supers; sb++) {
+        const uint8_t *p = tile + (size_t) sb * PK6K_SUPER;
+        __m512 dv = _mm512_cvtph_ps(_mm256_loadu_si256((const __m256i *) (p + 4352)));
+        for (int g = 0; g < 16; g++) {
+            __m512i w0 = _mm512_loadu_si512(p + 64 * (4 * g));
+            __m512i w1 = _mm512_loadu_si512(p + 64 * (4 * g + 1));
+            __m512i w2 = _mm512_loadu_si512(p + 64 * (4 * g + 2));
+            __m512i w3 = _mm512_loadu_si512(p + 64 * (4 * g + 3));
+            __m512 scv = _mm512_mul_ps(dv, _mm512_cvtepi32_ps(_mm512_cvtepi8_epi32(
+                    _mm_loadu_si128((const __m128i *) (p + 4096 + 16 * g)))));
+            int v0 = 256 * sb + 16 * g;    /* the group's first value */
+            for (int j = 0; j < NT; j++) {
+                const int8_t *xb = xq + (int64_t) (t0 + j) * cols + v0;
+                __m512i acc = _mm512_dpbusd_epi32(_mm512_setzero_si512(), w0, _mm512_set1_epi32(*(const int32_t *) xb));
+                acc = _mm512_dpbusd_epi32(acc, w1, _mm512_set1_epi32(*(const int32_t *) (xb + 4)));
+                acc = _mm512_dpbusd_epi32(acc, w2, _mm512_set1_epi32(*(const int32_t *) (xb + 8)));
+                acc = _mm512_dpbusd_epi32(acc, w3, _mm512_set1_epi32(*(const int32_t *) (xb + 12)));
+                float d = dx[(int64_t) (t0 + j) * nb + v0 / 32];
+                float c = cx[(int64_t) (t0 + j) * groups + v0 / 16];
+                /* scale * (dx * dot - 32 * dx * sum) */
+                __m512 v = _mm512_fmadd_ps(_mm512_cvtepi32_ps(acc), _mm512_set1_ps(d), _mm512_set1_ps(-32.0f * c));
+                f[j] = _mm512_fmadd_ps(v, scv, f[j]);
+            }
+        }
+    }
+    for (int j = 0; j < NT; j++) {
+        _mm512_mask_storeu_ps(out + (int64_t) (t0 + j) * n + r, live, f[j]);
+    }
+}
+
+VNNI static void pk6k_tile4(const uint8_t *tile, int supers, int cols, const int8_t *xq, const float *dx,
+        const float *cx, int t0, float *out, int64_t n, int r, __mmask16 live) {
+    pk6k_tile(4, tile, supers, cols, xq, dx, cx, t0, out, n, r, live);
+}
+
+VNNI static void pk6k_tile1(const uint8_t *tile, int supers, int cols, const int8_t *xq, const float *dx,
+        const float *cx, int t0, float *out, int64_t n, int r, __mmask16 live) {
+    pk6k_tile(1, tile, supers, cols, xq, dx, cx, t0, out, n, r, live);
+}
+
+/* As hk_matmul_q4_0_packed, over repacked Q6_K (activations quantized per 256 values). */
+VNNI int hk_matmul_q6_k_packed(const uint8_t *packed, int rows, int r0, int r1, int cols, const int8_t *xq,
+        const float *dx, const int32_t *nsx, int tokens, float *out, int n) {
+    (void) nsx;
+    if (cols % 256 != 0 || r0 % IL_ROWS != 0 || (r1 % IL_ROWS != 0 && r1 != rows) || r1 > rows) {
+        return -1;
+    }
+    int supers = cols / 256;
+    float *cx = scratch_get((size_t) tokens * (cols / 16) * sizeof(float));
+    if (!cx) {
+        return -1;
+    }
+    k_group_sums(xq, dx, cols, tokens, cx);
+    for (int r = r0; r < r1; r += IL_ROWS) {
+        int valid = r1 - r < IL_ROWS ? r1 - r : IL_ROWS;
+        __mmask16 live = (__mmask16) ((1u << valid) - 1);
+        const uint8_t *tile = packed + (size_t) (r / IL_ROWS) * supers * PK6K_SUPER;
+        int t0 = 0;
+        for (; t0 + 4 <= tokens; t0 += 4) pk6k_tile4(tile, supers, cols, xq, dx, cx, t0, out, n, r, live);
+        for (; t0 < tokens; t0++) pk6k_tile1(tile, supers, cols, xq, dx, cx, t0, out, n, r, live);
+    }
+    return 0;
+}
+
+/*
  * out[t * n + r] = row r of the weights times token t, for rows [r0, r1) and tokens [0, tokens). Returns 0, or -1 for
  * an unknown type or a failed scratch allocation (nothing written then).
  */

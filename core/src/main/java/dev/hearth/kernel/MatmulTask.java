@@ -214,7 +214,7 @@ final class MatmulTask implements ComputePool.RangeBody {
         if (nat[p]) {
             Quantized q = quant[p];
             if (packed[p] != null && NativeKernels.packedRange(n, start, end)) {
-                NativeKernels.matmulPacked(packed[p], n, start, end, cols, q.xqSeg, q.xdSeg, q.nsxSeg, numTokens,
+                NativeKernels.matmulPacked(t, packed[p], n, start, end, cols, q.xqSeg, q.xdSeg, q.nsxSeg, numTokens,
                         outView[p], n);
                 return;
             }

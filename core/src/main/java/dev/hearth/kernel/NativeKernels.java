@@ -43,15 +43,27 @@ public final class NativeKernels {
     private static final MethodHandle MATMUL;
     private static final MethodHandle MATMUL_PACKED;
     private static final MethodHandle REPACK;
+    private static final MethodHandle MATMUL_PACKED_K;
+    private static final MethodHandle REPACK_K;
+    private static final MethodHandle MATMUL_PACKED_6K;
+    private static final MethodHandle REPACK_6K;
     private static final String STATUS;
     /** Rows per tile of the repacked Q4_0 layout, and bytes per block of a tile. */
     static final int PACK_ROWS = 16;
     static final int PACK_BLOCK = 288;
+    /** Bytes per super-block of a 16-row tile of repacked Q4_K. */
+    static final int PACK_SUPER_Q4_K = 2368;
+    /** Bytes per super-block of a 16-row tile of repacked Q6_K. */
+    static final int PACK_SUPER_Q6_K = 4384;
 
     static {
         MethodHandle matmul = null;
         MethodHandle packedMatmul = null;
         MethodHandle repack = null;
+        MethodHandle packedMatmulK = null;
+        MethodHandle repackK = null;
+        MethodHandle packedMatmul6K = null;
+        MethodHandle repack6K = null;
         String status;
         try {
             status = unavailableReason();
@@ -77,10 +89,20 @@ public final class NativeKernels {
                                     ValueLayout.ADDRESS, ValueLayout.ADDRESS, ValueLayout.ADDRESS,
                                     ValueLayout.JAVA_INT, ValueLayout.ADDRESS, ValueLayout.JAVA_INT),
                             Linker.Option.critical(true));
-                    repack = linker.downcallHandle(lookup.find("hk_repack_q4_0").orElseThrow(),
-                            FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.ADDRESS, ValueLayout.JAVA_LONG,
-                                    ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.JAVA_INT,
-                                    ValueLayout.JAVA_INT, ValueLayout.ADDRESS));
+                    FunctionDescriptor repackShape = FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.ADDRESS,
+                            ValueLayout.JAVA_LONG, ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.JAVA_INT,
+                            ValueLayout.JAVA_INT, ValueLayout.ADDRESS);
+                    repack = linker.downcallHandle(lookup.find("hk_repack_q4_0").orElseThrow(), repackShape);
+                    repackK = linker.downcallHandle(lookup.find("hk_repack_q4_k").orElseThrow(), repackShape);
+                    FunctionDescriptor packedShape = FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.ADDRESS,
+                            ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.JAVA_INT,
+                            ValueLayout.ADDRESS, ValueLayout.ADDRESS, ValueLayout.ADDRESS, ValueLayout.JAVA_INT,
+                            ValueLayout.ADDRESS, ValueLayout.JAVA_INT);
+                    packedMatmulK = linker.downcallHandle(lookup.find("hk_matmul_q4_k_packed").orElseThrow(),
+                            packedShape, Linker.Option.critical(true));
+                    repack6K = linker.downcallHandle(lookup.find("hk_repack_q6_k").orElseThrow(), repackShape);
+                    packedMatmul6K = linker.downcallHandle(lookup.find("hk_matmul_q6_k_packed").orElseThrow(),
+                            packedShape, Linker.Option.critical(true));
                     status = "native int8 (AVX-512 VNNI) for Q4_0, Q8_0, Q4_K and Q6_K";
                 }
             }
@@ -88,11 +110,19 @@ public final class NativeKernels {
             matmul = null;
             packedMatmul = null;
             repack = null;
+            packedMatmulK = null;
+            repackK = null;
+            packedMatmul6K = null;
+            repack6K = null;
             status = "off: the native library did not load (" + e + ")";
         }
         MATMUL = matmul;
         MATMUL_PACKED = packedMatmul;
         REPACK = repack;
+        MATMUL_PACKED_K = packedMatmulK;
+        REPACK_K = repackK;
+        MATMUL_PACKED_6K = packedMatmul6K;
+        REPACK_6K = repack6K;
         STATUS = status;
     }
 
@@ -142,30 +172,38 @@ public final class NativeKernels {
                 || type == GgmlType.Q6_K);
     }
 
-    /** Whether matrices of this type are repacked at load for the native kernels (Q4_0). */
+    /** Whether matrices of this type are repacked at load for the native kernels (Q4_0, Q4_K, Q6_K). */
     public static boolean packs(GgmlType type) {
-        return MATMUL_PACKED != null && type == GgmlType.Q4_0;
+        return MATMUL_PACKED != null && (type == GgmlType.Q4_0 || type == GgmlType.Q4_K || type == GgmlType.Q6_K);
     }
 
-    /** Bytes of the repacked layout of a rows x cols Q4_0 matrix. */
-    static long packedBytes(int rows, int cols) {
-        return (long) ((rows + PACK_ROWS - 1) / PACK_ROWS) * (cols / BLOCK) * PACK_BLOCK;
+    /** Bytes of the repacked layout of a rows x cols matrix of the type. */
+    static long packedBytes(GgmlType type, int rows, int cols) {
+        long tiles = (rows + PACK_ROWS - 1) / PACK_ROWS;
+        return switch (type) {
+            case Q4_K -> tiles * (cols / 256) * PACK_SUPER_Q4_K;
+            case Q6_K -> tiles * (cols / 256) * PACK_SUPER_Q6_K;
+            default -> tiles * (cols / BLOCK) * PACK_BLOCK;
+        };
     }
 
     /**
-     * The matrix's weights repacked for the native kernels, in a segment of the arena: tiles of 16 rows, each block of
-     * a tile 4 vectors holding 4 bytes of nibbles of each of the 16 rows (row i in lane i) and the 16 rows' scales;
-     * the same bytes per block as the file.
+     * The matrix's weights repacked for the native kernels, in a segment of the arena: tiles of 16 rows, row i of a
+     * tile in lane i of every vector. Q4_0: each block of a tile 4 vectors of 4 bytes of nibbles per row and the 16
+     * scales, the same bytes as the file. Q4_K: each super-block 32 such vectors, the 6-bit scales and mins one byte
+     * each, d and dmin (148 bytes per row and super-block against 144). Q6_K: each super-block 64 vectors of the
+     * 6-bit values put together as bytes, the 16 group scales, d (274 bytes against 210).
      */
     public static MemorySegment repack(dev.hearth.tensor.WeightMatrix w, Arena arena) {
         if (!packs(w.type())) {
             throw new IllegalStateException("no repacked layout for " + w.type() + " here (" + STATUS + ")");
         }
-        MemorySegment dst = arena.allocate(packedBytes(w.rows(), w.cols()), 64);
+        MemorySegment dst = arena.allocate(packedBytes(w.type(), w.rows(), w.cols()), 64);
         int tiles = (w.rows() + PACK_ROWS - 1) / PACK_ROWS;
+        MethodHandle h = w.type() == GgmlType.Q4_K ? REPACK_K : w.type() == GgmlType.Q6_K ? REPACK_6K : REPACK;
         int rc;
         try {
-            rc = (int) REPACK.invokeExact(w.data(), w.rowBytes(), w.rows(), w.cols(), 0, tiles, dst);
+            rc = (int) h.invokeExact(w.data(), w.rowBytes(), w.rows(), w.cols(), 0, tiles, dst);
         } catch (Throwable e) {
             throw new IllegalStateException("native repack failed", e);
         }
@@ -176,13 +214,15 @@ public final class NativeKernels {
     }
 
     /**
-     * {@link #matmul} over the repacked layout of a Q4_0 matrix of {@code rows} rows: r0 a multiple of 16, r1 one too
-     * or the last row (see {@link #packedRange}).
+     * {@link #matmul} over the repacked layout of a Q4_0, Q4_K or Q6_K matrix of {@code rows} rows: r0 a multiple of
+     * 16, r1 one too or the last row (see {@link #packedRange}). The K-quants take the activations of
+     * {@link #quantizeK}.
      */
-    static void matmulPacked(MemorySegment packed, int rows, int r0, int r1, int cols, MemorySegment xq,
+    static void matmulPacked(GgmlType type, MemorySegment packed, int rows, int r0, int r1, int cols, MemorySegment xq,
             MemorySegment dx, MemorySegment nsx, int tokens, MemorySegment out, int n) {
         int nb = cols / BLOCK;
-        if (cols % BLOCK != 0 || !packedRange(rows, r0, r1) || rows > n || packed.byteSize() < packedBytes(rows, cols)
+        if (!packs(type) || cols % type.blockSize() != 0 || !packedRange(rows, r0, r1) || rows > n
+                || packed.byteSize() < packedBytes(type, rows, cols)
                 || xq.byteSize() < (long) tokens * cols || dx.byteSize() < 4L * tokens * nb
                 || nsx.byteSize() < 4L * tokens * nb || out.byteSize() < 4L * ((long) (tokens - 1) * n + r1)) {
             throw new IllegalArgumentException("native packed matmul: sizes do not fit (rows " + r0 + ".." + r1 + " of "
@@ -190,7 +230,9 @@ public final class NativeKernels {
         }
         int rc;
         try {
-            rc = (int) MATMUL_PACKED.invokeExact(packed, rows, r0, r1, cols, xq, dx, nsx, tokens, out, n);
+            MethodHandle h = type == GgmlType.Q4_K ? MATMUL_PACKED_K
+                    : type == GgmlType.Q6_K ? MATMUL_PACKED_6K : MATMUL_PACKED;
+            rc = (int) h.invokeExact(packed, rows, r0, r1, cols, xq, dx, nsx, tokens, out, n);
         } catch (Throwable e) {
             throw new IllegalStateException("native matmul failed", e);
         }

@@ -176,34 +176,41 @@ public class NativeKernelsTest {
         }
     }
 
-    @Test
-    void repackedQ4_0MatchesItsScalarTwin() {
+    @ParameterizedTest
+    @EnumSource(value = GgmlType.class, names = {"Q4_0", "Q4_K", "Q6_K"})
+    void repackedMatmulMatchesItsScalarTwin(GgmlType type) {
         assertThat(NativeKernels.packs(GgmlType.Q4_0)).isEqualTo(NativeKernels.available());
+        assertThat(NativeKernels.packs(GgmlType.Q4_K)).isEqualTo(NativeKernels.available());
         assertThat(NativeKernels.packs(GgmlType.Q8_0)).isFalse();
+        assertThat(NativeKernels.packs(GgmlType.Q6_K)).isEqualTo(NativeKernels.available());
+        assertThat(NativeKernels.packs(GgmlType.Q5_K)).isFalse();
         if (!NativeKernels.available()) {
             return;  // checked in loadsWhereTheCpuHasTheInstructions
         }
         try (Arena arena = Arena.ofConfined()) {
-            for (int cols : new int[] {32, 96, 2048 + 64}) {
+            boolean k = type.blockSize() == 256;
+            long superBytes = type == GgmlType.Q4_K ? NativeKernels.PACK_SUPER_Q4_K : NativeKernels.PACK_SUPER_Q6_K;
+            for (int cols : k ? new int[] {256, 2048 + 256} : new int[] {32, 96, 2048 + 64}) {
                 int rows = 37;  // two whole tiles of 16 and a partial one
                 int nb = cols / 32;
-                WeightMatrix w = RandomBlocks.matrix(GgmlType.Q4_0, rows, cols, 5, 3L + cols, arena);
+                WeightMatrix w = RandomBlocks.matrix(type, rows, cols, 5, 3L + cols, arena);
                 MemorySegment packed = NativeKernels.repack(w, arena);
-                assertThat(packed.byteSize()).isEqualTo(3L * nb * NativeKernels.PACK_BLOCK);
+                assertThat(packed.byteSize()).isEqualTo(k ? 3L * (cols / 256) * superBytes
+                        : 3L * nb * NativeKernels.PACK_BLOCK);
                 for (int tokens : new int[] {1, 3, 4, 8, 13}) {
                     float[] x = RandomBlocks.activations(tokens * cols, 31 + tokens);
                     byte[] xq = new byte[tokens * cols];
                     float[] dx = new float[tokens * nb];
                     int[] nsx = new int[tokens * nb];
-                    NativeKernels.quantize(x, tokens, cols, xq, dx, nsx);
+                    quantizeFor(type, x, tokens, cols, xq, dx, nsx);
                     float[] expected = new float[tokens * rows];
-                    NativeKernels.matmulScalar(GgmlType.Q4_0, w.data(), w.rowBytes(), null, 0, rows, cols, xq, dx,
+                    NativeKernels.matmulScalar(type, w.data(), w.rowBytes(), null, 0, rows, cols, xq, dx,
                             tokens, expected, rows);
                     float tolerance = 1e-5f * maxAbs(expected);
                     for (int[] range : new int[][] {{0, rows}, {16, 32}, {32, 37}, {0, 16}}) {
                         float[] actual = new float[tokens * rows];
                         java.util.Arrays.fill(actual, Float.NaN);
-                        NativeKernels.matmulPacked(packed, rows, range[0], range[1], cols, MemorySegment.ofArray(xq),
+                        NativeKernels.matmulPacked(type, packed, rows, range[0], range[1], cols, MemorySegment.ofArray(xq),
                                 MemorySegment.ofArray(dx), MemorySegment.ofArray(nsx), tokens,
                                 MemorySegment.ofArray(actual), rows);
                         for (int t = 0; t < tokens; t++) {
@@ -212,8 +219,8 @@ public class NativeKernelsTest {
                                 if (r < range[0] || r >= range[1]) {
                                     assertThat(a).as("row %d outside %d..%d written", r, range[0], range[1]).isNaN();
                                 } else {
-                                    assertThat(Math.abs(a - expected[t * rows + r])).as("cols %d tokens %d [%d, %d]",
-                                            cols, tokens, t, r).isLessThanOrEqualTo(tolerance);
+                                    assertThat(Math.abs(a - expected[t * rows + r])).as("%s cols %d tokens %d [%d, %d]",
+                                            type, cols, tokens, t, r).isLessThanOrEqualTo(tolerance);
                                 }
                             }
                         }
