@@ -329,40 +329,19 @@ VNNI static int gemm(int type, const uint8_t *w, int64_t rowBytes, const float *
 }
 
 /*
- * Q4_0 repacked at load (hk_repack_q4_0), so no call decodes it again: tiles of 16 rows, each block of a tile 288
+ * Q4_0 repacked at load (hk_repack), so no call decodes it again: tiles of 16 rows, each block of a tile 288
  * bytes: 4 vectors of 64 bytes (vector m: bytes 4m .. 4m + 3 of the 16 rows' nibbles, row i in lane i; its low
  * nibbles are values 4m .. 4m + 3, its high nibbles values 16 + 4m .. 16 + 4m + 3) and the 16 rows' f16 scales.
  * The same 18 bytes per block as the file; rows past the matrix are zero. One token reads it as one stream.
  */
 #define PK_BLOCK 288
 
-/* Tiles [tile0, tile1) of a Q4_0 matrix of `rows` rows into dst (which holds every tile, from tile 0). */
-int hk_repack_q4_0(const uint8_t *w, int64_t rowBytes, int rows, int cols, int tile0, int tile1, uint8_t *dst) {
-    if (cols % 32 != 0) {
-        return -1;
+/* Row i of one block of a Q4_0 tile (the tile's bytes zeroed before). */
+static void pk_row_q4_0(const uint8_t *blk, int i, uint8_t *o) {
+    for (int m = 0; m < 4; m++) {
+        memcpy(o + 64 * m + 4 * i, blk + 2 + 4 * m, 4);
     }
-    int nb = cols / 32;
-    for (int t = tile0; t < tile1; t++) {
-        for (int b = 0; b < nb; b++) {
-            uint8_t *o = dst + ((size_t) t * nb + b) * PK_BLOCK;
-            for (int i = 0; i < IL_ROWS; i++) {
-                int r = IL_ROWS * t + i;
-                if (r < rows) {
-                    const uint8_t *blk = w + (int64_t) r * rowBytes + (int64_t) b * 18;
-                    for (int m = 0; m < 4; m++) {
-                        memcpy(o + 64 * m + 4 * i, blk + 2 + 4 * m, 4);
-                    }
-                    memcpy(o + 256 + 2 * i, blk, 2);
-                } else {
-                    for (int m = 0; m < 4; m++) {
-                        memset(o + 64 * m + 4 * i, 0, 4);
-                    }
-                    memset(o + 256 + 2 * i, 0, 2);
-                }
-            }
-        }
-    }
-    return 0;
+    memcpy(o + 256 + 2 * i, blk, 2);
 }
 
 #define PK_SPLIT \
@@ -376,7 +355,8 @@ int hk_repack_q4_0(const uint8_t *w, int64_t rowBytes, int rows, int cols, int t
     __m512 dw = _mm512_cvtph_ps(_mm256_loadu_si256((const __m256i *) (pb + 256)));
 
 VNNI static void pk_tile8(const uint8_t *tile, int nb, int cols, const int8_t *xq, const float *dx, const int32_t *nsx,
-        int t0, float *out, int64_t n, int r, __mmask16 live) {
+        const float *cx, int t0, float *out, int64_t n, int r, __mmask16 live) {
+    (void) cx;
     const int offset = 8;
     const __m512i m4 = _mm512_set1_epi8(0x0F);
     __m512 f0 = _mm512_setzero_ps(), f1 = f0, f2 = f0, f3 = f0, f4 = f0, f5 = f0, f6 = f0, f7 = f0;
@@ -395,7 +375,8 @@ VNNI static void pk_tile8(const uint8_t *tile, int nb, int cols, const int8_t *x
 }
 
 VNNI static void pk_tile4(const uint8_t *tile, int nb, int cols, const int8_t *xq, const float *dx, const int32_t *nsx,
-        int t0, float *out, int64_t n, int r, __mmask16 live) {
+        const float *cx, int t0, float *out, int64_t n, int r, __mmask16 live) {
+    (void) cx;
     const int offset = 8;
     const __m512i m4 = _mm512_set1_epi8(0x0F);
     __m512 f0 = _mm512_setzero_ps(), f1 = f0, f2 = f0, f3 = f0;
@@ -410,7 +391,8 @@ VNNI static void pk_tile4(const uint8_t *tile, int nb, int cols, const int8_t *x
 }
 
 VNNI static void pk_tile1(const uint8_t *tile, int nb, int cols, const int8_t *xq, const float *dx, const int32_t *nsx,
-        int t0, float *out, int64_t n, int r, __mmask16 live) {
+        const float *cx, int t0, float *out, int64_t n, int r, __mmask16 live) {
+    (void) cx;
     const int offset = 8;
     const __m512i m4 = _mm512_set1_epi8(0x0F);
     __m512 f0 = _mm512_setzero_ps();
@@ -419,28 +401,6 @@ VNNI static void pk_tile1(const uint8_t *tile, int nb, int cols, const int8_t *x
         IL_STEP(0)
     }
     _mm512_mask_storeu_ps(out + t0 * n + r, live, f0);
-}
-
-/*
- * out[t * n + r] for rows [r0, r1) of a repacked Q4_0 matrix of `rows` rows: r0 a multiple of 16, r1 one too or the
- * last row. Returns 0, or -1 for a range off the tiles.
- */
-VNNI int hk_matmul_q4_0_packed(const uint8_t *packed, int rows, int r0, int r1, int cols, const int8_t *xq,
-        const float *dx, const int32_t *nsx, int tokens, float *out, int n) {
-    if (cols % 32 != 0 || r0 % IL_ROWS != 0 || (r1 % IL_ROWS != 0 && r1 != rows) || r1 > rows) {
-        return -1;
-    }
-    int nb = cols / 32;
-    for (int r = r0; r < r1; r += IL_ROWS) {
-        int valid = r1 - r < IL_ROWS ? r1 - r : IL_ROWS;
-        __mmask16 live = (__mmask16) ((1u << valid) - 1);
-        const uint8_t *tile = packed + (size_t) (r / IL_ROWS) * nb * PK_BLOCK;
-        int t0 = 0;
-        for (; t0 + 8 <= tokens; t0 += 8) pk_tile8(tile, nb, cols, xq, dx, nsx, t0, out, n, r, live);
-        for (; t0 + 4 <= tokens; t0 += 4) pk_tile4(tile, nb, cols, xq, dx, nsx, t0, out, n, r, live);
-        for (; t0 < tokens; t0++) pk_tile1(tile, nb, cols, xq, dx, nsx, t0, out, n, r, live);
-    }
-    return 0;
 }
 
 /*
@@ -695,7 +655,7 @@ VNNI static int k_matmul(int type, const uint8_t *w, int64_t rowBytes, int r0, i
 }
 
 /*
- * Q4_K repacked at load (hk_repack_q4_k), for the same reason as Q4_0: tiles of 16 rows, one lane per row. Per
+ * Q4_K repacked at load (hk_repack), for the same reason as Q4_0: tiles of 16 rows, one lane per row. Per
  * super-block of a tile, 2368 bytes: for each 64-value chunk c, 8 vectors of 64 bytes (vector m: bytes 4m .. 4m + 3
  * of the chunk's 32 bytes for the 16 rows; low nibbles are values 4m .. of sub-block 2c, high nibbles of sub-block
  * 2c + 1); then the 8 sub-blocks' 6-bit scales (8 x 16 bytes, row i at byte i), their mins (likewise), the 16 rows' d
@@ -703,38 +663,21 @@ VNNI static int k_matmul(int type, const uint8_t *w, int64_t rowBytes, int r0, i
  */
 #define PK4K_SUPER 2368
 
-int hk_repack_q4_k(const uint8_t *w, int64_t rowBytes, int rows, int cols, int tile0, int tile1, uint8_t *dst) {
-    if (cols % 256 != 0) {
-        return -1;
-    }
-    int supers = cols / 256;
-    for (int t = tile0; t < tile1; t++) {
-        for (int sb = 0; sb < supers; sb++) {
-            uint8_t *o = dst + ((size_t) t * supers + sb) * PK4K_SUPER;
-            memset(o, 0, PK4K_SUPER);
-            for (int i = 0; i < IL_ROWS; i++) {
-                int r = IL_ROWS * t + i;
-                if (r >= rows) {
-                    continue;
-                }
-                const uint8_t *blk = w + (int64_t) r * rowBytes + (int64_t) sb * 144;
-                for (int c = 0; c < 4; c++) {
-                    for (int m = 0; m < 8; m++) {
-                        memcpy(o + 512 * c + 64 * m + 4 * i, blk + 16 + 32 * c + 4 * m, 4);
-                    }
-                }
-                uint8_t sc[8], mn[8];
-                q4_k_scales(blk + 4, sc, mn);
-                for (int j = 0; j < 8; j++) {
-                    o[2048 + 16 * j + i] = sc[j];
-                    o[2176 + 16 * j + i] = mn[j];
-                }
-                memcpy(o + 2304 + 2 * i, blk, 2);
-                memcpy(o + 2336 + 2 * i, blk + 2, 2);
-            }
+/* Row i of one super-block of a Q4_K tile. */
+static void pk_row_q4_k(const uint8_t *blk, int i, uint8_t *o) {
+    for (int c = 0; c < 4; c++) {
+        for (int m = 0; m < 8; m++) {
+            memcpy(o + 512 * c + 64 * m + 4 * i, blk + 16 + 32 * c + 4 * m, 4);
         }
     }
-    return 0;
+    uint8_t sc[8], mn[8];
+    q4_k_scales(blk + 4, sc, mn);
+    for (int j = 0; j < 8; j++) {
+        o[2048 + 16 * j + i] = sc[j];
+        o[2176 + 16 * j + i] = mn[j];
+    }
+    memcpy(o + 2304 + 2 * i, blk, 2);
+    memcpy(o + 2336 + 2 * i, blk + 2, 2);
 }
 
 VNNI INLINE __m512 u8x16_to_ps(const uint8_t *p) {
@@ -784,79 +727,46 @@ VNNI INLINE void pk4k_tile(int NT, const uint8_t *tile, int supers, int cols, co
 }
 
 VNNI static void pk4k_tile4(const uint8_t *tile, int supers, int cols, const int8_t *xq, const float *dx,
-        const int32_t *nsx, int t0, float *out, int64_t n, int r, __mmask16 live) {
+        const int32_t *nsx, const float *cx, int t0, float *out, int64_t n, int r, __mmask16 live) {
+    (void) cx;
     pk4k_tile(4, tile, supers, cols, xq, dx, nsx, t0, out, n, r, live);
 }
 
 VNNI static void pk4k_tile1(const uint8_t *tile, int supers, int cols, const int8_t *xq, const float *dx,
-        const int32_t *nsx, int t0, float *out, int64_t n, int r, __mmask16 live) {
+        const int32_t *nsx, const float *cx, int t0, float *out, int64_t n, int r, __mmask16 live) {
+    (void) cx;
     pk4k_tile(1, tile, supers, cols, xq, dx, nsx, t0, out, n, r, live);
 }
 
-/* As hk_matmul_q4_0_packed, over repacked Q4_K (activations quantized per 256 values). */
-VNNI int hk_matmul_q4_k_packed(const uint8_t *packed, int rows, int r0, int r1, int cols, const int8_t *xq,
-        const float *dx, const int32_t *nsx, int tokens, float *out, int n) {
-    if (cols % 256 != 0 || r0 % IL_ROWS != 0 || (r1 % IL_ROWS != 0 && r1 != rows) || r1 > rows) {
-        return -1;
-    }
-    int supers = cols / 256;
-    for (int r = r0; r < r1; r += IL_ROWS) {
-        int valid = r1 - r < IL_ROWS ? r1 - r : IL_ROWS;
-        __mmask16 live = (__mmask16) ((1u << valid) - 1);
-        const uint8_t *tile = packed + (size_t) (r / IL_ROWS) * supers * PK4K_SUPER;
-        int t0 = 0;
-        for (; t0 + 4 <= tokens; t0 += 4) pk4k_tile4(tile, supers, cols, xq, dx, nsx, t0, out, n, r, live);
-        for (; t0 < tokens; t0++) pk4k_tile1(tile, supers, cols, xq, dx, nsx, t0, out, n, r, live);
-    }
-    return 0;
-}
-
 /*
- * Q6_K repacked at load (hk_repack_q6_k): tiles of 16 rows, one lane per row. Per super-block of a tile, 4384 bytes:
+ * Q6_K repacked at load (hk_repack): tiles of 16 rows, one lane per row. Per super-block of a tile, 4384 bytes:
  * 64 vectors of 64 bytes (vector k: values 4k .. 4k + 3 of the 16 rows as unsigned bytes 0..63, the 6 bits put
  * together at load), the 16 groups' int8 scales (16 x 16 bytes, row i at byte i) and the 16 rows' d (f16). 274 bytes
  * per row and super-block against the file's 210: the price of no bit surgery per token.
  */
 #define PK6K_SUPER 4384
 
-int hk_repack_q6_k(const uint8_t *w, int64_t rowBytes, int rows, int cols, int tile0, int tile1, uint8_t *dst) {
-    if (cols % 256 != 0) {
-        return -1;
-    }
-    int supers = cols / 256;
-    for (int t = tile0; t < tile1; t++) {
-        for (int sb = 0; sb < supers; sb++) {
-            uint8_t *o = dst + ((size_t) t * supers + sb) * PK6K_SUPER;
-            memset(o, 0, PK6K_SUPER);
-            for (int i = 0; i < IL_ROWS; i++) {
-                int r = IL_ROWS * t + i;
-                if (r >= rows) {
-                    continue;
-                }
-                const uint8_t *blk = w + (int64_t) r * rowBytes + (int64_t) sb * 210;
-                const uint8_t *ql = blk;
-                const uint8_t *qh = blk + 128;
-                uint8_t v[256];
-                for (int h = 0; h < 2; h++) {
-                    for (int l = 0; l < 32; l++) {
-                        int a = ql[64 * h + l], b = ql[64 * h + l + 32], c = qh[32 * h + l];
-                        v[128 * h + l] = (uint8_t) ((a & 0xF) | ((c & 3) << 4));
-                        v[128 * h + l + 32] = (uint8_t) ((b & 0xF) | (((c >> 2) & 3) << 4));
-                        v[128 * h + l + 64] = (uint8_t) ((a >> 4) | (((c >> 4) & 3) << 4));
-                        v[128 * h + l + 96] = (uint8_t) ((b >> 4) | (((c >> 6) & 3) << 4));
-                    }
-                }
-                for (int k = 0; k < 64; k++) {
-                    memcpy(o + 64 * k + 4 * i, v + 4 * k, 4);
-                }
-                for (int g = 0; g < 16; g++) {
-                    o[4096 + 16 * g + i] = blk[192 + g];
-                }
-                memcpy(o + 4352 + 2 * i, blk + 208, 2);
-            }
+/* Row i of one super-block of a Q6_K tile: the 6-bit values put together as bytes. */
+static void pk_row_q6_k(const uint8_t *blk, int i, uint8_t *o) {
+    const uint8_t *ql = blk;
+    const uint8_t *qh = blk + 128;
+    uint8_t v[256];
+    for (int h = 0; h < 2; h++) {
+        for (int l = 0; l < 32; l++) {
+            int a = ql[64 * h + l], b = ql[64 * h + l + 32], c = qh[32 * h + l];
+            v[128 * h + l] = (uint8_t) ((a & 0xF) | ((c & 3) << 4));
+            v[128 * h + l + 32] = (uint8_t) ((b & 0xF) | (((c >> 2) & 3) << 4));
+            v[128 * h + l + 64] = (uint8_t) ((a >> 4) | (((c >> 4) & 3) << 4));
+            v[128 * h + l + 96] = (uint8_t) ((b >> 4) | (((c >> 6) & 3) << 4));
         }
     }
-    return 0;
+    for (int k = 0; k < 64; k++) {
+        memcpy(o + 64 * k + 4 * i, v + 4 * k, 4);
+    }
+    for (int g = 0; g < 16; g++) {
+        o[4096 + 16 * g + i] = blk[192 + g];
+    }
+    memcpy(o + 4352 + 2 * i, blk + 208, 2);
 }
 
 /* Tokens [t0, t0 + NT) against one 16-row tile of repacked Q6_K; cx: dx times each 16-value group's sum of x. */
@@ -899,35 +809,89 @@ VNNI INLINE void pk6k_tile(int NT, const uint8_t *tile, int supers, int cols, co
 }
 
 VNNI static void pk6k_tile4(const uint8_t *tile, int supers, int cols, const int8_t *xq, const float *dx,
-        const float *cx, int t0, float *out, int64_t n, int r, __mmask16 live) {
+        const int32_t *nsx, const float *cx, int t0, float *out, int64_t n, int r, __mmask16 live) {
+    (void) nsx;
     pk6k_tile(4, tile, supers, cols, xq, dx, cx, t0, out, n, r, live);
 }
 
 VNNI static void pk6k_tile1(const uint8_t *tile, int supers, int cols, const int8_t *xq, const float *dx,
-        const float *cx, int t0, float *out, int64_t n, int r, __mmask16 live) {
+        const int32_t *nsx, const float *cx, int t0, float *out, int64_t n, int r, __mmask16 live) {
+    (void) nsx;
     pk6k_tile(1, tile, supers, cols, xq, dx, cx, t0, out, n, r, live);
 }
 
-/* As hk_matmul_q4_0_packed, over repacked Q6_K (activations quantized per 256 values). */
-VNNI int hk_matmul_q6_k_packed(const uint8_t *packed, int rows, int r0, int r1, int cols, const int8_t *xq,
+/* The repacked layouts: per type, values and bytes of one unit (a block or super-block) of a 16-row tile, the file's
+   bytes of a unit of one row, and the writer of a row of a unit. */
+typedef void (*pk_row_fn)(const uint8_t *blk, int i, uint8_t *o);
+typedef void (*pk_tile_fn)(const uint8_t *tile, int units, int cols, const int8_t *xq, const float *dx,
+        const int32_t *nsx, const float *cx, int t0, float *out, int64_t n, int r, __mmask16 live);
+
+typedef struct {
+    int values, bytes, fileBytes;
+    pk_row_fn row;
+    pk_tile_fn tile8, tile4, tile1;   /* tile8 may be null */
+} pk_format;
+
+static int pk_format_of(int type, pk_format *f) {
+    switch (type) {
+        case HK_Q4_0: *f = (pk_format) {32, PK_BLOCK, 18, pk_row_q4_0, pk_tile8, pk_tile4, pk_tile1}; return 1;
+        case HK_Q4_K: *f = (pk_format) {256, PK4K_SUPER, 144, pk_row_q4_k, 0, pk4k_tile4, pk4k_tile1}; return 1;
+        case HK_Q6_K: *f = (pk_format) {256, PK6K_SUPER, 210, pk_row_q6_k, 0, pk6k_tile4, pk6k_tile1}; return 1;
+        default: return 0;
+    }
+}
+
+/* Tiles [tile0, tile1) of a Q4_0, Q4_K or Q6_K matrix of `rows` rows into dst (which holds every tile, from tile 0);
+   rows past the matrix are zero. Returns 0, or -1 for another type or a row length off its units. */
+int hk_repack(int type, const uint8_t *w, int64_t rowBytes, int rows, int cols, int tile0, int tile1, uint8_t *dst) {
+    pk_format f;
+    if (!pk_format_of(type, &f) || cols % f.values != 0) {
+        return -1;
+    }
+    int units = cols / f.values;
+    for (int t = tile0; t < tile1; t++) {
+        for (int u = 0; u < units; u++) {
+            uint8_t *o = dst + ((size_t) t * units + u) * f.bytes;
+            memset(o, 0, f.bytes);
+            for (int i = 0; i < IL_ROWS && IL_ROWS * t + i < rows; i++) {
+                f.row(w + (int64_t) (IL_ROWS * t + i) * rowBytes + (int64_t) u * f.fileBytes, i, o);
+            }
+        }
+    }
+    return 0;
+}
+
+/*
+ * out[t * n + r] for rows [r0, r1) of a repacked matrix of `rows` rows (r0 a multiple of 16, r1 one too or the last
+ * row) and tokens [0, tokens); the K-quants take activations quantized per 256 values. Returns 0, or -1 for another
+ * type, a range off the tiles or a failed scratch allocation.
+ */
+VNNI int hk_matmul_packed(int type, const uint8_t *packed, int rows, int r0, int r1, int cols, const int8_t *xq,
         const float *dx, const int32_t *nsx, int tokens, float *out, int n) {
-    (void) nsx;
-    if (cols % 256 != 0 || r0 % IL_ROWS != 0 || (r1 % IL_ROWS != 0 && r1 != rows) || r1 > rows) {
+    pk_format f;
+    if (!pk_format_of(type, &f) || cols % f.values != 0 || r0 % IL_ROWS != 0 || (r1 % IL_ROWS != 0 && r1 != rows)
+            || r1 > rows) {
         return -1;
     }
-    int supers = cols / 256;
-    float *cx = scratch_get((size_t) tokens * (cols / 16) * sizeof(float));
-    if (!cx) {
-        return -1;
+    int units = cols / f.values;
+    float *cx = 0;
+    if (type == HK_Q6_K) {  /* its offset correction: dx times each 16-value group's sum of x */
+        cx = scratch_get((size_t) tokens * (cols / 16) * sizeof(float));
+        if (!cx) {
+            return -1;
+        }
+        k_group_sums(xq, dx, cols, tokens, cx);
     }
-    k_group_sums(xq, dx, cols, tokens, cx);
     for (int r = r0; r < r1; r += IL_ROWS) {
         int valid = r1 - r < IL_ROWS ? r1 - r : IL_ROWS;
         __mmask16 live = (__mmask16) ((1u << valid) - 1);
-        const uint8_t *tile = packed + (size_t) (r / IL_ROWS) * supers * PK6K_SUPER;
+        const uint8_t *tile = packed + (size_t) (r / IL_ROWS) * units * f.bytes;
         int t0 = 0;
-        for (; t0 + 4 <= tokens; t0 += 4) pk6k_tile4(tile, supers, cols, xq, dx, cx, t0, out, n, r, live);
-        for (; t0 < tokens; t0++) pk6k_tile1(tile, supers, cols, xq, dx, cx, t0, out, n, r, live);
+        if (f.tile8) {
+            for (; t0 + 8 <= tokens; t0 += 8) f.tile8(tile, units, cols, xq, dx, nsx, cx, t0, out, n, r, live);
+        }
+        for (; t0 + 4 <= tokens; t0 += 4) f.tile4(tile, units, cols, xq, dx, nsx, cx, t0, out, n, r, live);
+        for (; t0 < tokens; t0++) f.tile1(tile, units, cols, xq, dx, nsx, cx, t0, out, n, r, live);
     }
     return 0;
 }

@@ -43,10 +43,6 @@ public final class NativeKernels {
     private static final MethodHandle MATMUL;
     private static final MethodHandle MATMUL_PACKED;
     private static final MethodHandle REPACK;
-    private static final MethodHandle MATMUL_PACKED_K;
-    private static final MethodHandle REPACK_K;
-    private static final MethodHandle MATMUL_PACKED_6K;
-    private static final MethodHandle REPACK_6K;
     private static final String STATUS;
     /** Rows per tile of the repacked Q4_0 layout, and bytes per block of a tile. */
     static final int PACK_ROWS = 16;
@@ -60,10 +56,6 @@ public final class NativeKernels {
         MethodHandle matmul = null;
         MethodHandle packedMatmul = null;
         MethodHandle repack = null;
-        MethodHandle packedMatmulK = null;
-        MethodHandle repackK = null;
-        MethodHandle packedMatmul6K = null;
-        MethodHandle repack6K = null;
         String status;
         try {
             status = unavailableReason();
@@ -83,26 +75,17 @@ public final class NativeKernels {
                                     ValueLayout.ADDRESS, ValueLayout.ADDRESS, ValueLayout.JAVA_INT,
                                     ValueLayout.ADDRESS, ValueLayout.JAVA_INT),
                             Linker.Option.critical(true));
-                    packedMatmul = linker.downcallHandle(lookup.find("hk_matmul_q4_0_packed").orElseThrow(),
-                            FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.ADDRESS, ValueLayout.JAVA_INT,
+                    packedMatmul = linker.downcallHandle(lookup.find("hk_matmul_packed").orElseThrow(),
+                            FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.ADDRESS,
                                     ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.JAVA_INT,
-                                    ValueLayout.ADDRESS, ValueLayout.ADDRESS, ValueLayout.ADDRESS,
-                                    ValueLayout.JAVA_INT, ValueLayout.ADDRESS, ValueLayout.JAVA_INT),
+                                    ValueLayout.JAVA_INT, ValueLayout.ADDRESS, ValueLayout.ADDRESS,
+                                    ValueLayout.ADDRESS, ValueLayout.JAVA_INT, ValueLayout.ADDRESS,
+                                    ValueLayout.JAVA_INT),
                             Linker.Option.critical(true));
-                    FunctionDescriptor repackShape = FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.ADDRESS,
-                            ValueLayout.JAVA_LONG, ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.JAVA_INT,
-                            ValueLayout.JAVA_INT, ValueLayout.ADDRESS);
-                    repack = linker.downcallHandle(lookup.find("hk_repack_q4_0").orElseThrow(), repackShape);
-                    repackK = linker.downcallHandle(lookup.find("hk_repack_q4_k").orElseThrow(), repackShape);
-                    FunctionDescriptor packedShape = FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.ADDRESS,
-                            ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.JAVA_INT,
-                            ValueLayout.ADDRESS, ValueLayout.ADDRESS, ValueLayout.ADDRESS, ValueLayout.JAVA_INT,
-                            ValueLayout.ADDRESS, ValueLayout.JAVA_INT);
-                    packedMatmulK = linker.downcallHandle(lookup.find("hk_matmul_q4_k_packed").orElseThrow(),
-                            packedShape, Linker.Option.critical(true));
-                    repack6K = linker.downcallHandle(lookup.find("hk_repack_q6_k").orElseThrow(), repackShape);
-                    packedMatmul6K = linker.downcallHandle(lookup.find("hk_matmul_q6_k_packed").orElseThrow(),
-                            packedShape, Linker.Option.critical(true));
+                    repack = linker.downcallHandle(lookup.find("hk_repack").orElseThrow(),
+                            FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.ADDRESS,
+                                    ValueLayout.JAVA_LONG, ValueLayout.JAVA_INT, ValueLayout.JAVA_INT,
+                                    ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.ADDRESS));
                     status = "native int8 (AVX-512 VNNI) for Q4_0, Q8_0, Q4_K and Q6_K";
                 }
             }
@@ -110,19 +93,11 @@ public final class NativeKernels {
             matmul = null;
             packedMatmul = null;
             repack = null;
-            packedMatmulK = null;
-            repackK = null;
-            packedMatmul6K = null;
-            repack6K = null;
             status = "off: the native library did not load (" + e + ")";
         }
         MATMUL = matmul;
         MATMUL_PACKED = packedMatmul;
         REPACK = repack;
-        MATMUL_PACKED_K = packedMatmulK;
-        REPACK_K = repackK;
-        MATMUL_PACKED_6K = packedMatmul6K;
-        REPACK_6K = repack6K;
         STATUS = status;
     }
 
@@ -200,10 +175,9 @@ public final class NativeKernels {
         }
         MemorySegment dst = arena.allocate(packedBytes(w.type(), w.rows(), w.cols()), 64);
         int tiles = (w.rows() + PACK_ROWS - 1) / PACK_ROWS;
-        MethodHandle h = w.type() == GgmlType.Q4_K ? REPACK_K : w.type() == GgmlType.Q6_K ? REPACK_6K : REPACK;
         int rc;
         try {
-            rc = (int) h.invokeExact(w.data(), w.rowBytes(), w.rows(), w.cols(), 0, tiles, dst);
+            rc = (int) REPACK.invokeExact(w.type().id(), w.data(), w.rowBytes(), w.rows(), w.cols(), 0, tiles, dst);
         } catch (Throwable e) {
             throw new IllegalStateException("native repack failed", e);
         }
@@ -230,9 +204,7 @@ public final class NativeKernels {
         }
         int rc;
         try {
-            MethodHandle h = type == GgmlType.Q4_K ? MATMUL_PACKED_K
-                    : type == GgmlType.Q6_K ? MATMUL_PACKED_6K : MATMUL_PACKED;
-            rc = (int) h.invokeExact(packed, rows, r0, r1, cols, xq, dx, nsx, tokens, out, n);
+            rc = (int) MATMUL_PACKED.invokeExact(type.id(), packed, rows, r0, r1, cols, xq, dx, nsx, tokens, out, n);
         } catch (Throwable e) {
             throw new IllegalStateException("native matmul failed", e);
         }
