@@ -50,6 +50,16 @@ public final class LocalModelRunner implements ModelRunner {
     }
 
     /** Loads a GGUF model and sizes the runner: threads, batch size, context per sequence, slots, KV precision. */
+    /** Whether matmuls run on the native int8 kernels in this process (see {@code kernel.NativeKernels}). */
+    public static boolean nativeKernels() {
+        return dev.hearth.kernel.NativeKernels.available();
+    }
+
+    /** One line on which matmul kernels run here and, where the native ones do not, why. */
+    public static String matmulKernels() {
+        return dev.hearth.kernel.NativeKernels.status();
+    }
+
     public static LocalModelRunner load(Path path, int threads, int maxBatchTokens, int contextLength, int maxSequences,
             KvPrecision precision) throws IOException {
         return load(path, threads, maxBatchTokens, contextLength, maxSequences, precision, 0);

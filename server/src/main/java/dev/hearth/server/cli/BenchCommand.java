@@ -8,7 +8,6 @@ import dev.hearth.engine.GenerationHandle;
 import dev.hearth.engine.GenerationRequest;
 import dev.hearth.engine.LocalModelRunner;
 import dev.hearth.engine.MemoryBandwidth;
-import dev.hearth.kernel.NativeKernels;
 import dev.hearth.kv.KvPrecision;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -105,7 +104,7 @@ final class BenchCommand implements Callable<Integer> {
             if (!json) {
                 System.out.printf("model: %s (%.1f MiB), threads: %d, memory bandwidth: %.1f GB/s, decode ceiling: %.1f tokens/s%n",
                         model.getFileName(), fileBytes / 1048576.0, nThreads, bandwidth / 1e9, bandwidth / fileBytes);
-                System.out.println("matmul kernels: " + NativeKernels.status());
+                System.out.println("matmul kernels: " + LocalModelRunner.matmulKernels());
                 System.out.printf("%-8s %6s %14s %22s%n", "test", "batch", "tokens/s", "min .. max");
             }
             for (int b : batches) {
@@ -124,7 +123,7 @@ final class BenchCommand implements Callable<Integer> {
                 m.put("test", r.test());
                 m.put("batch", r.batch());
                 m.put("tokens_per_second", round(r.tokensPerSecond()));
-                m.put("kernels", NativeKernels.available() ? "native-int8" : "java-vector");
+                m.put("kernels", LocalModelRunner.nativeKernels() ? "native-int8" : "java-vector");
                 m.put("min", round(r.min()));
                 m.put("max", round(r.max()));
                 m.put("repetitions", r.repetitions());

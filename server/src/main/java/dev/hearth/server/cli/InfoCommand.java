@@ -1,8 +1,8 @@
 package dev.hearth.server.cli;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.hearth.engine.LocalModelRunner;
 import dev.hearth.kernel.CpuInfo;
-import dev.hearth.kernel.NativeKernels;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -26,7 +26,7 @@ final class InfoCommand implements Callable<Integer> {
             System.out.printf("memory:        %.1f GiB total, %.1f GiB available%n",
                     info.memoryTotalBytes() / 1073741824.0, info.memoryAvailableBytes() / 1073741824.0);
             System.out.printf("java:          %s%n", info.javaVersion());
-            System.out.printf("matmul:        %s%n", NativeKernels.status());
+            System.out.printf("matmul:        %s%n", LocalModelRunner.matmulKernels());
         }
         return 0;
     }

@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.within;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.hearth.kernel.NativeKernels;
+import dev.hearth.engine.LocalModelRunner;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -66,7 +66,7 @@ class ModelCommandsTest {
         // With the native int8 kernels (Q8_0 here) the logits are llama.cpp's own quantized path: its native reference.
         // Without them, float32 math: the dequant-f32 reference. 1e-3 on the top-10 either way (README "Tolerance
         // guidance" item 1; the native kernels measured within 1e-5 of llama.cpp on this prompt).
-        JsonNode p = shortPrompt(NativeKernels.available() ? "logits_qwen3-fx-Q8_0.json"
+        JsonNode p = shortPrompt(LocalModelRunner.nativeKernels() ? "logits_qwen3-fx-Q8_0.json"
                 : "logits_qwen3-fx-Q8_0.dequant-f32.json");
         String model = fixtures().resolve("models/qwen3-fx-Q8_0.gguf").toString();
         Result r = cli("logits", model, "--ids", ids(p.get("prompt_ids")), "--top", "10", "--threads", "2", "--batch", "5");
