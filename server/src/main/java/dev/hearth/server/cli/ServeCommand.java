@@ -120,7 +120,7 @@ final class ServeCommand implements Callable<Integer> {
         ServerMetrics metrics = new ServerMetrics(backend);
         RoutingConfig routing = config == null ? null : ConfigLoader.load(config);
         Router router = routing == null ? Router.direct(backend) : RouterSetup.create(routing, backend, specs,
-                options, System::getenv, System.err::println);
+                options, System::getenv, System.err::println, store.locator());
         // listen first: /health answers 503 until the models are loaded
         AgentGate agents = noAgents ? null : AgentGate.open(AgentDatabase.defaultPath(), settings.apiKey());
         List<LoadedModel> loaded = new java.util.concurrent.CopyOnWriteArrayList<>();
@@ -143,7 +143,7 @@ final class ServeCommand implements Callable<Integer> {
                         parsed.getKey(), model.info().loadMillis(), model.info().contextLength(), parallel);
             }
             if (routing != null) {
-                RouterSetup.loadLocal(routing, backend, options, metrics, System.err::println);
+                RouterSetup.loadLocal(routing, backend, options, metrics, System.err::println, store.locator());
             }
         } catch (Exception | Error e) {
             server.close();

@@ -10,6 +10,12 @@ public final class ModelNotFoundException extends HubException {
         this.name = name;
     }
 
+    /** With a message that says more (what was tried, what to do). */
+    public ModelNotFoundException(String name, String message) {
+        super(message);
+        this.name = name;
+    }
+
     public String name() {
         return name;
     }

@@ -8,6 +8,8 @@ import dev.hearth.server.route.config.RoutingConfig;
 import dev.hearth.server.route.config.RoutingConfig.Condition;
 import dev.hearth.server.route.config.RoutingConfig.Route;
 import dev.hearth.server.route.config.RoutingConfig.Target;
+import dev.hearth.server.hub.HubException;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -30,7 +32,12 @@ public final class Router implements AutoCloseable {
     private final String localName;
     private final Map<String, Route> routes = new LinkedHashMap<>();
     private final Map<String, RemoteBackend> remotes = new LinkedHashMap<>();
-    private final Map<String, String> unavailableLocal;
+    private final Map<String, LocalModelCheck.Refusal> unavailableLocal;
+    /** Remote backends that are configured but not running (no API key): name to why. */
+    private final Map<String, LocalModelCheck.Refusal> disabled;
+    private final Map<String, BackendConfig.Remote> disabledConfigs = new LinkedHashMap<>();
+    /** A local target's model (the configuration's name) to the name the local engine knows it by. */
+    private final Map<String, String> localNames;
     private final long maxQueueWaitMillis;
     private final RouteMetrics metrics;
     private final QueueWaitEstimator queueWait;
@@ -43,21 +50,42 @@ public final class Router implements AutoCloseable {
      */
     public Router(RoutingConfig config, Backend local, Map<String, String> unavailableLocal,
             Map<String, String> apiKeys, RouteMetrics metrics, QueueWaitEstimator queueWait) {
+        this(config, local, new StartupChecks(refusals(unavailableLocal), Map.of(), Map.of()), apiKeys, metrics,
+                queueWait);
+    }
+
+    /**
+     * @param checks what the start-up checks found: local models that cannot serve, remote backends disabled, the
+     *     local engine's name of each configured local model
+     * @param apiKeys backend name to its API key (read from the environment by the caller)
+     */
+    public Router(RoutingConfig config, Backend local, StartupChecks checks, Map<String, String> apiKeys,
+            RouteMetrics metrics, QueueWaitEstimator queueWait) {
         this.local = local;
         this.metrics = metrics;
         this.queueWait = queueWait;
-        this.unavailableLocal = Map.copyOf(unavailableLocal);
+        this.unavailableLocal = checks.unavailableLocal();
+        this.disabled = checks.disabledBackends();
+        this.localNames = checks.localNames();
         this.maxQueueWaitMillis = config.maxQueueWait().toMillis();
         config.routes().forEach(r -> routes.put(r.model(), r));
         String localBackend = LOCAL;
         for (BackendConfig b : config.backends().values()) {
             switch (b) {
                 case BackendConfig.Local l -> localBackend = l.name();
+                case BackendConfig.Remote r when disabled.containsKey(r.name()) -> disabledConfigs.put(r.name(), r);
                 case BackendConfig.Remote r -> remotes.put(r.name(), new RemoteBackend(r, apiKeys.get(r.name()),
                         metrics));
             }
         }
         this.localName = localBackend;
+    }
+
+    private static Map<String, LocalModelCheck.Refusal> refusals(Map<String, String> reasons) {
+        Map<String, LocalModelCheck.Refusal> out = new LinkedHashMap<>();
+        reasons.forEach((model, reason) -> out.put(model, new LocalModelCheck.Refusal(reason,
+                reason.replace('_', ' '))));
+        return out;
     }
 
     /** No configuration: every model name goes to the local backend. */
@@ -120,8 +148,9 @@ public final class Router implements AutoCloseable {
             return route.targets();
         }
         int slash = model == null ? -1 : model.indexOf('/');
-        if (slash > 0 && remotes.containsKey(model.substring(0, slash))
-                && remotes.get(model.substring(0, slash)).config().models().contains(model.substring(slash + 1))) {
+        BackendConfig.Remote remote = slash <= 0 ? null : remotes.containsKey(model.substring(0, slash))
+                ? remotes.get(model.substring(0, slash)).config() : disabledConfigs.get(model.substring(0, slash));
+        if (remote != null && remote.models().contains(model.substring(slash + 1))) {
             return List.of(new Target(model.substring(0, slash), model.substring(slash + 1)));
         }
         return List.of(new Target(localName, model)); // the local backend knows it, or answers 404
@@ -154,33 +183,44 @@ public final class Router implements AutoCloseable {
         AgentCall.reserve(req.promptTokens(), maxTokens(req), req.body() == null ? 1 : req.body().path("n").asInt(1));
         List<Target> targets = targets(req);
         RuntimeException last = null;
+        List<String> skipped = new ArrayList<>();
         for (int i = 0; i < targets.size(); i++) {
             Target t = targets.get(i);
             boolean lastOne = i == targets.size() - 1;
-            String reason;
+            LocalModelCheck.Refusal refusal;
             RemoteBackend remote = remotes.get(t.backend());
-            if (remote == null) {
-                reason = localRefusal(t, lastOne);
-                if (reason == null) {
+            if (disabled.containsKey(t.backend())) {
+                refusal = disabled.get(t.backend());
+            } else if (remote == null) {
+                refusal = localRefusal(t, lastOne);
+                if (refusal == null) {
                     try {
-                        Generation g = local.generate(withModel(spec.get(), t.model()));
+                        Generation g = local.generate(withModel(spec.get(), localNames.getOrDefault(t.model(),
+                                t.model())));
                         metrics.request(t.toString());
                         metrics.event(id, t.toString(), "serving locally");
                         AgentCall.servedBy(t.toString());
                         return new RoutedCall.Local(t.toString(), g);
                     } catch (UnknownModelException e) {
-                        reason = "not_loaded";
+                        refusal = failed("not_loaded", e);
                         last = e;
                     } catch (ContextLengthExceededException e) {
-                        reason = "context_exceeded";
+                        refusal = failed("context_exceeded", e);
                         last = e;
                     } catch (EngineOverloadedException e) {
-                        reason = "queue_full";
+                        refusal = failed("queue_full", e);
+                        last = e;
+                    } catch (InsufficientMemoryException e) {
+                        refusal = failed("does_not_fit", e);
+                        last = e;
+                    } catch (HubException e) {  // not stored, and pulling it on first use failed
+                        refusal = failed("not_stored", e);
                         last = e;
                     }
                 }
             } else if (req.localOnly()) {
-                reason = "agent_local_only";
+                refusal = new LocalModelCheck.Refusal("agent_local_only", "the caller's key has --class local, which"
+                        + " keeps its requests on this machine's models");
             } else {
                 try {
                     return new RoutedCall.Relayed(remote.open(id, req.path(), t.model(), req.body(), req.raw(), req.stream(),
@@ -189,30 +229,54 @@ public final class Router implements AutoCloseable {
                     if (e.kind() == UpstreamException.Kind.CLIENT_ERROR) {
                         throw e;
                     }
-                    reason = e.kind().name().toLowerCase();
+                    refusal = failed(e.kind().name().toLowerCase(), e);
                     last = e;
                 }
             }
+            String reason = refusal.reason();
+            skipped.add(t + " (" + refusal.detail() + ")");
             metrics.fallback(t.toString(), reason);
             metrics.event(id, t.toString(), lastOne ? "cannot serve (" + reason + "); no target left"
                     : "passed over (" + reason + "), next: " + targets.get(i + 1));
-            if (last == null) {
-                last = UpstreamException.of(UpstreamException.Kind.UNAVAILABLE, "the local model '" + t.model()
-                        + "' cannot serve: " + reason.replace('_', ' '));
-            }
         }
-        throw last;
+        throw noTargetLeft(req.model(), targets, skipped, last);
+    }
+
+    private static LocalModelCheck.Refusal failed(String reason, RuntimeException e) {
+        return new LocalModelCheck.Refusal(reason, e.getMessage());
+    }
+
+    /**
+     * The error when every target was passed over or failed: a single target that was tried answers with its own
+     * failure (404, 400, 429, 507, the upstream's); otherwise a 502 naming each target and why it could not serve.
+     * A full queue or a prompt too long for the context stays what it is (429, 400).
+     */
+    private static RuntimeException noTargetLeft(String model, List<Target> targets, List<String> skipped,
+            RuntimeException last) {
+        if (last != null && (targets.size() == 1 || last instanceof ContextLengthExceededException
+                || last instanceof EngineOverloadedException)) {
+            return last;
+        }
+        String message = (targets.size() == 1 ? "'" + model + "' cannot be served: "
+                : "no target could serve '" + model + "': ") + String.join("; ", skipped);
+        if (last instanceof UpstreamException u) {
+            return new UpstreamException(u.kind(), u.status(), u.retryAfterMillis(), null, message);
+        }
+        return UpstreamException.of(UpstreamException.Kind.UNAVAILABLE, message);
     }
 
     /** Why a local target is passed over before trying it, or null. */
-    private String localRefusal(Target t, boolean lastOne) {
-        String why = unavailableLocal.get(t.model());
+    private LocalModelCheck.Refusal localRefusal(Target t, boolean lastOne) {
+        LocalModelCheck.Refusal why = unavailableLocal.get(t.model());
         if (why != null) {
             return why;
         }
-        if (!lastOne && local.model(t.model()).isPresent()
-                && queueWait.waitMillis(t.model(), local.load(t.model())) > maxQueueWaitMillis) {
-            return "queue_wait";
+        String model = localNames.getOrDefault(t.model(), t.model());
+        long wait;
+        if (!lastOne && local.model(model).isPresent()
+                && (wait = queueWait.waitMillis(model, local.load(model))) > maxQueueWaitMillis) {
+            return new LocalModelCheck.Refusal("queue_wait", "predicted queue wait " + wait + " ms is over"
+                    + " max_queue_wait " + maxQueueWaitMillis + " ms");
         }
         return null;
     }

@@ -4,29 +4,27 @@ import dev.hearth.kv.KvPrecision;
 import dev.hearth.server.hub.HubException;
 import dev.hearth.server.hub.MemoryPlan;
 import dev.hearth.server.hub.ModelNotFoundException;
+import dev.hearth.server.hub.ModelLocator;
 import dev.hearth.server.hub.ModelStore;
 import dev.hearth.server.hub.PlanRequest;
 import dev.hearth.server.hub.Planner;
 import dev.hearth.server.hub.ResolvedModel;
-import dev.hearth.server.hub.ModelManifest;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.List;
 import java.lang.System.Logger.Level;
 import java.util.Optional;
 
 /**
- * Loads models from the local store by name, as Ollama does on first use: resolves the name
- * ({@link ModelStore#resolve}), asks the planner whether weights and KV cache fit in the memory that loaded models
+ * Loads models from the local store by name, as Ollama does on first use: resolves the name through the shared
+ * {@link ModelLocator} (stored, else pulled when it is a catalogue name or hf:// reference; never a file path), asks the planner whether weights and KV cache fit in the memory that loaded models
  * leave free, then loads.
  */
 public final class StoreModelSource implements LoadedModels.ModelSource {
     private static final System.Logger LOG = System.getLogger(StoreModelSource.class.getName());
-    private final ModelStore store;
+    private final ModelLocator locator;
     private final Planner planner;
     private final LoadOptions options;
-    private final dev.hearth.server.hub.Puller puller;
 
     public StoreModelSource(ModelStore store, Planner planner, LoadOptions options) {
         this(store, planner, options, null);
@@ -38,54 +36,43 @@ public final class StoreModelSource implements LoadedModels.ModelSource {
      */
     public StoreModelSource(ModelStore store, Planner planner, LoadOptions options,
             dev.hearth.server.hub.Puller puller) {
-        this.store = store;
+        this.locator = new ModelLocator(store, puller);
         this.planner = planner;
         this.options = options;
-        this.puller = puller;
     }
 
-    /** The store name a catalogue name or hf:// reference pulls to, when this source may pull it. */
-    private Optional<dev.hearth.server.hub.PullRef> pullable(String requested) {
-        if (puller == null) {
-            return Optional.empty();
-        }
-        try {
-            return Optional.of(dev.hearth.server.hub.PullRef.parse(requested));
-        } catch (RuntimeException e) {
-            return Optional.empty();  // neither a catalogue name nor an hf:// reference
-        }
+    /** The shared name resolver this source loads through. */
+    public ModelLocator locator() {
+        return locator;
     }
 
     @Override
     public Optional<String> canonicalName(String requested) {
-        try {
-            Optional<String> stored = store.find(requested).map(m -> m.name());
-            if (stored.isPresent()) {
-                return stored;
-            }
-        } catch (RuntimeException e) {
-            // not a valid store name; it may still be an hf:// reference
+        Optional<String> stored = locator.storedName(requested);
+        if (stored.isPresent()) {
+            return stored;
         }
-        return pullable(requested).map(ref -> store.find(ref.localName()).isPresent() ? ref.localName() : requested);
+        try {
+            dev.hearth.server.hub.PullRef.parse(requested);
+            return Optional.of(requested);  // pullable on first use
+        } catch (HubException e) {
+            return Optional.empty();
+        }
     }
 
     @Override
     public LoadedModel load(String name, long bytesInUse) throws IOException {
         ResolvedModel resolved;
         try {
-            resolved = store.resolve(name);
-        } catch (HubException e) {  // not stored (ModelNotFoundException), or not a valid store name
-            Optional<dev.hearth.server.hub.PullRef> ref = pullable(name);
-            if (ref.isEmpty()) {
-                throw new UnknownModelException(name, "the model '" + name + "' is not loaded and not in the local"
-                        + " store; pull it first ('hearth pull " + name + "' or POST /api/pull)");
-            }
             // Ollama-style: a catalogue name or hf:// reference that is not stored is downloaded on first use; a
             // catalogue model is checked against free memory from its known shape before any byte is fetched
-            refuseBeforeDownload(name, bytesInUse);
-            LOG.log(Level.INFO, "pulling " + name + " on first use");
-            ModelManifest pulled = puller.pull(ref.get(), dev.hearth.server.hub.PullListener.NONE);
-            resolved = store.resolve(pulled.name());
+            resolved = locator.locateName(name, dev.hearth.server.hub.PullListener.NONE,
+                    (requested, ref) -> {
+                        refuseBeforeDownload(requested, bytesInUse);
+                        LOG.log(Level.INFO, "pulling " + requested + " on first use");
+                    });
+        } catch (ModelNotFoundException e) {
+            throw new UnknownModelException(name, e.getMessage());
         }
         MemoryPlan plan = admit(resolved, name, bytesInUse);
         LoadedModel model = ModelLoader.load(resolved.path(), resolved.manifest().name(), options);
@@ -151,9 +138,7 @@ public final class StoreModelSource implements LoadedModels.ModelSource {
 
     /** The planner's check for a GGUF file given by path ({@code --model PATH}). */
     public MemoryPlan admitFile(Path path, String name, long bytesInUse) throws IOException {
-        ModelManifest manifest = new ModelManifest(name, path.toString(), "", List.of(new ModelManifest.FileEntry(
-                path.getFileName().toString(), "", Files.size(path))), "", "", 0, "");
-        return admit(new ResolvedModel(manifest, path, List.of(path)), name, bytesInUse);
+        return admit(ModelLocator.file(path, name), name, bytesInUse);
     }
 
     private MemoryPlan admit(ResolvedModel resolved, String name, long bytesInUse) throws IOException {

@@ -35,7 +35,7 @@ class RoutingConfigTest {
     void theIssueExampleParsesAsWritten() {
         RoutingConfig c = ConfigLoader.parse("issue.yaml", ISSUE_EXAMPLE);
         assertThat(c.backends().get("local")).isEqualTo(new BackendConfig.Local("local",
-                Map.of("tiny", Path.of("/models/qwen2.5-0.5b-instruct-q4_k_m.gguf"))));
+                Map.of("tiny", "/models/qwen2.5-0.5b-instruct-q4_k_m.gguf")));
         BackendConfig.Remote cloud = (BackendConfig.Remote) c.backends().get("cloud");
         assertThat(cloud.nodes()).hasSize(1);
         assertThat(cloud.nodes().getFirst().toString()).isEqualTo("https://api.example.com/v1");
@@ -48,16 +48,36 @@ class RoutingConfigTest {
     }
 
     @Test
-    void theRepositoryExampleParses() {
+    void theRepositoryExamplesParse() {
         RoutingConfig c = ConfigLoader.load(Path.of("../config/hearth.example.yaml"));
-        assertThat(c.backends()).containsOnlyKeys("local", "cloud", "cluster", "ollama");
+        assertThat(c.backends()).containsOnlyKeys("local", "cloud");
+        assertThat(((BackendConfig.Local) c.backends().get("local")).models()).containsEntry("tiny", "qwen2.5:0.5b");
         BackendConfig.Remote cloud = (BackendConfig.Remote) c.backends().get("cloud");
         assertThat(cloud.retry()).isEqualTo(new BackendConfig.Retry(3, Duration.ofMillis(200), Duration.ofSeconds(2),
                 Duration.ofSeconds(5)));
         assertThat(cloud.timeouts().firstToken()).isEqualTo(Duration.ofSeconds(30));
-        assertThat(((BackendConfig.Remote) c.backends().get("cluster")).nodes()).hasSize(2);
-        assertThat(c.routes().getFirst().rules()).hasSize(5);
+        assertThat(c.routes().getFirst().rules()).hasSize(4);
         assertThat(c.maxQueueWait()).isEqualTo(Duration.ofSeconds(5));
+
+        RoutingConfig cluster = ConfigLoader.load(Path.of("../config/hearth.cluster.example.yaml"));
+        assertThat(cluster.backends()).containsOnlyKeys("local", "cluster", "ollama", "cloud");
+        BackendConfig.Remote nodes = (BackendConfig.Remote) cluster.backends().get("cluster");
+        assertThat(nodes.hearth()).isTrue();
+        assertThat(nodes.nodes()).hasSize(2);
+        assertThat(nodes.breaker()).isEqualTo(new BackendConfig.Breaker(3, Duration.ofSeconds(15)));
+        assertThat(cluster.routes().getFirst().targets()).containsExactly(new Target("local", "tiny"),
+                new Target("cluster", "qwen2.5:7b"), new Target("cloud", "gpt-4o-mini"));
+    }
+
+    @Test
+    void aLocalModelIsAPathOrAModelName() {
+        RoutingConfig c = ConfigLoader.parse("names.yaml", ISSUE_EXAMPLE.replace(
+                "{tiny: /models/qwen2.5-0.5b-instruct-q4_k_m.gguf}", "{tiny: qwen2.5:0.5b, mine: model.gguf}"));
+        assertThat(((BackendConfig.Local) c.backends().get("local")).models()).containsEntry("tiny", "qwen2.5:0.5b")
+                .containsEntry("mine", "model.gguf");
+        fails(ISSUE_EXAMPLE.replace("{tiny: /models/qwen2.5-0.5b-instruct-q4_k_m.gguf}", "{tiny: 'qwen:2.5:0.5b'}"),
+                "line 4, backends.local.models.tiny: 'qwen:2.5:0.5b' is neither a GGUF file path nor a model name",
+                "more than one ':'");
     }
 
     static void fails(String yaml, String... parts) {
@@ -93,15 +113,22 @@ class RoutingConfigTest {
     }
 
     @Test
-    void aMissingApiKeyVariableFailsAtStartNamingTheField() {
+    void aMissingApiKeyVariableDisablesTheBackendWithOneWarning() {
         RoutingConfig c = ConfigLoader.parse("issue.yaml", ISSUE_EXAMPLE);
-        assertThatThrownBy(() -> RouterSetup.create(c, new LocalBackend(), List.of(), FakeLoad.OPTIONS,
-                name -> null, line -> { })).isInstanceOf(ConfigException.class)
-                .hasMessageContaining("backends.cloud.api_key_env: the environment variable CLOUD_API_KEY is not set");
-        try (Router r = RouterSetup.create(c, new LocalBackend(), List.of(), FakeLoad.OPTIONS,
-                name -> name.equals("CLOUD_API_KEY") ? "sk-test" : null, line -> { })) {
+        List<String> log = new java.util.ArrayList<>();
+        try (Router r = RouterSetup.create(c, new LocalBackend(), List.of(), FakeLoad.OPTIONS, name -> null,
+                log::add)) {
             assertThat(r.routeNames()).containsExactly("assistant");
         }
+        assertThat(log.stream().filter(l -> l.startsWith("warning: "))).containsExactly("warning: backend cloud is"
+                + " disabled: the environment variable CLOUD_API_KEY (backends.cloud.api_key_env) is not set; routes"
+                + " skip its targets");
+        log.clear();
+        try (Router r = RouterSetup.create(c, new LocalBackend(), List.of(), FakeLoad.OPTIONS,
+                name -> name.equals("CLOUD_API_KEY") ? "sk-test" : null, log::add)) {
+            assertThat(r.routeNames()).containsExactly("assistant");
+        }
+        assertThat(log).noneMatch(l -> l.contains("cloud"));
     }
 
     /** Load options for the checks (the fake backend does not load files). */

@@ -1,7 +1,6 @@
 package dev.hearth.server.route.config;
 
 import java.net.URI;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -11,8 +10,12 @@ public sealed interface BackendConfig {
 
     String name();
 
-    /** {@code type: local}: GGUF files this process loads; {@code models} maps the model name to its path. */
-    record Local(String name, Map<String, Path> models) implements BackendConfig {
+    /**
+     * {@code type: local}: models this process loads; {@code models} maps the name routes use to a GGUF file path
+     * or a model name the store resolves (a stored name, or a catalogue name / {@code hf://} reference pulled on
+     * first use), as {@code hearth run} takes them.
+     */
+    record Local(String name, Map<String, String> models) implements BackendConfig {
         public Local {
             models = Map.copyOf(models);
         }

@@ -10,6 +10,10 @@ import dev.hearth.server.route.config.RoutingConfig.Condition;
 import dev.hearth.server.route.config.RoutingConfig.Route;
 import dev.hearth.server.route.config.RoutingConfig.Rule;
 import dev.hearth.server.route.config.RoutingConfig.Target;
+import dev.hearth.server.hub.HubException;
+import dev.hearth.server.hub.ModelLocator;
+import dev.hearth.server.hub.ModelName;
+import dev.hearth.server.hub.PullRef;
 import java.io.IOException;
 import java.net.URI;
 import java.nio.file.Files;
@@ -95,11 +99,12 @@ public final class ConfigLoader {
             object(at, n, Set.of("type", "models"));
             JsonNode m = require(at, n, "models");
             object(at + "/models", m, null);
-            Map<String, Path> models = new LinkedHashMap<>();
-            m.properties().forEach(e -> models.put(e.getKey(), Path.of(text(at + "/models/" + e.getKey(),
-                    e.getValue()))));
+            Map<String, String> models = new LinkedHashMap<>();
+            m.properties().forEach(e -> models.put(e.getKey(), localModel(at + "/models/" + e.getKey(),
+                    e.getValue())));
             if (models.isEmpty()) {
-                throw doc.error(at + "/models", "a local backend needs at least one model: {name: /path/model.gguf}");
+                throw doc.error(at + "/models", "a local backend needs at least one model: {name: qwen2.5:0.5b} or"
+                        + " {name: /path/model.gguf}");
             }
             return new BackendConfig.Local(name, models);
         }
@@ -175,6 +180,24 @@ public final class ConfigLoader {
         }
         int slack = n.has("affinity_slack") ? positive(at + "/affinity_slack", n.get("affinity_slack")) : 2;
         return new BackendConfig.Remote(name, hearth, nodes, keyEnv, models, prices, t, retry, breaker, health, slack);
+    }
+
+    /** A GGUF path, or a model name as the store and the catalogue take it (checked here for its line). */
+    private String localModel(String at, JsonNode n) {
+        String value = text(at, n).strip();
+        if (ModelLocator.looksLikePath(value)) {
+            return value;
+        }
+        try {
+            if (value.startsWith("hf://")) {
+                PullRef.parse(value);
+            } else {
+                ModelName.parse(value);
+            }
+        } catch (HubException e) {
+            throw doc.error(at, "'" + value + "' is neither a GGUF file path nor a model name: " + e.getMessage());
+        }
+        return value;
     }
 
     private Route route(String at, JsonNode n, Map<String, BackendConfig> backends) {
