@@ -16,6 +16,7 @@ import picocli.CommandLine.Command;
             DetokenizeCommand.class,
             BenchCommand.class,
             PullCommand.class,
+            ImportCommand.class,
             ListCommand.class,
             ShowCommand.class,
             RmCommand.class,

@@ -98,6 +98,52 @@ class HubCommandsTest {
     }
 
     @Test
+    void importPutsALocalFileInTheStoreForListShowCopyAndRemove() throws Exception {
+        Path file = Files.write(Files.createDirectories(home.resolve("downloads")).resolve("My-Model.Q8_0.gguf"),
+                HubTestSupport.tinyModel(7));
+        assertThat(run("import", file.toString(), "mine:v1")).as(err).isZero();
+        assertThat(out).contains("imported " + file + " as mine:v1 (llama, ").contains("hard link, no copy");
+        try (var blobs = Files.list(home.resolve("blobs"))) {
+            Path blob = blobs.findFirst().orElseThrow();
+            assertThat(Files.isSameFile(blob, file)).as("hard link").isTrue();
+            assertThat(blob.getFileName().toString()).isEqualTo("sha256-" + HubTestSupport.sha256(file));
+        }
+        try (var partial = Files.list(home.resolve("partial"))) {
+            assertThat(partial).isEmpty();
+        }
+        assertThat(run("list")).isZero();
+        assertThat(out).contains("mine:v1").contains("llama");
+        assertThat(run("show", "mine:v1")).as(err).isZero();
+        assertThat(out).contains("source:        file://" + file).contains("2 layers, dim 64");
+        assertThat(run("cp", "mine:v1", "other")).isZero();
+        assertThat(run("import", file.toString(), "third")).as(err).isZero();
+        assertThat(out).contains("the same file was stored already");
+        assertThat(run("rm", "mine:v1", "other")).isZero();
+        assertThat(run("rm", "third")).isZero();
+        assertThat(out).doesNotContain("(0 B freed)");
+        assertThat(file).exists();  // the user's file stays; only the store's link went
+
+        Path text = Files.writeString(home.resolve("notes.gguf"), "hello, not a model");
+        assertThat(run("import", text.toString(), "notes")).isEqualTo(1);
+        assertThat(err).startsWith("error: " + text + " is not a GGUF file (it does not start with the bytes 'GGUF')")
+                .doesNotContain("\tat ");
+        assertThat(run("import", home.resolve("nothing.gguf").toString(), "x")).isEqualTo(1);
+        assertThat(err).contains("error: file not found: " + home.resolve("nothing.gguf"));
+        assertThat(run("import", file.toString(), "../etc/x")).isEqualTo(1);
+        assertThat(err).contains("invalid model name '../etc/x': path separators are not allowed");
+        Path truncated = Files.write(home.resolve("cut.gguf"), java.util.Arrays.copyOf(HubTestSupport.tinyModel(7),
+                200));
+        assertThat(run("import", truncated.toString(), "cut")).isEqualTo(1);
+        assertThat(err).contains("starts like GGUF but cannot be read");
+        assertThat(run("import", file.toString(), "again")).isZero();
+        assertThat(run("import", file.toString(), "again")).isEqualTo(1);
+        assertThat(err).contains("model 'again:latest' already exists; remove it first with 'hearth rm again:latest'");
+        try (var partial = Files.list(home.resolve("partial"))) {
+            assertThat(partial).isEmpty();
+        }
+    }
+
+    @Test
     void errorsAreOneClearLine() {
         assertThat(run("show", "ghost")).isEqualTo(1);
         assertThat(err).contains("error: model 'ghost:latest' not found");

@@ -16,6 +16,12 @@ public final class HubTestSupport {
         return TinyGguf.parameterCount();
     }
 
+    /** The sha256 of a file, as lowercase hex (computed here independently of the store's code). */
+    public static String sha256(java.nio.file.Path file) throws Exception {
+        return java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256")
+                .digest(java.nio.file.Files.readAllBytes(file)));
+    }
+
     /** A fake Hub serving {@code repo} with the given files; close it after the test. */
     public static AutoCloseable fakeHub(String repo, boolean gated, java.util.Map<String, byte[]> files,
                                         java.util.function.Consumer<java.net.URI> endpoint) throws java.io.IOException {
