@@ -30,6 +30,11 @@ public final class Engine implements AutoCloseable {
     private volatile boolean closed;
     private volatile int runningCount;
     private volatile long steps;
+    // written by the engine thread after each step, read by counters() from any thread
+    private volatile long promptTokensComputed;
+    private volatile long generatedTokens;
+    private volatile int kvBlocksUsed;
+    private volatile int kvBlocksCached;
 
     public Engine(ModelRunner runner, EngineOptions options) {
         this.runner = runner;
@@ -150,6 +155,15 @@ public final class Engine implements AutoCloseable {
         return scheduler.fairShare().generatedByAgent();
     }
 
+    /** The engine's counters and KV occupancy now (as of its latest step); readable from any thread. */
+    public EngineCounters counters() {
+        int running = runningCount;
+        return new EngineCounters(running, Math.max(0, queued.get() - running), runner.maxSequences(), steps,
+                promptTokensComputed, generatedTokens, scheduler.cachedTokens(), scheduler.preemptions(),
+                runner.kvBlocks().totalBlocks(), kvBlocksUsed, kvBlocksCached,
+                runner.kvBlocks().blockSize(), runner.kvCacheBytes(), fairnessIndex());
+    }
+
     public int maxSequences() {
         return runner.maxSequences();
     }
@@ -184,6 +198,7 @@ public final class Engine implements AutoCloseable {
             dropCancelled();
             if (scheduler.idle()) {
                 runningCount = 0;
+                countBlocks();
                 if (tasks.isEmpty()) {
                     LockSupport.parkNanos(this, 50_000_000L);
                 }
@@ -233,6 +248,15 @@ public final class Engine implements AutoCloseable {
         scheduler.commit();  // the blocks this pass filled become findable by prefix
         steps++;
         int vocab = runner.vocabularySize();
+        int decodeRows = 0;
+        for (Sequence s : owners) {
+            if (s.generated() > 0) {
+                decodeRows++;  // its one row this step is its latest generated token, not prompt
+            }
+        }
+        promptTokensComputed += batch.size() - decodeRows;
+        generatedTokens += owners.size();
+        countBlocks();
         for (int row = 0; row < owners.size(); row++) {
             Sequence s = owners.get(row);
             int token;
@@ -245,6 +269,12 @@ public final class Engine implements AutoCloseable {
             }
             accept(s, token);
         }
+    }
+
+    private void countBlocks() {
+        var blocks = runner.kvBlocks();
+        kvBlocksCached = blocks.cachedUnused();
+        kvBlocksUsed = blocks.totalBlocks() - blocks.available();
     }
 
     private void accept(Sequence s, int token) {

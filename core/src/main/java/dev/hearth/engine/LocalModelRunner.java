@@ -125,6 +125,11 @@ public final class LocalModelRunner implements ModelRunner {
     }
 
     @Override
+    public long kvCacheBytes() {
+        return kv.totalBytes();
+    }
+
+    @Override
     public BlockAllocator kvBlocks() {
         return kv.allocator();
     }

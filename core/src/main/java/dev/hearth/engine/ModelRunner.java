@@ -23,6 +23,11 @@ public interface ModelRunner extends AutoCloseable {
     /** The KV block pool's bookkeeping; block ids index the runner's KV storage. Engine thread only. */
     BlockAllocator kvBlocks();
 
+    /** Bytes of the KV pool's keys and values, for reports; 0 where not known. */
+    default long kvCacheBytes() {
+        return 0;
+    }
+
     /**
      * Runs one step. Rows are positions of one or more sequences (slots); for every row with
      * {@code plan.needsLogits(row)}, in row order, writes vocabularySize() logits to {@code logits}.

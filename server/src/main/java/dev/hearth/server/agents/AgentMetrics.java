@@ -1,5 +1,6 @@
 package dev.hearth.server.agents;
 
+import dev.hearth.server.metrics.Snapshots;
 import io.prometheus.metrics.core.metrics.Counter;
 import io.prometheus.metrics.core.metrics.GaugeWithCallback;
 import io.prometheus.metrics.core.metrics.Histogram;
@@ -69,6 +70,26 @@ public final class AgentMetrics {
             return agent;
         }
         return "other";
+    }
+
+    /** One agent's totals since start (the names {@link #request} kept, and {@code other}). */
+    public record AgentTotals(String agent, double ok, double errors, double rateLimited, double promptTokens,
+            double generatedTokens) {
+        public double requests() {
+            return ok + errors + rateLimited;
+        }
+    }
+
+    /** Every agent seen so far. */
+    public java.util.List<AgentTotals> totals() {
+        var ok = Snapshots.sumBy(requests, "agent", "outcome", "ok");
+        var failed = Snapshots.sumBy(requests, "agent", "outcome", "error");
+        var limited = Snapshots.sumBy(requests, "agent", "outcome", "rate_limited");
+        var prompt = Snapshots.sumBy(tokens, "agent", "kind", "prompt");
+        var generated = Snapshots.sumBy(tokens, "agent", "kind", "generated");
+        java.util.Set<String> names = new java.util.TreeSet<>(Snapshots.sumBy(requests, "agent", null, null).keySet());
+        return names.stream().map(a -> new AgentTotals(a, ok.getOrDefault(a, 0.0), failed.getOrDefault(a, 0.0),
+                limited.getOrDefault(a, 0.0), prompt.getOrDefault(a, 0.0), generated.getOrDefault(a, 0.0))).toList();
     }
 
     public void write(OutputStream out) throws IOException {

@@ -5,6 +5,7 @@ import dev.hearth.engine.Scheduling;
 import dev.hearth.server.agents.AgentCall;
 import dev.hearth.server.agents.AgentGate;
 import dev.hearth.server.agents.QuotaExceededException;
+import dev.hearth.server.web.WebRoutes;
 import io.helidon.http.HeaderName;
 import io.helidon.http.HeaderNames;
 import io.helidon.http.Method;
@@ -20,7 +21,8 @@ import java.util.Optional;
  * Runs around every request: Bearer-key check (everything but {@code /health}, when a key is set) and the request
  * counter by endpoint and status. With agents ({@link AgentGate}): agent keys, quotas before a POST is handled (so
  * before anything is queued), the caller's scheduling bound for the engine, and the ledger row after the response;
- * {@code /v1/usage} needs the admin key (or an open server).
+ * {@code /v1/usage} and {@code /v1/stats} need the admin key (or an open server). The web pages and their static
+ * assets ({@link WebRoutes#isPublic}) are open: they hold no data and ask for a key in the browser.
  */
 final class AccessFilter implements Filter {
     private static final HeaderName AGENT = HeaderNames.create("X-Hearth-Agent");
@@ -39,6 +41,10 @@ final class AccessFilter implements Filter {
     public void filter(FilterChain chain, RoutingRequest req, RoutingResponse res) {
         String path = req.path().path();
         try {
+            if (WebRoutes.isPublic(req.prologue().method(), path)) {
+                chain.proceed();  // the pages and their scripts hold no data; what they fetch is checked
+                return;
+            }
             if (agents != null && !path.equals("/health")) {
                 filterAgent(chain, req, res, path);
                 return;
@@ -49,7 +55,8 @@ final class AccessFilter implements Filter {
             }
             chain.proceed();
         } finally {
-            metrics.request(endpoint(path), res.status().code());
+            metrics.request(endpoint(path), res.status().code(),
+                    req.context().get(HearthServer.ERROR_MESSAGE, String.class).orElse(null));
         }
     }
 
@@ -67,9 +74,9 @@ final class AccessFilter implements Filter {
             HearthServer.writeError(req, res, ApiException.unauthorized());
             return;
         }
-        if (path.equals("/v1/usage") && caller.get().policy() != null) {
+        if ((path.equals("/v1/usage") || path.equals(WebRoutes.STATS)) && caller.get().policy() != null) {
             HearthServer.writeError(req, res, new ApiException(403, "invalid_request_error", null, "forbidden",
-                    "usage needs the admin key", 0));
+                    path.substring(4) + " needs the admin key", 0));
             return;
         }
         if (req.prologue().method() != Method.POST) {
@@ -99,7 +106,7 @@ final class AccessFilter implements Filter {
     /** A bounded set of labels: known routes by name, the rest as {@code other}. */
     static String endpoint(String path) {
         return switch (path) {
-            case "/", "/health", "/metrics", "/v1/chat/completions", "/v1/completions", "/v1/embeddings", "/v1/models",
+            case "/", "/dashboard", WebRoutes.STATS, "/health", "/metrics", "/v1/chat/completions", "/v1/completions", "/v1/embeddings", "/v1/models",
                  "/api/chat", "/api/generate", "/api/tags", "/api/show", "/api/ps", "/api/version", "/api/embed" ->
                     path;
             default -> path.startsWith("/v1/models/") ? "/v1/models/{id}" : "other";

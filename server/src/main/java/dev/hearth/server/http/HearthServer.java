@@ -9,6 +9,7 @@ import dev.hearth.server.http.openai.OpenAiHandlers;
 import dev.hearth.server.metrics.ServerMetrics;
 import dev.hearth.server.route.Backend;
 import dev.hearth.server.route.Router;
+import dev.hearth.server.web.WebRoutes;
 import io.helidon.common.socket.SocketOptions;
 import io.helidon.http.HeaderNames;
 import io.helidon.webserver.WebServer;
@@ -25,6 +26,8 @@ import java.util.Map;
  * {@code hearth serve} and the tests.
  */
 public final class HearthServer implements AutoCloseable {
+    /** The request-context key under which {@link #writeError} leaves the message it wrote. */
+    static final String ERROR_MESSAGE = "hearth.error.message";
     private final WebServer server;
 
     private HearthServer(WebServer server) {
@@ -95,8 +98,8 @@ public final class HearthServer implements AutoCloseable {
         OllamaHandlers ollama = new OllamaHandlers(context);
         r.addFilter(new AccessFilter(settings.apiKey(), metrics, agents));
         r.error(Throwable.class, HearthServer::writeError);
-        r.get("/", (req, res) -> res.send("Hearth is running"))
-                .get("/health", (req, res) -> health(backend, res))
+        r.register(new WebRoutes(router, metrics, agents));
+        r.get("/health", (req, res) -> health(backend, res))
                 .get("/metrics", (req, res) -> writeMetrics(metrics, router, agents, res))
                 .get("/v1/usage", (req, res) -> usage(agents, req, res))
                 .post("/v1/chat/completions", openAi::chatCompletions)
@@ -159,6 +162,7 @@ public final class HearthServer implements AutoCloseable {
         if (res.isSent()) {
             return;
         }
+        req.context().register(ERROR_MESSAGE, e.getMessage());  // for the recent errors of the stats
         if (e.retryAfterSeconds() > 0) {
             res.header(HeaderNames.RETRY_AFTER, Integer.toString(e.retryAfterSeconds()));
         }

@@ -25,6 +25,7 @@ public final class ServerMetrics {
     private static final double[] ITL_BUCKETS = {0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5};
 
     private final PrometheusRegistry registry = new PrometheusRegistry();
+    private final RecentErrors recentErrors = new RecentErrors(50);
     private volatile GenerationListener generationListener = (model, generated) -> { };
     private final PrometheusTextFormatWriter writer = PrometheusTextFormatWriter.create();
     private final Counter requests = Counter.builder().name("hearth_http_requests")
@@ -79,6 +80,19 @@ public final class ServerMetrics {
 
     public void request(String endpoint, int status) {
         requests.labelValues(endpoint, Integer.toString(status)).inc();
+    }
+
+    /** Counts a request and, when it failed (4xx/5xx), keeps it among the recent errors with its message. */
+    public void request(String endpoint, int status, String errorMessage) {
+        request(endpoint, status);
+        if (status >= 400) {
+            recentErrors.add(endpoint, status, errorMessage);
+        }
+    }
+
+    /** The latest failed requests, oldest first. */
+    public java.util.List<RecentErrors.Entry> recentErrors() {
+        return recentErrors.list();
     }
 
     /** Counts one finished generation's tokens and its time to first token (seconds; negative for none). */

@@ -50,6 +50,11 @@ public interface Backend extends AutoCloseable {
         return model(model).orElseThrow(() -> new UnknownModelException(model));
     }
 
+    /** The engine's own counters for a loaded model (the dashboard's stats); empty where there is no local engine. */
+    default Optional<dev.hearth.engine.EngineCounters> counters(String model) {
+        return Optional.empty();
+    }
+
     /** Live load, for metrics and /api/ps. */
     LoadStatus load(String model);
 

@@ -246,6 +246,11 @@ public final class LocalBackend implements Backend {
     }
 
     @Override
+    public Optional<dev.hearth.engine.EngineCounters> counters(String name) {
+        return models.find(name == null ? "" : name).map(m -> m.engine().counters());
+    }
+
+    @Override
     public LoadStatus load(String name) {
         Optional<LoadedModel> model = models.find(name == null ? "" : name);
         if (model.isEmpty()) {  // unloaded since the caller listed it (keep-alive): nothing running

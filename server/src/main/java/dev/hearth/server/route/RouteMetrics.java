@@ -1,5 +1,6 @@
 package dev.hearth.server.route;
 
+import dev.hearth.server.metrics.Snapshots;
 import io.prometheus.metrics.core.metrics.Counter;
 import io.prometheus.metrics.core.metrics.Histogram;
 import io.prometheus.metrics.expositionformats.PrometheusTextFormatWriter;
@@ -113,6 +114,34 @@ public final class RouteMetrics {
             default -> throw new IllegalArgumentException("no counter " + name);
         };
         return c.labelValues(labels).get();
+    }
+
+    /**
+     * Totals of one backend target since start: requests, failed attempts, fallbacks away from it, tokens, and mean
+     * seconds from routing to the first byte sent and to the end of the answer (NaN before any).
+     */
+    public record TargetTotals(String target, double requests, double errors, double fallbacks, double promptTokens,
+            double completionTokens, double meanFirstByteSeconds, double meanLatencySeconds) {}
+
+    /** Every target seen so far, in first-seen order. */
+    public List<TargetTotals> totals() {
+        var requested = Snapshots.sumBy(requests, "backend", null, null);
+        var failed = Snapshots.sumBy(errors, "backend", null, null);
+        var passedOn = Snapshots.sumBy(fallbacks, "backend", null, null);
+        var prompt = Snapshots.sumBy(tokens, "backend", "kind", "prompt");
+        var completion = Snapshots.sumBy(tokens, "backend", "kind", "completion");
+        var firstByteMeans = Snapshots.meanBy(firstByte, "backend");
+        var latencyMeans = Snapshots.meanBy(latency, "backend");
+        java.util.LinkedHashSet<String> targets = new java.util.LinkedHashSet<>(requested.keySet());
+        targets.addAll(failed.keySet());
+        targets.addAll(passedOn.keySet());
+        List<TargetTotals> out = new ArrayList<>();
+        for (String t : targets) {
+            out.add(new TargetTotals(t, requested.getOrDefault(t, 0.0), failed.getOrDefault(t, 0.0),
+                    passedOn.getOrDefault(t, 0.0), prompt.getOrDefault(t, 0.0), completion.getOrDefault(t, 0.0),
+                    firstByteMeans.getOrDefault(t, Double.NaN), latencyMeans.getOrDefault(t, Double.NaN)));
+        }
+        return out;
     }
 
     public void write(OutputStream out) throws IOException {

@@ -131,6 +131,11 @@ public final class Router implements AutoCloseable {
                 null));
     }
 
+    /** The remote backends, in configuration order. */
+    public List<RemoteBackend> remotes() {
+        return List.copyOf(remotes.values());
+    }
+
     public RemoteBackend remote(String name) {
         return remotes.get(name);
     }
