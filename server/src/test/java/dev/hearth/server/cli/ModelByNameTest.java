@@ -32,12 +32,14 @@ class ModelByNameTest {
     void setUp() {
         System.setProperty("hearth.home", home.toString());
         System.setProperty("hearth.hf.endpoint", "http://127.0.0.1:9");  // nothing to pull: all offline
+        System.setProperty("hearth.hf.backoffMillis", "10");
     }
 
     @AfterEach
     void tearDown() {
         System.clearProperty("hearth.home");
         System.clearProperty("hearth.hf.endpoint");
+        System.clearProperty("hearth.hf.backoffMillis");
     }
 
     int run(String... args) {
