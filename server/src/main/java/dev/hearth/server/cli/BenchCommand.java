@@ -30,8 +30,8 @@ import picocli.CommandLine.Parameters;
 @Command(name = "bench", description = "Measure prompt and generation tokens/s of a model (like llama-bench).")
 final class BenchCommand implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "MODEL", arity = "0..1",
-            description = "Path to a GGUF model (not with --target).")
-    Path model;
+            description = ModelArgument.DESCRIPTION + " Not with --target.")
+    String model;
 
     @Option(names = "--target", paramLabel = "URL[#MODEL]",
             description = "Bench an OpenAI-compatible endpoint instead (repeatable; e.g. http://127.0.0.1:8080/v1): "
@@ -83,27 +83,27 @@ final class BenchCommand implements Callable<Integer> {
             return benchTargets();
         }
         if (model == null) {
-            throw new IllegalArgumentException("give a MODEL path, or --target URL to bench endpoints");
-        }
-        if (!Files.isRegularFile(model)) {
-            throw new IllegalArgumentException("model file not found: " + model);
+            throw new IllegalArgumentException("give a MODEL (file, store or catalogue name), or --target URL to"
+                    + " bench endpoints");
         }
         if (repetitions < 1 || promptTokens < 0 || genTokens < 0 || batches.length == 0) {
             throw new IllegalArgumentException("-r must be >= 1, -p and -n >= 0, -b non-empty");
         }
+        var resolved = ModelArgument.resolve(model);
+        Path file = resolved.path();
         int nThreads = threads != null ? threads : Runtime.getRuntime().availableProcessors();
         int maxBatch = Arrays.stream(batches).max().orElse(1);
         int ctx = promptTokens + genTokens + 8;
         List<Result> results = new ArrayList<>();
-        long fileBytes = Files.size(model);
+        long fileBytes = Files.size(file);
         double bandwidth = MemoryBandwidth.measure(nThreads, 512);
-        try (Engine engine = new Engine(LocalModelRunner.load(model, nThreads, Math.max(ubatch, maxBatch), ctx, maxBatch,
+        try (Engine engine = new Engine(LocalModelRunner.load(file, nThreads, Math.max(ubatch, maxBatch), ctx, maxBatch,
                 KvPrecision.parse(kv)), new EngineOptions("bench", 1024))) {
             SplittableRandom random = new SplittableRandom(42);
             int vocab = vocabOf(engine);
             if (!json) {
                 System.out.printf("model: %s (%.1f MiB), threads: %d, memory bandwidth: %.1f GB/s, decode ceiling: %.1f tokens/s%n",
-                        model.getFileName(), fileBytes / 1048576.0, nThreads, bandwidth / 1e9, bandwidth / fileBytes);
+                        resolved.manifest().name(), fileBytes / 1048576.0, nThreads, bandwidth / 1e9, bandwidth / fileBytes);
                 System.out.println("matmul kernels: " + LocalModelRunner.matmulKernels());
                 System.out.printf("%-8s %6s %14s %22s%n", "test", "batch", "tokens/s", "min .. max");
             }

@@ -2,7 +2,6 @@ package dev.hearth.server.cli;
 
 import dev.hearth.tokenizer.Tokenizer;
 import java.io.PrintStream;
-import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -11,8 +10,8 @@ import picocli.CommandLine.Parameters;
 /** {@code hearth detokenize MODEL --ids 1,2,3}: the text of token ids. */
 @Command(name = "detokenize", description = "Print the text of token ids.")
 final class DetokenizeCommand implements Callable<Integer> {
-    @Parameters(index = "0", paramLabel = "MODEL", description = "Path to a .gguf model file.")
-    Path model;
+    @Parameters(index = "0", paramLabel = "MODEL", description = ModelArgument.DESCRIPTION)
+    String model;
 
     @Option(names = "--ids", required = true, paramLabel = "ID,ID,...", description = "Comma-separated token ids.")
     String ids;

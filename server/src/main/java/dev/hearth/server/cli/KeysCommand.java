@@ -17,7 +17,8 @@ import picocli.CommandLine.Option;
 
 /** {@code hearth keys}: agent identities and their API keys, in the agents database under the Hearth home. */
 @Command(name = "keys", mixinStandardHelpOptions = true,
-        description = "Manage agent API keys (stored as SHA-256 hashes in $HEARTH_HOME/agents.db; a key is shown once).",
+        description = {"Manage agent API keys (stored as SHA-256 hashes in $HEARTH_HOME/agents.db; a key is shown once).",
+            "The first key turns authentication on for every endpoint but /health."},
         subcommands = {KeysCommand.Create.class, KeysCommand.ListKeys.class, KeysCommand.Revoke.class,
             KeysCommand.Rotate.class, KeysCommand.Update.class})
 final class KeysCommand implements Runnable {
@@ -42,7 +43,9 @@ final class KeysCommand implements Runnable {
         long dailyTokens;
         @Option(names = "--max-parallel", defaultValue = "0", description = "Requests in flight at once (0 = unlimited).")
         int maxParallel;
-        @Option(names = "--class", defaultValue = "local", description = "local or cloud-ok (default ${DEFAULT-VALUE}).")
+        @Option(names = "--class", defaultValue = "local", description = "local: routes keep this key's requests"
+                + " on this machine's models (remote targets are skipped); cloud-ok: they may go to remote targets"
+                + " (default ${DEFAULT-VALUE}).")
         String routeClass;
         @Option(names = "--weight", defaultValue = "1", description = "Share of generated tokens against agents of "
                 + "the same priority under contention, 1 to " + AgentPolicy.MAX_WEIGHT + " (default ${DEFAULT-VALUE}).")
@@ -56,9 +59,42 @@ final class KeysCommand implements Runnable {
                     new AgentLimits(rpm, tpm, dailyTokens, maxParallel), RouteClass.parse(routeClass),
                     System.currentTimeMillis(), AgentPolicy.checkWeight(weight));
             try (Connection db = AgentDatabase.open(AgentDatabase.defaultPath())) {
-                print(new AgentKeys(db).create(policy), json);
+                AgentKeys keys = new AgentKeys(db);
+                boolean first = !keys.anyActiveKeys();
+                AgentKeys.Issued issued = keys.create(policy);
+                if (json) {
+                    Map<String, Object> out = new LinkedHashMap<>();
+                    out.put("agent", issued.agent());
+                    out.put("key", issued.key());
+                    out.put("class", policy.routeClass().apiName());
+                    out.put("first_key", first);
+                    out.put("notes", notes(first, policy.routeClass()));
+                    System.out.println(JSON.writeValueAsString(out));
+                } else {
+                    print(issued, false);
+                    notes(first, policy.routeClass()).forEach(System.err::println);
+                }
             }
             return 0;
+        }
+
+        /** What a new key changes: the first turns authentication on; the class decides where routes may send it. */
+        static List<String> notes(boolean first, RouteClass routeClass) {
+            List<String> notes = new java.util.ArrayList<>();
+            if (first) {
+                notes.add("this is the first agent key: from now on every endpoint but /health requires"
+                        + " 'Authorization: Bearer KEY' (a running server too, within seconds); requests without a key get"
+                        + " 401. Create keys for every client, or revoke them all to open the server again.");
+            }
+            notes.add(switch (routeClass) {
+                case LOCAL -> "class local (the default): requests with this key are served by this machine's models"
+                        + " only; routes skip remote targets (cloud, other nodes) for it, and a route whose local"
+                        + " targets cannot serve answers 502 naming them. --class cloud-ok lets it fall back to"
+                        + " remote targets.";
+                case CLOUD_OK -> "class cloud-ok: requests with this key may go to remote targets (cloud, other"
+                        + " nodes) when a route lists them.";
+            });
+            return notes;
         }
     }
 

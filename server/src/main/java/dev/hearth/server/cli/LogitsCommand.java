@@ -1,7 +1,6 @@
 package dev.hearth.server.cli;
 
 import dev.hearth.engine.PromptLogits;
-import java.nio.file.Path;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -11,8 +10,8 @@ import picocli.CommandLine.Parameters;
 /** {@code hearth logits MODEL --ids ...}: the top logits at every position of a teacher-forced prompt, as JSON lines. */
 @Command(name = "logits", description = "Print the top logits at every position of a prompt (one JSON line per position).")
 final class LogitsCommand implements Callable<Integer> {
-    @Parameters(index = "0", paramLabel = "MODEL", description = "Path to a GGUF model.")
-    Path model;
+    @Parameters(index = "0", paramLabel = "MODEL", description = ModelArgument.DESCRIPTION)
+    String model;
 
     @Option(names = "--ids", required = true, split = ",", description = "Prompt token ids, comma separated.")
     int[] ids;
@@ -33,7 +32,7 @@ final class LogitsCommand implements Callable<Integer> {
             throw new IllegalArgumentException("--batch must be at least 1, got " + batch);
         }
         StringBuilder line = new StringBuilder();
-        PromptLogits.topK(model, nThreads, batch, ids, top, (pos, topIds, topValues) -> {
+        PromptLogits.topK(ModelArgument.resolve(model).path(), nThreads, batch, ids, top, (pos, topIds, topValues) -> {
             line.setLength(0);
             line.append("{\"pos\": ").append(pos).append(", \"top\": [");
             for (int i = 0; i < topIds.length; i++) {

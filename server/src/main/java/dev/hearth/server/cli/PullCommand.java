@@ -49,8 +49,8 @@ final class PullCommand implements Callable<Integer> {
         @Override
         public void onEvent(PullEvent event) {
             switch (event) {
-                case PullEvent.Resolving r -> System.out.printf("resolving %s in %s@%s%n", r.ref(), r.repo(),
-                        r.revision());
+                case PullEvent.Resolving r -> System.out.printf("resolving %s: connecting to %s for %s@%s%n",
+                        r.ref(), r.endpoint(), r.repo(), r.revision());
                 case PullEvent.Resolved r -> {
                     System.out.printf("%d file(s), %s, commit %s%n", r.files().size(), Bytes.format(r.totalBytes()),
                             r.commit());
@@ -60,7 +60,14 @@ final class PullCommand implements Callable<Integer> {
                             .continuousUpdate().build();
                 }
                 case PullEvent.Progress p -> bar.stepTo(p.totalBytes());
-                case PullEvent.Retrying r -> bar.setExtraMessage(" retry " + r.attempt() + "/" + r.maxAttempts());
+                case PullEvent.Retrying r -> {
+                    if (bar == null) {  // still reaching the Hub: no bar yet
+                        System.out.printf("retry %d of %d in %d ms for %s: %s%n", r.attempt(), r.maxAttempts(),
+                                r.delayMillis(), r.file(), r.reason());
+                    } else {
+                        bar.setExtraMessage(" retry " + r.attempt() + "/" + r.maxAttempts());
+                    }
+                }
                 case PullEvent.FileStarted f -> bar.setExtraMessage(" " + f.file());
                 case PullEvent.FileDone f -> { }
                 case PullEvent.Done d -> bar.stepTo(bar.getMax());
@@ -90,7 +97,8 @@ final class PullCommand implements Callable<Integer> {
         @Override
         public void onEvent(PullEvent event) {
             switch (event) {
-                case PullEvent.Resolving r -> out.printf("resolving %s in %s@%s%n", r.ref(), r.repo(), r.revision());
+                case PullEvent.Resolving r -> out.printf("resolving %s: connecting to %s for %s@%s%n", r.ref(),
+                        r.endpoint(), r.repo(), r.revision());
                 case PullEvent.Resolved r -> out.printf("%d file(s), %s, commit %s%n", r.files().size(),
                         Bytes.format(r.totalBytes()), r.commit());
                 case PullEvent.FileStarted f -> {
@@ -101,8 +109,8 @@ final class PullCommand implements Callable<Integer> {
                     startBytes = -1;
                 }
                 case PullEvent.Progress p -> line(p);
-                case PullEvent.Retrying r -> out.printf("retry %d/%d for %s in %d ms: %s%n", r.attempt(),
-                        r.maxAttempts(), r.file(), r.delayMillis(), r.reason());
+                case PullEvent.Retrying r -> out.printf("retry %d of %d in %d ms for %s: %s%n", r.attempt(),
+                        r.maxAttempts(), r.delayMillis(), r.file(), r.reason());
                 case PullEvent.FileDone f -> out.printf("%s %s sha256 %s%n", f.alreadyPresent() ? "have" : "verified",
                         f.file(), f.sha256());
                 case PullEvent.Done d -> { }

@@ -13,7 +13,6 @@ import dev.hearth.server.route.ModelLoader;
 import dev.hearth.server.route.PromptMessage;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -33,8 +32,8 @@ import picocli.CommandLine.Parameters;
  */
 @Command(name = "run", description = "Chat with a model, or complete a prompt (text or token ids).")
 final class RunCommand implements Callable<Integer> {
-    @Parameters(index = "0", paramLabel = "MODEL", description = "Path to a GGUF model.")
-    Path model;
+    @Parameters(index = "0", paramLabel = "MODEL", description = ModelArgument.DESCRIPTION)
+    String model;
 
     @Option(names = {"-p", "--prompt"}, description = "One chat turn with this text (with --raw: complete the text as is).")
     String prompt;
@@ -114,7 +113,8 @@ final class RunCommand implements Callable<Integer> {
                 Map.of(), seed);
         int nThreads = threads != null ? threads : Runtime.getRuntime().availableProcessors();
         LoadOptions options = new LoadOptions(1, contextLength, nThreads, batch, 0, KvPrecision.parse(kvPrecision));
-        try (LoadedModel loaded = ModelLoader.load(model, model.getFileName().toString(), options)) {
+        var resolved = ModelArgument.resolve(model);
+        try (LoadedModel loaded = ModelLoader.load(resolved.path(), resolved.manifest().name(), options)) {
             if (ids != null) {
                 answer(loaded, ids, maxTokens, params, true, System.out);
             } else if (prompt != null) {

@@ -8,8 +8,6 @@ import java.io.PrintStream;
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.HexFormat;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -20,8 +18,8 @@ import picocli.CommandLine.Parameters;
 /** {@code hearth tokenize MODEL [--json] [--special] -- TEXT}: the token ids of a text. */
 @Command(name = "tokenize", description = "Print the token ids of a text (with the model's BOS/EOS).")
 final class TokenizeCommand implements Callable<Integer> {
-    @Parameters(index = "0", paramLabel = "MODEL", description = "Path to a .gguf model file.")
-    Path model;
+    @Parameters(index = "0", paramLabel = "MODEL", description = ModelArgument.DESCRIPTION)
+    String model;
 
     @Parameters(index = "1", paramLabel = "TEXT", description = "The text, or - to read standard input.")
     String text;
@@ -52,12 +50,9 @@ final class TokenizeCommand implements Callable<Integer> {
         return 0;
     }
 
-    /** The tokenizer of a model file named on the command line. */
-    static Tokenizer loadTokenizer(Path model) throws IOException {
-        if (!Files.isRegularFile(model)) {
-            throw new IllegalArgumentException("model file not found: " + model);
-        }
-        try (GgufFile file = GgufFile.open(model)) {
+    /** The tokenizer of a model named on the command line (a file, a stored or a catalogue model). */
+    static Tokenizer loadTokenizer(String model) throws IOException {
+        try (GgufFile file = GgufFile.open(ModelArgument.resolve(model).path())) {
             return Tokenizer.fromGguf(file.metadata());
         }
     }

@@ -29,6 +29,8 @@ public final class HfClient {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final Pattern NEXT_LINK = Pattern.compile("<([^>]+)>\\s*;\\s*rel=\"?next\"?");
     private static final int MAX_REDIRECTS = 10;
+    private static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(60);
+    private static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(10);
 
     /** An open download: the body from {@code offset} on, and what the Hub said about the file. */
     public record Download(InputStream body, int status, long offset, long contentLength, String linkedSha256,
@@ -52,42 +54,59 @@ public final class HfClient {
     public HfClient(HubSettings settings) {
         this.settings = settings;
         this.http = HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NEVER)
-                .connectTimeout(Duration.ofSeconds(30)).build();
+                .connectTimeout(CONNECT_TIMEOUT).build();
     }
 
     public HubSettings settings() {
         return settings;
     }
 
+    /** The longest wait between two tries at reaching the Hub for a file list. */
+    static final long MAX_RESOLVE_BACKOFF_MILLIS = 4_000;
+
+    public HfRepoInfo repoInfo(String repo, String revision) throws IOException {
+        return repoInfo(repo, revision, PullListener.NONE);
+    }
+
     /**
      * Resolves a revision to its commit and lists the repository's files at that commit; connection failures,
-     * 5xx and 429 are retried with backoff.
+     * 5xx and 429 are retried with backoff, each retry reported to {@code listener} with its reason, all within
+     * {@link HubSettings#resolveTimeout()}: with no network this fails in bounded time, naming the endpoint.
      */
-    public HfRepoInfo repoInfo(String repo, String revision) throws IOException {
+    public HfRepoInfo repoInfo(String repo, String revision, PullListener listener) throws IOException {
+        long start = System.nanoTime();
+        long deadline = start + settings.resolveTimeout().toNanos();
         long backoff = settings.initialBackoff().toMillis();
         for (int attempt = 1; ; attempt++) {
             try {
-                return fetchRepoInfo(repo, revision);
+                Duration left = Duration.ofNanos(Math.max(1_000_000, deadline - System.nanoTime()));
+                return fetchRepoInfo(repo, revision, left.compareTo(REQUEST_TIMEOUT) < 0 ? left : REQUEST_TIMEOUT);
             } catch (RetryableException e) {
-                if (attempt >= settings.maxAttempts()) {
-                    throw new HubException("cannot get " + repo + " from " + settings.endpoint() + " after " + attempt
-                            + " attempts: " + e.getMessage(), e);
+                long leftMillis = (deadline - System.nanoTime()) / 1_000_000;
+                if (attempt >= settings.maxAttempts() || leftMillis <= backoff) {
+                    throw new HubException(String.format("cannot reach the Hub at %s for %s: %s; gave up after %d"
+                            + " attempt%s in %.1f s. Check the network, or set HF_ENDPOINT to a Hub mirror you can"
+                            + " reach; a GGUF file you already have joins the store with 'hearth import FILE NAME'",
+                            settings.describeEndpoint(), repo, e.getMessage(), attempt, attempt == 1 ? "" : "s",
+                            (System.nanoTime() - start) / 1e9), e);
                 }
+                listener.onEvent(new PullEvent.Retrying(repo + " file list", attempt, settings.maxAttempts(), backoff,
+                        e.getMessage()));
                 try {
                     Thread.sleep(backoff);
                 } catch (InterruptedException ie) {
                     Thread.currentThread().interrupt();
                     throw new java.io.InterruptedIOException("interrupted while waiting to retry");
                 }
-                backoff = Math.min(backoff * 2, 30_000);
+                backoff = Math.min(backoff * 2, MAX_RESOLVE_BACKOFF_MILLIS);
             }
         }
     }
 
-    private HfRepoInfo fetchRepoInfo(String repo, String revision) throws IOException {
+    private HfRepoInfo fetchRepoInfo(String repo, String revision, Duration timeout) throws IOException {
         String what = "repository " + repo + " at revision " + revision;
         URI uri = api("/api/models/" + repo + "/revision/" + encode(revision));
-        JsonNode info = JSON.readTree(getJson(uri, repo, what));
+        JsonNode info = JSON.readTree(getJson(uri, repo, what, timeout));
         String commit = info.path("sha").asText(null);
         if (commit == null || commit.isBlank()) {
             throw new HubException("the Hub's answer for " + what + " has no commit 'sha' (" + uri + ")");
@@ -97,7 +116,8 @@ public final class HfClient {
         List<HfRepoFile> files = new ArrayList<>();
         URI next = api("/api/models/" + repo + "/tree/" + commit + "?recursive=true");
         while (next != null) {
-            HttpResponse<byte[]> page = send(get(next, true).build(), HttpResponse.BodyHandlers.ofByteArray());
+            HttpResponse<byte[]> page = send(get(next, true).timeout(timeout).build(),
+                    HttpResponse.BodyHandlers.ofByteArray());
             check(page.statusCode(), page.headers(), repo, "file list of " + what);
             for (JsonNode n : JSON.readTree(page.body())) {
                 if (!"file".equals(n.path("type").asText())) {
@@ -158,10 +178,10 @@ public final class HfClient {
         throw new HubException("too many redirects downloading " + path + " from " + repo);
     }
 
-    private byte[] getJson(URI uri, String repo, String what) throws IOException {
+    private byte[] getJson(URI uri, String repo, String what, Duration timeout) throws IOException {
         URI current = uri;
         for (int hop = 0; hop <= MAX_REDIRECTS; hop++) {
-            HttpResponse<byte[]> resp = send(get(current, sameOrigin(current)).build(),
+            HttpResponse<byte[]> resp = send(get(current, sameOrigin(current)).timeout(timeout).build(),
                     HttpResponse.BodyHandlers.ofByteArray());
             int status = resp.statusCode();
             if (status >= 300 && status < 400 && resp.headers().firstValue("Location").isPresent()) {
@@ -212,7 +232,7 @@ public final class HfClient {
     }
 
     private HttpRequest.Builder get(URI uri, boolean withToken) {
-        HttpRequest.Builder b = HttpRequest.newBuilder(uri).GET().timeout(Duration.ofSeconds(60))
+        HttpRequest.Builder b = HttpRequest.newBuilder(uri).GET().timeout(REQUEST_TIMEOUT)
                 .header("User-Agent", "hearth/0.1");
         if (withToken && settings.token() != null) {
             b.header("Authorization", "Bearer " + settings.token());
@@ -227,12 +247,34 @@ public final class HfClient {
             Thread.currentThread().interrupt();
             throw new java.io.InterruptedIOException("interrupted while requesting " + request.uri());
         } catch (java.net.ConnectException | java.net.http.HttpTimeoutException e) {
-            throw new RetryableException("cannot reach " + request.uri().getHost() + ": " + e);
+            throw new RetryableException("cannot reach " + request.uri().getHost() + ":" + port(request.uri()) + " ("
+                    + reason(e) + ")");
         } catch (IOException e) {
             RetryableException r = new RetryableException("request to " + request.uri() + " failed: " + e);
             r.initCause(e);
             throw r;
         }
+    }
+
+    private static int port(URI uri) {
+        return uri.getPort() >= 0 ? uri.getPort() : "https".equalsIgnoreCase(uri.getScheme()) ? 443 : 80;
+    }
+
+    /** Why a connection failed, in words: the innermost cause says it best (refused, unknown host, timed out). */
+    static String reason(IOException e) {
+        Throwable root = e;
+        while (root.getCause() != null && root.getCause() != root) {
+            root = root.getCause();
+        }
+        return switch (root) {
+            case java.nio.channels.UnresolvedAddressException u -> "unknown host: no DNS answer, offline?";
+            case java.net.UnknownHostException u -> "unknown host: no DNS answer, offline?";
+            case java.net.http.HttpConnectTimeoutException t -> "connect timed out";
+            case java.net.http.HttpTimeoutException t -> "no answer in time";
+            case java.net.ConnectException c when c.getMessage() != null -> c.getMessage().toLowerCase(Locale.ROOT);
+            case java.net.ConnectException c -> "connection refused or unreachable";
+            default -> root.getMessage() != null ? root.getMessage() : root.getClass().getSimpleName();
+        };
     }
 
     private boolean sameOrigin(URI uri) {

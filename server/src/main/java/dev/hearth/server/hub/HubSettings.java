@@ -11,10 +11,17 @@ import java.time.Duration;
  * @param maxAttempts     tries per request before giving up (connection drops, 5xx, 429)
  * @param initialBackoff  first wait between tries; doubles each time, capped at 30 s
  * @param stallTimeout    a download that receives no byte for this long is dropped and retried
+ * @param resolveTimeout  the most time spent reaching the Hub for a repository's file list, retries included:
+ *                        with no network a pull fails within it, naming the endpoint
  */
 public record HubSettings(URI endpoint, String token, int maxAttempts, Duration initialBackoff,
-                          Duration stallTimeout) {
+                          Duration stallTimeout, Duration resolveTimeout) {
     public static final String DEFAULT_ENDPOINT = "https://huggingface.co";
+    public static final Duration DEFAULT_RESOLVE_TIMEOUT = Duration.ofSeconds(18);
+
+    public HubSettings(URI endpoint, String token, int maxAttempts, Duration initialBackoff, Duration stallTimeout) {
+        this(endpoint, token, maxAttempts, initialBackoff, stallTimeout, DEFAULT_RESOLVE_TIMEOUT);
+    }
 
     public HubSettings {
         String e = endpoint.toString();
@@ -33,11 +40,20 @@ public record HubSettings(URI endpoint, String token, int maxAttempts, Duration 
         String endpoint = firstNonBlank(System.getProperty("hearth.hf.endpoint"), System.getenv("HF_ENDPOINT"),
                 DEFAULT_ENDPOINT);
         String token = firstNonBlank(System.getProperty("hearth.hf.token"), System.getenv("HF_TOKEN"), null);
-        return new HubSettings(URI.create(endpoint), token, 6, Duration.ofSeconds(1), Duration.ofSeconds(60));
+        // the two millisecond properties exist for tests, which cannot wait through real backoffs
+        return new HubSettings(URI.create(endpoint), token, 6,
+                Duration.ofMillis(Long.getLong("hearth.hf.backoffMillis", 1000)), Duration.ofSeconds(60),
+                Duration.ofMillis(Long.getLong("hearth.hf.resolveTimeoutMillis", DEFAULT_RESOLVE_TIMEOUT.toMillis())));
     }
 
     public HubSettings withRetries(int attempts, Duration backoff) {
-        return new HubSettings(endpoint, token, attempts, backoff, stallTimeout);
+        return new HubSettings(endpoint, token, attempts, backoff, stallTimeout, resolveTimeout);
+    }
+
+    /** Where the endpoint came from, for messages: the variable a user sets to change it. */
+    public String describeEndpoint() {
+        return endpoint + " (HF_ENDPOINT" + (endpoint.toString().equals(DEFAULT_ENDPOINT) ? ", the default" : "")
+                + ")";
     }
 
     private static String firstNonBlank(String a, String b, String fallback) {

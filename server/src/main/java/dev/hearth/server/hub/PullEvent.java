@@ -4,8 +4,8 @@ import java.util.List;
 
 /** What a pull reports as it goes; the CLI draws a progress bar from these, the server streams them. */
 public sealed interface PullEvent {
-    /** Asking the Hub about the repository. */
-    record Resolving(String ref, String repo, String revision) implements PullEvent {}
+    /** Asking the Hub at {@code endpoint} (with where that setting comes from) about the repository. */
+    record Resolving(String ref, String repo, String revision, String endpoint) implements PullEvent {}
 
     /** The files to fetch are known. */
     record Resolved(String repo, String commit, List<HfRepoFile> files, long totalBytes) implements PullEvent {}

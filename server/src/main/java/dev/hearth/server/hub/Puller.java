@@ -51,8 +51,9 @@ public final class Puller {
     }
 
     public ModelManifest pull(PullRef ref, PullListener listener) throws IOException {
-        listener.onEvent(new PullEvent.Resolving(ref.localName(), ref.repo(), ref.revision()));
-        HfRepoInfo info = client.repoInfo(ref.repo(), ref.revision());
+        listener.onEvent(new PullEvent.Resolving(ref.localName(), ref.repo(), ref.revision(),
+                client.settings().describeEndpoint()));
+        HfRepoInfo info = client.repoInfo(ref.repo(), ref.revision(), listener);
         List<HfRepoFile> files = FileSelector.select(ref, info.files());
         long total = files.stream().mapToLong(HfRepoFile::size).sum();
         listener.onEvent(new PullEvent.Resolved(ref.repo(), info.commit(), files, total));

@@ -19,6 +19,7 @@ class KeysCommandTest {
     @TempDir
     Path home;
     String out;
+    String err;
 
     @BeforeEach
     void setUp() {
@@ -34,15 +35,36 @@ class KeysCommandTest {
         PrintStream oldOut = System.out;
         PrintStream oldErr = System.err;
         ByteArrayOutputStream o = new ByteArrayOutputStream();
+        ByteArrayOutputStream e = new ByteArrayOutputStream();
         try {
             System.setOut(new PrintStream(o, true, StandardCharsets.UTF_8));
-            System.setErr(new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8));
+            System.setErr(new PrintStream(e, true, StandardCharsets.UTF_8));
             return Main.run(args);
         } finally {
             System.setOut(oldOut);
             System.setErr(oldErr);
             out = o.toString(StandardCharsets.UTF_8);
+            err = e.toString(StandardCharsets.UTF_8);
         }
+    }
+
+    @Test
+    void createSaysTheFirstKeyTurnsAuthenticationOnAndWhatItsClassMeans() throws Exception {
+        assertThat(run("keys", "create", "--agent", "first")).isZero();
+        assertThat(out.strip()).startsWith("hk-").doesNotContain(" ");  // standard output: the key alone
+        assertThat(err).contains("this is the first agent key: from now on every endpoint but /health requires"
+                + " 'Authorization: Bearer KEY'").contains("class local (the default): requests with this key are"
+                + " served by this machine's models only; routes skip remote targets");
+        assertThat(run("keys", "create", "--agent", "second", "--class", "cloud-ok")).isZero();
+        assertThat(err).doesNotContain("first agent key").contains("class cloud-ok: requests with this key may go to"
+                + " remote targets");
+        assertThat(run("keys", "revoke", "--agent", "first")).isZero();
+        assertThat(run("keys", "revoke", "--agent", "second")).isZero();
+        assertThat(run("keys", "create", "--agent", "third", "--json")).isZero();
+        JsonNode created = JSON.readTree(out);
+        assertThat(created.path("first_key").asBoolean()).as("no active key was left").isTrue();
+        assertThat(created.path("class").asText()).isEqualTo("local");
+        assertThat(created.path("notes")).hasSize(2);
     }
 
     @Test

@@ -129,7 +129,7 @@ class ModelCommandsTest {
         String model = fixtures().resolve("models/mixtral-fx-Q4_0.gguf").toString();
         Result missing = cli("run", "/nonexistent/model.gguf", "--ids", "1");
         assertThat(missing.exitCode()).isNotZero();
-        assertThat(missing.err()).contains("error: /nonexistent/model.gguf: model file not found").doesNotContain("\tat ");
+        assertThat(missing.err()).contains("error: model file not found: /nonexistent/model.gguf").doesNotContain("\tat ");
         Result badToken = cli("logits", model, "--ids", "1,99999");
         assertThat(badToken.exitCode()).isNotZero();
         assertThat(badToken.err()).contains("token id 99999").doesNotContain("\tat ");

@@ -71,6 +71,28 @@ class RoutingPolicyTest {
     }
 
     @Test
+    void whenNoTargetCanServeTheErrorNamesEachSkippedTargetAndWhy() throws Exception {
+        try (RoutedServer s = new RoutedServer(config("http://127.0.0.1:9/v1", ""), FakeBackends.create(),
+                Map.of("fake-model", "not_stored"))) {
+            RouteRequest plain = request("{\"model\":\"assistant\",\"messages\":[{\"role\":\"user\",\"content\":"
+                    + "\"hi\"}]}", Map.of());
+            RouteRequest localOnly = new RouteRequest(plain.path(), plain.model(), plain.body(), false,
+                    plain.promptTokens(), false, false, plain.header(), "local", true, 0, false, null);
+            org.assertj.core.api.Assertions.assertThatThrownBy(() -> s.router.route(localOnly,
+                    GenerationSpec.chat("assistant", List.of(PromptMessage.of("user", "hi")), 8)))
+                    .isInstanceOf(UpstreamException.class)
+                    .hasMessage("no target could serve 'assistant': local/fake-model (not stored); cloud/gpt-test"
+                            + " (the caller's key has --class local, which keeps its requests on this machine's"
+                            + " models)");
+            // through HTTP, with the cloud down: a 502 naming both targets and why
+            var res = s.chat("assistant", "hi", false, Map.of(), "");
+            assertThat(res.statusCode()).isEqualTo(502);
+            assertThat(res.body()).contains("no target could serve 'assistant': local/fake-model (not stored);"
+                    + " cloud/gpt-test (cloud: cannot connect");
+        }
+    }
+
+    @Test
     void aLongPredictedQueueWaitGoesToTheCloud() throws Exception {
         // one slot, 20 ms per step: three 40-token answers keep the engine busy for seconds
         try (FakeUpstream up = new FakeUpstream(n -> Behaviour.OK);
