@@ -6,6 +6,7 @@
   const el = Hearth.el;
   const POLL_MILLIS = 1000;
   const charts = {};
+  window.hearthCharts = charts;  // for the browser tests and the curious: the uPlot instances and their data
   let timer = null;
   let updates = 0;
 
