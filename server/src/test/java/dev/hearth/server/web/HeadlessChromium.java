@@ -44,6 +44,9 @@ final class HeadlessChromium implements AutoCloseable {
                 .usingAnyFreePort().build();
         driver = new ChromeDriver(service, options);
         driver.manage().timeouts().scriptTimeout(Duration.ofSeconds(10));
+        // the page's own size (the window's includes the browser's frame): 1280x800 screenshots
+        driver.executeCdpCommand("Emulation.setDeviceMetricsOverride", Map.of("width", 1280, "height", 800,
+                "deviceScaleFactor", 1, "mobile", false));
     }
 
     void open(String url) {

@@ -223,6 +223,8 @@ class WebPagesBrowserTest {
         assertThat((String) browser.js("return document.querySelector('article.message.assistant details.reasoning').textContent"))
                 .contains("a demo");
         assertThat(lastStats()).contains("12 prompt tokens · 96 generated").contains("tool calls");
+        browser.driver.findElement(By.id("toggle-settings")).click();  // closed, for the picture
+        browser.js("document.getElementById('messages').scrollTop = 0");
         browser.screenshot(SCREENSHOTS.resolve("chat.png"));
     }
 
@@ -290,7 +292,11 @@ class WebPagesBrowserTest {
     }
 
     List<String> optionTexts() {
-        return browser.driver.findElements(By.cssSelector("#model option")).stream().map(WebElement::getText).toList();
+        // read at once in the page: the list is replaced while it loads
+        @SuppressWarnings("unchecked")
+        List<String> texts = (List<String>) browser.js(
+                "return [...document.querySelectorAll('#model option')].map(o => o.textContent)");
+        return texts;
     }
 
     void choose(String model) {
