@@ -191,7 +191,7 @@
       parts.push(m.usage.prompt_tokens + ' prompt tokens', m.usage.completion_tokens + ' generated');
       const seconds = m.timing && m.timing.lastToken > m.timing.firstToken
         ? (m.timing.lastToken - m.timing.firstToken) / 1000 : 0;
-      if (seconds > 0 && m.usage.completion_tokens > 1) {
+      if (seconds >= 0.1 && m.usage.completion_tokens > 1) {  // shorter: a burst from a relay, no rate to tell
         parts.push(((m.usage.completion_tokens - 1) / seconds).toFixed(1) + ' tokens/s');
       }
     }
@@ -501,6 +501,7 @@
       input.style.height = Math.min(input.scrollHeight, 240) + 'px';
     };
     input.addEventListener('input', autosize);
+    autosize();
     input.addEventListener('keydown', e => {
       if (e.key === 'Enter' && !e.shiftKey && !e.isComposing) {
         e.preventDefault();

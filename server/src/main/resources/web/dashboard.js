@@ -6,6 +6,7 @@
   const el = Hearth.el;
   const POLL_MILLIS = 1000;
   const charts = {};
+  window.hearthCharts = charts;  // for the browser tests and the curious: the uPlot instances and their data
   let timer = null;
   let updates = 0;
 
@@ -125,8 +126,8 @@
     $('kpi-running').textContent = number(s.totals.running);
     $('kpi-waiting').textContent = number(s.totals.waiting) + ' waiting';
     $('kpi-kv').textContent = s.totals.kv_blocks_total ? percent(s.totals.kv_blocks_used / s.totals.kv_blocks_total) : '–';
-    $('kpi-kv-detail').textContent = number(s.totals.kv_blocks_used) + ' used · ' + number(s.totals.kv_blocks_cached)
-      + ' cached · ' + number(s.totals.kv_blocks_free) + ' free';
+    $('kpi-kv-detail').textContent = number(s.totals.kv_blocks_used) + ' of ' + number(s.totals.kv_blocks_total)
+      + ' used · ' + number(s.totals.kv_blocks_cached) + ' cached';
     $('kpi-hits').textContent = percent(s.totals.prefix_cache_hit_rate);
     $('kpi-hits-detail').textContent = number(s.totals.cached_prompt_tokens) + ' of '
       + number(s.totals.cached_prompt_tokens + s.totals.prompt_tokens) + ' prompt tokens';
