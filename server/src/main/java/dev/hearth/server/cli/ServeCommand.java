@@ -21,6 +21,7 @@ import dev.hearth.server.route.Router;
 import dev.hearth.server.route.RouterSetup;
 import dev.hearth.server.route.config.ConfigLoader;
 import dev.hearth.server.route.config.RoutingConfig;
+import dev.hearth.server.route.config.ServerSection;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -29,6 +30,7 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code hearth serve}: load models and serve the OpenAI and Ollama APIs until stopped. */
@@ -92,6 +94,9 @@ final class ServeCommand implements Callable<Integer> {
             description = "Largest request body in bytes; larger ones get 413 (default ${DEFAULT-VALUE}).")
     long maxBodyBytes;
 
+    @Mixin
+    ConnectionOptions connectionOptions = new ConnectionOptions();
+
     @Option(names = "--no-agents",
             description = "Do not open $HEARTH_HOME/agents.db: no agent keys, quotas or usage ledger.")
     boolean noAgents;
@@ -101,7 +106,10 @@ final class ServeCommand implements Callable<Integer> {
         LoadOptions options = new LoadOptions(parallel, contextSize,
                 threads == null ? ModelOptions.defaults().threads() : threads, batch, maxQueue,
                 KvPrecision.parse(kvPrecision));
-        ServerSettings settings = new ServerSettings(host, port, apiKey, maxBodyBytes);
+        RoutingConfig routing = config == null ? null : ConfigLoader.load(config);
+        ServerSection fileSettings = routing == null ? ServerSection.EMPTY : routing.server();
+        ServerSettings settings = new ServerSettings(host, port, apiKey, maxBodyBytes,
+                connectionOptions.limits(fileSettings));
         List<Map.Entry<Path, String>> specs = new ArrayList<>();
         for (String spec : models) {
             Map.Entry<Path, String> parsed = ModelLoader.parseSpec(spec);
@@ -118,7 +126,6 @@ final class ServeCommand implements Callable<Integer> {
         LocalBackend backend = new LocalBackend(new LoadedModels(store, idleKeepAlive,
                 System::currentTimeMillis));
         ServerMetrics metrics = new ServerMetrics(backend);
-        RoutingConfig routing = config == null ? null : ConfigLoader.load(config);
         Router router = routing == null ? Router.direct(backend) : RouterSetup.create(routing, backend, specs,
                 options, System::getenv, System.err::println, store.locator());
         // listen first: /health answers 503 until the models are loaded
@@ -170,17 +177,6 @@ final class ServeCommand implements Callable<Integer> {
 
     /** {@code 5m}, {@code 30s}, {@code 1h}, {@code 500ms}, or seconds; negative: forever. */
     static Duration parseKeepAlive(String text) {
-        java.util.regex.Matcher m = java.util.regex.Pattern.compile("(-?\\d+)(ms|s|m|h)?").matcher(text.strip());
-        if (!m.matches()) {
-            throw new IllegalArgumentException("--keep-alive " + text + ": expected a duration like 30s, 5m, 1h or"
-                    + " -1 (forever)");
-        }
-        long amount = Long.parseLong(m.group(1));
-        return switch (m.group(2) == null ? "s" : m.group(2)) {
-            case "ms" -> Duration.ofMillis(amount);
-            case "m" -> Duration.ofMinutes(amount);
-            case "h" -> Duration.ofHours(amount);
-            default -> Duration.ofSeconds(amount);
-        };
+        return ConnectionOptions.duration("--keep-alive", text);
     }
 }

@@ -53,7 +53,9 @@ public final class ErrorMapper {
             case UnsupportedFeatureException e -> new ApiException(501, "not_implemented", null,
                     "not_implemented", e.getMessage(), 0);
             case JsonMappingException e when !e.getPath().isEmpty() -> ApiException.badParam(path(e),
-                    "invalid value for '" + path(e) + "': " + e.getOriginalMessage());
+                    "invalid value for '" + path(e) + "': " + JsonMessages.describe(e));
+            case JsonMappingException e -> new ApiException(400, "invalid_request_error", null, "invalid_body",
+                    "the request body is not what this endpoint takes: " + JsonMessages.describe(e), 0);
             case JsonProcessingException e -> new ApiException(400, "invalid_request_error", null,
                     "invalid_json", "the request body is not valid JSON: " + e.getOriginalMessage(), 0);
             default -> {

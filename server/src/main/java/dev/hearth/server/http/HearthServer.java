@@ -12,12 +12,15 @@ import dev.hearth.server.route.Router;
 import dev.hearth.server.web.WebRoutes;
 import io.helidon.common.socket.SocketOptions;
 import io.helidon.http.HeaderNames;
+import io.helidon.http.HeaderValues;
 import io.helidon.webserver.WebServer;
+import io.helidon.webserver.http1.Http1Config;
 import io.helidon.webserver.http.HttpRouting;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.time.Duration;
 import java.util.Map;
 
 /**
@@ -30,8 +33,11 @@ public final class HearthServer implements AutoCloseable {
     static final String ERROR_MESSAGE = "hearth.error.message";
     private final WebServer server;
 
-    private HearthServer(WebServer server) {
+    private final ConnectionGuard guard;
+
+    private HearthServer(WebServer server, ConnectionGuard guard) {
         this.server = server;
+        this.guard = guard;
     }
 
     public static HearthServer start(Backend backend, ServerSettings settings, ServerMetrics metrics) {
@@ -58,44 +64,35 @@ public final class HearthServer implements AutoCloseable {
     /** @param puller what {@code POST /api/pull} downloads with; null: pulling is off */
     public static HearthServer start(Router router, ServerSettings settings, ServerMetrics metrics,
             AgentGate agents, Puller puller) {
+        ConnectionLimits limits = settings.connections();
+        ConnectionGuard guard = new ConnectionGuard(limits);
         WebServer server = WebServer.builder()
                 .host(settings.host())
                 .port(settings.port())
                 // streamed answers end with a small chunk: without TCP_NODELAY it waits out the client's delayed ACK
                 .connectionOptions(SocketOptions.builder().tcpNoDelay(true).build())
-                // a request may wait long in the engine's queue under overload without a byte on the wire: do not
-                // close it as idle (Helidon's default is 5 minutes)
-                .idleConnectionTimeout(java.time.Duration.ofHours(1))
-                .routing(r -> routing(r, router, settings, metrics, agents, puller))
+                // a connection waiting for its next request is closed after the idle timeout (a request in flight
+                // is never cut: its connection closes after the answer)
+                .idleConnectionTimeout(limits.idleTimeout())
+                .idleConnectionPeriod(Duration.ofMillis(Math.clamp(limits.idleTimeout().toMillis() / 4, 50, 5000)))
+                .maxTcpConnections(limits.maxConnections())
+                .addProtocol(Http1Config.builder().addReceiveListener(guard).build())
+                .routing(r -> routing(r, router, settings, metrics, agents, puller, guard))
                 .build()
                 .start();
-        return new HearthServer(server);
+        return new HearthServer(server, guard);
     }
 
     /** Every route, filter and the one error handler. */
-    public static void routing(HttpRouting.Builder r, Router router, ServerSettings settings,
-            ServerMetrics metrics) {
-        routing(r, router, settings, metrics, null, null);
-    }
-
-    public static void routing(HttpRouting.Builder r, Backend backend, ServerSettings settings,
-            ServerMetrics metrics, AgentGate agents) {
-        routing(r, Router.direct(backend), settings, metrics, agents, null);
-    }
-
-    public static void routing(HttpRouting.Builder r, Backend backend, ServerSettings settings,
-            ServerMetrics metrics, AgentGate agents, Puller puller) {
-        routing(r, Router.direct(backend), settings, metrics, agents, puller);
-    }
-
-    public static void routing(HttpRouting.Builder r, Router router, ServerSettings settings,
-            ServerMetrics metrics, AgentGate agents, Puller puller) {
+    private static void routing(HttpRouting.Builder r, Router router, ServerSettings settings,
+            ServerMetrics metrics, AgentGate agents, Puller puller, ConnectionGuard guard) {
         Backend backend = router.local();
         metrics.onGeneration(router.queueWait()::finished);
-        RequestContext context = new RequestContext(backend, settings, metrics, router);
+        RequestContext context = new RequestContext(backend, settings, metrics, router, guard);
         PullHandler pull = new PullHandler(context, puller);
         OpenAiHandlers openAi = new OpenAiHandlers(context);
         OllamaHandlers ollama = new OllamaHandlers(context);
+        r.addFilter(new ConnectionFilter(guard));
         r.addFilter(new AccessFilter(settings.apiKey(), metrics, agents));
         r.error(Throwable.class, HearthServer::writeError);
         r.register(new WebRoutes(router, metrics, agents));
@@ -166,6 +163,9 @@ public final class HearthServer implements AutoCloseable {
         if (e.retryAfterSeconds() > 0) {
             res.header(HeaderNames.RETRY_AFTER, Integer.toString(e.retryAfterSeconds()));
         }
+        if (ConnectionFilter.unreadBody(req)) {
+            res.header(HeaderValues.CONNECTION_CLOSE);  // the unread bytes are not parsed as a request: we close
+        }
         boolean ollama = req.path().path().startsWith("/api/");
         sendJson(res, e.status(), ollama ? ErrorMapper.ollamaBody(e) : ErrorMapper.openAiBody(e));
     }
@@ -183,5 +183,6 @@ public final class HearthServer implements AutoCloseable {
     @Override
     public void close() {
         server.stop();
+        guard.close();
     }
 }

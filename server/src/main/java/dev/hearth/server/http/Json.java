@@ -27,14 +27,34 @@ public final class Json {
 
     private Json() {}
 
-    /** Reads a request body of at most {@code limit} bytes (413 beyond it) as {@code type}. */
-    public static <T> T read(InputStream body, long limit, Class<T> type) throws IOException {
-        byte[] bytes = readBounded(body, limit);
-        if (bytes.length == 0) {
-            throw new ApiException(400, "invalid_request_error", null, "invalid_json",
-                    "the request body is empty; expected a JSON object", 0);
+    /**
+     * A request body as {@code type}: it must be a JSON object ({@code null}, arrays and scalars are a 400 naming the
+     * body, not a mapping failure deep in a handler).
+     */
+    public static <T> T parse(byte[] bytes, Class<T> type) throws IOException {
+        String notObject = notAnObject(bytes);
+        if (notObject != null) {
+            throw new ApiException(400, "invalid_request_error", null, "invalid_body",
+                    "the request body must be a JSON object, got " + notObject, 0);
         }
         return MAPPER.readValue(bytes, type);
+    }
+
+    /** What the body is when it is plainly not an object ("null", "an array", ...); null for an object or junk. */
+    static String notAnObject(byte[] bytes) {
+        for (byte b : bytes) {
+            switch (b) {
+                case ' ', '\t', '\r', '\n' -> { }
+                case '{' -> { return null; }
+                case 'n' -> { return "null"; }
+                case '[' -> { return "an array"; }
+                case '"' -> { return "a string"; }
+                case 't', 'f' -> { return "a boolean"; }
+                case '-', '0', '1', '2', '3', '4', '5', '6', '7', '8', '9' -> { return "a number"; }
+                default -> { return null; }  // not JSON at all: the parser names the problem
+            }
+        }
+        return null;
     }
 
     static byte[] readBounded(InputStream in, long limit) throws IOException {

@@ -8,9 +8,10 @@ import java.io.IOException;
 
 /**
  * What every handler needs: the backend, the settings, the metrics, the router (which picks local or remote per
- * request), and the bounded JSON body reader.
+ * request), and the bounded, timed JSON body reader.
  */
-public record RequestContext(Backend backend, ServerSettings settings, ServerMetrics metrics, Router router) {
+public record RequestContext(Backend backend, ServerSettings settings, ServerMetrics metrics, Router router,
+        ConnectionGuard guard) {
 
     /** The request body as {@code type}; 413 beyond the limit, 400 for malformed JSON or wrong types. */
     public <T> T body(ServerRequest req, Class<T> type) throws IOException {
@@ -18,7 +19,7 @@ public record RequestContext(Backend backend, ServerSettings settings, ServerMet
         if (declared > settings.maxBodyBytes()) {
             throw ApiException.tooLarge(settings.maxBodyBytes());
         }
-        return Json.read(req.content().inputStream(), settings.maxBodyBytes(), type);
+        return Json.parse(bodyBytes(req), type);
     }
 
     /** The request body's bytes, as {@link #body} bounds them: 413 beyond the limit, 400 when empty. */
@@ -27,7 +28,8 @@ public record RequestContext(Backend backend, ServerSettings settings, ServerMet
         if (declared > settings.maxBodyBytes()) {
             throw ApiException.tooLarge(settings.maxBodyBytes());
         }
-        byte[] bytes = Json.readBounded(req.content().inputStream(), settings.maxBodyBytes());
+        // within the body timeout: a client sending its body slowly holds no connection for long
+        byte[] bytes = guard.readBody(() -> Json.readBounded(req.content().inputStream(), settings.maxBodyBytes()));
         if (bytes.length == 0) {
             throw new ApiException(400, "invalid_request_error", null, "invalid_json",
                     "the request body is empty; expected a JSON object", 0);

@@ -6,8 +6,9 @@ package dev.hearth.server.http;
  * @param port 0 picks a free port
  * @param apiKey when not null, every endpoint but {@code /health} needs {@code Authorization: Bearer <apiKey>}
  * @param maxBodyBytes larger request bodies get 413
+ * @param connections timeouts and the cap on open connections
  */
-public record ServerSettings(String host, int port, String apiKey, long maxBodyBytes) {
+public record ServerSettings(String host, int port, String apiKey, long maxBodyBytes, ConnectionLimits connections) {
     public static final int DEFAULT_PORT = 8080;
     public static final long DEFAULT_MAX_BODY_BYTES = 8L * 1024 * 1024;
 
@@ -21,6 +22,17 @@ public record ServerSettings(String host, int port, String apiKey, long maxBodyB
         if (apiKey != null && apiKey.isBlank()) {
             apiKey = null;
         }
+        if (connections == null) {
+            connections = ConnectionLimits.DEFAULTS;
+        }
+    }
+
+    public ServerSettings(String host, int port, String apiKey, long maxBodyBytes) {
+        this(host, port, apiKey, maxBodyBytes, ConnectionLimits.DEFAULTS);
+    }
+
+    public ServerSettings withConnections(ConnectionLimits value) {
+        return new ServerSettings(host, port, apiKey, maxBodyBytes, value);
     }
 
     /** Loopback on a free port, no key: for tests. */

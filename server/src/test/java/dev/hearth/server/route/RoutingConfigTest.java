@@ -135,4 +135,22 @@ class RoutingConfigTest {
     static final class FakeLoad {
         static final LoadOptions OPTIONS = new LoadOptions(4, 512, 1, 256, 16, dev.hearth.kv.KvPrecision.F32);
     }
+
+    @Test
+    void theServerSectionSetsConnectionsShutdownAndAccess() {
+        RoutingConfig c = ConfigLoader.parse("server.yaml", ISSUE_EXAMPLE + """
+                server:
+                  header_timeout: 5s
+                  idle_timeout: 2m
+                  max_connections: 100
+                  shutdown_grace: 10s
+                  metrics_public: true
+                """);
+        assertThat(c.server()).isEqualTo(new dev.hearth.server.route.config.ServerSection(Duration.ofSeconds(5), null,
+                Duration.ofMinutes(2), 100, Duration.ofSeconds(10), true, null));
+        assertThatThrownBy(() -> ConfigLoader.parse("bad.yaml", ISSUE_EXAMPLE + "server: {max_connections: 0}\n"))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("server.max_connections");
+        assertThatThrownBy(() -> ConfigLoader.parse("bad.yaml", ISSUE_EXAMPLE + "server: {idle: 5s}\n"))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("unknown key 'idle'");
+    }
 }

@@ -39,7 +39,7 @@ public final class OpenAiHandlers {
 
     public void chatCompletions(ServerRequest req, ServerResponse res) throws Exception {
         byte[] raw = context.bodyBytes(req);
-        ObjectNode body = Json.MAPPER.readValue(raw, ObjectNode.class);
+        ObjectNode body = Json.parse(raw, ObjectNode.class);
         Lazy<ChatCompletionRequest> request = new Lazy<>(() -> Json.MAPPER.treeToValue(body,
                 ChatCompletionRequest.class));
         Lazy<GenerationSpec> spec = new Lazy<>(() -> OpenAiParams.chat(request.get()));
@@ -52,7 +52,7 @@ public final class OpenAiHandlers {
 
     public void completions(ServerRequest req, ServerResponse res) throws Exception {
         byte[] raw = context.bodyBytes(req);
-        ObjectNode body = Json.MAPPER.readValue(raw, ObjectNode.class);
+        ObjectNode body = Json.parse(raw, ObjectNode.class);
         Lazy<CompletionRequest> request = new Lazy<>(() -> Json.MAPPER.treeToValue(body, CompletionRequest.class));
         Lazy<GenerationSpec> spec = new Lazy<>(() -> OpenAiParams.completion(request.get()));
         answer(res, RouteRequest.completion(raw, body, h -> header(req, h)), spec, generation -> {

@@ -59,7 +59,7 @@ public final class ConfigLoader {
         if (root == null || root.isMissingNode() || root.isNull()) {
             throw doc.error("", "the file is empty; expected 'backends:' and 'routes:'");
         }
-        object("", root, Set.of("backends", "routes", "policy"));
+        object("", root, Set.of("backends", "routes", "policy", "server"));
         Map<String, BackendConfig> backends = new LinkedHashMap<>();
         JsonNode b = require("", root, "backends");
         object("/backends", b, null);
@@ -86,7 +86,19 @@ public final class ConfigLoader {
                 routes.add(route);
             }
         }
-        return new RoutingConfig(backends, routes, maxQueueWait);
+        return new RoutingConfig(backends, routes, maxQueueWait, root.has("server") ? server(root.get("server"))
+                : ServerSection.EMPTY);
+    }
+
+    private ServerSection server(JsonNode n) {
+        object("/server", n, Set.of("header_timeout", "body_timeout", "idle_timeout", "max_connections",
+                "shutdown_grace", "metrics_public", "open_pull"));
+        return new ServerSection(optDuration("/server", n, "header_timeout", null),
+                optDuration("/server", n, "body_timeout", null), optDuration("/server", n, "idle_timeout", null),
+                n.has("max_connections") ? positive("/server/max_connections", n.get("max_connections")) : null,
+                optDuration("/server", n, "shutdown_grace", null),
+                n.has("metrics_public") ? bool("/server/metrics_public", n.get("metrics_public")) : null,
+                n.has("open_pull") ? bool("/server/open_pull", n.get("open_pull")) : null);
     }
 
     private BackendConfig backend(String at, String name, JsonNode n) {

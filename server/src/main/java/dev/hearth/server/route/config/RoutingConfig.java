@@ -9,12 +9,19 @@ import java.util.Map;
  * ordered list of targets, with rules that choose other targets by the request's traits.
  *
  * @param maxQueueWait a local target whose predicted queue wait is longer is passed over for the next one
+ * @param server the {@code server:} section (connections, shutdown, access)
  */
-public record RoutingConfig(Map<String, BackendConfig> backends, List<Route> routes, Duration maxQueueWait) {
+public record RoutingConfig(Map<String, BackendConfig> backends, List<Route> routes, Duration maxQueueWait,
+        ServerSection server) {
 
     public RoutingConfig {
         backends = Map.copyOf(backends);
         routes = List.copyOf(routes);
+        server = server == null ? ServerSection.EMPTY : server;
+    }
+
+    public RoutingConfig(Map<String, BackendConfig> backends, List<Route> routes, Duration maxQueueWait) {
+        this(backends, routes, maxQueueWait, ServerSection.EMPTY);
     }
 
     /** {@code backend/model}: one model of one backend. */

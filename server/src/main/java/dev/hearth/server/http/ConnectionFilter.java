@@ -1,0 +1,71 @@
+package dev.hearth.server.http;
+
+import io.helidon.http.HeaderNames;
+import io.helidon.http.HeaderValues;
+import io.helidon.webserver.CloseConnectionException;
+import io.helidon.webserver.http.Filter;
+import io.helidon.webserver.http.FilterChain;
+import io.helidon.webserver.http.RoutingRequest;
+import io.helidon.webserver.http.RoutingResponse;
+import java.util.List;
+
+/**
+ * Keeps one request's bytes from becoming another request. Runs first around every request: a request with both
+ * {@code Content-Length} and {@code Transfer-Encoding}, or with conflicting lengths, is refused (400) and its
+ * connection closed; after the answer, the connection is closed when the client asked ({@code Connection: close}),
+ * when the answer said so, or when the handler left request body bytes unread (they are never drained and parsed as
+ * the next request). Helidon 4.5 does neither by itself.
+ */
+final class ConnectionFilter implements Filter {
+    private final ConnectionGuard guard;
+
+    ConnectionFilter(ConnectionGuard guard) {
+        this.guard = guard;
+    }
+
+    @Override
+    public void filter(FilterChain chain, RoutingRequest req, RoutingResponse res) {
+        boolean close;
+        try {
+            String framing = framingError(req);
+            if (framing != null) {
+                res.header(HeaderValues.CONNECTION_CLOSE);
+                HearthServer.writeError(req, res, new ApiException(400, "invalid_request_error", null,
+                        "invalid_framing", framing, 0));
+                close = true;
+            } else {
+                chain.proceed();
+                close = req.headers().contains(HeaderValues.CONNECTION_CLOSE)
+                        || res.headers().contains(HeaderValues.CONNECTION_CLOSE)
+                        || unreadBody(req);
+            }
+        } finally {
+            guard.requestDone();
+        }
+        if (close) {
+            throw new CloseConnectionException("the connection closes after this request");
+        }
+    }
+
+    /** Whether the request has body bytes the handler has not read (the connection must then close). */
+    static boolean unreadBody(io.helidon.webserver.http.ServerRequest req) {
+        return hasBody(req) && !req.content().consumed();
+    }
+
+    private static boolean hasBody(io.helidon.webserver.http.ServerRequest req) {
+        return req.headers().contains(HeaderNames.TRANSFER_ENCODING)
+                || req.headers().contentLength().orElse(0L) > 0;
+    }
+
+    private static String framingError(RoutingRequest req) {
+        boolean chunked = req.headers().contains(HeaderNames.TRANSFER_ENCODING);
+        List<String> lengths = req.headers().all(HeaderNames.CONTENT_LENGTH, List::of);
+        if (chunked && !lengths.isEmpty()) {
+            return "a request may not have both Content-Length and Transfer-Encoding";
+        }
+        if (lengths.size() > 1 && lengths.stream().distinct().count() > 1) {
+            return "the request has conflicting Content-Length headers";
+        }
+        return null;
+    }
+}
