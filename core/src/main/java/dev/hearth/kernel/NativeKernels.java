@@ -260,10 +260,20 @@ public final class NativeKernels {
         if (dst.byteSize() < packedBytes(w.type(), w.rows(), w.cols())) {
             throw new IllegalArgumentException("repack of '" + w.name() + "': " + dst.byteSize() + " bytes is too small");
         }
+        repackTiles(w, dst, 0, (w.rows() + PACK_ROWS - 1) / PACK_ROWS);
+    }
+
+    /** Tiles [tile0, tile1) of {@link #repackInto} (so that threads can share a matrix). */
+    static void repackTiles(WeightMatrix w, MemorySegment dst, int tile0, int tile1) {
         int tiles = (w.rows() + PACK_ROWS - 1) / PACK_ROWS;
+        if (!packs(w.type()) || tile0 < 0 || tile0 > tile1 || tile1 > tiles
+                || dst.byteSize() < packedBytes(w.type(), w.rows(), w.cols())) {
+            throw new IllegalArgumentException("repack of '" + w.name() + "': tiles " + tile0 + ".." + tile1 + " of "
+                    + tiles + " into " + dst.byteSize() + " bytes");
+        }
         int rc;
         try {
-            rc = (int) REPACK.invokeExact(w.type().id(), w.data(), w.rowBytes(), w.rows(), w.cols(), 0, tiles, dst);
+            rc = (int) REPACK.invokeExact(w.type().id(), w.data(), w.rowBytes(), w.rows(), w.cols(), tile0, tile1, dst);
         } catch (Throwable e) {
             throw new IllegalStateException("native repack failed", e);
         }
