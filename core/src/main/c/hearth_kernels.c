@@ -24,8 +24,11 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 
 #define HK_Q4_0 2
+#define HK_Q5_0 6
+#define HK_Q5_K 13
 #define HK_Q8_0 8
 #define HK_Q4_K 12
 #define HK_Q6_K 14
@@ -36,14 +39,34 @@
 
 int hk_version(void) { return 1; }
 
-/* Bit 0: the AVX-512 VNNI kernels can run on this CPU. */
+/* Bit 0: the AVX-512 VNNI kernels can run on this CPU; bit 1: the AVX2 packed kernels (hearth_kernels_avx2.c). */
 int hk_caps(void) {
     __builtin_cpu_init();
-    int ok = __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw")
+    int avx2 = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma") && __builtin_cpu_supports("f16c");
+    int vnni = avx2 && __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw")
             && __builtin_cpu_supports("avx512vl") && __builtin_cpu_supports("avx512dq")
-            && __builtin_cpu_supports("avx512vnni") && __builtin_cpu_supports("f16c")
-            && __builtin_cpu_supports("fma");
-    return ok ? 1 : 0;
+            && __builtin_cpu_supports("avx512vnni");
+    return (vnni ? 1 : 0) | (avx2 ? 2 : 0);
+}
+
+/*
+ * Memory for repacked weights outside the JVM's accounting (an ByteBuffer or Arena allocation counts against
+ * -XX:MaxDirectMemorySize): anonymous pages, with transparent huge pages asked for (fewer TLB misses when a
+ * token streams gigabytes). Null when the system refuses. Freed by hk_free with the same size.
+ */
+void *hk_alloc(int64_t bytes) {
+    void *p = mmap(0, (size_t) bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (p == MAP_FAILED) {
+        return 0;
+    }
+#ifdef MADV_HUGEPAGE
+    madvise(p, (size_t) bytes, MADV_HUGEPAGE);
+#endif
+    return p;
+}
+
+int hk_free(void *p, int64_t bytes) {
+    return munmap(p, (size_t) bytes);
 }
 
 /* Per-thread scratch for a decoded row tile: grown, never shrunk. */
@@ -820,6 +843,52 @@ VNNI static void pk6k_tile1(const uint8_t *tile, int supers, int cols, const int
     pk6k_tile(1, tile, supers, cols, xq, dx, cx, t0, out, n, r, live);
 }
 
+/* Row i of one Q5_0 block of a tile (layout in hearth_kernels_avx2.c): nibbles as Q4_0, fifth bits regrouped. */
+static void pk_row_q5_0(const uint8_t *blk, int i, uint8_t *o) {
+    uint32_t qh;
+    memcpy(&qh, blk + 2, 4);
+    for (int m = 0; m < 4; m++) {
+        memcpy(o + 64 * m + 4 * i, blk + 6 + 4 * m, 4);
+    }
+    for (int k = 0; k < 4; k++) {
+        uint8_t v = 0;
+        for (int m = 0; m < 4; m++) {
+            v |= (uint8_t) (((qh >> (4 * m + k)) & 1) << m);
+            v |= (uint8_t) (((qh >> (16 + 4 * m + k)) & 1) << (4 + m));
+        }
+        o[256 + 4 * i + k] = v;
+    }
+    memcpy(o + 320 + 2 * i, blk, 2);
+}
+
+/* Row i of one Q8_0 block of a tile: 8 vectors of 4 signed values per row, then d. */
+static void pk_row_q8_0(const uint8_t *blk, int i, uint8_t *o) {
+    for (int m = 0; m < 8; m++) {
+        memcpy(o + 64 * m + 4 * i, blk + 2 + 4 * m, 4);
+    }
+    memcpy(o + 512 + 2 * i, blk, 2);
+}
+
+/* Row i of one Q5_K super-block of a tile: nibbles as Q4_K, the file's qh bytes, scales, mins, d, dmin. */
+static void pk_row_q5_k(const uint8_t *blk, int i, uint8_t *o) {
+    for (int c = 0; c < 4; c++) {
+        for (int m = 0; m < 8; m++) {
+            memcpy(o + 512 * c + 64 * m + 4 * i, blk + 48 + 32 * c + 4 * m, 4);
+        }
+    }
+    for (int m = 0; m < 8; m++) {
+        memcpy(o + 2048 + 64 * m + 4 * i, blk + 16 + 4 * m, 4);
+    }
+    uint8_t sc[8], mn[8];
+    q4_k_scales(blk + 4, sc, mn);
+    for (int j = 0; j < 8; j++) {
+        o[2560 + 16 * j + i] = sc[j];
+        o[2688 + 16 * j + i] = mn[j];
+    }
+    memcpy(o + 2816 + 2 * i, blk, 2);
+    memcpy(o + 2848 + 2 * i, blk + 2, 2);
+}
+
 /* The repacked layouts: per type, values and bytes of one unit (a block or super-block) of a 16-row tile, the file's
    bytes of a unit of one row, and the writer of a row of a unit. */
 typedef void (*pk_row_fn)(const uint8_t *blk, int i, uint8_t *o);
@@ -837,11 +906,15 @@ static int pk_format_of(int type, pk_format *f) {
         case HK_Q4_0: *f = (pk_format) {32, PK_BLOCK, 18, pk_row_q4_0, pk_tile8, pk_tile4, pk_tile1}; return 1;
         case HK_Q4_K: *f = (pk_format) {256, PK4K_SUPER, 144, pk_row_q4_k, 0, pk4k_tile4, pk4k_tile1}; return 1;
         case HK_Q6_K: *f = (pk_format) {256, PK6K_SUPER, 210, pk_row_q6_k, 0, pk6k_tile4, pk6k_tile1}; return 1;
+        /* packed for the AVX2 kernels only (hearth_kernels_avx2.c) */
+        case HK_Q5_0: *f = (pk_format) {32, 352, 22, pk_row_q5_0, 0, 0, 0}; return 1;
+        case HK_Q8_0: *f = (pk_format) {32, 544, 34, pk_row_q8_0, 0, 0, 0}; return 1;
+        case HK_Q5_K: *f = (pk_format) {256, 2880, 176, pk_row_q5_k, 0, 0, 0}; return 1;
         default: return 0;
     }
 }
 
-/* Tiles [tile0, tile1) of a Q4_0, Q4_K or Q6_K matrix of `rows` rows into dst (which holds every tile, from tile 0);
+/* Tiles [tile0, tile1) of a Q4_0, Q5_0, Q8_0, Q4_K, Q5_K or Q6_K matrix of `rows` rows into dst (which holds every tile, from tile 0);
    rows past the matrix are zero. Returns 0, or -1 for another type or a row length off its units. */
 int hk_repack(int type, const uint8_t *w, int64_t rowBytes, int rows, int cols, int tile0, int tile1, uint8_t *dst) {
     pk_format f;
@@ -866,10 +939,10 @@ int hk_repack(int type, const uint8_t *w, int64_t rowBytes, int rows, int cols, 
  * row) and tokens [0, tokens); the K-quants take activations quantized per 256 values. Returns 0, or -1 for another
  * type, a range off the tiles or a failed scratch allocation.
  */
-VNNI int hk_matmul_packed(int type, const uint8_t *packed, int rows, int r0, int r1, int cols, const int8_t *xq,
+VNNI static int matmul_packed_512(int type, const uint8_t *packed, int rows, int r0, int r1, int cols, const int8_t *xq,
         const float *dx, const int32_t *nsx, int tokens, float *out, int n) {
     pk_format f;
-    if (!pk_format_of(type, &f) || cols % f.values != 0 || r0 % IL_ROWS != 0 || (r1 % IL_ROWS != 0 && r1 != rows)
+    if (!pk_format_of(type, &f) || !f.tile4 || cols % f.values != 0 || r0 % IL_ROWS != 0 || (r1 % IL_ROWS != 0 && r1 != rows)
             || r1 > rows) {
         return -1;
     }
@@ -894,6 +967,37 @@ VNNI int hk_matmul_packed(int type, const uint8_t *packed, int rows, int r0, int
         for (; t0 < tokens; t0++) f.tile1(tile, units, cols, xq, dx, nsx, cx, t0, out, n, r, live);
     }
     return 0;
+}
+
+int hk_matmul_packed_avx2(int type, const uint8_t *packed, int rows, int r0, int r1, int cols, const int8_t *xq,
+        const float *dx, const int32_t *nsx, int tokens, float *out, int n, float *cx);
+
+/* Whether the AVX-512 kernels run here (hk_caps bit 0), asked once. */
+static int wide(void) {
+    static int caps = -1;
+    if (caps < 0) {
+        caps = hk_caps();
+    }
+    return caps & 1;
+}
+
+/*
+ * The packed matmul, on the AVX-512 kernels where the CPU has them and the type has one (Q4_0, Q4_K, Q6_K), else
+ * on the AVX2 kernels (every packed type). No target attribute here: this runs before anything is known of the CPU.
+ */
+int hk_matmul_packed(int type, const uint8_t *packed, int rows, int r0, int r1, int cols, const int8_t *xq,
+        const float *dx, const int32_t *nsx, int tokens, float *out, int n) {
+    if (wide() && (type == HK_Q4_0 || type == HK_Q4_K || type == HK_Q6_K)) {
+        return matmul_packed_512(type, packed, rows, r0, r1, cols, xq, dx, nsx, tokens, out, n);
+    }
+    float *cx = 0;
+    if (type == HK_Q6_K) {
+        cx = scratch_get((size_t) tokens * (cols / 16) * sizeof(float));
+        if (!cx) {
+            return -1;
+        }
+    }
+    return hk_matmul_packed_avx2(type, packed, rows, r0, r1, cols, xq, dx, nsx, tokens, out, n, cx);
 }
 
 /*

@@ -49,7 +49,6 @@ public final class LocalModelRunner implements ModelRunner {
         this.logits = model.newLogits(Math.min(maxSequences, model.maxBatchTokens()));
     }
 
-    /** Loads a GGUF model and sizes the runner: threads, batch size, context per sequence, slots, KV precision. */
     /** Whether matmuls run on the native int8 kernels in this process (see {@code kernel.NativeKernels}). */
     public static boolean nativeKernels() {
         return dev.hearth.kernel.NativeKernels.available();
@@ -60,6 +59,7 @@ public final class LocalModelRunner implements ModelRunner {
         return dev.hearth.kernel.NativeKernels.status();
     }
 
+    /** Loads a GGUF model and sizes the runner: threads, batch size, context per sequence, slots, KV precision. */
     public static LocalModelRunner load(Path path, int threads, int maxBatchTokens, int contextLength, int maxSequences,
             KvPrecision precision) throws IOException {
         return load(path, threads, maxBatchTokens, contextLength, maxSequences, precision, 0);
@@ -71,7 +71,16 @@ public final class LocalModelRunner implements ModelRunner {
      */
     public static LocalModelRunner load(Path path, int threads, int maxBatchTokens, int contextLength, int maxSequences,
             KvPrecision precision, long kvBudgetBytes) throws IOException {
-        Model model = Model.load(path, new ModelOptions(threads, maxBatchTokens));
+        return load(path, threads, maxBatchTokens, contextLength, maxSequences, precision, kvBudgetBytes, null);
+    }
+
+    /**
+     * As {@link #load(Path, int, int, int, int, KvPrecision, long)} with the repack cache's directory (null: repacked
+     * weights live in memory only and are rebuilt at every load).
+     */
+    public static LocalModelRunner load(Path path, int threads, int maxBatchTokens, int contextLength, int maxSequences,
+            KvPrecision precision, long kvBudgetBytes, Path repackCache) throws IOException {
+        Model model = Model.load(path, new ModelOptions(threads, maxBatchTokens).withRepackCache(repackCache));
         try {
             int ctx = contextLength > 0 ? Math.min(contextLength, model.config().contextLength())
                     : Math.min(4096, model.config().contextLength());
@@ -97,6 +106,15 @@ public final class LocalModelRunner implements ModelRunner {
 
     public Model model() {
         return model;
+    }
+
+    /** Bytes of repacked weights (native memory or the mapped cache) and one line on what the repack cache did. */
+    public long repackedBytes() {
+        return model.packer().packedBytes();
+    }
+
+    public String repackNote() {
+        return model.packer().note();
     }
 
     /** The KV cache (its size and precision, for reports). */

@@ -34,18 +34,14 @@ public final class Kernels {
     static final boolean SCALE_TABLES = !"false".equals(System.getProperty("hearth.scaleTables"));
 
     /**
-     * A weight matrix as the kernels that will multiply it want it: with its block-scale table where the Vector API
-     * kernels run Q4_0 (see {@link WeightMatrix}); with a repacked copy where the native kernels run Q4_0 (rows
-     * interleaved 16 to a vector, one stream for a token: {@link NativeKernels#repack}); as it is otherwise (the
-     * native kernels read the scales in place: a table measured slower there, and costs 4 bytes per block).
+     * A weight matrix as the kernels that will multiply it want it, outside a model load (tests, tools): repacked into
+     * native memory freed when the matrix is no longer reachable, where the native kernels pack its type; with its
+     * block-scale table where the Vector API kernels run Q4_0; as it is otherwise. Models load through
+     * {@link WeightPacker}, which also uses the repack cache.
      */
     public static WeightMatrix prepare(WeightMatrix w) {
         if (NativeKernels.packs(w.type()) && PACK) {
-            WeightMatrix packed = w.withPacked(NativeKernels.repack(w, Arena.ofAuto()));
-            if (w.data().isMapped()) {
-                w.data().unload();  // the file's pages read by the repack: the copy serves the matmuls from now on
-            }
-            return packed;
+            return w.withPacked(NativeKernels.repack(w, Arena.ofAuto()));
         }
         return SCALE_TABLES && !NativeKernels.supports(w.type()) ? w.withBlockScales() : w;
     }

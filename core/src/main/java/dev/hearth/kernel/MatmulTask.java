@@ -143,7 +143,10 @@ final class MatmulTask implements ComputePool.RangeBody {
         rows[p] = w.rows();
         this.out[p] = out;
         base[p + 1] = base[p] + w.rows();
-        nat[p] = allowNative && NativeKernels.supports(w.type());
+        // a packed matrix off the 16-row tiles (its first row not on one) runs where the file's layout does: natively
+        // on the AVX-512 tier, else on the Vector API kernels
+        boolean onTiles = w.packed() != null && base[p] % NATIVE_TILE_ROWS == 0;
+        nat[p] = allowNative && (onTiles || NativeKernels.matmulsInPlace(w.type()));
         if (nat[p]) {
             outView[p] = views.of(out);
             scaleView[p] = w.blockScales() == null ? MemorySegment.NULL : views.of(w.blockScales());
@@ -152,7 +155,7 @@ final class MatmulTask implements ComputePool.RangeBody {
                 q.fill(x, numTokens, cols);
             }
             quant[p] = q;
-            packed[p] = w.packed();
+            packed[p] = onTiles ? w.packed() : null;
             nativeMany |= numTokens > 1 || packed[p] != null;
         } else if (gemm) {
             javaGemm = true;
@@ -186,7 +189,9 @@ final class MatmulTask implements ComputePool.RangeBody {
 
     /** Rows per task: a multiple of the tile, about 8 tasks per thread so a busy core does not hold the others up. */
     int chunkRows(int rows, int threads) {
-        int tileRows = javaGemm ? GemmKernels.TILE : nativeMany ? NATIVE_TILE_ROWS : TILE_ROWS;
+        // chunks of whole native tiles and whole GEMM tiles where both run (the packed kernels take no other ranges)
+        int tileRows = javaGemm && nativeMany ? GemmKernels.TILE * NATIVE_TILE_ROWS / 4
+                : javaGemm ? GemmKernels.TILE : nativeMany ? NATIVE_TILE_ROWS : TILE_ROWS;
         int tiles = (rows + tileRows - 1) / tileRows;
         return tileRows * Math.max(1, tiles / (8 * threads));
     }
@@ -213,7 +218,7 @@ final class MatmulTask implements ComputePool.RangeBody {
         int bpr = cols / t.blockSize();  // scale-table entries per row
         if (nat[p]) {
             Quantized q = quant[p];
-            if (packed[p] != null && NativeKernels.packedRange(n, start, end)) {
+            if (packed[p] != null && (NativeKernels.packedRange(n, start, end) || !NativeKernels.matmulsInPlace(t))) {
                 NativeKernels.matmulPacked(t, packed[p], n, start, end, cols, q.xqSeg, q.xdSeg, q.nsxSeg, numTokens,
                         outView[p], n);
                 return;

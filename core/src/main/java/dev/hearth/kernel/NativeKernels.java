@@ -23,10 +23,17 @@ import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
- * The native int8 matmul kernels ({@code core/src/main/c/hearth_kernels.c}, AVX-512 VNNI), called through the FFM API
- * for Q4_0, Q8_0, Q4_K and Q6_K weights: the activations are quantized to 8 bits in blocks of 32 (as llama.cpp does for these
- * types), and each block's dot product is taken in integers, 64 multiply-adds per instruction, where the Vector API
- * has no integer dot product and must widen every weight to a float.
+ * The native int8 matmul kernels, called through the FFM API: the activations are quantized to 8 bits in blocks of 32
+ * (as llama.cpp does for these types), and each block's dot product is taken in integers, where the Vector API has no
+ * integer dot product and must widen every weight to a float. Two tiers, by the CPU:
+ * <ul>
+ * <li>AVX-512 VNNI ({@code core/src/main/c/hearth_kernels.c}): Q4_0, Q8_0, Q4_K and Q6_K in the file's layout and
+ *     repacked, 64 multiply-adds per instruction; the other packed types on the AVX2 kernels below.</li>
+ * <li>AVX2 ({@code hearth_kernels_avx2.c}): repacked weights only, Q4_0, Q5_0, Q8_0, Q4_K, Q5_K and Q6_K; row ranges
+ *     off the 16-row tiles run on the Vector API kernels.</li>
+ * </ul>
+ * Repacked weights live in memory from {@code hk_alloc} (anonymous pages, huge pages asked for) or in a cache file
+ * ({@link RepackCache}), never in direct buffers or on the Java heap.
  *
  * <p>The library is built by Maven where a C compiler is present ({@code src/main/c/build.sh}) and shipped inside the
  * jar; it is used when it loads, the CPU has the instructions ({@code hk_caps}) and {@code -Dhearth.kernel.native} is
@@ -43,7 +50,11 @@ public final class NativeKernels {
     private static final MethodHandle MATMUL;
     private static final MethodHandle MATMUL_PACKED;
     private static final MethodHandle REPACK;
+    private static final MethodHandle ALLOC;
+    private static final MethodHandle FREE;
     private static final String STATUS;
+    /** Whether the AVX-512 VNNI kernels run (else only the AVX2 packed ones, where {@link #MATMUL_PACKED} is set). */
+    private static final boolean WIDE;
     /** Rows per tile of the repacked Q4_0 layout, and bytes per block of a tile. */
     static final int PACK_ROWS = 16;
     static final int PACK_BLOCK = 288;
@@ -51,11 +62,18 @@ public final class NativeKernels {
     static final int PACK_SUPER_Q4_K = 2368;
     /** Bytes per super-block of a 16-row tile of repacked Q6_K. */
     static final int PACK_SUPER_Q6_K = 4384;
+    /** Bytes per unit of a 16-row tile of the layouts packed for the AVX2 kernels (see hearth_kernels_avx2.c). */
+    static final int PACK_BLOCK_Q5_0 = 352;
+    static final int PACK_BLOCK_Q8_0 = 544;
+    static final int PACK_SUPER_Q5_K = 2880;
 
     static {
         MethodHandle matmul = null;
         MethodHandle packedMatmul = null;
         MethodHandle repack = null;
+        MethodHandle alloc = null;
+        MethodHandle free = null;
+        boolean wide = false;
         String status;
         try {
             status = unavailableReason();
@@ -65,16 +83,20 @@ public final class NativeKernels {
                 Linker linker = Linker.nativeLinker();
                 MethodHandle caps = linker.downcallHandle(lookup.find("hk_caps").orElseThrow(),
                         FunctionDescriptor.of(ValueLayout.JAVA_INT));
-                if (((int) caps.invokeExact() & 1) == 0) {
-                    status = "off: the CPU lacks AVX-512 VNNI";
+                int bits = (int) caps.invokeExact();
+                wide = (bits & 1) != 0;
+                if ((bits & 2) == 0) {
+                    status = "off: the CPU lacks AVX2, FMA or F16C";
                 } else {
-                    matmul = linker.downcallHandle(lookup.find("hk_matmul").orElseThrow(),
-                            FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.ADDRESS,
-                                    ValueLayout.JAVA_LONG, ValueLayout.ADDRESS, ValueLayout.JAVA_INT,
-                                    ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.ADDRESS,
-                                    ValueLayout.ADDRESS, ValueLayout.ADDRESS, ValueLayout.JAVA_INT,
-                                    ValueLayout.ADDRESS, ValueLayout.JAVA_INT),
-                            Linker.Option.critical(true));
+                    if (wide) {
+                        matmul = linker.downcallHandle(lookup.find("hk_matmul").orElseThrow(),
+                                FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.ADDRESS,
+                                        ValueLayout.JAVA_LONG, ValueLayout.ADDRESS, ValueLayout.JAVA_INT,
+                                        ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.ADDRESS,
+                                        ValueLayout.ADDRESS, ValueLayout.ADDRESS, ValueLayout.JAVA_INT,
+                                        ValueLayout.ADDRESS, ValueLayout.JAVA_INT),
+                                Linker.Option.critical(true));
+                    }
                     packedMatmul = linker.downcallHandle(lookup.find("hk_matmul_packed").orElseThrow(),
                             FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.ADDRESS,
                                     ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.JAVA_INT,
@@ -86,18 +108,29 @@ public final class NativeKernels {
                             FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.ADDRESS,
                                     ValueLayout.JAVA_LONG, ValueLayout.JAVA_INT, ValueLayout.JAVA_INT,
                                     ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.ADDRESS));
-                    status = "native int8 (AVX-512 VNNI) for Q4_0, Q8_0, Q4_K and Q6_K";
+                    alloc = linker.downcallHandle(lookup.find("hk_alloc").orElseThrow(),
+                            FunctionDescriptor.of(ValueLayout.ADDRESS, ValueLayout.JAVA_LONG));
+                    free = linker.downcallHandle(lookup.find("hk_free").orElseThrow(),
+                            FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.ADDRESS, ValueLayout.JAVA_LONG));
+                    status = wide ? "native int8 (AVX-512 VNNI) for Q4_0, Q8_0, Q4_K and Q6_K; AVX2 for Q5_0 and Q5_K"
+                            : "native int8 (AVX2) for Q4_0, Q5_0, Q8_0, Q4_K, Q5_K and Q6_K (repacked)";
                 }
             }
         } catch (Throwable e) {
             matmul = null;
             packedMatmul = null;
             repack = null;
+            alloc = null;
+            free = null;
+            wide = false;
             status = "off: the native library did not load (" + e + ")";
         }
         MATMUL = matmul;
         MATMUL_PACKED = packedMatmul;
         REPACK = repack;
+        ALLOC = alloc;
+        FREE = free;
+        WIDE = wide;
         STATUS = status;
     }
 
@@ -131,9 +164,14 @@ public final class NativeKernels {
         return lib;
     }
 
-    /** Whether the native kernels run in this process. */
+    /** Whether native kernels run in this process (either tier). */
     public static boolean available() {
-        return MATMUL != null;
+        return MATMUL_PACKED != null;
+    }
+
+    /** Whether the AVX-512 VNNI tier runs (with matmuls over the file's layout, {@link #matmulsInPlace}). */
+    public static boolean wide() {
+        return WIDE && MATMUL != null;
     }
 
     /** One line on which matmul kernels run and, where the native ones do not, why. */
@@ -141,54 +179,121 @@ public final class NativeKernels {
         return STATUS;
     }
 
-    /** Whether matmuls over this weight type run natively here. */
+    /** Whether matmuls over this weight type run natively here (over a repacked copy, or the file's layout). */
     public static boolean supports(GgmlType type) {
+        return packs(type) || matmulsInPlace(type);
+    }
+
+    /** Whether {@link #matmul} runs this type in the file's layout (the AVX-512 tier: Q4_0, Q8_0, Q4_K, Q6_K). */
+    public static boolean matmulsInPlace(GgmlType type) {
         return MATMUL != null && (type == GgmlType.Q4_0 || type == GgmlType.Q8_0 || type == GgmlType.Q4_K
                 || type == GgmlType.Q6_K);
     }
 
-    /** Whether matrices of this type are repacked at load for the native kernels (Q4_0, Q4_K, Q6_K). */
+    /**
+     * Whether matrices of this type are repacked at load for the native kernels: Q4_0, Q5_0, Q4_K, Q5_K and Q6_K on
+     * either tier, Q8_0 on the AVX2 tier (the AVX-512 tier runs it in place, measured fast enough).
+     */
     public static boolean packs(GgmlType type) {
-        return MATMUL_PACKED != null && (type == GgmlType.Q4_0 || type == GgmlType.Q4_K || type == GgmlType.Q6_K);
+        return MATMUL_PACKED != null && switch (type) {
+            case Q4_0, Q5_0, Q4_K, Q5_K, Q6_K -> true;
+            case Q8_0 -> MATMUL == null;
+            default -> false;
+        };
     }
 
-    /** Bytes of the repacked layout of a rows x cols matrix of the type. */
-    static long packedBytes(GgmlType type, int rows, int cols) {
+    /** Bytes of the repacked layout of a rows x cols matrix of the type (a packable type). */
+    public static long packedBytes(GgmlType type, int rows, int cols) {
         long tiles = (rows + PACK_ROWS - 1) / PACK_ROWS;
         return switch (type) {
             case Q4_K -> tiles * (cols / 256) * PACK_SUPER_Q4_K;
+            case Q5_K -> tiles * (cols / 256) * PACK_SUPER_Q5_K;
             case Q6_K -> tiles * (cols / 256) * PACK_SUPER_Q6_K;
+            case Q5_0 -> tiles * (cols / BLOCK) * PACK_BLOCK_Q5_0;
+            case Q8_0 -> tiles * (cols / BLOCK) * PACK_BLOCK_Q8_0;
             default -> tiles * (cols / BLOCK) * PACK_BLOCK;
         };
     }
 
     /**
-     * The matrix's weights repacked for the native kernels, in a segment of the arena: tiles of 16 rows, row i of a
-     * tile in lane i of every vector. Q4_0: each block of a tile 4 vectors of 4 bytes of nibbles per row and the 16
-     * scales, the same bytes as the file. Q4_K: each super-block 32 such vectors, the 6-bit scales and mins one byte
-     * each, d and dmin (148 bytes per row and super-block against 144). Q6_K: each super-block 64 vectors of the
-     * 6-bit values put together as bytes, the 16 group scales, d (274 bytes against 210).
+     * {@code bytes} of zeroed memory outside the JVM's accounting (not counted against -XX:MaxDirectMemorySize, not on
+     * the heap), freed when the arena closes.
      */
-    public static MemorySegment repack(dev.hearth.tensor.WeightMatrix w, Arena arena) {
+    public static MemorySegment allocate(long bytes, Arena arena) {
+        if (ALLOC == null) {
+            throw new IllegalStateException("no native allocator here (" + STATUS + ")");
+        }
+        MemorySegment raw;
+        try {
+            raw = (MemorySegment) ALLOC.invokeExact(bytes);
+        } catch (Throwable e) {
+            throw new IllegalStateException("native allocation failed", e);
+        }
+        if (raw.address() == 0) {
+            throw new OutOfMemoryError("the system refused " + bytes + " bytes for repacked weights");
+        }
+        return raw.reinterpret(bytes, arena, segment -> free(segment, bytes));
+    }
+
+    /** The arena's cleanup: the segment it gets has the allocation's address (and no size, so the size is kept). */
+    private static void free(MemorySegment segment, long bytes) {
+        try {
+            int rc = (int) FREE.invokeExact(segment, bytes);
+            assert rc == 0 : "hk_free returned " + rc;
+        } catch (Throwable e) {
+            throw new IllegalStateException("native free failed", e);
+        }
+    }
+
+    /**
+     * The matrix's weights repacked for the native kernels into {@code dst} (at least {@link #packedBytes}): tiles of
+     * 16 rows, row i of a tile in lane i of every vector. Q4_0: each block of a tile 4 vectors of 4 bytes of nibbles
+     * per row and the 16 scales, the same bytes as the file. Q4_K: each super-block 32 such vectors, the 6-bit scales
+     * and mins one byte each, d and dmin (148 bytes per row and super-block against 144). Q6_K: each super-block 64
+     * vectors of the 6-bit values put together as bytes, the 16 group scales, d (274 bytes against 210). Q5_0, Q8_0
+     * and Q5_K: see hearth_kernels_avx2.c.
+     */
+    public static void repackInto(WeightMatrix w, MemorySegment dst) {
         if (!packs(w.type())) {
             throw new IllegalStateException("no repacked layout for " + w.type() + " here (" + STATUS + ")");
         }
-        MemorySegment dst = arena.allocate(packedBytes(w.type(), w.rows(), w.cols()), 64);
+        if (dst.byteSize() < packedBytes(w.type(), w.rows(), w.cols())) {
+            throw new IllegalArgumentException("repack of '" + w.name() + "': " + dst.byteSize() + " bytes is too small");
+        }
+        repackTiles(w, dst, 0, (w.rows() + PACK_ROWS - 1) / PACK_ROWS);
+    }
+
+    /** Tiles [tile0, tile1) of {@link #repackInto} (so that threads can share a matrix). */
+    static void repackTiles(WeightMatrix w, MemorySegment dst, int tile0, int tile1) {
         int tiles = (w.rows() + PACK_ROWS - 1) / PACK_ROWS;
+        if (!packs(w.type()) || tile0 < 0 || tile0 > tile1 || tile1 > tiles
+                || dst.byteSize() < packedBytes(w.type(), w.rows(), w.cols())) {
+            throw new IllegalArgumentException("repack of '" + w.name() + "': tiles " + tile0 + ".." + tile1 + " of "
+                    + tiles + " into " + dst.byteSize() + " bytes");
+        }
         int rc;
         try {
-            rc = (int) REPACK.invokeExact(w.type().id(), w.data(), w.rowBytes(), w.rows(), w.cols(), 0, tiles, dst);
+            rc = (int) REPACK.invokeExact(w.type().id(), w.data(), w.rowBytes(), w.rows(), w.cols(), tile0, tile1, dst);
         } catch (Throwable e) {
             throw new IllegalStateException("native repack failed", e);
         }
         if (rc != 0) {
             throw new IllegalStateException("native repack returned " + rc + " for '" + w.name() + "'");
         }
+    }
+
+    /** {@link #repackInto} a new native segment of the arena ({@link #allocate}). */
+    public static MemorySegment repack(WeightMatrix w, Arena arena) {
+        if (!packs(w.type())) {
+            throw new IllegalStateException("no repacked layout for " + w.type() + " here (" + STATUS + ")");
+        }
+        MemorySegment dst = allocate(packedBytes(w.type(), w.rows(), w.cols()), arena);
+        repackInto(w, dst);
         return dst;
     }
 
     /**
-     * {@link #matmul} over the repacked layout of a Q4_0, Q4_K or Q6_K matrix of {@code rows} rows: r0 a multiple of
+     * {@link #matmul} over the repacked layout of a matrix of a packed type of {@code rows} rows: r0 a multiple of
      * 16, r1 one too or the last row (see {@link #packedRange}). The K-quants take the activations of
      * {@link #quantizeK}.
      */
@@ -227,6 +332,9 @@ public final class NativeKernels {
             int r1, int cols, MemorySegment xq, MemorySegment dx, MemorySegment nsx, int tokens, MemorySegment out,
             int n) {
         int nb = cols / BLOCK;
+        if (!matmulsInPlace(type)) {
+            throw new IllegalStateException("no native matmul for " + type + " in the file's layout here (" + STATUS + ")");
+        }
         if (cols % type.blockSize() != 0 || r0 < 0 || r1 > n || r0 > r1 || w.byteSize() < r1 * rowBytes
                 || rowBytes < type.byteSize(cols) || (scales != MemorySegment.NULL && scaleCount < (long) r1 * nb)
                 || xq.byteSize() < (long) tokens * cols || dx.byteSize() < 4L * tokens * nb

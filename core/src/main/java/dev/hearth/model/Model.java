@@ -2,6 +2,7 @@ package dev.hearth.model;
 
 import dev.hearth.gguf.GgufFile;
 import dev.hearth.kernel.ComputePool;
+import dev.hearth.kernel.WeightPacker;
 import dev.hearth.kv.KvCache;
 import dev.hearth.kv.KvPrecision;
 import java.io.IOException;
@@ -15,13 +16,15 @@ public final class Model implements AutoCloseable {
     private final GgufFile file;
     private final ModelConfig config;
     private final ComputePool pool;
+    private final WeightPacker packer;
     private final Transformer transformer;
     private Embedder embedder;
 
-    private Model(GgufFile file, ModelConfig config, ComputePool pool, Transformer transformer) {
+    private Model(GgufFile file, ModelConfig config, ComputePool pool, WeightPacker packer, Transformer transformer) {
         this.file = file;
         this.config = config;
         this.pool = pool;
+        this.packer = packer;
         this.transformer = transformer;
     }
 
@@ -34,12 +37,19 @@ public final class Model implements AutoCloseable {
     public static Model load(Path path, ModelOptions options) throws IOException {
         GgufFile file = GgufFile.open(path);
         ComputePool pool = null;
+        WeightPacker packer = null;
         try {
             ModelConfig config = ModelConfig.from(file);
-            ModelWeights weights = ModelWeights.load(file, config);
             pool = new ComputePool(options.threads(), options.nativeKernels());
-            return new Model(file, config, pool, new Transformer(config, weights, pool, options.maxBatchTokens()));
+            packer = new WeightPacker(path, options.repackCache(), options.nativeKernels(), file.arena(), pool);
+            ModelWeights weights = ModelWeights.load(file, config, packer);
+            packer.finish();
+            return new Model(file, config, pool, packer,
+                    new Transformer(config, weights, pool, options.maxBatchTokens()));
         } catch (RuntimeException | Error e) {
+            if (packer != null) {
+                packer.close();
+            }
             if (pool != null) {
                 pool.close();
             }
@@ -58,6 +68,11 @@ public final class Model implements AutoCloseable {
 
     public int threads() {
         return pool.threads();
+    }
+
+    /** The repacked weights' bytes and what the load did with the repack cache. */
+    public WeightPacker packer() {
+        return packer;
     }
 
     /** The most rows one {@link #forward} call takes. */
@@ -115,6 +130,7 @@ public final class Model implements AutoCloseable {
 
     @Override
     public void close() {
+        packer.close();  // its writer reads weights of the file's arena
         pool.close();
         file.close();
     }

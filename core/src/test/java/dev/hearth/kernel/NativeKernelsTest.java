@@ -30,21 +30,40 @@ public class NativeKernelsTest {
 
     /** Whether this machine's CPU reports AVX-512 VNNI (Linux x86-64), read independently of the library. */
     public static boolean cpuHasVnni() throws IOException {
+        return cpuHas(" avx512_vnni");
+    }
+
+    /** Whether the CPU has what the AVX2 kernels need (AVX2, FMA, F16C): the native kernels' lower tier. */
+    public static boolean cpuHasAvx2() throws IOException {
+        return cpuHas(" avx2") && cpuHas(" fma") && cpuHas(" f16c");
+    }
+
+    private static boolean cpuHas(String flag) throws IOException {
         Path cpuinfo = Path.of("/proc/cpuinfo");
         return Files.exists(cpuinfo) && System.getProperty("os.arch").matches("amd64|x86_64")
-                && Files.readString(cpuinfo).contains(" avx512_vnni");
+                && Files.readString(cpuinfo).contains(flag);
+    }
+
+    /** Whether native kernels should run in this test JVM: the CPU has AVX2 and the switch is not off. */
+    public static boolean nativeExpected() throws IOException {
+        return cpuHasAvx2() && !"false".equals(System.getProperty("hearth.kernel.native"));
     }
 
     @Test
     void loadsWhereTheCpuHasTheInstructions() throws IOException {
-        boolean expected = cpuHasVnni() && !"false".equals(System.getProperty("hearth.kernel.native"));
+        boolean expected = nativeExpected();
+        boolean wide = expected && cpuHasVnni();
         assertThat(NativeKernels.available()).as(NativeKernels.status()).isEqualTo(expected);
-        assertThat(NativeKernels.supports(GgmlType.Q4_0)).isEqualTo(expected);
+        assertThat(NativeKernels.wide()).as(NativeKernels.status()).isEqualTo(wide);
+        for (GgmlType t : new GgmlType[] {GgmlType.Q4_0, GgmlType.Q5_0, GgmlType.Q4_K, GgmlType.Q5_K, GgmlType.Q6_K}) {
+            assertThat(NativeKernels.supports(t)).as("%s", t).isEqualTo(expected);
+            assertThat(NativeKernels.packs(t)).as("%s", t).isEqualTo(expected);
+        }
         assertThat(NativeKernels.supports(GgmlType.Q8_0)).isEqualTo(expected);
-        assertThat(NativeKernels.supports(GgmlType.Q4_K)).isEqualTo(expected);
-        assertThat(NativeKernels.supports(GgmlType.Q6_K)).isEqualTo(expected);
-        assertThat(NativeKernels.supports(GgmlType.Q5_K)).isFalse();
+        assertThat(NativeKernels.packs(GgmlType.Q8_0)).isEqualTo(expected && !wide);  // AVX-512 runs it in place
+        assertThat(NativeKernels.matmulsInPlace(GgmlType.Q4_K)).isEqualTo(wide);
         assertThat(NativeKernels.supports(GgmlType.F16)).isFalse();
+        assertThat(NativeKernels.supports(GgmlType.Q4_1)).isFalse();
         assertThat(NativeKernels.status()).isNotBlank();
     }
 
@@ -126,9 +145,9 @@ public class NativeKernelsTest {
     @ParameterizedTest
     @EnumSource(value = GgmlType.class, names = {"Q4_0", "Q8_0", "Q4_K", "Q6_K"})
     void matmulMatchesItsScalarTwin(GgmlType type) {
-        assertThat(NativeKernels.available()).as(NativeKernels.status()).isEqualTo(NativeKernels.supports(type));
-        if (!NativeKernels.available()) {
-            return;  // checked above: this machine has no native kernels to compare
+        assertThat(NativeKernels.wide()).as(NativeKernels.status()).isEqualTo(NativeKernels.matmulsInPlace(type));
+        if (!NativeKernels.wide()) {
+            return;  // checked above: this machine has no kernels over the file's layout to compare
         }
         try (Arena arena = Arena.ofConfined()) {
             boolean k = type.blockSize() == 256;
@@ -177,26 +196,28 @@ public class NativeKernelsTest {
     }
 
     @ParameterizedTest
-    @EnumSource(value = GgmlType.class, names = {"Q4_0", "Q4_K", "Q6_K"})
-    void repackedMatmulMatchesItsScalarTwin(GgmlType type) {
-        assertThat(NativeKernels.packs(GgmlType.Q4_0)).isEqualTo(NativeKernels.available());
-        assertThat(NativeKernels.packs(GgmlType.Q4_K)).isEqualTo(NativeKernels.available());
-        assertThat(NativeKernels.packs(GgmlType.Q8_0)).isFalse();
-        assertThat(NativeKernels.packs(GgmlType.Q6_K)).isEqualTo(NativeKernels.available());
-        assertThat(NativeKernels.packs(GgmlType.Q5_K)).isFalse();
-        if (!NativeKernels.available()) {
+    @EnumSource(value = GgmlType.class, names = {"Q4_0", "Q5_0", "Q8_0", "Q4_K", "Q5_K", "Q6_K"})
+    void repackedMatmulMatchesItsScalarTwin(GgmlType type) throws IOException {
+        assertThat(NativeKernels.packs(type)).isEqualTo(nativeExpected() && (type != GgmlType.Q8_0 || !NativeKernels.wide()));
+        if (!NativeKernels.packs(type)) {
             return;  // checked in loadsWhereTheCpuHasTheInstructions
         }
         try (Arena arena = Arena.ofConfined()) {
             boolean k = type.blockSize() == 256;
-            long superBytes = type == GgmlType.Q4_K ? NativeKernels.PACK_SUPER_Q4_K : NativeKernels.PACK_SUPER_Q6_K;
+            long unitBytes = switch (type) {
+                case Q4_K -> NativeKernels.PACK_SUPER_Q4_K;
+                case Q5_K -> NativeKernels.PACK_SUPER_Q5_K;
+                case Q6_K -> NativeKernels.PACK_SUPER_Q6_K;
+                case Q5_0 -> NativeKernels.PACK_BLOCK_Q5_0;
+                case Q8_0 -> NativeKernels.PACK_BLOCK_Q8_0;
+                default -> NativeKernels.PACK_BLOCK;
+            };
             for (int cols : k ? new int[] {256, 2048 + 256} : new int[] {32, 96, 2048 + 64}) {
                 int rows = 37;  // two whole tiles of 16 and a partial one
                 int nb = cols / 32;
                 WeightMatrix w = RandomBlocks.matrix(type, rows, cols, 5, 3L + cols, arena);
                 MemorySegment packed = NativeKernels.repack(w, arena);
-                assertThat(packed.byteSize()).isEqualTo(k ? 3L * (cols / 256) * superBytes
-                        : 3L * nb * NativeKernels.PACK_BLOCK);
+                assertThat(packed.byteSize()).isEqualTo(3L * (cols / type.blockSize()) * unitBytes);
                 for (int tokens : new int[] {1, 3, 4, 8, 13}) {
                     float[] x = RandomBlocks.activations(tokens * cols, 31 + tokens);
                     byte[] xq = new byte[tokens * cols];
@@ -234,7 +255,7 @@ public class NativeKernelsTest {
     }
 
     @ParameterizedTest
-    @EnumSource(value = GgmlType.class, names = {"Q4_0", "Q8_0", "Q4_K", "Q6_K"})
+    @EnumSource(value = GgmlType.class, names = {"Q4_0", "Q5_0", "Q8_0", "Q4_K", "Q5_K", "Q6_K"})
     void engineMatmulRunsNativelyAndStaysNearTheFloatReference(GgmlType type) {
         try (Arena arena = Arena.ofShared()) {  // the pool's threads read it
             int rows = 203;

@@ -77,6 +77,10 @@ final class BenchCommand implements Callable<Integer> {
 
     record Result(String test, int batch, double tokensPerSecond, double min, double max, int repetitions) {}
 
+    @Option(names = "--no-repack-cache",
+            description = "Do not map or write repacked weights in $HEARTH_HOME/cache: repack in memory at every load.")
+    boolean noRepackCache;
+
     @Override
     public Integer call() throws Exception {
         if (!targets.isEmpty()) {
@@ -98,7 +102,8 @@ final class BenchCommand implements Callable<Integer> {
         long fileBytes = Files.size(file);
         double bandwidth = MemoryBandwidth.measure(nThreads, 512);
         try (Engine engine = new Engine(LocalModelRunner.load(file, nThreads, Math.max(ubatch, maxBatch), ctx, maxBatch,
-                KvPrecision.parse(kv)), new EngineOptions("bench", 1024))) {
+                KvPrecision.parse(kv), 0, noRepackCache ? null : dev.hearth.server.hub.HearthHome.repackCache()),
+                new EngineOptions("bench", 1024))) {
             SplittableRandom random = new SplittableRandom(42);
             int vocab = vocabOf(engine);
             if (!json) {

@@ -94,6 +94,10 @@ final class RunCommand implements Callable<Integer> {
     @Option(names = "--verbose", description = "Print the seed and the prompt's token count before answering.")
     boolean verbose;
 
+    @Option(names = "--no-repack-cache",
+            description = "Do not map or write repacked weights in $HEARTH_HOME/cache: repack in memory at every load.")
+    boolean noRepackCache;
+
     @Override
     public Integer call() throws Exception {
         if (ids != null && prompt != null) {
@@ -112,7 +116,8 @@ final class RunCommand implements Callable<Integer> {
         SamplingParams params = new SamplingParams(temperature, topK, topP, minP, repeatPenalty, 0f, 0f, repeatLastN,
                 Map.of(), seed);
         int nThreads = threads != null ? threads : Runtime.getRuntime().availableProcessors();
-        LoadOptions options = new LoadOptions(1, contextLength, nThreads, batch, 0, KvPrecision.parse(kvPrecision));
+        LoadOptions options = new LoadOptions(1, contextLength, nThreads, batch, 0, KvPrecision.parse(kvPrecision))
+                .withRepackCache(noRepackCache ? null : dev.hearth.server.hub.HearthHome.repackCache());
         var resolved = ModelArgument.resolve(model);
         try (LoadedModel loaded = ModelLoader.load(resolved.path(), resolved.manifest().name(), options)) {
             if (ids != null) {

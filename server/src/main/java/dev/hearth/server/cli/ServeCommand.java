@@ -7,6 +7,7 @@ import dev.hearth.server.agents.AgentGate;
 import dev.hearth.server.http.HearthServer;
 import dev.hearth.server.http.ServerSettings;
 import dev.hearth.server.metrics.ServerMetrics;
+import dev.hearth.server.hub.HearthHome;
 import dev.hearth.server.hub.MachineProfile;
 import dev.hearth.server.hub.ModelStore;
 import dev.hearth.server.hub.Planner;
@@ -101,11 +102,15 @@ final class ServeCommand implements Callable<Integer> {
             description = "Do not open $HEARTH_HOME/agents.db: no agent keys, quotas or usage ledger.")
     boolean noAgents;
 
+    @Option(names = "--no-repack-cache",
+            description = "Do not map or write repacked weights in $HEARTH_HOME/cache: repack in memory at every load.")
+    boolean noRepackCache;
+
     @Override
     public Integer call() throws Exception {
         LoadOptions options = new LoadOptions(parallel, contextSize,
                 threads == null ? ModelOptions.defaults().threads() : threads, batch, maxQueue,
-                KvPrecision.parse(kvPrecision));
+                KvPrecision.parse(kvPrecision)).withRepackCache(noRepackCache ? null : HearthHome.repackCache());
         RoutingConfig routing = config == null ? null : ConfigLoader.load(config);
         ServerSection fileSettings = routing == null ? ServerSection.EMPTY : routing.server();
         ServerSettings settings = new ServerSettings(host, port, apiKey, maxBodyBytes,

@@ -23,4 +23,9 @@ public final class HearthHome {
         }
         return Path.of(System.getProperty("user.home"), ".hearth").toAbsolutePath();
     }
+
+    /** Where repacked weights are cached ({@code dev.hearth.kernel.RepackCache}): {@code $HEARTH_HOME/cache}. */
+    public static Path repackCache() {
+        return resolve().resolve("cache");
+    }
 }

@@ -10,9 +10,20 @@ import dev.hearth.kv.KvPrecision;
  * @param threads compute threads
  * @param maxBatchTokens the most tokens one forward pass takes
  * @param maxWaiting requests that may wait for a slot before new ones get 429
+ * @param repackCache directory of the repack cache ({@code $HEARTH_HOME/cache}), or null to rebuild repacked weights
+ *     in memory at every load ({@code --no-repack-cache})
  */
 public record LoadOptions(int parallel, int contextLength, int threads, int maxBatchTokens, int maxWaiting,
-        KvPrecision kvPrecision) {
+        KvPrecision kvPrecision, java.nio.file.Path repackCache) {
+    public LoadOptions(int parallel, int contextLength, int threads, int maxBatchTokens, int maxWaiting,
+            KvPrecision kvPrecision) {
+        this(parallel, contextLength, threads, maxBatchTokens, maxWaiting, kvPrecision, null);
+    }
+
+    public LoadOptions withRepackCache(java.nio.file.Path dir) {
+        return new LoadOptions(parallel, contextLength, threads, maxBatchTokens, maxWaiting, kvPrecision, dir);
+    }
+
     public LoadOptions {
         if (parallel < 1) {
             throw new IllegalArgumentException("parallel must be at least 1, got " + parallel);

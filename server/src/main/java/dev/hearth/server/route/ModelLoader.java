@@ -44,7 +44,7 @@ public final class ModelLoader {
         }
         long start = System.nanoTime();
         LocalModelRunner runner = LocalModelRunner.load(path, options.threads(), options.maxBatchTokens(),
-                options.contextLength(), options.parallel(), options.kvPrecision());
+                options.contextLength(), options.parallel(), options.kvPrecision(), 0, options.repackCache());
         ModelText text;
         ModelInfo partial;
         try (GgufFile file = GgufFile.open(path)) {

@@ -1,0 +1,286 @@
+package dev.hearth.kernel;
+
+import java.io.IOException;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.zip.CRC32C;
+
+/**
+ * Repacked weights on disk, one file per model file: {@code DIR/<key>.hpack}, where the key hashes the model file's
+ * real path, size and modification time and the packed layouts' version, so a changed model or a new layout finds no
+ * entry. Written once (to a temporary name, renamed into place), then mapped read-only by every later load: its pages
+ * are the page cache's, shared by every process that maps the same entry.
+ *
+ * <p>An entry is never trusted: {@link #open} checks the magic, the layout version, the header's checksum, the model
+ * file's identity, the file's length and every 16 MiB chunk's CRC-32C before any matrix is used; anything else is
+ * {@link Damaged}, and the caller repacks (and rewrites the entry).
+ *
+ * <p>Layout (little-endian): "HEARTHPK", int version, int CRC-32C of header bytes [16, headerBytes), long headerBytes
+ * (a multiple of 4096), long fileBytes, long source size, long source modification time (ms), int entries; per entry:
+ * short name length, name (UTF-8), int type id, int rows, int cols, long offset, long length, int chunks, the chunks'
+ * CRC-32C. Entries' bytes start at 4096-aligned offsets.
+ */
+public final class RepackCache {
+    /** The packed layouts' version: bump when hk_repack writes any type differently. */
+    public static final int LAYOUT_VERSION = 2;
+    static final long CHUNK = 16L << 20;
+    private static final byte[] MAGIC = "HEARTHPK".getBytes(StandardCharsets.US_ASCII);
+    private static final long ALIGN = 4096;
+
+    private final Path file;
+    private final long sourceSize;
+    private final long sourceModified;
+
+    private RepackCache(Path file, long sourceSize, long sourceModified) {
+        this.file = file;
+        this.sourceSize = sourceSize;
+        this.sourceModified = sourceModified;
+    }
+
+    /** The entry for {@code model} in {@code dir} (which need not exist yet). */
+    public static RepackCache forModel(Path dir, Path model) throws IOException {
+        Path real = model.toRealPath();
+        BasicFileAttributes a = Files.readAttributes(real, BasicFileAttributes.class);
+        long modified = a.lastModifiedTime().toMillis();
+        String identity = real + "\n" + a.size() + "\n" + modified + "\n" + LAYOUT_VERSION + "\n" + NativeKernels.wide();
+        try {
+            byte[] hash = MessageDigest.getInstance("SHA-256").digest(identity.getBytes(StandardCharsets.UTF_8));
+            return new RepackCache(dir.resolve(HexFormat.of().formatHex(hash, 0, 16) + ".hpack"), a.size(), modified);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is part of every JDK", e);
+        }
+    }
+
+    public Path file() {
+        return file;
+    }
+
+    /** One packed matrix of an entry: where its bytes are, and what it must be. */
+    public record Entry(String name, int typeId, int rows, int cols, long offset, long length, int[] chunkCrcs) {}
+
+    /** A damaged, stale or foreign entry: the message says what did not match. */
+    public static final class Damaged extends Exception {
+        Damaged(String message) {
+            super(message);
+        }
+    }
+
+    /**
+     * The entry's matrices, mapped read-only in the arena and verified (every chunk's checksum, on the pool); null where
+     * there is no entry.
+     */
+    public Map<String, MemorySegment> open(Arena arena, ComputePool pool) throws IOException, Damaged {
+        if (!Files.isRegularFile(file)) {
+            return null;
+        }
+        MemorySegment all;
+        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
+            all = ch.map(FileChannel.MapMode.READ_ONLY, 0, ch.size(), arena);
+        }
+        List<Entry> entries = readHeader(all);
+        List<long[]> chunks = new ArrayList<>();  // {entry index, chunk index}
+        for (int e = 0; e < entries.size(); e++) {
+            for (int c = 0; c < entries.get(e).chunkCrcs().length; c++) {
+                chunks.add(new long[] {e, c});
+            }
+        }
+        boolean[] bad = new boolean[chunks.size()];
+        pool.parallelFor(chunks.size(), (start, end) -> {
+            for (int i = start; i < end; i++) {
+                Entry en = entries.get((int) chunks.get(i)[0]);
+                int c = (int) chunks.get(i)[1];
+                long at = c * CHUNK;
+                bad[i] = crc(all.asSlice(en.offset() + at, Math.min(CHUNK, en.length() - at))) != en.chunkCrcs()[c];
+            }
+        });
+        for (int i = 0; i < bad.length; i++) {
+            if (bad[i]) {
+                Entry en = entries.get((int) chunks.get(i)[0]);
+                throw new Damaged("the bytes of '" + en.name() + "' (chunk " + chunks.get(i)[1] + ") fail their checksum");
+            }
+        }
+        Map<String, MemorySegment> out = new LinkedHashMap<>();
+        for (Entry en : entries) {
+            out.put(en.name() + "\0" + en.typeId() + "\0" + en.rows() + "\0" + en.cols(),
+                    all.asSlice(en.offset(), en.length()));
+        }
+        return out;
+    }
+
+    /** The key {@link #open}'s map uses for a matrix. */
+    public static String key(String name, int typeId, int rows, int cols) {
+        return name + "\0" + typeId + "\0" + rows + "\0" + cols;
+    }
+
+    private List<Entry> readHeader(MemorySegment all) throws Damaged {
+        try {
+            ByteBuffer b = all.asSlice(0, Math.min(all.byteSize(), Integer.MAX_VALUE - 8)).asByteBuffer()
+                    .order(ByteOrder.LITTLE_ENDIAN);
+            byte[] magic = new byte[MAGIC.length];
+            b.get(magic);
+            if (!java.util.Arrays.equals(magic, MAGIC)) {
+                throw new Damaged("not a repack cache file (magic)");
+            }
+            int version = b.getInt();
+            if (version != LAYOUT_VERSION) {
+                throw new Damaged("layout version " + version + ", this build packs version " + LAYOUT_VERSION);
+            }
+            int headerCrc = b.getInt();
+            long headerBytes = b.getLong();
+            if (headerBytes < 64 || headerBytes > all.byteSize() || headerBytes % ALIGN != 0) {
+                throw new Damaged("header length " + headerBytes + " out of range");
+            }
+            if (crc(all.asSlice(16, headerBytes - 16)) != headerCrc) {
+                throw new Damaged("the header fails its checksum");
+            }
+            long fileBytes = b.getLong();
+            if (fileBytes != all.byteSize()) {
+                throw new Damaged("the file has " + all.byteSize() + " bytes, its header says " + fileBytes);
+            }
+            if (b.getLong() != sourceSize || b.getLong() != sourceModified) {
+                throw new Damaged("made from another version of the model file");
+            }
+            int count = b.getInt();
+            List<Entry> entries = new ArrayList<>();
+            for (int i = 0; i < count; i++) {
+                byte[] name = new byte[b.getShort()];
+                b.get(name);
+                int type = b.getInt();
+                int rows = b.getInt();
+                int cols = b.getInt();
+                long offset = b.getLong();
+                long length = b.getLong();
+                int[] crcs = new int[b.getInt()];
+                if (offset < headerBytes || length < 0 || offset + length > fileBytes
+                        || crcs.length != (int) ((length + CHUNK - 1) / CHUNK)) {
+                    throw new Damaged("entry " + i + " lies outside the file");
+                }
+                for (int c = 0; c < crcs.length; c++) {
+                    crcs[c] = b.getInt();
+                }
+                entries.add(new Entry(new String(name, StandardCharsets.UTF_8), type, rows, cols, offset, length, crcs));
+            }
+            return entries;
+        } catch (RuntimeException e) {  // a truncated or garbled header: buffer underflow, negative sizes
+            throw new Damaged("unreadable header (" + e + ")");
+        }
+    }
+
+    /** A matrix to write: its key fields and its packed bytes. */
+    public record Source(String name, int typeId, int rows, int cols, MemorySegment bytes) {}
+
+    /**
+     * Writes an entry holding {@code sources} (checksummed as written) to a temporary file beside the entry, then
+     * renames it into place. Runs on the caller's thread; stops with {@link InterruptedException} when interrupted
+     * (the temporary file is then deleted).
+     */
+    public void write(List<Source> sources) throws IOException, InterruptedException {
+        Files.createDirectories(file.getParent());
+        long headerBytes = 64;
+        for (Source s : sources) {
+            headerBytes += 2 + s.name().getBytes(StandardCharsets.UTF_8).length + 32 + 4 * chunks(s.bytes().byteSize());
+        }
+        headerBytes = align(headerBytes);
+        long[] offsets = new long[sources.size()];
+        long at = headerBytes;
+        for (int i = 0; i < offsets.length; i++) {
+            offsets[i] = at;
+            at = align(at + sources.get(i).bytes().byteSize());
+        }
+        long fileBytes = at;
+        if (Files.getFileStore(file.getParent()).getUsableSpace() < fileBytes + (1L << 30)) {
+            throw new IOException("not enough free disk space for " + fileBytes + " bytes in " + file.getParent());
+        }
+        Path tmp = Files.createTempFile(file.getParent(), file.getFileName().toString(), ".tmp");
+        try {
+            int[][] crcs = new int[sources.size()][];
+            try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE)) {
+                for (int i = 0; i < offsets.length; i++) {
+                    MemorySegment bytes = sources.get(i).bytes();
+                    crcs[i] = new int[chunks(bytes.byteSize())];
+                    for (int c = 0; c < crcs[i].length; c++) {
+                        if (Thread.interrupted()) {
+                            throw new InterruptedException("stopped writing " + file);
+                        }
+                        long from = c * CHUNK;
+                        ByteBuffer chunk = bytes.asSlice(from, Math.min(CHUNK, bytes.byteSize() - from)).asByteBuffer();
+                        CRC32C crc = new CRC32C();
+                        crc.update(chunk.duplicate());
+                        crcs[i][c] = (int) crc.getValue();
+                        long pos = offsets[i] + from;
+                        while (chunk.hasRemaining()) {
+                            pos += ch.write(chunk, pos);
+                        }
+                    }
+                }
+                if (ch.size() < fileBytes) {  // the last entry's padding
+                    ch.write(ByteBuffer.wrap(new byte[1]), fileBytes - 1);
+                }
+                ByteBuffer h = header(sources, offsets, crcs, headerBytes, fileBytes);
+                while (h.hasRemaining()) {
+                    ch.write(h, h.position());
+                }
+            }
+            try {
+                Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            } catch (AtomicMoveNotSupportedException e) {
+                Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING);
+            }
+        } finally {
+            Files.deleteIfExists(tmp);
+        }
+    }
+
+    private ByteBuffer header(List<Source> sources, long[] offsets, int[][] crcs, long headerBytes, long fileBytes) {
+        ByteBuffer h = ByteBuffer.allocate((int) headerBytes).order(ByteOrder.LITTLE_ENDIAN);
+        h.put(MAGIC).putInt(LAYOUT_VERSION).putInt(0).putLong(headerBytes).putLong(fileBytes).putLong(sourceSize)
+                .putLong(sourceModified).putInt(sources.size());
+        for (int i = 0; i < offsets.length; i++) {
+            Source s = sources.get(i);
+            byte[] name = s.name().getBytes(StandardCharsets.UTF_8);
+            h.putShort((short) name.length).put(name).putInt(s.typeId()).putInt(s.rows()).putInt(s.cols())
+                    .putLong(offsets[i]).putLong(s.bytes().byteSize()).putInt(crcs[i].length);
+            for (int c : crcs[i]) {
+                h.putInt(c);
+            }
+        }
+        CRC32C crc = new CRC32C();
+        crc.update(h.array(), 16, (int) headerBytes - 16);
+        h.putInt(12, (int) crc.getValue());
+        h.position(0);
+        return h;
+    }
+
+    private static int chunks(long bytes) {
+        return (int) ((bytes + CHUNK - 1) / CHUNK);
+    }
+
+    private static long align(long n) {
+        return (n + ALIGN - 1) / ALIGN * ALIGN;
+    }
+
+    private static int crc(MemorySegment s) {
+        CRC32C crc = new CRC32C();
+        for (long at = 0; at < s.byteSize(); at += CHUNK) {
+            crc.update(s.asSlice(at, Math.min(CHUNK, s.byteSize() - at)).asByteBuffer());
+        }
+        return (int) crc.getValue();
+    }
+}

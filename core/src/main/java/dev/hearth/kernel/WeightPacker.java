@@ -1,0 +1,147 @@
+package dev.hearth.kernel;
+
+import dev.hearth.tensor.WeightMatrix;
+import java.io.IOException;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Prepares one model's weight matrices for the kernels while it loads ({@link #prepare}), and owns what that made:
+ * repacked copies for the native kernels, mapped from the {@link RepackCache} entry of the model file where a valid one
+ * exists, else repacked (on the pool) into native memory ({@link NativeKernels#allocate}, outside the JVM's direct
+ * memory limit and heap), which {@link #finish} then writes to the cache on a background thread for the next load.
+ * Everything lives in the model's arena; {@link #close} stops the writer before that arena closes.
+ */
+public final class WeightPacker implements AutoCloseable {
+    private final Arena arena;
+    private final ComputePool pool;
+    private final boolean pack;
+    private final RepackCache cache;
+    private final Map<String, MemorySegment> hits;
+    private final List<RepackCache.Source> packed = new ArrayList<>();
+    private boolean missed;
+    private long packedBytes;
+    private Thread writer;
+    private volatile String note;
+
+    /**
+     * @param model the model file (the cache's key)
+     * @param cacheDir where repack cache entries live; null keeps repacked weights in memory only
+     * @param nativeKernels whether the model's matmuls may run natively (else nothing is repacked)
+     */
+    public WeightPacker(Path model, Path cacheDir, boolean nativeKernels, Arena arena, ComputePool pool) {
+        this.arena = arena;
+        this.pool = pool;
+        this.pack = nativeKernels && Kernels.PACK && NativeKernels.available();
+        RepackCache c = null;
+        Map<String, MemorySegment> h = null;
+        String n;
+        if (!pack) {
+            n = "no repacking (" + (NativeKernels.available() ? "native kernels off for this model" : NativeKernels.status()) + ")";
+        } else if (cacheDir == null) {
+            n = "repack cache off";
+        } else {
+            try {
+                c = RepackCache.forModel(cacheDir, model);
+                h = c.open(arena, pool);
+                n = h == null ? "repack cache: no entry yet (" + c.file() + ")" : "repack cache: mapped " + c.file();
+            } catch (RepackCache.Damaged e) {
+                n = "repack cache: rebuilding " + c.file() + ", the entry was not usable: " + e.getMessage();
+            } catch (IOException | RuntimeException e) {
+                n = "repack cache: unreadable (" + e.getMessage() + "); repacking in memory";
+            }
+        }
+        this.cache = c;
+        this.hits = h;
+        this.note = n;
+    }
+
+    /**
+     * The matrix as the kernels that will multiply it want it: repacked where the native kernels pack its type (from
+     * the cache, or repacked now), with its block-scale table where the Vector API kernels run Q4_0, else as it is.
+     */
+    public WeightMatrix prepare(WeightMatrix w) {
+        if (!pack || !NativeKernels.packs(w.type())) {
+            return Kernels.SCALE_TABLES && !NativeKernels.supports(w.type()) ? w.withBlockScales() : w;
+        }
+        long bytes = NativeKernels.packedBytes(w.type(), w.rows(), w.cols());
+        MemorySegment segment = hits == null ? null
+                : hits.get(RepackCache.key(w.name(), w.type().id(), w.rows(), w.cols()));
+        if (segment == null || segment.byteSize() != bytes) {
+            missed = true;
+            segment = NativeKernels.allocate(bytes, arena);
+            repack(w, segment);
+        }
+        packed.add(new RepackCache.Source(w.name(), w.type().id(), w.rows(), w.cols(), segment));
+        packedBytes += bytes;
+        if (w.data().isMapped()) {
+            w.data().unload();  // the file's pages read by the repack: the copy serves the matmuls from now on
+        }
+        return w.withPacked(segment);
+    }
+
+    /** Tiles of 16 rows split over the pool: the repack reads the file and writes memory at the pool's pace. */
+    private void repack(WeightMatrix w, MemorySegment dst) {
+        int tiles = (w.rows() + NativeKernels.PACK_ROWS - 1) / NativeKernels.PACK_ROWS;
+        pool.parallelFor(tiles, Math.max(1, tiles / (4 * pool.threads())),
+                (start, end) -> NativeKernels.repackTiles(w, dst, start, end));
+    }
+
+    /**
+     * After the last {@link #prepare}: where this load repacked anything and a cache is configured, writes the entry
+     * for the next load on a background thread (the model serves meanwhile from memory).
+     */
+    public void finish() {
+        if (cache == null || (!missed && hits != null) || packed.isEmpty()) {
+            return;
+        }
+        List<RepackCache.Source> sources = List.copyOf(packed);
+        writer = Thread.ofPlatform().name("hearth-repack-cache").daemon().start(() -> {
+            try {
+                cache.write(sources);
+                note = "repack cache: wrote " + cache.file();
+            } catch (InterruptedException e) {
+                note = "repack cache: writing stopped (model closed)";
+            } catch (IOException | RuntimeException e) {
+                note = "repack cache: not written (" + e.getMessage() + ")";
+            }
+        });
+        note = note + "; writing it in the background";
+    }
+
+    /** Bytes of repacked weights this model holds (mapped from the cache or in native memory). */
+    public long packedBytes() {
+        return packedBytes;
+    }
+
+    /** One line on what the repack did: off, mapped from the cache, rebuilt and why, writing. */
+    public String note() {
+        return note;
+    }
+
+    /** Waits for the background writer (tests, and tools that exit right after loading). */
+    public void awaitWriter() throws InterruptedException {
+        Thread w = writer;
+        if (w != null) {
+            w.join();
+        }
+    }
+
+    /** Stops the background writer (its temporary file is deleted); call before the model's arena closes. */
+    @Override
+    public void close() {
+        Thread w = writer;
+        if (w != null) {
+            w.interrupt();
+            try {
+                w.join();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+}
