@@ -43,6 +43,7 @@ class EngineCountersTest {
             assertThat(second.cachedPromptTokens()).isEqualTo(32);
             assertThat(second.promptTokens()).isEqualTo(40 + 8);
 
+            runner.stepDelayMillis = 20; // 200 tokens take 4 s: the sequence is still running when looked at
             GenerationHandle running = engine.submit(GenerationRequest.greedyIds(EngineTest.prompt(4, 20), 200,
                     Set.of()));
             running.take();
