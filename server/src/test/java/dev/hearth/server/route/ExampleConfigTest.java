@@ -118,6 +118,10 @@ class ExampleConfigTest {
                         .contains(hub).contains("hearth import FILE qwen2.5:0.5b")
                         .contains("; cloud/gpt-4o-mini (backend cloud is disabled: the environment variable"
                                 + " CLOUD_API_KEY is not set)");
+                // the next request does not wait through the retries again: it gets the same failure at once
+                HttpResponse<String> again = chat(server, "assistant");
+                assertThat(again.statusCode()).isEqualTo(502);
+                assertThat(again.body()).contains("pulling it failed").contains(" s ago; the next try is in ");
             } finally {
                 server.close();
             }
