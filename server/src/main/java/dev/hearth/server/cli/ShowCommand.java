@@ -49,7 +49,8 @@ final class ShowCommand implements Callable<Integer> {
                 return 0;
             }
             System.out.printf("name:          %s%n", m.name());
-            System.out.printf("source:        %s@%s%n", m.source(), m.revision());
+            System.out.printf("source:        %s%s%n", m.source(), m.revision() == null || m.revision().isEmpty() ? ""
+                    : "@" + m.revision());
             System.out.printf("architecture:  %s%n", m.architecture());
             System.out.printf("parameters:    %s (%,d)%n", CatalogueCommand.params(m.parameterCount()),
                     m.parameterCount());

@@ -62,7 +62,7 @@ public final class HfClient {
     }
 
     /** The longest wait between two tries at reaching the Hub for a file list. */
-    static final long MAX_RESOLVE_BACKOFF_MILLIS = 4_000;
+    static final long MAX_RESOLVE_BACKOFF_MILLIS = 3_000;
 
     public HfRepoInfo repoInfo(String repo, String revision) throws IOException {
         return repoInfo(repo, revision, PullListener.NONE);

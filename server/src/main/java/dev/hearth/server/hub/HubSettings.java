@@ -17,7 +17,7 @@ import java.time.Duration;
 public record HubSettings(URI endpoint, String token, int maxAttempts, Duration initialBackoff,
                           Duration stallTimeout, Duration resolveTimeout) {
     public static final String DEFAULT_ENDPOINT = "https://huggingface.co";
-    public static final Duration DEFAULT_RESOLVE_TIMEOUT = Duration.ofSeconds(18);
+    public static final Duration DEFAULT_RESOLVE_TIMEOUT = Duration.ofSeconds(15);
 
     public HubSettings(URI endpoint, String token, int maxAttempts, Duration initialBackoff, Duration stallTimeout) {
         this(endpoint, token, maxAttempts, initialBackoff, stallTimeout, DEFAULT_RESOLVE_TIMEOUT);

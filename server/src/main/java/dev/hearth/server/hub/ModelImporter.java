@@ -43,7 +43,7 @@ public final class ModelImporter {
             throw new HubException("model '" + target + "' already exists; remove it first with 'hearth rm " + target
                     + "', or import under another name");
         }
-        Path source = file.toAbsolutePath();
+        Path source = file.toAbsolutePath().normalize();
         GgufSummary summary = checkGguf(source);
         Files.createDirectories(store.blobsDir());
         Files.createDirectories(store.partialDir());

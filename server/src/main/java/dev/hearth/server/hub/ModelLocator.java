@@ -98,9 +98,11 @@ public final class ModelLocator {
         try {
             pulled = puller.pull(ref, listener);
         } catch (HubException | IOException e) {
+            String why = String.valueOf(e.getMessage());
+            String importHint = "hearth import FILE " + ref.localName();
             throw new HubException("the model '" + printable(name) + "' is not in the local store and pulling it"
-                    + " failed: " + e.getMessage() + "; or import a GGUF file you have ('hearth import FILE "
-                    + ref.localName() + "')", e);
+                    + " failed: " + (why.contains("hearth import FILE NAME") ? why.replace("hearth import FILE NAME",
+                    importHint) : why + "; or import a GGUF file you have ('" + importHint + "')"), e);
         }
         return store.resolve(pulled.name());
     }

@@ -22,6 +22,12 @@ import java.util.Optional;
  */
 public final class StoreModelSource implements LoadedModels.ModelSource {
     private static final System.Logger LOG = System.getLogger(StoreModelSource.class.getName());
+    /** How long a failed pull on first use is answered from memory before it is tried again. */
+    static final long RETRY_FAILED_PULL_NANOS = 30_000_000_000L;
+
+    private record FailedPull(long atNanos, String message) {}
+
+    private final java.util.Map<String, FailedPull> failedPulls = new java.util.concurrent.ConcurrentHashMap<>();
     private final ModelLocator locator;
     private final Planner planner;
     private final LoadOptions options;
@@ -63,21 +69,47 @@ public final class StoreModelSource implements LoadedModels.ModelSource {
     @Override
     public LoadedModel load(String name, long bytesInUse) throws IOException {
         ResolvedModel resolved;
+        boolean[] pulling = {false};
         try {
             // Ollama-style: a catalogue name or hf:// reference that is not stored is downloaded on first use; a
             // catalogue model is checked against free memory from its known shape before any byte is fetched
             resolved = locator.locateName(name, dev.hearth.server.hub.PullListener.NONE,
                     (requested, ref) -> {
                         refuseBeforeDownload(requested, bytesInUse);
+                        refuseRecentlyFailed(requested);
+                        pulling[0] = true;
                         LOG.log(Level.INFO, "pulling " + requested + " on first use");
                     });
         } catch (ModelNotFoundException e) {
             throw new UnknownModelException(name, e.getMessage());
+        } catch (HubException e) {
+            if (pulling[0]) {
+                failedPulls.put(name, new FailedPull(System.nanoTime(), e.getMessage()));
+            }
+            throw e;
         }
         MemoryPlan plan = admit(resolved, name, bytesInUse);
         LoadedModel model = ModelLoader.load(resolved.path(), resolved.manifest().name(), options);
         reportMemory(model.info().name(), plan);
         return model;
+    }
+
+    /**
+     * With no network every request for a model that is not stored would wait through the pull's retries again;
+     * for {@link #RETRY_FAILED_PULL_NANOS} after a failed pull, requests get that failure at once instead.
+     */
+    private void refuseRecentlyFailed(String name) {
+        FailedPull failed = failedPulls.get(name);
+        if (failed == null) {
+            return;
+        }
+        long age = System.nanoTime() - failed.atNanos();
+        if (age >= RETRY_FAILED_PULL_NANOS) {
+            failedPulls.remove(name, failed);
+            return;
+        }
+        throw new HubException(failed.message() + " (" + age / 1_000_000_000L + " s ago; the next try is in "
+                + Math.max(1, (RETRY_FAILED_PULL_NANOS - age) / 1_000_000_000L) + " s)");
     }
 
     private void refuseBeforeDownload(String name, long bytesInUse) {

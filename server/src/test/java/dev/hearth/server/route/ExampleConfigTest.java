@@ -41,6 +41,48 @@ class ExampleConfigTest {
         }
     }
 
+    static HttpResponse<String> chat(HearthServer server, String model) throws Exception {
+        return HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port()
+                + "/v1/chat/completions")).header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString("{\"model\":\"" + model + "\",\"max_tokens\":2,"
+                        + "\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}")).build(),
+                HttpResponse.BodyHandlers.ofString());
+    }
+
+    @Test
+    void anImportedModelNamedInTheExampleIsLoadedAtStartAndServesItsRoutes() throws Exception {
+        Path fixture = dev.hearth.server.cli.ModelByNameTestAccess.fixture("qwen3-fx-Q8_0.gguf");
+        ModelStore store = new ModelStore(home);
+        new dev.hearth.server.hub.ModelImporter(store).importFile(fixture, "qwen2.5:0.5b");
+        RoutingConfig config = ConfigLoader.load(EXAMPLE);
+        LoadOptions options = RoutingConfigTest.FakeLoad.OPTIONS;
+        StoreModelSource source = new StoreModelSource(store, new Planner(MachineProfile.unmeasured()), options);
+        LocalBackend local = new LocalBackend(new LoadedModels(source, Duration.ofMinutes(5),
+                System::currentTimeMillis));
+        List<String> log = new ArrayList<>();
+        try (Router router = RouterSetup.create(config, local, List.of(), options, name -> null, log::add,
+                source.locator())) {
+            RouterSetup.loadLocal(config, local, options, new ServerMetrics(local), log::add, source.locator());
+            assertThat(log).anyMatch(l -> l.startsWith("loaded tiny from " + home.resolve("blobs")));
+            // no puller: the catalogue model that is not stored is named with what to do
+            assertThat(log).contains("local model large cannot serve (not_stored): the model 'qwen2.5:7b' is not in"
+                    + " the store; pull it first ('hearth pull qwen2.5:7b'); its routes fall back to their next"
+                    + " target");
+            assertThat(local.model("qwen2.5:0.5b")).as("loaded under its store name").isPresent();
+            HearthServer server = HearthServer.start(router, ServerSettings.ephemeral(), new ServerMetrics(local));
+            try {
+                HttpResponse<String> r = chat(server, "assistant");
+                assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+                assertThat(r.headers().firstValue("x-hearth-backend")).hasValue("local/tiny");
+                assertThat(chat(server, "chat-local").statusCode()).isEqualTo(200);
+            } finally {
+                server.close();
+            }
+        } finally {
+            local.close();
+        }
+    }
+
     @Test
     void theShippedExampleStartsOfflineAndTheErrorNamesEverySkippedTarget() throws Exception {
         RoutingConfig config = ConfigLoader.load(EXAMPLE);
@@ -76,6 +118,10 @@ class ExampleConfigTest {
                         .contains(hub).contains("hearth import FILE qwen2.5:0.5b")
                         .contains("; cloud/gpt-4o-mini (backend cloud is disabled: the environment variable"
                                 + " CLOUD_API_KEY is not set)");
+                // the next request does not wait through the retries again: it gets the same failure at once
+                HttpResponse<String> again = chat(server, "assistant");
+                assertThat(again.statusCode()).isEqualTo(502);
+                assertThat(again.body()).contains("pulling it failed").contains(" s ago; the next try is in ");
             } finally {
                 server.close();
             }
