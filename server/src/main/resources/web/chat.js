@@ -116,92 +116,11 @@
       box.appendChild(emptyState);
     } else {
       for (const m of c.messages) {
-        box.appendChild(messageView(m).root);
+        box.appendChild(MessageView.create(m).root);
       }
     }
     box.scrollTop = box.scrollHeight;
     updateComposer();
-  }
-
-  /** The DOM of one message, with an update() that re-renders it from the message object. */
-  function messageView(m) {
-    const root = el('article', 'message ' + m.role);
-    const role = el('div', 'role', m.role === 'user' ? 'You' : (m.model || 'Assistant'));
-    const reasoning = el('details', 'reasoning');
-    const summary = el('summary', null, 'Reasoning');
-    const reasoningBody = el('div', 'markdown');
-    reasoning.append(summary, reasoningBody);
-    const body = el('div', m.role === 'user' ? 'text' : 'markdown');
-    const tools = el('div', 'tool-calls');
-    const error = el('div', 'error');
-    const footer = el('div', 'meta');
-    const stats = el('span', 'stats');
-    footer.appendChild(stats);
-    root.append(role, reasoning, body, tools, error, footer);
-    const copy = el('button', 'copy-message', 'Copy');
-    copy.type = 'button';
-    copy.title = 'Copy the message';
-    copy.addEventListener('click', async () => {
-      await Render.copyText(m.content || '');
-      copy.textContent = 'Copied';
-      setTimeout(() => { copy.textContent = 'Copy'; }, 1200);
-    });
-    footer.appendChild(copy);
-
-    function update() {
-      reasoning.hidden = !m.reasoning;
-      if (m.reasoning) {
-        summary.textContent = m.pending && !m.content ? 'Reasoning…' : 'Reasoning';
-        Render.markdown(reasoningBody, m.reasoning);
-      }
-      if (m.role === 'user') {
-        body.textContent = m.content;
-      } else {
-        Render.markdown(body, m.content || '');
-        body.classList.toggle('pending', !!m.pending && !m.content && !m.reasoning);
-      }
-      tools.replaceChildren();
-      for (const call of m.toolCalls || []) {
-        const box = el('div', 'tool-call');
-        const head = el('div', 'tool-head');
-        head.append(el('span', 'tool-label', 'Tool call'), el('span', 'tool-name', call.name || '…'));
-        const args = el('div', 'tool-args');
-        Render.json(args, call.arguments);
-        box.append(head, args);
-        tools.appendChild(box);
-      }
-      error.hidden = !m.error;
-      error.textContent = m.error || '';
-      stats.textContent = statsText(m);
-      copy.hidden = m.pending || !m.content;
-    }
-    update();
-    return {root, update};
-  }
-
-  function statsText(m) {
-    if (m.role !== 'assistant') {
-      return '';
-    }
-    if (m.pending) {
-      return m.generated ? m.generated + ' chunks…' : 'waiting for the first token…';
-    }
-    const parts = [];
-    if (m.usage) {
-      parts.push(m.usage.prompt_tokens + ' prompt tokens', m.usage.completion_tokens + ' generated');
-      const seconds = m.timing && m.timing.lastToken > m.timing.firstToken
-        ? (m.timing.lastToken - m.timing.firstToken) / 1000 : 0;
-      if (seconds >= 0.1 && m.usage.completion_tokens > 1) {  // shorter: a burst from a relay, no rate to tell
-        parts.push(((m.usage.completion_tokens - 1) / seconds).toFixed(1) + ' tokens/s');
-      }
-    }
-    if (m.timing && m.timing.firstToken) {
-      parts.push('first token ' + ((m.timing.firstToken - m.timing.start) / 1000).toFixed(2) + ' s');
-    }
-    if (m.finish) {
-      parts.push(m.finish);
-    }
-    return parts.join(' · ');
   }
 
   // ----- sending -----
@@ -272,7 +191,10 @@
           + (response.status === 401 ? ' Set the API key in Settings.' : ''));
         return;
       }
-      await readStream(response, answer, view);
+      await ChatStream.read(response, answer, () => {
+        view.update();
+        scrollDown();
+      });
       finish(answer, view, null);
     } catch (e) {
       if (e.name === 'AbortError') {
@@ -288,7 +210,7 @@
     const box = $('messages');
     const c = conversation();
     const m = c.messages[c.messages.length - 1];
-    const view = messageView(m);
+    const view = MessageView.create(m);
     box.lastElementChild.replaceWith(view.root);
     return view;
   }
@@ -303,85 +225,6 @@
     view.update();
     updateComposer();
     scrollDown();
-  }
-
-  /** Reads the SSE stream: content, reasoning and tool-call deltas, finish reason, usage, in-stream errors. */
-  async function readStream(response, answer, view) {
-    const reader = response.body.getReader();
-    const decoder = new TextDecoder();
-    let buffer = '';
-    let scheduled = false;
-    const redraw = () => {
-      if (!scheduled) {
-        scheduled = true;
-        requestAnimationFrame(() => {
-          scheduled = false;
-          view.update();
-          scrollDown();
-        });
-      }
-    };
-    for (;;) {
-      const {value, done} = await reader.read();
-      if (done) {
-        break;
-      }
-      buffer += decoder.decode(value, {stream: true});
-      let end;
-      while ((end = buffer.indexOf('\n\n')) >= 0) {
-        const event = buffer.slice(0, end);
-        buffer = buffer.slice(end + 2);
-        for (const line of event.split('\n')) {
-          if (!line.startsWith('data:')) {
-            continue;
-          }
-          const data = line.slice(5).trim();
-          if (data === '[DONE]') {
-            return;
-          }
-          apply(JSON.parse(data), answer);
-          redraw();
-        }
-      }
-    }
-  }
-
-  function apply(chunk, answer) {
-    if (chunk.error) {
-      answer.error = 'The server reported an error mid-answer: ' + (chunk.error.message || JSON.stringify(chunk.error));
-      return;
-    }
-    if (chunk.usage) {
-      answer.usage = chunk.usage;
-    }
-    for (const choice of chunk.choices || []) {
-      const delta = choice.delta || {};
-      const now = Date.now();
-      if (delta.content || delta.reasoning_content || delta.tool_calls) {
-        answer.timing.firstToken = answer.timing.firstToken || now;
-        answer.timing.lastToken = now;
-        answer.generated++;
-      }
-      if (delta.content) {
-        answer.content += delta.content;
-      }
-      if (delta.reasoning_content) {
-        answer.reasoning += delta.reasoning_content;
-      }
-      for (const t of delta.tool_calls || []) {
-        const index = t.index || 0;
-        const call = answer.toolCalls[index] || (answer.toolCalls[index] = {id: '', name: '', arguments: ''});
-        call.id = t.id || call.id;
-        if (t.function) {
-          call.name += t.function.name || '';
-          call.arguments += t.function.arguments || '';
-        }
-      }
-      if (choice.finish_reason) {
-        answer.finish = choice.finish_reason === 'length' ? 'stopped at max tokens'
-          : choice.finish_reason === 'tool_calls' ? 'tool calls' : '';
-      }
-    }
   }
 
   function scrollDown() {

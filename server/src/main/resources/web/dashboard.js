@@ -127,10 +127,10 @@
     $('kpi-waiting').textContent = number(s.totals.waiting) + ' waiting';
     $('kpi-kv').textContent = s.totals.kv_blocks_total ? percent(s.totals.kv_blocks_used / s.totals.kv_blocks_total) : '–';
     $('kpi-kv-detail').textContent = number(s.totals.kv_blocks_used) + ' of ' + number(s.totals.kv_blocks_total)
-      + ' used · ' + number(s.totals.kv_blocks_cached) + ' cached';
+      + ' in use';
     $('kpi-hits').textContent = percent(s.totals.prefix_cache_hit_rate);
     $('kpi-hits-detail').textContent = number(s.totals.cached_prompt_tokens) + ' of '
-      + number(s.totals.cached_prompt_tokens + s.totals.prompt_tokens) + ' prompt tokens';
+      + number(s.totals.cached_prompt_tokens + s.totals.prompt_tokens) + ' tokens';
     $('kpi-total').textContent = number(s.totals.generated_tokens);
     $('kpi-uptime').textContent = duration(s.uptime_seconds);
 
@@ -148,7 +148,10 @@
 
     const agents = s.agents;
     $('jain').textContent = "Jain's index " + (agents.jain_index === null ? '–' : agents.jain_index.toFixed(3));
-    fillTable('agents-table', agents.data.map(a => [
+    const byTokens = agents.data.slice().sort((a, b) => b.generated_tokens - a.generated_tokens
+      || a.name.localeCompare(b.name));
+    $('agent-count').textContent = byTokens.length ? byTokens.length + (byTokens.length === 1 ? ' agent' : ' agents') : '';
+    fillTable('agents-table', byTokens.map(a => [
       {text: a.name, cls: 'strong'}, {text: a.priority || '–'}, {text: a.weight, cls: 'num'},
       {text: number(a.requests), cls: 'num'}, {text: number(a.errors), cls: 'num'},
       {text: number(a.rate_limited), cls: 'num'}, {text: number(a.prompt_tokens), cls: 'num'},

@@ -43,14 +43,70 @@ class EngineCountersTest {
             assertThat(second.cachedPromptTokens()).isEqualTo(32);
             assertThat(second.promptTokens()).isEqualTo(40 + 8);
 
-            runner.stepDelayMillis = 20; // 200 tokens take 4 s: the sequence is still running when looked at
-            GenerationHandle running = engine.submit(GenerationRequest.greedyIds(EngineTest.prompt(4, 20), 200,
+        }
+    }
+
+    @Test
+    void showTheBlocksOfARunningSequence() throws Exception {
+        GatedRunner runner = new GatedRunner(new FakeRunner(500, 4, 256, 64));
+        try (Engine engine = new Engine(runner, EngineOptions.defaults("fake"))) {
+            GenerationHandle handle = engine.submit(GenerationRequest.greedyIds(EngineTest.prompt(4, 40), 100,
                     Set.of()));
-            running.take();
-            EngineCounters busy = await(engine, c -> c.running() == 1);
-            assertThat(busy.kvBlocksUsed()).isPositive();
-            running.cancel();
+            runner.steps.release(3);  // the prompt's step and two more; the engine then waits in the fourth
+            EngineCounters busy = await(engine, c -> c.steps() == 3);
+            assertThat(busy.running()).isEqualTo(1);
+            assertThat(busy.promptTokens()).isEqualTo(40);
+            assertThat(busy.generatedTokens()).isEqualTo(3);
+            assertThat(busy.kvBlocksUsed()).as("40 prompt and 2 generated positions, in blocks of 16").isEqualTo(3);
+            handle.cancel();
+            runner.steps.release(1000);
             await(engine, c -> c.running() == 0 && c.kvBlocksUsed() == 0);
+        }
+    }
+
+    /** A runner whose forward passes each wait for a permit: the test decides how far the engine gets. */
+    static final class GatedRunner implements ModelRunner {
+        final FakeRunner inner;
+        final java.util.concurrent.Semaphore steps = new java.util.concurrent.Semaphore(0);
+
+        GatedRunner(FakeRunner inner) {
+            this.inner = inner;
+        }
+
+        @Override
+        public int vocabularySize() {
+            return inner.vocabularySize();
+        }
+
+        @Override
+        public int maxSequences() {
+            return inner.maxSequences();
+        }
+
+        @Override
+        public int contextLength() {
+            return inner.contextLength();
+        }
+
+        @Override
+        public int maxBatchTokens() {
+            return inner.maxBatchTokens();
+        }
+
+        @Override
+        public dev.hearth.kv.BlockAllocator kvBlocks() {
+            return inner.kvBlocks();
+        }
+
+        @Override
+        public void forward(StepBatch plan, float[] logits) {
+            steps.acquireUninterruptibly();
+            inner.forward(plan, logits);
+        }
+
+        @Override
+        public void releaseSlot(int slot) {
+            inner.releaseSlot(slot);
         }
     }
 }

@@ -21,8 +21,6 @@ final class FakeRunner implements ModelRunner {
     final List<Integer> stepSizes = new ArrayList<>();
     volatile long rows;
     volatile int released;
-    /** Milliseconds each forward pass waits, so a test can watch a sequence while it runs. */
-    volatile long stepDelayMillis;
 
     /** A pool with room for every slot's full context. */
     FakeRunner(int vocab, int slots, int context, int budget) {
@@ -65,13 +63,6 @@ final class FakeRunner implements ModelRunner {
 
     @Override
     public void forward(StepBatch plan, float[] logits) {
-        if (stepDelayMillis > 0) {
-            try {
-                Thread.sleep(stepDelayMillis);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }
         stepSizes.add(plan.size());
         rows += plan.size();
         int out = 0;

@@ -86,6 +86,7 @@ public final class AgentGate implements AutoCloseable {
 
     /** Starts a request under the caller's quotas; throws {@link QuotaExceededException} (recorded) when over. */
     public AgentCall begin(Caller caller, String endpoint) {
+        metrics.priority(caller.agent(), caller.priority());
         Quotas.Permit permit = null;
         if (caller.policy() != null) {
             try {

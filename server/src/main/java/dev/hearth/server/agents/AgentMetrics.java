@@ -25,6 +25,8 @@ public final class AgentMetrics {
     private final PrometheusRegistry registry = new PrometheusRegistry();
     private final PrometheusTextFormatWriter writer = PrometheusTextFormatWriter.create();
     private final Set<String> agents = ConcurrentHashMap.newKeySet();
+    /** The priority each kept agent last called with (a key's own, or the header's), for the dashboard. */
+    private final Map<String, dev.hearth.engine.Priority> priorities = new ConcurrentHashMap<>();
     private final Counter requests = Counter.builder().name("hearth_agent_requests")
             .help("Requests per agent by outcome (ok, error, rate_limited)").labelNames("agent", "outcome")
             .register(registry);
@@ -45,6 +47,10 @@ public final class AgentMetrics {
     /** Where the fairness gauge reads from: model name to its engine's index. */
     public void fairnessSource(Supplier<Map<String, Double>> source) {
         this.fairness = source;
+    }
+
+    void priority(String agent, dev.hearth.engine.Priority priority) {
+        priorities.put(label(agent), priority);
     }
 
     void request(String agent, String outcome, long prompt, long generated, double ttftSeconds) {
@@ -73,8 +79,8 @@ public final class AgentMetrics {
     }
 
     /** One agent's totals since start (the names {@link #request} kept, and {@code other}). */
-    public record AgentTotals(String agent, double ok, double errors, double rateLimited, double promptTokens,
-            double generatedTokens) {
+    public record AgentTotals(String agent, dev.hearth.engine.Priority priority, double ok, double errors,
+            double rateLimited, double promptTokens, double generatedTokens) {
         public double requests() {
             return ok + errors + rateLimited;
         }
@@ -88,7 +94,8 @@ public final class AgentMetrics {
         var prompt = Snapshots.sumBy(tokens, "agent", "kind", "prompt");
         var generated = Snapshots.sumBy(tokens, "agent", "kind", "generated");
         java.util.Set<String> names = new java.util.TreeSet<>(Snapshots.sumBy(requests, "agent", null, null).keySet());
-        return names.stream().map(a -> new AgentTotals(a, ok.getOrDefault(a, 0.0), failed.getOrDefault(a, 0.0),
+        return names.stream().map(a -> new AgentTotals(a, priorities.get(a), ok.getOrDefault(a, 0.0),
+                failed.getOrDefault(a, 0.0),
                 limited.getOrDefault(a, 0.0), prompt.getOrDefault(a, 0.0), generated.getOrDefault(a, 0.0))).toList();
     }
 

@@ -134,7 +134,8 @@ final class StatsReport {
             int weight = policy == null ? 1 : policy.weight();
             Map<String, Object> row = new LinkedHashMap<>();
             row.put("name", t.agent());
-            row.put("priority", policy == null ? null : policy.priority().name().toLowerCase(java.util.Locale.ROOT));
+            var priority = policy != null ? policy.priority() : t.priority();
+            row.put("priority", priority == null ? null : priority.name().toLowerCase(java.util.Locale.ROOT));
             row.put("weight", weight);
             row.put("requests", (long) t.requests());
             row.put("errors", (long) t.errors());

@@ -36,6 +36,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -43,6 +44,7 @@ import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.Timeout;
 import org.openqa.selenium.By;
 import org.openqa.selenium.Keys;
 import org.openqa.selenium.WebElement;
@@ -54,6 +56,7 @@ import org.openqa.selenium.WebElement;
  * 1280x800 go to {@code target/screenshots/}.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+@Timeout(value = 120, unit = TimeUnit.SECONDS)
 class WebPagesBrowserTest {
     static final String ADMIN_KEY = "admin-key-for-the-browser-test";
     static final Duration WAIT = Duration.ofSeconds(30);
@@ -154,7 +157,8 @@ class WebPagesBrowserTest {
     void aTypedMessageStreamsAnAnswer() throws Exception {
         choose("qwen3");
         setField("max-tokens", "160");
-        browser.driver.findElement(By.id("input")).sendKeys("Hello there", Keys.ENTER);
+        browser.driver.findElement(By.id("input")).sendKeys("Hello", Keys.chord(Keys.SHIFT, Keys.ENTER), "there",
+                Keys.ENTER);
         Set<Integer> lengths = new LinkedHashSet<>();
         await("the answer to finish", WAIT, () -> {
             lengths.add(lastAnswerText().length());
@@ -164,7 +168,7 @@ class WebPagesBrowserTest {
         assertThat(lengths).as("the answer grew in several renders while streaming").hasSizeGreaterThan(1);
         assertThat(lastAnswerText()).isNotBlank();
         assertThat((String) browser.js("const u = document.querySelectorAll('article.message.user .text');"
-                + "return u[u.length - 1].textContent;")).isEqualTo("Hello there");
+                + "return u[u.length - 1].textContent;")).isEqualTo("Hello\nthere");
         assertThat(lastStats()).containsPattern("\\d+ prompt tokens · \\d+ generated");
         assertThat(browser.driver.findElement(By.id("input")).getAttribute("value")).isEmpty();
         assertThat(browser.consoleErrors()).isEmpty();
@@ -191,6 +195,42 @@ class WebPagesBrowserTest {
 
     @Test
     @Order(5)
+    void aRefusedRequestShowsTheServersErrorInPlace() throws Exception {
+        setField("extra-json", "{\"top_p\": 7}");
+        browser.driver.findElement(By.id("input")).sendKeys("Sample oddly", Keys.ENTER);
+        await("the answer to fail", WAIT, () -> !isPending());
+        String error = (String) browser.js("const e = document.querySelectorAll('article.message.assistant .error');"
+                + "return e[e.length - 1].textContent;");
+        assertThat(error).startsWith("The server answered 400:").contains("top_p");
+        setField("extra-json", "");
+        browser.consoleErrors();  // the failed request's own line: expected
+    }
+
+    @Test
+    @Order(6)
+    void conversationsAreRenamedAndDeleted() throws Exception {
+        WebElement first = browser.driver.findElement(By.cssSelector(".conversation.active"));
+        first.findElement(By.cssSelector("button[title='Rename']")).click();
+        var prompt = browser.driver.switchTo().alert();
+        prompt.sendKeys("Greetings");
+        prompt.accept();
+        await("the new title", WAIT, () -> text(".conversation.active .conversation-open").equals("Greetings"));
+        browser.driver.findElement(By.id("new-chat")).click();
+        setField("max-tokens", "16");
+        browser.driver.findElement(By.id("input")).sendKeys("A chat to throw away", Keys.ENTER);
+        await("its answer", WAIT, () -> !isPending());
+        assertThat(conversationTitles()).containsExactly("A chat to throw away", "Greetings");
+        browser.driver.findElement(By.cssSelector(".conversation.active button[title='Delete']")).click();
+        browser.driver.switchTo().alert().accept();
+        await("the deletion", WAIT, () -> conversationTitles().equals(List.of("Greetings")));
+        browser.driver.navigate().refresh();  // kept in localStorage
+        await("the list after a reload", WAIT, () -> conversationTitles().equals(List.of("Greetings")));
+        assertThat(text(".conversation.active .conversation-open")).isEqualTo("Greetings");
+        assertThat(browser.consoleErrors()).isEmpty();
+    }
+
+    @Test
+    @Order(7)
     void aModelForcedToWriteMarkupRunsNothing() throws Exception {
         // the real model, its output forced by a grammar to be the payload
         String payload = "<img src=\"x\" onerror=\"window.__xss=1\"> <script>window.__xss=2</script> done";
@@ -209,7 +249,7 @@ class WebPagesBrowserTest {
     }
 
     @Test
-    @Order(6)
+    @Order(8)
     void hostileContentReasoningAndToolCallsRunNothing() throws Exception {
         browser.driver.findElement(By.id("new-chat")).click();
         choose("hostile");
@@ -229,7 +269,7 @@ class WebPagesBrowserTest {
     }
 
     @Test
-    @Order(7)
+    @Order(9)
     void theDashboardNeedsTheAdminKeyAndUpdatesWhileRequestsRun() throws Exception {
         browser.js("localStorage.removeItem('hearth.apiKey')");
         browser.open(base() + "/dashboard");
@@ -255,16 +295,21 @@ class WebPagesBrowserTest {
                     return null;
                 });
             }
-            int before = chartPoints();
-            await("a chart point with tokens generated", WAIT, () -> maxGenerated() > 0);
-            await("the agents in the table", WAIT, () -> text("#agents-table").contains("reviewer"));
-            int seen = updates();
-            await("more polls", WAIT, () -> updates() >= seen + 2);
-            assertThat(chartPoints()).isGreaterThan(before);
-            assertThat(text("#models-table")).contains("qwen3").contains("Q8_0");
-            assertThat(text("#routes-table")).contains("local/qwen3").contains("hostile/evil").contains("closed");
-            browser.screenshot(SCREENSHOTS.resolve("dashboard.png"));
-            load.set(false);
+            try {
+                int before = chartPoints();
+                await("a chart point with tokens generated", WAIT, () -> maxGenerated() > 0);
+                await("the agents in the table", WAIT, () -> text("#agents-table").contains("reviewer"));
+                assertThat(text("#agents-table")).containsPattern("planner\\s+high");
+                int seen = updates();
+                await("more polls", WAIT, () -> updates() >= seen + 2);
+                assertThat(chartPoints()).isGreaterThan(before);
+                assertThat(text("#models-table")).contains("qwen3").contains("Q8_0");
+                assertThat(text("#errors")).contains("400 /v1/chat/completions").contains("top_p");
+                assertThat(text("#routes-table")).contains("local/qwen3").contains("hostile/evil").contains("closed");
+                browser.screenshot(SCREENSHOTS.resolve("dashboard.png"));
+            } finally {
+                load.set(false);  // the load threads end, then the pool closes
+            }
         }
         assertThat(failures).isEmpty();
         assertThat(browser.consoleErrors()).isEmpty();
@@ -297,6 +342,13 @@ class WebPagesBrowserTest {
         List<String> texts = (List<String>) browser.js(
                 "return [...document.querySelectorAll('#model option')].map(o => o.textContent)");
         return texts;
+    }
+
+    List<String> conversationTitles() {
+        @SuppressWarnings("unchecked")
+        List<String> titles = (List<String>) browser.js(
+                "return [...document.querySelectorAll('.conversation-open')].map(b => b.textContent)");
+        return titles;
     }
 
     void choose(String model) {
@@ -371,6 +423,7 @@ class WebPagesBrowserTest {
     static HttpResponse<String> post(String agent, String body) throws Exception {
         return http.send(HttpRequest.newBuilder(URI.create(base() + "/v1/chat/completions"))
                 .header("Authorization", "Bearer " + ADMIN_KEY).header("X-Hearth-Agent", agent)
+                .header("X-Hearth-Priority", agent.equals("planner") ? "high" : "normal")
                 .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body)).build(),
                 HttpResponse.BodyHandlers.ofString());
     }
