@@ -16,6 +16,11 @@ public interface Backend extends AutoCloseable {
 
     Optional<ModelInfo> model(String name);
 
+    /** Every model this backend knows with its readiness (for {@code /health}); by default the listed ones, ready. */
+    default List<ModelState> modelStates() {
+        return models().stream().map(m -> ModelState.ready(m.name())).toList();
+    }
+
     /**
      * Starts {@code spec.choices()} generations. Throws {@link UnknownModelException},
      * {@link dev.hearth.engine.ContextLengthExceededException} or

@@ -62,6 +62,26 @@ public final class LocalBackend implements Backend {
     }
 
     @Override
+    public List<ModelState> modelStates() {
+        return models.states();
+    }
+
+    /** Ends every generation in flight on every model with an error naming {@code reason} (shutdown's grace is over). */
+    public void abortAll(String reason) {
+        models.list().forEach(m -> m.engine().abort(reason));
+    }
+
+    /** A model named at start is loading: listed as such, its requests get a 503 until it is added or failed. */
+    public void starting(String name) {
+        models.starting(name);
+    }
+
+    /** A model named at start failed to load: listed as failed with {@code reason}; the others keep serving. */
+    public void failed(String name, String reason) {
+        models.failed(name, reason);
+    }
+
+    @Override
     public Optional<ModelInfo> model(String name) {
         return models.find(name).map(LoadedModel::info);
     }

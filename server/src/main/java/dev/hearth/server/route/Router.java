@@ -171,6 +171,12 @@ public final class Router implements AutoCloseable {
                     } catch (UnknownModelException e) {
                         reason = "not_loaded";
                         last = e;
+                    } catch (ModelUnavailableException e) {
+                        reason = e.state() == ModelState.State.LOADING ? "loading" : "model_failed";
+                        last = e;
+                    } catch (dev.hearth.engine.EngineFailedException e) {
+                        reason = "model_failed";
+                        last = e;
                     } catch (ContextLengthExceededException e) {
                         reason = "context_exceeded";
                         last = e;

@@ -64,7 +64,9 @@ public final class RouterSetup {
         for (BackendConfig b : config.backends().values()) {
             if (b instanceof BackendConfig.Local l) {
                 for (Map.Entry<String, Path> m : l.models().entrySet()) {
-                    if (LocalModelCheck.check(m.getValue(), options, machine) != null) {
+                    LocalModelCheck.Refusal refused = LocalModelCheck.check(m.getValue(), options, machine);
+                    if (refused != null) {
+                        local.failed(m.getKey(), refused.detail());  // listed by /health; its routes fall back
                         continue;
                     }
                     try {
@@ -73,7 +75,8 @@ public final class RouterSetup {
                         metrics.modelLoaded(m.getKey(), model.info().loadMillis() / 1000.0);
                         log.accept("loaded " + m.getKey() + " from " + m.getValue() + " in "
                                 + model.info().loadMillis() + " ms (context " + model.info().contextLength() + ")");
-                    } catch (java.io.IOException | RuntimeException e) {
+                    } catch (java.io.IOException | RuntimeException | Error e) {
+                        local.failed(m.getKey(), String.valueOf(e.getMessage()));
                         log.accept("local model " + m.getKey() + " failed to load (" + e.getMessage()
                                 + "); its routes fall back to their next target");
                     }
