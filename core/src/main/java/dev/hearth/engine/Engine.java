@@ -175,6 +175,12 @@ public final class Engine implements AutoCloseable {
         LockSupport.unpark(thread);
     }
 
+    /** KV blocks held by sequences now (not free, not merely cached for prefix reuse); readable from any thread. */
+    public int kvBlocksInUse() {
+        dev.hearth.kv.BlockAllocator blocks = runner.kvBlocks();
+        return blocks.totalBlocks() - blocks.available();
+    }
+
     /** Sequences running now (KV slots in use). */
     public int runningCount() {
         return runningCount;

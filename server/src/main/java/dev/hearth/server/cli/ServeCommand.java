@@ -108,7 +108,8 @@ final class ServeCommand implements Callable<Integer> {
         RoutingConfig routing = config == null ? null : ConfigLoader.load(config);
         ServerSection fileSettings = routing == null ? ServerSection.EMPTY : routing.server();
         ServerSettings settings = new ServerSettings(host, port, apiKey, maxBodyBytes,
-                connectionOptions.limits(fileSettings));
+                connectionOptions.limits(fileSettings), connectionOptions.metricsPublic(fileSettings),
+                connectionOptions.openPull(fileSettings));
         List<Map.Entry<Path, String>> specs = new ArrayList<>();
         for (String spec : models) {
             Map.Entry<Path, String> parsed = ModelLoader.parseSpec(spec);

@@ -114,7 +114,7 @@ public final class HearthServer implements AutoCloseable {
         OpenAiHandlers openAi = new OpenAiHandlers(context);
         OllamaHandlers ollama = new OllamaHandlers(context);
         r.addFilter(new ConnectionFilter(guard, drain));
-        r.addFilter(new AccessFilter(settings.apiKey(), metrics, agents));
+        r.addFilter(new AccessFilter(settings, metrics, agents));
         r.error(Throwable.class, HearthServer::writeError);
         r.get("/", (req, res) -> res.send("Hearth is running"))
                 .get("/health", (req, res) -> health(backend, drain, res))

@@ -82,6 +82,10 @@ public final class StoreModelSource implements LoadedModels.ModelSource {
             }
             // Ollama-style: a catalogue name or hf:// reference that is not stored is downloaded on first use; a
             // catalogue model is checked against free memory from its known shape before any byte is fetched
+            if (!PullPermission.allowed()) {
+                throw new UnknownModelException(name, "the model '" + name + "' is not in the local store, and only the"
+                        + " admin may make the server download it (or start the server with --open-pull)");
+            }
             refuseBeforeDownload(name, bytesInUse);
             LOG.log(Level.INFO, "pulling " + name + " on first use");
             ModelManifest pulled = puller.pull(ref.get(), dev.hearth.server.hub.PullListener.NONE);
