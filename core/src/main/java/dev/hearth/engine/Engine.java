@@ -28,6 +28,8 @@ public final class Engine implements AutoCloseable {
     private final AtomicLong ids = new AtomicLong();
     private final Thread thread;
     private volatile boolean closed;
+    /** Why the model cannot compute any more (a fault in a forward pass); null while it can. */
+    private volatile String failure;
     private volatile int runningCount;
     private volatile long steps;
     // written by the engine thread after each step, read by counters() from any thread
@@ -58,6 +60,9 @@ public final class Engine implements AutoCloseable {
         if (closed) {
             throw new IllegalStateException("engine " + options.name() + " is closed");
         }
+        if (failure != null) {
+            throw new EngineFailedException(options.name(), failure);
+        }
         if (request.promptIds().length >= runner.contextLength()) {
             throw new ContextLengthExceededException(request.promptIds().length, runner.contextLength());
         }
@@ -87,6 +92,9 @@ public final class Engine implements AutoCloseable {
      * @throws UnsupportedOperationException when the runner cannot compute embeddings
      */
     public float[] embed(int[] ids) throws InterruptedException {
+        if (failure != null) {
+            throw new EngineFailedException(options.name(), failure);
+        }
         if (ids.length >= runner.contextLength()) {
             throw new ContextLengthExceededException(ids.length, runner.contextLength());
         }
@@ -101,7 +109,12 @@ public final class Engine implements AutoCloseable {
             try {
                 result.complete(runner.embed(ids));
             } catch (RuntimeException | Error e) {
-                result.completeExceptionally(e);
+                if (fatal(e)) {
+                    failure = describe(e);
+                    result.completeExceptionally(new EngineFailedException(options.name(), failure));
+                } else {
+                    result.completeExceptionally(e);
+                }
             }
         });
         if (closed) {  // the engine thread may have drained its tasks already
@@ -116,6 +129,61 @@ public final class Engine implements AutoCloseable {
             }
             throw new IllegalStateException("embedding failed: " + e.getCause(), e.getCause());
         }
+    }
+
+    /** Why the model can no longer compute (it then refuses every request); empty while it can. */
+    public java.util.Optional<String> failure() {
+        return java.util.Optional.ofNullable(failure);
+    }
+
+    /**
+     * Whether {@code e} means the model itself is broken rather than one request: a JVM error anywhere in its causes,
+     * such as the {@link InternalError} of a memory fault in a mapped file (also when a compute thread's failure
+     * arrives wrapped).
+     */
+    static boolean fatal(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (t instanceof Error) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static String describe(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (t instanceof Error) {
+                return t.getMessage() == null ? t.getClass().getSimpleName() : t.getMessage();
+            }
+        }
+        return String.valueOf(e.getMessage());
+    }
+
+    /**
+     * Ends every generation running, waiting or just submitted with {@link FinishReason#ERROR} and {@code reason}
+     * (on the engine thread, before its next step), as a server ending its shutdown grace does; the engine stays
+     * usable.
+     */
+    public void abort(String reason) {
+        tasks.add(() -> {
+            for (Sequence s; (s = incoming.poll()) != null; ) {
+                queued.decrementAndGet();
+                s.handle.publish(new GenerationEvent.Done(FinishReason.ERROR, "", s.promptLength, 0, 0, 0, reason));
+            }
+            for (Sequence s : new ArrayList<>(scheduler.running())) {
+                finish(s, FinishReason.ERROR, reason);
+            }
+            for (Sequence s : new ArrayList<>(scheduler.waiting())) {
+                finish(s, FinishReason.ERROR, reason);
+            }
+        });
+        LockSupport.unpark(thread);
+    }
+
+    /** KV blocks held by sequences now (not free, not merely cached for prefix reuse); readable from any thread. */
+    public int kvBlocksInUse() {
+        dev.hearth.kv.BlockAllocator blocks = runner.kvBlocks();
+        return blocks.totalBlocks() - blocks.available();
     }
 
     /** Sequences running now (KV slots in use). */
@@ -240,6 +308,14 @@ public final class Engine implements AutoCloseable {
             runner.forward(batch, logits);
         } catch (RuntimeException | Error e) {
             String message = "forward pass failed: " + e;
+            if (fatal(e)) {
+                // the weights cannot be read (a truncated mapped file faults): nothing this model runs can succeed
+                failure = describe(e);
+                message = new EngineFailedException(options.name(), failure).getMessage();
+                for (Sequence s : new ArrayList<>(scheduler.waiting())) {
+                    finish(s, FinishReason.ERROR, message);
+                }
+            }
             for (Sequence s : new ArrayList<>(scheduler.running())) {
                 finish(s, FinishReason.ERROR, message);
             }

@@ -45,6 +45,15 @@ public final class CompiledGrammar {
         return automaton;
     }
 
+    /**
+     * Approximate heap bytes held: the rules, the automaton built so far, the cached masks and the per-vocabulary
+     * scratch. It grows as sequences meet new states; a cache reads it between uses (the count may be a step stale).
+     */
+    public long estimatedBytes() {
+        return grammar.estimatedBytes() + automaton.estimatedBytes() + maskBytes + 4L * saved.length
+                + 8L * scratchBits.length;
+    }
+
     /** States built so far (for diagnostics and benchmarks). */
     public int stateCount() {
         return automaton.stateCount();

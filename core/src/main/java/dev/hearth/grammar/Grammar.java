@@ -36,6 +36,18 @@ public final class Grammar {
         this.source = source;
     }
 
+    /** Approximate heap bytes of the compiled rules and their source text (for byte-bounded caches). */
+    public long estimatedBytes() {
+        long bytes = 64L + kinds.length + 4L * args.length + 8L * byteSets.length + 2L * source.length();
+        for (int[] alternative : alternatives) {
+            bytes += 16 + 4L * alternative.length;
+        }
+        for (String name : ruleNames) {
+            bytes += 56 + (name == null ? 0 : name.length());
+        }
+        return bytes;
+    }
+
     /** Compiles llama.cpp GBNF text whose start rule is {@code root}. */
     public static Grammar compile(String gbnf) {
         return compile(gbnf, "root");

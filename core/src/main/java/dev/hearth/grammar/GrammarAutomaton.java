@@ -48,6 +48,15 @@ final class GrammarAutomaton {
         return all.size();
     }
 
+    /**
+     * Approximate heap bytes of the states built so far, each counted with its 256-entry transition table, and of the
+     * interned stack frames; masks are counted by {@link CompiledGrammar}. Reads sizes only, so another thread may
+     * ask while the owner builds states.
+     */
+    long estimatedBytes() {
+        return (96L + 16 + 4L * 256) * all.size() + 80L * frames.size();
+    }
+
     int flushes() {
         return flushes;
     }

@@ -80,6 +80,7 @@ public final class NativeKernels {
             if (status == null) {
                 Path lib = libraryPath();
                 SymbolLookup lookup = SymbolLookup.libraryLookup(lib, Arena.global());
+                forgetExtracted(lib);
                 Linker linker = Linker.nativeLinker();
                 MethodHandle caps = linker.downcallHandle(lookup.find("hk_caps").orElseThrow(),
                         FunctionDescriptor.of(ValueLayout.JAVA_INT));
@@ -159,9 +160,23 @@ public final class NativeKernels {
         try (InputStream in = url.openStream()) {
             Files.copy(in, lib, StandardCopyOption.REPLACE_EXISTING);
         }
-        lib.toFile().deleteOnExit();
-        dir.toFile().deleteOnExit();
         return lib;
+    }
+
+    /**
+     * Deletes the library copied out of the jar, and its directory, once it is loaded (the mapping stays valid), so
+     * no process start leaves a {@code hearth-native*} directory behind, even one that is killed.
+     */
+    private static void forgetExtracted(Path lib) {
+        if (!lib.getParent().getFileName().toString().startsWith("hearth-native")) {
+            return;  // the build's own copy, read in place
+        }
+        try {
+            Files.deleteIfExists(lib);
+            Files.deleteIfExists(lib.getParent());
+        } catch (IOException e) {
+            lib.toFile().deleteOnExit();  // not fatal: the JVM tries again at exit
+        }
     }
 
     /** Whether native kernels run in this process (either tier). */

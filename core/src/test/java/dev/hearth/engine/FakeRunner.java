@@ -10,7 +10,7 @@ import java.util.List;
  * that row (a rolling hash stored per position in the row's KV blocks), so a scheduling bug that mixes sequences,
  * skips or repeats a token, misplaces a position, or reuses the wrong or a stale block changes the output.
  */
-final class FakeRunner implements ModelRunner {
+class FakeRunner implements ModelRunner {
     static final int BLOCK_SIZE = 16;
     final int vocab;
     final int slots;

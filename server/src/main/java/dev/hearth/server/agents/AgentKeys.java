@@ -14,8 +14,9 @@ import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Agents and their keys in the agents database: create (the key is returned once and stored only as a hash), list,
- * revoke, rotate, and {@link #authenticate} for the server. Lookups are cached for {@link #CACHE_MILLIS}, so keys
- * created, revoked or rotated by {@code hearth keys} in another process take effect within that time.
+ * revoke, rotate, and {@link #authenticate} for the server. Lookups are cached for {@link #CACHE_MILLIS}, and the cache
+ * is dropped whenever the database changed since (SQLite's {@code data_version}), so keys created, revoked or rotated
+ * by {@code hearth keys} in another process take effect at once.
  * Thread-safe: the one connection is used under this object's lock.
  */
 public final class AgentKeys {
@@ -31,6 +32,7 @@ public final class AgentKeys {
 
     private final Connection db;
     private final Map<String, Cached> cache = new ConcurrentHashMap<>();
+    private long dataVersion = -1;
     private volatile long anyKeysCheckedAt = Long.MIN_VALUE / 2;
     private volatile boolean anyKeys;
 
@@ -130,6 +132,7 @@ public final class AgentKeys {
 
     /** The agent a presented key belongs to; empty for an unknown or revoked key. */
     public Optional<AgentPolicy> authenticate(String key) {
+        forgetIfChanged();
         long now = System.currentTimeMillis();
         byte[] hash = KeyMaterial.hash(key);
         String id = HexFormat.of().formatHex(hash);  // the cache holds hashes, never keys
@@ -147,6 +150,7 @@ public final class AgentKeys {
 
     /** Whether any agent has an active key (then every request needs a key); cached like lookups. */
     public boolean anyActiveKeys() {
+        forgetIfChanged();
         long now = System.currentTimeMillis();
         if (now - anyKeysCheckedAt > CACHE_MILLIS) {
             synchronized (this) {
@@ -160,6 +164,24 @@ public final class AgentKeys {
             }
         }
         return anyKeys;
+    }
+
+    /**
+     * Drops the cache when another connection (a {@code hearth keys} process) has written the database since the last
+     * look: SQLite's {@code data_version} changes then, so a revoked key stops working at once, not after the cache's
+     * lifetime. The pragma reads no table.
+     */
+    private synchronized void forgetIfChanged() {
+        try (PreparedStatement st = db.prepareStatement("PRAGMA data_version"); ResultSet rs = st.executeQuery()) {
+            long version = rs.getLong(1);
+            if (version != dataVersion) {
+                dataVersion = version;
+                cache.clear();
+                anyKeysCheckedAt = 0;
+            }
+        } catch (SQLException e) {
+            throw new AgentStoreException("cannot read the agents database: " + e.getMessage(), e);
+        }
     }
 
     public synchronized Optional<AgentPolicy> find(String agent) {

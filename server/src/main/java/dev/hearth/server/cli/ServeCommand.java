@@ -29,7 +29,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -114,7 +113,8 @@ final class ServeCommand implements Callable<Integer> {
         RoutingConfig routing = config == null ? null : ConfigLoader.load(config);
         ServerSection fileSettings = routing == null ? ServerSection.EMPTY : routing.server();
         ServerSettings settings = new ServerSettings(host, port, apiKey, maxBodyBytes,
-                connectionOptions.limits(fileSettings));
+                connectionOptions.limits(fileSettings), connectionOptions.metricsPublic(fileSettings),
+                connectionOptions.openPull(fileSettings));
         List<Map.Entry<Path, String>> specs = new ArrayList<>();
         for (String spec : models) {
             Map.Entry<Path, String> parsed = ModelLoader.parseSpec(spec);
@@ -143,40 +143,35 @@ final class ServeCommand implements Callable<Integer> {
         HearthServer server = HearthServer.start(router, settings, metrics, agents, puller);
         System.err.printf("hearth listening on http://%s:%d (OpenAI: /v1, Ollama: /api)%s%n", host, server.port(),
                 settings.apiKey() == null ? "" : ", API key required");
-        try {
+        Duration grace = connectionOptions.shutdownGrace(fileSettings);
+        ServerShutdown shutdown = new ServerShutdown(server, router, backend, agents, grace);
+        shutdown.onSignals();
+        specs.forEach(spec -> backend.starting(spec.getValue()));
+        // a model that fails to load is listed as failed (/health) and the others serve: the server never exits for it
+        Thread loader = Thread.ofVirtual().name("hearth-model-loader").start(() -> {
             for (int i = 0; i < specs.size(); i++) {
-                long inUse = backend.models().stream().mapToLong(m -> m.sizeBytes()).sum();
-                LoadedModel model = ModelLoader.loadPathOrName(models.get(i), options, store, inUse);
-                Map.Entry<Path, String> parsed = Map.entry(Path.of(model.info().path()), model.info().name());
-                backend.add(model);
-                loaded.add(model);
-                metrics.modelLoaded(model.info().name(), model.info().loadMillis() / 1000.0);
-                System.err.printf("loaded %s from %s in %d ms (context %d, %d slots)%n", model.info().name(),
-                        parsed.getKey(), model.info().loadMillis(), model.info().contextLength(), parallel);
+                String name = specs.get(i).getValue();
+                try {
+                    long inUse = backend.models().stream().mapToLong(m -> m.sizeBytes()).sum();
+                    LoadedModel model = ModelLoader.loadPathOrName(models.get(i), options, store, inUse);
+                    backend.add(model);
+                    loaded.add(model);
+                    metrics.modelLoaded(model.info().name(), model.info().loadMillis() / 1000.0);
+                    System.err.printf("loaded %s from %s in %d ms (context %d, %d slots)%n", model.info().name(),
+                            model.info().path(), model.info().loadMillis(), model.info().contextLength(), parallel);
+                } catch (Exception | Error e) {
+                    String reason = e.getMessage() == null ? e.toString() : e.getMessage();
+                    backend.failed(name, reason);
+                    System.err.printf("model %s failed to load: %s (the other models keep serving)%n", name, reason);
+                }
             }
             if (routing != null) {
                 RouterSetup.loadLocal(routing, backend, options, metrics, System.err::println, store.locator());
             }
-        } catch (Exception | Error e) {
-            server.close();
-            router.close();
-            backend.close();
-            if (agents != null) {
-                agents.close();
-            }
-            throw e;
-        }
-        CountDownLatch stopped = new CountDownLatch(1);
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            server.close();
-            router.close();
-            backend.close();
-            if (agents != null) {
-                agents.close();  // writes the ledger rows still queued
-            }
-            stopped.countDown();
-        }));
-        stopped.await();
+        });
+        shutdown.awaitSignal();
+        loader.interrupt();
+        shutdown.run();
         return 0;
     }
 

@@ -5,6 +5,7 @@ import dev.hearth.engine.Scheduling;
 import dev.hearth.server.agents.AgentCall;
 import dev.hearth.server.agents.AgentGate;
 import dev.hearth.server.agents.QuotaExceededException;
+import dev.hearth.server.route.PullPermission;
 import dev.hearth.server.web.WebRoutes;
 import io.helidon.http.HeaderName;
 import io.helidon.http.HeaderNames;
@@ -21,8 +22,9 @@ import java.util.Optional;
  * Runs around every request: Bearer-key check (everything but {@code /health}, when a key is set) and the request
  * counter by endpoint and status. With agents ({@link AgentGate}): agent keys, quotas before a POST is handled (so
  * before anything is queued), the caller's scheduling bound for the engine, and the ledger row after the response;
- * {@code /v1/usage} and {@code /v1/stats} need the admin key (or an open server). The web pages and their static
- * assets ({@link WebRoutes#isPublic}) are open: they hold no data and ask for a key in the browser.
+ * admin-only endpoints ({@link AdminAccess}: usage, stats, metrics, pulls) refuse agent keys; pulling on first use is
+ * the admin's unless allowed; two {@code Authorization} headers are a 400. The web pages and their static assets
+ * ({@link WebRoutes#isPublic}) are open: they hold no data and ask for a key in the browser.
  */
 final class AccessFilter implements Filter {
     private static final HeaderName AGENT = HeaderNames.create("X-Hearth-Agent");
@@ -30,8 +32,11 @@ final class AccessFilter implements Filter {
     private final byte[] expected;
     private final ServerMetrics metrics;
     private final AgentGate agents;
+    private final ServerSettings settings;
 
-    AccessFilter(String apiKey, ServerMetrics metrics, AgentGate agents) {
+    AccessFilter(ServerSettings settings, ServerMetrics metrics, AgentGate agents) {
+        this.settings = settings;
+        String apiKey = settings.apiKey();
         this.expected = apiKey == null ? null : ("Bearer " + apiKey).getBytes(StandardCharsets.UTF_8);
         this.metrics = metrics;
         this.agents = agents;
@@ -41,6 +46,12 @@ final class AccessFilter implements Filter {
     public void filter(FilterChain chain, RoutingRequest req, RoutingResponse res) {
         String path = req.path().path();
         try {
+            int authorizations = req.headers().all(HeaderNames.AUTHORIZATION, java.util.List::of).size();
+            if (authorizations > 1) {  // which one would count is ambiguous: a proxy and the server could disagree
+                HearthServer.writeError(req, res, ApiException.badParam("authorization", "the request has "
+                        + authorizations + " Authorization headers; send exactly one"));
+                return;
+            }
             if (WebRoutes.isPublic(req.prologue().method(), path)) {
                 chain.proceed();  // the pages and their scripts hold no data; what they fetch is checked
                 return;
@@ -74,9 +85,8 @@ final class AccessFilter implements Filter {
             HearthServer.writeError(req, res, ApiException.unauthorized());
             return;
         }
-        if ((path.equals("/v1/usage") || path.equals(WebRoutes.STATS)) && caller.get().policy() != null) {
-            HearthServer.writeError(req, res, new ApiException(403, "invalid_request_error", null, "forbidden",
-                    path.substring(4) + " needs the admin key", 0));
+        if (AdminAccess.adminOnly(path, settings) && !AdminAccess.isAdmin(caller.get())) {
+            HearthServer.writeError(req, res, AdminAccess.forbidden(path));
             return;
         }
         if (req.prologue().method() != Method.POST) {
@@ -91,7 +101,8 @@ final class AccessFilter implements Filter {
             return;
         }
         try {
-            ScopedValue.where(AgentGate.CALL, call).where(Scheduling.CURRENT, call.scheduling()).run(chain::proceed);
+            ScopedValue.where(AgentGate.CALL, call).where(Scheduling.CURRENT, call.scheduling())
+                    .where(PullPermission.ALLOWED, AdminAccess.mayPull(caller.get(), settings)).run(chain::proceed);
         } finally {
             int status = res.status().code();
             agents.end(call, status, status >= 400 ? "HTTP " + status : null);

@@ -40,6 +40,12 @@ public final class ApiException extends RuntimeException {
                 "missing or wrong API key: send 'Authorization: Bearer <key>'", 0);
     }
 
+    /** The server is draining: no new work, and work past the grace period ends with this. */
+    public static ApiException shuttingDown() {
+        return new ApiException(503, "server_error", null, "shutting_down",
+                dev.hearth.server.route.GenerationFailedException.SHUTTING_DOWN, 5);
+    }
+
     public static ApiException tooLarge(long limit) {
         return new ApiException(413, "invalid_request_error", null, "request_too_large",
                 "the request body is larger than the limit of " + limit + " bytes", 0);

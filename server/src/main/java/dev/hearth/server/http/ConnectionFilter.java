@@ -14,13 +14,16 @@ import java.util.List;
  * {@code Content-Length} and {@code Transfer-Encoding}, or with conflicting lengths, is refused (400) and its
  * connection closed; after the answer, the connection is closed when the client asked ({@code Connection: close}),
  * when the answer said so, or when the handler left request body bytes unread (they are never drained and parsed as
- * the next request). Helidon 4.5 does neither by itself.
+ * the next request). Helidon 4.5 does neither by itself. While the server drains it refuses new requests (503) and
+ * counts those in flight.
  */
 final class ConnectionFilter implements Filter {
     private final ConnectionGuard guard;
+    private final Drain drain;
 
-    ConnectionFilter(ConnectionGuard guard) {
+    ConnectionFilter(ConnectionGuard guard, Drain drain) {
         this.guard = guard;
+        this.drain = drain;
     }
 
     @Override
@@ -33,9 +36,18 @@ final class ConnectionFilter implements Filter {
                 HearthServer.writeError(req, res, new ApiException(400, "invalid_request_error", null,
                         "invalid_framing", framing, 0));
                 close = true;
+            } else if (drain.draining() && !req.path().path().equals("/health")) {
+                res.header(HeaderValues.CONNECTION_CLOSE);  // shutting down: no new work on any connection
+                HearthServer.writeError(req, res, ApiException.shuttingDown());
+                close = true;
             } else {
-                chain.proceed();
-                close = req.headers().contains(HeaderValues.CONNECTION_CLOSE)
+                drain.enter();
+                try {
+                    chain.proceed();
+                } finally {
+                    drain.exit();
+                }
+                close = drain.draining() || req.headers().contains(HeaderValues.CONNECTION_CLOSE)
                         || res.headers().contains(HeaderValues.CONNECTION_CLOSE)
                         || unreadBody(req);
             }

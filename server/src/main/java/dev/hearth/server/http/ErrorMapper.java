@@ -9,7 +9,11 @@ import dev.hearth.server.agents.QuotaExceededException;
 import dev.hearth.server.chat.ChatTemplateException;
 import dev.hearth.server.hub.HubException;
 import dev.hearth.server.hub.ModelNotFoundException;
+import dev.hearth.engine.EngineFailedException;
+import dev.hearth.server.route.GenerationFailedException;
 import dev.hearth.server.route.InsufficientMemoryException;
+import dev.hearth.server.route.ModelState;
+import dev.hearth.server.route.ModelUnavailableException;
 import dev.hearth.server.route.InvalidRequestException;
 import dev.hearth.server.route.UnknownModelException;
 import dev.hearth.server.route.UnsupportedFeatureException;
@@ -44,6 +48,16 @@ public final class ErrorMapper {
             case InsufficientMemoryException e -> new ApiException(507, "insufficient_memory", "model",
                     "insufficient_memory", e.getMessage(), 0);
             case ModelNotFoundException e -> ApiException.notFound(e.getMessage());
+            case ModelUnavailableException e -> new ApiException(503, "server_error", "model",
+                    e.state() == ModelState.State.LOADING ? "model_loading" : "model_failed", e.getMessage(),
+                    e.state() == ModelState.State.LOADING ? 5 : 0);
+            case EngineFailedException e -> new ApiException(503, "server_error", "model", "model_failed",
+                    e.getMessage(), 0);
+            case GenerationFailedException e -> switch (e.kind()) {
+                case MODEL_FAILED -> new ApiException(503, "server_error", "model", "model_failed", e.getMessage(), 0);
+                case SHUTTING_DOWN -> ApiException.shuttingDown();
+                case OTHER -> internal(e, "generation failed");
+            };
             case HubException e -> new ApiException(400, "invalid_request_error", "model", "hub_error",
                     e.getMessage(), 0);
             case UpstreamException e -> new ApiException(e.kind() == UpstreamException.Kind.CLIENT_ERROR
@@ -58,12 +72,14 @@ public final class ErrorMapper {
                     "the request body is not what this endpoint takes: " + JsonMessages.describe(e), 0);
             case JsonProcessingException e -> new ApiException(400, "invalid_request_error", null,
                     "invalid_json", "the request body is not valid JSON: " + e.getOriginalMessage(), 0);
-            default -> {
-                LOG.log(Level.ERROR, "internal error while handling a request", t);
-                yield new ApiException(500, "server_error", null, "internal_error",
-                        "internal server error (" + t.getClass().getSimpleName() + ")", 0);
-            }
+            default -> internal(t, t.getClass().getSimpleName());
         };
+    }
+
+    /** A 500 whose detail goes to the log only. */
+    private static ApiException internal(Throwable t, String what) {
+        LOG.log(Level.ERROR, "internal error while handling a request", t);
+        return new ApiException(500, "server_error", null, "internal_error", "internal server error (" + what + ")", 0);
     }
 
     /** {@code messages[0].content}: the JSON path of a mapping error. */

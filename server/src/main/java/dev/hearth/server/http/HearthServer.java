@@ -34,10 +34,31 @@ public final class HearthServer implements AutoCloseable {
     private final WebServer server;
 
     private final ConnectionGuard guard;
+    private final Drain drain;
 
-    private HearthServer(WebServer server, ConnectionGuard guard) {
+    private HearthServer(WebServer server, ConnectionGuard guard, Drain drain) {
         this.server = server;
         this.guard = guard;
+        this.drain = drain;
+    }
+
+    /**
+     * Graceful shutdown: {@code /health} turns 503 and new requests get 503 at once; the requests in flight have
+     * {@code grace} to finish; then {@code abort} ends the rest (their streams get an error event and the end marker),
+     * they get a few seconds to write it, and the server stops.
+     *
+     * @return the requests still in flight when the grace ran out (ended by {@code abort})
+     */
+    public int drain(Duration grace, Runnable abort) throws InterruptedException {
+        drain.start();
+        int cut = 0;
+        if (!drain.awaitIdle(grace)) {
+            cut = drain.inFlight();
+            abort.run();
+            drain.awaitIdle(Duration.ofSeconds(5));
+        }
+        close();
+        return cut;
     }
 
     public static HearthServer start(Backend backend, ServerSettings settings, ServerMetrics metrics) {
@@ -66,7 +87,10 @@ public final class HearthServer implements AutoCloseable {
             AgentGate agents, Puller puller) {
         ConnectionLimits limits = settings.connections();
         ConnectionGuard guard = new ConnectionGuard(limits);
+        Drain drain = new Drain();
         WebServer server = WebServer.builder()
+                // SIGTERM is ours to handle (drain, then stop): Helidon's own hook would cut requests in flight
+                .shutdownHook(false)
                 .host(settings.host())
                 .port(settings.port())
                 // streamed answers end with a small chunk: without TCP_NODELAY it waits out the client's delayed ACK
@@ -77,26 +101,26 @@ public final class HearthServer implements AutoCloseable {
                 .idleConnectionPeriod(Duration.ofMillis(Math.clamp(limits.idleTimeout().toMillis() / 4, 50, 5000)))
                 .maxTcpConnections(limits.maxConnections())
                 .addProtocol(Http1Config.builder().addReceiveListener(guard).build())
-                .routing(r -> routing(r, router, settings, metrics, agents, puller, guard))
+                .routing(r -> routing(r, router, settings, metrics, agents, puller, guard, drain))
                 .build()
                 .start();
-        return new HearthServer(server, guard);
+        return new HearthServer(server, guard, drain);
     }
 
     /** Every route, filter and the one error handler. */
     private static void routing(HttpRouting.Builder r, Router router, ServerSettings settings,
-            ServerMetrics metrics, AgentGate agents, Puller puller, ConnectionGuard guard) {
+            ServerMetrics metrics, AgentGate agents, Puller puller, ConnectionGuard guard, Drain drain) {
         Backend backend = router.local();
         metrics.onGeneration(router.queueWait()::finished);
         RequestContext context = new RequestContext(backend, settings, metrics, router, guard);
         PullHandler pull = new PullHandler(context, puller);
         OpenAiHandlers openAi = new OpenAiHandlers(context);
         OllamaHandlers ollama = new OllamaHandlers(context);
-        r.addFilter(new ConnectionFilter(guard));
-        r.addFilter(new AccessFilter(settings.apiKey(), metrics, agents));
+        r.addFilter(new ConnectionFilter(guard, drain));
+        r.addFilter(new AccessFilter(settings, metrics, agents));
         r.error(Throwable.class, HearthServer::writeError);
         r.register(new WebRoutes(router, metrics, agents));
-        r.get("/health", (req, res) -> health(backend, res))
+        r.get("/health", (req, res) -> health(backend, drain, res))
                 .get("/metrics", (req, res) -> writeMetrics(metrics, router, agents, res))
                 .get("/v1/usage", (req, res) -> usage(agents, req, res))
                 .post("/v1/chat/completions", openAi::chatCompletions)
@@ -118,10 +142,9 @@ public final class HearthServer implements AutoCloseable {
                 });
     }
 
-    private static void health(Backend backend, ServerResponse res) {
-        boolean ready = !backend.models().isEmpty();  // a model is listed once loaded and warmed up
-        sendJson(res, ready ? 200 : 503, Map.of("status", ready ? "ok" : "loading",
-                "models", backend.models().size()));
+    private static void health(Backend backend, Drain drain, ServerResponse res) {
+        Health.Report report = Health.of(backend, drain.draining());
+        sendJson(res, report.status(), report.body());
     }
 
     /** Per-agent totals from the ledger: {@code ?since=1h} (default 24h) and {@code &agent=NAME}. */

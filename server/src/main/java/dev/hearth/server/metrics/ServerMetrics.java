@@ -59,6 +59,12 @@ public final class ServerMetrics {
                         cb.call(backend.load(m.name()).running(), m.name());
                     }
                 }).register(registry);
+        GaugeWithCallback.builder().name("hearth_kv_blocks_in_use")
+                .help("KV cache blocks held by sequences (free blocks and blocks kept only for prefix reuse excluded)")
+                .labelNames("model")
+                .callback(cb -> backend.models().forEach(m ->
+                        cb.call(backend.load(m.name()).kvBlocksInUse(), m.name())))
+                .register(registry);
         CounterWithCallback.builder().name("hearth_preemptions")
                 .help("Sequences pushed back to wait because KV blocks ran short, per model").labelNames("model")
                 .callback(cb -> {

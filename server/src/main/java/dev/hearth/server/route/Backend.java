@@ -16,6 +16,11 @@ public interface Backend extends AutoCloseable {
 
     Optional<ModelInfo> model(String name);
 
+    /** Every model this backend knows with its readiness (for {@code /health}); by default the listed ones, ready. */
+    default List<ModelState> modelStates() {
+        return models().stream().map(m -> ModelState.ready(m.name())).toList();
+    }
+
     /**
      * Starts {@code spec.choices()} generations. Throws {@link UnknownModelException},
      * {@link dev.hearth.engine.ContextLengthExceededException} or
@@ -62,8 +67,14 @@ public interface Backend extends AutoCloseable {
      * @param waiting submitted, not yet finished, minus running
      * @param preemptions sequences pushed back to wait because KV blocks ran short (since load)
      * @param cachedPromptTokens prompt tokens served from the prefix cache instead of computed (since load)
+     * @param kvBlocksInUse KV blocks held by sequences now (free and merely cached blocks excluded)
      */
-    record LoadStatus(int running, int waiting, int maxSequences, long preemptions, long cachedPromptTokens) {}
+    record LoadStatus(int running, int waiting, int maxSequences, long preemptions, long cachedPromptTokens,
+            int kvBlocksInUse) {
+        public LoadStatus(int running, int waiting, int maxSequences, long preemptions, long cachedPromptTokens) {
+            this(running, waiting, maxSequences, preemptions, cachedPromptTokens, 0);
+        }
+    }
 
     @Override
     default void close() {}

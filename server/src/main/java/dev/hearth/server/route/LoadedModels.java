@@ -51,6 +51,9 @@ public final class LoadedModels implements AutoCloseable {
 
     private final Map<String, Entry> entries = new LinkedHashMap<>();
     private final Map<String, CompletableFuture<Entry>> loading = new HashMap<>();
+    /** Models named at start that are not loaded yet, and models that failed (to load, or later): name to reason. */
+    private final Map<String, String> starting = new LinkedHashMap<>();
+    private final Map<String, String> failed = new LinkedHashMap<>();
     private final ModelSource source;
     private final long defaultKeepAliveMillis;
     private final LongSupplier clock;
@@ -76,10 +79,38 @@ public final class LoadedModels implements AutoCloseable {
             throw new IllegalArgumentException("a model named '" + name + "' is already loaded");
         }
         entries.put(name, new Entry(model, -1, clock.getAsLong()));
+        starting.remove(name);
+        failed.remove(name);
     }
 
+    /** A model named at start is loading: requests for it get a 503 until {@link #add} or {@link #failed}. */
+    public synchronized void starting(String name) {
+        starting.put(name, "");
+    }
+
+    /** A model named at start could not be loaded: it stays listed as failed, its requests get a 503. */
+    public synchronized void failed(String name, String reason) {
+        starting.remove(name);
+        failed.put(name, reason);
+    }
+
+    /** Every model known: loaded (ready, or failed at run time), loading at start, failed to load. */
+    public synchronized List<ModelState> states() {
+        List<ModelState> states = new ArrayList<>();
+        for (LoadedModel m : entries.values().stream().map(e -> e.model).distinct().toList()) {
+            states.add(m.engine().failure().map(reason -> new ModelState(m.info().name(), ModelState.State.FAILED,
+                    reason)).orElse(ModelState.ready(m.info().name())));
+        }
+        starting.keySet().forEach(name -> states.add(new ModelState(name, ModelState.State.LOADING, null)));
+        loading.keySet().forEach(name -> states.add(new ModelState(name, ModelState.State.LOADING, null)));
+        failed.forEach((name, reason) -> states.add(new ModelState(name, ModelState.State.FAILED, reason)));
+        return states;
+    }
+
+    /** Models that serve: loaded and not failed. */
     public synchronized List<LoadedModel> list() {
-        return entries.values().stream().map(e -> e.model).distinct().toList();
+        return entries.values().stream().map(e -> e.model).distinct()
+                .filter(m -> m.engine().failure().isEmpty()).toList();
     }
 
     public synchronized Optional<LoadedModel> find(String name) {
@@ -105,6 +136,13 @@ public final class LoadedModels implements AutoCloseable {
             boolean mine = false;
             String key;
             synchronized (this) {
+                if (starting.containsKey(name)) {
+                    throw new ModelUnavailableException(new ModelState(name, ModelState.State.LOADING, null));
+                }
+                if (failed.containsKey(name)) {
+                    throw new ModelUnavailableException(new ModelState(name, ModelState.State.FAILED,
+                            failed.get(name)));
+                }
                 Entry e = entries.get(name);
                 key = name;
                 if (e == null && source != null) {
@@ -112,6 +150,11 @@ public final class LoadedModels implements AutoCloseable {
                     e = entries.get(key);
                 }
                 if (e != null) {
+                    String fault = e.model.engine().failure().orElse(null);
+                    if (fault != null) {
+                        throw new ModelUnavailableException(new ModelState(e.model.info().name(),
+                                ModelState.State.FAILED, fault));
+                    }
                     e.users++;
                     return new Lease(e, keepAlive);
                 }

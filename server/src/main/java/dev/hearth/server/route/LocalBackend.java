@@ -24,19 +24,17 @@ import java.util.Optional;
 public final class LocalBackend implements Backend {
     /** Compiled grammars kept for reuse (their automaton states and token masks): agents resend the same tools. */
     static final int GRAMMAR_CACHE = 8;
+    /** ... and the bytes they may hold together (their estimate): a few huge schemas cannot pin the heap. */
+    static final long GRAMMAR_CACHE_BYTES = 256L << 20;
 
     private final LoadedModels models;
+    private final long grammarCacheBudget;
     /**
      * Grammar (as GBNF) and vocabulary to its compiled form, least recently used first. A compiled grammar is used on its
      * model's engine thread only; requests for the same model share it, which is what its caches are for.
      */
-    private final Map<GrammarKey, dev.hearth.grammar.CompiledGrammar> grammars =
-            new java.util.LinkedHashMap<>(16, 0.75f, true) {
-                @Override
-                protected boolean removeEldestEntry(Map.Entry<GrammarKey, dev.hearth.grammar.CompiledGrammar> eldest) {
-                    return size() > GRAMMAR_CACHE;
-                }
-            };
+    private final java.util.LinkedHashMap<GrammarKey, dev.hearth.grammar.CompiledGrammar> grammars =
+            new java.util.LinkedHashMap<>(16, 0.75f, true);
 
     /** The vocabulary by identity (one per loaded model's text side) and the grammar's GBNF text. */
     private record GrammarKey(dev.hearth.grammar.TokenVocabulary vocabulary, String gbnf) {}
@@ -48,7 +46,12 @@ public final class LocalBackend implements Backend {
 
     /** Serves the models added and, through {@code models}' source, loads others on first use. */
     public LocalBackend(LoadedModels models) {
+        this(models, GRAMMAR_CACHE_BYTES);
+    }
+
+    LocalBackend(LoadedModels models, long grammarCacheBudget) {
         this.models = models;
+        this.grammarCacheBudget = grammarCacheBudget;
     }
 
     /** Adds a loaded model; its name must be new. It stays until a request sets its keep-alive. */
@@ -59,6 +62,26 @@ public final class LocalBackend implements Backend {
     @Override
     public List<ModelInfo> models() {
         return models.list().stream().map(LoadedModel::info).toList();
+    }
+
+    @Override
+    public List<ModelState> modelStates() {
+        return models.states();
+    }
+
+    /** Ends every generation in flight on every model with an error naming {@code reason} (shutdown's grace is over). */
+    public void abortAll(String reason) {
+        models.list().forEach(m -> m.engine().abort(reason));
+    }
+
+    /** A model named at start is loading: listed as such, its requests get a 503 until it is added or failed. */
+    public void starting(String name) {
+        models.starting(name);
+    }
+
+    /** A model named at start failed to load: listed as failed with {@code reason}; the others keep serving. */
+    public void failed(String name, String reason) {
+        models.failed(name, reason);
     }
 
     @Override
@@ -130,7 +153,27 @@ public final class LocalBackend implements Backend {
             dev.hearth.grammar.TokenVocabulary vocabulary) {
         GrammarKey key = new GrammarKey(vocabulary, grammar.gbnf());
         synchronized (grammars) {
-            return grammars.computeIfAbsent(key, k -> new dev.hearth.grammar.CompiledGrammar(grammar, vocabulary));
+            dev.hearth.grammar.CompiledGrammar compiled = grammars.computeIfAbsent(key,
+                    k -> new dev.hearth.grammar.CompiledGrammar(grammar, vocabulary));
+            trimGrammars();
+            return compiled;
+        }
+    }
+
+    /** Drops the least recently used grammars beyond the count or the byte budget (the newest always stays). */
+    private void trimGrammars() {
+        long bytes = grammars.values().stream().mapToLong(dev.hearth.grammar.CompiledGrammar::estimatedBytes).sum();
+        var eldest = grammars.entrySet().iterator();
+        while (grammars.size() > 1 && (grammars.size() > GRAMMAR_CACHE || bytes > grammarCacheBudget)) {
+            bytes -= eldest.next().getValue().estimatedBytes();
+            eldest.remove();
+        }
+    }
+
+    /** Bytes the cached grammars hold (their estimate). */
+    long grammarCacheBytes() {
+        synchronized (grammars) {
+            return grammars.values().stream().mapToLong(dev.hearth.grammar.CompiledGrammar::estimatedBytes).sum();
         }
     }
 
@@ -259,7 +302,7 @@ public final class LocalBackend implements Backend {
         Engine engine = model.get().engine();
         int running = engine.runningCount();
         return new LoadStatus(running, Math.max(0, engine.queuedCount() - running), engine.maxSequences(),
-                engine.preemptions(), engine.cachedPromptTokens());
+                engine.preemptions(), engine.cachedPromptTokens(), engine.kvBlocksInUse());
     }
 
     @Override

@@ -209,6 +209,12 @@ public final class Router implements AutoCloseable {
                     } catch (UnknownModelException e) {
                         refusal = failed("not_loaded", e);
                         last = e;
+                    } catch (ModelUnavailableException e) {
+                        refusal = failed(e.state() == ModelState.State.LOADING ? "loading" : "model_failed", e);
+                        last = e;
+                    } catch (dev.hearth.engine.EngineFailedException e) {
+                        refusal = failed("model_failed", e);
+                        last = e;
                     } catch (ContextLengthExceededException e) {
                         refusal = failed("context_exceeded", e);
                         last = e;

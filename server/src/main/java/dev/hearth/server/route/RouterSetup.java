@@ -96,7 +96,11 @@ public final class RouterSetup {
     public static void loadLocal(RoutingConfig config, LocalBackend local, LoadOptions options, ServerMetrics metrics,
             Consumer<String> log, ModelLocator locator) {
         for (LocalModel m : localModels(config, options, locator)) {
-            if (m.refusal() != null || m.loadAtStart() == null || local.model(m.engineName()).isPresent()) {
+            if (m.refusal() != null) {
+                local.failed(m.engineName(), m.refusal().detail());  // listed by /health; its routes fall back
+                continue;
+            }
+            if (m.loadAtStart() == null || local.model(m.engineName()).isPresent()) {
                 continue;
             }
             try {
@@ -105,7 +109,8 @@ public final class RouterSetup {
                 metrics.modelLoaded(m.engineName(), model.info().loadMillis() / 1000.0);
                 log.accept("loaded " + m.configName() + " from " + m.loadAtStart() + " in "
                         + model.info().loadMillis() + " ms (context " + model.info().contextLength() + ")");
-            } catch (java.io.IOException | RuntimeException e) {
+            } catch (java.io.IOException | RuntimeException | Error e) {
+                local.failed(m.engineName(), String.valueOf(e.getMessage()));
                 log.accept("local model " + m.configName() + " failed to load (" + e.getMessage()
                         + "); its routes fall back to their next target");
             }

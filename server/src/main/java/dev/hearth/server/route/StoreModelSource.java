@@ -75,6 +75,11 @@ public final class StoreModelSource implements LoadedModels.ModelSource {
             // catalogue model is checked against free memory from its known shape before any byte is fetched
             resolved = locator.locateName(name, dev.hearth.server.hub.PullListener.NONE,
                     (requested, ref) -> {
+                        if (!PullPermission.allowed()) {
+                            throw new UnknownModelException(name, "the model '" + name + "' is not in the local"
+                                    + " store, and only the admin may make the server download it (or start the"
+                                    + " server with --open-pull)");
+                        }
                         refuseBeforeDownload(requested, bytesInUse);
                         refuseRecentlyFailed(requested);
                         pulling[0] = true;

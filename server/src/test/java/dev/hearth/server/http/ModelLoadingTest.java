@@ -208,4 +208,19 @@ class ModelLoadingTest {
             assertThat(r.body()).contains("not found");
         }
     }
+
+    @Test
+    void pullOnFirstUseIsRefusedToCallersWhoMayNotPull() throws Exception {
+        AtomicReference<AutoCloseable> hub = new AtomicReference<>();
+        try (TestServer s = server(machine(64L << 30), Duration.ofMinutes(1), hub); AutoCloseable h = hub.get()) {
+            String ref = "hf://" + REPO + ":Q8_0";
+            Throwable refusal = org.assertj.core.api.Assertions.catchThrowable(() -> ScopedValue
+                    .where(dev.hearth.server.route.PullPermission.ALLOWED, false)
+                    .call(() -> s.backend.touch(ref, null)));
+            assertThat(refusal).isInstanceOf(dev.hearth.server.route.UnknownModelException.class)
+                    .hasMessageContaining("only the admin may make the server download it");
+            assertThat(new ModelStore(home).list()).isEmpty();  // nothing was fetched
+            assertThat(s.backend.touch(ref, null).name()).isNotBlank();  // unbound (the admin, the CLI): pulled
+        }
+    }
 }

@@ -35,4 +35,24 @@ class GrammarCacheTest {
         assertThat(backend.compiled(Grammar.compile("root ::= \"a\" \"b\""), v1)).as("evicted after 8 newer ones")
                 .isNotSameAs(first);
     }
+
+    @Test
+    void theCacheKeepsToItsByteBudget() {
+        long budget = 8L << 20;
+        LocalBackend backend = new LocalBackend(new LoadedModels(null, java.time.Duration.ofMinutes(5),
+                System::currentTimeMillis), budget);
+        TokenVocabulary v = vocabulary();
+        CompiledGrammar first = null;
+        for (int g = 0; g < 5; g++) {
+            StringBuilder gbnf = new StringBuilder("root ::= ");
+            for (int i = 0; i < 20_000; i++) {
+                gbnf.append(i == 0 ? "" : " | ").append("\"v").append(g).append('-').append(i).append('"');
+            }
+            CompiledGrammar compiled = backend.compiled(Grammar.compile(gbnf.toString()), v);
+            assertThat(compiled.estimatedBytes()).as("a large enum grammar").isBetween(budget / 4, budget);
+            first = first == null ? compiled : first;
+            assertThat(backend.grammarCacheBytes()).isLessThanOrEqualTo(budget);
+        }
+        assertThat(backend.compiled(first.grammar(), v)).as("evicted by bytes, not by count").isNotSameAs(first);
+    }
 }

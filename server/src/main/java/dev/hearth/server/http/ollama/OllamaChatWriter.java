@@ -1,5 +1,6 @@
 package dev.hearth.server.http.ollama;
 
+import dev.hearth.server.route.GenerationFailedException;
 import com.fasterxml.jackson.core.type.TypeReference;
 import dev.hearth.engine.FinishReason;
 import dev.hearth.engine.GenerationEvent;
@@ -43,7 +44,7 @@ final class OllamaChatWriter {
                     case GenerationEvent.Token t -> text.append(t.text());
                     case GenerationEvent.Done d -> {
                         if (d.reason() == FinishReason.ERROR) {
-                            throw new IllegalStateException("generation failed: " + d.error());
+                            throw new GenerationFailedException(d.error());
                         }
                         ChatOutputParser.Parsed parsed = parser.parse(text.toString());
                         List<OllamaResponses.ToolCall> calls = new ArrayList<>();
@@ -80,7 +81,7 @@ final class OllamaChatWriter {
                     case GenerationEvent.Token t -> parser.push(t.text(), sink);
                     case GenerationEvent.Done d -> {
                         if (d.reason() == FinishReason.ERROR) {
-                            out.event(ErrorMapper.ollamaBody(ErrorMapper.map(new IllegalStateException(d.error()))));
+                            out.event(ErrorMapper.ollamaBody(ErrorMapper.map(new GenerationFailedException(d.error()))));
                         } else {
                             parser.finish(sink);
                             out.event(done(new OllamaResponses.Message("assistant", ""), d));

@@ -1,5 +1,6 @@
 package dev.hearth.server.http.ollama;
 
+import dev.hearth.server.route.GenerationFailedException;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.hearth.engine.FinishReason;
 import dev.hearth.engine.GenerationEvent;
@@ -169,7 +170,7 @@ public final class OllamaHandlers {
                     case GenerationEvent.Token t -> text.append(t.text());
                     case GenerationEvent.Done d -> {
                         if (d.reason() == FinishReason.ERROR) {
-                            throw new IllegalStateException("generation failed: " + d.error());
+                            throw new GenerationFailedException(d.error());
                         }
                         HearthServer.sendJson(res, 200, chunk.apply(text.toString(), d));
                     }
@@ -187,7 +188,7 @@ public final class OllamaHandlers {
                         }
                     }
                     case GenerationEvent.Done d -> out.event(d.reason() == FinishReason.ERROR
-                            ? ErrorMapper.ollamaBody(ErrorMapper.map(new IllegalStateException(d.error())))
+                            ? ErrorMapper.ollamaBody(ErrorMapper.map(new GenerationFailedException(d.error())))
                             : chunk.apply("", d));
                 }
             }

@@ -1,5 +1,6 @@
 package dev.hearth.server.http.openai;
 
+import dev.hearth.server.route.GenerationFailedException;
 import dev.hearth.engine.FinishReason;
 import dev.hearth.engine.GenerationEvent;
 import dev.hearth.server.http.ChoiceEvents;
@@ -40,7 +41,7 @@ final class CollectedChoices {
                 }
                 case GenerationEvent.Done d -> {
                     if (d.reason() == FinishReason.ERROR) {
-                        throw new IllegalStateException("generation failed: " + d.error());
+                        throw new GenerationFailedException(d.error());
                     }
                     c.finishReasons[i] = d.reason().apiName();
                     c.completionTokens += d.generatedTokens();

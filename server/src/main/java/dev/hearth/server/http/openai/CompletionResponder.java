@@ -1,5 +1,6 @@
 package dev.hearth.server.http.openai;
 
+import dev.hearth.server.route.GenerationFailedException;
 import dev.hearth.engine.FinishReason;
 import dev.hearth.engine.GenerationEvent;
 import dev.hearth.server.http.ChoiceEvents;
@@ -55,7 +56,8 @@ final class CompletionResponder implements Responder {
                     case GenerationEvent.Done d -> {
                         if (d.reason() == FinishReason.ERROR) {
                             out.event(ErrorMapper.openAiBody(ErrorMapper.map(
-                                    new IllegalStateException("generation failed: " + d.error()))));
+                                    new GenerationFailedException(d.error()))));
+                            out.done();  // clients waiting for the terminator stop here too
                             events.cancel();
                             return;
                         }
