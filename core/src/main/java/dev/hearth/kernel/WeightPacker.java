@@ -26,7 +26,9 @@ public final class WeightPacker implements AutoCloseable {
     private boolean missed;
     private long packedBytes;
     private Thread writer;
-    private volatile String note;
+    /** What the load did; what the background writer did (or null). */
+    private final String note;
+    private volatile String written;
 
     /**
      * @param model the model file (the cache's key)
@@ -103,14 +105,14 @@ public final class WeightPacker implements AutoCloseable {
         writer = Thread.ofPlatform().name("hearth-repack-cache").daemon().start(() -> {
             try {
                 cache.write(sources);
-                note = "repack cache: wrote " + cache.file();
+                written = "wrote " + cache.file();
             } catch (InterruptedException e) {
-                note = "repack cache: writing stopped (model closed)";
+                written = "writing stopped (model closed)";
             } catch (IOException | RuntimeException e) {
-                note = "repack cache: not written (" + e.getMessage() + ")";
+                written = "not written (" + e.getMessage() + ")";
             }
         });
-        note = note + "; writing it in the background";
+        written = "writing the entry in the background";
     }
 
     /** Bytes of repacked weights this model holds (mapped from the cache or in native memory). */
@@ -120,7 +122,8 @@ public final class WeightPacker implements AutoCloseable {
 
     /** One line on what the repack did: off, mapped from the cache, rebuilt and why, writing. */
     public String note() {
-        return note;
+        String w = written;
+        return w == null ? note : note + "; " + w;
     }
 
     /** Waits for the background writer (tests, and tools that exit right after loading). */
