@@ -41,8 +41,11 @@ class AgentQuotasServerTest {
                 assertThat(error(r).path("code").asText()).isEqualTo("invalid_api_key");
                 assertThat(error(r).path("type").asText()).isEqualTo("invalid_request_error");
             }
+            // another agent keeps a key, so the server stays closed (revoking every key would open it again)
+            String other = s.gate.keys().create(AgentsTestSupport.agent("coder", AgentLimits.UNLIMITED)).key();
             s.gate.keys().revoke("planner");
-            assertThat(s.chat(key, "hi").statusCode()).isEqualTo(401);
+            assertThat(s.chat(key, "hi").statusCode()).as("a revoked key, at once").isEqualTo(401);
+            assertThat(s.chat(other, "hi").statusCode()).isEqualTo(200);
         }
     }
 
