@@ -258,6 +258,7 @@ class WebPagesBrowserTest {
         assertNothingRan();
         assertThat(text("article.message.assistant h2")).isEqualTo("A hostile answer");
         assertThat(text("article.message.assistant pre code.hljs")).contains("def greet(name):");
+        assertThat(browser.driver.findElements(By.cssSelector("article.message.assistant pre button.copy"))).hasSize(1);
         assertThat(text(".tool-name")).isEqualTo(HostileUpstream.TOOL_NAME);
         assertThat(text(".tool-args")).contains("onerror");
         assertThat((String) browser.js("return document.querySelector('article.message.assistant details.reasoning').textContent"))
