@@ -1,11 +1,11 @@
 package dev.hearth.server.cli;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.hearth.engine.ChainSampler;
 import dev.hearth.engine.GenerationEvent;
 import dev.hearth.engine.GenerationHandle;
 import dev.hearth.engine.GenerationRequest;
 import dev.hearth.kv.KvPrecision;
+import dev.hearth.sampling.ChainSampler;
 import dev.hearth.sampling.SamplingParams;
 import dev.hearth.server.route.LoadOptions;
 import dev.hearth.server.route.LoadedModel;

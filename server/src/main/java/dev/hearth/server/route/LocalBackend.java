@@ -118,15 +118,15 @@ public final class LocalBackend implements Backend {
         Engine engine = model.engine();
         int room = Math.max(1, engine.contextLength() - prompt.length);
         int maxTokens = spec.maxTokens() == null ? room : Math.min(spec.maxTokens(), room);
-        Supplier<dev.hearth.engine.TokenSampler> sampler = SamplerFactory.forSettings(spec.sampling(),
+        Supplier<dev.hearth.sampling.TokenSampler> sampler = SamplerFactory.forSettings(spec.sampling(),
                 engine.vocabularySize());
         boolean opensThought = spec.isChat() && promptTail(text, prompt).stripTrailing().endsWith("<think>");
         dev.hearth.grammar.Grammar grammar = outputGrammar(spec, text, tools, opensThought);
         if (grammar != null) {
             // the output is constrained: each sequence gets a matcher that masks tokens the grammar cannot take
             dev.hearth.grammar.CompiledGrammar compiled = compiled(grammar, text.grammarVocabulary());
-            Supplier<dev.hearth.engine.TokenSampler> free = sampler;
-            sampler = () -> new dev.hearth.grammar.GrammarSampler(free.get(), compiled.newMatcher());
+            Supplier<dev.hearth.sampling.TokenSampler> free = sampler;
+            sampler = () -> new dev.hearth.sampling.GrammarSampler(free.get(), compiled.newMatcher());
         }
         GenerationRequest request = new GenerationRequest(prompt, maxTokens, text.stopTokenIds(), spec.stop(),
                 sampler, text::newDecoder);
