@@ -1,4 +1,4 @@
-package dev.hearth.kernel;
+package dev.hearth.engine;
 
 import java.io.IOException;
 import java.nio.file.Files;
