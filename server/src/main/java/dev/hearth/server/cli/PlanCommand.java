@@ -2,7 +2,7 @@ package dev.hearth.server.cli;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.hearth.server.hub.Bytes;
-import dev.hearth.server.hub.KvPrecision;
+import dev.hearth.kv.KvPrecision;
 import dev.hearth.server.hub.MachineProfile;
 import dev.hearth.server.hub.MemoryPlan;
 import dev.hearth.server.hub.PlanRequest;

@@ -1,7 +1,7 @@
 package dev.hearth.server.cli;
 
+import dev.hearth.engine.LocalModelRunner;
 import dev.hearth.kv.KvPrecision;
-import dev.hearth.model.ModelOptions;
 import dev.hearth.server.agents.AgentDatabase;
 import dev.hearth.server.agents.AgentGate;
 import dev.hearth.server.http.HearthServer;
@@ -74,7 +74,7 @@ final class ServeCommand implements Callable<Integer> {
     @Option(names = "--threads", description = "Compute threads (default: all cores).")
     Integer threads;
 
-    @Option(names = "--batch", defaultValue = "" + ModelOptions.DEFAULT_MAX_BATCH_TOKENS,
+    @Option(names = "--batch", defaultValue = "" + LocalModelRunner.DEFAULT_MAX_BATCH_TOKENS,
             description = "Most tokens per forward pass (default ${DEFAULT-VALUE}).")
     int batch;
 
@@ -108,7 +108,7 @@ final class ServeCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         LoadOptions options = new LoadOptions(parallel, contextSize,
-                threads == null ? ModelOptions.defaults().threads() : threads, batch, maxQueue,
+                threads == null ? Runtime.getRuntime().availableProcessors() : threads, batch, maxQueue,
                 KvPrecision.parse(kvPrecision)).withRepackCache(noRepackCache ? null : HearthHome.repackCache());
         RoutingConfig routing = config == null ? null : ConfigLoader.load(config);
         ServerSection fileSettings = routing == null ? ServerSection.EMPTY : routing.server();
