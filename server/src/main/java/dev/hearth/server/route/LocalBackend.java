@@ -3,6 +3,7 @@ package dev.hearth.server.route;
 import dev.hearth.engine.Engine;
 import dev.hearth.engine.GenerationHandle;
 import dev.hearth.engine.GenerationRequest;
+import dev.hearth.engine.Scheduling;
 import dev.hearth.server.chat.ChatOutputFormat;
 import dev.hearth.server.chat.ChatOutputParser;
 import dev.hearth.server.chat.ToolCallFormat;
@@ -103,12 +104,17 @@ public final class LocalBackend implements Backend {
 
     @Override
     public Generation generate(GenerationSpec spec) {
+        return generate(spec, Scheduling.DEFAULT);
+    }
+
+    @Override
+    public Generation generate(GenerationSpec spec, Scheduling scheduling) {
         try (LoadedModels.Lease lease = models.acquire(spec.model(), spec.keepAlive())) {
-            return generate(spec, lease.model());
+            return generate(spec, scheduling, lease.model());
         }
     }
 
-    private Generation generate(GenerationSpec spec, LoadedModel model) {
+    private Generation generate(GenerationSpec spec, Scheduling scheduling, LoadedModel model) {
         ModelText text = model.text();
         List<Map<String, Object>> tools = offeredTools(spec);
         int[] prompt = spec.isChat() ? text.encodeChat(spec.messages(), tools) : text.encodePrompt(spec.prompt());
@@ -129,7 +135,7 @@ public final class LocalBackend implements Backend {
             sampler = () -> new dev.hearth.sampling.GrammarSampler(free.get(), compiled.newMatcher());
         }
         GenerationRequest request = new GenerationRequest(prompt, maxTokens, text.stopTokenIds(), spec.stop(),
-                sampler, text::newDecoder);
+                sampler, text::newDecoder, scheduling);
         List<GenerationHandle> handles = new ArrayList<>(spec.choices());
         try {
             for (int i = 0; i < spec.choices(); i++) {
