@@ -1,6 +1,6 @@
 /*
- * Hearth's packed matmul kernels for CPUs with AVX2 (and FMA, F16C) but not AVX-512 VNNI, and for the packed types
- * that have no AVX-512 kernel (Q5_K, Q5_0, Q8_0), which run here on every CPU with AVX2.
+ * Hearth's packed matmul kernels for CPUs with AVX2 (and FMA, F16C) but not AVX-512 VNNI (the tests also call them
+ * directly on AVX-512 machines, against the scalar twin).
  *
  * They read the same repacked layouts as the AVX-512 kernels (hk_repack: tiles of 16 rows, row i of a tile in the
  * i-th 4-byte lane of each 64-byte vector), a tile as two halves of 8 rows, one 256-bit register per half. AVX2 has
