@@ -64,7 +64,7 @@ public final class NativeKernels {
     /** Bytes per super-block of a 16-row tile of repacked Q4_K. */
     static final int PACK_SUPER_Q4_K = 2368;
     /** Bytes per super-block of a 16-row tile of repacked Q6_K. */
-    static final int PACK_SUPER_Q6_K = 4384;
+    static final int PACK_SUPER_Q6_K = 3360;
     /** Bytes per unit of a 16-row tile of the layouts packed for the AVX2 kernels (see hearth_kernels_avx2.c). */
     static final int PACK_BLOCK_Q5_0 = 352;
     static final int PACK_BLOCK_Q8_0 = 544;
@@ -273,8 +273,8 @@ public final class NativeKernels {
      * The matrix's weights repacked for the native kernels into {@code dst} (at least {@link #packedBytes}): tiles of
      * 16 rows, row i of a tile in lane i of every vector. Q4_0: each block of a tile 4 vectors of 4 bytes of nibbles
      * per row and the 16 scales, the same bytes as the file. Q4_K: each super-block 32 such vectors, the 6-bit scales
-     * and mins one byte each, d and dmin (148 bytes per row and super-block against 144). Q6_K: each super-block 64
-     * vectors of the 6-bit values put together as bytes, the 16 group scales, d (274 bytes against 210). Q5_0, Q8_0
+     * and mins one byte each, d and dmin (148 bytes per row and super-block against 144). Q6_K: each super-block the
+     * low 4 bits as Q4_K's nibbles, the high 2 bits four to a byte, the 16 group scales, d (210 bytes, as the file). Q5_0, Q8_0
      * and Q5_K: see hearth_kernels_avx2.c (the same bytes as the file, 180 against 176 for Q5_K).
      */
     public static void repackInto(WeightMatrix w, MemorySegment dst) {
