@@ -26,6 +26,12 @@ public final class PromptLogits {
     private PromptLogits() {}
 
     public static void topK(Path path, int threads, int chunk, int[] ids, int k, PositionSink sink) throws IOException {
+        topK(path, threads, chunk, ids, k, dev.hearth.device.DeviceChoice.DEFAULT, note -> { }, sink);
+    }
+
+    /** As {@link #topK(Path, int, int, int[], int, PositionSink)} on the chosen device; where it runs goes to note. */
+    public static void topK(Path path, int threads, int chunk, int[] ids, int k, dev.hearth.device.DeviceChoice device,
+            java.util.function.Consumer<String> note, PositionSink sink) throws IOException {
         if (ids.length == 0) {
             throw new IllegalArgumentException("the prompt needs at least one token id");
         }
@@ -37,7 +43,10 @@ public final class PromptLogits {
             if (k < 1 || k > vocab) {
                 throw new IllegalArgumentException("top must lie in [1, " + vocab + "], got " + k);
             }
-            KvCache kv = model.newKvCache(ids.length, 1, KvPrecision.F32);
+            DeviceSetup setup = DeviceSetup.attach(model, device, ids.length, 1, KvPrecision.F32,
+                    KvCache.DEFAULT_BLOCK_SIZE, (ids.length + KvCache.DEFAULT_BLOCK_SIZE - 1) / KvCache.DEFAULT_BLOCK_SIZE);
+            note.accept(setup.placement());
+            KvCache kv = setup.kv();
             Logits logits = model.newLogits(chunk);
             int[] topIds = new int[k];
             float[] topValues = new float[k];

@@ -30,6 +30,7 @@ public final class KvCache {
     private final byte[][] valuesQ8;
     private final short[][] keyScales;
     private final short[][] valueScales;
+    private final boolean hostStorage;
 
     /** A pool with room for {@code maxSequences} full contexts (blocks of {@link #DEFAULT_BLOCK_SIZE}). */
     public KvCache(int layers, int kvDim, int contextLength, int maxSequences, KvPrecision precision) {
@@ -44,6 +45,20 @@ public final class KvCache {
      */
     public KvCache(int layers, int kvDim, int contextLength, int maxSequences, KvPrecision precision, int blockSize,
             int numBlocks) {
+        this(layers, kvDim, contextLength, maxSequences, precision, blockSize, numBlocks, true);
+    }
+
+    /**
+     * A cache of block tables only: the keys and values live on a compute device (whose forward pass allocated them
+     * from this cache's geometry); {@link #store} and the arrays' getters are then not to be called.
+     */
+    public static KvCache tablesOnly(int layers, int kvDim, int contextLength, int maxSequences,
+            KvPrecision precision, int blockSize, int numBlocks) {
+        return new KvCache(layers, kvDim, contextLength, maxSequences, precision, blockSize, numBlocks, false);
+    }
+
+    private KvCache(int layers, int kvDim, int contextLength, int maxSequences, KvPrecision precision, int blockSize,
+            int numBlocks, boolean hostStorage) {
         if (contextLength < 1 || maxSequences < 1) {
             throw new IllegalArgumentException("KV cache needs a context length and a sequence count of at least 1, got "
                     + contextLength + " and " + maxSequences);
@@ -68,9 +83,10 @@ public final class KvCache {
             tables[i] = new BlockTable();
         }
         int n = (int) values;
-        boolean f32 = precision == KvPrecision.F32;
-        boolean f16 = precision == KvPrecision.F16;
-        boolean q8 = precision == KvPrecision.Q8_0;
+        boolean f32 = hostStorage && precision == KvPrecision.F32;
+        boolean f16 = hostStorage && precision == KvPrecision.F16;
+        boolean q8 = hostStorage && precision == KvPrecision.Q8_0;
+        this.hostStorage = hostStorage;
         keysF32 = f32 ? new float[layers][n] : null;
         valuesF32 = f32 ? new float[layers][n] : null;
         keysF16 = f16 ? new short[layers][n] : null;
@@ -93,6 +109,21 @@ public final class KvCache {
     /** Bytes of the whole pool's keys and values. */
     public long totalBytes() {
         return bytesPerPosition() * allocator.totalBlocks() * blockSize;
+    }
+
+    /** Whether keys and values live in this object (false: on a device, see {@link #tablesOnly}). */
+    public boolean hostStorage() {
+        return hostStorage;
+    }
+
+    /** Layers of keys and values the pool holds. */
+    public int layers() {
+        return layers;
+    }
+
+    /** Blocks in the pool. */
+    public int numBlocks() {
+        return allocator.totalBlocks();
     }
 
     public KvPrecision precision() {
@@ -150,6 +181,9 @@ public final class KvCache {
 
     /** Writes one position's key and value rows (kvDim values each) for a layer; {@link #reserve} first. */
     public void store(int layer, int seq, int pos, float[] k, int kOffset, float[] v, int vOffset) {
+        if (!hostStorage) {
+            throw new IllegalStateException("this KV cache keeps its keys and values on a device");
+        }
         int at = row(seq, pos) * kvDim;
         switch (precision) {
             case F32 -> {

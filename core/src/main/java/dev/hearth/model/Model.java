@@ -17,15 +17,21 @@ public final class Model implements AutoCloseable {
     private final ModelConfig config;
     private final ComputePool pool;
     private final WeightPacker packer;
+    private final ModelWeights weights;
     private final Transformer transformer;
+    /** The pass {@link #forward} runs: the CPU transformer, or a device's after {@link #runOn}. */
+    private ForwardPass pass;
     private Embedder embedder;
 
-    private Model(GgufFile file, ModelConfig config, ComputePool pool, WeightPacker packer, Transformer transformer) {
+    private Model(GgufFile file, ModelConfig config, ComputePool pool, WeightPacker packer, ModelWeights weights,
+            Transformer transformer) {
         this.file = file;
         this.config = config;
         this.pool = pool;
         this.packer = packer;
+        this.weights = weights;
         this.transformer = transformer;
+        this.pass = transformer;
     }
 
     /**
@@ -44,7 +50,7 @@ public final class Model implements AutoCloseable {
             packer = new WeightPacker(path, options.repackCache(), options.nativeKernels(), file.arena(), pool);
             ModelWeights weights = ModelWeights.load(file, config, packer);
             packer.finish();
-            return new Model(file, config, pool, packer,
+            return new Model(file, config, pool, packer, weights,
                     new Transformer(config, weights, pool, options.maxBatchTokens()));
         } catch (RuntimeException | Error e) {
             if (packer != null) {
@@ -64,6 +70,27 @@ public final class Model implements AutoCloseable {
 
     public GgufFile file() {
         return file;
+    }
+
+    /** The weights as loaded (views over the mapping): what a device backend copies to its memory. */
+    public ModelWeights weights() {
+        return weights;
+    }
+
+    /**
+     * Makes {@link #forward} run on {@code devicePass} (a GPU backend's, built from {@link #weights()}); the model
+     * closes it. Embeddings stay on the CPU transformer.
+     */
+    public void runOn(ForwardPass devicePass) {
+        if (pass != transformer) {
+            pass.close();
+        }
+        pass = devicePass;
+    }
+
+    /** Where {@link #forward} runs: "cpu" or the device's name. */
+    public String device() {
+        return pass.device();
     }
 
     public int threads() {
@@ -94,6 +121,16 @@ public final class Model implements AutoCloseable {
                 numBlocks);
     }
 
+    /**
+     * As {@link #newKvCache(int, int, KvPrecision, int, int)} but holding only the block tables: the keys and values
+     * live on the device of a {@link ForwardPass} that keeps them there.
+     */
+    public KvCache newDeviceKvCache(int contextLength, int maxSequences, KvPrecision precision, int blockSize,
+            int numBlocks) {
+        return KvCache.tablesOnly(config.numLayers(), config.kvDim(), contextLength, maxSequences, precision,
+                blockSize, numBlocks);
+    }
+
     /** Bytes of keys and values one position takes in a cache of this precision (all layers). */
     public long kvBytesPerPosition(KvPrecision precision) {
         return KvCache.bytesPerPosition(config.numLayers(), config.kvDim(), precision);
@@ -114,7 +151,7 @@ public final class Model implements AutoCloseable {
      * position, attends causally over that sequence, and writes logits for the rows that ask for them.
      */
     public void forward(Batch batch, KvCache kv, Logits logits) {
-        transformer.forward(batch, kv, logits);
+        pass.forward(batch, kv, logits);
     }
 
     /**
@@ -130,6 +167,9 @@ public final class Model implements AutoCloseable {
 
     @Override
     public void close() {
+        if (pass != transformer) {
+            pass.close();  // device memory first, while the mapping it was copied from still exists
+        }
         packer.close();  // its writer reads weights of the file's arena
         pool.close();
         file.close();
