@@ -237,6 +237,11 @@ public final class Engine implements AutoCloseable {
         return runner.contextLength();
     }
 
+    /** Where the model runs (see {@link ModelRunner#placement()}). */
+    public String placement() {
+        return runner.placement();
+    }
+
     public int vocabularySize() {
         return runner.vocabularySize();
     }

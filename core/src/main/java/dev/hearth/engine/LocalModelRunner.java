@@ -1,5 +1,6 @@
 package dev.hearth.engine;
 
+import dev.hearth.device.DeviceChoice;
 import dev.hearth.kv.BlockAllocator;
 import dev.hearth.kv.KvCache;
 import dev.hearth.kv.KvPrecision;
@@ -23,6 +24,7 @@ public final class LocalModelRunner implements ModelRunner {
     private final int maxSequences;
     private final int contextLength;
     private final long kvNanos;
+    private final String placement;
 
     /** A pool with room for every slot's full context. */
     public LocalModelRunner(Model model, int contextLength, int maxSequences, KvPrecision precision) {
@@ -37,6 +39,16 @@ public final class LocalModelRunner implements ModelRunner {
      *     context, so that a sequence alone always fits
      */
     public LocalModelRunner(Model model, int contextLength, int maxSequences, KvPrecision precision, int kvBlocks) {
+        this(model, contextLength, maxSequences, precision, kvBlocks, DeviceChoice.DEFAULT);
+    }
+
+    /**
+     * As {@link #LocalModelRunner(Model, int, int, KvPrecision, int)} on the device the user chose: the forward pass,
+     * weights and KV blocks move to it; where it cannot be used, the CPU runs the model and {@link #placement()} says
+     * why in one line.
+     */
+    public LocalModelRunner(Model model, int contextLength, int maxSequences, KvPrecision precision, int kvBlocks,
+            DeviceChoice device) {
         if (kvBlocks < blocksFor(contextLength)) {
             throw new IllegalArgumentException("a KV budget of " + kvBlocks + " blocks of " + KvCache.DEFAULT_BLOCK_SIZE
                     + " positions cannot hold one sequence of the context length " + contextLength + " (needs "
@@ -46,14 +58,22 @@ public final class LocalModelRunner implements ModelRunner {
         this.contextLength = contextLength;
         this.maxSequences = maxSequences;
         long start = System.nanoTime();
-        this.kv = model.newKvCache(contextLength, maxSequences, precision, KvCache.DEFAULT_BLOCK_SIZE, kvBlocks);
+        DeviceSetup setup = DeviceSetup.attach(model, device, contextLength, maxSequences, precision,
+                KvCache.DEFAULT_BLOCK_SIZE, kvBlocks);
         this.kvNanos = System.nanoTime() - start;
+        this.kv = setup.kv();
+        this.placement = setup.placement();
         this.batch = model.newBatch();
         this.logits = model.newLogits(Math.min(maxSequences, model.maxBatchTokens()));
     }
 
     /** The batch size (most rows of one forward pass) when none is asked for. */
     public static final int DEFAULT_MAX_BATCH_TOKENS = ModelOptions.DEFAULT_MAX_BATCH_TOKENS;
+
+    @Override
+    public String placement() {
+        return placement;
+    }
 
     /** Whether matmuls run on the native int8 kernels in this process (see {@code kernel.NativeKernels}). */
     public static boolean nativeKernels() {
@@ -86,16 +106,24 @@ public final class LocalModelRunner implements ModelRunner {
      */
     public static LocalModelRunner load(Path path, int threads, int maxBatchTokens, int contextLength, int maxSequences,
             KvPrecision precision, long kvBudgetBytes, Path repackCache) throws IOException {
+        return load(path, threads, maxBatchTokens, contextLength, maxSequences, precision, kvBudgetBytes, repackCache,
+                DeviceChoice.DEFAULT);
+    }
+
+    /** As {@link #load(Path, int, int, int, int, KvPrecision, long, Path)} on the device the user chose. */
+    public static LocalModelRunner load(Path path, int threads, int maxBatchTokens, int contextLength, int maxSequences,
+            KvPrecision precision, long kvBudgetBytes, Path repackCache, DeviceChoice device) throws IOException {
         Model model = Model.load(path, new ModelOptions(threads, maxBatchTokens).withRepackCache(repackCache));
         try {
             int ctx = contextLength > 0 ? Math.min(contextLength, model.config().contextLength())
                     : Math.min(4096, model.config().contextLength());
             if (kvBudgetBytes <= 0) {
-                return new LocalModelRunner(model, ctx, maxSequences, precision);
+                return new LocalModelRunner(model, ctx, maxSequences, precision,
+                        Math.multiplyExact(maxSequences, blocksFor(ctx)), device);
             }
             long perBlock = model.kvBytesPerPosition(precision) * KvCache.DEFAULT_BLOCK_SIZE;
             return new LocalModelRunner(model, ctx, maxSequences, precision,
-                    (int) Math.min(Integer.MAX_VALUE, kvBudgetBytes / perBlock));
+                    (int) Math.min(Integer.MAX_VALUE, kvBudgetBytes / perBlock), device);
         } catch (RuntimeException | Error e) {
             model.close();
             throw e;

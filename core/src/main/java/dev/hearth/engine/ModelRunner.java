@@ -47,6 +47,11 @@ public interface ModelRunner extends AutoCloseable {
         throw new UnsupportedOperationException("this model runner does not compute embeddings");
     }
 
+    /** Where the model runs, one line ("all 32 layers on vulkan:0 (...)", or the CPU and why). */
+    default String placement() {
+        return "cpu";
+    }
+
     @Override
     default void close() {}
 }

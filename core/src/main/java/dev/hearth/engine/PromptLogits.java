@@ -26,25 +26,35 @@ public final class PromptLogits {
     private PromptLogits() {}
 
     public static void topK(Path path, int threads, int chunk, int[] ids, int k, PositionSink sink) throws IOException {
+        topK(path, threads, chunk, ids, k, dev.hearth.device.DeviceChoice.DEFAULT, note -> { }, sink);
+    }
+
+    /** As {@link #topK(Path, int, int, int[], int, PositionSink)} on the chosen device; where it runs goes to note. */
+    public static void topK(Path path, int threads, int chunk, int[] ids, int k, dev.hearth.device.DeviceChoice device,
+            java.util.function.Consumer<String> note, PositionSink sink) throws IOException {
         if (ids.length == 0) {
             throw new IllegalArgumentException("the prompt needs at least one token id");
         }
         if (!Files.isRegularFile(path)) {
             throw new NoSuchFileException(path.toString(), null, "model file not found");
         }
-        try (Model model = Model.load(path, new ModelOptions(threads, chunk));
-                KvCache kv = model.newKvCache(ids.length, 1, KvPrecision.F32)) {
+        try (Model model = Model.load(path, new ModelOptions(threads, chunk))) {
             int vocab = model.config().vocabSize();
             if (k < 1 || k > vocab) {
                 throw new IllegalArgumentException("top must lie in [1, " + vocab + "], got " + k);
             }
-            Logits logits = model.newLogits(chunk);
-            int[] topIds = new int[k];
-            float[] topValues = new float[k];
-            PromptFeeder.feed(model, kv, model.newBatch(), logits, 0, ids, 0, chunk, true, (pos, lg, row) -> {
-                VectorOps.topK(lg.values(), lg.offset(row), lg.vocabSize(), k, topIds, 0, topValues, 0);
-                sink.accept(pos, topIds, topValues);
-            });
+            DeviceSetup setup = DeviceSetup.attach(model, device, ids.length, 1, KvPrecision.F32,
+                    KvCache.DEFAULT_BLOCK_SIZE, (ids.length + KvCache.DEFAULT_BLOCK_SIZE - 1) / KvCache.DEFAULT_BLOCK_SIZE);
+            note.accept(setup.placement());
+            try (KvCache kv = setup.kv()) {
+                Logits logits = model.newLogits(chunk);
+                int[] topIds = new int[k];
+                float[] topValues = new float[k];
+                PromptFeeder.feed(model, kv, model.newBatch(), logits, 0, ids, 0, chunk, true, (pos, lg, row) -> {
+                    VectorOps.topK(lg.values(), lg.offset(row), lg.vocabSize(), k, topIds, 0, topValues, 0);
+                    sink.accept(pos, topIds, topValues);
+                });
+            }
         }
     }
 }

@@ -37,6 +37,7 @@ public final class KvCache implements AutoCloseable {
     private final MemorySegment[] values;
     private final MemorySegment[] keyScales;
     private final MemorySegment[] valueScales;
+    private final boolean hostStorage;
 
     /** A pool with room for {@code maxSequences} full contexts (blocks of {@link #DEFAULT_BLOCK_SIZE}). */
     public KvCache(int layers, int kvDim, int contextLength, int maxSequences, KvPrecision precision) {
@@ -51,6 +52,20 @@ public final class KvCache implements AutoCloseable {
      */
     public KvCache(int layers, int kvDim, int contextLength, int maxSequences, KvPrecision precision, int blockSize,
             int numBlocks) {
+        this(layers, kvDim, contextLength, maxSequences, precision, blockSize, numBlocks, true);
+    }
+
+    /**
+     * A cache of block tables only: the keys and values live on a compute device (whose forward pass allocated them
+     * from this cache's geometry); {@link #store} and the segments' getters are then not to be called.
+     */
+    public static KvCache tablesOnly(int layers, int kvDim, int contextLength, int maxSequences,
+            KvPrecision precision, int blockSize, int numBlocks) {
+        return new KvCache(layers, kvDim, contextLength, maxSequences, precision, blockSize, numBlocks, false);
+    }
+
+    private KvCache(int layers, int kvDim, int contextLength, int maxSequences, KvPrecision precision, int blockSize,
+            int numBlocks, boolean hostStorage) {
         if (contextLength < 1 || maxSequences < 1) {
             throw new IllegalArgumentException("KV cache needs a context length and a sequence count of at least 1, got "
                     + contextLength + " and " + maxSequences);
@@ -73,7 +88,8 @@ public final class KvCache implements AutoCloseable {
         for (int i = 0; i < maxSequences; i++) {
             tables[i] = new BlockTable();
         }
-        long rows = (long) numBlocks * blockSize;
+        this.hostStorage = hostStorage;
+        long rows = hostStorage ? (long) numBlocks * blockSize : 0;
         long rowBytes = precision == KvPrecision.Q8_0 ? kvDim : precision.bytesPerRow(kvDim);
         long dataBytes = align(rows * rowBytes);
         long scaleBytes = precision == KvPrecision.Q8_0 ? align(rows * (kvDim / Q8Rows.BLOCK) * 2L) : 0;
@@ -88,11 +104,12 @@ public final class KvCache implements AutoCloseable {
             throw e;
         }
         this.unmap = CLEANER.register(this, arena::close);
-        keys = new MemorySegment[layers];
-        values = new MemorySegment[layers];
-        keyScales = new MemorySegment[precision == KvPrecision.Q8_0 ? layers : 0];
+        int hostLayers = hostStorage ? layers : 0;
+        keys = new MemorySegment[hostLayers];
+        values = new MemorySegment[hostLayers];
+        keyScales = new MemorySegment[precision == KvPrecision.Q8_0 ? hostLayers : 0];
         valueScales = new MemorySegment[keyScales.length];
-        for (int l = 0; l < layers; l++) {
+        for (int l = 0; l < hostLayers; l++) {
             long at = l * layerBytes;
             keys[l] = pool.asSlice(at, dataBytes);
             values[l] = pool.asSlice(at + dataBytes, dataBytes);
@@ -130,6 +147,21 @@ public final class KvCache implements AutoCloseable {
     /** Bytes of the whole pool's keys and values. */
     public long totalBytes() {
         return bytesPerPosition() * allocator.totalBlocks() * blockSize;
+    }
+
+    /** Whether keys and values live in this object (false: on a device, see {@link #tablesOnly}). */
+    public boolean hostStorage() {
+        return hostStorage;
+    }
+
+    /** Layers of keys and values the pool holds. */
+    public int layers() {
+        return layers;
+    }
+
+    /** Blocks in the pool. */
+    public int numBlocks() {
+        return allocator.totalBlocks();
     }
 
     public KvPrecision precision() {
@@ -187,6 +219,9 @@ public final class KvCache implements AutoCloseable {
 
     /** Writes one position's key and value rows (kvDim values each) for a layer; {@link #reserve} first. */
     public void store(int layer, int seq, int pos, float[] k, int kOffset, float[] v, int vOffset) {
+        if (!hostStorage) {
+            throw new IllegalStateException("this KV cache keeps its keys and values on a device");
+        }
         long at = (long) row(seq, pos) * kvDim;
         switch (precision) {
             case F32 -> {

@@ -48,8 +48,8 @@ public final class Logits {
         return values[row * vocabSize + tokenId];
     }
 
-    /** Called by the forward pass: records which batch rows have logits. */
-    void setBatchRows(Batch batch) {
+    /** Called by a forward pass: records which batch rows have logits. */
+    public void setBatchRows(Batch batch) {
         int n = 0;
         for (int i = 0; i < batch.size(); i++) {
             if (batch.needsLogits(i)) {

@@ -17,18 +17,23 @@ public final class Model implements AutoCloseable {
     private final ModelConfig config;
     private final ComputePool pool;
     private final WeightPacker packer;
+    private final ModelWeights weights;
     private final Transformer transformer;
     private final String loadPhases;
+    /** The pass {@link #forward} runs: the CPU transformer, or a device's after {@link #runOn}. */
+    private ForwardPass pass;
     private Embedder embedder;
 
-    private Model(GgufFile file, ModelConfig config, ComputePool pool, WeightPacker packer, Transformer transformer,
-            String loadPhases) {
+    private Model(GgufFile file, ModelConfig config, ComputePool pool, WeightPacker packer, ModelWeights weights,
+            Transformer transformer, String loadPhases) {
         this.file = file;
         this.config = config;
         this.pool = pool;
         this.packer = packer;
+        this.weights = weights;
         this.transformer = transformer;
         this.loadPhases = loadPhases;
+        this.pass = transformer;
     }
 
     /**
@@ -53,7 +58,7 @@ public final class Model implements AutoCloseable {
             long weighed = System.nanoTime();
             Transformer transformer = new Transformer(config, weights, pool, options.maxBatchTokens());
             long end = System.nanoTime();
-            return new Model(file, config, pool, packer, transformer, String.format(java.util.Locale.ROOT,
+            return new Model(file, config, pool, packer, weights, transformer, String.format(java.util.Locale.ROOT,
                     "open %.2f s, repack cache %.2f s, weights %.2f s, buffers %.2f s", (opened - start) / 1e9,
                     (cached - opened) / 1e9, (weighed - cached) / 1e9, (end - weighed) / 1e9));
         } catch (RuntimeException | Error e) {
@@ -74,6 +79,27 @@ public final class Model implements AutoCloseable {
 
     public GgufFile file() {
         return file;
+    }
+
+    /** The weights as loaded (views over the mapping): what a device backend copies to its memory. */
+    public ModelWeights weights() {
+        return weights;
+    }
+
+    /**
+     * Makes {@link #forward} run on {@code devicePass} (a GPU backend's, built from {@link #weights()}); the model
+     * closes it. Embeddings stay on the CPU transformer.
+     */
+    public void runOn(ForwardPass devicePass) {
+        if (pass != transformer) {
+            pass.close();
+        }
+        pass = devicePass;
+    }
+
+    /** Where {@link #forward} runs: "cpu" or the device's name. */
+    public String device() {
+        return pass.device();
     }
 
     public int threads() {
@@ -109,6 +135,16 @@ public final class Model implements AutoCloseable {
                 numBlocks);
     }
 
+    /**
+     * As {@link #newKvCache(int, int, KvPrecision, int, int)} but holding only the block tables: the keys and values
+     * live on the device of a {@link ForwardPass} that keeps them there.
+     */
+    public KvCache newDeviceKvCache(int contextLength, int maxSequences, KvPrecision precision, int blockSize,
+            int numBlocks) {
+        return KvCache.tablesOnly(config.numLayers(), config.kvDim(), contextLength, maxSequences, precision,
+                blockSize, numBlocks);
+    }
+
     /** Bytes of keys and values one position takes in a cache of this precision (all layers). */
     public long kvBytesPerPosition(KvPrecision precision) {
         return KvCache.bytesPerPosition(config.numLayers(), config.kvDim(), precision);
@@ -129,7 +165,7 @@ public final class Model implements AutoCloseable {
      * position, attends causally over that sequence, and writes logits for the rows that ask for them.
      */
     public void forward(Batch batch, KvCache kv, Logits logits) {
-        transformer.forward(batch, kv, logits);
+        pass.forward(batch, kv, logits);
     }
 
     /**
@@ -147,6 +183,9 @@ public final class Model implements AutoCloseable {
     public void close() {
         if (embedder != null) {
             embedder.close();
+        }
+        if (pass != transformer) {
+            pass.close();  // device memory first, while the mapping it was copied from still exists
         }
         packer.close();  // its writer reads weights of the file's arena
         pool.close();

@@ -17,7 +17,7 @@ import java.util.List;
  * the output projection for the rows that need logits. Families differ only in the hooks of {@link Architecture}
  * (q/k/v biases, q/k norms, RoPE pairing) and in the feed-forward kind. One caller at a time.
  */
-final class Transformer {
+final class Transformer implements ForwardPass {
     private final ModelConfig c;
     private final ModelWeights w;
     private final ComputePool pool;
@@ -44,11 +44,23 @@ final class Transformer {
         Kernels.warmUp(pool, samples);
     }
 
-    int maxBatch() {
+    @Override
+    public int maxBatch() {
         return maxBatch;
     }
 
-    void forward(Batch batch, KvCache kv, Logits logits) {
+    @Override
+    public String device() {
+        return "cpu";
+    }
+
+    @Override
+    public void close() {
+        // the weights belong to the model's mapping and pool, closed by the model
+    }
+
+    @Override
+    public void forward(Batch batch, KvCache kv, Logits logits) {
         forward(batch, kv, logits, null);
     }
 
@@ -58,7 +70,7 @@ final class Transformer {
      */
     void forward(Batch batch, KvCache kv, Logits logits, float[] hidden) {
         int n = batch.size();
-        validate(batch, kv, logits);
+        BatchChecks.validate(c, maxBatch, batch, kv, logits);
         int dim = c.dim();
         int half = c.rotaryDims() / 2;
         b.ensureScores(kv.contextLength());
@@ -177,38 +189,6 @@ final class Transformer {
                 for (int i = worker; i < n * numHeads; i += threads) {
                     attendHead(batch, kv, layer, i / numHeads, i % numHeads, worker);
                 }
-            }
-        }
-    }
-
-    private void validate(Batch batch, KvCache kv, Logits logits) {
-        if (batch.size() > maxBatch) {
-            throw new IllegalArgumentException("batch has " + batch.size() + " rows, the model was loaded for at most "
-                    + maxBatch);
-        }
-        if (kv.kvDim() != c.kvDim()) {
-            throw new IllegalArgumentException("KV cache rows hold " + kv.kvDim() + " values, this model needs "
-                    + c.kvDim());
-        }
-        if (logits.vocabSize() != c.vocabSize()) {
-            throw new IllegalArgumentException("Logits rows hold " + logits.vocabSize() + " values, the vocabulary has "
-                    + c.vocabSize());
-        }
-        for (int t = 0; t < batch.size(); t++) {
-            int token = batch.token(t);
-            if (token < 0 || token >= c.vocabSize()) {
-                throw new IllegalArgumentException("token id " + token + " at batch row " + t
-                        + " is outside the vocabulary of " + c.vocabSize());
-            }
-            int seq = batch.sequenceId(t);
-            if (seq < 0 || seq >= kv.maxSequences()) {
-                throw new IllegalArgumentException("sequence id " + seq + " at batch row " + t
-                        + " is outside the KV cache's " + kv.maxSequences() + " sequences");
-            }
-            int pos = batch.position(t);
-            if (pos < 0 || pos >= kv.contextLength()) {
-                throw new dev.hearth.kv.KvCacheFullException("sequence " + batch.sequenceId(t) + " position " + pos
-                        + " exceeds the KV cache context length " + kv.contextLength() + " (raise the context length)");
             }
         }
     }

@@ -29,6 +29,9 @@ import picocli.CommandLine.Parameters;
  */
 @Command(name = "bench", description = "Measure prompt and generation tokens/s of a model (like llama-bench).")
 final class BenchCommand implements Callable<Integer> {
+    @picocli.CommandLine.Mixin
+    DeviceOptions deviceOptions = new DeviceOptions();
+
     @Parameters(index = "0", paramLabel = "MODEL", arity = "0..1",
             description = ModelArgument.DESCRIPTION + " Not with --target.")
     String model;
@@ -102,7 +105,8 @@ final class BenchCommand implements Callable<Integer> {
         long fileBytes = Files.size(file);
         double bandwidth = MemoryBandwidth.measure(nThreads, 512);
         try (Engine engine = new Engine(LocalModelRunner.load(file, nThreads, Math.max(ubatch, maxBatch), ctx, maxBatch,
-                kv.precision(), 0, noRepackCache ? null : dev.hearth.server.hub.HearthHome.repackCache()),
+                kv.precision(), 0, noRepackCache ? null : dev.hearth.server.hub.HearthHome.repackCache(),
+                deviceOptions.choice()),
                 new EngineOptions("bench", 1024))) {
             SplittableRandom random = new SplittableRandom(42);
             int vocab = vocabOf(engine);
@@ -110,6 +114,7 @@ final class BenchCommand implements Callable<Integer> {
                 System.out.printf("model: %s (%.1f MiB), threads: %d, memory bandwidth: %.1f GB/s, decode ceiling: %.1f tokens/s%n",
                         resolved.manifest().name(), fileBytes / 1048576.0, nThreads, bandwidth / 1e9, bandwidth / fileBytes);
                 System.out.println("matmul kernels: " + LocalModelRunner.matmulKernels());
+                System.out.println("device: " + engine.placement());
                 System.out.printf("%-8s %6s %14s %22s%n", "test", "batch", "tokens/s", "min .. max");
             }
             for (int b : batches) {

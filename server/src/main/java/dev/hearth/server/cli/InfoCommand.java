@@ -1,14 +1,18 @@
 package dev.hearth.server.cli;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.hearth.device.ComputeDevices;
+import dev.hearth.device.DeviceInfo;
 import dev.hearth.engine.LocalModelRunner;
 import dev.hearth.engine.CpuInfo;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
-/** {@code hearth info}: the CPU's vector width and features, cores, memory. */
-@Command(name = "info", description = "Print the CPU's vector width and features, cores and memory.")
+/** {@code hearth info}: the CPU's vector width and features, cores, memory, and the compute devices found. */
+@Command(name = "info", description = "Print the CPU's vector width and features, cores, memory and the GPUs found.")
 final class InfoCommand implements Callable<Integer> {
     @Option(names = "--json", description = "Print JSON.")
     boolean json;
@@ -16,8 +20,26 @@ final class InfoCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         CpuInfo info = CpuInfo.detect();
+        ComputeDevices.Listing devices = ComputeDevices.list();
         if (json) {
-            System.out.println(new ObjectMapper().writeValueAsString(info));
+            ObjectMapper mapper = new ObjectMapper();
+            ObjectNode root = mapper.valueToTree(info);
+            ArrayNode list = root.putArray("devices");
+            for (DeviceInfo d : devices.devices()) {
+                ObjectNode n = list.addObject();
+                n.put("backend", d.backend());
+                n.put("index", d.index());
+                n.put("id", d.id());
+                n.put("name", d.name());
+                n.put("type", d.type().label());
+                n.put("memoryBytes", d.memoryBytes());
+                n.put("unifiedMemory", d.unifiedMemory());
+                n.put("cooperativeMatrix", d.cooperativeMatrix());
+                n.put("driver", d.driver());
+            }
+            ArrayNode problems = root.putArray("deviceProblems");
+            devices.problems().forEach(problems::add);
+            System.out.println(mapper.writeValueAsString(root));
         } else {
             System.out.printf("cpu:           %s%n", info.modelName());
             System.out.printf("cores:         %d%n", info.cores());
@@ -27,6 +49,15 @@ final class InfoCommand implements Callable<Integer> {
                     info.memoryTotalBytes() / 1073741824.0, info.memoryAvailableBytes() / 1073741824.0);
             System.out.printf("java:          %s%n", info.javaVersion());
             System.out.printf("matmul:        %s%n", LocalModelRunner.matmulKernels());
+            if (devices.devices().isEmpty()) {
+                System.out.printf("devices:       none%n");
+            }
+            for (DeviceInfo d : devices.devices()) {
+                System.out.printf("device:        %s%n", d.describe());
+            }
+            for (String problem : devices.problems()) {
+                System.out.printf("device:        %s%n", problem);
+            }
         }
         return 0;
     }

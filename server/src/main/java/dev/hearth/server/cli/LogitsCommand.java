@@ -11,6 +11,9 @@ import picocli.CommandLine.Parameters;
 /** {@code hearth logits MODEL --ids ...}: the top logits at every position of a teacher-forced prompt, as JSON lines. */
 @Command(name = "logits", description = "Print the top logits at every position of a prompt (one JSON line per position).")
 final class LogitsCommand implements Callable<Integer> {
+    @picocli.CommandLine.Mixin
+    DeviceOptions deviceOptions = new DeviceOptions();
+
     @Parameters(index = "0", paramLabel = "MODEL", description = ModelArgument.DESCRIPTION)
     String model;
 
@@ -32,7 +35,12 @@ final class LogitsCommand implements Callable<Integer> {
             throw new IllegalArgumentException("--batch must be at least 1, got " + batch.batch);
         }
         StringBuilder line = new StringBuilder();
-        PromptLogits.topK(ModelArgument.resolve(model).path(), threads.threads(), batch.batch, ids, top, (pos, topIds, topValues) -> {
+        var choice = deviceOptions.choice();
+        PromptLogits.topK(ModelArgument.resolve(model).path(), threads.threads(), batch.batch, ids, top, choice, note -> {
+            if (choice != dev.hearth.device.DeviceChoice.DEFAULT) {
+                System.err.println("device: " + note);
+            }
+        }, (pos, topIds, topValues) -> {
             line.setLength(0);
             line.append("{\"pos\": ").append(pos).append(", \"top\": [");
             for (int i = 0; i < topIds.length; i++) {

@@ -32,6 +32,9 @@ import picocli.CommandLine.Parameters;
  */
 @Command(name = "run", description = "Chat with a model, or complete a prompt (text or token ids).")
 final class RunCommand implements Callable<Integer> {
+    @picocli.CommandLine.Mixin
+    DeviceOptions deviceOptions = new DeviceOptions();
+
     @Parameters(index = "0", paramLabel = "MODEL", description = ModelArgument.DESCRIPTION)
     String model;
 
@@ -117,9 +120,13 @@ final class RunCommand implements Callable<Integer> {
                 Map.of(), seed);
         LoadOptions options = new LoadOptions(1, contextSize.contextSize, threads.threads(), batch.batch, 0,
                 kv.precision())
-                .withRepackCache(noRepackCache ? null : dev.hearth.server.hub.HearthHome.repackCache());
+                .withRepackCache(noRepackCache ? null : dev.hearth.server.hub.HearthHome.repackCache())
+                .withDevice(deviceOptions.choice());
         var resolved = ModelArgument.resolve(model);
         try (LoadedModel loaded = ModelLoader.load(resolved.path(), resolved.manifest().name(), options)) {
+            if (options.device() != dev.hearth.device.DeviceChoice.DEFAULT) {
+                System.err.println("device: " + loaded.engine().placement());
+            }
             if (ids != null) {
                 answer(loaded, ids, maxTokens, params, true, System.out);
             } else if (prompt != null) {

@@ -36,6 +36,9 @@ import picocli.CommandLine.Option;
         description = "Serve models over OpenAI-compatible (/v1) and Ollama-compatible (/api) HTTP APIs, with "
                 + "/health and Prometheus /metrics.")
 final class ServeCommand implements Callable<Integer> {
+    @picocli.CommandLine.Mixin
+    DeviceOptions deviceOptions = new DeviceOptions();
+
     @Option(names = "--config", paramLabel = "FILE",
             description = "A routing configuration (YAML): local models, remote OpenAI-compatible backends and routes"
                     + " with fallback; see config/hearth.example.yaml.")
@@ -104,7 +107,8 @@ final class ServeCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         LoadOptions options = new LoadOptions(parallel, contextSize.contextSize, threads.threads(), batch.batch,
-                maxQueue, kv.precision()).withRepackCache(noRepackCache ? null : HearthHome.repackCache());
+                maxQueue, kv.precision()).withRepackCache(noRepackCache ? null : HearthHome.repackCache())
+                .withDevice(deviceOptions.choice());
         RoutingConfig routing = config == null ? null : ConfigLoader.load(config);
         ServerSection fileSettings = routing == null ? ServerSection.EMPTY : routing.server();
         ServerSettings settings = new ServerSettings(host, port, apiKey, maxBodyBytes,
@@ -152,8 +156,9 @@ final class ServeCommand implements Callable<Integer> {
                     backend.add(model);
                     loaded.add(model);
                     metrics.modelLoaded(model.info().name(), model.info().loadMillis() / 1000.0);
-                    System.err.printf("loaded %s from %s in %d ms (context %d, %d slots)%n", model.info().name(),
-                            model.info().path(), model.info().loadMillis(), model.info().contextLength(), parallel);
+                    System.err.printf("loaded %s from %s in %d ms (context %d, %d slots; %s)%n", model.info().name(),
+                            model.info().path(), model.info().loadMillis(), model.info().contextLength(), parallel,
+                            model.engine().placement());
                 } catch (Exception | Error e) {
                     String reason = e.getMessage() == null ? e.toString() : e.getMessage();
                     backend.failed(name, reason);

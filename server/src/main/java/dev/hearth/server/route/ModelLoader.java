@@ -44,7 +44,8 @@ public final class ModelLoader {
         }
         long start = System.nanoTime();
         LocalModelRunner runner = LocalModelRunner.load(path, options.threads(), options.maxBatchTokens(),
-                options.contextLength(), options.parallel(), options.kvPrecision(), 0, options.repackCache());
+                options.contextLength(), options.parallel(), options.kvPrecision(), 0, options.repackCache(),
+                options.device());
         long loaded = System.nanoTime();
         ModelText text;
         ModelInfo partial;

@@ -1,0 +1,158 @@
+package dev.hearth.gpu;
+
+import java.util.HashMap;
+import java.util.Map;
+
+/**
+ * Every compute kernel of the forward pass, recorded into the context's command buffer between
+ * {@link VulkanContext#begin()} and {@link VulkanContext#submitAndWait()}. Pipelines are made on first use per variant.
+ * Shapes follow the CPU kernels: activations are row-major {@code [rows, width]} float arrays.
+ */
+final class GpuKernels {
+    private static final int TILE = 8;  // output rows per matmul workgroup (matmul.comp)
+    private final VulkanContext ctx;
+    private final Map<String, ComputePipeline> pipelines = new HashMap<>();
+    private final GpuBuffer unused;
+    private final int maxGroups;
+
+    GpuKernels(VulkanContext ctx) {
+        this.ctx = ctx;
+        this.unused = ctx.deviceBuffer(16, "unused binding");
+        this.maxGroups = Math.min(65535, ctx.maxWorkGroupsX);
+    }
+
+    private ComputePipeline pipeline(String shader, String defines, int bindings) {
+        return pipelines.computeIfAbsent(shader + "|" + defines,
+                k -> new ComputePipeline(ctx, shader, defines, bindings));
+    }
+
+    private static String typeDefine(GpuTensor w) {
+        return "WTYPE " + w.code();
+    }
+
+    /** Invocations per weight row in matmul.comp: one per 32-value group, a power of two from 1 to 64. */
+    static int threadsPerRow(int cols) {
+        int groups = cols / 32;
+        int t = 1;
+        while (t < groups && t < 64) {
+            t <<= 1;
+        }
+        return t;
+    }
+
+    private static int ceilDiv(int a, int b) {
+        return (a + b - 1) / b;
+    }
+
+    /** Dispatches {@code rows} workgroups as x (and z where x is full): shaders compute x + z * numGroups.x. */
+    private void perRow(ComputePipeline p, GpuBuffer[] b, int[] push, int rows, int y) {
+        int x = Math.min(rows, maxGroups);
+        p.dispatch(b, push, x, y, (rows + x - 1) / x);
+    }
+
+    /** Dispatches one invocation per element (64 per group) as x and y: shaders compute x + y * numGroups.x * 64. */
+    private void perElement(ComputePipeline p, GpuBuffer[] b, int[] push, long count) {
+        int groups = (int) Math.max(1, (count + 63) / 64);
+        int x = Math.min(groups, maxGroups);
+        p.dispatch(b, push, x, (groups + x - 1) / x, 1);
+    }
+
+    /** y[numOut, w.rows] = x[numOut, w.cols] times w transposed. */
+    void matmul(GpuTensor w, GpuBuffer x, GpuBuffer y, int numOut) {
+        int tpr = threadsPerRow(w.cols());
+        ComputePipeline p = pipeline("matmul.comp", typeDefine(w) + ";MOE 0;TPR " + tpr + "u", 4);
+        perRow(p, new GpuBuffer[] {w.buffer(), x, y, unused},
+                new int[] {w.rows(), w.cols(), numOut, (int) w.rowBytes(), 0, 1, 0}, ceilDiv(w.rows(), 64 / tpr),
+                ceilDiv(numOut, TILE));
+    }
+
+    /**
+     * Expert matmul: output row o = token * slots + slot uses expert ids[o]; the input row is the token's
+     * ({@code xPerSlot} false: gate and up) or o's own (true: down). y: [numOut, w.rows].
+     */
+    void matmulExperts(GpuTensor w, GpuBuffer x, GpuBuffer y, GpuBuffer ids, int numOut, int slots,
+            boolean xPerSlot) {
+        int tpr = threadsPerRow(w.cols());
+        ComputePipeline p = pipeline("matmul.comp", typeDefine(w) + ";MOE 1;TPR " + tpr + "u", 4);
+        perRow(p, new GpuBuffer[] {w.buffer(), x, y, ids},
+                new int[] {w.rows(), w.cols(), numOut, (int) w.rowBytes(), (int) w.expertBytes(), slots,
+                        xPerSlot ? 1 : 0},
+                ceilDiv(w.rows(), 64 / tpr), ceilDiv(numOut, TILE));
+    }
+
+    /** x[t, :] = row tokens[t] of the table, for n tokens. */
+    void embed(GpuTensor table, GpuBuffer tokens, GpuBuffer x, int n) {
+        ComputePipeline p = pipeline("embed.comp", typeDefine(table), 3);
+        int groups = table.cols() / 32;
+        p.dispatch(new GpuBuffer[] {table.buffer(), tokens, x}, new int[] {table.cols(), (int) table.rowBytes(), n},
+                (groups + 63) / 64, n, 1);
+    }
+
+    /** y[r] = rmsnorm(x[r]) * w for rows of width values (in place when y is x). */
+    void rmsNorm(GpuBuffer x, GpuBuffer y, GpuBuffer w, int rows, int width, float eps) {
+        ComputePipeline p = pipeline("rmsnorm.comp", "GATHER 0", 4);
+        perRow(p, new GpuBuffer[] {x, y, w, unused}, new int[] {width, Float.floatToRawIntBits(eps), rows}, rows, 1);
+    }
+
+    /** y[r] = rmsnorm(x[rowsIn[r]]) * w: the final norm of only the rows whose logits are wanted. */
+    void rmsNormGather(GpuBuffer x, GpuBuffer rowsIn, GpuBuffer y, GpuBuffer w, int rows, int width, float eps) {
+        ComputePipeline p = pipeline("rmsnorm.comp", "GATHER 1", 4);
+        perRow(p, new GpuBuffer[] {x, y, w, rowsIn}, new int[] {width, Float.floatToRawIntBits(eps), rows}, rows, 1);
+    }
+
+    /** Rotates n rows of numHeads heads in place; cs holds cos rows then, at sinOffset, sin rows (rotaryDims/2 each). */
+    void rope(GpuBuffer x, GpuBuffer cs, int n, int numHeads, int headSize, int rotaryDims, int stride,
+            boolean neox, int sinOffset) {
+        ComputePipeline p = pipeline("rope.comp", "", 2);
+        perElement(p, new GpuBuffer[] {x, cs},
+                new int[] {n, numHeads, headSize, rotaryDims, stride, neox ? 1 : 0, sinOffset},
+                (long) n * numHeads * (rotaryDims / 2));
+    }
+
+    /** a += b over count values (the residual stream). */
+    void add(GpuBuffer a, GpuBuffer b, int count) {
+        perElement(pipeline("elementwise.comp", "OP 0", 2), new GpuBuffer[] {a, b}, new int[] {count, 1}, count);
+    }
+
+    /** gate = silu(gate) * up over count values. */
+    void swiglu(GpuBuffer gate, GpuBuffer up, int count) {
+        perElement(pipeline("elementwise.comp", "OP 1", 2), new GpuBuffer[] {gate, up}, new int[] {count, 1}, count);
+    }
+
+    /** a[r, i] += bias[i] over rows of width values. */
+    void addBias(GpuBuffer a, GpuBuffer bias, int rows, int width) {
+        perElement(pipeline("elementwise.comp", "OP 2", 2), new GpuBuffer[] {a, bias},
+                new int[] {rows * width, width}, (long) rows * width);
+    }
+
+    /** Writes n rows of keys and values at pool rows rows[t] of one layer's cache. */
+    void kvStore(GpuBuffer k, GpuBuffer v, GpuBuffer keys, GpuBuffer values, GpuBuffer rows, int kvDim, int n,
+            boolean f16) {
+        ComputePipeline p = pipeline("kvstore.comp", "F16KV " + (f16 ? 1 : 0), 5);
+        perElement(p, new GpuBuffer[] {k, v, keys, values, rows}, new int[] {kvDim, n},
+                (long) n * (f16 ? kvDim / 2 : kvDim));
+    }
+
+    /** out[t, head] = causal attention of q[t, head] over its sequence (meta: table offset and length per row). */
+    void attention(GpuBuffer q, GpuBuffer keys, GpuBuffer values, GpuBuffer out, GpuBuffer meta, GpuBuffer tables,
+            int n, int numHeads, int numKvHeads, int headSize, int blockSize, boolean f16) {
+        ComputePipeline p = pipeline("attention.comp", "F16KV " + (f16 ? 1 : 0), 6);
+        float scale = (float) (1.0 / Math.sqrt(headSize));
+        p.dispatch(new GpuBuffer[] {q, keys, values, out, meta, tables},
+                new int[] {headSize, numHeads / numKvHeads, numKvHeads * headSize, blockSize,
+                        Float.floatToRawIntBits(scale), numHeads * headSize},
+                numHeads, n, 1);
+    }
+
+    /** Per row: the used experts' ids and renormalized weights from the router logits [n, experts]. */
+    void moeRoute(GpuBuffer routerLogits, GpuBuffer ids, GpuBuffer weights, int n, int experts, int used) {
+        pipeline("moe_route.comp", "", 3).dispatch(new GpuBuffer[] {routerLogits, ids, weights},
+                new int[] {n, experts, used}, (n + 63) / 64, 1, 1);
+    }
+
+    /** out[t] = sum over slots of weight * expertOut[t * used + slot]. */
+    void moeCombine(GpuBuffer expertOut, GpuBuffer weights, GpuBuffer out, int n, int dim, int used) {
+        perElement(pipeline("moe_combine.comp", "", 3), new GpuBuffer[] {expertOut, weights, out},
+                new int[] {n, dim, used}, (long) n * dim);
+    }
+}

@@ -1,0 +1,46 @@
+package dev.hearth.gpu;
+
+import dev.hearth.device.ComputeDevice;
+import dev.hearth.device.DeviceInfo;
+import dev.hearth.device.DeviceUnavailableException;
+import dev.hearth.kv.KvCache;
+import dev.hearth.model.ForwardPass;
+import dev.hearth.model.ModelConfig;
+import dev.hearth.model.ModelWeights;
+
+/** One Vulkan physical device; each {@link #open} makes its own logical device for one model. */
+final class VulkanDevice implements ComputeDevice {
+    private final VulkanInstance vk;
+    private final int index;
+
+    VulkanDevice(VulkanInstance vk, int index) {
+        this.vk = vk;
+        this.index = index;
+    }
+
+    @Override
+    public DeviceInfo info() {
+        return vk.infos.get(index);
+    }
+
+    @Override
+    public ForwardPass open(ModelConfig config, ModelWeights weights, KvCache kv, int maxBatchTokens)
+            throws DeviceUnavailableException {
+        VulkanContext ctx = new VulkanContext(vk, index);
+        try {
+            return new VulkanForwardPass(ctx, info().id() + " (" + info().name() + ")", config, weights, kv,
+                    maxBatchTokens);
+        } catch (DeviceUnavailableException e) {
+            ctx.close();
+            throw e;
+        } catch (Vk.VulkanException | IllegalStateException e) {
+            ctx.close();
+            throw new DeviceUnavailableException(e.getMessage(), e);
+        }
+    }
+
+    /** A bare context on this device, for kernel tests. */
+    VulkanContext context() throws DeviceUnavailableException {
+        return new VulkanContext(vk, index);
+    }
+}

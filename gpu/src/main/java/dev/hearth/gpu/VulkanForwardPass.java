@@ -1,0 +1,264 @@
+package dev.hearth.gpu;
+
+import dev.hearth.device.DeviceUnavailableException;
+import dev.hearth.kernel.Rope;
+import dev.hearth.kv.BlockTable;
+import dev.hearth.kv.KvCache;
+import dev.hearth.kv.KvPrecision;
+import dev.hearth.model.Batch;
+import dev.hearth.model.BatchChecks;
+import dev.hearth.model.FeedForward;
+import dev.hearth.model.ForwardPass;
+import dev.hearth.model.LayerWeights;
+import dev.hearth.model.Logits;
+import dev.hearth.model.ModelConfig;
+import dev.hearth.model.ModelWeights;
+import dev.hearth.model.RopeStyle;
+
+/**
+ * The transformer of {@code model.Transformer} on a Vulkan device: weights, the KV cache's blocks and every
+ * activation live in device memory; per step the host writes only the tokens, RoPE angles, KV rows and block tables,
+ * records the whole pass into one command buffer, and reads back the logits rows that were asked for.
+ */
+final class VulkanForwardPass implements ForwardPass {
+    private final VulkanContext ctx;
+    private final GpuKernels k;
+    private final ModelConfig c;
+    private final String name;
+    private final int maxBatch;
+    private final boolean f16Kv;
+    private final double[] ropeFrequencies;
+    private final DeviceWeights w;
+    private final GpuBuffer[] keys;
+    private final GpuBuffer[] values;
+    // activations, [maxBatch, width] each
+    private final GpuBuffer x;
+    private final GpuBuffer xNorm;
+    private final GpuBuffer q;
+    private final GpuBuffer kRows;
+    private final GpuBuffer vRows;
+    private final GpuBuffer attention;
+    private final GpuBuffer blockOut;
+    private final GpuBuffer hidden;
+    private final GpuBuffer hiddenUp;
+    private final GpuBuffer routerLogits;
+    private final GpuBuffer expertIds;
+    private final GpuBuffer expertWeights;
+    private final GpuBuffer expertOut;
+    private final GpuBuffer logitInput;
+    // written by the host every step
+    private final GpuBuffer tokens;
+    private final GpuBuffer cosSin;
+    private final GpuBuffer kvRows;
+    private final GpuBuffer attentionMeta;
+    private final GpuBuffer tables;
+    private final GpuBuffer logitRows;
+    private GpuBuffer logitsOut;
+    private final int[] tokenIds;
+    private final int[] rows;
+    private final int[] meta;
+    private final int[] tableWords;
+    private final int[] wanted;
+    private final float[] cos;
+    private final float[] sin;
+    private final int[] tableOffsetOfSlot;
+
+    VulkanForwardPass(VulkanContext ctx, String name, ModelConfig c, ModelWeights weights, KvCache kv, int maxBatch)
+            throws DeviceUnavailableException {
+        if (kv.precision() == KvPrecision.Q8_0) {
+            throw new DeviceUnavailableException("a Q8_0 KV cache is not supported on Vulkan yet (use --kv f16)");
+        }
+        if (c.headSize() > 256 || c.headSize() % 2 != 0) {
+            throw new DeviceUnavailableException("head size " + c.headSize() + " is not supported by the Vulkan "
+                    + "attention kernel (even, at most 256)");
+        }
+        this.ctx = ctx;
+        this.name = name;
+        this.c = c;
+        this.maxBatch = maxBatch;
+        this.f16Kv = kv.precision() == KvPrecision.F16;
+        this.k = new GpuKernels(ctx);
+        this.ropeFrequencies = Rope.frequencies(c.ropeTheta(), c.rotaryDims(), c.ropeFrequencyFactors(),
+                c.ropeScale());
+        this.w = DeviceWeights.upload(ctx, c, weights);
+        long kvBytes = (long) kv.numBlocks() * kv.blockSize() * c.kvDim() * (f16Kv ? 2 : 4);
+        keys = new GpuBuffer[c.numLayers()];
+        values = new GpuBuffer[c.numLayers()];
+        for (int l = 0; l < c.numLayers(); l++) {
+            keys[l] = ctx.deviceBuffer(kvBytes, "keys of layer " + l);
+            values[l] = ctx.deviceBuffer(kvBytes, "values of layer " + l);
+        }
+        int used = c.isMixtureOfExperts() ? c.expertsUsed() : 1;
+        x = activation(c.dim(), "x");
+        xNorm = activation(c.dim(), "xNorm");
+        q = activation(c.queryDim(), "q");
+        kRows = activation(c.kvDim(), "k");
+        vRows = activation(c.kvDim(), "v");
+        attention = activation(c.queryDim(), "attention");
+        blockOut = activation(c.dim(), "blockOut");
+        hidden = activation((long) c.ffnLength() * used, "hidden");
+        hiddenUp = activation((long) c.ffnLength() * used, "hiddenUp");
+        routerLogits = activation(Math.max(1, c.expertCount()), "router logits");
+        expertIds = activation(used, "expert ids");
+        expertWeights = activation(used, "expert weights");
+        expertOut = activation((long) c.dim() * used, "expert outputs");
+        logitInput = activation(c.dim(), "logit input");
+        int half = c.rotaryDims() / 2;
+        tokens = ctx.hostBuffer(4L * maxBatch, "tokens");
+        cosSin = ctx.hostBuffer(8L * maxBatch * half, "rope angles");
+        kvRows = ctx.hostBuffer(4L * maxBatch, "kv rows");
+        attentionMeta = ctx.hostBuffer(8L * maxBatch, "attention rows");
+        int blocksPerSequence = (kv.contextLength() + kv.blockSize() - 1) / kv.blockSize();
+        tableWords = new int[Math.multiplyExact(Math.min(kv.maxSequences(), maxBatch), blocksPerSequence)];
+        tables = ctx.hostBuffer(4L * tableWords.length, "block tables");
+        logitRows = ctx.hostBuffer(4L * maxBatch, "logit rows");
+        tokenIds = new int[maxBatch];
+        rows = new int[maxBatch];
+        meta = new int[2 * maxBatch];
+        wanted = new int[maxBatch];
+        cos = new float[maxBatch * half];
+        sin = new float[maxBatch * half];
+        tableOffsetOfSlot = new int[kv.maxSequences()];
+    }
+
+    private GpuBuffer activation(long width, String what) {
+        return ctx.deviceBuffer(4L * maxBatch * width, what);
+    }
+
+    @Override
+    public int maxBatch() {
+        return maxBatch;
+    }
+
+    @Override
+    public String device() {
+        return name;
+    }
+
+    @Override
+    public void forward(Batch batch, KvCache kv, Logits logits) {
+        BatchChecks.validate(c, maxBatch, batch, kv, logits);
+        long kvBytes = (long) kv.numBlocks() * kv.blockSize() * c.kvDim() * (f16Kv ? 2 : 4);
+        if (kvBytes > keys[0].bytes || (kv.precision() == KvPrecision.F16) != f16Kv) {
+            throw new IllegalArgumentException("this Vulkan pass was opened for another KV cache");
+        }
+        int n = batch.size();
+        logits.setBatchRows(batch);
+        writeInputs(batch, kv);
+        int m = logits.rows();
+        ensureLogits(logits.capacityRows());
+        ctx.begin();
+        record(n, m, kv.blockSize());
+        ctx.submitAndWait();
+        if (m > 0) {
+            logitsOut.read(logits.values(), m * c.vocabSize());
+        }
+    }
+
+    private void writeInputs(Batch batch, KvCache kv) {
+        int n = batch.size();
+        int half = c.rotaryDims() / 2;
+        java.util.Arrays.fill(tableOffsetOfSlot, -1);
+        int used = 0;
+        int m = 0;
+        for (int t = 0; t < n; t++) {  // every block first: a table is copied once, at its sequence's first row
+            kv.reserve(batch.sequenceId(t), batch.position(t));
+        }
+        for (int t = 0; t < n; t++) {
+            int seq = batch.sequenceId(t);
+            int pos = batch.position(t);
+            tokenIds[t] = batch.token(t);
+            Rope.fillCosSin(pos, ropeFrequencies, cos, sin, t * half);
+            rows[t] = kv.row(seq, pos);
+            if (tableOffsetOfSlot[seq] < 0) {
+                BlockTable table = kv.table(seq);
+                tableOffsetOfSlot[seq] = used;
+                System.arraycopy(table.blocks(), 0, tableWords, used, table.size());
+                used += table.size();
+            }
+            meta[2 * t] = tableOffsetOfSlot[seq];
+            meta[2 * t + 1] = pos + 1;
+            if (batch.needsLogits(t)) {
+                wanted[m++] = t;
+            }
+        }
+        tokens.write(tokenIds, n);
+        kvRows.write(rows, n);
+        attentionMeta.write(meta, 2 * n);
+        tables.write(tableWords, used);
+        logitRows.write(wanted, m);
+        cosSin.write(cos, 0, 0, n * half);
+        cosSin.write(sin, 0, 4L * maxBatch * half, n * half);
+    }
+
+    private void ensureLogits(int rowsWanted) {
+        long bytes = 4L * Math.max(1, rowsWanted) * c.vocabSize();
+        if (logitsOut == null || logitsOut.bytes < bytes) {
+            if (logitsOut != null) {
+                ctx.release(logitsOut);
+            }
+            logitsOut = ctx.hostBuffer(bytes, "logits");
+        }
+    }
+
+    /** The whole pass, as the CPU transformer does it, one dispatch per kernel call. */
+    private void record(int n, int m, int blockSize) {
+        int dim = c.dim();
+        float eps = c.rmsEpsilon();
+        boolean neox = c.ropeStyle() == RopeStyle.NEOX;
+        int sinOffset = maxBatch * (c.rotaryDims() / 2);
+        k.embed(w.embedding(), tokens, x, n);                                                    // x: [n, dim]
+        for (int l = 0; l < c.numLayers(); l++) {
+            DeviceWeights.Layer layer = w.layers()[l];
+            k.rmsNorm(x, xNorm, layer.attentionNorm(), n, dim, eps);                             // [n, dim]
+            k.matmul(layer.query(), xNorm, q, n);                                                 // [n, queryDim]
+            k.matmul(layer.key(), xNorm, kRows, n);                                               // [n, kvDim]
+            k.matmul(layer.value(), xNorm, vRows, n);                                             // [n, kvDim]
+            if (c.hasQkvBiases()) {
+                k.addBias(q, layer.queryBias(), n, c.queryDim());
+                k.addBias(kRows, layer.keyBias(), n, c.kvDim());
+                k.addBias(vRows, layer.valueBias(), n, c.kvDim());
+            }
+            if (c.hasQkNorms()) {
+                k.rmsNorm(q, q, layer.queryNorm(), n * c.numHeads(), c.headSize(), eps);
+                k.rmsNorm(kRows, kRows, layer.keyNorm(), n * c.numKeyValueHeads(), c.headSize(), eps);
+            }
+            k.rope(q, cosSin, n, c.numHeads(), c.headSize(), c.rotaryDims(), c.queryDim(), neox, sinOffset);
+            k.rope(kRows, cosSin, n, c.numKeyValueHeads(), c.headSize(), c.rotaryDims(), c.kvDim(), neox, sinOffset);
+            k.kvStore(kRows, vRows, keys[l], values[l], kvRows, c.kvDim(), n, f16Kv);
+            k.attention(q, keys[l], values[l], attention, attentionMeta, tables, n, c.numHeads(),
+                    c.numKeyValueHeads(), c.headSize(), blockSize, f16Kv);                        // [n, queryDim]
+            k.matmul(layer.attentionOutput(), attention, blockOut, n);                            // [n, dim]
+            k.add(x, blockOut, n * dim);                                                          // x += attention
+            k.rmsNorm(x, xNorm, layer.ffnNorm(), n, dim, eps);                                    // [n, dim]
+            switch (layer.feedForward()) {
+                case DeviceWeights.Dense d -> {
+                    k.matmul(d.gate(), xNorm, hidden, n);                                         // [n, ffn]
+                    k.matmul(d.up(), xNorm, hiddenUp, n);                                         // [n, ffn]
+                    k.swiglu(hidden, hiddenUp, n * c.ffnLength());
+                    k.matmul(d.down(), hidden, blockOut, n);                                      // [n, dim]
+                }
+                case DeviceWeights.Experts e -> {
+                    int used = c.expertsUsed();
+                    k.matmul(e.router(), xNorm, routerLogits, n);                                 // [n, experts]
+                    k.moeRoute(routerLogits, expertIds, expertWeights, n, c.expertCount(), used);
+                    k.matmulExperts(e.gate(), xNorm, hidden, expertIds, n * used, used, false);   // [n * used, ffn]
+                    k.matmulExperts(e.up(), xNorm, hiddenUp, expertIds, n * used, used, false);
+                    k.swiglu(hidden, hiddenUp, n * used * c.ffnLength());
+                    k.matmulExperts(e.down(), hidden, expertOut, expertIds, n * used, used, true); // [n * used, dim]
+                    k.moeCombine(expertOut, expertWeights, blockOut, n, dim, used);               // [n, dim]
+                }
+            }
+            k.add(x, blockOut, n * dim);                                                          // x += ffn
+        }
+        if (m > 0) {
+            k.rmsNormGather(x, logitRows, logitInput, w.outputNorm(), m, dim, eps);               // [m, dim]
+            k.matmul(w.output(), logitInput, logitsOut, m);                                       // [m, vocab]
+        }
+    }
+
+    @Override
+    public void close() {
+        ctx.close();
+    }
+}

@@ -1,0 +1,148 @@
+package dev.hearth.gpu;
+
+import static org.lwjgl.system.MemoryStack.stackPush;
+import static org.lwjgl.vulkan.VK10.*;
+
+import dev.hearth.device.DeviceInfo;
+import dev.hearth.device.DeviceType;
+import dev.hearth.device.DeviceUnavailableException;
+import java.util.ArrayList;
+import java.util.List;
+import org.lwjgl.PointerBuffer;
+import org.lwjgl.system.MemoryStack;
+import org.lwjgl.vulkan.VK11;
+import org.lwjgl.vulkan.VkApplicationInfo;
+import org.lwjgl.vulkan.VkExtensionProperties;
+import org.lwjgl.vulkan.VkInstance;
+import org.lwjgl.vulkan.VkInstanceCreateInfo;
+import org.lwjgl.vulkan.VkPhysicalDevice;
+import org.lwjgl.vulkan.VkPhysicalDeviceDriverProperties;
+import org.lwjgl.vulkan.VkPhysicalDeviceMemoryProperties;
+import org.lwjgl.vulkan.VkPhysicalDeviceProperties;
+import org.lwjgl.vulkan.VkPhysicalDeviceProperties2;
+
+/**
+ * The process's one Vulkan instance and its physical devices, made on first use. The instance is never destroyed:
+ * it lives as long as the process, so that no driver teardown races the JVM's exit (logical devices, one per loaded
+ * model, are destroyed when their model closes).
+ */
+final class VulkanInstance {
+    static final String PUSH_DESCRIPTOR = "VK_KHR_push_descriptor";
+    private static VulkanInstance shared;
+    private static DeviceUnavailableException failure;
+
+    final VkInstance instance;
+    final List<VkPhysicalDevice> physicalDevices;
+    final List<DeviceInfo> infos;
+
+    private VulkanInstance(VkInstance instance, List<VkPhysicalDevice> physical, List<DeviceInfo> infos) {
+        this.instance = instance;
+        this.physicalDevices = physical;
+        this.infos = infos;
+    }
+
+    /** The instance, or the one-line reason there is none (remembered: a missing loader does not come back). */
+    static synchronized VulkanInstance get() throws DeviceUnavailableException {
+        if (shared != null) {
+            return shared;
+        }
+        if (failure != null) {
+            throw failure;
+        }
+        try {
+            shared = create();
+            return shared;
+        } catch (DeviceUnavailableException e) {
+            failure = e;
+            throw e;
+        } catch (LinkageError | RuntimeException e) {
+            // LWJGL throws these when libvulkan.so.1 is missing or a driver's entry points fail to load
+            failure = new DeviceUnavailableException("no usable Vulkan loader (" + firstLine(e)
+                    + "); install libvulkan1 and a driver such as mesa-vulkan-drivers", e);
+            throw failure;
+        }
+    }
+
+    private static String firstLine(Throwable e) {
+        String m = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+        int nl = m.indexOf('\n');
+        return nl < 0 ? m : m.substring(0, nl);
+    }
+
+    private static VulkanInstance create() throws DeviceUnavailableException {
+        try (MemoryStack stack = stackPush()) {
+            VkApplicationInfo app = VkApplicationInfo.calloc(stack).sType$Default()
+                    .pApplicationName(stack.UTF8("hearth")).pEngineName(stack.UTF8("hearth"))
+                    .apiVersion(VK11.VK_API_VERSION_1_1);
+            VkInstanceCreateInfo ci = VkInstanceCreateInfo.calloc(stack).sType$Default().pApplicationInfo(app);
+            PointerBuffer p = stack.mallocPointer(1);
+            int r = vkCreateInstance(ci, null, p);
+            if (r != VK_SUCCESS) {
+                throw new DeviceUnavailableException("vkCreateInstance failed: " + Vk.name(r)
+                        + (r == VK_ERROR_INCOMPATIBLE_DRIVER ? " (no Vulkan driver installed)" : ""));
+            }
+            VkInstance instance = new VkInstance(p.get(0), ci);
+            var count = stack.mallocInt(1);
+            Vk.check(vkEnumeratePhysicalDevices(instance, count, null), "vkEnumeratePhysicalDevices");
+            if (count.get(0) == 0) {
+                vkDestroyInstance(instance, null);
+                throw new DeviceUnavailableException("the Vulkan loader found no device");
+            }
+            PointerBuffer handles = stack.mallocPointer(count.get(0));
+            Vk.check(vkEnumeratePhysicalDevices(instance, count, handles), "vkEnumeratePhysicalDevices");
+            List<VkPhysicalDevice> physical = new ArrayList<>();
+            List<DeviceInfo> infos = new ArrayList<>();
+            for (int i = 0; i < count.get(0); i++) {
+                VkPhysicalDevice pd = new VkPhysicalDevice(handles.get(i), instance);
+                physical.add(pd);
+                infos.add(describe(pd, i));
+            }
+            return new VulkanInstance(instance, List.copyOf(physical), List.copyOf(infos));
+        }
+    }
+
+    private static DeviceInfo describe(VkPhysicalDevice pd, int index) {
+        try (MemoryStack stack = stackPush()) {
+            VkPhysicalDeviceDriverProperties driver = VkPhysicalDeviceDriverProperties.calloc(stack).sType$Default();
+            VkPhysicalDeviceProperties2 p2 = VkPhysicalDeviceProperties2.calloc(stack).sType$Default()
+                    .pNext(driver.address());
+            VK11.vkGetPhysicalDeviceProperties2(pd, p2);
+            VkPhysicalDeviceProperties props = p2.properties();
+            DeviceType type = switch (props.deviceType()) {
+                case VK_PHYSICAL_DEVICE_TYPE_DISCRETE_GPU -> DeviceType.DISCRETE;
+                case VK_PHYSICAL_DEVICE_TYPE_INTEGRATED_GPU -> DeviceType.INTEGRATED;
+                case VK_PHYSICAL_DEVICE_TYPE_VIRTUAL_GPU -> DeviceType.VIRTUAL;
+                case VK_PHYSICAL_DEVICE_TYPE_CPU -> DeviceType.CPU;
+                default -> DeviceType.OTHER;
+            };
+            VkPhysicalDeviceMemoryProperties mem = VkPhysicalDeviceMemoryProperties.calloc(stack);
+            vkGetPhysicalDeviceMemoryProperties(pd, mem);
+            long deviceLocal = 0;
+            for (int h = 0; h < mem.memoryHeapCount(); h++) {
+                if ((mem.memoryHeaps(h).flags() & VK_MEMORY_HEAP_DEVICE_LOCAL_BIT) != 0) {
+                    deviceLocal = Math.max(deviceLocal, mem.memoryHeaps(h).size());
+                }
+            }
+            boolean unified = type == DeviceType.INTEGRATED || type == DeviceType.CPU;
+            boolean coop = hasExtension(pd, "VK_KHR_cooperative_matrix") || hasExtension(pd, "VK_NV_cooperative_matrix");
+            String driverLine = driver.driverNameString() + " " + driver.driverInfoString();
+            return new DeviceInfo("vulkan", index, props.deviceNameString(), type, deviceLocal, unified, coop,
+                    driverLine.strip());
+        }
+    }
+
+    static boolean hasExtension(VkPhysicalDevice pd, String name) {
+        try (MemoryStack stack = stackPush()) {
+            var count = stack.mallocInt(1);
+            vkEnumerateDeviceExtensionProperties(pd, (String) null, count, null);
+            VkExtensionProperties.Buffer ext = VkExtensionProperties.malloc(count.get(0), stack);
+            vkEnumerateDeviceExtensionProperties(pd, (String) null, count, ext);
+            for (int i = 0; i < ext.capacity(); i++) {
+                if (ext.get(i).extensionNameString().equals(name)) {
+                    return true;
+                }
+            }
+            return false;
+        }
+    }
+}

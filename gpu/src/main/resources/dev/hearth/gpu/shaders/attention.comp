@@ -1,0 +1,104 @@
+#version 450
+// Causal attention of one row and one query head over its sequence's paged KV cache, one workgroup each: the row's
+// positions are taken 64 at a time (one per invocation) with an online softmax (running max and sum), and the
+// weighted values accumulate per head dimension (up to 4 * 64 = 256). meta[2t] is the offset of row t's block
+// table in tables[], meta[2t + 1] the number of positions it attends to.
+layout(local_size_x = 64) in;
+layout(std430, binding = 0) readonly buffer Q { float q[]; };
+#if F16KV
+layout(std430, binding = 1) readonly buffer KC { uint kc[]; };
+layout(std430, binding = 2) readonly buffer VC { uint vc[]; };
+#else
+layout(std430, binding = 1) readonly buffer KC { float kc[]; };
+layout(std430, binding = 2) readonly buffer VC { float vc[]; };
+#endif
+layout(std430, binding = 3) writeonly buffer O { float o[]; };
+layout(std430, binding = 4) readonly buffer Meta { int meta[]; };
+layout(std430, binding = 5) readonly buffer Tables { int tables[]; };
+layout(push_constant) uniform P {
+    uint headSize; uint group; uint kvDim; uint blockSize; float scale; uint qStride;
+} p;
+shared float qs[256];
+shared float weights[64];
+shared float red[64];
+
+uint rowStart(uint tableOff, uint j) {
+    uint block = uint(tables[tableOff + j / p.blockSize]);
+    return (block * p.blockSize + j % p.blockSize) * p.kvDim;
+}
+
+float keyAt(uint at) {
+#if F16KV
+    vec2 h = unpackHalf2x16(kc[at >> 1]);
+    return (at & 1u) == 0u ? h.x : h.y;
+#else
+    return kc[at];
+#endif
+}
+
+float valueAt(uint at) {
+#if F16KV
+    vec2 h = unpackHalf2x16(vc[at >> 1]);
+    return (at & 1u) == 0u ? h.x : h.y;
+#else
+    return vc[at];
+#endif
+}
+
+void main() {
+    uint h = gl_WorkGroupID.x;
+    uint t = gl_WorkGroupID.y;
+    uint tid = gl_LocalInvocationID.x;
+    uint qBase = t * p.qStride + h * p.headSize;
+    for (uint d = tid; d < p.headSize; d += 64u) { qs[d] = q[qBase + d]; }
+    barrier();
+    uint headOff = (h / p.group) * p.headSize;
+    uint tableOff = uint(meta[2u * t]);
+    uint len = uint(meta[2u * t + 1u]);
+    float m = -1.0 / 0.0;
+    float l = 0.0;
+    float acc[4] = float[4](0.0, 0.0, 0.0, 0.0);
+    for (uint start = 0u; start < len; start += 64u) {
+        uint j = start + tid;
+        float s = -1.0 / 0.0;
+        if (j < len) {
+            uint at = rowStart(tableOff, j) + headOff;
+            float dot_ = 0.0;
+            for (uint d = 0u; d < p.headSize; d++) { dot_ += qs[d] * keyAt(at + d); }
+            s = p.scale * dot_;
+        }
+        red[tid] = s;
+        barrier();
+        for (uint k = 32u; k > 0u; k >>= 1) {
+            if (tid < k) { red[tid] = max(red[tid], red[tid + k]); }
+            barrier();
+        }
+        float mNew = max(m, red[0]);
+        barrier();
+        float e = j < len ? exp(s - mNew) : 0.0;
+        weights[tid] = e;
+        red[tid] = e;
+        barrier();
+        for (uint k = 32u; k > 0u; k >>= 1) {
+            if (tid < k) { red[tid] += red[tid + k]; }
+            barrier();
+        }
+        float correction = exp(m - mNew);
+        l = l * correction + red[0];
+        uint chunk = min(64u, len - start);
+        for (uint c = 0u; c < 4u; c++) {
+            uint d = tid + 64u * c;
+            if (d < p.headSize) {
+                float a = acc[c] * correction;
+                for (uint r = 0u; r < chunk; r++) { a += weights[r] * valueAt(rowStart(tableOff, start + r) + headOff + d); }
+                acc[c] = a;
+            }
+        }
+        m = mNew;
+        barrier();
+    }
+    for (uint c = 0u; c < 4u; c++) {
+        uint d = tid + 64u * c;
+        if (d < p.headSize) { o[qBase + d] = acc[c] / l; }
+    }
+}

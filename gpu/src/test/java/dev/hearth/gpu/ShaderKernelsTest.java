@@ -1,0 +1,393 @@
+package dev.hearth.gpu;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.hearth.device.DeviceUnavailableException;
+import dev.hearth.gguf.GgmlType;
+import dev.hearth.kernel.Activations;
+import dev.hearth.kernel.Attention;
+import dev.hearth.kernel.Kernels;
+import dev.hearth.kernel.Norms;
+import dev.hearth.kernel.Rope;
+import dev.hearth.kernel.Softmax;
+import dev.hearth.kernel.VectorOps;
+import dev.hearth.quant.BlockEncoder;
+import dev.hearth.tensor.WeightMatrix;
+import java.lang.foreign.MemorySegment;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Random;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+/**
+ * Each Vulkan kernel against its scalar CPU twin on random inputs, with sizes that are not multiples of the
+ * workgroup or tile sizes: matmuls and embedding rows for every weight type (the CPU's dequantization is the
+ * oracle), RMSNorm, RoPE in both pairings, SwiGLU, residual and bias adds, the KV store and paged attention
+ * (F32 and F16, over more than one 64-position chunk), and the MoE routing, expert matmuls and combination.
+ */
+class ShaderKernelsTest {
+    private static VulkanContext ctx;
+    private static GpuKernels k;
+    private final Random random = new Random(17);
+
+    @BeforeAll
+    static void open() throws DeviceUnavailableException {
+        ctx = ((VulkanDevice) VulkanTestDevice.first()).context();
+        k = new GpuKernels(ctx);
+    }
+
+    @AfterAll
+    static void close() {
+        if (ctx != null) {
+            ctx.close();
+        }
+    }
+
+    private float[] gaussian(int n) {
+        float[] v = new float[n];
+        for (int i = 0; i < n; i++) {
+            v[i] = (float) random.nextGaussian();
+        }
+        return v;
+    }
+
+    private static GpuBuffer floats(float[] v) {
+        GpuBuffer b = ctx.hostBuffer(4L * v.length, "test floats");
+        b.write(v, 0, 0, v.length);
+        return b;
+    }
+
+    private static GpuBuffer ints(int[] v) {
+        GpuBuffer b = ctx.hostBuffer(4L * v.length, "test ints");
+        b.write(v, v.length);
+        return b;
+    }
+
+    private static float[] read(GpuBuffer b, int n) {
+        float[] out = new float[n];
+        b.read(out, n);
+        return out;
+    }
+
+    private static void run(Runnable recording) {
+        ctx.begin();
+        recording.run();
+        ctx.submitAndWait();
+    }
+
+    /** A random rows x cols matrix encoded in {@code type} (through the quantizer: realistic scales). */
+    private WeightMatrix matrix(GgmlType type, int rows, int cols) {
+        BlockEncoder encoder = BlockEncoder.forType(type);
+        int rowBytes = encoder.rowBytes(cols);
+        byte[] bytes = new byte[rows * rowBytes];
+        for (int r = 0; r < rows; r++) {
+            encoder.encodeRow(gaussian(cols), 0, cols, bytes, r * rowBytes);
+        }
+        return new WeightMatrix("w", type, rows, cols, MemorySegment.ofArray(bytes));
+    }
+
+    private static float[] dequantized(WeightMatrix w) {
+        float[] all = new float[w.rows() * w.cols()];
+        for (int r = 0; r < w.rows(); r++) {
+            Kernels.dequantizeRow(w, r, all, r * w.cols());
+        }
+        return all;
+    }
+
+    /** Float32 dot products drift by about n * eps of the sum of the terms' magnitudes; allow a tenth of that. */
+    private static void assertDot(float actual, float[] w, int wOff, float[] x, int xOff, int n, String where) {
+        double exact = 0;
+        double magnitude = 0;
+        for (int i = 0; i < n; i++) {
+            exact += (double) w[wOff + i] * x[xOff + i];
+            magnitude += Math.abs((double) w[wOff + i] * x[xOff + i]);
+        }
+        assertThat((double) actual).as(where).isCloseTo(exact, org.assertj.core.data.Offset.offset(
+                1e-5 * magnitude + 1e-6));
+    }
+
+    @ParameterizedTest
+    @EnumSource(names = {"F32", "F16", "BF16", "Q8_0", "Q4_0", "Q4_1", "Q5_0", "Q5_1", "Q4_K", "Q5_K", "Q6_K"})
+    void matmulAndEmbeddingMatchTheCpuDequantization(GgmlType type) throws DeviceUnavailableException {
+        int rows = 37;
+        int cols = 512;
+        int numOut = 11;  // one full tile of 8 and a partial one
+        WeightMatrix w = matrix(type, rows, cols);
+        float[] wf = dequantized(w);
+        float[] x = gaussian(numOut * cols);
+        GpuTensor tensor = GpuTensor.upload(ctx, w);
+        GpuBuffer xb = floats(x);
+        GpuBuffer y = ctx.hostBuffer(4L * numOut * rows, "y");
+        int[] tokens = {36, 0, 5, 36};
+        GpuBuffer tokenBuffer = ints(tokens);
+        GpuBuffer embedded = ctx.hostBuffer(4L * tokens.length * cols, "embedded");
+        run(() -> {
+            k.matmul(tensor, xb, y, numOut);
+            k.embed(tensor, tokenBuffer, embedded, tokens.length);
+        });
+        float[] got = read(y, numOut * rows);
+        for (int o = 0; o < numOut; o++) {
+            for (int r = 0; r < rows; r++) {
+                assertDot(got[o * rows + r], wf, r * cols, x, o * cols, cols, type + " out " + o + " row " + r);
+            }
+        }
+        float[] rowsGot = read(embedded, tokens.length * cols);
+        for (int t = 0; t < tokens.length; t++) {
+            for (int i = 0; i < cols; i++) {
+                assertThat(rowsGot[t * cols + i]).as(type + " embedding " + t + "," + i)
+                        .isCloseTo(wf[tokens[t] * cols + i], org.assertj.core.data.Offset.offset(
+                                1e-6f * Math.abs(wf[tokens[t] * cols + i]) + 1e-7f));
+            }
+        }
+    }
+
+    @Test
+    void rmsNormInPlaceAndGathered() {
+        int rows = 5;
+        int n = 200;
+        float[] x = gaussian(rows * n);
+        float[] weight = gaussian(n);
+        GpuBuffer xb = floats(x);
+        GpuBuffer wb = floats(weight);
+        GpuBuffer out = ctx.hostBuffer(4L * rows * n, "out");
+        GpuBuffer gathered = ctx.hostBuffer(4L * 2 * n, "gathered");
+        GpuBuffer which = ints(new int[] {4, 1});
+        run(() -> {
+            k.rmsNormGather(xb, which, gathered, wb, 2, n, 1e-5f);
+            k.rmsNorm(xb, out, wb, rows, n, 1e-5f);
+            k.rmsNorm(xb, xb, wb, rows, n, 1e-5f);
+        });
+        float[] expected = new float[rows * n];
+        for (int r = 0; r < rows; r++) {
+            Norms.rmsNormScalar(expected, r * n, x, r * n, weight, n, 1e-5f);
+        }
+        assertClose(read(out, rows * n), expected, 1e-5f, "rmsnorm");
+        assertClose(read(xb, rows * n), expected, 1e-5f, "rmsnorm in place");
+        float[] g = read(gathered, 2 * n);
+        for (int i = 0; i < n; i++) {
+            assertThat(g[i]).isCloseTo(expected[4 * n + i], org.assertj.core.data.Offset.offset(1e-5f));
+            assertThat(g[n + i]).isCloseTo(expected[n + i], org.assertj.core.data.Offset.offset(1e-5f));
+        }
+    }
+
+    @Test
+    void ropeInBothPairings() {
+        int n = 3;
+        int heads = 3;
+        int headSize = 16;
+        int rotary = 12;  // partial rotation: the last 4 dims of each head stay
+        int half = rotary / 2;
+        double[] freq = Rope.frequencies(500000, rotary, new float[] {1, 1, 2, 4, 8, 32}, 1.0);
+        float[] cos = new float[n * half];
+        float[] sin = new float[n * half];
+        int[] positions = {0, 7, 1000};
+        for (int t = 0; t < n; t++) {
+            Rope.fillCosSin(positions[t], freq, cos, sin, t * half);
+        }
+        float[] cs = new float[2 * n * half];
+        System.arraycopy(cos, 0, cs, 0, n * half);
+        System.arraycopy(sin, 0, cs, n * half, n * half);
+        for (boolean neox : new boolean[] {false, true}) {
+            float[] x = gaussian(n * heads * headSize);
+            GpuBuffer xb = floats(x);
+            GpuBuffer csb = floats(cs);
+            run(() -> k.rope(xb, csb, n, heads, headSize, rotary, heads * headSize, neox, n * half));
+            for (int t = 0; t < n; t++) {
+                if (neox) {
+                    Rope.rotateHalvesScalar(x, t * heads * headSize, heads, headSize, rotary, cos, sin, t * half);
+                } else {
+                    Rope.rotateAdjacentPairs(x, t * heads * headSize, heads, headSize, rotary, cos, sin, t * half);
+                }
+            }
+            assertClose(read(xb, x.length), x, 1e-6f, neox ? "rope neox" : "rope norm");
+        }
+    }
+
+    @Test
+    void swigluAddAndBias() {
+        int rows = 3;
+        int width = 70;
+        float[] a = gaussian(rows * width);
+        float[] b = gaussian(rows * width);
+        float[] bias = gaussian(width);
+        GpuBuffer gate = floats(a);
+        GpuBuffer up = floats(b);
+        GpuBuffer sum = floats(a);
+        GpuBuffer biased = floats(a);
+        GpuBuffer bb = floats(bias);
+        run(() -> {
+            k.swiglu(gate, up, rows * width);
+            k.add(sum, up, rows * width);
+            k.addBias(biased, bb, rows, width);
+        });
+        float[] g = a.clone();
+        Activations.swigluScalar(g, b, g.length);
+        assertClose(read(gate, g.length), g, 1e-6f, "swiglu");
+        float[] s = new float[a.length];
+        float[] bi = new float[a.length];
+        for (int i = 0; i < a.length; i++) {
+            s[i] = a[i] + b[i];
+            bi[i] = a[i] + bias[i % width];
+        }
+        assertClose(read(sum, s.length), s, 0f, "add");
+        assertClose(read(biased, bi.length), bi, 0f, "bias");
+    }
+
+    @ParameterizedTest
+    @org.junit.jupiter.params.provider.ValueSource(booleans = {false, true})
+    void pagedAttentionOverShuffledBlocks(boolean f16) {
+        int heads = 4;
+        int kvHeads = 2;
+        int headSize = 24;
+        int kvDim = kvHeads * headSize;
+        int blockSize = 16;
+        int numBlocks = 12;
+        int length = 150;  // three 64-position chunks, the last partial
+        List<Integer> order = new ArrayList<>();
+        for (int i = 0; i < numBlocks; i++) {
+            order.add(i);
+        }
+        Collections.shuffle(order, random);
+        int[] table = order.stream().mapToInt(Integer::intValue).toArray();
+        // every position's key and value, stored through the kernel at its paged row
+        float[] keysIn = gaussian(length * kvDim);
+        float[] valuesIn = gaussian(length * kvDim);
+        int[] rows = new int[length];
+        for (int j = 0; j < length; j++) {
+            rows[j] = table[j / blockSize] * blockSize + j % blockSize;
+        }
+        long cacheBytes = (long) numBlocks * blockSize * kvDim * (f16 ? 2 : 4);
+        GpuBuffer keys = ctx.hostBuffer(cacheBytes, "keys");
+        GpuBuffer values = ctx.hostBuffer(cacheBytes, "values");
+        GpuBuffer kb = floats(keysIn);
+        GpuBuffer vb = floats(valuesIn);
+        GpuBuffer rowsBuffer = ints(rows);
+        // three query rows attending to 150, 64 and 1 positions
+        int n = 3;
+        int[] lengths = {length, 64, 1};
+        float[] q = gaussian(n * heads * headSize);
+        int[] meta = {0, lengths[0], 0, lengths[1], 0, lengths[2]};
+        GpuBuffer qb = floats(q);
+        GpuBuffer out = ctx.hostBuffer(4L * n * heads * headSize, "attention");
+        GpuBuffer metaBuffer = ints(meta);
+        GpuBuffer tables = ints(table);
+        run(() -> {
+            k.kvStore(kb, vb, keys, values, rowsBuffer, kvDim, length, f16);
+            k.attention(qb, keys, values, out, metaBuffer, tables, n, heads, kvHeads, headSize, blockSize, f16);
+        });
+        float[] expected = new float[n * heads * headSize];
+        float[] scores = new float[length];
+        float scale = (float) (1.0 / Math.sqrt(headSize));
+        float[] keyCache = new float[numBlocks * blockSize * kvDim];
+        float[] valueCache = new float[numBlocks * blockSize * kvDim];
+        for (int j = 0; j < length; j++) {
+            System.arraycopy(keysIn, j * kvDim, keyCache, rows[j] * kvDim, kvDim);
+            System.arraycopy(valuesIn, j * kvDim, valueCache, rows[j] * kvDim, kvDim);
+        }
+        short[] keyHalves = new short[keyCache.length];
+        short[] valueHalves = new short[valueCache.length];
+        VectorOps.toFloat16(keyCache, 0, keyHalves, 0, keyCache.length);
+        VectorOps.toFloat16(valueCache, 0, valueHalves, 0, valueCache.length);
+        for (int t = 0; t < n; t++) {
+            for (int h = 0; h < heads; h++) {
+                int off = t * heads * headSize + h * headSize;
+                int kvOff = h / (heads / kvHeads) * headSize;
+                if (f16) {
+                    Attention.attendF16Scalar(q, off, keyHalves, valueHalves, table, blockSize, kvOff, kvDim,
+                            lengths[t], headSize, scale, scores, new float[headSize], expected, off);
+                } else {
+                    Attention.attendF32Scalar(q, off, keyCache, valueCache, table, blockSize, kvOff, kvDim,
+                            lengths[t], headSize, scale, scores, expected, off);
+                }
+            }
+        }
+        assertClose(read(out, expected.length), expected, 2e-5f, "attention f16=" + f16);
+    }
+
+    @Test
+    void expertsRoutedMultipliedAndCombined() throws DeviceUnavailableException {
+        int n = 5;
+        int experts = 4;
+        int used = 2;
+        int dim = 64;
+        int ffn = 96;
+        float[] routerLogits = gaussian(n * experts);
+        routerLogits[3 * experts + 1] = routerLogits[3 * experts + 2];  // a tie: the lower expert wins, as on the CPU
+        WeightMatrix[] gate = new WeightMatrix[experts];
+        for (int e = 0; e < experts; e++) {
+            gate[e] = matrix(GgmlType.Q4_0, ffn, dim);
+        }
+        GpuTensor gates = GpuTensor.upload(ctx, gate);
+        WeightMatrix[] down = new WeightMatrix[experts];
+        for (int e = 0; e < experts; e++) {
+            down[e] = matrix(GgmlType.F32, dim, ffn);
+        }
+        GpuTensor downs = GpuTensor.upload(ctx, down);
+        float[] slotRows = gaussian(n * used * ffn);
+        GpuBuffer slotRowsBuffer = floats(slotRows);
+        GpuBuffer downOut = ctx.hostBuffer(4L * n * used * dim, "down");
+        float[] x = gaussian(n * dim);
+        GpuBuffer logits = floats(routerLogits);
+        GpuBuffer ids = ctx.hostBuffer(4L * n * used, "ids");
+        GpuBuffer weights = ctx.hostBuffer(4L * n * used, "weights");
+        GpuBuffer xb = floats(x);
+        GpuBuffer hidden = ctx.hostBuffer(4L * n * used * ffn, "hidden");
+        float[] expertRows = gaussian(n * used * dim);
+        GpuBuffer expertOut = floats(expertRows);
+        GpuBuffer combined = ctx.hostBuffer(4L * n * dim, "combined");
+        run(() -> {
+            k.moeRoute(logits, ids, weights, n, experts, used);
+            k.matmulExperts(gates, xb, hidden, ids, n * used, used, false);
+            k.matmulExperts(downs, slotRowsBuffer, downOut, ids, n * used, used, true);
+            k.moeCombine(expertOut, weights, combined, n, dim, used);
+        });
+        int[] gotIds = new int[n * used];
+        MemorySegment.copy(ids.host(), java.lang.foreign.ValueLayout.JAVA_INT, 0, gotIds, 0, gotIds.length);
+        float[] gotWeights = read(weights, n * used);
+        float[] probabilities = routerLogits.clone();
+        int[] expectedIds = new int[n * used];
+        float[] expectedWeights = new float[n * used];
+        for (int t = 0; t < n; t++) {
+            Softmax.softmaxScalar(probabilities, t * experts, experts);
+            VectorOps.topK(probabilities, t * experts, experts, used, expectedIds, t * used, expectedWeights, t * used);
+            VectorOps.normalizeSum(expectedWeights, t * used, used);
+        }
+        assertThat(gotIds).isEqualTo(expectedIds);
+        assertClose(gotWeights, expectedWeights, 1e-6f, "expert weights");
+        float[] h = read(hidden, n * used * ffn);
+        for (int o = 0; o < n * used; o++) {
+            float[] wf = dequantized(gate[expectedIds[o]]);
+            for (int r = 0; r < ffn; r++) {
+                assertDot(h[o * ffn + r], wf, r * dim, x, (o / used) * dim, dim, "expert row " + o + "," + r);
+            }
+        }
+        float[] d = read(downOut, n * used * dim);
+        for (int o = 0; o < n * used; o++) {
+            float[] wf = dequantized(down[expectedIds[o]]);
+            for (int r = 0; r < dim; r++) {
+                assertDot(d[o * dim + r], wf, r * ffn, slotRows, o * ffn, ffn, "down row " + o + "," + r);
+            }
+        }
+        float[] expectedCombined = new float[n * dim];
+        for (int t = 0; t < n; t++) {
+            for (int s = 0; s < used; s++) {
+                VectorOps.axpyScalar(expectedWeights[t * used + s], expertRows, (t * used + s) * dim, expectedCombined,
+                        t * dim, dim);
+            }
+        }
+        assertClose(read(combined, n * dim), expectedCombined, 1e-5f, "combined");
+    }
+
+    private static void assertClose(float[] actual, float[] expected, float tolerance, String what) {
+        assertThat(actual.length).isEqualTo(expected.length);
+        for (int i = 0; i < actual.length; i++) {
+            assertThat(actual[i]).as(what + " [" + i + "]")
+                    .isCloseTo(expected[i], org.assertj.core.data.Offset.offset(tolerance * (1 + Math.abs(expected[i]))));
+        }
+    }
+}
