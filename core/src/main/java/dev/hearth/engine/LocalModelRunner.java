@@ -24,6 +24,7 @@ public final class LocalModelRunner implements ModelRunner {
     private final int maxSequences;
     private final int contextLength;
     private final String placement;
+    private final dev.hearth.device.ComputeDevice device;
 
     /** A pool with room for every slot's full context. */
     public LocalModelRunner(Model model, int contextLength, int maxSequences, KvPrecision precision) {
@@ -60,8 +61,14 @@ public final class LocalModelRunner implements ModelRunner {
                 KvCache.DEFAULT_BLOCK_SIZE, kvBlocks);
         this.kv = setup.kv();
         this.placement = setup.placement();
+        this.device = setup.device();
         this.batch = model.newBatch();
         this.logits = model.newLogits(Math.min(maxSequences, model.maxBatchTokens()));
+    }
+
+    /** The device the model runs on, or null on the CPU. */
+    public dev.hearth.device.ComputeDevice device() {
+        return device;
     }
 
     @Override

@@ -383,6 +383,17 @@ class ShaderKernelsTest {
         assertClose(read(combined, n * dim), expectedCombined, 1e-5f, "combined");
     }
 
+    @Test
+    void copyShaderCopiesAndMeasuresBandwidth() {
+        float[] values = gaussian(1000);  // 250 vectors of 16 bytes
+        GpuBuffer src = floats(values);
+        GpuBuffer dst = ctx.hostBuffer(4L * values.length, "dst");
+        ComputePipeline copy = new ComputePipeline(ctx, "copy.comp", "", 2);
+        run(() -> copy.dispatch(new GpuBuffer[] {src, dst}, new int[] {values.length / 4}, 1, 1, 1));
+        assertClose(read(dst, values.length), values, 0f, "copy");
+        assertThat(CopyBandwidth.measure(ctx, 1 << 20)).isGreaterThan(1e6);  // bytes per second
+    }
+
     private static void assertClose(float[] actual, float[] expected, float tolerance, String what) {
         assertThat(actual.length).isEqualTo(expected.length);
         for (int i = 0; i < actual.length; i++) {
