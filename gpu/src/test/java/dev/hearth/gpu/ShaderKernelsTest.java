@@ -384,6 +384,16 @@ class ShaderKernelsTest {
     }
 
     @Test
+    void stagedUploadsLandWhereAsked() {
+        float[] values = gaussian(300);
+        GpuBuffer b = ctx.deviceBuffer(4L * 400, "staged");
+        b.uploadStaged(ctx, MemorySegment.ofArray(values), 4L * 100);  // as device-only memory on a discrete card
+        float[] back = new float[400];
+        MemorySegment.copy(b.host(), java.lang.foreign.ValueLayout.JAVA_FLOAT, 0, back, 0, 400);
+        assertClose(java.util.Arrays.copyOfRange(back, 100, 400), values, 0f, "staged upload");
+    }
+
+    @Test
     void copyShaderCopiesAndMeasuresBandwidth() {
         float[] values = gaussian(1000);  // 250 vectors of 16 bytes
         GpuBuffer src = floats(values);
