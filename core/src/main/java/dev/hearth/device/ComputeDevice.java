@@ -19,4 +19,10 @@ public interface ComputeDevice {
      */
     ForwardPass open(ModelConfig config, ModelWeights weights, KvCache kv, int maxBatchTokens)
             throws DeviceUnavailableException;
+
+    /**
+     * The device's memory bandwidth in bytes per second, measured by copying a buffer of about {@code bytes} within
+     * its memory (bytes read + written per second): the roofline of a decode step.
+     */
+    double copyBandwidth(long bytes) throws DeviceUnavailableException;
 }

@@ -1,5 +1,6 @@
 package dev.hearth.engine;
 
+import dev.hearth.device.ComputeDevice;
 import dev.hearth.device.ComputeDevices;
 import dev.hearth.device.DeviceChoice;
 import dev.hearth.device.DeviceUnavailableException;
@@ -15,8 +16,9 @@ import dev.hearth.model.Model;
  *
  * @param kv the cache to run the model with (tables only when the model runs on a device)
  * @param placement where the model runs, for people
+ * @param device the device the model runs on, or null for the CPU
  */
-public record DeviceSetup(KvCache kv, String placement) {
+public record DeviceSetup(KvCache kv, String placement, ComputeDevice device) {
 
     public static DeviceSetup attach(Model model, DeviceChoice choice, int contextLength, int maxSequences,
             KvPrecision precision, int blockSize, int numBlocks) {
@@ -28,13 +30,13 @@ public record DeviceSetup(KvCache kv, String placement) {
             KvCache tables = model.newDeviceKvCache(contextLength, maxSequences, precision, blockSize, numBlocks);
             try {
                 model.runOn(place.device().open(model.config(), model.weights(), tables, model.maxBatchTokens()));
-                return new DeviceSetup(tables, place.note());
+                return new DeviceSetup(tables, place.note(), place.device());
             } catch (DeviceUnavailableException e) {
                 place = dev.hearth.device.Placement.cpu(place.device().info().id() + ": " + e.getMessage()
                         + "; all " + layers + " layers run on the CPU");
             }
         }
         return new DeviceSetup(model.newKvCache(contextLength, maxSequences, precision, blockSize, numBlocks),
-                place.note());
+                place.note(), null);
     }
 }

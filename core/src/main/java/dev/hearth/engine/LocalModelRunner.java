@@ -25,6 +25,7 @@ public final class LocalModelRunner implements ModelRunner {
     private final int contextLength;
     private final long kvNanos;
     private final String placement;
+    private final dev.hearth.device.ComputeDevice device;
 
     /** A pool with room for every slot's full context. */
     public LocalModelRunner(Model model, int contextLength, int maxSequences, KvPrecision precision) {
@@ -63,12 +64,18 @@ public final class LocalModelRunner implements ModelRunner {
         this.kvNanos = System.nanoTime() - start;
         this.kv = setup.kv();
         this.placement = setup.placement();
+        this.device = setup.device();
         this.batch = model.newBatch();
         this.logits = model.newLogits(Math.min(maxSequences, model.maxBatchTokens()));
     }
 
     /** The batch size (most rows of one forward pass) when none is asked for. */
     public static final int DEFAULT_MAX_BATCH_TOKENS = ModelOptions.DEFAULT_MAX_BATCH_TOKENS;
+
+    /** The device the model runs on, or null on the CPU. */
+    public dev.hearth.device.ComputeDevice device() {
+        return device;
+    }
 
     @Override
     public String placement() {

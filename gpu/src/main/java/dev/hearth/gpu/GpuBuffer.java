@@ -78,8 +78,13 @@ final class GpuBuffer {
     void upload(VulkanContext ctx, MemorySegment src, long offset) {
         if (mapped != null) {
             MemorySegment.copy(src, 0, mapped, offset, src.byteSize());
-            return;
+        } else {
+            uploadStaged(ctx, src, offset);
         }
+    }
+
+    /** The upload of device-only memory: pieces through a host-visible buffer and a transfer each. */
+    void uploadStaged(VulkanContext ctx, MemorySegment src, long offset) {
         GpuBuffer staging = ctx.hostBuffer(Math.min(STAGING_BYTES, src.byteSize()), "staging");
         try {
             for (long done = 0; done < src.byteSize(); done += staging.bytes) {

@@ -125,23 +125,44 @@ final class GpuKernels {
                 new int[] {rows * width, width}, (long) rows * width);
     }
 
-    /** Writes n rows of keys and values at pool rows rows[t] of one layer's cache. */
-    void kvStore(GpuBuffer k, GpuBuffer v, GpuBuffer keys, GpuBuffer values, GpuBuffer rows, int kvDim, int n,
-            boolean f16) {
-        ComputePipeline p = pipeline("kvstore.comp", "F16KV " + (f16 ? 1 : 0), 5);
-        perElement(p, new GpuBuffer[] {k, v, keys, values, rows}, new int[] {kvDim, n},
-                (long) n * (f16 ? kvDim / 2 : kvDim));
+    /** The shaders' KV define: 0 F32, 1 F16, 2 Q8_0. */
+    private static int kvCode(dev.hearth.kv.KvPrecision precision) {
+        return switch (precision) {
+            case F32 -> 0;
+            case F16 -> 1;
+            case Q8_0 -> 2;
+        };
+    }
+
+    /**
+     * Writes n rows of keys and values at pool rows rows[t] of one layer's cache; Q8_0 also writes one float scale
+     * per 32 values into keyScales and valueScales (null for the other precisions).
+     */
+    void kvStore(GpuBuffer k, GpuBuffer v, KvLayer layer, GpuBuffer rows, int kvDim, int n) {
+        int code = kvCode(layer.precision());
+        ComputePipeline p = pipeline("kvstore.comp", "KV " + code, code == 2 ? 7 : 5);
+        GpuBuffer[] b = code == 2 ? new GpuBuffer[] {k, v, layer.keys(), layer.values(), rows, layer.keyScales(),
+                layer.valueScales()} : new GpuBuffer[] {k, v, layer.keys(), layer.values(), rows};
+        long perRow = switch (code) {
+            case 1 -> kvDim / 2;
+            case 2 -> kvDim / 32;
+            default -> kvDim;
+        };
+        perElement(p, b, new int[] {kvDim, n}, n * perRow);
     }
 
     /** out[t, head] = causal attention of q[t, head] over its sequence (meta: table offset and length per row). */
-    void attention(GpuBuffer q, GpuBuffer keys, GpuBuffer values, GpuBuffer out, GpuBuffer meta, GpuBuffer tables,
-            int n, int numHeads, int numKvHeads, int headSize, int blockSize, boolean f16) {
-        ComputePipeline p = pipeline("attention.comp", "F16KV " + (f16 ? 1 : 0), 6);
+    void attention(GpuBuffer q, KvLayer layer, GpuBuffer out, GpuBuffer meta, GpuBuffer tables, int n, int numHeads,
+            int numKvHeads, int headSize, int blockSize) {
+        int code = kvCode(layer.precision());
+        ComputePipeline p = pipeline("attention.comp", "KV " + code, code == 2 ? 8 : 6);
+        GpuBuffer[] b = code == 2
+                ? new GpuBuffer[] {q, layer.keys(), layer.values(), out, meta, tables, layer.keyScales(),
+                    layer.valueScales()}
+                : new GpuBuffer[] {q, layer.keys(), layer.values(), out, meta, tables};
         float scale = (float) (1.0 / Math.sqrt(headSize));
-        p.dispatch(new GpuBuffer[] {q, keys, values, out, meta, tables},
-                new int[] {headSize, numHeads / numKvHeads, numKvHeads * headSize, blockSize,
-                        Float.floatToRawIntBits(scale), numHeads * headSize},
-                numHeads, n, 1);
+        p.dispatch(b, new int[] {headSize, numHeads / numKvHeads, numKvHeads * headSize, blockSize,
+                Float.floatToRawIntBits(scale), numHeads * headSize}, numHeads, n, 1);
     }
 
     /** Per row: the used experts' ids and renormalized weights from the router logits [n, experts]. */

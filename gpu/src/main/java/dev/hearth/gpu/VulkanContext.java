@@ -121,10 +121,13 @@ final class VulkanContext implements AutoCloseable {
         return memory.memoryTypes(type).propertyFlags();
     }
 
-    /** A buffer in device memory (mapped too where the device's memory is host-visible: integrated, software). */
+    /**
+     * A buffer in the first device-local memory type (mapped too where that type is host-visible: integrated and
+     * software devices). Not a preference for host-visible device memory: on a discrete card without resizable BAR
+     * that heap is 256 MiB, so weights go through staging instead.
+     */
     GpuBuffer deviceBuffer(long bytes, String what) {
-        return track(GpuBuffer.create(this, bytes, VK_MEMORY_PROPERTY_DEVICE_LOCAL_BIT,
-                VK_MEMORY_PROPERTY_HOST_VISIBLE_BIT | VK_MEMORY_PROPERTY_HOST_COHERENT_BIT, what));
+        return track(GpuBuffer.create(this, bytes, VK_MEMORY_PROPERTY_DEVICE_LOCAL_BIT, 0, what));
     }
 
     /** A buffer the host writes or reads every step (always mapped). */

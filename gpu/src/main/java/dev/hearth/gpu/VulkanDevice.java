@@ -39,6 +39,15 @@ final class VulkanDevice implements ComputeDevice {
         }
     }
 
+    @Override
+    public double copyBandwidth(long bytes) throws DeviceUnavailableException {
+        try (VulkanContext ctx = new VulkanContext(vk, index)) {
+            return CopyBandwidth.measure(ctx, bytes);
+        } catch (Vk.VulkanException e) {
+            throw new DeviceUnavailableException(e.getMessage(), e);
+        }
+    }
+
     /** A bare context on this device, for kernel tests. */
     VulkanContext context() throws DeviceUnavailableException {
         return new VulkanContext(vk, index);

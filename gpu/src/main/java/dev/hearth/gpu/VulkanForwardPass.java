@@ -26,11 +26,11 @@ final class VulkanForwardPass implements ForwardPass {
     private final ModelConfig c;
     private final String name;
     private final int maxBatch;
-    private final boolean f16Kv;
+    private final KvPrecision kvPrecision;
+    private final long kvRowsAllocated;
     private final double[] ropeFrequencies;
     private final DeviceWeights w;
-    private final GpuBuffer[] keys;
-    private final GpuBuffer[] values;
+    private final KvLayer[] kvLayers;
     // activations, [maxBatch, width] each
     private final GpuBuffer x;
     private final GpuBuffer xNorm;
@@ -65,8 +65,9 @@ final class VulkanForwardPass implements ForwardPass {
 
     VulkanForwardPass(VulkanContext ctx, String name, ModelConfig c, ModelWeights weights, KvCache kv, int maxBatch)
             throws DeviceUnavailableException {
-        if (kv.precision() == KvPrecision.Q8_0) {
-            throw new DeviceUnavailableException("a Q8_0 KV cache is not supported on Vulkan yet (use --kv f16)");
+        if (kv.precision() == KvPrecision.Q8_0 && c.kvDim() % 32 != 0) {
+            throw new DeviceUnavailableException("a Q8_0 KV cache needs key/value rows of a multiple of 32 values; "
+                    + "this model's hold " + c.kvDim() + " (use --kv f16)");
         }
         if (c.headSize() > 256 || c.headSize() % 2 != 0) {
             throw new DeviceUnavailableException("head size " + c.headSize() + " is not supported by the Vulkan "
@@ -76,17 +77,15 @@ final class VulkanForwardPass implements ForwardPass {
         this.name = name;
         this.c = c;
         this.maxBatch = maxBatch;
-        this.f16Kv = kv.precision() == KvPrecision.F16;
+        this.kvPrecision = kv.precision();
         this.k = new GpuKernels(ctx);
         this.ropeFrequencies = Rope.frequencies(c.ropeTheta(), c.rotaryDims(), c.ropeFrequencyFactors(),
                 c.ropeScale());
         this.w = DeviceWeights.upload(ctx, c, weights);
-        long kvBytes = (long) kv.numBlocks() * kv.blockSize() * c.kvDim() * (f16Kv ? 2 : 4);
-        keys = new GpuBuffer[c.numLayers()];
-        values = new GpuBuffer[c.numLayers()];
+        this.kvRowsAllocated = (long) kv.numBlocks() * kv.blockSize();
+        kvLayers = new KvLayer[c.numLayers()];
         for (int l = 0; l < c.numLayers(); l++) {
-            keys[l] = ctx.deviceBuffer(kvBytes, "keys of layer " + l);
-            values[l] = ctx.deviceBuffer(kvBytes, "values of layer " + l);
+            kvLayers[l] = KvLayer.allocate(ctx, kvPrecision, kvRowsAllocated, c.kvDim(), l);
         }
         int used = c.isMixtureOfExperts() ? c.expertsUsed() : 1;
         x = activation(c.dim(), "x");
@@ -138,8 +137,7 @@ final class VulkanForwardPass implements ForwardPass {
     @Override
     public void forward(Batch batch, KvCache kv, Logits logits) {
         BatchChecks.validate(c, maxBatch, batch, kv, logits);
-        long kvBytes = (long) kv.numBlocks() * kv.blockSize() * c.kvDim() * (f16Kv ? 2 : 4);
-        if (kvBytes > keys[0].bytes || (kv.precision() == KvPrecision.F16) != f16Kv) {
+        if ((long) kv.numBlocks() * kv.blockSize() > kvRowsAllocated || kv.precision() != kvPrecision) {
             throw new IllegalArgumentException("this Vulkan pass was opened for another KV cache");
         }
         int n = batch.size();
@@ -225,9 +223,9 @@ final class VulkanForwardPass implements ForwardPass {
             }
             k.rope(q, cosSin, n, c.numHeads(), c.headSize(), c.rotaryDims(), c.queryDim(), neox, sinOffset);
             k.rope(kRows, cosSin, n, c.numKeyValueHeads(), c.headSize(), c.rotaryDims(), c.kvDim(), neox, sinOffset);
-            k.kvStore(kRows, vRows, keys[l], values[l], kvRows, c.kvDim(), n, f16Kv);
-            k.attention(q, keys[l], values[l], attention, attentionMeta, tables, n, c.numHeads(),
-                    c.numKeyValueHeads(), c.headSize(), blockSize, f16Kv);                        // [n, queryDim]
+            k.kvStore(kRows, vRows, kvLayers[l], kvRows, c.kvDim(), n);
+            k.attention(q, kvLayers[l], attention, attentionMeta, tables, n, c.numHeads(), c.numKeyValueHeads(),
+                    c.headSize(), blockSize);                                                      // [n, queryDim]
             k.matmul(layer.attentionOutput(), attention, blockOut, n);                            // [n, dim]
             k.add(x, blockOut, n * dim);                                                          // x += attention
             k.rmsNorm(x, xNorm, layer.ffnNorm(), n, dim, eps);                                    // [n, dim]

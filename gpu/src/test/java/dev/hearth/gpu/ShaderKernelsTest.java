@@ -239,12 +239,12 @@ class ShaderKernelsTest {
     }
 
     @ParameterizedTest
-    @org.junit.jupiter.params.provider.ValueSource(booleans = {false, true})
-    void pagedAttentionOverShuffledBlocks(boolean f16) {
+    @EnumSource(dev.hearth.kv.KvPrecision.class)
+    void pagedAttentionOverShuffledBlocks(dev.hearth.kv.KvPrecision precision) {
         int heads = 4;
         int kvHeads = 2;
-        int headSize = 24;
-        int kvDim = kvHeads * headSize;
+        int headSize = 48;
+        int kvDim = kvHeads * headSize;  // 96: three Q8_0 blocks, one across the heads' boundary
         int blockSize = 16;
         int numBlocks = 12;
         int length = 150;  // three 64-position chunks, the last partial
@@ -261,9 +261,7 @@ class ShaderKernelsTest {
         for (int j = 0; j < length; j++) {
             rows[j] = table[j / blockSize] * blockSize + j % blockSize;
         }
-        long cacheBytes = (long) numBlocks * blockSize * kvDim * (f16 ? 2 : 4);
-        GpuBuffer keys = ctx.hostBuffer(cacheBytes, "keys");
-        GpuBuffer values = ctx.hostBuffer(cacheBytes, "values");
+        KvLayer layer = KvLayer.allocate(ctx, precision, (long) numBlocks * blockSize, kvDim, 0);
         GpuBuffer kb = floats(keysIn);
         GpuBuffer vb = floats(valuesIn);
         GpuBuffer rowsBuffer = ints(rows);
@@ -277,36 +275,60 @@ class ShaderKernelsTest {
         GpuBuffer metaBuffer = ints(meta);
         GpuBuffer tables = ints(table);
         run(() -> {
-            k.kvStore(kb, vb, keys, values, rowsBuffer, kvDim, length, f16);
-            k.attention(qb, keys, values, out, metaBuffer, tables, n, heads, kvHeads, headSize, blockSize, f16);
+            k.kvStore(kb, vb, layer, rowsBuffer, kvDim, length);
+            k.attention(qb, layer, out, metaBuffer, tables, n, heads, kvHeads, headSize, blockSize);
         });
-        float[] expected = new float[n * heads * headSize];
-        float[] scores = new float[length];
-        float scale = (float) (1.0 / Math.sqrt(headSize));
-        float[] keyCache = new float[numBlocks * blockSize * kvDim];
-        float[] valueCache = new float[numBlocks * blockSize * kvDim];
+        int poolValues = numBlocks * blockSize * kvDim;
+        float[] keyCache = new float[poolValues];
+        float[] valueCache = new float[poolValues];
         for (int j = 0; j < length; j++) {
             System.arraycopy(keysIn, j * kvDim, keyCache, rows[j] * kvDim, kvDim);
             System.arraycopy(valuesIn, j * kvDim, valueCache, rows[j] * kvDim, kvDim);
         }
-        short[] keyHalves = new short[keyCache.length];
-        short[] valueHalves = new short[valueCache.length];
-        VectorOps.toFloat16(keyCache, 0, keyHalves, 0, keyCache.length);
-        VectorOps.toFloat16(valueCache, 0, valueHalves, 0, valueCache.length);
+        short[] keyHalves = new short[poolValues];
+        short[] valueHalves = new short[poolValues];
+        VectorOps.toFloat16(keyCache, 0, keyHalves, 0, poolValues);
+        VectorOps.toFloat16(valueCache, 0, valueHalves, 0, poolValues);
+        byte[] keyQuants = new byte[poolValues];
+        byte[] valueQuants = new byte[poolValues];
+        short[] keyScales = new short[poolValues / 32];
+        short[] valueScales = new short[poolValues / 32];
+        dev.hearth.kernel.Q8Rows.quantizeScalar(keyCache, 0, MemorySegment.ofArray(keyQuants), MemorySegment.ofArray(keyScales), 0, poolValues);
+        dev.hearth.kernel.Q8Rows.quantizeScalar(valueCache, 0, MemorySegment.ofArray(valueQuants), MemorySegment.ofArray(valueScales), 0, poolValues);
+        if (precision == dev.hearth.kv.KvPrecision.Q8_0) {  // the stored bytes and scales are the CPU cache's
+            byte[] stored = new byte[poolValues];
+            MemorySegment.copy(layer.keys().host(), java.lang.foreign.ValueLayout.JAVA_BYTE, 0, stored, 0, poolValues);
+            float[] scales = read(layer.keyScales(), poolValues / 32);
+            for (int j = 0; j < length; j++) {
+                for (int i = 0; i < kvDim; i++) {
+                    assertThat(stored[rows[j] * kvDim + i]).as("quant " + j + "," + i)
+                            .isEqualTo(keyQuants[rows[j] * kvDim + i]);
+                }
+                for (int b = 0; b < kvDim / 32; b++) {
+                    assertThat(scales[rows[j] * kvDim / 32 + b])
+                            .isEqualTo(Float.float16ToFloat(keyScales[rows[j] * kvDim / 32 + b]));
+                }
+            }
+        }
+        float[] expected = new float[n * heads * headSize];
+        float[] scores = new float[length];
+        float scale = (float) (1.0 / Math.sqrt(headSize));
         for (int t = 0; t < n; t++) {
             for (int h = 0; h < heads; h++) {
                 int off = t * heads * headSize + h * headSize;
                 int kvOff = h / (heads / kvHeads) * headSize;
-                if (f16) {
-                    Attention.attendF16Scalar(q, off, keyHalves, valueHalves, table, blockSize, kvOff, kvDim,
-                            lengths[t], headSize, scale, scores, new float[headSize], expected, off);
-                } else {
-                    Attention.attendF32Scalar(q, off, keyCache, valueCache, table, blockSize, kvOff, kvDim,
+                switch (precision) {
+                    case F32 -> Attention.attendF32Scalar(q, off, MemorySegment.ofArray(keyCache), MemorySegment.ofArray(valueCache), table, blockSize, kvOff, kvDim,
                             lengths[t], headSize, scale, scores, expected, off);
+                    case F16 -> Attention.attendF16Scalar(q, off, MemorySegment.ofArray(keyHalves), MemorySegment.ofArray(valueHalves), table, blockSize, kvOff,
+                            kvDim, lengths[t], headSize, scale, scores, new float[headSize], expected, off);
+                    case Q8_0 -> Attention.attendQ8Scalar(q, off, MemorySegment.ofArray(keyQuants), MemorySegment.ofArray(keyScales), MemorySegment.ofArray(valueQuants),
+                            MemorySegment.ofArray(valueScales),
+                            table, blockSize, kvOff, kvDim, lengths[t], headSize, scale, scores, expected, off);
                 }
             }
         }
-        assertClose(read(out, expected.length), expected, 2e-5f, "attention f16=" + f16);
+        assertClose(read(out, expected.length), expected, 2e-5f, "attention " + precision);
     }
 
     @Test
@@ -381,6 +403,27 @@ class ShaderKernelsTest {
             }
         }
         assertClose(read(combined, n * dim), expectedCombined, 1e-5f, "combined");
+    }
+
+    @Test
+    void stagedUploadsLandWhereAsked() {
+        float[] values = gaussian(300);
+        GpuBuffer b = ctx.deviceBuffer(4L * 400, "staged");
+        b.uploadStaged(ctx, MemorySegment.ofArray(values), 4L * 100);  // as device-only memory on a discrete card
+        float[] back = new float[400];
+        MemorySegment.copy(b.host(), java.lang.foreign.ValueLayout.JAVA_FLOAT, 0, back, 0, 400);
+        assertClose(java.util.Arrays.copyOfRange(back, 100, 400), values, 0f, "staged upload");
+    }
+
+    @Test
+    void copyShaderCopiesAndMeasuresBandwidth() {
+        float[] values = gaussian(1000);  // 250 vectors of 16 bytes
+        GpuBuffer src = floats(values);
+        GpuBuffer dst = ctx.hostBuffer(4L * values.length, "dst");
+        ComputePipeline copy = new ComputePipeline(ctx, "copy.comp", "", 2);
+        run(() -> copy.dispatch(new GpuBuffer[] {src, dst}, new int[] {values.length / 4}, 1, 1, 1));
+        assertClose(read(dst, values.length), values, 0f, "copy");
+        assertThat(CopyBandwidth.measure(ctx, 1 << 20)).isGreaterThan(1e6);  // bytes per second
     }
 
     private static void assertClose(float[] actual, float[] expected, float tolerance, String what) {

@@ -1,11 +1,12 @@
 #version 450
 // Causal attention of one row and one query head over its sequence's paged KV cache, one workgroup each: the row's
 // positions are taken 64 at a time (one per invocation) with an online softmax (running max and sum), and the
-// weighted values accumulate per head dimension (up to 4 * 64 = 256). meta[2t] is the offset of row t's block
+// weighted values accumulate per head dimension (up to 4 * 64 = 256). KV 0: F32 cache, 1: F16, 2: Q8_0 (quants four
+// to a word, one float scale per 32 values). meta[2t] is the offset of row t's block
 // table in tables[], meta[2t + 1] the number of positions it attends to.
 layout(local_size_x = 64) in;
 layout(std430, binding = 0) readonly buffer Q { float q[]; };
-#if F16KV
+#if KV == 1 || KV == 2
 layout(std430, binding = 1) readonly buffer KC { uint kc[]; };
 layout(std430, binding = 2) readonly buffer VC { uint vc[]; };
 #else
@@ -15,6 +16,10 @@ layout(std430, binding = 2) readonly buffer VC { float vc[]; };
 layout(std430, binding = 3) writeonly buffer O { float o[]; };
 layout(std430, binding = 4) readonly buffer Meta { int meta[]; };
 layout(std430, binding = 5) readonly buffer Tables { int tables[]; };
+#if KV == 2
+layout(std430, binding = 6) readonly buffer KS { float ks[]; };
+layout(std430, binding = 7) readonly buffer VS { float vs[]; };
+#endif
 layout(push_constant) uniform P {
     uint headSize; uint group; uint kvDim; uint blockSize; float scale; uint qStride;
 } p;
@@ -28,18 +33,22 @@ uint rowStart(uint tableOff, uint j) {
 }
 
 float keyAt(uint at) {
-#if F16KV
+#if KV == 1
     vec2 h = unpackHalf2x16(kc[at >> 1]);
     return (at & 1u) == 0u ? h.x : h.y;
+#elif KV == 2
+    return float(int(kc[at >> 2] << (24u - 8u * (at & 3u))) >> 24) * ks[at >> 5];
 #else
     return kc[at];
 #endif
 }
 
 float valueAt(uint at) {
-#if F16KV
+#if KV == 1
     vec2 h = unpackHalf2x16(vc[at >> 1]);
     return (at & 1u) == 0u ? h.x : h.y;
+#elif KV == 2
+    return float(int(vc[at >> 2] << (24u - 8u * (at & 3u))) >> 24) * vs[at >> 5];
 #else
     return vc[at];
 #endif

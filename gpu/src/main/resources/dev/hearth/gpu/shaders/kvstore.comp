@@ -1,10 +1,11 @@
 #version 450
-// Stores the n rows of keys and values of this step at their pool rows (rows[t]) of one layer's cache, as F32 or,
-// with F16KV, as pairs of halves.
+// Stores the n rows of keys and values of this step at their pool rows (rows[t]) of one layer's cache: KV 0 as F32,
+// KV 1 as pairs of halves, KV 2 as Q8_0 (per block of 32: scale max|x| / 127 rounded to f16, values rounded half
+// away from zero, as the CPU's Q8Rows.quantize), quants four to a word and scales as floats beside them.
 layout(local_size_x = 64) in;
 layout(std430, binding = 0) readonly buffer K { float k[]; };
 layout(std430, binding = 1) readonly buffer V { float v[]; };
-#if F16KV
+#if KV == 1 || KV == 2
 layout(std430, binding = 2) writeonly buffer KC { uint kc[]; };
 layout(std430, binding = 3) writeonly buffer VC { uint vc[]; };
 #else
@@ -12,12 +13,38 @@ layout(std430, binding = 2) writeonly buffer KC { float kc[]; };
 layout(std430, binding = 3) writeonly buffer VC { float vc[]; };
 #endif
 layout(std430, binding = 4) readonly buffer Rows { int rows[]; };
+#if KV == 2
+layout(std430, binding = 5) writeonly buffer KS { float ks[]; };
+layout(std430, binding = 6) writeonly buffer VS { float vs[]; };
+#endif
 layout(push_constant) uniform P { uint kvDim; uint n; } p;
+
+#if KV == 2
+// quantizes block `blk` (32 values from src[at]) into 8 words at q[dst / 4] and its scale
+float quantizeBlock(bool key, uint at, uint dst) {
+    float amax = 0.0;
+    for (uint i = 0u; i < 32u; i++) { amax = max(amax, abs(key ? k[at + i] : v[at + i])); }
+    float d = amax / 127.0;
+    float id = d != 0.0 ? 1.0 / d : 0.0;
+    for (uint w = 0u; w < 8u; w++) {
+        uint word = 0u;
+        for (uint j = 0u; j < 4u; j++) {
+            float x = (key ? k[at + 4u * w + j] : v[at + 4u * w + j]) * id;
+            int q = int(x + (x < 0.0 ? -0.5 : 0.5));
+            word |= (uint(q) & 0xFFu) << (8u * j);
+        }
+        if (key) { kc[dst / 4u + w] = word; } else { vc[dst / 4u + w] = word; }
+    }
+    return unpackHalf2x16(packHalf2x16(vec2(d, 0.0))).x;
+}
+#endif
 
 void main() {
     uint id = gl_GlobalInvocationID.x + gl_GlobalInvocationID.y * gl_NumWorkGroups.x * 64u;
-#if F16KV
+#if KV == 1
     uint width = p.kvDim / 2u;
+#elif KV == 2
+    uint width = p.kvDim / 32u;
 #else
     uint width = p.kvDim;
 #endif
@@ -27,10 +54,14 @@ void main() {
     uint t = id / width;
     uint i = id % width;
     uint dst = uint(rows[t]) * width + i;
-#if F16KV
+#if KV == 1
     uint src = t * p.kvDim + 2u * i;
     kc[dst] = packHalf2x16(vec2(k[src], k[src + 1u]));
     vc[dst] = packHalf2x16(vec2(v[src], v[src + 1u]));
+#elif KV == 2
+    uint src = t * p.kvDim + 32u * i;
+    ks[dst] = quantizeBlock(true, src, 32u * dst);
+    vs[dst] = quantizeBlock(false, src, 32u * dst);
 #else
     kc[dst] = k[t * p.kvDim + i];
     vc[dst] = v[t * p.kvDim + i];

@@ -103,16 +103,28 @@ final class BenchCommand implements Callable<Integer> {
         int ctx = promptTokens + genTokens + 8;
         List<Result> results = new ArrayList<>();
         long fileBytes = Files.size(file);
-        double bandwidth = MemoryBandwidth.measure(nThreads, 512);
-        try (Engine engine = new Engine(LocalModelRunner.load(file, nThreads, Math.max(ubatch, maxBatch), ctx, maxBatch,
+        LocalModelRunner runner = LocalModelRunner.load(file, nThreads, Math.max(ubatch, maxBatch), ctx, maxBatch,
                 kv.precision(), 0, noRepackCache ? null : dev.hearth.server.hub.HearthHome.repackCache(),
-                deviceOptions.choice()),
-                new EngineOptions("bench", 1024))) {
+                deviceOptions.choice());
+        // the roofline of the memory the weights are read from: the device's (our copy shader), else the host's
+        double bandwidth;
+        if (runner.device() != null) {
+            try {
+                bandwidth = runner.device().copyBandwidth(256L << 20);
+            } catch (dev.hearth.device.DeviceUnavailableException e) {
+                runner.close();
+                throw new IllegalStateException("measuring the device's bandwidth: " + e.getMessage(), e);
+            }
+        } else {
+            bandwidth = MemoryBandwidth.measure(nThreads, 512);
+        }
+        try (Engine engine = new Engine(runner, new EngineOptions("bench", 1024))) {
             SplittableRandom random = new SplittableRandom(42);
             int vocab = vocabOf(engine);
             if (!json) {
-                System.out.printf("model: %s (%.1f MiB), threads: %d, memory bandwidth: %.1f GB/s, decode ceiling: %.1f tokens/s%n",
-                        resolved.manifest().name(), fileBytes / 1048576.0, nThreads, bandwidth / 1e9, bandwidth / fileBytes);
+                System.out.printf("model: %s (%.1f MiB), threads: %d, %s memory bandwidth: %.1f GB/s, decode ceiling: %.1f tokens/s%n",
+                        resolved.manifest().name(), fileBytes / 1048576.0, nThreads,
+                        runner.device() != null ? "device (copy shader)" : "host", bandwidth / 1e9, bandwidth / fileBytes);
                 System.out.println("matmul kernels: " + LocalModelRunner.matmulKernels());
                 System.out.println("device: " + engine.placement());
                 System.out.printf("%-8s %6s %14s %22s%n", "test", "batch", "tokens/s", "min .. max");
@@ -139,6 +151,7 @@ final class BenchCommand implements Callable<Integer> {
                 m.put("repetitions", r.repetitions());
                 m.put("threads", nThreads);
                 m.put("bandwidth_gb_per_second", round(bandwidth / 1e9));
+                m.put("device", runner.placement());
                 m.put("decode_ceiling_tokens_per_second", round(bandwidth / fileBytes));
                 out.add(m);
             }

@@ -37,7 +37,7 @@ final class LogitsCommand implements Callable<Integer> {
         StringBuilder line = new StringBuilder();
         var choice = deviceOptions.choice();
         PromptLogits.topK(ModelArgument.resolve(model).path(), threads.threads(), batch.batch, ids, top, choice, note -> {
-            if (choice != dev.hearth.device.DeviceChoice.DEFAULT) {
+            if (!choice.equals(dev.hearth.device.DeviceChoice.DEFAULT)) {
                 System.err.println("device: " + note);
             }
         }, (pos, topIds, topValues) -> {

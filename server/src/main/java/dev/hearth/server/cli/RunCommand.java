@@ -124,7 +124,7 @@ final class RunCommand implements Callable<Integer> {
                 .withDevice(deviceOptions.choice());
         var resolved = ModelArgument.resolve(model);
         try (LoadedModel loaded = ModelLoader.load(resolved.path(), resolved.manifest().name(), options)) {
-            if (options.device() != dev.hearth.device.DeviceChoice.DEFAULT) {
+            if (!options.device().equals(dev.hearth.device.DeviceChoice.DEFAULT)) {
                 System.err.println("device: " + loaded.engine().placement());
             }
             if (ids != null) {
