@@ -57,6 +57,7 @@ public final class Engine implements AutoCloseable {
         if (closed) {
             throw new IllegalStateException("engine " + options.name() + " is closed");
         }
+        checkFault();
         if (failure != null) {
             throw new EngineFailedException(options.name(), failure);
         }
@@ -89,6 +90,7 @@ public final class Engine implements AutoCloseable {
      * @throws UnsupportedOperationException when the runner cannot compute embeddings
      */
     public float[] embed(int[] ids) throws InterruptedException {
+        checkFault();
         if (failure != null) {
             throw new EngineFailedException(options.name(), failure);
         }
@@ -130,7 +132,18 @@ public final class Engine implements AutoCloseable {
 
     /** Why the model can no longer compute (it then refuses every request); empty while it can. */
     public java.util.Optional<String> failure() {
+        checkFault();
         return java.util.Optional.ofNullable(failure);
+    }
+
+    /** Takes the runner's fault (found off the engine thread, such as damaged weights) as this engine's failure. */
+    private void checkFault() {
+        if (failure == null) {
+            String fault = runner.fault();
+            if (fault != null) {
+                failure = fault;
+            }
+        }
     }
 
     /**

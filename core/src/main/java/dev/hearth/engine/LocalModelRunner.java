@@ -199,7 +199,16 @@ public final class LocalModelRunner implements ModelRunner {
     }
 
     @Override
+    public String fault() {
+        return model.packer().fault();
+    }
+
+    @Override
     public void forward(StepBatch plan, float[] out) {
+        String fault = fault();
+        if (fault != null) {
+            throw new InternalError(fault);  // fatal: the engine fails with this reason
+        }
         batch.clear();
         for (int row = 0; row < plan.size(); row++) {
             int slot = plan.slot(row);

@@ -23,6 +23,14 @@ public interface ModelRunner extends AutoCloseable {
     /** The KV block pool's bookkeeping; block ids index the runner's KV storage. Engine thread only. */
     BlockAllocator kvBlocks();
 
+    /**
+     * Why this runner's model can no longer be trusted, found outside a step (a background check of its weights), or
+     * null. The engine reports it as its failure.
+     */
+    default String fault() {
+        return null;
+    }
+
     /** Bytes of the KV pool's keys and values, for reports; 0 where not known. */
     default long kvCacheBytes() {
         return 0;

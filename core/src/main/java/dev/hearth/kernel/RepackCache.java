@@ -28,9 +28,15 @@ import java.util.zip.CRC32C;
  * entry. Written once (to a temporary name, renamed into place), then mapped read-only by every later load: its pages
  * are the page cache's, shared by every process that maps the same entry.
  *
- * <p>An entry is never trusted: {@link #open} checks the magic, the layout version, the header's checksum, the model
- * file's identity, the file's length and every 16 MiB chunk's CRC-32C before any matrix is used; anything else is
- * {@link Damaged}, and the caller repacks (and rewrites the entry).
+ * <p>An entry is never trusted blindly: {@link #open} checks the magic, the layout version, the header's checksum, the
+ * model file's identity and the file's length; anything else is {@link Damaged}, and the caller repacks (and rewrites
+ * the entry). Then every 16 MiB chunk's CRC-32C: before any matrix is used, unless a <em>stamp</em> beside the entry
+ * ({@code <key>.hpack.ok}) says the entry was verified (or written by us) and has not changed since: same file key
+ * (device and inode), size, modification and change times. The file system moves the change time on every write, so a
+ * stamp that matches means no process wrote the entry after it was checked; what a stamp cannot see (a disk's bit rot)
+ * the chunk pass still finds, run in the background ({@link WeightPacker}) while the model serves, which marks the
+ * model failed and deletes the entry when a chunk mismatches. A load that finds no matching stamp checks every chunk
+ * first, as before, and stamps the entry.
  *
  * <p>Layout (little-endian): "HEARTHPK", int version, int CRC-32C of header bytes [16, headerBytes), long headerBytes
  * (a multiple of 4096), long fileBytes, long source size, long source modification time (ms), int entries; per entry:
@@ -41,6 +47,8 @@ public final class RepackCache {
     /** The packed layouts' version: bump when hk_repack writes any type differently. */
     public static final int LAYOUT_VERSION = 3;
     static final long CHUNK = 16L << 20;
+    /** How far a change time must lie in the past to be stamped: well over a file-system clock tick (1-10 ms). */
+    static final long STAMP_SETTLE_MILLIS = 50;
     private static final byte[] MAGIC = "HEARTHPK".getBytes(StandardCharsets.US_ASCII);
     private static final long ALIGN = 4096;
 
@@ -83,18 +91,51 @@ public final class RepackCache {
     }
 
     /**
-     * The entry's matrices, mapped read-only in the arena and verified (every chunk's checksum, on the pool); null where
-     * there is no entry.
+     * The entry's matrices, mapped read-only in the arena; null where there is no entry. The header is checked here;
+     * the chunks too (on the pool) unless the entry's stamp matches, in which case {@link Mapped#verified} is false and
+     * the caller must run {@link #verify} (in the background) and stop trusting the entry if it fails.
      */
-    public Map<String, MemorySegment> open(Arena arena, ComputePool pool) throws IOException, Damaged {
+    public Mapped open(Arena arena, ComputePool pool) throws IOException, Damaged {
         if (!Files.isRegularFile(file)) {
             return null;
         }
+        String before = fileStamp(file);
         MemorySegment all;
         try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
             all = ch.map(FileChannel.MapMode.READ_ONLY, 0, ch.size(), arena);
         }
         List<Entry> entries = readHeader(all);
+        Map<String, MemorySegment> out = new LinkedHashMap<>();
+        for (Entry en : entries) {
+            out.put(en.name() + "\0" + en.typeId() + "\0" + en.rows() + "\0" + en.cols(),
+                    all.asSlice(en.offset(), en.length()));
+        }
+        Mapped mapped = new Mapped(out, all, entries, before != null && before.equals(readStamp()));
+        if (!mapped.stamped()) {
+            long start = System.currentTimeMillis();
+            verify(mapped, pool);
+            stampIfUnchanged(before, start);
+        }
+        return mapped;
+    }
+
+    /**
+     * An open entry: its matrices by {@link #key}, and whether its chunks were checked at open (false: its stamp
+     * matched, and {@link #verify} is still to run).
+     */
+    public record Mapped(Map<String, MemorySegment> matrices, MemorySegment all, List<Entry> entries,
+            boolean stamped) {
+        public boolean verified() {
+            return !stamped;
+        }
+    }
+
+    /**
+     * Checks every chunk's CRC-32C, split over the pool (null: on the caller's thread, which stops early, passing,
+     * when interrupted: the caller must then ignore the outcome).
+     */
+    public void verify(Mapped mapped, ComputePool pool) throws Damaged {
+        List<Entry> entries = mapped.entries();
         List<long[]> chunks = new ArrayList<>();  // {entry index, chunk index}
         for (int e = 0; e < entries.size(); e++) {
             for (int c = 0; c < entries.get(e).chunkCrcs().length; c++) {
@@ -102,31 +143,103 @@ public final class RepackCache {
             }
         }
         boolean[] bad = new boolean[chunks.size()];
-        pool.parallelFor(chunks.size(), (start, end) -> {
-            for (int i = start; i < end; i++) {
+        ComputePool.RangeBody body = (start, end) -> {
+            for (int i = start; i < end && !(pool == null && Thread.currentThread().isInterrupted()); i++) {
                 Entry en = entries.get((int) chunks.get(i)[0]);
                 int c = (int) chunks.get(i)[1];
                 long at = c * CHUNK;
-                bad[i] = crc(all.asSlice(en.offset() + at, Math.min(CHUNK, en.length() - at))) != en.chunkCrcs()[c];
+                bad[i] = crc(mapped.all().asSlice(en.offset() + at, Math.min(CHUNK, en.length() - at)))
+                        != en.chunkCrcs()[c];
             }
-        });
+        };
+        if (pool == null) {
+            body.run(0, chunks.size());
+        } else {
+            pool.parallelFor(chunks.size(), body);
+        }
         for (int i = 0; i < bad.length; i++) {
             if (bad[i]) {
                 Entry en = entries.get((int) chunks.get(i)[0]);
                 throw new Damaged("the bytes of '" + en.name() + "' (chunk " + chunks.get(i)[1] + ") fail their checksum");
             }
         }
-        Map<String, MemorySegment> out = new LinkedHashMap<>();
-        for (Entry en : entries) {
-            out.put(en.name() + "\0" + en.typeId() + "\0" + en.rows() + "\0" + en.cols(),
-                    all.asSlice(en.offset(), en.length()));
+    }
+
+    /** Deletes the entry and its stamp (a failed background check: the next load rebuilds it). */
+    public void discard() {
+        try {
+            Files.deleteIfExists(stampFile());
+            Files.deleteIfExists(file);
+        } catch (IOException e) {
+            // the next load finds the damage itself
         }
-        return out;
     }
 
     /** The key {@link #open}'s map uses for a matrix. */
     public static String key(String name, int typeId, int rows, int cols) {
         return name + "\0" + typeId + "\0" + rows + "\0" + cols;
+    }
+
+    /** The stamp's file: {@code <key>.hpack.ok}. */
+    Path stampFile() {
+        return file.resolveSibling(file.getFileName() + ".ok");
+    }
+
+    /**
+     * What identifies this version of a file on a POSIX file system: file key, size, modification and change times
+     * (nanoseconds); null where the file system does not say (then no stamp is ever trusted).
+     */
+    static String fileStamp(Path path) {
+        try {
+            Map<String, Object> a = Files.readAttributes(path, "unix:ino,dev,size,lastModifiedTime,ctime");
+            return a.get("dev") + ":" + a.get("ino") + ":" + a.get("size") + ":"
+                    + nanos(a.get("lastModifiedTime")) + ":" + nanos(a.get("ctime"));
+        } catch (IOException | UnsupportedOperationException | IllegalArgumentException e) {
+            return null;
+        }
+    }
+
+    private static long nanos(Object time) {
+        return ((java.nio.file.attribute.FileTime) time).to(java.util.concurrent.TimeUnit.NANOSECONDS);
+    }
+
+    private static long changedMillis(String stamp) {
+        return Long.parseLong(stamp.substring(stamp.lastIndexOf(':') + 1)) / 1_000_000;
+    }
+
+    /** The stamp's line, or null where it is missing or does not name this entry. */
+    private String readStamp() {
+        try {
+            String text = Files.readString(stampFile(), StandardCharsets.UTF_8);
+            String prefix = file.getFileName() + " ";
+            return text.startsWith(prefix) && text.endsWith("\n")
+                    ? text.substring(prefix.length(), text.length() - 1) : null;
+        } catch (IOException | RuntimeException e) {
+            return null;
+        }
+    }
+
+    /**
+     * Stamps the entry as checked, if its stamp still reads {@code before} (no write since it was taken) and its change
+     * time lies before {@code sinceMillis} by more than a file-system clock tick (a write within the same tick would
+     * not move the change time: such an entry stays unstamped, and the next load checks it again).
+     */
+    void stampIfUnchanged(String before, long sinceMillis) {
+        if (before == null || changedMillis(before) > sinceMillis - STAMP_SETTLE_MILLIS
+                || !before.equals(fileStamp(file))) {
+            return;
+        }
+        try {
+            Path tmp = Files.createTempFile(file.getParent(), file.getFileName().toString(), ".ok.tmp");
+            try {
+                Files.writeString(tmp, file.getFileName() + " " + before + "\n", StandardCharsets.UTF_8);
+                Files.move(tmp, stampFile(), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            } finally {
+                Files.deleteIfExists(tmp);
+            }
+        } catch (IOException | RuntimeException e) {
+            // unstamped: the next load checks every chunk again
+        }
     }
 
     private List<Entry> readHeader(MemorySegment all) throws Damaged {
@@ -238,6 +351,7 @@ public final class RepackCache {
                     ch.write(h, h.position());
                 }
             }
+            Files.deleteIfExists(stampFile());
             try {
                 Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
             } catch (AtomicMoveNotSupportedException e) {
@@ -245,6 +359,15 @@ public final class RepackCache {
             }
         } finally {
             Files.deleteIfExists(tmp);
+        }
+        // the bytes were checksummed from the memory they were written from: stamp once the change time has settled
+        String written = fileStamp(file);
+        if (written != null) {
+            long wait = changedMillis(written) + STAMP_SETTLE_MILLIS + 1 - System.currentTimeMillis();
+            if (wait > 0) {
+                Thread.sleep(wait);
+            }
+            stampIfUnchanged(written, System.currentTimeMillis());
         }
     }
 

@@ -26,6 +26,9 @@ public final class WeightPacker implements AutoCloseable {
     private boolean missed;
     private long packedBytes;
     private Thread writer;
+    private Thread verifier;
+    /** Why the mapped entry cannot be trusted (a chunk failed the background check), or null. */
+    private volatile String fault;
     /** What the load did; what the background writer did (or null). */
     private final String note;
     private volatile String written;
@@ -49,8 +52,14 @@ public final class WeightPacker implements AutoCloseable {
         } else {
             try {
                 c = RepackCache.forModel(cacheDir, model);
-                h = c.open(arena, pool);
-                n = h == null ? "repack cache: no entry yet (" + c.file() + ")" : "repack cache: mapped " + c.file();
+                RepackCache.Mapped mapped = c.open(arena, pool);
+                h = mapped == null ? null : mapped.matrices();
+                n = mapped == null ? "repack cache: no entry yet (" + c.file() + ")"
+                        : "repack cache: mapped " + c.file() + (mapped.verified() ? " (every chunk checked)"
+                                : " (stamp matches; chunks checked in the background)");
+                if (mapped != null && !mapped.verified()) {
+                    verifyInBackground(c, mapped);
+                }
             } catch (RepackCache.Damaged e) {
                 n = "repack cache: rebuilding " + c.file() + ", the entry was not usable: " + e.getMessage();
             } catch (IOException | RuntimeException e) {
@@ -60,6 +69,50 @@ public final class WeightPacker implements AutoCloseable {
         this.cache = c;
         this.hits = h;
         this.note = n;
+    }
+
+    /**
+     * Bytes a matrix of this type takes once prepared for the kernels in this process: its repacked size where the
+     * native kernels repack the type (see {@link #prepare}), else its size in the file ({@code fileBytes}).
+     */
+    public static long preparedBytes(dev.hearth.gguf.GgmlType type, int rows, int cols, long fileBytes) {
+        return Kernels.PACK && NativeKernels.packs(type) ? NativeKernels.packedBytes(type, rows, cols) : fileBytes;
+    }
+
+    /**
+     * Checks every chunk of a stamped entry on a background thread; a mismatch makes {@link #fault} say so (the model
+     * fails its next step and reports the reason) and deletes the entry, so that the next load rebuilds it.
+     */
+    private void verifyInBackground(RepackCache entry, RepackCache.Mapped mapped) {
+        verifier = Thread.ofPlatform().name("hearth-repack-verify").daemon().start(() -> {
+            try {
+                entry.verify(mapped, null);
+            } catch (RepackCache.Damaged e) {
+                if (!Thread.currentThread().isInterrupted()) {
+                    fault = "the repack cache entry " + entry.file() + " failed its background check: " + e.getMessage()
+                            + " (deleted; the next load rebuilds it)";
+                    entry.discard();
+                }
+            } catch (RuntimeException e) {
+                // the model closed under the check
+            }
+        });
+    }
+
+    /**
+     * Why this model's weights cannot be trusted: a repack cache entry that failed its background check; null while
+     * none did (the check may still be running: {@link #awaitVerifier}).
+     */
+    public String fault() {
+        return fault;
+    }
+
+    /** Waits for the background check of a stamped entry (tests). */
+    public void awaitVerifier() throws InterruptedException {
+        Thread v = verifier;
+        if (v != null) {
+            v.join();
+        }
     }
 
     /**
@@ -134,16 +187,19 @@ public final class WeightPacker implements AutoCloseable {
         }
     }
 
-    /** Stops the background writer (its temporary file is deleted); call before the model's arena closes. */
+    /**
+     * Stops the background writer (its temporary file is deleted) and check; call before the model's arena closes.
+     */
     @Override
     public void close() {
-        Thread w = writer;
-        if (w != null) {
-            w.interrupt();
-            try {
-                w.join();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
+        for (Thread t : new Thread[] {writer, verifier}) {
+            if (t != null) {
+                t.interrupt();
+                try {
+                    t.join();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
             }
         }
     }

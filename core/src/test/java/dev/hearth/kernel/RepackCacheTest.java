@@ -20,8 +20,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The repack cache: written after a cold load, mapped by the next, with the same logits as a load without it; an entry
- * whose data, header or length is damaged is detected, not used, and rewritten; a changed model file gets a new entry.
+ * The repack cache: written (and stamped) after a cold load, mapped by the next without a checksum pass before use, with
+ * the same logits as a load without it; an entry whose data, header or length was changed is detected at open (its
+ * stamp no longer matches), not used, and rewritten; damage the file system did not see (a stamp that still matches)
+ * is found by the background check, which fails the model and deletes the entry; a changed model file gets a new entry.
  */
 class RepackCacheTest {
     private static final Path MODEL = Fixtures.model("qwen2-kq-fx-Q4_K_M.gguf");
@@ -36,12 +38,12 @@ class RepackCacheTest {
         }
         assertThat(logits(MODEL, cache, "no entry yet")).isEqualTo(reference);
         Path entry = onlyEntry(cache);
-        assertThat(logits(MODEL, cache, "mapped")).isEqualTo(reference);
+        assertThat(logits(MODEL, cache, "stamp matches")).isEqualTo(reference);
 
         long size = Files.size(entry);
         flip(entry, size - 5000);                 // a weight byte
         assertThat(logits(MODEL, cache, "checksum")).isEqualTo(reference);
-        assertThat(logits(MODEL, cache, "mapped")).isEqualTo(reference);  // rewritten by the load that found it
+        assertThat(logits(MODEL, cache, "stamp matches")).isEqualTo(reference);  // rewritten by the load that found it
 
         flip(entry, 40);                          // a header byte
         assertThat(logits(MODEL, cache, "header fails its checksum")).isEqualTo(reference);
@@ -52,7 +54,33 @@ class RepackCacheTest {
         assertThat(logits(MODEL, cache, "bytes, its header says")).isEqualTo(reference);
         Files.write(entry, new byte[] {1, 2, 3});  // not an entry at all
         assertThat(logits(MODEL, cache, "unreadable header")).isEqualTo(reference);
-        assertThat(logits(MODEL, cache, "mapped")).isEqualTo(reference);
+        assertThat(logits(MODEL, cache, "stamp matches")).isEqualTo(reference);
+        Files.delete(entry.resolveSibling(entry.getFileName() + ".ok"));
+        assertThat(logits(MODEL, cache, "every chunk checked")).isEqualTo(reference);  // and stamped again
+        assertThat(logits(MODEL, cache, "stamp matches")).isEqualTo(reference);
+    }
+
+    @Test
+    void damageUnderAMatchingStampFailsTheModelInTheBackground(@TempDir Path cache) throws Exception {
+        if (!NativeKernels.available()) {
+            assertThat(NativeKernelsTest.nativeExpected()).isFalse();
+            return;
+        }
+        logits(MODEL, cache, "no entry yet");
+        Path entry = onlyEntry(cache);
+        flip(entry, Files.size(entry) - 5000);
+        // bit rot: the bytes changed, the file system's times did not (forged here by stamping the damaged file)
+        Path stamp = entry.resolveSibling(entry.getFileName() + ".ok");
+        Thread.sleep(RepackCache.STAMP_SETTLE_MILLIS + 10);
+        Files.writeString(stamp, entry.getFileName() + " " + RepackCache.fileStamp(entry) + "\n");
+        try (Model m = Model.load(MODEL, new ModelOptions(2, 8).withRepackCache(cache))) {
+            assertThat(m.packer().note()).contains("stamp matches");
+            m.packer().awaitVerifier();
+            assertThat(m.packer().fault()).contains("failed its background check").contains("fail their checksum");
+        }
+        assertThat(entry).doesNotExist();
+        assertThat(stamp).doesNotExist();
+        logits(MODEL, cache, "no entry yet");
     }
 
     @Test
@@ -85,11 +113,14 @@ class RepackCacheTest {
         }
     }
 
+    /** The one entry, with its stamp and no temporary file left behind. */
     private static Path onlyEntry(Path cache) throws IOException {
         try (var files = Files.list(cache)) {
-            List<Path> entries = files.toList();
-            assertThat(entries).hasSize(1);  // no temporary file left behind
-            return entries.getFirst();
+            List<String> names = files.map(f -> f.getFileName().toString()).sorted().toList();
+            assertThat(names).hasSize(2);
+            assertThat(names.get(0)).endsWith(".hpack");
+            assertThat(names.get(1)).isEqualTo(names.get(0) + ".ok");
+            return cache.resolve(names.get(0));
         }
     }
 
