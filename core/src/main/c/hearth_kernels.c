@@ -1233,3 +1233,84 @@ VNNI int hk_matmul(int type, const uint8_t *w, int64_t rowBytes, const float *sc
     }
     return gemm(type, w, rowBytes, scales, r0, r1, cols, xq, dx, nsx, tokens, out, n);
 }
+
+/*
+ * Float weights (F32, F16, BF16) in the file's layout against float activations: no quantization of x, each weight
+ * widened to a float as it is loaded (F16 by vcvtph2ps, BF16 by a 16-bit shift: both exact) and multiplied in float.
+ * Rows in fours and tokens in fours (16 accumulators), the last columns under a mask. The scalar twin is
+ * NativeKernels.matmulFloatScalar.
+ */
+#define HK_F32 0
+#define HK_F16 1
+#define HK_BF16 30
+
+VNNI INLINE __m512 fl_load(int type, const uint8_t *row, int k, __mmask16 m) {
+    switch (type) {
+        case HK_F32: return _mm512_maskz_loadu_ps(m, row + 4 * (int64_t) k);
+        case HK_F16: return _mm512_cvtph_ps(_mm256_maskz_loadu_epi16(m, row + 2 * (int64_t) k));
+        default: return _mm512_castsi512_ps(_mm512_slli_epi32(
+                _mm512_cvtepu16_epi32(_mm256_maskz_loadu_epi16(m, row + 2 * (int64_t) k)), 16));
+    }
+}
+
+/* Rows [r, r + NR) x tokens [t, t + NT). */
+VNNI INLINE void fl_block(int type, int NR, int NT, const uint8_t *w, int64_t rowBytes, int r, int cols,
+        const float *x, int t, float *out, int64_t n) {
+    __m512 acc[4][4];
+    for (int i = 0; i < NR; i++) {
+        for (int j = 0; j < NT; j++) {
+            acc[i][j] = _mm512_setzero_ps();
+        }
+    }
+    for (int k = 0; k < cols; k += 16) {
+        __mmask16 m = cols - k >= 16 ? (__mmask16) 0xFFFF : (__mmask16) ((1u << (cols - k)) - 1);
+        __m512 wv[4];
+        for (int i = 0; i < NR; i++) {
+            wv[i] = fl_load(type, w + (int64_t) (r + i) * rowBytes, k, m);
+        }
+        for (int j = 0; j < NT; j++) {
+            __m512 xv = _mm512_maskz_loadu_ps(m, x + (int64_t) (t + j) * cols + k);
+            for (int i = 0; i < NR; i++) {
+                acc[i][j] = _mm512_fmadd_ps(wv[i], xv, acc[i][j]);
+            }
+        }
+    }
+    for (int i = 0; i < NR; i++) {
+        for (int j = 0; j < NT; j++) {
+            out[(int64_t) (t + j) * n + r + i] = _mm512_reduce_add_ps(acc[i][j]);
+        }
+    }
+}
+
+VNNI INLINE void fl_rows(int type, int NR, const uint8_t *w, int64_t rowBytes, int r, int cols, const float *x,
+        int tokens, float *out, int64_t n) {
+    int t = 0;
+    for (; t + 4 <= tokens; t += 4) fl_block(type, NR, 4, w, rowBytes, r, cols, x, t, out, n);
+    for (; t < tokens; t++) fl_block(type, NR, 1, w, rowBytes, r, cols, x, t, out, n);
+}
+
+VNNI INLINE void fl_matmul(int type, const uint8_t *w, int64_t rowBytes, int r0, int r1, int cols, const float *x,
+        int tokens, float *out, int n) {
+    int r = r0;
+    for (; r + 4 <= r1; r += 4) fl_rows(type, 4, w, rowBytes, r, cols, x, tokens, out, n);
+    for (; r < r1; r++) fl_rows(type, 1, w, rowBytes, r, cols, x, tokens, out, n);
+}
+
+/*
+ * out[t * n + r] = row r of the float weights times x[t * cols ..], rows [r0, r1), tokens [0, tokens). Returns 0, or
+ * -1 for another type or a CPU without the AVX-512 kernels.
+ */
+VNNI static int fl_dispatch(int type, const uint8_t *w, int64_t rowBytes, int r0, int r1, int cols, const float *x,
+        int tokens, float *out, int n) {
+    switch (type) {
+        case HK_F32: fl_matmul(HK_F32, w, rowBytes, r0, r1, cols, x, tokens, out, n); return 0;
+        case HK_F16: fl_matmul(HK_F16, w, rowBytes, r0, r1, cols, x, tokens, out, n); return 0;
+        case HK_BF16: fl_matmul(HK_BF16, w, rowBytes, r0, r1, cols, x, tokens, out, n); return 0;
+        default: return -1;
+    }
+}
+
+int hk_matmul_float(int type, const uint8_t *w, int64_t rowBytes, int r0, int r1, int cols, const float *x, int tokens,
+        float *out, int n) {
+    return wide() ? fl_dispatch(type, w, rowBytes, r0, r1, cols, x, tokens, out, n) : -1;
+}

@@ -266,7 +266,57 @@ public class NativeKernelsTest {
     }
 
     @ParameterizedTest
-    @EnumSource(value = GgmlType.class, names = {"Q4_0", "Q5_0", "Q8_0", "Q4_K", "Q5_K", "Q6_K"})
+    @EnumSource(value = GgmlType.class, names = {"F32", "F16", "BF16"})
+    void floatMatmulMatchesItsScalarTwin(GgmlType type) throws IOException {
+        boolean expected = nativeExpected() && cpuHasVnni();
+        assertThat(NativeKernels.matmulsFloat(type)).as(NativeKernels.status()).isEqualTo(expected);
+        if (!expected) {
+            return;
+        }
+        try (Arena arena = Arena.ofConfined()) {
+            for (int cols : new int[] {16, 40, 1024 + 7}) {   // whole vectors, a masked tail, both
+                int rows = 9;                                 // two blocks of 4 rows and one single
+                WeightMatrix w = RandomBlocks.matrix(type, rows, cols, 3, 17L + cols, arena);
+                for (int tokens : new int[] {1, 4, 7}) {
+                    float[] x = RandomBlocks.activations(tokens * cols, 5 + tokens);
+                    float[] expectedOut = new float[tokens * rows];
+                    float[] row = new float[cols];
+                    for (int r = 0; r < rows; r++) {
+                        ScalarKernels.dequantizeRow(w, r, row, 0);
+                        for (int t = 0; t < tokens; t++) {
+                            double acc = 0;
+                            for (int k = 0; k < cols; k++) {
+                                acc += (double) row[k] * x[t * cols + k];
+                            }
+                            expectedOut[t * rows + r] = (float) acc;
+                        }
+                    }
+                    float tolerance = 1e-5f * maxAbs(expectedOut);
+                    for (int[] range : new int[][] {{0, rows}, {1, 6}, {8, 9}}) {
+                        float[] actual = new float[tokens * rows];
+                        java.util.Arrays.fill(actual, Float.NaN);
+                        NativeKernels.matmulFloat(type, w.data(), w.rowBytes(), range[0], range[1], cols,
+                                MemorySegment.ofArray(x), tokens, MemorySegment.ofArray(actual), rows);
+                        for (int t = 0; t < tokens; t++) {
+                            for (int r = 0; r < rows; r++) {
+                                float a = actual[t * rows + r];
+                                if (r < range[0] || r >= range[1]) {
+                                    assertThat(a).as("row %d outside %d..%d written", r, range[0], range[1]).isNaN();
+                                } else {
+                                    assertThat(Math.abs(a - expectedOut[t * rows + r]))
+                                            .as("%s cols %d tokens %d [%d, %d]", type, cols, tokens, t, r)
+                                            .isLessThanOrEqualTo(tolerance);
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(value = GgmlType.class, names = {"Q4_0", "Q5_0", "Q8_0", "Q4_K", "Q5_K", "Q6_K", "F16", "BF16"})
     void engineMatmulRunsNativelyAndStaysNearTheFloatReference(GgmlType type) {
         try (Arena arena = Arena.ofShared()) {  // the pool's threads read it
             int rows = 203;
@@ -304,6 +354,12 @@ public class NativeKernelsTest {
                     for (int i = 0; i < twin.length; i++) {
                         assertThat(Math.abs(out[i] - twin[i])).as("%s tokens %d [%d]", type, tokens, i)
                                 .isLessThanOrEqualTo(tolerance);
+                    }
+                }
+                if (NativeKernels.matmulsFloat(type)) {  // float math on both sides (native below 16 tokens)
+                    for (int i = 0; i < exact.length; i++) {
+                        assertThat(Math.abs(out[i] - exact[i])).as("%s tokens %d [%d]", type, tokens, i)
+                                .isLessThanOrEqualTo((float) (1e-5 * scale));
                     }
                 }
                 // 8-bit activations: an error of a fraction of a percent of the output's scale, never more
