@@ -29,7 +29,7 @@ import jdk.incubator.vector.VectorSpecies;
  * <ul>
  * <li>AVX-512 VNNI ({@code core/src/main/c/hearth_kernels.c}): Q4_0, Q5_0, Q8_0, Q4_K, Q5_K and Q6_K repacked, 64
  *     multiply-adds per instruction; Q4_0, Q8_0, Q4_K and Q6_K also in the file's layout (row ranges off the
- *     tiles); F32, F16 and BF16 in the file's layout, in float (weights widened exactly as they load).</li>
+ *     tiles); Q4_1 and Q5_1 repacked; F32, F16 and BF16 in the file's layout, in float (weights widened exactly as they load).</li>
  * <li>AVX2 ({@code hearth_kernels_avx2.c}): repacked weights only, Q4_0, Q5_0, Q8_0, Q4_K, Q5_K and Q6_K; row ranges
  *     off the 16-row tiles run on the Vector API kernels.</li>
  * </ul>
@@ -71,6 +71,9 @@ public final class NativeKernels {
     static final int PACK_BLOCK_Q5_0 = 352;
     static final int PACK_BLOCK_Q8_0 = 544;
     static final int PACK_SUPER_Q5_K = 2880;
+    /** Bytes per block of a 16-row tile of repacked Q4_1 and Q5_1 (the AVX-512 tier only; see hearth_kernels.c). */
+    static final int PACK_BLOCK_Q4_1 = 320;
+    static final int PACK_BLOCK_Q5_1 = 384;
 
     static {
         MethodHandle matmul = null;
@@ -135,7 +138,7 @@ public final class NativeKernels {
                             FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.ADDRESS, ValueLayout.JAVA_LONG));
                     status = "native int8 (" + (wide ? "AVX-512 VNNI" : "AVX2")
                             + ") for Q4_0, Q5_0, Q8_0, Q4_K, Q5_K and Q6_K (repacked)"
-                            + (wide ? "; native float for F32, F16 and BF16" : "");
+                            + (wide ? ", Q4_1 and Q5_1 (repacked); native float for F32, F16 and BF16" : "");
                 }
             }
         } catch (Throwable e) {
@@ -235,10 +238,11 @@ public final class NativeKernels {
         return MATMUL_FLOAT != null && (type == GgmlType.F32 || type == GgmlType.F16 || type == GgmlType.BF16);
     }
 
-    /** Whether matrices of this type are repacked at load for the native kernels (either tier). */
+    /** Whether matrices of this type are repacked at load for the native kernels (Q4_1 and Q5_1: AVX-512 tier). */
     public static boolean packs(GgmlType type) {
         return MATMUL_PACKED != null && switch (type) {
             case Q4_0, Q5_0, Q8_0, Q4_K, Q5_K, Q6_K -> true;
+            case Q4_1, Q5_1 -> MATMUL != null;
             default -> false;
         };
     }
@@ -252,6 +256,8 @@ public final class NativeKernels {
             case Q6_K -> tiles * (cols / 256) * PACK_SUPER_Q6_K;
             case Q5_0 -> tiles * (cols / BLOCK) * PACK_BLOCK_Q5_0;
             case Q8_0 -> tiles * (cols / BLOCK) * PACK_BLOCK_Q8_0;
+            case Q4_1 -> tiles * (cols / BLOCK) * PACK_BLOCK_Q4_1;
+            case Q5_1 -> tiles * (cols / BLOCK) * PACK_BLOCK_Q5_1;
             default -> tiles * (cols / BLOCK) * PACK_BLOCK;
         };
     }

@@ -62,8 +62,11 @@ public class NativeKernelsTest {
         }
         assertThat(NativeKernels.status()).contains(wide ? "AVX-512" : expected ? "AVX2" : "off");
         assertThat(NativeKernels.matmulsInPlace(GgmlType.Q4_K)).isEqualTo(wide);
+        for (GgmlType t : new GgmlType[] {GgmlType.Q4_1, GgmlType.Q5_1}) {   // the AVX-512 tier only
+            assertThat(NativeKernels.supports(t)).as("%s", t).isEqualTo(wide);
+            assertThat(NativeKernels.packs(t)).as("%s", t).isEqualTo(wide);
+        }
         assertThat(NativeKernels.supports(GgmlType.F16)).isFalse();
-        assertThat(NativeKernels.supports(GgmlType.Q4_1)).isFalse();
         assertThat(NativeKernels.status()).isNotBlank();
     }
 
@@ -196,9 +199,10 @@ public class NativeKernelsTest {
     }
 
     @ParameterizedTest
-    @EnumSource(value = GgmlType.class, names = {"Q4_0", "Q5_0", "Q8_0", "Q4_K", "Q5_K", "Q6_K"})
+    @EnumSource(value = GgmlType.class, names = {"Q4_0", "Q4_1", "Q5_0", "Q5_1", "Q8_0", "Q4_K", "Q5_K", "Q6_K"})
     void repackedMatmulMatchesItsScalarTwin(GgmlType type) throws IOException {
-        assertThat(NativeKernels.packs(type)).isEqualTo(nativeExpected());
+        boolean wideOnly = type == GgmlType.Q4_1 || type == GgmlType.Q5_1;
+        assertThat(NativeKernels.packs(type)).isEqualTo(nativeExpected() && (!wideOnly || cpuHasVnni()));
         if (!NativeKernels.packs(type)) {
             return;  // checked in loadsWhereTheCpuHasTheInstructions
         }
@@ -210,6 +214,8 @@ public class NativeKernelsTest {
                 case Q6_K -> NativeKernels.PACK_SUPER_Q6_K;
                 case Q5_0 -> NativeKernels.PACK_BLOCK_Q5_0;
                 case Q8_0 -> NativeKernels.PACK_BLOCK_Q8_0;
+                case Q4_1 -> NativeKernels.PACK_BLOCK_Q4_1;
+                case Q5_1 -> NativeKernels.PACK_BLOCK_Q5_1;
                 default -> NativeKernels.PACK_BLOCK;
             };
             for (int cols : k ? new int[] {256, 2048 + 256} : new int[] {32, 96, 2048 + 64}) {
@@ -229,7 +235,7 @@ public class NativeKernelsTest {
                             tokens, expected, rows);
                     float tolerance = 1e-5f * maxAbs(expected);
                     // the tier this CPU runs, then the AVX2 tier called directly (an AVX-512 machine tests both)
-                    for (boolean avx2 : new boolean[] {false, true}) {
+                    for (boolean avx2 : wideOnly ? new boolean[] {false} : new boolean[] {false, true}) {
                         for (int[] range : new int[][] {{0, rows}, {16, 32}, {32, 37}, {0, 16}}) {
                             float[] actual = new float[tokens * rows];
                             java.util.Arrays.fill(actual, Float.NaN);
@@ -316,7 +322,8 @@ public class NativeKernelsTest {
     }
 
     @ParameterizedTest
-    @EnumSource(value = GgmlType.class, names = {"Q4_0", "Q5_0", "Q8_0", "Q4_K", "Q5_K", "Q6_K", "F16", "BF16"})
+    @EnumSource(value = GgmlType.class, names = {"Q4_0", "Q4_1", "Q5_0", "Q5_1", "Q8_0", "Q4_K", "Q5_K", "Q6_K", "F16",
+            "BF16"})
     void engineMatmulRunsNativelyAndStaysNearTheFloatReference(GgmlType type) {
         try (Arena arena = Arena.ofShared()) {  // the pool's threads read it
             int rows = 203;
