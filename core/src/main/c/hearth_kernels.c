@@ -28,7 +28,9 @@
 #include <sys/mman.h>
 
 #define HK_Q4_0 2
+#define HK_Q4_1 3
 #define HK_Q5_0 6
+#define HK_Q5_1 7
 #define HK_Q5_K 13
 #define HK_Q8_0 8
 #define HK_Q4_K 12
@@ -899,12 +901,12 @@ VNNI static void pk6k_tile1(const uint8_t *tile, int supers, int cols, const int
     pk6k_tile(1, tile, supers, cols, xq, dx, cx, t0, out, n, r, live);
 }
 
-/* Row i of one Q5_0 block of a tile (layout in hearth_kernels_avx2.c): nibbles as Q4_0, fifth bits regrouped. */
-static void pk_row_q5_0(const uint8_t *blk, int i, uint8_t *o) {
+/* Row i of the values of one Q5_0 or Q5_1 block (qh, then qs) of a tile: nibbles as Q4_0, fifth bits regrouped. */
+static void pk_five_bits(const uint8_t *q, int i, uint8_t *o) {
     uint32_t qh;
-    memcpy(&qh, blk + 2, 4);
+    memcpy(&qh, q, 4);
     for (int m = 0; m < 4; m++) {
-        memcpy(o + 64 * m + 4 * i, blk + 6 + 4 * m, 4);
+        memcpy(o + 64 * m + 4 * i, q + 4 + 4 * m, 4);
     }
     for (int k = 0; k < 4; k++) {
         uint8_t v = 0;
@@ -914,7 +916,34 @@ static void pk_row_q5_0(const uint8_t *blk, int i, uint8_t *o) {
         }
         o[256 + 4 * i + k] = v;
     }
+}
+
+/* Row i of one Q5_0 block of a tile (layout in hearth_kernels_avx2.c). */
+static void pk_row_q5_0(const uint8_t *blk, int i, uint8_t *o) {
+    pk_five_bits(blk + 2, i, o);
     memcpy(o + 320 + 2 * i, blk, 2);
+}
+
+/*
+ * Q4_1 and Q5_1 (AVX-512 tier only): value = d * q + m, q unsigned. Per block of a tile, Q4_1 320 bytes: the nibbles
+ * as Q4_0 (4 vectors), the 16 rows' d, their m (f16); Q5_1 384 bytes: the values as Q5_0 (5 vectors), d, m. The
+ * file's bytes per row (20, 24). The m term is m times the block's sum of x, taken as dx times the sum of its q.
+ */
+#define PK4_1_BLOCK 320
+#define PK5_1_BLOCK 384
+
+static void pk_row_q4_1(const uint8_t *blk, int i, uint8_t *o) {
+    for (int m = 0; m < 4; m++) {
+        memcpy(o + 64 * m + 4 * i, blk + 4 + 4 * m, 4);
+    }
+    memcpy(o + 256 + 2 * i, blk, 2);
+    memcpy(o + 288 + 2 * i, blk + 2, 2);
+}
+
+static void pk_row_q5_1(const uint8_t *blk, int i, uint8_t *o) {
+    pk_five_bits(blk + 4, i, o);
+    memcpy(o + 320 + 2 * i, blk, 2);
+    memcpy(o + 352 + 2 * i, blk + 2, 2);
 }
 
 /* Row i of one Q8_0 block of a tile: 8 vectors of 4 signed values per row, then d. */
@@ -963,9 +992,20 @@ VNNI INLINE void pk32_weights(int type, const uint8_t *pb, __m512i *w) {
     }
     const __m512i m4 = _mm512_set1_epi8(0x0F);
     const __m512i bit = _mm512_set1_epi8(0x10);
-    __m512i hb = _mm512_loadu_si512(pb + 256);
     __m512i q0 = _mm512_loadu_si512(pb), q1 = _mm512_loadu_si512(pb + 64);
     __m512i q2 = _mm512_loadu_si512(pb + 128), q3 = _mm512_loadu_si512(pb + 192);
+    if (type == HK_Q4_1) {
+        w[0] = _mm512_and_si512(q0, m4);
+        w[1] = _mm512_and_si512(q1, m4);
+        w[2] = _mm512_and_si512(q2, m4);
+        w[3] = _mm512_and_si512(q3, m4);
+        w[4] = _mm512_and_si512(_mm512_srli_epi16(q0, 4), m4);
+        w[5] = _mm512_and_si512(_mm512_srli_epi16(q1, 4), m4);
+        w[6] = _mm512_and_si512(_mm512_srli_epi16(q2, 4), m4);
+        w[7] = _mm512_and_si512(_mm512_srli_epi16(q3, 4), m4);
+        return;
+    }
+    __m512i hb = _mm512_loadu_si512(pb + 256);
     /* 0xF8: a | (b & c) */
     w[0] = _mm512_ternarylogic_epi32(_mm512_and_si512(q0, m4), _mm512_slli_epi16(hb, 4), bit, 0xF8);
     w[1] = _mm512_ternarylogic_epi32(_mm512_and_si512(q1, m4), _mm512_slli_epi16(hb, 3), bit, 0xF8);
@@ -977,11 +1017,12 @@ VNNI INLINE void pk32_weights(int type, const uint8_t *pb, __m512i *w) {
     w[7] = _mm512_ternarylogic_epi32(_mm512_and_si512(_mm512_srli_epi16(q3, 4), m4), _mm512_srli_epi16(hb, 3), bit, 0xF8);
 }
 
-/* Tokens [t0, t0 + NT) against one 16-row tile of repacked Q5_0 or Q8_0. */
+/* Tokens [t0, t0 + NT) against one 16-row tile of repacked Q5_0, Q8_0, Q4_1 or Q5_1. */
 VNNI INLINE void pk32_tile(int type, int NT, const uint8_t *tile, int nb, int cols, const int8_t *xq, const float *dx,
         const int32_t *nsx, int t0, float *out, int64_t n, int r, __mmask16 live) {
-    int ub = type == HK_Q5_0 ? PK5_0_BLOCK : PK8_0_BLOCK;
-    int offset = type == HK_Q5_0 ? 16 : 128;
+    int ub = type == HK_Q5_0 ? PK5_0_BLOCK : type == HK_Q8_0 ? PK8_0_BLOCK : type == HK_Q4_1 ? PK4_1_BLOCK : PK5_1_BLOCK;
+    int offset = type == HK_Q5_0 ? 16 : type == HK_Q8_0 ? 128 : 0;
+    int mins = type == HK_Q4_1 || type == HK_Q5_1;
     __m512 f[8];
     for (int j = 0; j < NT; j++) {
         f[j] = _mm512_setzero_ps();
@@ -990,15 +1031,19 @@ VNNI INLINE void pk32_tile(int type, int NT, const uint8_t *tile, int nb, int co
         const uint8_t *pb = tile + (size_t) b * ub;
         __m512i w[8];
         pk32_weights(type, pb, w);
-        __m512 dw = _mm512_cvtph_ps(_mm256_loadu_si256((const __m256i *) (pb + ub - 32)));
+        __m512 dw = _mm512_cvtph_ps(_mm256_loadu_si256((const __m256i *) (pb + ub - (mins ? 64 : 32))));
+        __m512 mw = mins ? _mm512_cvtph_ps(_mm256_loadu_si256((const __m256i *) (pb + ub - 32))) : dw;
         for (int j = 0; j < NT; j++) {
             const int8_t *xb = xq + (int64_t) (t0 + j) * cols + 32 * b;
             __m512i acc = _mm512_set1_epi32(offset * nsx[(int64_t) (t0 + j) * nb + b]);
             for (int m = 0; m < 8; m++) {
                 acc = _mm512_dpbusd_epi32(acc, w[m], _mm512_set1_epi32(*(const int32_t *) (xb + 4 * m)));
             }
-            f[j] = _mm512_fmadd_ps(_mm512_cvtepi32_ps(acc), _mm512_mul_ps(dw, _mm512_set1_ps(dx[(int64_t) (t0 + j) * nb + b])),
-                    f[j]);
+            float d = dx[(int64_t) (t0 + j) * nb + b];
+            f[j] = _mm512_fmadd_ps(_mm512_cvtepi32_ps(acc), _mm512_mul_ps(dw, _mm512_set1_ps(d)), f[j]);
+            if (mins) {   /* m * sum(x); nsx is minus the block's sum of q */
+                f[j] = _mm512_fmadd_ps(mw, _mm512_set1_ps(-d * (float) nsx[(int64_t) (t0 + j) * nb + b]), f[j]);
+            }
         }
     }
     for (int j = 0; j < NT; j++) {
@@ -1019,6 +1064,8 @@ VNNI INLINE void pk32_tile(int type, int NT, const uint8_t *tile, int nb, int co
 
 PK32_TILES(pk5_0, HK_Q5_0)
 PK32_TILES(pk8_0, HK_Q8_0)
+PK32_TILES(pk4_1, HK_Q4_1)
+PK32_TILES(pk5_1, HK_Q5_1)
 
 /*
  * Q5_K on AVX-512 over its packed layout (hearth_kernels_avx2.c): as Q4_K, with the fifth bit of each value (bit s
@@ -1126,12 +1173,14 @@ static int pk_format_of(int type, pk_format *f) {
         case HK_Q5_0: *f = (pk_format) {32, PK5_0_BLOCK, 22, pk_row_q5_0, pk5_0_tile8, pk5_0_tile4, pk5_0_tile1}; return 1;
         case HK_Q8_0: *f = (pk_format) {32, PK8_0_BLOCK, 34, pk_row_q8_0, pk8_0_tile8, pk8_0_tile4, pk8_0_tile1}; return 1;
         case HK_Q5_K: *f = (pk_format) {256, PK5K_SUPER, 176, pk_row_q5_k, 0, pk5k_tile4, pk5k_tile1}; return 1;
+        case HK_Q4_1: *f = (pk_format) {32, PK4_1_BLOCK, 20, pk_row_q4_1, pk4_1_tile8, pk4_1_tile4, pk4_1_tile1}; return 1;
+        case HK_Q5_1: *f = (pk_format) {32, PK5_1_BLOCK, 24, pk_row_q5_1, pk5_1_tile8, pk5_1_tile4, pk5_1_tile1}; return 1;
         default: return 0;
     }
 }
 
-/* Tiles [tile0, tile1) of a Q4_0, Q5_0, Q8_0, Q4_K, Q5_K or Q6_K matrix of `rows` rows into dst (which holds every tile, from tile 0);
-   rows past the matrix are zero. Returns 0, or -1 for another type or a row length off its units. */
+/* Tiles [tile0, tile1) of a Q4_0, Q4_1, Q5_0, Q5_1, Q8_0, Q4_K, Q5_K or Q6_K matrix of `rows` rows into dst (which
+   holds every tile, from tile 0); rows past the matrix are zero. Returns 0, or -1 for another type or a row length off its units. */
 int hk_repack(int type, const uint8_t *w, int64_t rowBytes, int rows, int cols, int tile0, int tile1, uint8_t *dst) {
     pk_format f;
     if (!pk_format_of(type, &f) || cols % f.values != 0) {
@@ -1232,4 +1281,85 @@ VNNI int hk_matmul(int type, const uint8_t *w, int64_t rowBytes, const float *sc
         return matvec(type, w, rowBytes, scales, r0, r1, cols, xq, dx, nsx, out);
     }
     return gemm(type, w, rowBytes, scales, r0, r1, cols, xq, dx, nsx, tokens, out, n);
+}
+
+/*
+ * Float weights (F32, F16, BF16) in the file's layout against float activations: no quantization of x, each weight
+ * widened to a float as it is loaded (F16 by vcvtph2ps, BF16 by a 16-bit shift: both exact) and multiplied in float.
+ * Rows in fours and tokens in fours (16 accumulators), the last columns under a mask. The scalar twin is
+ * NativeKernels.matmulFloatScalar.
+ */
+#define HK_F32 0
+#define HK_F16 1
+#define HK_BF16 30
+
+VNNI INLINE __m512 fl_load(int type, const uint8_t *row, int k, __mmask16 m) {
+    switch (type) {
+        case HK_F32: return _mm512_maskz_loadu_ps(m, row + 4 * (int64_t) k);
+        case HK_F16: return _mm512_cvtph_ps(_mm256_maskz_loadu_epi16(m, row + 2 * (int64_t) k));
+        default: return _mm512_castsi512_ps(_mm512_slli_epi32(
+                _mm512_cvtepu16_epi32(_mm256_maskz_loadu_epi16(m, row + 2 * (int64_t) k)), 16));
+    }
+}
+
+/* Rows [r, r + NR) x tokens [t, t + NT). */
+VNNI INLINE void fl_block(int type, int NR, int NT, const uint8_t *w, int64_t rowBytes, int r, int cols,
+        const float *x, int t, float *out, int64_t n) {
+    __m512 acc[4][4];
+    for (int i = 0; i < NR; i++) {
+        for (int j = 0; j < NT; j++) {
+            acc[i][j] = _mm512_setzero_ps();
+        }
+    }
+    for (int k = 0; k < cols; k += 16) {
+        __mmask16 m = cols - k >= 16 ? (__mmask16) 0xFFFF : (__mmask16) ((1u << (cols - k)) - 1);
+        __m512 wv[4];
+        for (int i = 0; i < NR; i++) {
+            wv[i] = fl_load(type, w + (int64_t) (r + i) * rowBytes, k, m);
+        }
+        for (int j = 0; j < NT; j++) {
+            __m512 xv = _mm512_maskz_loadu_ps(m, x + (int64_t) (t + j) * cols + k);
+            for (int i = 0; i < NR; i++) {
+                acc[i][j] = _mm512_fmadd_ps(wv[i], xv, acc[i][j]);
+            }
+        }
+    }
+    for (int i = 0; i < NR; i++) {
+        for (int j = 0; j < NT; j++) {
+            out[(int64_t) (t + j) * n + r + i] = _mm512_reduce_add_ps(acc[i][j]);
+        }
+    }
+}
+
+VNNI INLINE void fl_rows(int type, int NR, const uint8_t *w, int64_t rowBytes, int r, int cols, const float *x,
+        int tokens, float *out, int64_t n) {
+    int t = 0;
+    for (; t + 4 <= tokens; t += 4) fl_block(type, NR, 4, w, rowBytes, r, cols, x, t, out, n);
+    for (; t < tokens; t++) fl_block(type, NR, 1, w, rowBytes, r, cols, x, t, out, n);
+}
+
+VNNI INLINE void fl_matmul(int type, const uint8_t *w, int64_t rowBytes, int r0, int r1, int cols, const float *x,
+        int tokens, float *out, int n) {
+    int r = r0;
+    for (; r + 4 <= r1; r += 4) fl_rows(type, 4, w, rowBytes, r, cols, x, tokens, out, n);
+    for (; r < r1; r++) fl_rows(type, 1, w, rowBytes, r, cols, x, tokens, out, n);
+}
+
+/*
+ * out[t * n + r] = row r of the float weights times x[t * cols ..], rows [r0, r1), tokens [0, tokens). Returns 0, or
+ * -1 for another type or a CPU without the AVX-512 kernels.
+ */
+VNNI static int fl_dispatch(int type, const uint8_t *w, int64_t rowBytes, int r0, int r1, int cols, const float *x,
+        int tokens, float *out, int n) {
+    switch (type) {
+        case HK_F32: fl_matmul(HK_F32, w, rowBytes, r0, r1, cols, x, tokens, out, n); return 0;
+        case HK_F16: fl_matmul(HK_F16, w, rowBytes, r0, r1, cols, x, tokens, out, n); return 0;
+        case HK_BF16: fl_matmul(HK_BF16, w, rowBytes, r0, r1, cols, x, tokens, out, n); return 0;
+        default: return -1;
+    }
+}
+
+int hk_matmul_float(int type, const uint8_t *w, int64_t rowBytes, int r0, int r1, int cols, const float *x, int tokens,
+        float *out, int n) {
+    return wide() ? fl_dispatch(type, w, rowBytes, r0, r1, cols, x, tokens, out, n) : -1;
 }

@@ -41,6 +41,10 @@ final class MatmulTask implements ComputePool.RangeBody {
     private boolean nativeMany;
     /** Parts whose type runs on the native int8 kernels ({@link NativeKernels}). */
     private final boolean[] nat = new boolean[MAX_PARTS];
+    /** Parts of float weights (F32, F16, BF16) on the native float kernels. */
+    private final boolean[] natFloat = new boolean[MAX_PARTS];
+    /** A heap view of this call's activations for the native float kernels. */
+    private MemorySegment xView;
     /**
      * This call's activations quantized to 8 bits for the native kernels, on the first part that needs them: in
      * blocks of 32 for Q4_0 and Q8_0, in blocks of 256 for the K-quants (as llama.cpp pairs them).
@@ -84,6 +88,7 @@ final class MatmulTask implements ComputePool.RangeBody {
         this.transposed = false;
         this.javaGemm = false;
         this.nativeMany = false;
+        this.xView = null;
         q8.done = false;
         qk.done = false;
     }
@@ -147,7 +152,14 @@ final class MatmulTask implements ComputePool.RangeBody {
         // on the AVX-512 tier, else on the Vector API kernels
         boolean onTiles = w.packed() != null && base[p] % NATIVE_TILE_ROWS == 0;
         nat[p] = allowNative && (onTiles || NativeKernels.matmulsInPlace(w.type()));
-        if (nat[p]) {
+        // float weights: natively below the GEMM's token count (decode, short prompts); the GEMM above it
+        natFloat[p] = allowNative && !gemm && NativeKernels.matmulsFloat(w.type());
+        if (natFloat[p]) {
+            outView[p] = views.of(out);
+            if (xView == null) {
+                xView = views.of(x);
+            }
+        } else if (nat[p]) {
             outView[p] = views.of(out);
             scaleView[p] = w.blockScales() == null ? MemorySegment.NULL : views.of(w.blockScales());
             Quantized q = w.type().blockSize() == 256 ? qk : q8;
@@ -185,6 +197,7 @@ final class MatmulTask implements ComputePool.RangeBody {
             packed[p] = null;
         }
         x = null;
+        xView = null;
     }
 
     /** Rows per task: a multiple of the tile, about 8 tasks per thread so a busy core does not hold the others up. */
@@ -216,6 +229,10 @@ final class MatmulTask implements ComputePool.RangeBody {
         float[] o = out[p];
         float[] s = scales[p];
         int bpr = cols / t.blockSize();  // scale-table entries per row
+        if (natFloat[p]) {
+            NativeKernels.matmulFloat(t, w, rb, start, end, cols, xView, numTokens, outView[p], n);
+            return;
+        }
         if (nat[p]) {
             Quantized q = quant[p];
             if (packed[p] != null && (NativeKernels.packedRange(n, start, end) || !NativeKernels.matmulsInPlace(t))) {

@@ -29,7 +29,7 @@ import jdk.incubator.vector.VectorSpecies;
  * <ul>
  * <li>AVX-512 VNNI ({@code core/src/main/c/hearth_kernels.c}): Q4_0, Q5_0, Q8_0, Q4_K, Q5_K and Q6_K repacked, 64
  *     multiply-adds per instruction; Q4_0, Q8_0, Q4_K and Q6_K also in the file's layout (row ranges off the
- *     tiles).</li>
+ *     tiles); Q4_1 and Q5_1 repacked; F32, F16 and BF16 in the file's layout, in float (weights widened exactly as they load).</li>
  * <li>AVX2 ({@code hearth_kernels_avx2.c}): repacked weights only, Q4_0, Q5_0, Q8_0, Q4_K, Q5_K and Q6_K; row ranges
  *     off the 16-row tiles run on the Vector API kernels.</li>
  * </ul>
@@ -52,6 +52,8 @@ public final class NativeKernels {
     private static final MethodHandle MATMUL_PACKED;
     /** The AVX2 tier's packed matmul called directly (tests hold it to the scalar twin on AVX-512 machines too). */
     private static final MethodHandle MATMUL_PACKED_AVX2;
+    /** F32, F16 and BF16 matmuls in the file's layout (AVX-512 tier only). */
+    private static final MethodHandle MATMUL_FLOAT;
     private static final MethodHandle REPACK;
     private static final MethodHandle ALLOC;
     private static final MethodHandle FREE;
@@ -69,11 +71,15 @@ public final class NativeKernels {
     static final int PACK_BLOCK_Q5_0 = 352;
     static final int PACK_BLOCK_Q8_0 = 544;
     static final int PACK_SUPER_Q5_K = 2880;
+    /** Bytes per block of a 16-row tile of repacked Q4_1 and Q5_1 (the AVX-512 tier only; see hearth_kernels.c). */
+    static final int PACK_BLOCK_Q4_1 = 320;
+    static final int PACK_BLOCK_Q5_1 = 384;
 
     static {
         MethodHandle matmul = null;
         MethodHandle packedMatmul = null;
         MethodHandle packedAvx2 = null;
+        MethodHandle matmulFloat = null;
         MethodHandle repack = null;
         MethodHandle alloc = null;
         MethodHandle free = null;
@@ -101,6 +107,12 @@ public final class NativeKernels {
                                         ValueLayout.ADDRESS, ValueLayout.ADDRESS, ValueLayout.JAVA_INT,
                                         ValueLayout.ADDRESS, ValueLayout.JAVA_INT),
                                 Linker.Option.critical(true));
+                        matmulFloat = linker.downcallHandle(lookup.find("hk_matmul_float").orElseThrow(),
+                                FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.ADDRESS,
+                                        ValueLayout.JAVA_LONG, ValueLayout.JAVA_INT, ValueLayout.JAVA_INT,
+                                        ValueLayout.JAVA_INT, ValueLayout.ADDRESS, ValueLayout.JAVA_INT,
+                                        ValueLayout.ADDRESS, ValueLayout.JAVA_INT),
+                                Linker.Option.critical(true));
                     }
                     packedMatmul = linker.downcallHandle(lookup.find("hk_matmul_packed").orElseThrow(),
                             FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.ADDRESS,
@@ -125,13 +137,15 @@ public final class NativeKernels {
                     free = linker.downcallHandle(lookup.find("hk_free").orElseThrow(),
                             FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.ADDRESS, ValueLayout.JAVA_LONG));
                     status = "native int8 (" + (wide ? "AVX-512 VNNI" : "AVX2")
-                            + ") for Q4_0, Q5_0, Q8_0, Q4_K, Q5_K and Q6_K (repacked)";
+                            + ") for Q4_0, Q5_0, Q8_0, Q4_K, Q5_K and Q6_K (repacked)"
+                            + (wide ? ", Q4_1 and Q5_1 (repacked); native float for F32, F16 and BF16" : "");
                 }
             }
         } catch (Throwable e) {
             matmul = null;
             packedMatmul = null;
             packedAvx2 = null;
+            matmulFloat = null;
             repack = null;
             alloc = null;
             free = null;
@@ -141,6 +155,7 @@ public final class NativeKernels {
         MATMUL = matmul;
         MATMUL_PACKED = packedMatmul;
         MATMUL_PACKED_AVX2 = packedAvx2;
+        MATMUL_FLOAT = matmulFloat;
         REPACK = repack;
         ALLOC = alloc;
         FREE = free;
@@ -218,10 +233,16 @@ public final class NativeKernels {
                 || type == GgmlType.Q6_K);
     }
 
-    /** Whether matrices of this type are repacked at load for the native kernels (either tier). */
+    /** Whether {@link #matmulFloat} runs this type (F32, F16, BF16 on the AVX-512 tier). */
+    public static boolean matmulsFloat(GgmlType type) {
+        return MATMUL_FLOAT != null && (type == GgmlType.F32 || type == GgmlType.F16 || type == GgmlType.BF16);
+    }
+
+    /** Whether matrices of this type are repacked at load for the native kernels (Q4_1 and Q5_1: AVX-512 tier). */
     public static boolean packs(GgmlType type) {
         return MATMUL_PACKED != null && switch (type) {
             case Q4_0, Q5_0, Q8_0, Q4_K, Q5_K, Q6_K -> true;
+            case Q4_1, Q5_1 -> MATMUL != null;
             default -> false;
         };
     }
@@ -235,6 +256,8 @@ public final class NativeKernels {
             case Q6_K -> tiles * (cols / 256) * PACK_SUPER_Q6_K;
             case Q5_0 -> tiles * (cols / BLOCK) * PACK_BLOCK_Q5_0;
             case Q8_0 -> tiles * (cols / BLOCK) * PACK_BLOCK_Q8_0;
+            case Q4_1 -> tiles * (cols / BLOCK) * PACK_BLOCK_Q4_1;
+            case Q5_1 -> tiles * (cols / BLOCK) * PACK_BLOCK_Q5_1;
             default -> tiles * (cols / BLOCK) * PACK_BLOCK;
         };
     }
@@ -361,6 +384,31 @@ public final class NativeKernels {
         }
         if (rc != 0) {
             throw new IllegalStateException("AVX2 packed matmul returned " + rc);
+        }
+    }
+
+    /**
+     * out[t * n + r] = row r of w (F32, F16 or BF16, rows of rowBytes bytes) times x[t * cols ..], rows [r0, r1),
+     * tokens [0, tokens), in float. Sizes are checked here: the native code trusts them.
+     */
+    static void matmulFloat(GgmlType type, MemorySegment w, long rowBytes, int r0, int r1, int cols, MemorySegment x,
+            int tokens, MemorySegment out, int n) {
+        if (!matmulsFloat(type)) {
+            throw new IllegalStateException("no native float matmul for " + type + " here (" + STATUS + ")");
+        }
+        if (r0 < 0 || r0 > r1 || r1 > n || rowBytes < type.byteSize(cols) || w.byteSize() < r1 * rowBytes
+                || x.byteSize() < 4L * tokens * cols || out.byteSize() < 4L * ((long) (tokens - 1) * n + r1)) {
+            throw new IllegalArgumentException("native float matmul: sizes do not fit (" + type + ", rows " + r0 + ".."
+                    + r1 + " of " + n + ", " + cols + " columns, " + tokens + " tokens)");
+        }
+        int rc;
+        try {
+            rc = (int) MATMUL_FLOAT.invokeExact(type.id(), w, rowBytes, r0, r1, cols, x, tokens, out, n);
+        } catch (Throwable e) {
+            throw new IllegalStateException("native matmul failed", e);
+        }
+        if (rc != 0) {
+            throw new IllegalStateException("native float matmul returned " + rc + " (" + type + ")");
         }
     }
 

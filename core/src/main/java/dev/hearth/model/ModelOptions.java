@@ -5,9 +5,9 @@ package dev.hearth.model;
  *
  * @param threads compute threads (at least 1)
  * @param maxBatchTokens the most rows one forward pass takes; buffers are sized for it at load
- * @param nativeKernels whether Q4_0, Q8_0, Q4_K and Q6_K matmuls may run on the native int8 kernels where this
- *     machine has them ({@link dev.hearth.kernel.NativeKernels}); false keeps every matmul on the Vector API float
- *     kernels
+ * @param nativeKernels whether Q4_0, Q5_0, Q8_0, Q4_K, Q5_K and Q6_K matmuls may run on the native int8 kernels
+ *     where this machine has them ({@link dev.hearth.kernel.NativeKernels}); false keeps every matmul on the Vector
+ *     API float kernels
  * @param repackCache the directory of the repack cache ({@link dev.hearth.kernel.RepackCache}), or null: repacked
  *     weights are then rebuilt at every load and held in memory only
  */

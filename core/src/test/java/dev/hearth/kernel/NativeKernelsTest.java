@@ -62,8 +62,11 @@ public class NativeKernelsTest {
         }
         assertThat(NativeKernels.status()).contains(wide ? "AVX-512" : expected ? "AVX2" : "off");
         assertThat(NativeKernels.matmulsInPlace(GgmlType.Q4_K)).isEqualTo(wide);
+        for (GgmlType t : new GgmlType[] {GgmlType.Q4_1, GgmlType.Q5_1}) {   // the AVX-512 tier only
+            assertThat(NativeKernels.supports(t)).as("%s", t).isEqualTo(wide);
+            assertThat(NativeKernels.packs(t)).as("%s", t).isEqualTo(wide);
+        }
         assertThat(NativeKernels.supports(GgmlType.F16)).isFalse();
-        assertThat(NativeKernels.supports(GgmlType.Q4_1)).isFalse();
         assertThat(NativeKernels.status()).isNotBlank();
     }
 
@@ -196,9 +199,10 @@ public class NativeKernelsTest {
     }
 
     @ParameterizedTest
-    @EnumSource(value = GgmlType.class, names = {"Q4_0", "Q5_0", "Q8_0", "Q4_K", "Q5_K", "Q6_K"})
+    @EnumSource(value = GgmlType.class, names = {"Q4_0", "Q4_1", "Q5_0", "Q5_1", "Q8_0", "Q4_K", "Q5_K", "Q6_K"})
     void repackedMatmulMatchesItsScalarTwin(GgmlType type) throws IOException {
-        assertThat(NativeKernels.packs(type)).isEqualTo(nativeExpected());
+        boolean wideOnly = type == GgmlType.Q4_1 || type == GgmlType.Q5_1;
+        assertThat(NativeKernels.packs(type)).isEqualTo(nativeExpected() && (!wideOnly || cpuHasVnni()));
         if (!NativeKernels.packs(type)) {
             return;  // checked in loadsWhereTheCpuHasTheInstructions
         }
@@ -210,6 +214,8 @@ public class NativeKernelsTest {
                 case Q6_K -> NativeKernels.PACK_SUPER_Q6_K;
                 case Q5_0 -> NativeKernels.PACK_BLOCK_Q5_0;
                 case Q8_0 -> NativeKernels.PACK_BLOCK_Q8_0;
+                case Q4_1 -> NativeKernels.PACK_BLOCK_Q4_1;
+                case Q5_1 -> NativeKernels.PACK_BLOCK_Q5_1;
                 default -> NativeKernels.PACK_BLOCK;
             };
             for (int cols : k ? new int[] {256, 2048 + 256} : new int[] {32, 96, 2048 + 64}) {
@@ -229,7 +235,7 @@ public class NativeKernelsTest {
                             tokens, expected, rows);
                     float tolerance = 1e-5f * maxAbs(expected);
                     // the tier this CPU runs, then the AVX2 tier called directly (an AVX-512 machine tests both)
-                    for (boolean avx2 : new boolean[] {false, true}) {
+                    for (boolean avx2 : wideOnly ? new boolean[] {false} : new boolean[] {false, true}) {
                         for (int[] range : new int[][] {{0, rows}, {16, 32}, {32, 37}, {0, 16}}) {
                             float[] actual = new float[tokens * rows];
                             java.util.Arrays.fill(actual, Float.NaN);
@@ -266,7 +272,58 @@ public class NativeKernelsTest {
     }
 
     @ParameterizedTest
-    @EnumSource(value = GgmlType.class, names = {"Q4_0", "Q5_0", "Q8_0", "Q4_K", "Q5_K", "Q6_K"})
+    @EnumSource(value = GgmlType.class, names = {"F32", "F16", "BF16"})
+    void floatMatmulMatchesItsScalarTwin(GgmlType type) throws IOException {
+        boolean expected = nativeExpected() && cpuHasVnni();
+        assertThat(NativeKernels.matmulsFloat(type)).as(NativeKernels.status()).isEqualTo(expected);
+        if (!expected) {
+            return;
+        }
+        try (Arena arena = Arena.ofConfined()) {
+            for (int cols : new int[] {16, 40, 1024 + 7}) {   // whole vectors, a masked tail, both
+                int rows = 9;                                 // two blocks of 4 rows and one single
+                WeightMatrix w = RandomBlocks.matrix(type, rows, cols, 3, 17L + cols, arena);
+                for (int tokens : new int[] {1, 4, 7}) {
+                    float[] x = RandomBlocks.activations(tokens * cols, 5 + tokens);
+                    float[] expectedOut = new float[tokens * rows];
+                    float[] row = new float[cols];
+                    for (int r = 0; r < rows; r++) {
+                        ScalarKernels.dequantizeRow(w, r, row, 0);
+                        for (int t = 0; t < tokens; t++) {
+                            double acc = 0;
+                            for (int k = 0; k < cols; k++) {
+                                acc += (double) row[k] * x[t * cols + k];
+                            }
+                            expectedOut[t * rows + r] = (float) acc;
+                        }
+                    }
+                    float tolerance = 1e-5f * maxAbs(expectedOut);
+                    for (int[] range : new int[][] {{0, rows}, {1, 6}, {8, 9}}) {
+                        float[] actual = new float[tokens * rows];
+                        java.util.Arrays.fill(actual, Float.NaN);
+                        NativeKernels.matmulFloat(type, w.data(), w.rowBytes(), range[0], range[1], cols,
+                                MemorySegment.ofArray(x), tokens, MemorySegment.ofArray(actual), rows);
+                        for (int t = 0; t < tokens; t++) {
+                            for (int r = 0; r < rows; r++) {
+                                float a = actual[t * rows + r];
+                                if (r < range[0] || r >= range[1]) {
+                                    assertThat(a).as("row %d outside %d..%d written", r, range[0], range[1]).isNaN();
+                                } else {
+                                    assertThat(Math.abs(a - expectedOut[t * rows + r]))
+                                            .as("%s cols %d tokens %d [%d, %d]", type, cols, tokens, t, r)
+                                            .isLessThanOrEqualTo(tolerance);
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(value = GgmlType.class, names = {"Q4_0", "Q4_1", "Q5_0", "Q5_1", "Q8_0", "Q4_K", "Q5_K", "Q6_K", "F16",
+            "BF16"})
     void engineMatmulRunsNativelyAndStaysNearTheFloatReference(GgmlType type) {
         try (Arena arena = Arena.ofShared()) {  // the pool's threads read it
             int rows = 203;
@@ -304,6 +361,12 @@ public class NativeKernelsTest {
                     for (int i = 0; i < twin.length; i++) {
                         assertThat(Math.abs(out[i] - twin[i])).as("%s tokens %d [%d]", type, tokens, i)
                                 .isLessThanOrEqualTo(tolerance);
+                    }
+                }
+                if (NativeKernels.matmulsFloat(type)) {  // float math on both sides (native below 16 tokens)
+                    for (int i = 0; i < exact.length; i++) {
+                        assertThat(Math.abs(out[i] - exact[i])).as("%s tokens %d [%d]", type, tokens, i)
+                                .isLessThanOrEqualTo((float) (1e-5 * scale));
                     }
                 }
                 // 8-bit activations: an error of a fraction of a percent of the output's scale, never more
