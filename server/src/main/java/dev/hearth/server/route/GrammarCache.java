@@ -21,7 +21,7 @@ final class GrammarCache {
     /** The bytes the grammars may hold together: a few huge schemas cannot pin the heap. */
     static final long BYTES = 64L << 20;
     /** A grammar unused this long is dropped. */
-    static final Duration IDLE = Duration.ofSeconds(30);
+    static final Duration IDLE = Duration.ofSeconds(20);
 
     /** The vocabulary by identity (one per loaded model's text side) and the grammar's GBNF text. */
     private record Key(TokenVocabulary vocabulary, String gbnf) {}

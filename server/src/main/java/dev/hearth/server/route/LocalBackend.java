@@ -43,7 +43,7 @@ public final class LocalBackend implements Backend {
         this.grammarSweeper = Thread.ofVirtual().name("hearth-grammar-sweeper").start(() -> {
             try {
                 while (true) {
-                    Thread.sleep(GrammarCache.IDLE.toMillis() / 6);
+                    Thread.sleep(GrammarCache.IDLE.toMillis() / 4);
                     grammars.dropIdle();
                 }
             } catch (InterruptedException closed) {
