@@ -30,7 +30,7 @@ public final class LocalModelCheck {
             int context = options.contextLength() > 0 ? options.contextLength() : Math.min(4096, s.shape().contextLength());
             MemoryPlan plan = new Planner(machine).plan(path.getFileName().toString(), s.quantization(), s.shape(),
                     Files.size(path), new PlanRequest(machine.memoryBytes(), Math.max(1, context), options.parallel(),
-                            dev.hearth.server.hub.KvPrecision.valueOf(options.kvPrecision().name())));
+                            options.kvPrecision()));
             return plan.verdict() == MemoryPlan.Verdict.DOES_NOT_FIT ? new Refusal("does_not_fit", plan.describe())
                     : null;
         } catch (IOException | RuntimeException e) {

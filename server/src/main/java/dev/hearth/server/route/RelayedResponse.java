@@ -3,7 +3,6 @@ package dev.hearth.server.route;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.hearth.engine.FinishReason;
 import dev.hearth.engine.GenerationEvent;
-import dev.hearth.server.agents.AgentCall;
 import dev.hearth.server.route.config.BackendConfig;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -32,6 +31,7 @@ public final class RelayedResponse {
     private long promptTokens;
     private long completionTokens;
     private long firstByteNanos;
+    private volatile GenerationEvent.Done done;
 
     RelayedResponse(long requestId, String target, UpstreamNode.Opened opened, boolean dropUsageChunk,
             BackendConfig.Prices prices, RouteMetrics metrics, LiveRelays live) {
@@ -42,6 +42,14 @@ public final class RelayedResponse {
         this.dropUsageChunk = dropUsageChunk;
         this.prices = prices;
         this.metrics = metrics;
+    }
+
+    /**
+     * The relayed answer as one finished generation (its usage, timings, and ERROR when the upstream failed
+     * midway), once it has been read or relayed; null before.
+     */
+    public GenerationEvent.Done done() {
+        return done;
     }
 
     /** {@code backend/model} (or {@code backend.N/model}) that serves this answer. */
@@ -232,11 +240,11 @@ public final class RelayedResponse {
         if (!upstreamFailed) {
             metrics.usage(target, promptTokens, completionTokens, prices.cost(promptTokens, completionTokens));
         }
-        // the caller's ledger counts relayed tokens as it counts local ones
+        // the caller's ledger counts relayed tokens as it counts local ones (the handler reports done())
         long total = System.nanoTime() - opened.startNanos();
-        AgentCall.generationDone(target, new GenerationEvent.Done(upstreamFailed ? FinishReason.ERROR
+        done = new GenerationEvent.Done(upstreamFailed ? FinishReason.ERROR
                 : FinishReason.STOP, "", (int) promptTokens, (int) completionTokens, firstByteNanos, total,
-                upstreamFailed ? "the upstream failed midway" : null));
+                upstreamFailed ? "the upstream failed midway" : null);
     }
 
     private void usage(JsonNode json) {

@@ -1,7 +1,6 @@
 package dev.hearth.server.route;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.hearth.server.agents.AgentCall;
 import dev.hearth.server.route.UpstreamException.Kind;
 import dev.hearth.server.route.config.BackendConfig;
 import java.util.ArrayList;
@@ -88,7 +87,6 @@ public final class RemoteBackend implements AutoCloseable {
             try {
                 UpstreamNode.Opened opened = node.open(path, bytes, stream);
                 node.breaker.onSuccess();
-                AgentCall.servedBy(target);
                 metrics.event(requestId, target, "first chunk after "
                         + String.format("%.1f ms", (System.nanoTime() - opened.startNanos()) / 1e6));
                 return new RelayedResponse(requestId, target, opened, !clientWantsUsage && stream, config.prices(),
