@@ -20,11 +20,12 @@ import java.util.concurrent.atomic.LongAccumulator;
  * A soak run against a running {@code hearth serve}, started by hand: N minutes of mixed traffic from C clients (plain
  * and streamed chats, OpenAI and Ollama, streams aborted mid-answer, and hostile requests: null and non-object bodies,
  * deep nesting, invalid UTF-8, oversized and smuggled bodies, huge enum schemas, half-sent headers), then a quiet
- * period. Every 10 s and at the end it prints requests, aborts, errors (5xx or failed connections on well-formed
- * requests, 2xx on hostile ones), the server's RSS (from /proc, given its pid) and KV blocks in use (from /metrics).
+ * period ({@code --idle-seconds}, 60 by default). Every 10 s and at the end it prints requests, aborts, errors (5xx
+ * or failed connections on well-formed requests, 2xx on hostile ones), the server's RSS (from /proc, given its pid)
+ * and KV blocks in use (from /metrics).
  *
  * <pre>java -cp bench/target/classes dev.hearth.bench.Soak --target http://127.0.0.1:8080 --model qwen3 \
- *     --pid $(pgrep -f 'hearth-server.jar serve') --minutes 10 --clients 8 [--api-key KEY]</pre>
+ *     --pid $(pgrep -f 'hearth-server.jar serve') --minutes 10 --clients 8 [--api-key KEY] [--idle-seconds 60]</pre>
  */
 public final class Soak {
     private final URI target;
@@ -54,6 +55,7 @@ public final class Soak {
         long pid = -1;
         double minutes = 5;
         int clients = 8;
+        int idleSeconds = 60;
         for (int i = 0; i + 1 < args.length; i += 2) {
             switch (args[i]) {
                 case "--target" -> target = args[i + 1];
@@ -62,18 +64,20 @@ public final class Soak {
                 case "--minutes" -> minutes = Double.parseDouble(args[i + 1]);
                 case "--clients" -> clients = Integer.parseInt(args[i + 1]);
                 case "--api-key" -> apiKey = args[i + 1];
+                case "--idle-seconds" -> idleSeconds = Integer.parseInt(args[i + 1]);
                 default -> throw new IllegalArgumentException("unknown option " + args[i]);
             }
         }
         if (model == null || args.length % 2 != 0) {
             System.err.println("usage: Soak --model NAME [--target URL] [--pid PID] [--minutes N] [--clients C]"
-                    + " [--api-key KEY]");
+                    + " [--api-key KEY] [--idle-seconds S]");
             System.exit(2);
         }
-        new Soak(URI.create(target), model, pid, apiKey).run(Duration.ofMillis((long) (minutes * 60_000)), clients);
+        new Soak(URI.create(target), model, pid, apiKey).run(Duration.ofMillis((long) (minutes * 60_000)), clients,
+                Duration.ofSeconds(idleSeconds));
     }
 
-    private void run(Duration length, int clients) throws Exception {
+    private void run(Duration length, int clients, Duration idle) throws Exception {
         long startRss = rssBytes();
         System.out.printf("soak: %s, model %s, %d clients, %.1f min; RSS at start %s, KV blocks in use %s%n", target,
                 model, clients, length.toSeconds() / 60.0, mib(startRss), kvBlocks());
@@ -95,10 +99,14 @@ public final class Soak {
             w.join();
         }
         report("load stopped");
-        Thread.sleep(15_000);  // quiet: caches settle, aborted sequences are gone
-        System.gc();
+        // quiet: aborted sequences are gone, and the server's heap and native arenas shrink back (its GC's periodic
+        // collection and native trim run every 10 s)
+        long stopped = System.nanoTime();
+        while (System.nanoTime() - stopped < idle.toNanos()) {
+            Thread.sleep(Math.min(10_000, Math.max(1, (idle.toNanos() - (System.nanoTime() - stopped)) / 1_000_000)));
+            report("idle " + (System.nanoTime() - stopped) / 1_000_000_000 + "s");
+        }
         long endRss = rssBytes();
-        report("after 15 s idle");
         System.out.printf("summary: %.1f min, %d requests, %d aborted streams, %d hostile, %d errors; RSS start %s,"
                 + " peak %s, end %s; KV blocks in use at end %s%s%n", length.toSeconds() / 60.0, requests.get(),
                 aborts.get(), hostile.get(), errors.get(), mib(startRss), mib(peakRss.get()), mib(endRss), kvBlocks(),
@@ -173,7 +181,7 @@ public final class Soak {
             case 0 -> status(post("/v1/chat/completions", "null"));
             case 1 -> status(post("/api/generate", "[" .repeat(100_000)));
             case 2 -> rawExchange("POST /v1/chat/completions HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
-                    + "Content-Length: 6\r\n\r\n", new byte[] {'{', '"', (byte) 0xC3, (byte) 0x28, '"', '}'});
+                    + "Connection: close\r\nContent-Length: 6\r\n\r\n", new byte[] {'{', '"', (byte) 0xC3, (byte) 0x28, '"', '}'});
             case 3 -> rawExchange("POST /v1/chat/completions HTTP/1.1\r\nHost: x\r\nContent-Length: 999999999\r\n"
                     + "\r\n", "GET /v1/models HTTP/1.1\r\nHost: x\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
             case 4 -> rawExchange("GET /health HTTP/1.1\r\nHost: x\r\nConnection: close\r\nContent-Length: 36\r\n\r\n",

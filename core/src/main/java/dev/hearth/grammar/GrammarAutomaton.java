@@ -30,6 +30,8 @@ final class GrammarAutomaton {
     private final Map<Frame, Boolean> visited = new java.util.IdentityHashMap<>();
     private boolean foundAccepting;
     private int flushes;
+    /** Heap of the interned states' stack-top arrays and their index entries (a state of a big enum has thousands). */
+    private volatile long stateBytes;
 
     GrammarAutomaton(Grammar grammar) {
         this.grammar = grammar;
@@ -49,12 +51,12 @@ final class GrammarAutomaton {
     }
 
     /**
-     * Approximate heap bytes of the states built so far, each counted with its 256-entry transition table, and of the
-     * interned stack frames; masks are counted by {@link CompiledGrammar}. Reads sizes only, so another thread may
-     * ask while the owner builds states.
+     * Approximate heap bytes of the states built so far, each counted with its 256-entry transition table and its
+     * stack tops, and of the interned stack frames (each with its index entry and boxed key); masks are counted by
+     * {@link CompiledGrammar}. Reads sizes only, so another thread may ask while the owner builds states.
      */
     long estimatedBytes() {
-        return (96L + 16 + 4L * 256) * all.size() + 80L * frames.size();
+        return (96L + 16 + 4L * 256) * all.size() + stateBytes + 96L * frames.size();
     }
 
     int flushes() {
@@ -134,6 +136,7 @@ final class GrammarAutomaton {
             state = new GrammarState(tops, foundAccepting);
             states.put(key, state);
             all.add(state);
+            stateBytes += 16 + 4L * tops.length + 64;  // the tops array, and the state's key and index entry
         }
         return state;
     }
@@ -146,6 +149,7 @@ final class GrammarAutomaton {
         }
         all.clear();
         states.clear();
+        stateBytes = 0;
         flushes++;
     }
 

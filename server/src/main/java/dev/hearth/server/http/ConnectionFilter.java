@@ -2,6 +2,7 @@ package dev.hearth.server.http;
 
 import io.helidon.http.HeaderNames;
 import io.helidon.http.HeaderValues;
+import io.helidon.http.Method;
 import io.helidon.webserver.CloseConnectionException;
 import io.helidon.webserver.http.Filter;
 import io.helidon.webserver.http.FilterChain;
@@ -15,15 +16,17 @@ import java.util.List;
  * connection closed; after the answer, the connection is closed when the client asked ({@code Connection: close}),
  * when the answer said so, or when the handler left request body bytes unread (they are never drained and parsed as
  * the next request). Helidon 4.5 does neither by itself. While the server drains it refuses new requests (503) and
- * counts those in flight.
+ * counts those in flight; it tells {@link IdleReclaim} when work starts and ends.
  */
 final class ConnectionFilter implements Filter {
     private final ConnectionGuard guard;
     private final Drain drain;
+    private final IdleReclaim reclaim;
 
-    ConnectionFilter(ConnectionGuard guard, Drain drain) {
+    ConnectionFilter(ConnectionGuard guard, Drain drain, IdleReclaim reclaim) {
         this.guard = guard;
         this.drain = drain;
+        this.reclaim = reclaim;
     }
 
     @Override
@@ -41,10 +44,17 @@ final class ConnectionFilter implements Filter {
                 HearthServer.writeError(req, res, ApiException.shuttingDown());
                 close = true;
             } else {
+                boolean work = req.prologue().method() == Method.POST;  // reads (health, metrics) are not work
                 drain.enter();
+                if (work) {
+                    reclaim.workStarted();
+                }
                 try {
                     chain.proceed();
                 } finally {
+                    if (work) {
+                        reclaim.workEnded();
+                    }
                     drain.exit();
                 }
                 close = drain.draining() || req.headers().contains(HeaderValues.CONNECTION_CLOSE)

@@ -88,6 +88,7 @@ public final class HearthServer implements AutoCloseable {
         ConnectionLimits limits = settings.connections();
         ConnectionGuard guard = new ConnectionGuard(limits);
         Drain drain = new Drain();
+        IdleReclaim reclaim = IdleReclaim.PROCESS;
         WebServer server = WebServer.builder()
                 // SIGTERM is ours to handle (drain, then stop): Helidon's own hook would cut requests in flight
                 .shutdownHook(false)
@@ -102,7 +103,7 @@ public final class HearthServer implements AutoCloseable {
                 .idleConnectionPeriod(Duration.ofHours(1))
                 .maxTcpConnections(limits.maxConnections())
                 .addProtocol(Http1Config.builder().addReceiveListener(guard).build())
-                .routing(r -> routing(r, router, settings, metrics, agents, puller, guard, drain))
+                .routing(r -> routing(r, router, settings, metrics, agents, puller, guard, drain, reclaim))
                 .build()
                 .start();
         return new HearthServer(server, guard, drain);
@@ -110,14 +111,15 @@ public final class HearthServer implements AutoCloseable {
 
     /** Every route, filter and the one error handler. */
     private static void routing(HttpRouting.Builder r, Router router, ServerSettings settings,
-            ServerMetrics metrics, AgentGate agents, Puller puller, ConnectionGuard guard, Drain drain) {
+            ServerMetrics metrics, AgentGate agents, Puller puller, ConnectionGuard guard, Drain drain,
+            IdleReclaim reclaim) {
         Backend backend = router.local();
         metrics.onGeneration(router.queueWait()::finished);
         RequestContext context = new RequestContext(backend, settings, metrics, router, guard);
         PullHandler pull = new PullHandler(context, puller);
         OpenAiHandlers openAi = new OpenAiHandlers(context);
         OllamaHandlers ollama = new OllamaHandlers(context);
-        r.addFilter(new ConnectionFilter(guard, drain));
+        r.addFilter(new ConnectionFilter(guard, drain, reclaim));
         r.addFilter(new AccessFilter(settings, metrics, agents));
         r.error(Throwable.class, HearthServer::writeError);
         r.register(new WebRoutes(router, metrics, agents));

@@ -23,22 +23,10 @@ import java.util.Optional;
  * builds the sampler from the request and submits to the model's engine.
  */
 public final class LocalBackend implements Backend {
-    /** Compiled grammars kept for reuse (their automaton states and token masks): agents resend the same tools. */
-    static final int GRAMMAR_CACHE = 8;
-    /** ... and the bytes they may hold together (their estimate): a few huge schemas cannot pin the heap. */
-    static final long GRAMMAR_CACHE_BYTES = 256L << 20;
-
     private final LoadedModels models;
-    private final long grammarCacheBudget;
-    /**
-     * Grammar (as GBNF) and vocabulary to its compiled form, least recently used first. A compiled grammar is used on its
-     * model's engine thread only; requests for the same model share it, which is what its caches are for.
-     */
-    private final java.util.LinkedHashMap<GrammarKey, dev.hearth.grammar.CompiledGrammar> grammars =
-            new java.util.LinkedHashMap<>(16, 0.75f, true);
-
-    /** The vocabulary by identity (one per loaded model's text side) and the grammar's GBNF text. */
-    private record GrammarKey(dev.hearth.grammar.TokenVocabulary vocabulary, String gbnf) {}
+    private final GrammarCache grammars;
+    /** Drops the grammars left idle, so that memory comes back once the load stops. */
+    private final Thread grammarSweeper;
 
     /** Serves only the models {@link #add}ed. */
     public LocalBackend() {
@@ -47,12 +35,22 @@ public final class LocalBackend implements Backend {
 
     /** Serves the models added and, through {@code models}' source, loads others on first use. */
     public LocalBackend(LoadedModels models) {
-        this(models, GRAMMAR_CACHE_BYTES);
+        this(models, new GrammarCache(GrammarCache.BYTES, GrammarCache.IDLE, System::nanoTime));
     }
 
-    LocalBackend(LoadedModels models, long grammarCacheBudget) {
+    LocalBackend(LoadedModels models, GrammarCache grammars) {
         this.models = models;
-        this.grammarCacheBudget = grammarCacheBudget;
+        this.grammars = grammars;
+        this.grammarSweeper = Thread.ofVirtual().name("hearth-grammar-sweeper").start(() -> {
+            try {
+                while (true) {
+                    Thread.sleep(GrammarCache.IDLE.toMillis() / 4);
+                    grammars.dropIdle();
+                }
+            } catch (InterruptedException closed) {
+                // the backend closed
+            }
+        });
     }
 
     /** Adds a loaded model; its name must be new. It stays until a request sets its keep-alive. */
@@ -157,30 +155,7 @@ public final class LocalBackend implements Backend {
     /** The compiled form of {@code grammar} for {@code vocabulary}, from the cache or built now. */
     dev.hearth.grammar.CompiledGrammar compiled(dev.hearth.grammar.Grammar grammar,
             dev.hearth.grammar.TokenVocabulary vocabulary) {
-        GrammarKey key = new GrammarKey(vocabulary, grammar.gbnf());
-        synchronized (grammars) {
-            dev.hearth.grammar.CompiledGrammar compiled = grammars.computeIfAbsent(key,
-                    k -> new dev.hearth.grammar.CompiledGrammar(grammar, vocabulary));
-            trimGrammars();
-            return compiled;
-        }
-    }
-
-    /** Drops the least recently used grammars beyond the count or the byte budget (the newest always stays). */
-    private void trimGrammars() {
-        long bytes = grammars.values().stream().mapToLong(dev.hearth.grammar.CompiledGrammar::estimatedBytes).sum();
-        var eldest = grammars.entrySet().iterator();
-        while (grammars.size() > 1 && (grammars.size() > GRAMMAR_CACHE || bytes > grammarCacheBudget)) {
-            bytes -= eldest.next().getValue().estimatedBytes();
-            eldest.remove();
-        }
-    }
-
-    /** Bytes the cached grammars hold (their estimate). */
-    long grammarCacheBytes() {
-        synchronized (grammars) {
-            return grammars.values().stream().mapToLong(dev.hearth.grammar.CompiledGrammar::estimatedBytes).sum();
-        }
+        return grammars.compiled(grammar, vocabulary);
     }
 
     /**
@@ -313,6 +288,7 @@ public final class LocalBackend implements Backend {
 
     @Override
     public void close() {
+        grammarSweeper.interrupt();
         models.close();
     }
 }

@@ -14,7 +14,8 @@ import java.util.concurrent.ConcurrentHashMap;
 /**
  * Files served from the jar: the pages' own assets under {@code web/}, and browser libraries from WebJars
  * ({@code /webjars/LIBRARY/FILE} maps to {@code META-INF/resources/webjars/LIBRARY/VERSION/FILE}, the version read
- * from the WebJar's own {@code pom.properties}, so it is declared once, in the pom). Read once, then kept.
+ * from the WebJar's own {@code pom.properties}, so it is declared once, in the pom). Read once, then kept (only
+ * files that exist: the jar bounds what is kept).
  */
 final class StaticAssets {
     private static final Map<String, String> TYPES = Map.of(
@@ -73,9 +74,13 @@ final class StaticAssets {
     }
 
     private boolean send(String resource, ServerResponse res, boolean immutable) {
-        Optional<Asset> asset = cache.computeIfAbsent(resource, this::read);
-        if (asset.isEmpty()) {
-            return false;
+        Optional<Asset> asset = cache.get(resource);
+        if (asset == null) {
+            asset = read(resource);
+            if (asset.isEmpty()) {
+                return false;  // misses are not kept: any client could grow the map by naming files without end
+            }
+            cache.put(resource, asset);  // bounded by the jar's files
         }
         res.status(Status.OK_200);
         res.header(HeaderNames.CONTENT_TYPE, asset.get().type());
@@ -88,6 +93,11 @@ final class StaticAssets {
         }
         res.send(asset.get().bytes());
         return true;
+    }
+
+    /** Files kept in memory (tests). */
+    int cached() {
+        return cache.size();
     }
 
     private Optional<Asset> read(String resource) {

@@ -24,9 +24,11 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * {@code hearth serve} in its own JVM with a fixture model, streams in flight, then SIGTERM: /health turns 503
- * (draining), every stream ends properly (a finish reason, or past the grace an error event, then [DONE]; NDJSON an
- * error line), the ledger holds every request, and the process exits 0 without interruption traces.
+ * {@code hearth serve} in its own JVM with a fixture model and a broken one (a truncated file: it is listed as failed
+ * and the server serves the other), streams in flight, then SIGTERM: /health turns 503 (draining), every stream ends
+ * properly (a finish reason, or past the grace an error event, then [DONE]; NDJSON an error line), the ledger holds
+ * every request, the process exits 0 without interruption traces, and it leaves no {@code hearth-native*} directory in
+ * its temp dir.
  */
 class GracefulShutdownProcessTest {
     static final Path MODEL = dev.hearth.testing.Fixtures.model("qwen3-fx-Q8_0.gguf").toAbsolutePath();
@@ -34,15 +36,21 @@ class GracefulShutdownProcessTest {
 
     @TempDir
     Path home;
+    @TempDir
+    Path tmp;
 
     @Test
     void sigtermDrainsStreamsAndExitsZero() throws Exception {
         assertThat(MODEL).exists();
+        Path broken = home.resolve("broken.gguf");  // the fixture cut after 4 KiB: its tensors are missing
+        try (var in = java.nio.file.Files.newInputStream(MODEL)) {
+            java.nio.file.Files.write(broken, in.readNBytes(4096));
+        }
         ProcessBuilder pb = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "--add-modules", "jdk.incubator.vector", "--enable-native-access=ALL-UNNAMED",
-                "-cp", System.getProperty("java.class.path"), Main.class.getName(), "serve", "--port", "0",
-                "--model", MODEL + "=qwen3", "--parallel", "1", "--ctx-size", "2048", "--threads", "1",
-                "--shutdown-grace", "2s").redirectErrorStream(true);
+                "-Djava.io.tmpdir=" + tmp, "-cp", System.getProperty("java.class.path"), Main.class.getName(), "serve",
+                "--port", "0", "--model", broken + "=broken", "--model", MODEL + "=qwen3", "--parallel", "1",
+                "--ctx-size", "2048", "--threads", "1", "--shutdown-grace", "2s").redirectErrorStream(true);
         pb.environment().put("HEARTH_HOME", home.toString());
         Process child = pb.start();
         List<String> log = new CopyOnWriteArrayList<>();
@@ -67,6 +75,17 @@ class GracefulShutdownProcessTest {
         try (HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build()) {
             String base = "http://127.0.0.1:" + port.get(120, TimeUnit.SECONDS);
             loaded.get(120, TimeUnit.SECONDS);
+            HttpResponse<String> before = null;
+            for (long end = System.nanoTime() + 30_000_000_000L; System.nanoTime() < end; Thread.sleep(100)) {
+                before = client.send(HttpRequest.newBuilder(URI.create(base + "/health")).build(),
+                        HttpResponse.BodyHandlers.ofString());
+                if (before.body().contains("\"failed\"")) {
+                    break;
+                }
+            }
+            // the broken model did not take the server down: it is failed with its reason, the other serves
+            assertThat(before.statusCode()).as(before.body()).isEqualTo(200);
+            assertThat(before.body()).contains("\"degraded\"").contains("\"broken\"").contains("\"failed\"");
             // long answers (the end-of-turn tokens are banned), one slot: the later ones wait in the queue
             String openAi = "{\"model\": \"qwen3\", \"stream\": true, \"max_tokens\": 1900, \"logit_bias\": "
                     + "{\"151645\": -100, \"151643\": -100}, \"messages\": [{\"role\": \"user\", \"content\": \"hi\"}]}";
@@ -117,6 +136,9 @@ class GracefulShutdownProcessTest {
         }
         assertThat(String.join("\n", log)).doesNotContain("InterruptedException").doesNotContain("\tat ")
                 .contains("hearth stopped");
+        try (var left = java.nio.file.Files.list(tmp)) {
+            assertThat(left.map(p -> p.getFileName().toString())).noneMatch(n -> n.startsWith("hearth-native"));
+        }
         try (Connection db = DriverManager.getConnection("jdbc:sqlite:" + home.resolve("agents.db"));
                 ResultSet rs = db.createStatement().executeQuery("SELECT count(*) FROM ledger")) {
             assertThat(rs.getInt(1)).as("ledger rows flushed at exit").isEqualTo(4);
