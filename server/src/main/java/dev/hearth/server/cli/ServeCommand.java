@@ -3,6 +3,7 @@ package dev.hearth.server.cli;
 import dev.hearth.server.agents.AgentDatabase;
 import dev.hearth.server.agents.AgentGate;
 import dev.hearth.server.http.HearthServer;
+import dev.hearth.server.http.ServerParts;
 import dev.hearth.server.http.ServerSettings;
 import dev.hearth.server.metrics.ServerMetrics;
 import dev.hearth.server.hub.HearthHome;
@@ -135,7 +136,8 @@ final class ServeCommand implements Callable<Integer> {
             agents.metrics().fairnessSource(() -> loaded.stream().collect(java.util.stream.Collectors.toMap(
                     m -> m.info().name(), m -> m.engine().fairnessIndex())));
         }
-        HearthServer server = HearthServer.start(router, settings, metrics, agents, puller);
+        HearthServer server = HearthServer.start(ServerParts.of(router, settings, metrics).withAgents(agents)
+                .withPuller(puller));
         System.err.printf("hearth listening on http://%s:%d (OpenAI: /v1, Ollama: /api)%s%n", host, server.port(),
                 settings.apiKey() == null ? "" : ", API key required");
         Duration grace = connectionOptions.shutdownGrace(fileSettings);

@@ -20,7 +20,8 @@ final class TestServer implements AutoCloseable {
 
     TestServer(Backend backend, ServerSettings settings, dev.hearth.server.hub.Puller puller) {
         this.backend = backend;
-        this.server = HearthServer.start(backend, settings, new ServerMetrics(backend), null, puller);
+        this.server = HearthServer.start(ServerParts.of(backend, settings, new ServerMetrics(backend))
+                .withPuller(puller));
     }
 
     TestServer(Backend backend) {

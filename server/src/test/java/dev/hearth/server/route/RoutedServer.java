@@ -1,6 +1,7 @@
 package dev.hearth.server.route;
 
 import dev.hearth.server.http.HearthServer;
+import dev.hearth.server.http.ServerParts;
 import dev.hearth.server.http.ServerSettings;
 import dev.hearth.server.metrics.ServerMetrics;
 import dev.hearth.server.route.config.ConfigLoader;
@@ -27,7 +28,7 @@ final class RoutedServer implements AutoCloseable {
         this.local = local;
         this.router = new Router(ConfigLoader.parse("test.yaml", yaml), local, unavailable, Map.of(),
                 new RouteMetrics(), new QueueWaitEstimator(System::nanoTime));
-        this.server = HearthServer.start(router, ServerSettings.ephemeral(), new ServerMetrics(local));
+        this.server = HearthServer.start(ServerParts.of(router, ServerSettings.ephemeral(), new ServerMetrics(local)));
     }
 
     String base() {

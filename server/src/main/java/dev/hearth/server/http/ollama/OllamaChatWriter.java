@@ -9,7 +9,6 @@ import dev.hearth.server.chat.OutputSink;
 import dev.hearth.server.chat.ToolCall;
 import dev.hearth.server.http.ChoiceEvents;
 import dev.hearth.server.http.ErrorMapper;
-import dev.hearth.server.http.HearthServer;
 import dev.hearth.server.http.Json;
 import dev.hearth.server.http.StreamWriter;
 import dev.hearth.server.route.Generation;
@@ -51,7 +50,7 @@ final class OllamaChatWriter {
                         for (int i = 0; i < parsed.toolCalls().size(); i++) {
                             calls.add(call(i, parsed.toolCalls().get(i)));
                         }
-                        HearthServer.sendJson(res, 200, done(new OllamaResponses.Message("assistant",
+                        Json.send(res, 200, done(new OllamaResponses.Message("assistant",
                                 parsed.content(), parsed.reasoning(), calls.isEmpty() ? null : calls), d));
                     }
                 }

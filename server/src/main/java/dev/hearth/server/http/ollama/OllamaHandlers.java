@@ -1,6 +1,5 @@
 package dev.hearth.server.http.ollama;
 
-import dev.hearth.server.agents.AgentCall;
 import dev.hearth.server.route.GenerationFailedException;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.hearth.engine.FinishReason;
@@ -8,7 +7,7 @@ import dev.hearth.engine.GenerationEvent;
 import dev.hearth.server.http.ApiException;
 import dev.hearth.server.http.ChoiceEvents;
 import dev.hearth.server.http.ErrorMapper;
-import dev.hearth.server.http.HearthServer;
+import dev.hearth.server.http.Json;
 import dev.hearth.server.http.RequestContext;
 import dev.hearth.server.http.StreamWriter;
 import dev.hearth.server.route.EmbeddingInput;
@@ -16,7 +15,6 @@ import dev.hearth.server.route.EmbeddingResult;
 import dev.hearth.server.route.Generation;
 import dev.hearth.server.route.GenerationSpec;
 import dev.hearth.server.route.ModelInfo;
-import dev.hearth.server.http.openai.OpenAiHandlers;
 import dev.hearth.server.route.PromptMessage;
 import dev.hearth.server.route.RouteRequest;
 import dev.hearth.server.route.RoutedCall;
@@ -69,7 +67,7 @@ public final class OllamaHandlers {
             return;
         }
         Generation generation = ((RoutedCall.Local) routed).generation();
-        ChoiceEvents events = new ChoiceEvents(generation, context.metrics(), context.agentCall(req));
+        ChoiceEvents events = context.events(req, generation);
         try {
             new OllamaChatWriter(generation).write(res, !Boolean.FALSE.equals(r.stream()), events);
         } finally {
@@ -132,14 +130,8 @@ public final class OllamaHandlers {
      */
     private RoutedCall route(ServerRequest req, ServerResponse res, String path, ObjectNode body,
             Supplier<GenerationSpec> spec) throws InterruptedException {
-        AgentCall call = context.agentCall(req);
-        RoutedCall routed = context.router().route(RouteRequest.of(path, body,
-                name -> req.headers().first(HeaderNames.create(name)).orElse(null)).withCaller(call), spec);
-        res.header(OpenAiHandlers.BACKEND_HEADER, routed.target());
-        if (call != null) {
-            call.servedBy(routed.target());
-        }
-        return routed;
+        return context.route(req, res, RouteRequest.of(path, body,
+                name -> req.headers().first(HeaderNames.create(name)).orElse(null)), spec);
     }
 
     /** Writes a remote answer, then reports its usage to the request's agent call (as a local one reports). */
@@ -149,21 +141,18 @@ public final class OllamaHandlers {
         } catch (IOException | java.io.UncheckedIOException gone) {
             // the client went away; the relay has cancelled the upstream
         }
-        AgentCall call = context.agentCall(req);
-        if (call != null && relayed.response().done() != null) {
-            call.generationDone(relayed.target(), relayed.response().done());
-        }
+        context.relayed(req, relayed);
     }
 
     /** A load request for a route or a remote model: nothing to load here. */
     private static void routedLoad(ServerResponse res, String model, BiFunction<String, String, Object> body) {
-        HearthServer.sendJson(res, 200, body.apply(Instant.now().toString(), "load"));
+        Json.send(res, 200, body.apply(Instant.now().toString(), "load"));
     }
 
     /** Streams one chunk per text delta and a final one, or (stream false) one object with the whole text. */
     private void respond(ServerRequest req, Generation generation, ServerResponse res, Boolean stream,
             BiFunction<String, GenerationEvent.Done, Object> chunk) throws InterruptedException {
-        ChoiceEvents events = new ChoiceEvents(generation, context.metrics(), context.agentCall(req));
+        ChoiceEvents events = context.events(req, generation);
         try {
             write(res, stream, chunk, events);
         } finally {
@@ -182,7 +171,7 @@ public final class OllamaHandlers {
                         if (d.reason() == FinishReason.ERROR) {
                             throw new GenerationFailedException(d.error());
                         }
-                        HearthServer.sendJson(res, 200, chunk.apply(text.toString(), d));
+                        Json.send(res, 200, chunk.apply(text.toString(), d));
                     }
                 }
             }
@@ -214,7 +203,7 @@ public final class OllamaHandlers {
             BiFunction<String, String, Object> body) {
         context.backend().touch(model, keepAlive);
         boolean unload = keepAlive != null && keepAlive.isZero();
-        HearthServer.sendJson(res, 200, body.apply(Instant.now().toString(), unload ? "unload" : "load"));
+        Json.send(res, 200, body.apply(Instant.now().toString(), unload ? "unload" : "load"));
     }
 
     public void tags(ServerRequest req, ServerResponse res) {
@@ -227,7 +216,7 @@ public final class OllamaHandlers {
                         OllamaResponses.Details.of(m), context.backend().expiresAt(m.name()).map(Instant::toString)
                         .orElse(FAR_FUTURE), 0, m.contextLength()))
                 .toList();
-        HearthServer.sendJson(res, 200, new OllamaResponses.Ps(running));
+        Json.send(res, 200, new OllamaResponses.Ps(running));
     }
 
     public void show(ServerRequest req, ServerResponse res) throws Exception {
@@ -236,7 +225,7 @@ public final class OllamaHandlers {
     }
 
     public void version(ServerRequest req, ServerResponse res) {
-        HearthServer.sendJson(res, 200, new OllamaResponses.Version(VERSION));
+        Json.send(res, 200, new OllamaResponses.Version(VERSION));
     }
 
     public void embed(ServerRequest req, ServerResponse res) throws Exception {
@@ -264,7 +253,7 @@ public final class OllamaHandlers {
         body.put("total_duration", System.nanoTime() - start);
         body.put("load_duration", 0);
         body.put("prompt_eval_count", result.promptTokens());
-        HearthServer.sendJson(res, 200, body);
+        Json.send(res, 200, body);
     }
 
     private static String requireModel(String model) {

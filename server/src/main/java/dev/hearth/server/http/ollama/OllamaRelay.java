@@ -1,7 +1,6 @@
 package dev.hearth.server.http.ollama;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.hearth.server.http.HearthServer;
 import dev.hearth.server.http.Json;
 import dev.hearth.server.http.StreamWriter;
 import dev.hearth.server.route.RelayedResponse;
@@ -46,7 +45,7 @@ final class OllamaRelay {
                 calls.add(call(i, f.path("name").asText(""), f.path("arguments").asText("")));
             }
             String thinking = reasoning(message);
-            HearthServer.sendJson(res, 200, last(text, thinking, calls, choice.path("finish_reason").asText("stop")));
+            Json.send(res, 200, last(text, thinking, calls, choice.path("finish_reason").asText("stop")));
             return;
         }
         StreamWriter out = StreamWriter.ndjson(res);
