@@ -4,7 +4,7 @@ import dev.hearth.engine.GenerationEvent;
 import dev.hearth.server.agents.AgentCall;
 import dev.hearth.engine.GenerationHandle;
 import dev.hearth.server.metrics.ServerMetrics;
-import dev.hearth.server.route.Generation;
+import dev.hearth.server.backend.Generation;
 import io.prometheus.metrics.core.datapoints.DistributionDataPoint;
 import java.util.List;
 import java.util.concurrent.BlockingQueue;

@@ -6,7 +6,7 @@ import dev.hearth.server.http.ollama.OllamaHandlers;
 import dev.hearth.server.http.ollama.PullHandler;
 import dev.hearth.server.http.openai.OpenAiHandlers;
 import dev.hearth.server.metrics.ServerMetrics;
-import dev.hearth.server.route.Backend;
+import dev.hearth.server.backend.Backend;
 import dev.hearth.server.route.Router;
 import dev.hearth.server.web.WebRoutes;
 import io.helidon.common.socket.SocketOptions;

@@ -2,9 +2,9 @@ package dev.hearth.server.http;
 
 import dev.hearth.server.agents.AgentCall;
 import dev.hearth.server.metrics.ServerMetrics;
-import dev.hearth.server.route.Backend;
-import dev.hearth.server.route.Generation;
-import dev.hearth.server.route.GenerationSpec;
+import dev.hearth.server.backend.Backend;
+import dev.hearth.server.backend.Generation;
+import dev.hearth.server.backend.GenerationSpec;
 import dev.hearth.server.route.RouteRequest;
 import dev.hearth.server.route.RoutedCall;
 import dev.hearth.server.route.Router;

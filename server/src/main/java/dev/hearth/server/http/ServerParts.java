@@ -3,7 +3,7 @@ package dev.hearth.server.http;
 import dev.hearth.server.agents.AgentGate;
 import dev.hearth.server.hub.Puller;
 import dev.hearth.server.metrics.ServerMetrics;
-import dev.hearth.server.route.Backend;
+import dev.hearth.server.backend.Backend;
 import dev.hearth.server.route.Router;
 import java.util.Objects;
 

@@ -6,7 +6,7 @@ import dev.hearth.server.http.ServerParts;
 import dev.hearth.server.http.ServerSettings;
 import dev.hearth.server.metrics.ServerMetrics;
 import dev.hearth.server.route.FakeBackends;
-import dev.hearth.server.route.LocalBackend;
+import dev.hearth.server.local.LocalBackend;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;

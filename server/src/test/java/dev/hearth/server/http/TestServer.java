@@ -1,7 +1,7 @@
 package dev.hearth.server.http;
 
 import dev.hearth.server.metrics.ServerMetrics;
-import dev.hearth.server.route.Backend;
+import dev.hearth.server.backend.Backend;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;

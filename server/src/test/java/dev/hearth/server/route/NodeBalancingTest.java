@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.hearth.server.http.HearthServer;
 import dev.hearth.server.http.ServerParts;
 import dev.hearth.server.http.ServerSettings;
+import dev.hearth.server.local.LocalBackend;
 import dev.hearth.server.metrics.ServerMetrics;
 import java.net.URI;
 import java.net.http.HttpRequest;

@@ -1,6 +1,6 @@
 package dev.hearth.server.http.ollama;
 
-import dev.hearth.server.route.GenerationFailedException;
+import dev.hearth.server.backend.GenerationFailedException;
 import com.fasterxml.jackson.core.type.TypeReference;
 import dev.hearth.engine.FinishReason;
 import dev.hearth.engine.GenerationEvent;
@@ -11,7 +11,7 @@ import dev.hearth.server.http.ChoiceEvents;
 import dev.hearth.server.http.ErrorMapper;
 import dev.hearth.server.http.Json;
 import dev.hearth.server.http.StreamWriter;
-import dev.hearth.server.route.Generation;
+import dev.hearth.server.backend.Generation;
 import io.helidon.webserver.http.ServerResponse;
 import java.io.IOException;
 import java.io.UncheckedIOException;

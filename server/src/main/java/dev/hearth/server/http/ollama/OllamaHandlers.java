@@ -1,6 +1,6 @@
 package dev.hearth.server.http.ollama;
 
-import dev.hearth.server.route.GenerationFailedException;
+import dev.hearth.server.backend.GenerationFailedException;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.hearth.engine.FinishReason;
 import dev.hearth.engine.GenerationEvent;
@@ -10,12 +10,12 @@ import dev.hearth.server.http.ErrorMapper;
 import dev.hearth.server.http.Json;
 import dev.hearth.server.http.RequestContext;
 import dev.hearth.server.http.StreamWriter;
-import dev.hearth.server.route.EmbeddingInput;
-import dev.hearth.server.route.EmbeddingResult;
-import dev.hearth.server.route.Generation;
-import dev.hearth.server.route.GenerationSpec;
-import dev.hearth.server.route.ModelInfo;
-import dev.hearth.server.route.PromptMessage;
+import dev.hearth.server.backend.EmbeddingInput;
+import dev.hearth.server.backend.EmbeddingResult;
+import dev.hearth.server.backend.Generation;
+import dev.hearth.server.backend.GenerationSpec;
+import dev.hearth.server.backend.PromptMessage;
+import dev.hearth.server.backend.PromptMessage;
 import dev.hearth.server.route.RouteRequest;
 import dev.hearth.server.route.RoutedCall;
 import com.fasterxml.jackson.databind.node.ObjectNode;

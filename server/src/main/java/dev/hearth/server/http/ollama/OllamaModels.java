@@ -2,9 +2,9 @@ package dev.hearth.server.http.ollama;
 
 import dev.hearth.server.http.Json;
 import dev.hearth.server.http.RequestContext;
-import dev.hearth.server.route.ModelInfo;
+import dev.hearth.server.backend.ModelInfo;
 import dev.hearth.server.route.Router;
-import dev.hearth.server.route.UnknownModelException;
+import dev.hearth.server.backend.UnknownModelException;
 import io.helidon.webserver.http.ServerResponse;
 import java.time.Instant;
 import java.util.ArrayList;

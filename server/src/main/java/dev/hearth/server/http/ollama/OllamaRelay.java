@@ -3,7 +3,7 @@ package dev.hearth.server.http.ollama;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.hearth.server.http.Json;
 import dev.hearth.server.http.StreamWriter;
-import dev.hearth.server.route.RelayedResponse;
+import dev.hearth.server.upstream.RelayedResponse;
 import io.helidon.webserver.http.ServerResponse;
 import java.io.IOException;
 import java.time.Instant;
