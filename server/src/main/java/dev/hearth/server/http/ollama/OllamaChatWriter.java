@@ -37,24 +37,14 @@ final class OllamaChatWriter {
 
     void write(ServerResponse res, boolean stream, ChoiceEvents events) throws InterruptedException {
         if (!stream) {
-            StringBuilder text = new StringBuilder();
-            for (ChoiceEvents.Event e; (e = events.next()) != null; ) {
-                switch (e.event()) {
-                    case GenerationEvent.Token t -> text.append(t.text());
-                    case GenerationEvent.Done d -> {
-                        if (d.reason() == FinishReason.ERROR) {
-                            throw new GenerationFailedException(d.error());
-                        }
-                        ChatOutputParser.Parsed parsed = parser.parse(text.toString());
-                        List<OllamaResponses.ToolCall> calls = new ArrayList<>();
-                        for (int i = 0; i < parsed.toolCalls().size(); i++) {
-                            calls.add(call(i, parsed.toolCalls().get(i)));
-                        }
-                        Json.send(res, 200, done(new OllamaResponses.Message("assistant",
-                                parsed.content(), parsed.reasoning(), calls.isEmpty() ? null : calls), d));
-                    }
-                }
+            ChoiceEvents.Whole whole = events.whole();
+            ChatOutputParser.Parsed parsed = parser.parse(whole.text());
+            List<OllamaResponses.ToolCall> calls = new ArrayList<>();
+            for (int i = 0; i < parsed.toolCalls().size(); i++) {
+                calls.add(call(i, parsed.toolCalls().get(i)));
             }
+            Json.send(res, 200, done(new OllamaResponses.Message("assistant",
+                    parsed.content(), parsed.reasoning(), calls.isEmpty() ? null : calls), whole.done()));
             return;
         }
         StreamWriter out = StreamWriter.ndjson(res);

@@ -163,18 +163,8 @@ public final class OllamaHandlers {
     private static void write(ServerResponse res, Boolean stream, BiFunction<String, GenerationEvent.Done, Object> chunk,
             ChoiceEvents events) throws InterruptedException {
         if (Boolean.FALSE.equals(stream)) {
-            StringBuilder text = new StringBuilder();
-            for (ChoiceEvents.Event e; (e = events.next()) != null; ) {
-                switch (e.event()) {
-                    case GenerationEvent.Token t -> text.append(t.text());
-                    case GenerationEvent.Done d -> {
-                        if (d.reason() == FinishReason.ERROR) {
-                            throw new GenerationFailedException(d.error());
-                        }
-                        Json.send(res, 200, chunk.apply(text.toString(), d));
-                    }
-                }
-            }
+            ChoiceEvents.Whole whole = events.whole();
+            Json.send(res, 200, chunk.apply(whole.text(), whole.done()));
             return;
         }
         StreamWriter out = StreamWriter.ndjson(res);
