@@ -77,17 +77,8 @@ final class LegacyEncoders {
 
         @Override
         void encodeBlock(float[] x, int at, byte[] out, int o) {
-            float min = Float.MAX_VALUE;
-            float max = -Float.MAX_VALUE;
-            for (int j = 0; j < 32; j++) {
-                float v = x[at + j];
-                if (v < min) {
-                    min = v;
-                }
-                if (v > max) {
-                    max = v;
-                }
-            }
+            float min = blockMin(x, at);
+            float max = blockMax(x, at);
             float d = (max - min) / 15;
             float id = d != 0 ? 1.0f / d : 0.0f;
             putShort(out, o, fp16(d));
@@ -131,17 +122,8 @@ final class LegacyEncoders {
 
         @Override
         void encodeBlock(float[] x, int at, byte[] out, int o) {
-            float min = Float.MAX_VALUE;
-            float max = -Float.MAX_VALUE;
-            for (int j = 0; j < 32; j++) {
-                float v = x[at + j];
-                if (v < min) {
-                    min = v;
-                }
-                if (v > max) {
-                    max = v;
-                }
-            }
+            float min = blockMin(x, at);
+            float max = blockMax(x, at);
             float d = (max - min) / 31;
             float id = d != 0 ? 1.0f / d : 0.0f;
             putShort(out, o, fp16(d));
@@ -156,5 +138,27 @@ final class LegacyEncoders {
             }
             putInt(out, o + 4, qh);
         }
+    }
+
+    /** The smallest of the block's 32 values (NaNs pass over). */
+    private static float blockMin(float[] x, int at) {
+        float min = Float.MAX_VALUE;
+        for (int j = 0; j < 32; j++) {
+            if (x[at + j] < min) {
+                min = x[at + j];
+            }
+        }
+        return min;
+    }
+
+    /** The largest of the block's 32 values (NaNs pass over). */
+    private static float blockMax(float[] x, int at) {
+        float max = -Float.MAX_VALUE;
+        for (int j = 0; j < 32; j++) {
+            if (x[at + j] > max) {
+                max = x[at + j];
+            }
+        }
+        return max;
     }
 }

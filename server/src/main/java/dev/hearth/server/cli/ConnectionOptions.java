@@ -1,7 +1,7 @@
 package dev.hearth.server.cli;
 
 import dev.hearth.server.http.ConnectionLimits;
-import dev.hearth.server.route.config.ServerSection;
+import dev.hearth.server.config.ServerSection;
 import java.time.Duration;
 import picocli.CommandLine.Option;
 

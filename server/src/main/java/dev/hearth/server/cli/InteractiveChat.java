@@ -1,8 +1,8 @@
 package dev.hearth.server.cli;
 
 import dev.hearth.sampling.SamplingParams;
-import dev.hearth.server.route.LoadedModel;
-import dev.hearth.server.route.PromptMessage;
+import dev.hearth.server.local.LoadedModel;
+import dev.hearth.server.backend.PromptMessage;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;

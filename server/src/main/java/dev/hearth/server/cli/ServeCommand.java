@@ -3,6 +3,7 @@ package dev.hearth.server.cli;
 import dev.hearth.server.agents.AgentDatabase;
 import dev.hearth.server.agents.AgentGate;
 import dev.hearth.server.http.HearthServer;
+import dev.hearth.server.http.ServerParts;
 import dev.hearth.server.http.ServerSettings;
 import dev.hearth.server.metrics.ServerMetrics;
 import dev.hearth.server.hub.HearthHome;
@@ -10,17 +11,17 @@ import dev.hearth.server.hub.MachineProfile;
 import dev.hearth.server.hub.ModelStore;
 import dev.hearth.server.hub.Planner;
 import dev.hearth.server.hub.Puller;
-import dev.hearth.server.route.LoadOptions;
-import dev.hearth.server.route.LoadedModels;
-import dev.hearth.server.route.StoreModelSource;
-import dev.hearth.server.route.LoadedModel;
-import dev.hearth.server.route.LocalBackend;
-import dev.hearth.server.route.ModelLoader;
+import dev.hearth.server.local.LoadOptions;
+import dev.hearth.server.local.LoadedModels;
+import dev.hearth.server.local.StoreModelSource;
+import dev.hearth.server.local.LoadedModel;
+import dev.hearth.server.local.LocalBackend;
+import dev.hearth.server.local.ModelLoader;
 import dev.hearth.server.route.Router;
 import dev.hearth.server.route.RouterSetup;
-import dev.hearth.server.route.config.ConfigLoader;
-import dev.hearth.server.route.config.RoutingConfig;
-import dev.hearth.server.route.config.ServerSection;
+import dev.hearth.server.config.ConfigLoader;
+import dev.hearth.server.config.RoutingConfig;
+import dev.hearth.server.config.ServerSection;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -139,7 +140,8 @@ final class ServeCommand implements Callable<Integer> {
             agents.metrics().fairnessSource(() -> loaded.stream().collect(java.util.stream.Collectors.toMap(
                     m -> m.info().name(), m -> m.engine().fairnessIndex())));
         }
-        HearthServer server = HearthServer.start(router, settings, metrics, agents, puller);
+        HearthServer server = HearthServer.start(ServerParts.of(router, settings, metrics).withAgents(agents)
+                .withPuller(puller));
         System.err.printf("hearth listening on http://%s:%d (OpenAI: /v1, Ollama: /api)%s%n", host, server.port(),
                 settings.apiKey() == null ? "" : ", API key required");
         Duration grace = connectionOptions.shutdownGrace(fileSettings);

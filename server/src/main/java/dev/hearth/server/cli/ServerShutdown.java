@@ -2,8 +2,8 @@ package dev.hearth.server.cli;
 
 import dev.hearth.server.agents.AgentGate;
 import dev.hearth.server.http.HearthServer;
-import dev.hearth.server.route.GenerationFailedException;
-import dev.hearth.server.route.LocalBackend;
+import dev.hearth.server.backend.GenerationFailedException;
+import dev.hearth.server.local.LocalBackend;
 import dev.hearth.server.route.Router;
 import java.time.Duration;
 import java.util.concurrent.CountDownLatch;

@@ -4,7 +4,7 @@ import dev.hearth.server.metrics.ServerMetrics;
 import dev.hearth.server.agents.AgentCall;
 import dev.hearth.server.agents.AgentGate;
 import dev.hearth.server.agents.QuotaExceededException;
-import dev.hearth.server.route.PullPermission;
+import dev.hearth.server.local.PullPermission;
 import dev.hearth.server.web.WebRoutes;
 import io.helidon.http.HeaderName;
 import io.helidon.http.HeaderNames;

@@ -43,7 +43,7 @@ public final class ApiException extends RuntimeException {
     /** The server is draining: no new work, and work past the grace period ends with this. */
     public static ApiException shuttingDown() {
         return new ApiException(503, "server_error", null, "shutting_down",
-                dev.hearth.server.route.GenerationFailedException.SHUTTING_DOWN, 5);
+                dev.hearth.server.backend.GenerationFailedException.SHUTTING_DOWN, 5);
     }
 
     public static ApiException tooLarge(long limit) {

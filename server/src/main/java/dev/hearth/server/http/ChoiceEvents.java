@@ -1,10 +1,12 @@
 package dev.hearth.server.http;
 
+import dev.hearth.engine.FinishReason;
 import dev.hearth.engine.GenerationEvent;
 import dev.hearth.server.agents.AgentCall;
 import dev.hearth.engine.GenerationHandle;
 import dev.hearth.server.metrics.ServerMetrics;
-import dev.hearth.server.route.Generation;
+import dev.hearth.server.backend.Generation;
+import dev.hearth.server.backend.GenerationFailedException;
 import io.prometheus.metrics.core.datapoints.DistributionDataPoint;
 import java.util.List;
 import java.util.concurrent.BlockingQueue;
@@ -59,6 +61,30 @@ public final class ChoiceEvents {
         } catch (InterruptedException ignored) {
             Thread.currentThread().interrupt();
         }
+    }
+
+    /** A single-choice generation read to its end: its text and its {@link GenerationEvent.Done}. */
+    public record Whole(String text, GenerationEvent.Done done) {}
+
+    /**
+     * Reads a single-choice generation to its end, for an answer that is not streamed. A generation that ended in
+     * error is a {@link GenerationFailedException}.
+     */
+    public Whole whole() throws InterruptedException {
+        StringBuilder text = new StringBuilder();
+        GenerationEvent.Done done = null;
+        for (Event e; (e = next()) != null; ) {
+            switch (e.event()) {
+                case GenerationEvent.Token t -> text.append(t.text());
+                case GenerationEvent.Done d -> {
+                    if (d.reason() == FinishReason.ERROR) {
+                        throw new GenerationFailedException(d.error());
+                    }
+                    done = d;
+                }
+            }
+        }
+        return new Whole(text.toString(), done);
     }
 
     public int choices() {

@@ -1,7 +1,7 @@
 package dev.hearth.server.http;
 
-import dev.hearth.server.route.Backend;
-import dev.hearth.server.route.ModelState;
+import dev.hearth.server.backend.Backend;
+import dev.hearth.server.backend.ModelState;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;

@@ -4,10 +4,9 @@ import dev.hearth.server.agents.AgentGate;
 import dev.hearth.server.agents.UsageSummary;
 import dev.hearth.server.http.ollama.OllamaHandlers;
 import dev.hearth.server.http.ollama.PullHandler;
-import dev.hearth.server.hub.Puller;
 import dev.hearth.server.http.openai.OpenAiHandlers;
 import dev.hearth.server.metrics.ServerMetrics;
-import dev.hearth.server.route.Backend;
+import dev.hearth.server.backend.Backend;
 import dev.hearth.server.route.Router;
 import dev.hearth.server.web.WebRoutes;
 import io.helidon.common.socket.SocketOptions;
@@ -25,8 +24,8 @@ import java.util.Map;
 
 /**
  * The HTTP server: OpenAI routes under {@code /v1}, Ollama routes under {@code /api}, {@code /health} and
- * {@code /metrics}. Handlers run on virtual threads (Helidon SE 4). {@link #routing} is shared by
- * {@code hearth serve} and the tests.
+ * {@code /metrics}. Handlers run on virtual threads (Helidon SE 4). One {@link #start} over the server's
+ * {@link ServerParts}, shared by {@code hearth serve} and the tests.
  */
 public final class HearthServer implements AutoCloseable {
     /** The request-context key under which {@link #writeError} leaves the message it wrote. */
@@ -61,30 +60,9 @@ public final class HearthServer implements AutoCloseable {
         return cut;
     }
 
-    public static HearthServer start(Backend backend, ServerSettings settings, ServerMetrics metrics) {
-        return start(Router.direct(backend), settings, metrics, null, null);
-    }
-
-    /** With agent keys, quotas, the usage ledger and {@code GET /v1/usage} when {@code agents} is not null. */
-    public static HearthServer start(Backend backend, ServerSettings settings, ServerMetrics metrics,
-            AgentGate agents) {
-        return start(Router.direct(backend), settings, metrics, agents, null);
-    }
-
-    /** Serves through {@code router} (routes to local models and remote backends); its local backend lists models. */
-    public static HearthServer start(Router router, ServerSettings settings, ServerMetrics metrics) {
-        return start(router, settings, metrics, null, null);
-    }
-
-    /** @param puller what {@code POST /api/pull} downloads with; null: pulling is off */
-    public static HearthServer start(Backend backend, ServerSettings settings, ServerMetrics metrics,
-            AgentGate agents, Puller puller) {
-        return start(Router.direct(backend), settings, metrics, agents, puller);
-    }
-
-    /** @param puller what {@code POST /api/pull} downloads with; null: pulling is off */
-    public static HearthServer start(Router router, ServerSettings settings, ServerMetrics metrics,
-            AgentGate agents, Puller puller) {
+    /** Starts serving {@code parts} on their host and port. */
+    public static HearthServer start(ServerParts parts) {
+        ServerSettings settings = parts.settings();
         ConnectionLimits limits = settings.connections();
         ConnectionGuard guard = new ConnectionGuard(limits);
         Drain drain = new Drain();
@@ -103,20 +81,23 @@ public final class HearthServer implements AutoCloseable {
                 .idleConnectionPeriod(Duration.ofHours(1))
                 .maxTcpConnections(limits.maxConnections())
                 .addProtocol(Http1Config.builder().addReceiveListener(guard).build())
-                .routing(r -> routing(r, router, settings, metrics, agents, puller, guard, drain, reclaim))
+                .routing(r -> routing(r, parts, guard, drain, reclaim))
                 .build()
                 .start();
         return new HearthServer(server, guard, drain);
     }
 
     /** Every route, filter and the one error handler. */
-    private static void routing(HttpRouting.Builder r, Router router, ServerSettings settings,
-            ServerMetrics metrics, AgentGate agents, Puller puller, ConnectionGuard guard, Drain drain,
+    private static void routing(HttpRouting.Builder r, ServerParts parts, ConnectionGuard guard, Drain drain,
             IdleReclaim reclaim) {
+        Router router = parts.router();
+        ServerSettings settings = parts.settings();
+        ServerMetrics metrics = parts.metrics();
+        AgentGate agents = parts.agents();
         Backend backend = router.local();
         metrics.onGeneration(router.queueWait()::finished);
         RequestContext context = new RequestContext(backend, settings, metrics, router, guard);
-        PullHandler pull = new PullHandler(context, puller);
+        PullHandler pull = new PullHandler(context, parts.puller());
         OpenAiHandlers openAi = new OpenAiHandlers(context);
         OllamaHandlers ollama = new OllamaHandlers(context);
         r.addFilter(new ConnectionFilter(guard, drain, reclaim));
@@ -147,7 +128,7 @@ public final class HearthServer implements AutoCloseable {
 
     private static void health(Backend backend, Drain drain, ServerResponse res) {
         Health.Report report = Health.of(backend, drain.draining());
-        sendJson(res, report.status(), report.body());
+        Json.send(res, report.status(), report.body());
     }
 
     /** Per-agent totals from the ledger: {@code ?since=1h} (default 24h) and {@code &agent=NAME}. */
@@ -163,7 +144,7 @@ public final class HearthServer implements AutoCloseable {
             throw ApiException.badParam("since", e.getMessage());
         }
         String agent = req.query().first("agent").orElse(null);
-        sendJson(res, 200, Map.of("object", "usage", "since", since,
+        Json.send(res, 200, Map.of("object", "usage", "since", since,
                 "data", agents.usage(System.currentTimeMillis() - window.toMillis(), agent)));
     }
 
@@ -193,13 +174,7 @@ public final class HearthServer implements AutoCloseable {
             res.header(HeaderValues.CONNECTION_CLOSE);  // the unread bytes are not parsed as a request: we close
         }
         boolean ollama = req.path().path().startsWith("/api/");
-        sendJson(res, e.status(), ollama ? ErrorMapper.ollamaBody(e) : ErrorMapper.openAiBody(e));
-    }
-
-    public static void sendJson(ServerResponse res, int status, Object body) {
-        res.status(status);
-        res.header(HeaderNames.CONTENT_TYPE, "application/json");
-        res.send(Json.write(body));
+        Json.send(res, e.status(), ollama ? ErrorMapper.ollamaBody(e) : ErrorMapper.openAiBody(e));
     }
 
     public int port() {

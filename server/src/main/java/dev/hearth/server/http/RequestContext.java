@@ -2,10 +2,16 @@ package dev.hearth.server.http;
 
 import dev.hearth.server.agents.AgentCall;
 import dev.hearth.server.metrics.ServerMetrics;
-import dev.hearth.server.route.Backend;
+import dev.hearth.server.backend.Backend;
+import dev.hearth.server.backend.Generation;
+import dev.hearth.server.backend.GenerationSpec;
+import dev.hearth.server.route.RouteRequest;
+import dev.hearth.server.route.RoutedCall;
 import dev.hearth.server.route.Router;
 import io.helidon.webserver.http.ServerRequest;
+import io.helidon.webserver.http.ServerResponse;
 import java.io.IOException;
+import java.util.function.Supplier;
 
 /**
  * What every handler needs: the backend, the settings, the metrics, the router (which picks local or remote per
@@ -13,6 +19,9 @@ import java.io.IOException;
  */
 public record RequestContext(Backend backend, ServerSettings settings, ServerMetrics metrics, Router router,
         ConnectionGuard guard) {
+
+    /** The response header that names who served a generation: {@code backend/model}. */
+    public static final String BACKEND_HEADER = "x-hearth-backend";
 
     /** The request body as {@code type}; 413 beyond the limit, 400 for malformed JSON or wrong types. */
     public <T> T body(ServerRequest req, Class<T> type) throws IOException {
@@ -44,6 +53,35 @@ public record RequestContext(Backend backend, ServerSettings settings, ServerMet
      */
     public AgentCall agentCall(ServerRequest req) {
         return req.context().get(AgentCall.class, AgentCall.class).orElse(null);
+    }
+
+    /**
+     * The one call of a generation handler: routes {@code route} as this request's caller's (quota reservation and
+     * scheduling), names the target that serves in {@value #BACKEND_HEADER} and books it on the caller. {@code spec}
+     * is made only when a local target is tried.
+     */
+    public RoutedCall route(ServerRequest req, ServerResponse res, RouteRequest route, Supplier<GenerationSpec> spec)
+            throws InterruptedException {
+        AgentCall call = agentCall(req);
+        RoutedCall routed = router.route(route.withCaller(call), spec);
+        res.header(BACKEND_HEADER, routed.target());
+        if (call != null) {
+            call.servedBy(routed.target());
+        }
+        return routed;
+    }
+
+    /** A local generation's events for writing; each finished choice is booked on the request's caller. */
+    public ChoiceEvents events(ServerRequest req, Generation generation) {
+        return new ChoiceEvents(generation, metrics, agentCall(req));
+    }
+
+    /** Books a relayed answer's usage on the request's caller once it has been written, as local choices are. */
+    public void relayed(ServerRequest req, RoutedCall.Relayed relayed) {
+        AgentCall call = agentCall(req);
+        if (call != null && relayed.response().done() != null) {
+            call.generationDone(relayed.target(), relayed.response().done());
+        }
     }
 
 }

@@ -1,7 +1,7 @@
 package dev.hearth.server.metrics;
 
-import dev.hearth.server.route.Backend;
-import dev.hearth.server.route.ModelInfo;
+import dev.hearth.server.backend.Backend;
+import dev.hearth.server.backend.ModelInfo;
 import io.prometheus.metrics.core.datapoints.DistributionDataPoint;
 import io.prometheus.metrics.core.metrics.Counter;
 import io.prometheus.metrics.core.metrics.CounterWithCallback;

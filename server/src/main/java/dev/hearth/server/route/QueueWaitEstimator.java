@@ -1,5 +1,6 @@
 package dev.hearth.server.route;
 
+import dev.hearth.server.backend.Backend;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.LongSupplier;
 

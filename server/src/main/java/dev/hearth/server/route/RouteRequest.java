@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.hearth.server.agents.AgentCall;
 import dev.hearth.server.agents.RouteClass;
+import dev.hearth.server.upstream.NodeBalancer;
 import java.nio.charset.StandardCharsets;
 import java.util.Locale;
 import java.util.Map;
@@ -118,7 +119,7 @@ public record RouteRequest(String path, String model, ObjectNode body, boolean s
     }
 
     /** FNV-1a over the UTF-16 units, finished with a 64-bit mix. */
-    static long hash(String s) {
+    public static long hash(String s) {
         long h = 0xcbf29ce484222325L;
         for (int i = 0; i < s.length(); i++) {
             h = (h ^ s.charAt(i)) * 0x100000001b3L;

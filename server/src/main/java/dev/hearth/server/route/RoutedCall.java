@@ -1,5 +1,8 @@
 package dev.hearth.server.route;
 
+import dev.hearth.server.backend.Generation;
+import dev.hearth.server.upstream.RelayedResponse;
+
 /** Where the router sent a request: the local engine (a generation to write) or a remote answer to relay. */
 public sealed interface RoutedCall {
 

@@ -1,5 +1,6 @@
 package dev.hearth.server.route;
 
+import dev.hearth.server.local.LocalModelCheck;
 import java.util.Map;
 
 /**

@@ -1,8 +1,8 @@
 package dev.hearth.server.web;
 
 import dev.hearth.engine.EngineCounters;
-import dev.hearth.server.route.Backend;
-import dev.hearth.server.route.ModelInfo;
+import dev.hearth.server.backend.Backend;
+import dev.hearth.server.backend.ModelInfo;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.Map;

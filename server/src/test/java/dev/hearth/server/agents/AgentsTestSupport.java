@@ -2,10 +2,11 @@ package dev.hearth.server.agents;
 
 import dev.hearth.engine.Priority;
 import dev.hearth.server.http.HearthServer;
+import dev.hearth.server.http.ServerParts;
 import dev.hearth.server.http.ServerSettings;
 import dev.hearth.server.metrics.ServerMetrics;
 import dev.hearth.server.route.FakeBackends;
-import dev.hearth.server.route.LocalBackend;
+import dev.hearth.server.local.LocalBackend;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -28,8 +29,8 @@ final class AgentsTestSupport implements AutoCloseable {
         this.db = dir.resolve(AgentDatabase.FILE_NAME);
         this.backend = FakeBackends.create(4, context, 256, stepDelayMillis);
         this.gate = AgentGate.open(db, adminKey);
-        this.server = HearthServer.start(backend, new ServerSettings("127.0.0.1", 0, adminKey,
-                ServerSettings.DEFAULT_MAX_BODY_BYTES), new ServerMetrics(backend), gate);
+        this.server = HearthServer.start(ServerParts.of(backend, new ServerSettings("127.0.0.1", 0, adminKey,
+                ServerSettings.DEFAULT_MAX_BODY_BYTES), new ServerMetrics(backend)).withAgents(gate));
     }
 
     String base() {

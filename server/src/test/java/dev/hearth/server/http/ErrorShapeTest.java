@@ -3,12 +3,12 @@ package dev.hearth.server.http;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.hearth.server.route.Backend;
+import dev.hearth.server.backend.Backend;
 import dev.hearth.server.route.FakeBackends;
-import dev.hearth.server.route.Generation;
-import dev.hearth.server.route.GenerationSpec;
-import dev.hearth.server.route.LocalBackend;
-import dev.hearth.server.route.ModelInfo;
+import dev.hearth.server.backend.Generation;
+import dev.hearth.server.backend.GenerationSpec;
+import dev.hearth.server.local.LocalBackend;
+import dev.hearth.server.backend.ModelInfo;
 import java.io.ByteArrayInputStream;
 import java.net.URI;
 import java.net.http.HttpRequest;

@@ -3,9 +3,9 @@ package dev.hearth.server.http;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.hearth.server.route.FakeBackends;
-import dev.hearth.server.route.LocalBackend;
+import dev.hearth.server.local.LocalBackend;
 import dev.hearth.server.route.FakeText;
-import dev.hearth.server.route.PromptMessage;
+import dev.hearth.server.backend.PromptMessage;
 import java.net.http.HttpResponse;
 import java.util.List;
 import org.junit.jupiter.api.Test;

@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.hearth.server.chat.ChatOutputFormat;
 import dev.hearth.server.route.FakeBackends;
-import dev.hearth.server.route.LocalBackend;
+import dev.hearth.server.local.LocalBackend;
 import java.net.http.HttpResponse;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.Test;

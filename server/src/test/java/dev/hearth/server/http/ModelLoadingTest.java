@@ -11,13 +11,13 @@ import dev.hearth.server.hub.MachineProfile;
 import dev.hearth.server.hub.ModelStore;
 import dev.hearth.server.hub.Planner;
 import dev.hearth.server.hub.Puller;
-import dev.hearth.server.route.InsufficientMemoryException;
-import dev.hearth.server.route.LoadOptions;
-import dev.hearth.server.route.LoadedModels;
-import dev.hearth.server.route.LocalBackend;
-import dev.hearth.server.route.ModelLoader;
-import dev.hearth.server.route.UnknownModelException;
-import dev.hearth.server.route.StoreModelSource;
+import dev.hearth.server.backend.InsufficientMemoryException;
+import dev.hearth.server.local.LoadOptions;
+import dev.hearth.server.local.LoadedModels;
+import dev.hearth.server.local.LocalBackend;
+import dev.hearth.server.local.ModelLoader;
+import dev.hearth.server.backend.UnknownModelException;
+import dev.hearth.server.local.StoreModelSource;
 import dev.hearth.testing.Fixtures;
 import java.net.URI;
 import java.net.http.HttpResponse;
@@ -215,9 +215,9 @@ class ModelLoadingTest {
         try (TestServer s = server(machine(64L << 30), Duration.ofMinutes(1), hub); AutoCloseable h = hub.get()) {
             String ref = "hf://" + REPO + ":Q8_0";
             Throwable refusal = org.assertj.core.api.Assertions.catchThrowable(() -> ScopedValue
-                    .where(dev.hearth.server.route.PullPermission.ALLOWED, false)
+                    .where(dev.hearth.server.local.PullPermission.ALLOWED, false)
                     .call(() -> s.backend.touch(ref, null)));
-            assertThat(refusal).isInstanceOf(dev.hearth.server.route.UnknownModelException.class)
+            assertThat(refusal).isInstanceOf(dev.hearth.server.backend.UnknownModelException.class)
                     .hasMessageContaining("only the admin may make the server download it");
             assertThat(new ModelStore(home).list()).isEmpty();  // nothing was fetched
             assertThat(s.backend.touch(ref, null).name()).isNotBlank();  // unbound (the admin, the CLI): pulled

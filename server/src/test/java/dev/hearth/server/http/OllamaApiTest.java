@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.hearth.server.route.FakeBackends;
 import dev.hearth.server.route.FakeText;
-import dev.hearth.server.route.PromptMessage;
+import dev.hearth.server.backend.PromptMessage;
 import java.net.http.HttpResponse;
 import java.util.ArrayList;
 import java.util.List;

@@ -17,7 +17,7 @@ import com.openai.models.completions.CompletionCreateParams;
 import dev.hearth.server.route.FakeBackends;
 import dev.hearth.server.route.FakeRunner;
 import dev.hearth.server.route.FakeText;
-import dev.hearth.server.route.PromptMessage;
+import dev.hearth.server.backend.PromptMessage;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;

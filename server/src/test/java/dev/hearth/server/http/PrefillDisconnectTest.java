@@ -3,7 +3,7 @@ package dev.hearth.server.http;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.hearth.server.route.FakeBackends;
-import dev.hearth.server.route.LocalBackend;
+import dev.hearth.server.local.LocalBackend;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.Socket;

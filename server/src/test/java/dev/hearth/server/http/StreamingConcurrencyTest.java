@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.hearth.server.route.FakeBackends;
-import dev.hearth.server.route.LocalBackend;
+import dev.hearth.server.local.LocalBackend;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.io.OutputStream;

@@ -1,7 +1,7 @@
 package dev.hearth.server.http;
 
 import dev.hearth.server.metrics.ServerMetrics;
-import dev.hearth.server.route.Backend;
+import dev.hearth.server.backend.Backend;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -20,7 +20,8 @@ final class TestServer implements AutoCloseable {
 
     TestServer(Backend backend, ServerSettings settings, dev.hearth.server.hub.Puller puller) {
         this.backend = backend;
-        this.server = HearthServer.start(backend, settings, new ServerMetrics(backend), null, puller);
+        this.server = HearthServer.start(ServerParts.of(backend, settings, new ServerMetrics(backend))
+                .withPuller(puller));
     }
 
     TestServer(Backend backend) {

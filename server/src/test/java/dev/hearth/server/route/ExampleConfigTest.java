@@ -3,6 +3,7 @@ package dev.hearth.server.route;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.hearth.server.http.HearthServer;
+import dev.hearth.server.http.ServerParts;
 import dev.hearth.server.http.ServerSettings;
 import dev.hearth.server.hub.HfClient;
 import dev.hearth.server.hub.HubSettings;
@@ -10,9 +11,13 @@ import dev.hearth.server.hub.MachineProfile;
 import dev.hearth.server.hub.ModelStore;
 import dev.hearth.server.hub.Planner;
 import dev.hearth.server.hub.Puller;
+import dev.hearth.server.local.LoadOptions;
+import dev.hearth.server.local.LoadedModels;
+import dev.hearth.server.local.LocalBackend;
+import dev.hearth.server.local.StoreModelSource;
 import dev.hearth.server.metrics.ServerMetrics;
-import dev.hearth.server.route.config.ConfigLoader;
-import dev.hearth.server.route.config.RoutingConfig;
+import dev.hearth.server.config.ConfigLoader;
+import dev.hearth.server.config.RoutingConfig;
 import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -69,7 +74,8 @@ class ExampleConfigTest {
                     + " the store; pull it first ('hearth pull qwen2.5:7b'); its routes fall back to their next"
                     + " target");
             assertThat(local.model("qwen2.5:0.5b")).as("loaded under its store name").isPresent();
-            HearthServer server = HearthServer.start(router, ServerSettings.ephemeral(), new ServerMetrics(local));
+            HearthServer server = HearthServer.start(ServerParts.of(router, ServerSettings.ephemeral(),
+                    new ServerMetrics(local)));
             try {
                 HttpResponse<String> r = chat(server, "assistant");
                 assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
@@ -105,7 +111,8 @@ class ExampleConfigTest {
                             + " qwen2.5:0.5b' fetches it now, 'hearth import FILE NAME' stores a GGUF file you have)",
                     "local model large (qwen2.5:7b) is not in the store: it is pulled on first use ('hearth pull"
                             + " qwen2.5:7b' fetches it now, 'hearth import FILE NAME' stores a GGUF file you have)");
-            HearthServer server = HearthServer.start(router, ServerSettings.ephemeral(), new ServerMetrics(local));
+            HearthServer server = HearthServer.start(ServerParts.of(router, ServerSettings.ephemeral(),
+                    new ServerMetrics(local)));
             try {
                 HttpResponse<String> r = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(
                         "http://127.0.0.1:" + server.port() + "/v1/chat/completions"))

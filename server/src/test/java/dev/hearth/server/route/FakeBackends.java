@@ -5,7 +5,10 @@ import dev.hearth.engine.EngineOptions;
 import dev.hearth.engine.ModelRunner;
 import dev.hearth.engine.StepBatch;
 import dev.hearth.kv.BlockAllocator;
+import dev.hearth.server.backend.ModelInfo;
 import dev.hearth.server.chat.ChatOutputFormat;
+import dev.hearth.server.local.LoadedModel;
+import dev.hearth.server.local.LocalBackend;
 
 /** A {@link LocalBackend} over {@link FakeRunner} models: the real engine, a deterministic fake model. */
 public final class FakeBackends {

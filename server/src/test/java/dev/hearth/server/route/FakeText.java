@@ -1,7 +1,9 @@
 package dev.hearth.server.route;
 
 import dev.hearth.engine.TextDecoder;
+import dev.hearth.server.backend.PromptMessage;
 import dev.hearth.server.chat.ChatOutputFormat;
+import dev.hearth.server.local.ModelText;
 import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;

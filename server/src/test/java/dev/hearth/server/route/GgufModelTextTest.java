@@ -6,6 +6,8 @@ import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.hearth.gguf.GgufFile;
+import dev.hearth.server.backend.PromptMessage;
+import dev.hearth.server.local.GgufModelText;
 import dev.hearth.testing.Fixtures;
 import java.time.Clock;
 import java.time.LocalDate;

@@ -3,7 +3,9 @@ package dev.hearth.server.route;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.hearth.server.http.HearthServer;
+import dev.hearth.server.http.ServerParts;
 import dev.hearth.server.http.ServerSettings;
+import dev.hearth.server.local.LocalBackend;
 import dev.hearth.server.metrics.ServerMetrics;
 import java.net.URI;
 import java.net.http.HttpRequest;
@@ -28,8 +30,10 @@ class NodeBalancingTest {
     void loadSpreadsAcrossNodesAndSystemPromptAffinityHolds() throws Exception {
         LocalBackend b0 = FakeBackends.create(8, 512, 64, 10);
         LocalBackend b1 = FakeBackends.create(8, 512, 64, 10);
-        try (HearthServer n0 = HearthServer.start(b0, ServerSettings.ephemeral(), new ServerMetrics(b0));
-                HearthServer n1 = HearthServer.start(b1, ServerSettings.ephemeral(), new ServerMetrics(b1));
+        try (HearthServer n0 = HearthServer.start(ServerParts.of(b0, ServerSettings.ephemeral(),
+                        new ServerMetrics(b0)));
+                HearthServer n1 = HearthServer.start(ServerParts.of(b1, ServerSettings.ephemeral(),
+                        new ServerMetrics(b1)));
                 RoutedServer front = new RoutedServer("""
                         backends:
                           cluster:

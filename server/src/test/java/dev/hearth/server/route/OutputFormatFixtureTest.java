@@ -7,6 +7,7 @@ import dev.hearth.gguf.GgufFile;
 import dev.hearth.server.chat.ChatOutputFormat;
 import dev.hearth.server.chat.ChatOutputParser;
 import dev.hearth.server.chat.ToolCallFormat;
+import dev.hearth.server.local.GgufModelText;
 import dev.hearth.testing.Fixtures;
 import dev.hearth.tokenizer.Tokenizer;
 import java.time.Clock;

@@ -3,6 +3,7 @@ package dev.hearth.server.route;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.sun.net.httpserver.HttpServer;
+import dev.hearth.server.local.LocalBackend;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.URI;

@@ -3,6 +3,7 @@ package dev.hearth.server.route;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.hearth.server.backend.GenerationFailedException;
 import dev.hearth.server.route.FakeUpstream.Behaviour;
 import java.net.http.HttpResponse;
 import java.time.Duration;

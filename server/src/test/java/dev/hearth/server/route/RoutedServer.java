@@ -1,9 +1,12 @@
 package dev.hearth.server.route;
 
 import dev.hearth.server.http.HearthServer;
+import dev.hearth.server.http.ServerParts;
 import dev.hearth.server.http.ServerSettings;
+import dev.hearth.server.local.LocalBackend;
+import dev.hearth.server.metrics.RouteMetrics;
 import dev.hearth.server.metrics.ServerMetrics;
-import dev.hearth.server.route.config.ConfigLoader;
+import dev.hearth.server.config.ConfigLoader;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -27,7 +30,7 @@ final class RoutedServer implements AutoCloseable {
         this.local = local;
         this.router = new Router(ConfigLoader.parse("test.yaml", yaml), local, unavailable, Map.of(),
                 new RouteMetrics(), new QueueWaitEstimator(System::nanoTime));
-        this.server = HearthServer.start(router, ServerSettings.ephemeral(), new ServerMetrics(local));
+        this.server = HearthServer.start(ServerParts.of(router, ServerSettings.ephemeral(), new ServerMetrics(local)));
     }
 
     String base() {

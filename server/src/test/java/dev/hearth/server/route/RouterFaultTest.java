@@ -4,7 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.hearth.server.metrics.RouteMetrics;
 import dev.hearth.server.route.FakeUpstream.Behaviour;
+import dev.hearth.server.upstream.CircuitBreaker;
+import dev.hearth.server.upstream.RemoteBackend;
 import java.net.http.HttpResponse;
 import java.util.ArrayList;
 import java.util.List;

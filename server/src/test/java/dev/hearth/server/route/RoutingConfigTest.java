@@ -3,11 +3,13 @@ package dev.hearth.server.route;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.hearth.server.route.config.BackendConfig;
-import dev.hearth.server.route.config.ConfigException;
-import dev.hearth.server.route.config.ConfigLoader;
-import dev.hearth.server.route.config.RoutingConfig;
-import dev.hearth.server.route.config.RoutingConfig.Target;
+import dev.hearth.server.local.LoadOptions;
+import dev.hearth.server.local.LocalBackend;
+import dev.hearth.server.config.BackendConfig;
+import dev.hearth.server.config.ConfigException;
+import dev.hearth.server.config.ConfigLoader;
+import dev.hearth.server.config.RoutingConfig;
+import dev.hearth.server.config.RoutingConfig.Target;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -146,7 +148,7 @@ class RoutingConfigTest {
                   shutdown_grace: 10s
                   metrics_public: true
                 """);
-        assertThat(c.server()).isEqualTo(new dev.hearth.server.route.config.ServerSection(Duration.ofSeconds(5), null,
+        assertThat(c.server()).isEqualTo(new dev.hearth.server.config.ServerSection(Duration.ofSeconds(5), null,
                 Duration.ofMinutes(2), 100, Duration.ofSeconds(10), true, null));
         assertThatThrownBy(() -> ConfigLoader.parse("bad.yaml", ISSUE_EXAMPLE + "server: {max_connections: 0}\n"))
                 .isInstanceOf(ConfigException.class).hasMessageContaining("server.max_connections");

@@ -3,10 +3,10 @@ package dev.hearth.server.web;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.hearth.engine.EngineCounters;
-import dev.hearth.server.route.Backend;
-import dev.hearth.server.route.Generation;
-import dev.hearth.server.route.GenerationSpec;
-import dev.hearth.server.route.ModelInfo;
+import dev.hearth.server.backend.Backend;
+import dev.hearth.server.backend.Generation;
+import dev.hearth.server.backend.GenerationSpec;
+import dev.hearth.server.backend.ModelInfo;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;

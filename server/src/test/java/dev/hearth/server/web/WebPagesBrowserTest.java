@@ -12,15 +12,16 @@ import dev.hearth.server.agents.AgentLimits;
 import dev.hearth.server.agents.AgentPolicy;
 import dev.hearth.server.agents.RouteClass;
 import dev.hearth.server.http.HearthServer;
+import dev.hearth.server.http.ServerParts;
 import dev.hearth.server.http.ServerSettings;
 import dev.hearth.server.metrics.ServerMetrics;
-import dev.hearth.server.route.LoadOptions;
-import dev.hearth.server.route.LocalBackend;
-import dev.hearth.server.route.ModelLoader;
+import dev.hearth.server.local.LoadOptions;
+import dev.hearth.server.local.LocalBackend;
+import dev.hearth.server.local.ModelLoader;
 import dev.hearth.server.route.QueueWaitEstimator;
-import dev.hearth.server.route.RouteMetrics;
+import dev.hearth.server.metrics.RouteMetrics;
 import dev.hearth.server.route.Router;
-import dev.hearth.server.route.config.ConfigLoader;
+import dev.hearth.server.config.ConfigLoader;
 import dev.hearth.testing.Fixtures;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -94,8 +95,8 @@ class WebPagesBrowserTest {
         agents = AgentGate.open(home.resolve("agents.db"), ADMIN_KEY);
         agentKey = agents.keys().create(new AgentPolicy("alpha", Priority.NORMAL, AgentLimits.UNLIMITED,
                 RouteClass.LOCAL, System.currentTimeMillis())).key();
-        server = HearthServer.start(router, new ServerSettings("127.0.0.1", 0, ADMIN_KEY,
-                ServerSettings.DEFAULT_MAX_BODY_BYTES), new ServerMetrics(local), agents, null);
+        server = HearthServer.start(ServerParts.of(router, new ServerSettings("127.0.0.1", 0, ADMIN_KEY,
+                ServerSettings.DEFAULT_MAX_BODY_BYTES), new ServerMetrics(local)).withAgents(agents));
         browser = new HeadlessChromium();
     }
 

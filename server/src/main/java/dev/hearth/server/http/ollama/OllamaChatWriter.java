@@ -1,6 +1,6 @@
 package dev.hearth.server.http.ollama;
 
-import dev.hearth.server.route.GenerationFailedException;
+import dev.hearth.server.backend.GenerationFailedException;
 import com.fasterxml.jackson.core.type.TypeReference;
 import dev.hearth.engine.FinishReason;
 import dev.hearth.engine.GenerationEvent;
@@ -9,10 +9,9 @@ import dev.hearth.server.chat.OutputSink;
 import dev.hearth.server.chat.ToolCall;
 import dev.hearth.server.http.ChoiceEvents;
 import dev.hearth.server.http.ErrorMapper;
-import dev.hearth.server.http.HearthServer;
 import dev.hearth.server.http.Json;
 import dev.hearth.server.http.StreamWriter;
-import dev.hearth.server.route.Generation;
+import dev.hearth.server.backend.Generation;
 import io.helidon.webserver.http.ServerResponse;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -38,24 +37,14 @@ final class OllamaChatWriter {
 
     void write(ServerResponse res, boolean stream, ChoiceEvents events) throws InterruptedException {
         if (!stream) {
-            StringBuilder text = new StringBuilder();
-            for (ChoiceEvents.Event e; (e = events.next()) != null; ) {
-                switch (e.event()) {
-                    case GenerationEvent.Token t -> text.append(t.text());
-                    case GenerationEvent.Done d -> {
-                        if (d.reason() == FinishReason.ERROR) {
-                            throw new GenerationFailedException(d.error());
-                        }
-                        ChatOutputParser.Parsed parsed = parser.parse(text.toString());
-                        List<OllamaResponses.ToolCall> calls = new ArrayList<>();
-                        for (int i = 0; i < parsed.toolCalls().size(); i++) {
-                            calls.add(call(i, parsed.toolCalls().get(i)));
-                        }
-                        HearthServer.sendJson(res, 200, done(new OllamaResponses.Message("assistant",
-                                parsed.content(), parsed.reasoning(), calls.isEmpty() ? null : calls), d));
-                    }
-                }
+            ChoiceEvents.Whole whole = events.whole();
+            ChatOutputParser.Parsed parsed = parser.parse(whole.text());
+            List<OllamaResponses.ToolCall> calls = new ArrayList<>();
+            for (int i = 0; i < parsed.toolCalls().size(); i++) {
+                calls.add(call(i, parsed.toolCalls().get(i)));
             }
+            Json.send(res, 200, done(new OllamaResponses.Message("assistant",
+                    parsed.content(), parsed.reasoning(), calls.isEmpty() ? null : calls), whole.done()));
             return;
         }
         StreamWriter out = StreamWriter.ndjson(res);

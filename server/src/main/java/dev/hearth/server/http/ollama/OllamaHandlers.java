@@ -1,23 +1,21 @@
 package dev.hearth.server.http.ollama;
 
-import dev.hearth.server.agents.AgentCall;
-import dev.hearth.server.route.GenerationFailedException;
+import dev.hearth.server.backend.GenerationFailedException;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.hearth.engine.FinishReason;
 import dev.hearth.engine.GenerationEvent;
 import dev.hearth.server.http.ApiException;
 import dev.hearth.server.http.ChoiceEvents;
 import dev.hearth.server.http.ErrorMapper;
-import dev.hearth.server.http.HearthServer;
+import dev.hearth.server.http.Json;
 import dev.hearth.server.http.RequestContext;
 import dev.hearth.server.http.StreamWriter;
-import dev.hearth.server.route.EmbeddingInput;
-import dev.hearth.server.route.EmbeddingResult;
-import dev.hearth.server.route.Generation;
-import dev.hearth.server.route.GenerationSpec;
-import dev.hearth.server.route.ModelInfo;
-import dev.hearth.server.http.openai.OpenAiHandlers;
-import dev.hearth.server.route.PromptMessage;
+import dev.hearth.server.backend.EmbeddingInput;
+import dev.hearth.server.backend.EmbeddingResult;
+import dev.hearth.server.backend.Generation;
+import dev.hearth.server.backend.GenerationSpec;
+import dev.hearth.server.backend.PromptMessage;
+import dev.hearth.server.backend.PromptMessage;
 import dev.hearth.server.route.RouteRequest;
 import dev.hearth.server.route.RoutedCall;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -69,7 +67,7 @@ public final class OllamaHandlers {
             return;
         }
         Generation generation = ((RoutedCall.Local) routed).generation();
-        ChoiceEvents events = new ChoiceEvents(generation, context.metrics(), context.agentCall(req));
+        ChoiceEvents events = context.events(req, generation);
         try {
             new OllamaChatWriter(generation).write(res, !Boolean.FALSE.equals(r.stream()), events);
         } finally {
@@ -132,14 +130,8 @@ public final class OllamaHandlers {
      */
     private RoutedCall route(ServerRequest req, ServerResponse res, String path, ObjectNode body,
             Supplier<GenerationSpec> spec) throws InterruptedException {
-        AgentCall call = context.agentCall(req);
-        RoutedCall routed = context.router().route(RouteRequest.of(path, body,
-                name -> req.headers().first(HeaderNames.create(name)).orElse(null)).withCaller(call), spec);
-        res.header(OpenAiHandlers.BACKEND_HEADER, routed.target());
-        if (call != null) {
-            call.servedBy(routed.target());
-        }
-        return routed;
+        return context.route(req, res, RouteRequest.of(path, body,
+                name -> req.headers().first(HeaderNames.create(name)).orElse(null)), spec);
     }
 
     /** Writes a remote answer, then reports its usage to the request's agent call (as a local one reports). */
@@ -149,21 +141,18 @@ public final class OllamaHandlers {
         } catch (IOException | java.io.UncheckedIOException gone) {
             // the client went away; the relay has cancelled the upstream
         }
-        AgentCall call = context.agentCall(req);
-        if (call != null && relayed.response().done() != null) {
-            call.generationDone(relayed.target(), relayed.response().done());
-        }
+        context.relayed(req, relayed);
     }
 
     /** A load request for a route or a remote model: nothing to load here. */
     private static void routedLoad(ServerResponse res, String model, BiFunction<String, String, Object> body) {
-        HearthServer.sendJson(res, 200, body.apply(Instant.now().toString(), "load"));
+        Json.send(res, 200, body.apply(Instant.now().toString(), "load"));
     }
 
     /** Streams one chunk per text delta and a final one, or (stream false) one object with the whole text. */
     private void respond(ServerRequest req, Generation generation, ServerResponse res, Boolean stream,
             BiFunction<String, GenerationEvent.Done, Object> chunk) throws InterruptedException {
-        ChoiceEvents events = new ChoiceEvents(generation, context.metrics(), context.agentCall(req));
+        ChoiceEvents events = context.events(req, generation);
         try {
             write(res, stream, chunk, events);
         } finally {
@@ -174,18 +163,8 @@ public final class OllamaHandlers {
     private static void write(ServerResponse res, Boolean stream, BiFunction<String, GenerationEvent.Done, Object> chunk,
             ChoiceEvents events) throws InterruptedException {
         if (Boolean.FALSE.equals(stream)) {
-            StringBuilder text = new StringBuilder();
-            for (ChoiceEvents.Event e; (e = events.next()) != null; ) {
-                switch (e.event()) {
-                    case GenerationEvent.Token t -> text.append(t.text());
-                    case GenerationEvent.Done d -> {
-                        if (d.reason() == FinishReason.ERROR) {
-                            throw new GenerationFailedException(d.error());
-                        }
-                        HearthServer.sendJson(res, 200, chunk.apply(text.toString(), d));
-                    }
-                }
-            }
+            ChoiceEvents.Whole whole = events.whole();
+            Json.send(res, 200, chunk.apply(whole.text(), whole.done()));
             return;
         }
         StreamWriter out = StreamWriter.ndjson(res);
@@ -214,7 +193,7 @@ public final class OllamaHandlers {
             BiFunction<String, String, Object> body) {
         context.backend().touch(model, keepAlive);
         boolean unload = keepAlive != null && keepAlive.isZero();
-        HearthServer.sendJson(res, 200, body.apply(Instant.now().toString(), unload ? "unload" : "load"));
+        Json.send(res, 200, body.apply(Instant.now().toString(), unload ? "unload" : "load"));
     }
 
     public void tags(ServerRequest req, ServerResponse res) {
@@ -227,7 +206,7 @@ public final class OllamaHandlers {
                         OllamaResponses.Details.of(m), context.backend().expiresAt(m.name()).map(Instant::toString)
                         .orElse(FAR_FUTURE), 0, m.contextLength()))
                 .toList();
-        HearthServer.sendJson(res, 200, new OllamaResponses.Ps(running));
+        Json.send(res, 200, new OllamaResponses.Ps(running));
     }
 
     public void show(ServerRequest req, ServerResponse res) throws Exception {
@@ -236,7 +215,7 @@ public final class OllamaHandlers {
     }
 
     public void version(ServerRequest req, ServerResponse res) {
-        HearthServer.sendJson(res, 200, new OllamaResponses.Version(VERSION));
+        Json.send(res, 200, new OllamaResponses.Version(VERSION));
     }
 
     public void embed(ServerRequest req, ServerResponse res) throws Exception {
@@ -264,7 +243,7 @@ public final class OllamaHandlers {
         body.put("total_duration", System.nanoTime() - start);
         body.put("load_duration", 0);
         body.put("prompt_eval_count", result.promptTokens());
-        HearthServer.sendJson(res, 200, body);
+        Json.send(res, 200, body);
     }
 
     private static String requireModel(String model) {

@@ -1,10 +1,10 @@
 package dev.hearth.server.http.ollama;
 
-import dev.hearth.server.http.HearthServer;
+import dev.hearth.server.http.Json;
 import dev.hearth.server.http.RequestContext;
-import dev.hearth.server.route.ModelInfo;
+import dev.hearth.server.backend.ModelInfo;
 import dev.hearth.server.route.Router;
-import dev.hearth.server.route.UnknownModelException;
+import dev.hearth.server.backend.UnknownModelException;
 import io.helidon.webserver.http.ServerResponse;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -37,7 +37,7 @@ final class OllamaModels {
                 tags.add(new OllamaResponses.Tag(name, name, created, 0, "", routeDetails()));
             }
         }
-        HearthServer.sendJson(res, 200, new OllamaResponses.Tags(tags));
+        Json.send(res, 200, new OllamaResponses.Tags(tags));
     }
 
     void show(ServerResponse res, String name) {
@@ -46,7 +46,7 @@ final class OllamaModels {
             Map<String, Object> info = new LinkedHashMap<>();
             info.put("general.architecture", ROUTE);
             info.put("hearth.route.targets", targets);
-            HearthServer.sendJson(res, 200, new OllamaResponses.Show("", "", "", routeDetails(), info,
+            Json.send(res, 200, new OllamaResponses.Show("", "", "", routeDetails(), info,
                     List.of("completion")));
             return;
         }
@@ -55,7 +55,7 @@ final class OllamaModels {
         info.put("general.architecture", m.architecture());
         info.put("general.parameter_count", m.parameterCount());
         info.put(m.architecture() + ".context_length", m.contextLength());
-        HearthServer.sendJson(res, 200, new OllamaResponses.Show("", "", "", OllamaResponses.Details.of(m), info,
+        Json.send(res, 200, new OllamaResponses.Show("", "", "", OllamaResponses.Details.of(m), info,
                 List.of("completion")));
     }
 

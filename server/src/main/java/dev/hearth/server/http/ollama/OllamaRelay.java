@@ -1,10 +1,9 @@
 package dev.hearth.server.http.ollama;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.hearth.server.http.HearthServer;
 import dev.hearth.server.http.Json;
 import dev.hearth.server.http.StreamWriter;
-import dev.hearth.server.route.RelayedResponse;
+import dev.hearth.server.upstream.RelayedResponse;
 import io.helidon.webserver.http.ServerResponse;
 import java.io.IOException;
 import java.time.Instant;
@@ -46,7 +45,7 @@ final class OllamaRelay {
                 calls.add(call(i, f.path("name").asText(""), f.path("arguments").asText("")));
             }
             String thinking = reasoning(message);
-            HearthServer.sendJson(res, 200, last(text, thinking, calls, choice.path("finish_reason").asText("stop")));
+            Json.send(res, 200, last(text, thinking, calls, choice.path("finish_reason").asText("stop")));
             return;
         }
         StreamWriter out = StreamWriter.ndjson(res);

@@ -1,6 +1,6 @@
 package dev.hearth.server.http.ollama;
 
-import dev.hearth.server.route.ModelInfo;
+import dev.hearth.server.backend.ModelInfo;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;

@@ -1,7 +1,7 @@
 package dev.hearth.server.http.ollama;
 
 import dev.hearth.server.http.ApiException;
-import dev.hearth.server.http.HearthServer;
+import dev.hearth.server.http.Json;
 import dev.hearth.server.http.RequestContext;
 import dev.hearth.server.http.StreamWriter;
 import dev.hearth.server.hub.PullEvent;
@@ -41,7 +41,7 @@ public final class PullHandler {
         }
         if (Boolean.FALSE.equals(r.stream())) {
             puller.pull(ref, event -> { });
-            HearthServer.sendJson(res, 200, Map.of("status", "success"));
+            Json.send(res, 200, Map.of("status", "success"));
             return;
         }
         StreamWriter out = StreamWriter.ndjson(res);

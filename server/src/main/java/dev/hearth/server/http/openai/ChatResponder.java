@@ -1,6 +1,6 @@
 package dev.hearth.server.http.openai;
 
-import dev.hearth.server.route.GenerationFailedException;
+import dev.hearth.server.backend.GenerationFailedException;
 import dev.hearth.engine.FinishReason;
 import dev.hearth.engine.GenerationEvent;
 import dev.hearth.server.chat.ChatOutputParser;
@@ -9,8 +9,8 @@ import dev.hearth.server.chat.ToolCall;
 import dev.hearth.server.http.ChoiceEvents;
 import dev.hearth.server.http.ErrorMapper;
 import dev.hearth.server.http.StreamWriter;
-import dev.hearth.server.route.Generation;
-import dev.hearth.server.route.SamplingSettings;
+import dev.hearth.server.backend.Generation;
+import dev.hearth.server.backend.SamplingSettings;
 import io.helidon.webserver.http.ServerResponse;
 import java.util.ArrayList;
 import java.util.List;

@@ -1,6 +1,6 @@
 package dev.hearth.server.http.openai;
 
-import dev.hearth.server.route.GenerationFailedException;
+import dev.hearth.server.backend.GenerationFailedException;
 import dev.hearth.engine.FinishReason;
 import dev.hearth.engine.GenerationEvent;
 import dev.hearth.server.http.ChoiceEvents;

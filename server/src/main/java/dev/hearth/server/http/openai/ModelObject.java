@@ -1,6 +1,6 @@
 package dev.hearth.server.http.openai;
 
-import dev.hearth.server.route.ModelInfo;
+import dev.hearth.server.backend.ModelInfo;
 import java.util.List;
 
 /** One entry of {@code GET /v1/models} and the answer of {@code GET /v1/models/{id}}. */

@@ -2,18 +2,16 @@ package dev.hearth.server.http.openai;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.hearth.server.agents.AgentCall;
 import dev.hearth.server.http.ApiException;
 import dev.hearth.server.http.ChoiceEvents;
-import dev.hearth.server.http.HearthServer;
 import dev.hearth.server.http.Json;
 import dev.hearth.server.http.RequestContext;
-import dev.hearth.server.route.EmbeddingInput;
-import dev.hearth.server.route.EmbeddingResult;
-import dev.hearth.server.route.Generation;
-import dev.hearth.server.route.GenerationSpec;
-import dev.hearth.server.route.ModelInfo;
-import dev.hearth.server.route.RelayedResponse;
+import dev.hearth.server.backend.EmbeddingInput;
+import dev.hearth.server.backend.EmbeddingResult;
+import dev.hearth.server.backend.Generation;
+import dev.hearth.server.backend.GenerationSpec;
+import dev.hearth.server.backend.ModelInfo;
+import dev.hearth.server.upstream.RelayedResponse;
 import dev.hearth.server.route.RouteRequest;
 import dev.hearth.server.route.RoutedCall;
 import io.helidon.http.HeaderNames;
@@ -28,10 +26,9 @@ import java.util.UUID;
 
 /**
  * The OpenAI routes: parse, one router call (local engine or remote relay), write. Errors go to the server's one
- * error handler. Generations name who served them in {@value #BACKEND_HEADER}.
+ * error handler. Generations name who served them in {@value RequestContext#BACKEND_HEADER}.
  */
 public final class OpenAiHandlers {
-    public static final String BACKEND_HEADER = "x-hearth-backend";
     private final RequestContext context;
 
     public OpenAiHandlers(RequestContext context) {
@@ -44,8 +41,7 @@ public final class OpenAiHandlers {
         Lazy<ChatCompletionRequest> request = new Lazy<>(() -> Json.MAPPER.treeToValue(body,
                 ChatCompletionRequest.class));
         Lazy<GenerationSpec> spec = new Lazy<>(() -> OpenAiParams.chat(request.get()));
-        RouteRequest route = RouteRequest.chat(raw, body, h -> header(req, h)).withCaller(context.agentCall(req));
-        answer(res, route, spec, generation -> {
+        answer(req, res, RouteRequest.chat(raw, body, h -> header(req, h)), spec, generation -> {
             ChatCompletionRequest r = request.get();
             return new Local(new ChatResponder(id("chatcmpl-"), generation, spec.get().sampling()), r.stream(),
                     r.streamOptions());
@@ -57,9 +53,7 @@ public final class OpenAiHandlers {
         ObjectNode body = Json.parse(raw, ObjectNode.class);
         Lazy<CompletionRequest> request = new Lazy<>(() -> Json.MAPPER.treeToValue(body, CompletionRequest.class));
         Lazy<GenerationSpec> spec = new Lazy<>(() -> OpenAiParams.completion(request.get()));
-        RouteRequest route = RouteRequest.completion(raw, body, h -> header(req, h))
-                .withCaller(context.agentCall(req));
-        answer(res, route, spec, generation -> {
+        answer(req, res, RouteRequest.completion(raw, body, h -> header(req, h)), spec, generation -> {
             CompletionRequest r = request.get();
             return new Local(new CompletionResponder(id("cmpl-"), generation, spec.get().sampling()), r.stream(),
                     r.streamOptions());
@@ -73,26 +67,19 @@ public final class OpenAiHandlers {
      * Routes the request; relays a remote answer, or writes the local generation whole or streamed. The request is
      * parsed for the engine ({@code spec}) only when a local target is tried.
      */
-    private void answer(ServerResponse res, RouteRequest route, Lazy<GenerationSpec> spec,
+    private void answer(ServerRequest req, ServerResponse res, RouteRequest route, Lazy<GenerationSpec> spec,
             java.util.function.Function<Generation, Local> locals) throws Exception {
         if (route.model() == null) {
             spec.get(); // no model to route by: the full validation names what is missing
         }
-        RoutedCall routed = context.router().route(route, spec::get);
-        res.header(BACKEND_HEADER, routed.target());
-        AgentCall call = route.caller();
-        if (call != null) {
-            call.servedBy(routed.target());
-        }
+        RoutedCall routed = context.route(req, res, route, spec::get);
         if (routed instanceof RoutedCall.Relayed relayed) {
             relay(relayed.response(), res);
-            if (call != null && relayed.response().done() != null) {
-                call.generationDone(relayed.target(), relayed.response().done());
-            }
+            context.relayed(req, relayed);
             return;
         }
         Generation generation = ((RoutedCall.Local) routed).generation();
-        ChoiceEvents events = new ChoiceEvents(generation, context.metrics(), call);
+        ChoiceEvents events = context.events(req, generation);
         try {
             Local local = locals.apply(generation);
             if (Boolean.TRUE.equals(local.stream())) {
@@ -100,7 +87,7 @@ public final class OpenAiHandlers {
                         && Boolean.TRUE.equals(local.streamOptions().includeUsage());
                 local.responder().stream(events, res, usage);
             } else {
-                HearthServer.sendJson(res, 200, local.responder().complete(events));
+                Json.send(res, 200, local.responder().complete(events));
             }
         } finally {
             events.cancel(); // a no-op once every choice is done; frees the engine after a failure
@@ -135,19 +122,19 @@ public final class OpenAiHandlers {
                 data.add(ModelObject.route(route, context.router().createdEpochSeconds()));
             }
         }
-        HearthServer.sendJson(res, 200, new ModelObject.ModelList("list", data));
+        Json.send(res, 200, new ModelObject.ModelList("list", data));
     }
 
     public void model(ServerRequest req, ServerResponse res) {
         String name = req.path().path().substring("/v1/models/".length());
         if (context.router().routeTargets(name) != null) {
-            HearthServer.sendJson(res, 200, ModelObject.route(name, context.router().createdEpochSeconds()));
+            Json.send(res, 200, ModelObject.route(name, context.router().createdEpochSeconds()));
             return;
         }
         ModelInfo info = context.backend().model(name).orElseThrow(() -> new ApiException(404,
                 "invalid_request_error", "model", "model_not_found",
                 "the model '" + name + "' does not exist or is not loaded", 0));
-        HearthServer.sendJson(res, 200, ModelObject.of(info));
+        Json.send(res, 200, ModelObject.of(info));
     }
 
     public void embeddings(ServerRequest req, ServerResponse res) throws Exception {
@@ -169,7 +156,7 @@ public final class OpenAiHandlers {
             }
             data.add(new Embeddings.Item("embedding", i, format.equals("base64") ? EmbeddingInputs.base64(v) : v));
         }
-        HearthServer.sendJson(res, 200, new Embeddings("list", data, result.model(),
+        Json.send(res, 200, new Embeddings("list", data, result.model(),
                 new Embeddings.Usage(result.promptTokens(), result.promptTokens())));
     }
 

@@ -2,10 +2,10 @@ package dev.hearth.server.http.openai;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.hearth.server.http.ApiException;
-import dev.hearth.server.route.GenerationSpec;
-import dev.hearth.server.route.PromptMessage;
-import dev.hearth.server.route.SamplingSettings;
-import dev.hearth.server.route.ToolChoice;
+import dev.hearth.server.backend.GenerationSpec;
+import dev.hearth.server.backend.PromptMessage;
+import dev.hearth.server.backend.SamplingSettings;
+import dev.hearth.server.backend.ToolChoice;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;

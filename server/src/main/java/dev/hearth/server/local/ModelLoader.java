@@ -1,0 +1,140 @@
+package dev.hearth.server.local;
+
+import dev.hearth.engine.Engine;
+import dev.hearth.engine.EngineOptions;
+import dev.hearth.engine.FinishReason;
+import dev.hearth.engine.GenerationEvent;
+import dev.hearth.engine.GenerationHandle;
+import dev.hearth.engine.GenerationRequest;
+import dev.hearth.engine.LocalModelRunner;
+import dev.hearth.gguf.GgmlType;
+import dev.hearth.gguf.GgufFile;
+import dev.hearth.gguf.GgufKeys;
+import dev.hearth.gguf.GgufTensorInfo;
+import dev.hearth.server.backend.ModelInfo;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.EnumMap;
+import java.util.Map;
+import java.util.Set;
+
+/** Loads a GGUF file into a {@link LoadedModel}: the model and its engine, tokenizer and chat template. */
+public final class ModelLoader {
+    private ModelLoader() {}
+
+    /**
+     * Parses {@code PATH[=alias]}: the alias, or else the file name without {@code .gguf}, is the name clients use.
+     */
+    public static Map.Entry<Path, String> parseSpec(String spec) {
+        int eq = spec.lastIndexOf('=');
+        Path path = Path.of(eq < 0 ? spec : spec.substring(0, eq));
+        String alias = eq < 0 ? null : spec.substring(eq + 1);
+        if (alias != null && alias.isBlank()) {
+            throw new IllegalArgumentException("--model " + spec + ": the alias after '=' is empty");
+        }
+        String name = alias != null ? alias : path.getFileName().toString().replaceFirst("(?i)\\.gguf$", "");
+        return Map.entry(path, name);
+    }
+
+    public static LoadedModel load(Path path, String name, LoadOptions options) throws IOException {
+        if (!Files.isRegularFile(path)) {
+            throw new NoSuchFileException(path.toString(), null, "model file not found");
+        }
+        long start = System.nanoTime();
+        LocalModelRunner runner = LocalModelRunner.load(path, options.threads(), options.maxBatchTokens(),
+                options.contextLength(), options.parallel(), options.kvPrecision(), 0, options.repackCache(),
+                options.device());
+        long loaded = System.nanoTime();
+        ModelText text;
+        ModelInfo partial;
+        try (GgufFile file = GgufFile.open(path)) {
+            text = GgufModelText.create(file, Clock.systemDefaultZone());
+            partial = describe(file, name);
+        } catch (IOException | RuntimeException e) {
+            runner.close();
+            throw e;
+        }
+        long described = System.nanoTime();
+        Engine engine = new Engine(runner, new EngineOptions(name, options.maxWaiting()));
+        try {
+            warmUp(engine, text);
+        } catch (RuntimeException e) {
+            engine.close();
+            throw e;
+        }
+        long end = System.nanoTime();
+        long millis = (end - start) / 1_000_000;
+        System.err.printf(java.util.Locale.ROOT, "load of %s: %.2f s (%s, tokenizer and template %.2f s, warm-up %.2f s);"
+                + " %s%n", name, (end - start) / 1e9, runner.loadPhases(), (described - loaded) / 1e9,
+                (end - described) / 1e9, runner.repackNote());
+        ModelInfo info = new ModelInfo(name, path.toString(), partial.sizeBytes(), partial.architecture(),
+                partial.quantization(), partial.parameterCount(), runner.contextLength(),
+                System.currentTimeMillis() / 1000, millis);
+        return new LoadedModel(info, text, engine);
+    }
+
+    /**
+     * One token generated from a short prompt, so the weights are paged in and the buffers sized before the model
+     * is announced ready ({@code /health}).
+     */
+    static void warmUp(Engine engine, ModelText text) {
+        int[] prompt = text.encodePrompt("Hi");
+        if (prompt.length == 0 || prompt.length >= engine.contextLength()) {
+            prompt = new int[] {0};
+        }
+        GenerationHandle handle = engine.submit(GenerationRequest.greedyIds(prompt, 1, Set.of()));
+        try {
+            GenerationEvent event;
+            do {
+                event = handle.take();
+            } while (!(event instanceof GenerationEvent.Done));
+            GenerationEvent.Done done = (GenerationEvent.Done) event;
+            if (done.reason() == FinishReason.ERROR) {
+                throw new IllegalStateException("the model failed its warm-up pass: " + done.error());
+            }
+        } catch (InterruptedException e) {
+            handle.cancel();
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while warming up the model", e);
+        }
+    }
+
+    /**
+     * Loads {@code --model} as given: {@code PATH[=ALIAS]} of a GGUF file, or else a model name in the local store
+     * (resolved by {@code store}); either way checked against free memory by {@code store}'s planner.
+     */
+    public static LoadedModel loadPathOrName(String spec, LoadOptions options, StoreModelSource store,
+            long bytesInUse) throws IOException {
+        Map.Entry<Path, String> parsed = parseSpec(spec);
+        if (Files.isRegularFile(parsed.getKey()) || store == null) {
+            return store != null ? store.loadFile(parsed.getKey(), parsed.getValue(), bytesInUse)
+                    : load(parsed.getKey(), parsed.getValue(), options);
+        }
+        String name = spec.contains("=") ? spec.substring(0, spec.lastIndexOf('=')) : spec;
+        if (spec.contains("=")) {
+            throw new IllegalArgumentException("--model " + spec + ": '" + name + "' is neither a file nor can a"
+                    + " stored model take an alias; give a file path, or the store name alone");
+        }
+        return store.load(name, bytesInUse);
+    }
+
+    /** Architecture, the dominant weight type (by bytes) and the parameter count from the file's directory. */
+    static ModelInfo describe(GgufFile file, String name) {
+        Map<GgmlType, Long> bytesByType = new EnumMap<>(GgmlType.class);
+        long parameters = 0;
+        for (GgufTensorInfo t : file.tensors()) {
+            parameters += t.elementCount();
+            if (t.shape().length >= 2) {
+                bytesByType.merge(t.type(), t.byteSize(), Long::sum);
+            }
+        }
+        String quantization = bytesByType.entrySet().stream().max(Map.Entry.comparingByValue())
+                .map(e -> e.getKey().name()).orElse("unknown");
+        String architecture = file.metadata().getString(GgufKeys.GENERAL_ARCHITECTURE, "unknown");
+        return new ModelInfo(name, file.path().toString(), file.fileSize(), architecture, quantization, parameters,
+                0, 0, 0);
+    }
+}

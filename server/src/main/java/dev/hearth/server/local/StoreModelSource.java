@@ -1,0 +1,198 @@
+package dev.hearth.server.local;
+
+import dev.hearth.kv.KvPrecision;
+import dev.hearth.server.backend.InsufficientMemoryException;
+import dev.hearth.server.backend.UnknownModelException;
+import dev.hearth.server.hub.HubException;
+import dev.hearth.server.hub.MemoryPlan;
+import dev.hearth.server.hub.ModelNotFoundException;
+import dev.hearth.server.hub.ModelLocator;
+import dev.hearth.server.hub.ModelStore;
+import dev.hearth.server.hub.PlanRequest;
+import dev.hearth.server.hub.Planner;
+import dev.hearth.server.hub.ResolvedModel;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.lang.System.Logger.Level;
+import java.util.Optional;
+
+/**
+ * Loads models from the local store by name, as Ollama does on first use: resolves the name through the shared
+ * {@link ModelLocator} (stored, else pulled when it is a catalogue name or hf:// reference; never a file path), asks the planner whether weights and KV cache fit in the memory that loaded models
+ * leave free, then loads.
+ */
+public final class StoreModelSource implements LoadedModels.ModelSource {
+    private static final System.Logger LOG = System.getLogger(StoreModelSource.class.getName());
+    /** How long a failed pull on first use is answered from memory before it is tried again. */
+    static final long RETRY_FAILED_PULL_NANOS = 30_000_000_000L;
+
+    private record FailedPull(long atNanos, String message) {}
+
+    private final java.util.Map<String, FailedPull> failedPulls = new java.util.concurrent.ConcurrentHashMap<>();
+    private final ModelLocator locator;
+    private final Planner planner;
+    private final LoadOptions options;
+
+    public StoreModelSource(ModelStore store, Planner planner, LoadOptions options) {
+        this(store, planner, options, null);
+    }
+
+    /**
+     * @param puller downloads a catalogue name or an {@code hf://} reference that is not stored yet, on first use;
+     *     null: such models must be pulled first
+     */
+    public StoreModelSource(ModelStore store, Planner planner, LoadOptions options,
+            dev.hearth.server.hub.Puller puller) {
+        this.locator = new ModelLocator(store, puller);
+        this.planner = planner;
+        this.options = options;
+    }
+
+    /** The shared name resolver this source loads through. */
+    public ModelLocator locator() {
+        return locator;
+    }
+
+    @Override
+    public Optional<String> canonicalName(String requested) {
+        Optional<String> stored = locator.storedName(requested);
+        if (stored.isPresent()) {
+            return stored;
+        }
+        try {
+            dev.hearth.server.hub.PullRef.parse(requested);
+            return Optional.of(requested);  // pullable on first use
+        } catch (HubException e) {
+            return Optional.empty();
+        }
+    }
+
+    @Override
+    public LoadedModel load(String name, long bytesInUse) throws IOException {
+        ResolvedModel resolved;
+        boolean[] pulling = {false};
+        try {
+            // Ollama-style: a catalogue name or hf:// reference that is not stored is downloaded on first use; a
+            // catalogue model is checked against free memory from its known shape before any byte is fetched
+            resolved = locator.locateName(name, dev.hearth.server.hub.PullListener.NONE,
+                    (requested, ref) -> {
+                        if (!PullPermission.allowed()) {
+                            throw new UnknownModelException(name, "the model '" + name + "' is not in the local"
+                                    + " store, and only the admin may make the server download it (or start the"
+                                    + " server with --open-pull)");
+                        }
+                        refuseBeforeDownload(requested, bytesInUse);
+                        refuseRecentlyFailed(requested);
+                        pulling[0] = true;
+                        LOG.log(Level.INFO, "pulling " + requested + " on first use");
+                    });
+        } catch (ModelNotFoundException e) {
+            throw new UnknownModelException(name, e.getMessage());
+        } catch (HubException e) {
+            if (pulling[0]) {
+                failedPulls.put(name, new FailedPull(System.nanoTime(), e.getMessage()));
+            }
+            throw e;
+        }
+        MemoryPlan plan = admit(resolved, name, bytesInUse);
+        LoadedModel model = ModelLoader.load(resolved.path(), resolved.manifest().name(), options);
+        reportMemory(model.info().name(), plan);
+        return model;
+    }
+
+    /**
+     * With no network every request for a model that is not stored would wait through the pull's retries again;
+     * for {@link #RETRY_FAILED_PULL_NANOS} after a failed pull, requests get that failure at once instead.
+     */
+    private void refuseRecentlyFailed(String name) {
+        FailedPull failed = failedPulls.get(name);
+        if (failed == null) {
+            return;
+        }
+        long age = System.nanoTime() - failed.atNanos();
+        if (age >= RETRY_FAILED_PULL_NANOS) {
+            failedPulls.remove(name, failed);
+            return;
+        }
+        throw new HubException(failed.message() + " (" + age / 1_000_000_000L + " s ago; the next try is in "
+                + Math.max(1, (RETRY_FAILED_PULL_NANOS - age) / 1_000_000_000L) + " s)");
+    }
+
+    private void refuseBeforeDownload(String name, long bytesInUse) {
+        Optional<dev.hearth.server.hub.Catalogue.Selection> selection;
+        try {
+            selection = dev.hearth.server.hub.Catalogue.lookup(name);
+        } catch (RuntimeException e) {
+            return;  // the pull reports an unpublished quantization with its own message
+        }
+        if (selection.isEmpty()) {
+            return;  // an hf:// reference: the shape is known only from the downloaded file
+        }
+        var entry = selection.get().entry();
+        String quant = selection.get().quant();
+        MemoryPlan plan = planner.plan(entry.name(), quant, entry.shape(), entry.estimatedBytes(quant),
+                request(bytesInUse));
+        if (plan.verdict() == MemoryPlan.Verdict.DOES_NOT_FIT) {
+            throw new InsufficientMemoryException(name, plan.totalBytes(), plan.budgetBytes(), plan.describe());
+        }
+    }
+
+    private PlanRequest request(long bytesInUse) {
+        long free = Math.max(0, planner.machine().memoryBytes() - bytesInUse);
+        int context = options.contextLength() > 0 ? options.contextLength() : 4096;
+        return new PlanRequest(free, context, options.parallel(),
+                options.kvPrecision());
+    }
+
+    /** Loads a GGUF file given by path ({@code --model PATH}) after the planner's check. */
+    public LoadedModel loadFile(Path path, String name, long bytesInUse) throws IOException {
+        MemoryPlan plan = admitFile(path, name, bytesInUse);
+        LoadedModel model = ModelLoader.load(path, name, options);
+        reportMemory(name, plan);
+        return model;
+    }
+
+    /** Predicted (planner) against measured (resident set of this process) memory, after a load. */
+    private static void reportMemory(String name, MemoryPlan plan) {
+        long resident = residentBytes();
+        System.err.printf("memory for %s: predicted %.2f GiB (weights %.2f GiB + KV cache and buffers), resident"
+                + " process memory now %s%n", name, plan.totalBytes() / 1073741824.0, plan.weightBytes() / 1073741824.0,
+                resident < 0 ? "unknown" : String.format("%.2f GiB", resident / 1073741824.0));
+    }
+
+    /** VmRSS from /proc/self/status, or -1 where there is no such file. */
+    static long residentBytes() {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
+                if (line.startsWith("VmRSS:")) {
+                    return Long.parseLong(line.replaceAll("[^0-9]", "")) * 1024;
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            // not Linux
+        }
+        return -1;
+    }
+
+    /** The planner's check for a GGUF file given by path ({@code --model PATH}). */
+    public MemoryPlan admitFile(Path path, String name, long bytesInUse) throws IOException {
+        return admit(ModelLocator.file(path, name), name, bytesInUse);
+    }
+
+    private MemoryPlan admit(ResolvedModel resolved, String name, long bytesInUse) throws IOException {
+        PlanRequest request = request(bytesInUse);
+        MemoryPlan plan;
+        try {
+            plan = planner.admit(resolved, request);
+        } catch (HubException e) {
+            MemoryPlan refused = planner.check(resolved, request);
+            throw new InsufficientMemoryException(name, refused.totalBytes(), refused.budgetBytes(),
+                    refused.describe());
+        }
+        if (plan.verdict() == MemoryPlan.Verdict.TIGHT) {
+            LOG.log(Level.WARNING, "loading " + plan.describe());
+        }
+        return plan;
+    }
+}

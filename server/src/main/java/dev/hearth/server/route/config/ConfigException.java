@@ -1,8 +1,0 @@
-package dev.hearth.server.route.config;
-
-/** An invalid routing configuration; the message names the file, the line and the field. */
-public final class ConfigException extends RuntimeException {
-    public ConfigException(String message) {
-        super(message);
-    }
-}
