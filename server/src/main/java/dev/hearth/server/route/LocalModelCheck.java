@@ -28,8 +28,7 @@ public final class LocalModelCheck {
                 return null; // the planner cannot judge it; loading will tell
             }
             int context = options.contextLength() > 0 ? options.contextLength() : Math.min(4096, s.shape().contextLength());
-            MemoryPlan plan = new Planner(machine).plan(path.getFileName().toString(), s.quantization(), s.shape(),
-                    Files.size(path), new PlanRequest(machine.memoryBytes(), Math.max(1, context), options.parallel(),
+            MemoryPlan plan = new Planner(machine).planFile(path.getFileName().toString(), path, new PlanRequest(machine.memoryBytes(), Math.max(1, context), options.parallel(),
                             dev.hearth.server.hub.KvPrecision.valueOf(options.kvPrecision().name())));
             return plan.verdict() == MemoryPlan.Verdict.DOES_NOT_FIT ? new Refusal("does_not_fit", plan.describe())
                     : null;
