@@ -1,20 +1,20 @@
 package dev.hearth.bench;
 
-import dev.hearth.engine.ChainSampler;
 import dev.hearth.engine.Engine;
 import dev.hearth.engine.EngineOptions;
 import dev.hearth.engine.GenerationEvent;
 import dev.hearth.engine.GenerationHandle;
 import dev.hearth.engine.GenerationRequest;
 import dev.hearth.engine.LocalModelRunner;
-import dev.hearth.engine.TokenSampler;
 import dev.hearth.gguf.GgufFile;
 import dev.hearth.grammar.CompiledGrammar;
-import dev.hearth.grammar.GrammarSampler;
 import dev.hearth.grammar.JsonSchemaGrammar;
 import dev.hearth.grammar.TokenVocabulary;
 import dev.hearth.kv.KvPrecision;
+import dev.hearth.sampling.ChainSampler;
+import dev.hearth.sampling.GrammarSampler;
 import dev.hearth.sampling.SamplingParams;
+import dev.hearth.sampling.TokenSampler;
 import dev.hearth.tokenizer.Tokenizer;
 import java.nio.file.Path;
 import java.util.ArrayList;

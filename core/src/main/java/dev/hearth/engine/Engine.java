@@ -50,13 +50,10 @@ public final class Engine implements AutoCloseable {
 
     /**
      * Queues a generation. Refuses at once a prompt that does not fit the context
-     * ({@link ContextLengthExceededException}) and a full wait queue ({@link EngineOverloadedException}). A request
-     * with {@link Scheduling#DEFAULT} takes the caller's {@link Scheduling#CURRENT} when one is bound.
+     * ({@link ContextLengthExceededException}) and a full wait queue ({@link EngineOverloadedException}). The
+     * request's {@link GenerationRequest#scheduling} says whose it is.
      */
     public GenerationHandle submit(GenerationRequest request) {
-        if (request.scheduling() == Scheduling.DEFAULT && Scheduling.CURRENT.isBound()) {
-            request = request.withScheduling(Scheduling.CURRENT.get());
-        }
         if (closed) {
             throw new IllegalStateException("engine " + options.name() + " is closed");
         }

@@ -1,5 +1,6 @@
 package dev.hearth.engine;
 
+import dev.hearth.sampling.TopLogprob;
 import java.util.List;
 
 /** What a running generation reports to its handle, in order: tokens, then exactly one {@link Done}. */
@@ -11,7 +12,4 @@ public sealed interface GenerationEvent {
     /** The end: why, the exact token counts, and timings. {@code error} is set only for {@link FinishReason#ERROR}. */
     record Done(FinishReason reason, String text, int promptTokens, int generatedTokens, long timeToFirstTokenNanos,
             long totalNanos, String error) implements GenerationEvent {}
-
-    /** One alternative at a position, for logprobs. */
-    record TopLogprob(int tokenId, float logprob) {}
 }

@@ -1,5 +1,6 @@
 package dev.hearth.engine;
 
+import dev.hearth.sampling.TokenSampler;
 import java.util.List;
 import java.util.Objects;
 import java.util.Set;

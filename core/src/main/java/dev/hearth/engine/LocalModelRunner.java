@@ -52,6 +52,9 @@ public final class LocalModelRunner implements ModelRunner {
         this.logits = model.newLogits(Math.min(maxSequences, model.maxBatchTokens()));
     }
 
+    /** The batch size (most rows of one forward pass) when none is asked for. */
+    public static final int DEFAULT_MAX_BATCH_TOKENS = ModelOptions.DEFAULT_MAX_BATCH_TOKENS;
+
     /** Whether matmuls run on the native int8 kernels in this process (see {@code kernel.NativeKernels}). */
     public static boolean nativeKernels() {
         return dev.hearth.kernel.NativeKernels.available();

@@ -1,20 +1,16 @@
 package dev.hearth.engine;
 
+import dev.hearth.kernel.MachineProbes;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.util.concurrent.atomic.AtomicLong;
-import jdk.incubator.vector.LongVector;
-import jdk.incubator.vector.VectorOperators;
-import jdk.incubator.vector.VectorSpecies;
 
 /**
  * Measures this machine's memory read bandwidth the way decoding uses it: several threads streaming through a buffer
  * much larger than the caches. Decode speed is bounded by bandwidth / bytes of weights read per token.
  */
 public final class MemoryBandwidth {
-    private static final VectorSpecies<Long> SPECIES = LongVector.SPECIES_PREFERRED;
-
     private MemoryBandwidth() {}
 
     /** Bytes per second read by {@code threads} threads over a {@code megabytes} MiB buffer (best of a few passes). */
@@ -33,7 +29,8 @@ public final class MemoryBandwidth {
                 for (int t = 0; t < threads; t++) {
                     long from = bytes / threads * t;
                     long to = t == threads - 1 ? bytes : bytes / threads * (t + 1);
-                    workers[t] = Thread.ofPlatform().start(() -> sink.addAndGet(sum(buffer, from, to)));
+                    workers[t] = Thread.ofPlatform()
+                            .start(() -> sink.addAndGet(MachineProbes.streamSum(buffer, from, to)));
                 }
                 for (Thread w : workers) {
                     try {
@@ -48,22 +45,5 @@ public final class MemoryBandwidth {
             }
             return sink.get() == 42 ? best + 1e-9 : best;
         }
-    }
-
-    private static long sum(MemorySegment s, long from, long to) {
-        int step = SPECIES.vectorByteSize();
-        LongVector acc = LongVector.zero(SPECIES);
-        long i = from;
-        for (; i + 4L * step <= to; i += 4L * step) {
-            acc = acc.add(LongVector.fromMemorySegment(SPECIES, s, i, java.nio.ByteOrder.LITTLE_ENDIAN))
-                    .add(LongVector.fromMemorySegment(SPECIES, s, i + step, java.nio.ByteOrder.LITTLE_ENDIAN))
-                    .add(LongVector.fromMemorySegment(SPECIES, s, i + 2L * step, java.nio.ByteOrder.LITTLE_ENDIAN))
-                    .add(LongVector.fromMemorySegment(SPECIES, s, i + 3L * step, java.nio.ByteOrder.LITTLE_ENDIAN));
-        }
-        long total = acc.reduceLanes(VectorOperators.ADD);
-        for (; i < to; i++) {
-            total += s.get(ValueLayout.JAVA_BYTE, i);
-        }
-        return total;
     }
 }

@@ -71,8 +71,8 @@ public record MemoryEstimate(long fileBytes, long weightBytes, long repackGrowth
 
     /**
      * The share repacking adds to a file of this quantization (0.08: 8% more) when its file is not at hand (catalogue
-     * plans), from the types the llama.cpp recipe mixes: Q4_K_M and Q5_K_M keep about a fifth of their bytes in Q6_K
-     * (output, and attn_v/ffn_down in half the layers), whose repacked layout is 30% larger; 0 for names not known.
+     * plans), from the types the llama.cpp recipe mixes (Q4_K_M and Q5_K_M keep about a fifth of their bytes in Q6_K:
+     * output, and attn_v/ffn_down in half the layers) and each type's repacked layout here; 0 for names not known.
      */
     public static double repackGrowth(String quantization) {
         return switch (quantization.toUpperCase(java.util.Locale.ROOT)) {

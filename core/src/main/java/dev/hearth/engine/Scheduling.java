@@ -6,15 +6,13 @@ import java.util.Objects;
  * Who a generation is for, as far as the scheduler cares: the agent (fair share of generated tokens is kept per
  * agent), its priority class and its weight within the fair share.
  *
- * <p>{@link #CURRENT} lets a server bind the caller's scheduling once per request (a scoped value on the handler
- * thread); {@link Engine#submit} applies it to a request that carries {@link #DEFAULT}.
+ * <p>A request carries it explicitly ({@link GenerationRequest#scheduling}); the engine reads nothing else.
  *
  * @param agent an identity; the empty string for anonymous requests (they share one fair-share account)
  * @param weight relative share of generated tokens among agents of the same class (at least 1)
  */
 public record Scheduling(String agent, Priority priority, int weight) {
     public static final Scheduling DEFAULT = new Scheduling("", Priority.NORMAL, 1);
-    public static final ScopedValue<Scheduling> CURRENT = ScopedValue.newInstance();
 
     public Scheduling {
         Objects.requireNonNull(agent, "agent");

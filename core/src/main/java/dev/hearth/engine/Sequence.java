@@ -1,6 +1,7 @@
 package dev.hearth.engine;
 
 import dev.hearth.kv.BlockTable;
+import dev.hearth.sampling.TokenSampler;
 import java.util.Arrays;
 
 /**

@@ -45,7 +45,7 @@ import java.util.zip.CRC32C;
  */
 public final class RepackCache {
     /** The packed layouts' version: bump when hk_repack writes any type differently. */
-    public static final int LAYOUT_VERSION = 2;
+    public static final int LAYOUT_VERSION = 3;
     static final long CHUNK = 16L << 20;
     /** How far a change time must lie in the past to be stamped: well over a file-system clock tick (1-10 ms). */
     static final long STAMP_SETTLE_MILLIS = 50;

@@ -16,11 +16,11 @@ public enum KvPrecision {
     }
 
     public static KvPrecision parse(String s) {
-        return switch (s.toLowerCase(java.util.Locale.ROOT)) {
+        return switch (s.strip().toLowerCase(java.util.Locale.ROOT)) {
             case "f32" -> F32;
             case "f16" -> F16;
             case "q8_0", "q8" -> Q8_0;
-            default -> throw new IllegalArgumentException("unknown KV cache precision '" + s
+            default -> throw new IllegalArgumentException("unknown KV cache type '" + s
                     + "' (expected f32, f16 or q8_0)");
         };
     }

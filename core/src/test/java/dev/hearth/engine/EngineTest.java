@@ -3,6 +3,7 @@ package dev.hearth.engine;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.hearth.sampling.TokenSampler;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;

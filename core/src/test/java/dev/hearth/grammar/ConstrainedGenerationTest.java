@@ -2,7 +2,6 @@ package dev.hearth.grammar;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.hearth.engine.ChainSampler;
 import dev.hearth.engine.Engine;
 import dev.hearth.engine.EngineOptions;
 import dev.hearth.engine.FinishReason;
@@ -11,6 +10,8 @@ import dev.hearth.engine.GenerationHandle;
 import dev.hearth.engine.GenerationRequest;
 import dev.hearth.engine.LocalModelRunner;
 import dev.hearth.kv.KvPrecision;
+import dev.hearth.sampling.ChainSampler;
+import dev.hearth.sampling.GrammarSampler;
 import dev.hearth.sampling.SamplingParams;
 import dev.hearth.testing.Fixtures;
 import dev.hearth.tokenizer.Tokenizer;

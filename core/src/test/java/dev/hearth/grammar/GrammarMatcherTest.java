@@ -2,6 +2,7 @@ package dev.hearth.grammar;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.hearth.sampling.GrammarSampler;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.BitSet;
@@ -173,7 +174,7 @@ class GrammarMatcherTest {
         byte[][] pieces = {"x".getBytes(), "a".getBytes(), "b".getBytes(), new byte[0]};
         TokenVocabulary v = TokenVocabulary.of(pieces, new int[] {3});
         Grammar g = Grammar.compile("root ::= \"a\" \"b\"?");
-        GrammarSampler sampler = new GrammarSampler(dev.hearth.engine.TokenSampler.greedy(), new GrammarMatcher(g, v));
+        GrammarSampler sampler = new GrammarSampler(dev.hearth.sampling.TokenSampler.greedy(), new GrammarMatcher(g, v));
         float[] logits = {9f, 1f, 5f, 7f};
         assertThat(sampler.sample(logits, 0, 4, new int[0], 0)).isEqualTo(1); // 'x', 'b' and EOG are masked
         assertThat(logits).containsExactly(Float.NEGATIVE_INFINITY, 1f, Float.NEGATIVE_INFINITY,

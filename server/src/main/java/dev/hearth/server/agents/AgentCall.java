@@ -6,8 +6,10 @@ import dev.hearth.engine.Scheduling;
 
 /**
  * One request of one caller, from the access filter to the ledger: who, which endpoint, its quota permit, and what
- * its generations reported (bound to the handler thread as {@link AgentGate#CALL}; the HTTP layer reports each
- * finished choice with {@link #generationDone}).
+ * its generations reported. Passed explicitly: the access filter puts it in the request's context, the handler hands
+ * it to the router in the {@code RouteRequest} (which reserves tokens with {@link #reserve}), names the target that
+ * served ({@link #servedBy}) and reports each finished choice ({@link #generationDone}); the filter settles it once
+ * at the end ({@link AgentGate#end}).
  */
 public final class AgentCall {
     final AgentGate.Caller caller;
@@ -28,39 +30,29 @@ public final class AgentCall {
         this.permit = permit;
     }
 
-    /** Records one finished choice of the current request, if the request is an agent call. */
-    public static void generationDone(String model, GenerationEvent.Done done) {
-        if (AgentGate.CALL.isBound()) {
-            AgentGate.CALL.get().done(model, done);
-        }
-    }
 
     /**
-     * Reserves the current request's worst-case tokens against its agent's tpm and daily-tokens limits before it is
+     * Reserves this request's worst-case tokens against its agent's tpm and daily-tokens limits before it is
      * queued: {@code promptTokens} (an estimate) plus {@code choices} times {@code maxTokens}, or
      * {@link Quotas#DEFAULT_RESERVED_COMPLETION_TOKENS} when the request sets none. Throws
      * {@link QuotaExceededException} when that does not fit; the request's end settles it to the real count.
-     * A no-op outside an agent call or for a caller without quotas.
+     * A no-op for a caller without quotas.
      */
-    public static void reserve(long promptTokens, Integer maxTokens, int choices) {
-        if (AgentGate.CALL.isBound() && AgentGate.CALL.get().permit != null) {
+    public void reserve(long promptTokens, Integer maxTokens, int choices) {
+        if (permit != null) {
             long completion = maxTokens == null || maxTokens <= 0 ? Quotas.DEFAULT_RESERVED_COMPLETION_TOKENS
                     : maxTokens;
-            AgentGate.CALL.get().permit.reserve(Math.max(0, promptTokens) + Math.max(1, choices) * completion,
-                    System.currentTimeMillis());
+            permit.reserve(Math.max(0, promptTokens) + Math.max(1, choices) * completion, System.currentTimeMillis());
         }
     }
 
-    /** Names the backend that served the current request (a router calls this when it falls back). */
-    public static void servedBy(String backend) {
-        if (AgentGate.CALL.isBound()) {
-            synchronized (AgentGate.CALL.get()) {
-                AgentGate.CALL.get().backend = backend;
-            }
-        }
+    /** Names the backend target that served this request (the router's answer, after any fallback). */
+    public synchronized void servedBy(String backend) {
+        this.backend = backend;
     }
 
-    private synchronized void done(String model, GenerationEvent.Done d) {
+    /** Records one finished choice of this request (a local generation's, or a relayed answer's usage). */
+    public synchronized void generationDone(String model, GenerationEvent.Done d) {
         this.model = model;
         // the prompt is shared by every choice: count it once
         promptTokens = Math.max(promptTokens, d.promptTokens());

@@ -20,7 +20,6 @@ import java.util.Optional;
  * {@code X-Hearth-Priority} (load generators, trusted gateways); an agent key's own name and priority always win.
  */
 public final class AgentGate implements AutoCloseable {
-    public static final ScopedValue<AgentCall> CALL = ScopedValue.newInstance();
     public static final String ANONYMOUS = "anonymous";
     public static final String ADMIN = "admin";
 

@@ -8,7 +8,6 @@ import dev.hearth.engine.GenerationHandle;
 import dev.hearth.engine.GenerationRequest;
 import dev.hearth.engine.LocalModelRunner;
 import dev.hearth.engine.MemoryBandwidth;
-import dev.hearth.kv.KvPrecision;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -19,6 +18,7 @@ import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
@@ -63,14 +63,14 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = {"-r", "--repetitions"}, defaultValue = "5", description = "Repetitions per test (default ${DEFAULT-VALUE}).")
     int repetitions;
 
-    @Option(names = {"-t", "--threads"}, description = "Compute threads (default: all cores).")
-    Integer threads;
+    @Mixin
+    ThreadsOption threads;
 
     @Option(names = "--ubatch", defaultValue = "256", description = "Most tokens per forward pass (default ${DEFAULT-VALUE}).")
     int ubatch;
 
-    @Option(names = "--kv", defaultValue = "f32", description = "KV cache precision (default ${DEFAULT-VALUE}).")
-    String kv;
+    @Mixin
+    KvOption kv;
 
     @Option(names = "--json", description = "Print a JSON list of results.")
     boolean json;
@@ -95,14 +95,14 @@ final class BenchCommand implements Callable<Integer> {
         }
         var resolved = ModelArgument.resolve(model);
         Path file = resolved.path();
-        int nThreads = threads != null ? threads : Runtime.getRuntime().availableProcessors();
+        int nThreads = threads.threads();
         int maxBatch = Arrays.stream(batches).max().orElse(1);
         int ctx = promptTokens + genTokens + 8;
         List<Result> results = new ArrayList<>();
         long fileBytes = Files.size(file);
         double bandwidth = MemoryBandwidth.measure(nThreads, 512);
         try (Engine engine = new Engine(LocalModelRunner.load(file, nThreads, Math.max(ubatch, maxBatch), ctx, maxBatch,
-                KvPrecision.parse(kv), 0, noRepackCache ? null : dev.hearth.server.hub.HearthHome.repackCache()),
+                kv.precision(), 0, noRepackCache ? null : dev.hearth.server.hub.HearthHome.repackCache()),
                 new EngineOptions("bench", 1024))) {
             SplittableRandom random = new SplittableRandom(42);
             int vocab = vocabOf(engine);

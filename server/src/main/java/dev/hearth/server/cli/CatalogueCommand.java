@@ -3,7 +3,7 @@ package dev.hearth.server.cli;
 import dev.hearth.server.hub.Bytes;
 import dev.hearth.server.hub.Catalogue;
 import dev.hearth.server.hub.CatalogueEntry;
-import dev.hearth.server.hub.KvPrecision;
+import dev.hearth.kv.KvPrecision;
 import dev.hearth.server.hub.MachineProfile;
 import dev.hearth.server.hub.MemoryPlan;
 import dev.hearth.server.hub.PlanRequest;

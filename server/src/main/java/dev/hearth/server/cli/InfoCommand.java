@@ -2,7 +2,7 @@ package dev.hearth.server.cli;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.hearth.engine.LocalModelRunner;
-import dev.hearth.kernel.CpuInfo;
+import dev.hearth.engine.CpuInfo;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;

@@ -4,6 +4,7 @@ import dev.hearth.engine.PromptLogits;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
@@ -19,20 +20,19 @@ final class LogitsCommand implements Callable<Integer> {
     @Option(names = "--top", defaultValue = "10", description = "Logits to print per position (default ${DEFAULT-VALUE}).")
     int top;
 
-    @Option(names = {"-t", "--threads"}, description = "Compute threads (default: all cores).")
-    Integer threads;
+    @Mixin
+    ThreadsOption threads;
 
-    @Option(names = "--batch", defaultValue = "64", description = "Prompt rows per forward pass (default ${DEFAULT-VALUE}).")
-    int batch;
+    @Mixin
+    BatchOption batch = new BatchOption(64);
 
     @Override
     public Integer call() throws Exception {
-        int nThreads = threads == null ? Runtime.getRuntime().availableProcessors() : threads;
-        if (batch < 1) {
-            throw new IllegalArgumentException("--batch must be at least 1, got " + batch);
+        if (batch.batch < 1) {
+            throw new IllegalArgumentException("--batch must be at least 1, got " + batch.batch);
         }
         StringBuilder line = new StringBuilder();
-        PromptLogits.topK(ModelArgument.resolve(model).path(), nThreads, batch, ids, top, (pos, topIds, topValues) -> {
+        PromptLogits.topK(ModelArgument.resolve(model).path(), threads.threads(), batch.batch, ids, top, (pos, topIds, topValues) -> {
             line.setLength(0);
             line.append("{\"pos\": ").append(pos).append(", \"top\": [");
             for (int i = 0; i < topIds.length; i++) {

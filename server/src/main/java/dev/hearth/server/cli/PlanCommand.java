@@ -2,7 +2,6 @@ package dev.hearth.server.cli;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.hearth.server.hub.Bytes;
-import dev.hearth.server.hub.KvPrecision;
 import dev.hearth.server.hub.MachineProfile;
 import dev.hearth.server.hub.MemoryPlan;
 import dev.hearth.server.hub.PlanRequest;
@@ -14,6 +13,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code hearth plan}: memory and speed of every catalogue model on this machine, and the best that fits. */
@@ -30,8 +30,8 @@ final class PlanCommand implements Callable<Integer> {
     @Option(names = "--parallel", paramLabel = "N", defaultValue = "1", description = "Concurrent sequences (default ${DEFAULT-VALUE}).")
     int parallel;
 
-    @Option(names = "--kv", paramLabel = "TYPE", defaultValue = "f16", description = "KV cache type: f16, q8_0, f32 (default ${DEFAULT-VALUE}).")
-    String kv;
+    @Mixin
+    KvOption kv = new KvOption("f16");
 
     @Option(names = "--bandwidth", paramLabel = "GB/S", description = "Use this memory bandwidth instead of measuring.")
     Double bandwidthGbPerSec;
@@ -49,7 +49,7 @@ final class PlanCommand implements Callable<Integer> {
                 : MachineProfile.unmeasured().withBandwidth(bandwidthGbPerSec * 1e9);
         long memory = ram == null ? machine.memoryBytes() : Bytes.parse(ram);
         Planner planner = new Planner(machine.withMemory(memory));
-        PlanRequest req = new PlanRequest(memory, context, parallel, KvPrecision.parse(kv));
+        PlanRequest req = new PlanRequest(memory, context, parallel, kv.precision());
         if (model != null) {
             return planFile(planner, req);
         }

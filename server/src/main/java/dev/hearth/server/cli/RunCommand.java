@@ -1,11 +1,10 @@
 package dev.hearth.server.cli;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.hearth.engine.ChainSampler;
 import dev.hearth.engine.GenerationEvent;
 import dev.hearth.engine.GenerationHandle;
 import dev.hearth.engine.GenerationRequest;
-import dev.hearth.kv.KvPrecision;
+import dev.hearth.sampling.ChainSampler;
 import dev.hearth.sampling.SamplingParams;
 import dev.hearth.server.route.LoadOptions;
 import dev.hearth.server.route.LoadedModel;
@@ -21,6 +20,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
@@ -76,17 +76,17 @@ final class RunCommand implements Callable<Integer> {
     @Option(names = "--ignore-eos", description = "Do not stop at end-of-generation tokens.")
     boolean ignoreEos;
 
-    @Option(names = {"-t", "--threads"}, description = "Compute threads (default: all cores).")
-    Integer threads;
+    @Mixin
+    ThreadsOption threads;
 
-    @Option(names = "--batch", defaultValue = "256", description = "Most tokens per forward pass (default ${DEFAULT-VALUE}).")
-    int batch;
+    @Mixin
+    BatchOption batch = new BatchOption(256);
 
-    @Option(names = {"-c", "--ctx-size"}, defaultValue = "0", description = "Context length (default: the model's, at most 4096).")
-    int contextLength;
+    @Mixin
+    ContextSizeOption contextSize;
 
-    @Option(names = "--kv", defaultValue = "f32", description = "KV cache precision: f32, f16 or q8_0 (default ${DEFAULT-VALUE}).")
-    String kvPrecision;
+    @Mixin
+    KvOption kv;
 
     @Option(names = "--json", description = "Print one JSON object per answer (ids, text, counts, speeds).")
     boolean json;
@@ -115,8 +115,8 @@ final class RunCommand implements Callable<Integer> {
         }
         SamplingParams params = new SamplingParams(temperature, topK, topP, minP, repeatPenalty, 0f, 0f, repeatLastN,
                 Map.of(), seed);
-        int nThreads = threads != null ? threads : Runtime.getRuntime().availableProcessors();
-        LoadOptions options = new LoadOptions(1, contextLength, nThreads, batch, 0, KvPrecision.parse(kvPrecision))
+        LoadOptions options = new LoadOptions(1, contextSize.contextSize, threads.threads(), batch.batch, 0,
+                kv.precision())
                 .withRepackCache(noRepackCache ? null : dev.hearth.server.hub.HearthHome.repackCache());
         var resolved = ModelArgument.resolve(model);
         try (LoadedModel loaded = ModelLoader.load(resolved.path(), resolved.manifest().name(), options)) {

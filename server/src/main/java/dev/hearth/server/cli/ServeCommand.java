@@ -1,7 +1,5 @@
 package dev.hearth.server.cli;
 
-import dev.hearth.kv.KvPrecision;
-import dev.hearth.model.ModelOptions;
 import dev.hearth.server.agents.AgentDatabase;
 import dev.hearth.server.agents.AgentGate;
 import dev.hearth.server.http.HearthServer;
@@ -67,23 +65,21 @@ final class ServeCommand implements Callable<Integer> {
             description = "Sequences generating at once per model (KV slots; default ${DEFAULT-VALUE}).")
     int parallel;
 
-    @Option(names = "--ctx-size", defaultValue = "0",
-            description = "Context length per sequence (default: the model's, at most 4096).")
-    int contextSize;
+    @Mixin
+    ContextSizeOption contextSize;
 
-    @Option(names = "--threads", description = "Compute threads (default: all cores).")
-    Integer threads;
+    @Mixin
+    ThreadsOption threads;
 
-    @Option(names = "--batch", defaultValue = "" + ModelOptions.DEFAULT_MAX_BATCH_TOKENS,
-            description = "Most tokens per forward pass (default ${DEFAULT-VALUE}).")
-    int batch;
+    @Mixin
+    BatchOption batch;
 
     @Option(names = "--max-queue", defaultValue = "256",
             description = "Requests that may wait for a slot per model; beyond it 429 (default ${DEFAULT-VALUE}).")
     int maxQueue;
 
-    @Option(names = "--kv", defaultValue = "f32", description = "KV cache precision: f32 or f16 (default ${DEFAULT-VALUE}).")
-    String kvPrecision;
+    @Mixin
+    KvOption kv;
 
     @Option(names = "--keep-alive", defaultValue = "5m",
             description = "How long a model loaded on request stays after its last use (default ${DEFAULT-VALUE}; "
@@ -107,9 +103,8 @@ final class ServeCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        LoadOptions options = new LoadOptions(parallel, contextSize,
-                threads == null ? ModelOptions.defaults().threads() : threads, batch, maxQueue,
-                KvPrecision.parse(kvPrecision)).withRepackCache(noRepackCache ? null : HearthHome.repackCache());
+        LoadOptions options = new LoadOptions(parallel, contextSize.contextSize, threads.threads(), batch.batch,
+                maxQueue, kv.precision()).withRepackCache(noRepackCache ? null : HearthHome.repackCache());
         RoutingConfig routing = config == null ? null : ConfigLoader.load(config);
         ServerSection fileSettings = routing == null ? ServerSection.EMPTY : routing.server();
         ServerSettings settings = new ServerSettings(host, port, apiKey, maxBodyBytes,

@@ -1,7 +1,6 @@
 package dev.hearth.server.http;
 
 import dev.hearth.server.metrics.ServerMetrics;
-import dev.hearth.engine.Scheduling;
 import dev.hearth.server.agents.AgentCall;
 import dev.hearth.server.agents.AgentGate;
 import dev.hearth.server.agents.QuotaExceededException;
@@ -21,7 +20,8 @@ import java.util.Optional;
 /**
  * Runs around every request: Bearer-key check (everything but {@code /health}, when a key is set) and the request
  * counter by endpoint and status. With agents ({@link AgentGate}): agent keys, quotas before a POST is handled (so
- * before anything is queued), the caller's scheduling bound for the engine, and the ledger row after the response;
+ * before anything is queued), the {@link AgentCall} put in the request's context for the handler (which passes it
+ * on: {@link RequestContext#agentCall}), and the ledger row after the response;
  * admin-only endpoints ({@link AdminAccess}: usage, stats, metrics, pulls) refuse agent keys; pulling on first use is
  * the admin's unless allowed; two {@code Authorization} headers are a 400. The web pages and their static assets
  * ({@link WebRoutes#isPublic}) are open: they hold no data and ask for a key in the browser.
@@ -101,8 +101,8 @@ final class AccessFilter implements Filter {
             return;
         }
         try {
-            ScopedValue.where(AgentGate.CALL, call).where(Scheduling.CURRENT, call.scheduling())
-                    .where(PullPermission.ALLOWED, AdminAccess.mayPull(caller.get(), settings)).run(chain::proceed);
+            req.context().register(AgentCall.class, call);
+            ScopedValue.where(PullPermission.ALLOWED, AdminAccess.mayPull(caller.get(), settings)).run(chain::proceed);
         } finally {
             int status = res.status().code();
             agents.end(call, status, status >= 400 ? "HTTP " + status : null);

@@ -12,8 +12,9 @@ import java.util.concurrent.LinkedBlockingQueue;
 
 /**
  * The events of every choice of one generation as one ordered stream, tagged with the choice index, ending after
- * each choice's {@link GenerationEvent.Done}. Records token metrics as events pass. With several choices, one
- * virtual thread per choice forwards its events.
+ * each choice's {@link GenerationEvent.Done}. Records token metrics as events pass, and each finished choice in the
+ * request's {@link AgentCall} (when there is one). With several choices, one virtual thread per choice forwards its
+ * events.
  */
 public final class ChoiceEvents {
     /** One event of choice {@code index}. */
@@ -21,14 +22,17 @@ public final class ChoiceEvents {
 
     private final Generation generation;
     private final ServerMetrics metrics;
+    private final AgentCall call;
     private final DistributionDataPoint interToken;
     private final long[] lastTokenNanos;
     private final BlockingQueue<Event> merged;
     private int open;
 
-    public ChoiceEvents(Generation generation, ServerMetrics metrics) {
+    /** @param call the request's agent call, or null */
+    public ChoiceEvents(Generation generation, ServerMetrics metrics, AgentCall call) {
         this.generation = generation;
         this.metrics = metrics;
+        this.call = call;
         this.interToken = metrics.interTokenLatency(generation.model());
         List<GenerationHandle> handles = generation.handles();
         this.lastTokenNanos = new long[handles.size()];
@@ -117,7 +121,9 @@ public final class ChoiceEvents {
             case GenerationEvent.Token t -> { }
             case GenerationEvent.Done d -> {
                 open--;
-                AgentCall.generationDone(generation.model(), d);
+                if (call != null) {
+                    call.generationDone(generation.model(), d);
+                }
                 metrics.generation(generation.model(), d.promptTokens(), d.generatedTokens(),
                         d.generatedTokens() > 0 ? d.timeToFirstTokenNanos() / 1e9 : -1);
             }

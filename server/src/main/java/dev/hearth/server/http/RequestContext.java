@@ -1,5 +1,6 @@
 package dev.hearth.server.http;
 
+import dev.hearth.server.agents.AgentCall;
 import dev.hearth.server.metrics.ServerMetrics;
 import dev.hearth.server.route.Backend;
 import dev.hearth.server.route.Router;
@@ -35,6 +36,14 @@ public record RequestContext(Backend backend, ServerSettings settings, ServerMet
                     "the request body is empty; expected a JSON object", 0);
         }
         return bytes;
+    }
+
+    /**
+     * The agent call that the access filter opened for this request (quotas, scheduling, ledger), or null: agents
+     * are off, or the request is no POST.
+     */
+    public AgentCall agentCall(ServerRequest req) {
+        return req.context().get(AgentCall.class, AgentCall.class).orElse(null);
     }
 
 }

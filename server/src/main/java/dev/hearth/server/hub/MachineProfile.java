@@ -1,6 +1,6 @@
 package dev.hearth.server.hub;
 
-import dev.hearth.kernel.CpuInfo;
+import dev.hearth.engine.CpuInfo;
 
 /**
  * What the planner knows about this machine.

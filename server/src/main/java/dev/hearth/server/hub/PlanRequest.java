@@ -1,5 +1,7 @@
 package dev.hearth.server.hub;
 
+import dev.hearth.kv.KvPrecision;
+
 /**
  * What a deployment needs: a memory budget, context per sequence, concurrent sequences, KV cache precision.
  *

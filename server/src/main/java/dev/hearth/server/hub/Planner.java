@@ -1,5 +1,6 @@
 package dev.hearth.server.hub;
 
+import dev.hearth.kv.KvPrecision;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -48,10 +49,15 @@ public final class Planner {
         return memoryBytes - Math.max(1L << 30, memoryBytes / 20);
     }
 
+    /** Bytes one cached key or value element takes: a row of one Q8_0 block (32 values) over 32. */
+    static double bytesPerElement(KvPrecision kv) {
+        return kv.bytesPerRow(32) / 32.0;
+    }
+
     public MemoryPlan plan(String model, String quant, ModelShape shape, long weightBytes, PlanRequest req) {
         long ctx = req.context();
         long kvPerToken = (long) Math.ceil(shape.layers() * 2.0 * shape.keyValueHeads() * shape.headDim()
-                * req.kv().bytesPerElement());
+                * bytesPerElement(req.kv()));
         long kv = kvPerToken * ctx * req.parallel();
         int heads = Math.max(1, shape.dim() / shape.headDim());
         long compute = 4L * ((long) MICRO_BATCH * (8L * shape.dim() + (long) heads * Math.min(ctx, ATTENTION_CHUNK))

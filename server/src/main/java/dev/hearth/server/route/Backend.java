@@ -28,6 +28,11 @@ public interface Backend extends AutoCloseable {
      */
     Generation generate(GenerationSpec spec);
 
+    /** As {@link #generate(GenerationSpec)}, for a caller the engine schedules by (agent, priority, weight). */
+    default Generation generate(GenerationSpec spec, dev.hearth.engine.Scheduling scheduling) {
+        return generate(spec);
+    }
+
     /** One embedding vector per input; {@link UnsupportedFeatureException} where the model cannot. */
     List<float[]> embed(String model, List<String> inputs);
 

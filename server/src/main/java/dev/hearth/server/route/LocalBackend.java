@@ -3,6 +3,7 @@ package dev.hearth.server.route;
 import dev.hearth.engine.Engine;
 import dev.hearth.engine.GenerationHandle;
 import dev.hearth.engine.GenerationRequest;
+import dev.hearth.engine.Scheduling;
 import dev.hearth.server.chat.ChatOutputFormat;
 import dev.hearth.server.chat.ChatOutputParser;
 import dev.hearth.server.chat.ToolCallFormat;
@@ -103,12 +104,17 @@ public final class LocalBackend implements Backend {
 
     @Override
     public Generation generate(GenerationSpec spec) {
+        return generate(spec, Scheduling.DEFAULT);
+    }
+
+    @Override
+    public Generation generate(GenerationSpec spec, Scheduling scheduling) {
         try (LoadedModels.Lease lease = models.acquire(spec.model(), spec.keepAlive())) {
-            return generate(spec, lease.model());
+            return generate(spec, scheduling, lease.model());
         }
     }
 
-    private Generation generate(GenerationSpec spec, LoadedModel model) {
+    private Generation generate(GenerationSpec spec, Scheduling scheduling, LoadedModel model) {
         ModelText text = model.text();
         List<Map<String, Object>> tools = offeredTools(spec);
         int[] prompt = spec.isChat() ? text.encodeChat(spec.messages(), tools) : text.encodePrompt(spec.prompt());
@@ -118,18 +124,18 @@ public final class LocalBackend implements Backend {
         Engine engine = model.engine();
         int room = Math.max(1, engine.contextLength() - prompt.length);
         int maxTokens = spec.maxTokens() == null ? room : Math.min(spec.maxTokens(), room);
-        Supplier<dev.hearth.engine.TokenSampler> sampler = SamplerFactory.forSettings(spec.sampling(),
+        Supplier<dev.hearth.sampling.TokenSampler> sampler = SamplerFactory.forSettings(spec.sampling(),
                 engine.vocabularySize());
         boolean opensThought = spec.isChat() && promptTail(text, prompt).stripTrailing().endsWith("<think>");
         dev.hearth.grammar.Grammar grammar = outputGrammar(spec, text, tools, opensThought);
         if (grammar != null) {
             // the output is constrained: each sequence gets a matcher that masks tokens the grammar cannot take
             dev.hearth.grammar.CompiledGrammar compiled = compiled(grammar, text.grammarVocabulary());
-            Supplier<dev.hearth.engine.TokenSampler> free = sampler;
-            sampler = () -> new dev.hearth.grammar.GrammarSampler(free.get(), compiled.newMatcher());
+            Supplier<dev.hearth.sampling.TokenSampler> free = sampler;
+            sampler = () -> new dev.hearth.sampling.GrammarSampler(free.get(), compiled.newMatcher());
         }
         GenerationRequest request = new GenerationRequest(prompt, maxTokens, text.stopTokenIds(), spec.stop(),
-                sampler, text::newDecoder);
+                sampler, text::newDecoder, scheduling);
         List<GenerationHandle> handles = new ArrayList<>(spec.choices());
         try {
             for (int i = 0; i < spec.choices(); i++) {

@@ -1,7 +1,6 @@
 package dev.hearth.server.route;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.hearth.server.agents.AgentCall;
 import dev.hearth.server.route.UpstreamException.Kind;
 import dev.hearth.server.route.config.BackendConfig;
 import java.util.ArrayList;
@@ -21,6 +20,7 @@ public final class RemoteBackend implements AutoCloseable {
     private final NodeBalancer balancer;
     private final RouteMetrics metrics;
     private final Thread health;
+    private final LiveRelays relays = new LiveRelays();
 
     public RemoteBackend(BackendConfig.Remote config, String apiKey, RouteMetrics metrics) {
         this.config = config;
@@ -40,6 +40,14 @@ public final class RemoteBackend implements AutoCloseable {
 
     public BackendConfig.Remote config() {
         return config;
+    }
+
+    /**
+     * Ends the streams being relayed now, and any that starts later, with {@code reason} as their error (the
+     * server's shutdown grace has run out).
+     */
+    public void stopRelays(String reason) {
+        relays.stopAll(reason);
     }
 
     /** Whether any node could take a request now (healthy and its breaker not open). */
@@ -79,11 +87,10 @@ public final class RemoteBackend implements AutoCloseable {
             try {
                 UpstreamNode.Opened opened = node.open(path, bytes, stream);
                 node.breaker.onSuccess();
-                AgentCall.servedBy(target);
                 metrics.event(requestId, target, "first chunk after "
                         + String.format("%.1f ms", (System.nanoTime() - opened.startNanos()) / 1e6));
                 return new RelayedResponse(requestId, target, opened, !clientWantsUsage && stream, config.prices(),
-                        metrics);
+                        metrics, relays);
             } catch (UpstreamException e) {
                 node.outstanding.decrementAndGet();
                 if (e.countsAsFailure()) {

@@ -2,7 +2,7 @@ package dev.hearth.server.route;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.hearth.server.agents.AgentGate;
+import dev.hearth.server.agents.AgentCall;
 import dev.hearth.server.agents.RouteClass;
 import java.nio.charset.StandardCharsets;
 import java.util.Locale;
@@ -20,10 +20,20 @@ import java.util.function.Function;
  * @param localOnly the caller's key allows only this machine: remote targets are passed over
  * @param affinityKey a hash of the system prompt, for node affinity (none without a system prompt)
  * @param raw the client's body as it came, forwarded with only the model replaced (null: encode {@code body})
+ * @param caller the agent call this request belongs to (quota reservation, scheduling), or null when agents are off
+ *     or for a caller outside HTTP
  */
 public record RouteRequest(String path, String model, ObjectNode body, boolean stream, int promptTokens,
         boolean tools, boolean reasoning, Function<String, String> header, String agentClass, boolean localOnly,
-        long affinityKey, boolean hasAffinityKey, byte[] raw) {
+        long affinityKey, boolean hasAffinityKey, byte[] raw, AgentCall caller) {
+
+    /** A request of no agent call. */
+    public RouteRequest(String path, String model, ObjectNode body, boolean stream, int promptTokens,
+            boolean tools, boolean reasoning, Function<String, String> header, String agentClass, boolean localOnly,
+            long affinityKey, boolean hasAffinityKey, byte[] raw) {
+        this(path, model, body, stream, promptTokens, tools, reasoning, header, agentClass, localOnly, affinityKey,
+                hasAffinityKey, raw, null);
+    }
 
     public static final String AGENT_CLASS_HEADER = "x-hearth-agent-class";
 
@@ -47,7 +57,23 @@ public record RouteRequest(String path, String model, ObjectNode body, boolean s
 
     RouteRequest withRaw(byte[] bytes) {
         return new RouteRequest(path, model, body, stream, promptTokens, tools, reasoning, header, agentClass,
-                localOnly, affinityKey, hasAffinityKey, bytes);
+                localOnly, affinityKey, hasAffinityKey, bytes, caller);
+    }
+
+    /**
+     * This request as {@code call}'s (null: none): the agent class and the local-only rule then come from the
+     * caller's key, not from the {@value #AGENT_CLASS_HEADER} header.
+     */
+    public RouteRequest withCaller(AgentCall call) {
+        String agentClass = call == null ? header.apply(AGENT_CLASS_HEADER) : call.routeClass().apiName();
+        boolean localOnly = call != null && call.routeClass() == RouteClass.LOCAL;
+        return new RouteRequest(path, model, body, stream, promptTokens, tools, reasoning, header, agentClass,
+                localOnly, affinityKey, hasAffinityKey, raw, call);
+    }
+
+    /** How the engine schedules this request: the caller's agent, priority and weight, or the default. */
+    public dev.hearth.engine.Scheduling scheduling() {
+        return caller == null ? dev.hearth.engine.Scheduling.DEFAULT : caller.scheduling();
     }
 
     /** A request from a map of headers (tests, the bench). */
@@ -77,15 +103,7 @@ public record RouteRequest(String path, String model, ObjectNode body, boolean s
         long key = hasKey ? hash(keyText) : 0;
         return new RouteRequest(path, body.path("model").asText(null), body, body.path("stream").asBoolean(false),
                 (int) Math.min(Integer.MAX_VALUE, (bytes + 3) / 4), tools, reasoning, header,
-                agentClass(header), agentLocalOnly(), key, hasKey, null);
-    }
-
-    private static String agentClass(Function<String, String> header) {
-        return AgentGate.CALL.isBound() ? AgentGate.CALL.get().routeClass().apiName() : header.apply(AGENT_CLASS_HEADER);
-    }
-
-    private static boolean agentLocalOnly() {
-        return AgentGate.CALL.isBound() && AgentGate.CALL.get().routeClass() == RouteClass.LOCAL;
+                header.apply(AGENT_CLASS_HEADER), false, key, hasKey, null, null);
     }
 
     private static String text(JsonNode content) {

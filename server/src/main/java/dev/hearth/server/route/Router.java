@@ -2,7 +2,6 @@ package dev.hearth.server.route;
 
 import dev.hearth.engine.ContextLengthExceededException;
 import dev.hearth.engine.EngineOverloadedException;
-import dev.hearth.server.agents.AgentCall;
 import dev.hearth.server.route.config.BackendConfig;
 import dev.hearth.server.route.config.RoutingConfig;
 import dev.hearth.server.route.config.RoutingConfig.Condition;
@@ -185,7 +184,10 @@ public final class Router implements AutoCloseable {
      */
     public RoutedCall route(RouteRequest req, Supplier<GenerationSpec> spec) throws InterruptedException {
         long id = ids.incrementAndGet();
-        AgentCall.reserve(req.promptTokens(), maxTokens(req), req.body() == null ? 1 : req.body().path("n").asInt(1));
+        if (req.caller() != null) {
+            req.caller().reserve(req.promptTokens(), maxTokens(req), req.body() == null ? 1
+                    : req.body().path("n").asInt(1));
+        }
         List<Target> targets = targets(req);
         RuntimeException last = null;
         List<String> skipped = new ArrayList<>();
@@ -201,10 +203,9 @@ public final class Router implements AutoCloseable {
                 if (refusal == null) {
                     try {
                         Generation g = local.generate(withModel(spec.get(), localNames.getOrDefault(t.model(),
-                                t.model())));
+                                t.model())), req.scheduling());
                         metrics.request(t.toString());
                         metrics.event(id, t.toString(), "serving locally");
-                        AgentCall.servedBy(t.toString());
                         return new RoutedCall.Local(t.toString(), g);
                     } catch (UnknownModelException e) {
                         refusal = failed("not_loaded", e);
@@ -305,6 +306,11 @@ public final class Router implements AutoCloseable {
     static GenerationSpec withModel(GenerationSpec s, String model) {
         return new GenerationSpec(model, s.messages(), s.prompt(), s.tools(), s.maxTokens(), s.stop(), s.sampling(),
                 s.choices(), s.toolChoice(), s.keepAlive(), s.grammar());
+    }
+
+    /** Ends every remote stream being relayed, and any that starts later, with {@code reason} as its error. */
+    public void stopRelays(String reason) {
+        remotes.values().forEach(r -> r.stopRelays(reason));
     }
 
     @Override

@@ -1,8 +1,8 @@
 package dev.hearth.server.route;
 
-import dev.hearth.engine.ChainSampler;
-import dev.hearth.engine.TokenSampler;
+import dev.hearth.sampling.ChainSampler;
 import dev.hearth.sampling.SamplingParams;
+import dev.hearth.sampling.TokenSampler;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.function.Supplier;

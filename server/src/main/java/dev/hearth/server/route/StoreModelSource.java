@@ -140,7 +140,7 @@ public final class StoreModelSource implements LoadedModels.ModelSource {
         long free = Math.max(0, planner.machine().memoryBytes() - bytesInUse);
         int context = options.contextLength() > 0 ? options.contextLength() : 4096;
         return new PlanRequest(free, context, options.parallel(),
-                dev.hearth.server.hub.KvPrecision.valueOf(options.kvPrecision().name()));
+                options.kvPrecision());
     }
 
     /** Loads a GGUF file given by path ({@code --model PATH}) after the planner's check. */

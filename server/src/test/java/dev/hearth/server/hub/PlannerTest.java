@@ -3,6 +3,7 @@ package dev.hearth.server.hub;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
+import dev.hearth.kv.KvPrecision;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;

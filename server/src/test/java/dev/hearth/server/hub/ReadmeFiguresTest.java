@@ -2,6 +2,7 @@ package dev.hearth.server.hub;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.hearth.kv.KvPrecision;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;

@@ -1,5 +1,6 @@
 package dev.hearth.server.http.ollama;
 
+import dev.hearth.server.agents.AgentCall;
 import dev.hearth.server.route.GenerationFailedException;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.hearth.engine.FinishReason;
@@ -64,11 +65,11 @@ public final class OllamaHandlers {
                 r.options(), KeepAlive.parse(r.keepAlive())), r.format());
         RoutedCall routed = route(req, res, "/chat/completions", OllamaToOpenAi.chat(r), spec);
         if (routed instanceof RoutedCall.Relayed relayed) {
-            relay(new OllamaRelay(relayed.response(), model, true), res);
+            relay(req, relayed, new OllamaRelay(relayed.response(), model, true), res);
             return;
         }
         Generation generation = ((RoutedCall.Local) routed).generation();
-        ChoiceEvents events = new ChoiceEvents(generation, context.metrics());
+        ChoiceEvents events = new ChoiceEvents(generation, context.metrics(), context.agentCall(req));
         try {
             new OllamaChatWriter(generation).write(res, !Boolean.FALSE.equals(r.stream()), events);
         } finally {
@@ -110,10 +111,10 @@ public final class OllamaHandlers {
         RoutedCall routed = route(req, res, Boolean.TRUE.equals(r.raw()) ? "/completions" : "/chat/completions",
                 OllamaToOpenAi.generate(r), OllamaSpecs.withFormat(spec, r.format()));
         if (routed instanceof RoutedCall.Relayed relayed) {
-            relay(new OllamaRelay(relayed.response(), model, false), res);
+            relay(req, relayed, new OllamaRelay(relayed.response(), model, false), res);
             return;
         }
-        respond(((RoutedCall.Local) routed).generation(), res, r.stream(), (text, done) -> {
+        respond(req, ((RoutedCall.Local) routed).generation(), res, r.stream(), (text, done) -> {
             String created = Instant.now().toString();
             if (done == null) {
                 return new OllamaResponses.GenerateChunk(spec.model(), created, text, false, null, null, null, null,
@@ -131,17 +132,26 @@ public final class OllamaHandlers {
      */
     private RoutedCall route(ServerRequest req, ServerResponse res, String path, ObjectNode body,
             Supplier<GenerationSpec> spec) throws InterruptedException {
+        AgentCall call = context.agentCall(req);
         RoutedCall routed = context.router().route(RouteRequest.of(path, body,
-                name -> req.headers().first(HeaderNames.create(name)).orElse(null)), spec);
+                name -> req.headers().first(HeaderNames.create(name)).orElse(null)).withCaller(call), spec);
         res.header(OpenAiHandlers.BACKEND_HEADER, routed.target());
+        if (call != null) {
+            call.servedBy(routed.target());
+        }
         return routed;
     }
 
-    private static void relay(OllamaRelay relay, ServerResponse res) {
+    /** Writes a remote answer, then reports its usage to the request's agent call (as a local one reports). */
+    private void relay(ServerRequest req, RoutedCall.Relayed relayed, OllamaRelay relay, ServerResponse res) {
         try {
             relay.write(res);
         } catch (IOException | java.io.UncheckedIOException gone) {
             // the client went away; the relay has cancelled the upstream
+        }
+        AgentCall call = context.agentCall(req);
+        if (call != null && relayed.response().done() != null) {
+            call.generationDone(relayed.target(), relayed.response().done());
         }
     }
 
@@ -151,9 +161,9 @@ public final class OllamaHandlers {
     }
 
     /** Streams one chunk per text delta and a final one, or (stream false) one object with the whole text. */
-    private void respond(Generation generation, ServerResponse res, Boolean stream,
+    private void respond(ServerRequest req, Generation generation, ServerResponse res, Boolean stream,
             BiFunction<String, GenerationEvent.Done, Object> chunk) throws InterruptedException {
-        ChoiceEvents events = new ChoiceEvents(generation, context.metrics());
+        ChoiceEvents events = new ChoiceEvents(generation, context.metrics(), context.agentCall(req));
         try {
             write(res, stream, chunk, events);
         } finally {

@@ -57,7 +57,7 @@ final class CollectedChoices {
             return null;
         }
         List<ChatCompletion.TopLogprob> alternatives = new ArrayList<>();
-        for (GenerationEvent.TopLogprob alt : t.topLogprobs()) {
+        for (dev.hearth.sampling.TopLogprob alt : t.topLogprobs()) {
             if (alternatives.size() == top) {
                 break;
             }

@@ -2,6 +2,7 @@ package dev.hearth.server.http.openai;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.hearth.server.agents.AgentCall;
 import dev.hearth.server.http.ApiException;
 import dev.hearth.server.http.ChoiceEvents;
 import dev.hearth.server.http.HearthServer;
@@ -43,7 +44,8 @@ public final class OpenAiHandlers {
         Lazy<ChatCompletionRequest> request = new Lazy<>(() -> Json.MAPPER.treeToValue(body,
                 ChatCompletionRequest.class));
         Lazy<GenerationSpec> spec = new Lazy<>(() -> OpenAiParams.chat(request.get()));
-        answer(res, RouteRequest.chat(raw, body, h -> header(req, h)), spec, generation -> {
+        RouteRequest route = RouteRequest.chat(raw, body, h -> header(req, h)).withCaller(context.agentCall(req));
+        answer(res, route, spec, generation -> {
             ChatCompletionRequest r = request.get();
             return new Local(new ChatResponder(id("chatcmpl-"), generation, spec.get().sampling()), r.stream(),
                     r.streamOptions());
@@ -55,7 +57,9 @@ public final class OpenAiHandlers {
         ObjectNode body = Json.parse(raw, ObjectNode.class);
         Lazy<CompletionRequest> request = new Lazy<>(() -> Json.MAPPER.treeToValue(body, CompletionRequest.class));
         Lazy<GenerationSpec> spec = new Lazy<>(() -> OpenAiParams.completion(request.get()));
-        answer(res, RouteRequest.completion(raw, body, h -> header(req, h)), spec, generation -> {
+        RouteRequest route = RouteRequest.completion(raw, body, h -> header(req, h))
+                .withCaller(context.agentCall(req));
+        answer(res, route, spec, generation -> {
             CompletionRequest r = request.get();
             return new Local(new CompletionResponder(id("cmpl-"), generation, spec.get().sampling()), r.stream(),
                     r.streamOptions());
@@ -76,12 +80,19 @@ public final class OpenAiHandlers {
         }
         RoutedCall routed = context.router().route(route, spec::get);
         res.header(BACKEND_HEADER, routed.target());
+        AgentCall call = route.caller();
+        if (call != null) {
+            call.servedBy(routed.target());
+        }
         if (routed instanceof RoutedCall.Relayed relayed) {
             relay(relayed.response(), res);
+            if (call != null && relayed.response().done() != null) {
+                call.generationDone(relayed.target(), relayed.response().done());
+            }
             return;
         }
         Generation generation = ((RoutedCall.Local) routed).generation();
-        ChoiceEvents events = new ChoiceEvents(generation, context.metrics());
+        ChoiceEvents events = new ChoiceEvents(generation, context.metrics(), call);
         try {
             Local local = locals.apply(generation);
             if (Boolean.TRUE.equals(local.stream())) {

@@ -1,12 +1,12 @@
-package dev.hearth.kernel;
+package dev.hearth.engine;
 
+import dev.hearth.kernel.MachineProbes;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
-import jdk.incubator.vector.FloatVector;
 
 /** What this machine offers the kernels: vector width, CPU features, cores, memory. */
 public record CpuInfo(String modelName, int cores, int vectorBits, List<String> features, long memoryTotalBytes,
@@ -48,7 +48,7 @@ public record CpuInfo(String modelName, int cores, int vectorBits, List<String> 
             // not Linux
         }
         return new CpuInfo(model, Runtime.getRuntime().availableProcessors(),
-                FloatVector.SPECIES_PREFERRED.vectorBitSize(), List.copyOf(features), total, available,
+                MachineProbes.vectorBits(), List.copyOf(features), total, available,
                 Runtime.version().toString());
     }
 

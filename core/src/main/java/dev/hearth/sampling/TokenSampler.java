@@ -1,4 +1,4 @@
-package dev.hearth.engine;
+package dev.hearth.sampling;
 
 import java.util.List;
 
@@ -16,7 +16,7 @@ public interface TokenSampler {
     }
 
     /** Top alternatives of the last pick (empty unless asked for). */
-    default List<GenerationEvent.TopLogprob> lastTopLogprobs() {
+    default List<TopLogprob> lastTopLogprobs() {
         return List.of();
     }
 

@@ -1,7 +1,6 @@
-package dev.hearth.grammar;
+package dev.hearth.sampling;
 
-import dev.hearth.engine.GenerationEvent;
-import dev.hearth.engine.TokenSampler;
+import dev.hearth.grammar.GrammarMatcher;
 import java.util.List;
 
 /**
@@ -51,7 +50,7 @@ public final class GrammarSampler implements TokenSampler {
     }
 
     @Override
-    public List<GenerationEvent.TopLogprob> lastTopLogprobs() {
+    public List<TopLogprob> lastTopLogprobs() {
         return delegate.lastTopLogprobs();
     }
 }

@@ -1,8 +1,5 @@
-package dev.hearth.engine;
+package dev.hearth.sampling;
 
-import dev.hearth.sampling.Sampler;
-import dev.hearth.sampling.SamplingParams;
-import dev.hearth.sampling.TopLogprobs;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -16,7 +13,7 @@ public final class ChainSampler implements TokenSampler {
     private final boolean logprobs;
     private boolean primed;
     private float lastLogprob = Float.NaN;
-    private List<GenerationEvent.TopLogprob> lastTop = List.of();
+    private List<TopLogprob> lastTop = List.of();
 
     /**
      * @param logprobs whether to compute the chosen token's logprob
@@ -45,9 +42,9 @@ public final class ChainSampler implements TokenSampler {
             Sampler.logprobs(logits, offset, vocabularySize, token, top);
             lastLogprob = top.chosenLogprob();
             if (top.count() > 0) {
-                List<GenerationEvent.TopLogprob> alternatives = new ArrayList<>(top.count());
+                List<TopLogprob> alternatives = new ArrayList<>(top.count());
                 for (int r = 0; r < top.count(); r++) {
-                    alternatives.add(new GenerationEvent.TopLogprob(top.id(r), top.logprob(r)));
+                    alternatives.add(new TopLogprob(top.id(r), top.logprob(r)));
                 }
                 lastTop = alternatives;
             }
@@ -61,7 +58,7 @@ public final class ChainSampler implements TokenSampler {
     }
 
     @Override
-    public List<GenerationEvent.TopLogprob> lastTopLogprobs() {
+    public List<TopLogprob> lastTopLogprobs() {
         return lastTop;
     }
 }
