@@ -39,6 +39,10 @@ final class PlanCommand implements Callable<Integer> {
     @Option(names = "--json", description = "Print JSON.")
     boolean json;
 
+    @Option(names = "--model", paramLabel = "FILE", description = "Plan this GGUF file instead of the catalogue:"
+            + " resident weights, repack growth, KV cache at full use, compute buffers and runtime, from its tensors.")
+    java.nio.file.Path model;
+
     @Override
     public Integer call() throws Exception {
         MachineProfile machine = bandwidthGbPerSec == null ? MachineProfile.detect()
@@ -46,6 +50,9 @@ final class PlanCommand implements Callable<Integer> {
         long memory = ram == null ? machine.memoryBytes() : Bytes.parse(ram);
         Planner planner = new Planner(machine.withMemory(memory));
         PlanRequest req = new PlanRequest(memory, context, parallel, kv.precision());
+        if (model != null) {
+            return planFile(planner, req);
+        }
         List<MemoryPlan> plans = planner.planCatalogue(req);
         Optional<MemoryPlan> best = Planner.best(plans);
         if (json) {
@@ -66,7 +73,7 @@ final class PlanCommand implements Callable<Integer> {
                 "TOTAL", "FITS", "DECODE/s", "ALL SEQ/s", "PROMPT/s");
         for (MemoryPlan p : plans) {
             System.out.printf("%-18s %-7s %9s %9s %9s %9s  %-5s %9.1f %9.1f %9.0f%n", p.model(), p.quantization(),
-                    Bytes.format(p.weightBytes()), Bytes.format(p.kvCacheBytes()),
+                    Bytes.format(p.weightBytes() + p.repackGrowthBytes()), Bytes.format(p.kvCacheBytes()),
                     Bytes.format(p.computeBytes() + p.overheadBytes()), Bytes.format(p.totalBytes()),
                     switch (p.verdict()) {
                         case FITS -> "yes";
@@ -82,11 +89,37 @@ final class PlanCommand implements Callable<Integer> {
         return 0;
     }
 
+    private int planFile(Planner planner, PlanRequest req) throws Exception {
+        if (!java.nio.file.Files.isRegularFile(model)) {
+            System.err.println("hearth plan: no such model file: " + model);
+            return 2;
+        }
+        MemoryPlan p = planner.planFile(model.getFileName().toString(), model, req);
+        if (json) {
+            System.out.println(new ObjectMapper().writeValueAsString(row(p)));
+            return 0;
+        }
+        System.out.printf("%s (%s): %s tokens x %d sequence(s), KV %s%n", model, p.quantization(),
+                p.request().context(), p.request().parallel(), req.kv().name().toLowerCase(Locale.ROOT));
+        System.out.printf("  weights %s (resident), repacked +%s, KV cache %s (at full use), compute %s, runtime %s%n",
+                Bytes.format(p.weightBytes()), Bytes.format(p.repackGrowthBytes()), Bytes.format(p.kvCacheBytes()),
+                Bytes.format(p.computeBytes()), Bytes.format(p.overheadBytes()));
+        System.out.printf("  total %s of %s: %s%n", Bytes.format(p.totalBytes()), Bytes.format(p.budgetBytes()),
+                switch (p.verdict()) {
+                    case FITS -> "fits";
+                    case TIGHT -> "fits, but tight";
+                    case DOES_NOT_FIT -> "does not fit (at most " + p.maxContextThatFits()
+                            + " tokens of context per sequence would)";
+                });
+        return p.fits() ? 0 : 1;
+    }
+
     private static Map<String, Object> row(MemoryPlan p) {
         Map<String, Object> r = new LinkedHashMap<>();
         r.put("model", p.model());
         r.put("quantization", p.quantization());
         r.put("weightBytes", p.weightBytes());
+        r.put("repackGrowthBytes", p.repackGrowthBytes());
         r.put("kvCacheBytes", p.kvCacheBytes());
         r.put("computeBytes", p.computeBytes());
         r.put("overheadBytes", p.overheadBytes());

@@ -4,7 +4,9 @@ package dev.hearth.server.hub;
  * The planner's answer for one model file under one {@link PlanRequest}: bytes by use, whether it fits, and
  * expected speeds.
  *
- * @param weightBytes        model file(s), memory-mapped
+ * @param weightBytes        model file(s), memory-mapped (from a file at hand: the tensors that become resident, an
+ *                           untied token embedding, only looked up, left out)
+ * @param repackGrowthBytes  what the repacked copies for the native kernels add over the same tensors in the file
  * @param kvCacheBytes       layers x 2 x kv heads x head dim x context x parallel x bytes per element
  * @param computeBytes       activation and logits buffers for one micro-batch
  * @param overheadBytes      runtime: JVM, code, thread stacks, page tables
@@ -14,13 +16,13 @@ package dev.hearth.server.hub;
  * @param promptTokensPerSec prompt processing, compute-bound estimate
  */
 public record MemoryPlan(String model, String quantization, ModelShape shape, PlanRequest request, long weightBytes,
-                         long kvCacheBytes, long computeBytes, long overheadBytes, long budgetBytes,
+                         long repackGrowthBytes, long kvCacheBytes, long computeBytes, long overheadBytes, long budgetBytes,
                          double decodeTokensPerSec, double aggregateDecodeTokensPerSec, double promptTokensPerSec) {
 
     public enum Verdict { FITS, TIGHT, DOES_NOT_FIT }
 
     public long totalBytes() {
-        return weightBytes + kvCacheBytes + computeBytes + overheadBytes;
+        return weightBytes + repackGrowthBytes + kvCacheBytes + computeBytes + overheadBytes;
     }
 
     public boolean fits() {
@@ -38,15 +40,15 @@ public record MemoryPlan(String model, String quantization, ModelShape shape, Pl
     /** Largest context per sequence that would still fit, at the same parallelism. */
     public long maxContextThatFits() {
         long perToken = kvCacheBytes / ((long) request.context() * request.parallel());
-        long room = budgetBytes - weightBytes - computeBytes - overheadBytes;
+        long room = budgetBytes - weightBytes - repackGrowthBytes - computeBytes - overheadBytes;
         return room <= 0 || perToken <= 0 ? 0 : room / perToken / request.parallel();
     }
 
     /** One sentence for a log or an HTTP error. */
     public String describe() {
-        return String.format("%s %s needs %s (weights %s, KV cache %s for %d x %d tokens, compute %s, runtime %s)"
-                        + " of %s: %s", model, quantization, Bytes.format(totalBytes()), Bytes.format(weightBytes),
-                Bytes.format(kvCacheBytes), request.parallel(), request.context(), Bytes.format(computeBytes),
+        return String.format("%s %s needs %s (weights %s, repacked +%s, KV cache %s for %d x %d tokens, compute %s,"
+                        + " runtime %s) of %s: %s", model, quantization, Bytes.format(totalBytes()),
+                Bytes.format(weightBytes), Bytes.format(repackGrowthBytes), Bytes.format(kvCacheBytes), request.parallel(), request.context(), Bytes.format(computeBytes),
                 Bytes.format(overheadBytes), Bytes.format(budgetBytes), switch (verdict()) {
                     case FITS -> "fits";
                     case TIGHT -> "fits, but tight";

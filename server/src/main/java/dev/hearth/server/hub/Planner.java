@@ -22,6 +22,11 @@ public final class Planner {
     /** Keys per attention chunk held at once in the compute buffer. */
     static final int ATTENTION_CHUNK = 4096;
     static final long RUNTIME_BASE = 512L << 20;
+    /**
+     * The server process's own resident memory with a model loaded from a file at hand (JVM, classes, code cache, heap,
+     * HTTP server, tokenizer), measured; page tables for the weights (8 bytes per 4 KiB page) come on top.
+     */
+    static final long RUNTIME_FILE = 400L << 20;
     /** Share of measured bandwidth a decode step achieves. */
     static final double BANDWIDTH_EFFICIENCY = 0.85;
     /** Share of peak FLOPS quantized matmuls reach on the JVM (conservative). */
@@ -60,6 +65,7 @@ public final class Planner {
         // Q4_0 weights get a block-scale table on the heap at load (a float per 18-byte block; WeightMatrix)
         long scaleTables = "Q4_0".equalsIgnoreCase(quant) ? weightBytes / 18 * 4 : 0;
         long overhead = RUNTIME_BASE + weightBytes / 50 + scaleTables;
+        long growth = Math.round(weightBytes * dev.hearth.engine.MemoryEstimate.repackGrowth(quant));
 
         double activeShare = (double) shape.activeParameterCount() / shape.parameterCount();
         double activeWeightBytes = weightBytes * activeShare;
@@ -71,8 +77,34 @@ public final class Planner {
         double aggregate = Math.min(req.parallel() * bandwidth
                 / (activeWeightBytes + req.parallel() * kvReadPerSequence), flops / flopsPerToken);
         double prompt = flops / flopsPerToken;
-        return new MemoryPlan(model, quant, shape, req, weightBytes, kv, compute, overhead, budget(req.memoryBytes()),
-                single, aggregate, prompt);
+        return new MemoryPlan(model, quant, shape, req, weightBytes, growth, kv, compute, overhead,
+                budget(req.memoryBytes()), single, aggregate, prompt);
+    }
+
+    /**
+     * Plans a GGUF file at hand from its tensor directory ({@link dev.hearth.engine.MemoryEstimate}): the tensors that
+     * become resident, each repacked where this process repacks its type, the KV pool and the compute buffers of the
+     * runner a server would build, and the runtime's own memory. Speeds as {@link #plan}.
+     */
+    public MemoryPlan planFile(String model, java.nio.file.Path file, PlanRequest req) throws IOException {
+        GgufSummary s = GgufSummary.read(List.of(file), model);
+        if (s.shape() == null) {
+            throw new HubException("model '" + model + "' lacks the attention metadata the planner needs"
+                    + " (block_count, embedding_length, attention.head_count)");
+        }
+        MemoryPlan rough = plan(model, s.quantization(), s.shape(), Files.size(file), req);
+        dev.hearth.engine.MemoryEstimate e;
+        try (dev.hearth.gguf.GgufFile g = dev.hearth.gguf.GgufFile.open(file)) {
+            e = dev.hearth.engine.MemoryEstimate.of(g, req.context(), req.parallel(),
+                    dev.hearth.kv.KvPrecision.valueOf(req.kv().name()), dev.hearth.model.ModelOptions.DEFAULT_MAX_BATCH_TOKENS,
+                    machine.cores());
+        } catch (RuntimeException ex) {
+            return rough;  // a header the loader would refuse anyway (it says why): planned from its summary
+        }
+        long resident = e.weightBytes() - e.repackGrowthBytes();
+        return new MemoryPlan(model, s.quantization(), s.shape(), req, resident, e.repackGrowthBytes(), e.kvBytes(),
+                e.computeBytes(), RUNTIME_FILE + e.weightBytes() / 512, budget(req.memoryBytes()),
+                rough.decodeTokensPerSec(), rough.aggregateDecodeTokensPerSec(), rough.promptTokensPerSec());
     }
 
     /** Every catalogue model in every published quantization, sizes estimated from the parameter count. */
@@ -112,6 +144,9 @@ public final class Planner {
 
     /** Plans a stored model from its GGUF header; what the server asks before loading (refuse or warn). */
     public MemoryPlan check(ResolvedModel model, PlanRequest req) throws IOException {
+        if (model.shards().size() == 1) {
+            return planFile(model.manifest().name(), model.shards().getFirst(), req);
+        }
         long bytes = 0;
         for (Path p : model.shards()) {
             bytes += Files.size(p);

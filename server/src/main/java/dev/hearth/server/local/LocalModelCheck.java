@@ -28,9 +28,8 @@ public final class LocalModelCheck {
                 return null; // the planner cannot judge it; loading will tell
             }
             int context = options.contextLength() > 0 ? options.contextLength() : Math.min(4096, s.shape().contextLength());
-            MemoryPlan plan = new Planner(machine).plan(path.getFileName().toString(), s.quantization(), s.shape(),
-                    Files.size(path), new PlanRequest(machine.memoryBytes(), Math.max(1, context), options.parallel(),
-                            options.kvPrecision()));
+            MemoryPlan plan = new Planner(machine).planFile(path.getFileName().toString(), path, new PlanRequest(
+                    machine.memoryBytes(), Math.max(1, context), options.parallel(), options.kvPrecision()));
             return plan.verdict() == MemoryPlan.Verdict.DOES_NOT_FIT ? new Refusal("does_not_fit", plan.describe())
                     : null;
         } catch (IOException | RuntimeException e) {

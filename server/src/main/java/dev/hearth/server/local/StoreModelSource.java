@@ -156,9 +156,13 @@ public final class StoreModelSource implements LoadedModels.ModelSource {
     /** Predicted (planner) against measured (resident set of this process) memory, after a load. */
     private static void reportMemory(String name, MemoryPlan plan) {
         long resident = residentBytes();
-        System.err.printf("memory for %s: predicted %.2f GiB (weights %.2f GiB + KV cache and buffers), resident"
-                + " process memory now %s%n", name, plan.totalBytes() / 1073741824.0, plan.weightBytes() / 1073741824.0,
-                resident < 0 ? "unknown" : String.format("%.2f GiB", resident / 1073741824.0));
+        double gib = 1L << 30;
+        System.err.printf(java.util.Locale.ROOT, "memory for %s: predicted %.2f GiB with the KV cache in full use (weights"
+                + " %.2f GiB + repacked %.2f + KV %.2f + compute %.2f + runtime %.2f), %.2f GiB before any KV position is"
+                + " written; resident process memory now %s%n", name, plan.totalBytes() / gib, plan.weightBytes() / gib,
+                plan.repackGrowthBytes() / gib, plan.kvCacheBytes() / gib, plan.computeBytes() / gib,
+                plan.overheadBytes() / gib, (plan.totalBytes() - plan.kvCacheBytes()) / gib,
+                resident < 0 ? "unknown" : String.format(java.util.Locale.ROOT, "%.2f GiB", resident / gib));
     }
 
     /** VmRSS from /proc/self/status, or -1 where there is no such file. */
