@@ -1,7 +1,8 @@
 /*
- * Hearth's native matmul kernels: 8-bit integer dot products (AVX-512 VNNI vpdpbusd) for Q4_0, Q8_0, Q4_K and Q6_K
- * weights against activations quantized to 8 bits (NativeKernels.quantize: blocks of 32, as ggml's Q8_0, for Q4_0 and
- * Q8_0; NativeKernels.quantizeK: one scale per 256 values, as ggml's Q8_K, for the K-quants, spread over dx).
+ * Hearth's native matmul kernels: 8-bit integer dot products (AVX-512 VNNI vpdpbusd) for Q4_0, Q5_0, Q8_0, Q4_K, Q5_K
+ * and Q6_K weights (repacked at load; Q4_0, Q8_0, Q4_K and Q6_K also in the file's layout) against activations
+ * quantized to 8 bits (NativeKernels.quantize: blocks of 32, as ggml's Q8_0, for Q4_0, Q5_0 and Q8_0;
+ * NativeKernels.quantizeK: one scale per 256 values, as ggml's Q8_K, for the K-quants, spread over dx).
  *
  * Called from dev.hearth.kernel.NativeKernels through the FFM API. Built by src/main/c/build.sh when a C compiler is
  * present; the engine falls back to its Vector API kernels when it is not, or when the CPU lacks the instructions
@@ -762,14 +763,19 @@ VNNI static void pk4k_tile1(const uint8_t *tile, int supers, int cols, const int
 }
 
 /*
- * Q6_K repacked at load (hk_repack): tiles of 16 rows, one lane per row. Per super-block of a tile, 4384 bytes:
- * 64 vectors of 64 bytes (vector k: values 4k .. 4k + 3 of the 16 rows as unsigned bytes 0..63, the 6 bits put
- * together at load), the 16 groups' int8 scales (16 x 16 bytes, row i at byte i) and the 16 rows' d (f16). 274 bytes
- * per row and super-block against the file's 210: the price of no bit surgery per token.
+ * Q6_K repacked at load (hk_repack): tiles of 16 rows, one lane per row, in the file's 210 bytes per row and
+ * super-block (decode reads every weight once per token: a layout of whole bytes, 274, read 30% more). Per
+ * super-block of a tile, 3360 bytes:
+ *   [0, 2048)     the low 4 bits as Q4_K's nibbles: for each 64-value chunk c, 8 vectors (vector m: row i's bytes
+ *                 4m .. 4m + 3 at 4i; byte k's low nibble is value 64c + 4m + k, its high nibble value
+ *                 64c + 32 + 4m + k; values in the order ggml dequantizes them)
+ *   [2048, 3072)  the high 2 bits: 16 vectors, vector 8g + m: byte k's bits 2j, 2j + 1 are value 32(4g + j) + 4m + k's
+ *   [3072, 3328)  the 16 groups' int8 scales (16 x 16 bytes, row i at byte i)
+ *   [3328, 3360)  the 16 rows' d (f16)
  */
-#define PK6K_SUPER 4384
+#define PK6K_SUPER 3360
 
-/* Row i of one super-block of a Q6_K tile: the 6-bit values put together as bytes. */
+/* Row i of one super-block of a Q6_K tile. */
 static void pk_row_q6_k(const uint8_t *blk, int i, uint8_t *o) {
     const uint8_t *ql = blk;
     const uint8_t *qh = blk + 128;
@@ -783,13 +789,77 @@ static void pk_row_q6_k(const uint8_t *blk, int i, uint8_t *o) {
             v[128 * h + l + 96] = (uint8_t) ((b >> 4) | (((c >> 6) & 3) << 4));
         }
     }
-    for (int k = 0; k < 64; k++) {
-        memcpy(o + 64 * k + 4 * i, v + 4 * k, 4);
+    for (int c = 0; c < 4; c++) {
+        for (int m = 0; m < 8; m++) {
+            for (int k = 0; k < 4; k++) {
+                o[512 * c + 64 * m + 4 * i + k] = (uint8_t) ((v[64 * c + 4 * m + k] & 0xF)
+                        | ((v[64 * c + 32 + 4 * m + k] & 0xF) << 4));
+            }
+        }
+    }
+    for (int g = 0; g < 2; g++) {
+        for (int m = 0; m < 8; m++) {
+            for (int k = 0; k < 4; k++) {
+                uint8_t h = 0;
+                for (int j = 0; j < 4; j++) {
+                    h |= (uint8_t) ((v[32 * (4 * g + j) + 4 * m + k] >> 4) << (2 * j));
+                }
+                o[2048 + 64 * (8 * g + m) + 4 * i + k] = h;
+            }
+        }
     }
     for (int g = 0; g < 16; g++) {
-        o[4096 + 16 * g + i] = blk[192 + g];
+        o[3072 + 16 * g + i] = blk[192 + g];
     }
-    memcpy(o + 4352 + 2 * i, blk + 208, 2);
+    memcpy(o + 3328 + 2 * i, blk + 208, 2);
+}
+
+/* The high bits of sub-block s (bits 2j, 2j + 1 of each byte, j = s % 4) moved to bits 4 and 5; others garbage. */
+VNNI INLINE __m512i q6_high(__m512i hv, int s) {
+    switch (s & 3) {
+        case 0: return _mm512_slli_epi16(hv, 4);
+        case 1: return _mm512_slli_epi16(hv, 2);
+        case 2: return hv;
+        default: return _mm512_srli_epi16(hv, 2);
+    }
+}
+
+/* Sub-block s (32 values, groups 2s and 2s + 1) of one super-block of a Q6_K tile, tokens [t0, t0 + NT). */
+VNNI INLINE void pk6k_sub(int NT, int s, const uint8_t *p, int sb, int cols, const int8_t *xq, const float *dx,
+        const float *cx, int t0, __m512 dv, __m512 *f) {
+    const __m512i m4 = _mm512_set1_epi8(0x0F);
+    const __m512i top = _mm512_set1_epi8(0x30);
+    const uint8_t *q = p + 512 * (s / 2);
+    const uint8_t *h = p + 2048 + 512 * (s / 4);
+    __m512i w[8];
+    for (int m = 0; m < 8; m++) {
+        __m512i v = _mm512_loadu_si512(q + 64 * m);
+        __m512i lo = (s & 1) ? _mm512_and_si512(_mm512_srli_epi16(v, 4), m4) : _mm512_and_si512(v, m4);
+        w[m] = _mm512_ternarylogic_epi32(lo, q6_high(_mm512_loadu_si512(h + 64 * m), s), top, 0xF8);
+    }
+    __m512 sa = _mm512_mul_ps(dv, _mm512_cvtepi32_ps(_mm512_cvtepi8_epi32(
+            _mm_loadu_si128((const __m128i *) (p + 3072 + 32 * s)))));
+    __m512 sbv = _mm512_mul_ps(dv, _mm512_cvtepi32_ps(_mm512_cvtepi8_epi32(
+            _mm_loadu_si128((const __m128i *) (p + 3072 + 32 * s + 16)))));
+    int nb = cols / 32;
+    int groups = cols / 16;
+    int v0 = 256 * sb + 32 * s;
+    for (int j = 0; j < NT; j++) {
+        const int8_t *xb = xq + (int64_t) (t0 + j) * cols + v0;
+        __m512i a0 = _mm512_dpbusd_epi32(_mm512_setzero_si512(), w[0], _mm512_set1_epi32(*(const int32_t *) xb));
+        __m512i a1 = _mm512_dpbusd_epi32(_mm512_setzero_si512(), w[4], _mm512_set1_epi32(*(const int32_t *) (xb + 16)));
+        a0 = _mm512_dpbusd_epi32(a0, w[1], _mm512_set1_epi32(*(const int32_t *) (xb + 4)));
+        a1 = _mm512_dpbusd_epi32(a1, w[5], _mm512_set1_epi32(*(const int32_t *) (xb + 20)));
+        a0 = _mm512_dpbusd_epi32(a0, w[2], _mm512_set1_epi32(*(const int32_t *) (xb + 8)));
+        a1 = _mm512_dpbusd_epi32(a1, w[6], _mm512_set1_epi32(*(const int32_t *) (xb + 24)));
+        a0 = _mm512_dpbusd_epi32(a0, w[3], _mm512_set1_epi32(*(const int32_t *) (xb + 12)));
+        a1 = _mm512_dpbusd_epi32(a1, w[7], _mm512_set1_epi32(*(const int32_t *) (xb + 28)));
+        __m512 d = _mm512_set1_ps(dx[(int64_t) (t0 + j) * nb + v0 / 32]);
+        const float *c = cx + (int64_t) (t0 + j) * groups + v0 / 16;
+        /* scale * (dx * dot - 32 * dx * sum), per group of 16 */
+        f[j] = _mm512_fmadd_ps(_mm512_fmadd_ps(_mm512_cvtepi32_ps(a0), d, _mm512_set1_ps(-32.0f * c[0])), sa, f[j]);
+        f[j] = _mm512_fmadd_ps(_mm512_fmadd_ps(_mm512_cvtepi32_ps(a1), d, _mm512_set1_ps(-32.0f * c[1])), sbv, f[j]);
+    }
 }
 
 /* Tokens [t0, t0 + NT) against one 16-row tile of repacked Q6_K; cx: dx times each 16-value group's sum of x. */
@@ -799,32 +869,18 @@ VNNI INLINE void pk6k_tile(int NT, const uint8_t *tile, int supers, int cols, co
     for (int j = 0; j < NT; j++) {
         f[j] = _mm512_setzero_ps();
     }
-    int nb = cols / 32;
-    int groups = cols / 16;
     for (int sb = 0; sb < supers; sb++) {
         const uint8_t *p = tile + (size_t) sb * PK6K_SUPER;
-        __m512 dv = _mm512_cvtph_ps(_mm256_loadu_si256((const __m256i *) (p + 4352)));
-        for (int g = 0; g < 16; g++) {
-            __m512i w0 = _mm512_loadu_si512(p + 64 * (4 * g));
-            __m512i w1 = _mm512_loadu_si512(p + 64 * (4 * g + 1));
-            __m512i w2 = _mm512_loadu_si512(p + 64 * (4 * g + 2));
-            __m512i w3 = _mm512_loadu_si512(p + 64 * (4 * g + 3));
-            __m512 scv = _mm512_mul_ps(dv, _mm512_cvtepi32_ps(_mm512_cvtepi8_epi32(
-                    _mm_loadu_si128((const __m128i *) (p + 4096 + 16 * g)))));
-            int v0 = 256 * sb + 16 * g;    /* the group's first value */
-            for (int j = 0; j < NT; j++) {
-                const int8_t *xb = xq + (int64_t) (t0 + j) * cols + v0;
-                __m512i acc = _mm512_dpbusd_epi32(_mm512_setzero_si512(), w0, _mm512_set1_epi32(*(const int32_t *) xb));
-                acc = _mm512_dpbusd_epi32(acc, w1, _mm512_set1_epi32(*(const int32_t *) (xb + 4)));
-                acc = _mm512_dpbusd_epi32(acc, w2, _mm512_set1_epi32(*(const int32_t *) (xb + 8)));
-                acc = _mm512_dpbusd_epi32(acc, w3, _mm512_set1_epi32(*(const int32_t *) (xb + 12)));
-                float d = dx[(int64_t) (t0 + j) * nb + v0 / 32];
-                float c = cx[(int64_t) (t0 + j) * groups + v0 / 16];
-                /* scale * (dx * dot - 32 * dx * sum) */
-                __m512 v = _mm512_fmadd_ps(_mm512_cvtepi32_ps(acc), _mm512_set1_ps(d), _mm512_set1_ps(-32.0f * c));
-                f[j] = _mm512_fmadd_ps(v, scv, f[j]);
-            }
-        }
+        __m512 dv = _mm512_cvtph_ps(_mm256_loadu_si256((const __m256i *) (p + 3328)));
+        /* written out so that every shift has a constant count */
+        pk6k_sub(NT, 0, p, sb, cols, xq, dx, cx, t0, dv, f);
+        pk6k_sub(NT, 1, p, sb, cols, xq, dx, cx, t0, dv, f);
+        pk6k_sub(NT, 2, p, sb, cols, xq, dx, cx, t0, dv, f);
+        pk6k_sub(NT, 3, p, sb, cols, xq, dx, cx, t0, dv, f);
+        pk6k_sub(NT, 4, p, sb, cols, xq, dx, cx, t0, dv, f);
+        pk6k_sub(NT, 5, p, sb, cols, xq, dx, cx, t0, dv, f);
+        pk6k_sub(NT, 6, p, sb, cols, xq, dx, cx, t0, dv, f);
+        pk6k_sub(NT, 7, p, sb, cols, xq, dx, cx, t0, dv, f);
     }
     for (int j = 0; j < NT; j++) {
         _mm512_mask_storeu_ps(out + (int64_t) (t0 + j) * n + r, live, f[j]);
@@ -889,6 +945,167 @@ static void pk_row_q5_k(const uint8_t *blk, int i, uint8_t *o) {
     memcpy(o + 2848 + 2 * i, blk + 2, 2);
 }
 
+/*
+ * Q5_0 and Q8_0 on AVX-512, over the layouts packed for the AVX2 kernels (hearth_kernels_avx2.c): the same lane per
+ * row as Q4_0. Q5_0's fifth bits are put on the nibbles per block (shift, and, or: the shift moves the bit of value
+ * 4m + k, bit m of byte k, to bit 4), offset 16; Q8_0's signed bytes go unsigned by flipping the sign bit, offset 128.
+ */
+#define PK5_0_BLOCK 352
+#define PK8_0_BLOCK 544
+
+VNNI INLINE void pk32_weights(int type, const uint8_t *pb, __m512i *w) {
+    if (type == HK_Q8_0) {
+        const __m512i flip = _mm512_set1_epi8((char) 0x80);
+        for (int m = 0; m < 8; m++) {
+            w[m] = _mm512_xor_si512(_mm512_loadu_si512(pb + 64 * m), flip);
+        }
+        return;
+    }
+    const __m512i m4 = _mm512_set1_epi8(0x0F);
+    const __m512i bit = _mm512_set1_epi8(0x10);
+    __m512i hb = _mm512_loadu_si512(pb + 256);
+    __m512i q0 = _mm512_loadu_si512(pb), q1 = _mm512_loadu_si512(pb + 64);
+    __m512i q2 = _mm512_loadu_si512(pb + 128), q3 = _mm512_loadu_si512(pb + 192);
+    /* 0xF8: a | (b & c) */
+    w[0] = _mm512_ternarylogic_epi32(_mm512_and_si512(q0, m4), _mm512_slli_epi16(hb, 4), bit, 0xF8);
+    w[1] = _mm512_ternarylogic_epi32(_mm512_and_si512(q1, m4), _mm512_slli_epi16(hb, 3), bit, 0xF8);
+    w[2] = _mm512_ternarylogic_epi32(_mm512_and_si512(q2, m4), _mm512_slli_epi16(hb, 2), bit, 0xF8);
+    w[3] = _mm512_ternarylogic_epi32(_mm512_and_si512(q3, m4), _mm512_slli_epi16(hb, 1), bit, 0xF8);
+    w[4] = _mm512_ternarylogic_epi32(_mm512_and_si512(_mm512_srli_epi16(q0, 4), m4), hb, bit, 0xF8);
+    w[5] = _mm512_ternarylogic_epi32(_mm512_and_si512(_mm512_srli_epi16(q1, 4), m4), _mm512_srli_epi16(hb, 1), bit, 0xF8);
+    w[6] = _mm512_ternarylogic_epi32(_mm512_and_si512(_mm512_srli_epi16(q2, 4), m4), _mm512_srli_epi16(hb, 2), bit, 0xF8);
+    w[7] = _mm512_ternarylogic_epi32(_mm512_and_si512(_mm512_srli_epi16(q3, 4), m4), _mm512_srli_epi16(hb, 3), bit, 0xF8);
+}
+
+/* Tokens [t0, t0 + NT) against one 16-row tile of repacked Q5_0 or Q8_0. */
+VNNI INLINE void pk32_tile(int type, int NT, const uint8_t *tile, int nb, int cols, const int8_t *xq, const float *dx,
+        const int32_t *nsx, int t0, float *out, int64_t n, int r, __mmask16 live) {
+    int ub = type == HK_Q5_0 ? PK5_0_BLOCK : PK8_0_BLOCK;
+    int offset = type == HK_Q5_0 ? 16 : 128;
+    __m512 f[8];
+    for (int j = 0; j < NT; j++) {
+        f[j] = _mm512_setzero_ps();
+    }
+    for (int b = 0; b < nb; b++) {
+        const uint8_t *pb = tile + (size_t) b * ub;
+        __m512i w[8];
+        pk32_weights(type, pb, w);
+        __m512 dw = _mm512_cvtph_ps(_mm256_loadu_si256((const __m256i *) (pb + ub - 32)));
+        for (int j = 0; j < NT; j++) {
+            const int8_t *xb = xq + (int64_t) (t0 + j) * cols + 32 * b;
+            __m512i acc = _mm512_set1_epi32(offset * nsx[(int64_t) (t0 + j) * nb + b]);
+            for (int m = 0; m < 8; m++) {
+                acc = _mm512_dpbusd_epi32(acc, w[m], _mm512_set1_epi32(*(const int32_t *) (xb + 4 * m)));
+            }
+            f[j] = _mm512_fmadd_ps(_mm512_cvtepi32_ps(acc), _mm512_mul_ps(dw, _mm512_set1_ps(dx[(int64_t) (t0 + j) * nb + b])),
+                    f[j]);
+        }
+    }
+    for (int j = 0; j < NT; j++) {
+        _mm512_mask_storeu_ps(out + (int64_t) (t0 + j) * n + r, live, f[j]);
+    }
+}
+
+#define PK32_TILES(name, type) \
+    VNNI static void name##_tile8(const uint8_t *tile, int nb, int cols, const int8_t *xq, const float *dx, \
+            const int32_t *nsx, const float *cx, int t0, float *out, int64_t n, int r, __mmask16 live) { \
+        (void) cx; pk32_tile(type, 8, tile, nb, cols, xq, dx, nsx, t0, out, n, r, live); } \
+    VNNI static void name##_tile4(const uint8_t *tile, int nb, int cols, const int8_t *xq, const float *dx, \
+            const int32_t *nsx, const float *cx, int t0, float *out, int64_t n, int r, __mmask16 live) { \
+        (void) cx; pk32_tile(type, 4, tile, nb, cols, xq, dx, nsx, t0, out, n, r, live); } \
+    VNNI static void name##_tile1(const uint8_t *tile, int nb, int cols, const int8_t *xq, const float *dx, \
+            const int32_t *nsx, const float *cx, int t0, float *out, int64_t n, int r, __mmask16 live) { \
+        (void) cx; pk32_tile(type, 1, tile, nb, cols, xq, dx, nsx, t0, out, n, r, live); }
+
+PK32_TILES(pk5_0, HK_Q5_0)
+PK32_TILES(pk8_0, HK_Q8_0)
+
+/*
+ * Q5_K on AVX-512 over its packed layout (hearth_kernels_avx2.c): as Q4_K, with the fifth bit of each value (bit s
+ * of the qh byte, for sub-block s) shifted to bit 4 and put on the nibble.
+ */
+#define PK5K_SUPER 2880
+
+/* The qh bytes' bit s moved to bit 4 (other bits garbage: the caller keeps bit 4 only); s a constant once unrolled. */
+VNNI INLINE __m512i fifth_bit(__m512i hb, int s) {
+    switch (s) {
+        case 0: return _mm512_slli_epi16(hb, 4);
+        case 1: return _mm512_slli_epi16(hb, 3);
+        case 2: return _mm512_slli_epi16(hb, 2);
+        case 3: return _mm512_slli_epi16(hb, 1);
+        case 4: return hb;
+        case 5: return _mm512_srli_epi16(hb, 1);
+        case 6: return _mm512_srli_epi16(hb, 2);
+        default: return _mm512_srli_epi16(hb, 3);
+    }
+}
+
+/* Tokens [t0, t0 + NT) against one 16-row tile of repacked Q5_K, sub-block s of every super-block. */
+VNNI INLINE void pk5k_sub(int NT, int s, const uint8_t *p, int sb, int cols, const int8_t *xq, const float *dx,
+        const int32_t *nsx, int t0, __m512 dv, __m512 mv, __m512 *f, __m512 *fm) {
+    const __m512i m4 = _mm512_set1_epi8(0x0F);
+    const __m512i bit = _mm512_set1_epi8(0x10);
+    int nb = cols / 32;
+    const uint8_t *q = p + 512 * (s / 2);
+    __m512i w[8];
+    for (int m = 0; m < 8; m++) {
+        __m512i v = _mm512_loadu_si512(q + 64 * m);
+        __m512i lo = (s & 1) ? _mm512_and_si512(_mm512_srli_epi16(v, 4), m4) : _mm512_and_si512(v, m4);
+        w[m] = _mm512_ternarylogic_epi32(lo, fifth_bit(_mm512_loadu_si512(p + 2048 + 64 * m), s), bit, 0xF8);
+    }
+    __m512 scv = _mm512_mul_ps(dv, u8x16_to_ps(p + 2560 + 16 * s));
+    __m512 mnv = _mm512_mul_ps(mv, u8x16_to_ps(p + 2688 + 16 * s));
+    int b = 8 * sb + s;
+    for (int j = 0; j < NT; j++) {
+        const int8_t *xb = xq + (int64_t) (t0 + j) * cols + 32 * b;
+        __m512i acc = _mm512_setzero_si512();
+        for (int m = 0; m < 8; m++) {
+            acc = _mm512_dpbusd_epi32(acc, w[m], _mm512_set1_epi32(*(const int32_t *) (xb + 4 * m)));
+        }
+        float d = dx[(int64_t) (t0 + j) * nb + b];
+        f[j] = _mm512_fmadd_ps(_mm512_cvtepi32_ps(acc), _mm512_mul_ps(scv, _mm512_set1_ps(d)), f[j]);
+        fm[j] = _mm512_fmadd_ps(mnv, _mm512_set1_ps(d * (float) nsx[(int64_t) (t0 + j) * nb + b]), fm[j]);
+    }
+}
+
+VNNI INLINE void pk5k_tile(int NT, const uint8_t *tile, int supers, int cols, const int8_t *xq, const float *dx,
+        const int32_t *nsx, int t0, float *out, int64_t n, int r, __mmask16 live) {
+    __m512 f[4], fm[4];
+    for (int j = 0; j < NT; j++) {
+        f[j] = _mm512_setzero_ps();
+        fm[j] = _mm512_setzero_ps();
+    }
+    for (int sb = 0; sb < supers; sb++) {
+        const uint8_t *p = tile + (size_t) sb * PK5K_SUPER;
+        __m512 dv = _mm512_cvtph_ps(_mm256_loadu_si256((const __m256i *) (p + 2816)));
+        __m512 mv = _mm512_cvtph_ps(_mm256_loadu_si256((const __m256i *) (p + 2848)));
+        /* written out so that every shift has a constant count */
+        pk5k_sub(NT, 0, p, sb, cols, xq, dx, nsx, t0, dv, mv, f, fm);
+        pk5k_sub(NT, 1, p, sb, cols, xq, dx, nsx, t0, dv, mv, f, fm);
+        pk5k_sub(NT, 2, p, sb, cols, xq, dx, nsx, t0, dv, mv, f, fm);
+        pk5k_sub(NT, 3, p, sb, cols, xq, dx, nsx, t0, dv, mv, f, fm);
+        pk5k_sub(NT, 4, p, sb, cols, xq, dx, nsx, t0, dv, mv, f, fm);
+        pk5k_sub(NT, 5, p, sb, cols, xq, dx, nsx, t0, dv, mv, f, fm);
+        pk5k_sub(NT, 6, p, sb, cols, xq, dx, nsx, t0, dv, mv, f, fm);
+        pk5k_sub(NT, 7, p, sb, cols, xq, dx, nsx, t0, dv, mv, f, fm);
+    }
+    for (int j = 0; j < NT; j++) {
+        _mm512_mask_storeu_ps(out + (int64_t) (t0 + j) * n + r, live, _mm512_add_ps(f[j], fm[j]));
+    }
+}
+
+VNNI static void pk5k_tile4(const uint8_t *tile, int supers, int cols, const int8_t *xq, const float *dx,
+        const int32_t *nsx, const float *cx, int t0, float *out, int64_t n, int r, __mmask16 live) {
+    (void) cx;
+    pk5k_tile(4, tile, supers, cols, xq, dx, nsx, t0, out, n, r, live);
+}
+
+VNNI static void pk5k_tile1(const uint8_t *tile, int supers, int cols, const int8_t *xq, const float *dx,
+        const int32_t *nsx, const float *cx, int t0, float *out, int64_t n, int r, __mmask16 live) {
+    (void) cx;
+    pk5k_tile(1, tile, supers, cols, xq, dx, nsx, t0, out, n, r, live);
+}
+
 /* The repacked layouts: per type, values and bytes of one unit (a block or super-block) of a 16-row tile, the file's
    bytes of a unit of one row, and the writer of a row of a unit. */
 typedef void (*pk_row_fn)(const uint8_t *blk, int i, uint8_t *o);
@@ -906,10 +1123,9 @@ static int pk_format_of(int type, pk_format *f) {
         case HK_Q4_0: *f = (pk_format) {32, PK_BLOCK, 18, pk_row_q4_0, pk_tile8, pk_tile4, pk_tile1}; return 1;
         case HK_Q4_K: *f = (pk_format) {256, PK4K_SUPER, 144, pk_row_q4_k, 0, pk4k_tile4, pk4k_tile1}; return 1;
         case HK_Q6_K: *f = (pk_format) {256, PK6K_SUPER, 210, pk_row_q6_k, 0, pk6k_tile4, pk6k_tile1}; return 1;
-        /* packed for the AVX2 kernels only (hearth_kernels_avx2.c) */
-        case HK_Q5_0: *f = (pk_format) {32, 352, 22, pk_row_q5_0, 0, 0, 0}; return 1;
-        case HK_Q8_0: *f = (pk_format) {32, 544, 34, pk_row_q8_0, 0, 0, 0}; return 1;
-        case HK_Q5_K: *f = (pk_format) {256, 2880, 176, pk_row_q5_k, 0, 0, 0}; return 1;
+        case HK_Q5_0: *f = (pk_format) {32, PK5_0_BLOCK, 22, pk_row_q5_0, pk5_0_tile8, pk5_0_tile4, pk5_0_tile1}; return 1;
+        case HK_Q8_0: *f = (pk_format) {32, PK8_0_BLOCK, 34, pk_row_q8_0, pk8_0_tile8, pk8_0_tile4, pk8_0_tile1}; return 1;
+        case HK_Q5_K: *f = (pk_format) {256, PK5K_SUPER, 176, pk_row_q5_k, 0, pk5k_tile4, pk5k_tile1}; return 1;
         default: return 0;
     }
 }
@@ -982,12 +1198,12 @@ static int wide(void) {
 }
 
 /*
- * The packed matmul, on the AVX-512 kernels where the CPU has them and the type has one (Q4_0, Q4_K, Q6_K), else
- * on the AVX2 kernels (every packed type). No target attribute here: this runs before anything is known of the CPU.
+ * The packed matmul, on the AVX-512 kernels where the CPU has them, else on the AVX2 kernels (the same layouts). No
+ * target attribute here: this runs before anything is known of the CPU.
  */
 int hk_matmul_packed(int type, const uint8_t *packed, int rows, int r0, int r1, int cols, const int8_t *xq,
         const float *dx, const int32_t *nsx, int tokens, float *out, int n) {
-    if (wide() && (type == HK_Q4_0 || type == HK_Q4_K || type == HK_Q6_K)) {
+    if (wide()) {
         return matmul_packed_512(type, packed, rows, r0, r1, cols, xq, dx, nsx, tokens, out, n);
     }
     float *cx = 0;

@@ -1,6 +1,6 @@
 /*
- * Hearth's packed matmul kernels for CPUs with AVX2 (and FMA, F16C) but not AVX-512 VNNI, and for the packed types
- * that have no AVX-512 kernel (Q5_K, Q5_0, Q8_0), which run here on every CPU with AVX2.
+ * Hearth's packed matmul kernels for CPUs with AVX2 (and FMA, F16C) but not AVX-512 VNNI (the tests also call them
+ * directly on AVX-512 machines, against the scalar twin).
  *
  * They read the same repacked layouts as the AVX-512 kernels (hk_repack: tiles of 16 rows, row i of a tile in the
  * i-th 4-byte lane of each 64-byte vector), a tile as two halves of 8 rows, one 256-bit register per half. AVX2 has
@@ -42,7 +42,7 @@ int hk_avx2_unit_bytes(int type) {
         case HK_Q8_0: return 544;
         case HK_Q4_K: return 2368;
         case HK_Q5_K: return 2880;
-        case HK_Q6_K: return 4384;
+        case HK_Q6_K: return 3360;
         default: return 0;
     }
 }
@@ -246,32 +246,50 @@ A2_INLINE void a2_k45(int type, int NT, const uint8_t *tile, int supers, int h, 
     }
 }
 
-/* Q6_K: tokens [t0, t0 + NT) against half h of the tile at row r. */
+/* Q6_K: tokens [t0, t0 + NT) against half h of the tile at row r (layout in hearth_kernels.c). */
 A2_INLINE void a2_q6_k(int NT, const uint8_t *tile, int supers, int h, int t0, int r, int valid, const a2_call *c) {
+    const __m256i m4 = _mm256_set1_epi8(0x0F);
+    const __m256i top = _mm256_set1_epi8(0x30);
     __m256 f[4];
     for (int j = 0; j < NT; j++) {
         f[j] = _mm256_setzero_ps();
     }
     int groups = c->cols / 16;
     for (int sb = 0; sb < supers; sb++) {
-        const uint8_t *p = tile + (size_t) sb * 4384;
-        __m256 dv = h8(p + 4352 + 16 * h);
-        for (int g = 0; g < 16; g++) {
-            __m256i w0 = ld(p + 64 * (4 * g) + 32 * h);
-            __m256i w1 = ld(p + 64 * (4 * g + 1) + 32 * h);
-            __m256i w2 = ld(p + 64 * (4 * g + 2) + 32 * h);
-            __m256i w3 = ld(p + 64 * (4 * g + 3) + 32 * h);
-            __m256 scv = _mm256_mul_ps(dv, i8x8(p + 4096 + 16 * g + 8 * h));
-            int v0 = 256 * sb + 16 * g;
+        const uint8_t *p = tile + (size_t) sb * 3360;
+        __m256 dv = h8(p + 3328 + 16 * h);
+        for (int s = 0; s < 8; s++) {   /* sub-block s: groups 2s (vectors 0..3) and 2s + 1 (4..7) */
+            const uint8_t *q = p + 512 * (s / 2);
+            const uint8_t *hi = p + 2048 + 512 * (s / 4);
+            __m256i w[8];
+            for (int m = 0; m < 8; m++) {
+                __m256i v = ld(q + 64 * m + 32 * h);
+                __m256i lo = (s & 1) ? _mm256_and_si256(_mm256_srli_epi16(v, 4), m4) : _mm256_and_si256(v, m4);
+                __m256i hv = ld(hi + 64 * m + 32 * h);
+                __m256i hs;
+                switch (s & 3) {   /* bits 2j, 2j + 1 to bits 4, 5 */
+                    case 0: hs = _mm256_slli_epi16(hv, 4); break;
+                    case 1: hs = _mm256_slli_epi16(hv, 2); break;
+                    case 2: hs = hv; break;
+                    default: hs = _mm256_srli_epi16(hv, 2); break;
+                }
+                w[m] = _mm256_or_si256(lo, _mm256_and_si256(hs, top));
+            }
+            __m256 sa = _mm256_mul_ps(dv, i8x8(p + 3072 + 32 * s + 8 * h));
+            __m256 sbv = _mm256_mul_ps(dv, i8x8(p + 3072 + 32 * s + 16 + 8 * h));
+            int v0 = 256 * sb + 32 * s;
             for (int j = 0; j < NT; j++) {
                 int64_t t = t0 + j;
                 const int8_t *x = c->xq + t * c->cols + v0;
-                __m256i dot = _mm256_add_epi32(widen(_mm256_add_epi16(mb(w0, x), mb(w1, x + 4))),
-                        widen(_mm256_add_epi16(mb(w2, x + 8), mb(w3, x + 12))));
-                float d = c->dx[t * c->nb + v0 / 32];
-                float cg = c->cx[t * groups + v0 / 16];
-                __m256 v = _mm256_fmadd_ps(_mm256_cvtepi32_ps(dot), _mm256_set1_ps(d), _mm256_set1_ps(-32.0f * cg));
-                f[j] = _mm256_fmadd_ps(v, scv, f[j]);
+                /* 6-bit weights: two vpmaddubsw per 16-bit sum (2 * 2 * 63 * 127 < 32768) */
+                __m256i d0 = _mm256_add_epi32(widen(_mm256_add_epi16(mb(w[0], x), mb(w[1], x + 4))),
+                        widen(_mm256_add_epi16(mb(w[2], x + 8), mb(w[3], x + 12))));
+                __m256i d1 = _mm256_add_epi32(widen(_mm256_add_epi16(mb(w[4], x + 16), mb(w[5], x + 20))),
+                        widen(_mm256_add_epi16(mb(w[6], x + 24), mb(w[7], x + 28))));
+                __m256 d = _mm256_set1_ps(c->dx[t * c->nb + v0 / 32]);
+                const float *cg = c->cx + t * groups + v0 / 16;
+                f[j] = _mm256_fmadd_ps(_mm256_fmadd_ps(_mm256_cvtepi32_ps(d0), d, _mm256_set1_ps(-32.0f * cg[0])), sa, f[j]);
+                f[j] = _mm256_fmadd_ps(_mm256_fmadd_ps(_mm256_cvtepi32_ps(d1), d, _mm256_set1_ps(-32.0f * cg[1])), sbv, f[j]);
             }
         }
     }

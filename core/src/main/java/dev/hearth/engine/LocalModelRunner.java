@@ -22,6 +22,7 @@ public final class LocalModelRunner implements ModelRunner {
     private final Logits logits;
     private final int maxSequences;
     private final int contextLength;
+    private final long kvNanos;
 
     /** A pool with room for every slot's full context. */
     public LocalModelRunner(Model model, int contextLength, int maxSequences, KvPrecision precision) {
@@ -44,7 +45,9 @@ public final class LocalModelRunner implements ModelRunner {
         this.model = model;
         this.contextLength = contextLength;
         this.maxSequences = maxSequences;
+        long start = System.nanoTime();
         this.kv = model.newKvCache(contextLength, maxSequences, precision, KvCache.DEFAULT_BLOCK_SIZE, kvBlocks);
+        this.kvNanos = System.nanoTime() - start;
         this.batch = model.newBatch();
         this.logits = model.newLogits(Math.min(maxSequences, model.maxBatchTokens()));
     }
@@ -116,6 +119,11 @@ public final class LocalModelRunner implements ModelRunner {
         return model.packer().packedBytes();
     }
 
+    /** Seconds each phase of the load took (the model's, then the KV cache's allocation). */
+    public String loadPhases() {
+        return model.loadPhases() + String.format(java.util.Locale.ROOT, ", KV cache %.2f s", kvNanos / 1e9);
+    }
+
     public String repackNote() {
         return model.packer().note();
     }
@@ -183,6 +191,7 @@ public final class LocalModelRunner implements ModelRunner {
 
     @Override
     public void close() {
+        kv.close();
         model.close();
     }
 }

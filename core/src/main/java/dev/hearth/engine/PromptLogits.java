@@ -32,12 +32,12 @@ public final class PromptLogits {
         if (!Files.isRegularFile(path)) {
             throw new NoSuchFileException(path.toString(), null, "model file not found");
         }
-        try (Model model = Model.load(path, new ModelOptions(threads, chunk))) {
+        try (Model model = Model.load(path, new ModelOptions(threads, chunk));
+                KvCache kv = model.newKvCache(ids.length, 1, KvPrecision.F32)) {
             int vocab = model.config().vocabSize();
             if (k < 1 || k > vocab) {
                 throw new IllegalArgumentException("top must lie in [1, " + vocab + "], got " + k);
             }
-            KvCache kv = model.newKvCache(ids.length, 1, KvPrecision.F32);
             Logits logits = model.newLogits(chunk);
             int[] topIds = new int[k];
             float[] topValues = new float[k];

@@ -27,8 +27,9 @@ import jdk.incubator.vector.VectorSpecies;
  * (as llama.cpp does for these types), and each block's dot product is taken in integers, where the Vector API has no
  * integer dot product and must widen every weight to a float. Two tiers, by the CPU:
  * <ul>
- * <li>AVX-512 VNNI ({@code core/src/main/c/hearth_kernels.c}): Q4_0, Q8_0, Q4_K and Q6_K in the file's layout and
- *     repacked, 64 multiply-adds per instruction; the other packed types on the AVX2 kernels below.</li>
+ * <li>AVX-512 VNNI ({@code core/src/main/c/hearth_kernels.c}): Q4_0, Q5_0, Q8_0, Q4_K, Q5_K and Q6_K repacked, 64
+ *     multiply-adds per instruction; Q4_0, Q8_0, Q4_K and Q6_K also in the file's layout (row ranges off the
+ *     tiles).</li>
  * <li>AVX2 ({@code hearth_kernels_avx2.c}): repacked weights only, Q4_0, Q5_0, Q8_0, Q4_K, Q5_K and Q6_K; row ranges
  *     off the 16-row tiles run on the Vector API kernels.</li>
  * </ul>
@@ -49,6 +50,8 @@ public final class NativeKernels {
 
     private static final MethodHandle MATMUL;
     private static final MethodHandle MATMUL_PACKED;
+    /** The AVX2 tier's packed matmul called directly (tests hold it to the scalar twin on AVX-512 machines too). */
+    private static final MethodHandle MATMUL_PACKED_AVX2;
     private static final MethodHandle REPACK;
     private static final MethodHandle ALLOC;
     private static final MethodHandle FREE;
@@ -61,7 +64,7 @@ public final class NativeKernels {
     /** Bytes per super-block of a 16-row tile of repacked Q4_K. */
     static final int PACK_SUPER_Q4_K = 2368;
     /** Bytes per super-block of a 16-row tile of repacked Q6_K. */
-    static final int PACK_SUPER_Q6_K = 4384;
+    static final int PACK_SUPER_Q6_K = 3360;
     /** Bytes per unit of a 16-row tile of the layouts packed for the AVX2 kernels (see hearth_kernels_avx2.c). */
     static final int PACK_BLOCK_Q5_0 = 352;
     static final int PACK_BLOCK_Q8_0 = 544;
@@ -70,6 +73,7 @@ public final class NativeKernels {
     static {
         MethodHandle matmul = null;
         MethodHandle packedMatmul = null;
+        MethodHandle packedAvx2 = null;
         MethodHandle repack = null;
         MethodHandle alloc = null;
         MethodHandle free = null;
@@ -105,6 +109,13 @@ public final class NativeKernels {
                                     ValueLayout.ADDRESS, ValueLayout.JAVA_INT, ValueLayout.ADDRESS,
                                     ValueLayout.JAVA_INT),
                             Linker.Option.critical(true));
+                    packedAvx2 = linker.downcallHandle(lookup.find("hk_matmul_packed_avx2").orElseThrow(),
+                            FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.ADDRESS,
+                                    ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.JAVA_INT,
+                                    ValueLayout.JAVA_INT, ValueLayout.ADDRESS, ValueLayout.ADDRESS,
+                                    ValueLayout.ADDRESS, ValueLayout.JAVA_INT, ValueLayout.ADDRESS,
+                                    ValueLayout.JAVA_INT, ValueLayout.ADDRESS),
+                            Linker.Option.critical(true));
                     repack = linker.downcallHandle(lookup.find("hk_repack").orElseThrow(),
                             FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.ADDRESS,
                                     ValueLayout.JAVA_LONG, ValueLayout.JAVA_INT, ValueLayout.JAVA_INT,
@@ -113,13 +124,14 @@ public final class NativeKernels {
                             FunctionDescriptor.of(ValueLayout.ADDRESS, ValueLayout.JAVA_LONG));
                     free = linker.downcallHandle(lookup.find("hk_free").orElseThrow(),
                             FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.ADDRESS, ValueLayout.JAVA_LONG));
-                    status = wide ? "native int8 (AVX-512 VNNI) for Q4_0, Q8_0, Q4_K and Q6_K; AVX2 for Q5_0 and Q5_K"
-                            : "native int8 (AVX2) for Q4_0, Q5_0, Q8_0, Q4_K, Q5_K and Q6_K (repacked)";
+                    status = "native int8 (" + (wide ? "AVX-512 VNNI" : "AVX2")
+                            + ") for Q4_0, Q5_0, Q8_0, Q4_K, Q5_K and Q6_K (repacked)";
                 }
             }
         } catch (Throwable e) {
             matmul = null;
             packedMatmul = null;
+            packedAvx2 = null;
             repack = null;
             alloc = null;
             free = null;
@@ -128,6 +140,7 @@ public final class NativeKernels {
         }
         MATMUL = matmul;
         MATMUL_PACKED = packedMatmul;
+        MATMUL_PACKED_AVX2 = packedAvx2;
         REPACK = repack;
         ALLOC = alloc;
         FREE = free;
@@ -205,14 +218,10 @@ public final class NativeKernels {
                 || type == GgmlType.Q6_K);
     }
 
-    /**
-     * Whether matrices of this type are repacked at load for the native kernels: Q4_0, Q5_0, Q4_K, Q5_K and Q6_K on
-     * either tier, Q8_0 on the AVX2 tier (the AVX-512 tier runs it in place, measured fast enough).
-     */
+    /** Whether matrices of this type are repacked at load for the native kernels (either tier). */
     public static boolean packs(GgmlType type) {
         return MATMUL_PACKED != null && switch (type) {
-            case Q4_0, Q5_0, Q4_K, Q5_K, Q6_K -> true;
-            case Q8_0 -> MATMUL == null;
+            case Q4_0, Q5_0, Q8_0, Q4_K, Q5_K, Q6_K -> true;
             default -> false;
         };
     }
@@ -264,9 +273,9 @@ public final class NativeKernels {
      * The matrix's weights repacked for the native kernels into {@code dst} (at least {@link #packedBytes}): tiles of
      * 16 rows, row i of a tile in lane i of every vector. Q4_0: each block of a tile 4 vectors of 4 bytes of nibbles
      * per row and the 16 scales, the same bytes as the file. Q4_K: each super-block 32 such vectors, the 6-bit scales
-     * and mins one byte each, d and dmin (148 bytes per row and super-block against 144). Q6_K: each super-block 64
-     * vectors of the 6-bit values put together as bytes, the 16 group scales, d (274 bytes against 210). Q5_0, Q8_0
-     * and Q5_K: see hearth_kernels_avx2.c.
+     * and mins one byte each, d and dmin (148 bytes per row and super-block against 144). Q6_K: each super-block the
+     * low 4 bits as Q4_K's nibbles, the high 2 bits four to a byte, the 16 group scales, d (210 bytes, as the file). Q5_0, Q8_0
+     * and Q5_K: see hearth_kernels_avx2.c (the same bytes as the file, 180 against 176 for Q5_K).
      */
     public static void repackInto(WeightMatrix w, MemorySegment dst) {
         if (!packs(w.type())) {
@@ -330,6 +339,28 @@ public final class NativeKernels {
         }
         if (rc != 0) {
             throw new IllegalStateException("native packed matmul returned " + rc);
+        }
+    }
+
+    /**
+     * {@link #matmulPacked} on the AVX2 tier's kernels whatever the CPU (an AVX-512 machine still tests them); cx is
+     * scratch of tokens * cols / 16 floats. Sizes as {@link #matmulPacked}, which the caller has checked.
+     */
+    static void matmulPackedAvx2(GgmlType type, MemorySegment packed, int rows, int r0, int r1, int cols,
+            MemorySegment xq, MemorySegment dx, MemorySegment nsx, int tokens, MemorySegment out, int n,
+            MemorySegment cx) {
+        if (cx.byteSize() < 4L * tokens * (cols / 16)) {
+            throw new IllegalArgumentException("cx holds " + cx.byteSize() + " bytes");
+        }
+        int rc;
+        try {
+            rc = (int) MATMUL_PACKED_AVX2.invokeExact(type.id(), packed, rows, r0, r1, cols, xq, dx, nsx, tokens, out,
+                    n, cx);
+        } catch (Throwable e) {
+            throw new IllegalStateException("native matmul failed", e);
+        }
+        if (rc != 0) {
+            throw new IllegalStateException("AVX2 packed matmul returned " + rc);
         }
     }
 

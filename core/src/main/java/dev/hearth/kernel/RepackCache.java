@@ -39,7 +39,7 @@ import java.util.zip.CRC32C;
  */
 public final class RepackCache {
     /** The packed layouts' version: bump when hk_repack writes any type differently. */
-    public static final int LAYOUT_VERSION = 2;
+    public static final int LAYOUT_VERSION = 3;
     static final long CHUNK = 16L << 20;
     private static final byte[] MAGIC = "HEARTHPK".getBytes(StandardCharsets.US_ASCII);
     private static final long ALIGN = 4096;

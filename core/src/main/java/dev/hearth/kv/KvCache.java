@@ -1,19 +1,27 @@
 package dev.hearth.kv;
 
 import dev.hearth.kernel.Q8Rows;
-import dev.hearth.kernel.VectorOps;
+import dev.hearth.kernel.SegmentRows;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.ref.Cleaner;
 
 /**
  * Paged keys and values: one pool of {@code numBlocks} blocks of {@code blockSize} positions, allocated once, shared by
  * every sequence through per-sequence {@link BlockTable}s. Row {@code r = block * blockSize + offset} of a layer holds
- * one position's {@code kvDim} values at {@code r * kvDim} of that layer's arrays, in the cache's precision:
- * F32 ({@link #keysF32}), F16 ({@link #keysF16}) or Q8_0 ({@link #keysQ8} with {@link #keyScalesQ8}).
+ * one position's {@code kvDim} values at value {@code r * kvDim} of that layer's segments, in the cache's precision:
+ * F32 or F16 ({@link #keys}, {@link #values}) or Q8_0 (the same, with {@link #keyScales} and {@link #valueScales}).
+ *
+ * <p>The pool is native memory ({@link KvMemory}: one anonymous mapping, sliced per layer), so no heap or direct
+ * memory limit applies, nothing is zero-filled up front, and pages become resident as positions are written.
+ * {@link #close} unmaps it; a cache that is dropped without a close is unmapped once it is unreachable.
  *
  * <p>A sequence id indexes a table. The engine's scheduler fills tables itself from {@link #allocator()} and
  * {@link #bind}s them; a standalone caller lets {@link #reserve} take blocks as positions arrive and gives them back
  * with {@link #clear}. One thread at a time.
  */
-public final class KvCache {
+public final class KvCache implements AutoCloseable {
+    private static final Cleaner CLEANER = Cleaner.create();
     public static final int DEFAULT_BLOCK_SIZE = 16;
     private final int layers;
     private final int kvDim;
@@ -22,14 +30,13 @@ public final class KvCache {
     private final KvPrecision precision;
     private final BlockAllocator allocator;
     private final BlockTable[] tables;
-    private final float[][] keysF32;
-    private final float[][] valuesF32;
-    private final short[][] keysF16;
-    private final short[][] valuesF16;
-    private final byte[][] keysQ8;
-    private final byte[][] valuesQ8;
-    private final short[][] keyScales;
-    private final short[][] valueScales;
+    private final Arena arena;
+    private final Cleaner.Cleanable unmap;
+    private final long mappedBytes;
+    private final MemorySegment[] keys;
+    private final MemorySegment[] values;
+    private final MemorySegment[] keyScales;
+    private final MemorySegment[] valueScales;
 
     /** A pool with room for {@code maxSequences} full contexts (blocks of {@link #DEFAULT_BLOCK_SIZE}). */
     public KvCache(int layers, int kvDim, int contextLength, int maxSequences, KvPrecision precision) {
@@ -52,10 +59,9 @@ public final class KvCache {
             throw new IllegalArgumentException("a Q8_0 KV cache needs rows of a multiple of " + Q8Rows.BLOCK
                     + " values; this model's key/value rows hold " + kvDim + " (use f16)");
         }
-        long values = (long) numBlocks * blockSize * kvDim;
-        if (values > Integer.MAX_VALUE - 8) {
-            throw new IllegalArgumentException("KV cache of " + numBlocks + " blocks x " + blockSize + " positions x "
-                    + kvDim + " values is too large for one layer's array (at most " + (Integer.MAX_VALUE - 8) + ")");
+        if ((long) numBlocks * blockSize > Integer.MAX_VALUE) {
+            throw new IllegalArgumentException("KV cache of " + numBlocks + " blocks x " + blockSize
+                    + " positions has more rows than an int counts");
         }
         this.layers = layers;
         this.kvDim = kvDim;
@@ -67,18 +73,49 @@ public final class KvCache {
         for (int i = 0; i < maxSequences; i++) {
             tables[i] = new BlockTable();
         }
-        int n = (int) values;
-        boolean f32 = precision == KvPrecision.F32;
-        boolean f16 = precision == KvPrecision.F16;
-        boolean q8 = precision == KvPrecision.Q8_0;
-        keysF32 = f32 ? new float[layers][n] : null;
-        valuesF32 = f32 ? new float[layers][n] : null;
-        keysF16 = f16 ? new short[layers][n] : null;
-        valuesF16 = f16 ? new short[layers][n] : null;
-        keysQ8 = q8 ? new byte[layers][n] : null;
-        valuesQ8 = q8 ? new byte[layers][n] : null;
-        keyScales = q8 ? new short[layers][n / Q8Rows.BLOCK] : null;
-        valueScales = q8 ? new short[layers][n / Q8Rows.BLOCK] : null;
+        long rows = (long) numBlocks * blockSize;
+        long rowBytes = precision == KvPrecision.Q8_0 ? kvDim : precision.bytesPerRow(kvDim);
+        long dataBytes = align(rows * rowBytes);
+        long scaleBytes = precision == KvPrecision.Q8_0 ? align(rows * (kvDim / Q8Rows.BLOCK) * 2L) : 0;
+        long layerBytes = 2 * (dataBytes + scaleBytes);
+        this.mappedBytes = layerBytes * layers;
+        this.arena = Arena.ofShared();
+        MemorySegment pool;
+        try {
+            pool = KvMemory.allocate(mappedBytes, arena);
+        } catch (RuntimeException | Error e) {
+            arena.close();
+            throw e;
+        }
+        this.unmap = CLEANER.register(this, arena::close);
+        keys = new MemorySegment[layers];
+        values = new MemorySegment[layers];
+        keyScales = new MemorySegment[precision == KvPrecision.Q8_0 ? layers : 0];
+        valueScales = new MemorySegment[keyScales.length];
+        for (int l = 0; l < layers; l++) {
+            long at = l * layerBytes;
+            keys[l] = pool.asSlice(at, dataBytes);
+            values[l] = pool.asSlice(at + dataBytes, dataBytes);
+            if (scaleBytes > 0) {
+                keyScales[l] = pool.asSlice(at + 2 * dataBytes, scaleBytes);
+                valueScales[l] = pool.asSlice(at + 2 * dataBytes + scaleBytes, scaleBytes);
+            }
+        }
+    }
+
+    private static long align(long bytes) {
+        return (bytes + 63) & ~63L;
+    }
+
+    /** Unmaps the pool; the cache must not be used after. Idempotent. */
+    @Override
+    public void close() {
+        unmap.clean();
+    }
+
+    /** Bytes of native memory mapped for the pool (reserved; resident only where positions were written). */
+    public long mappedBytes() {
+        return mappedBytes;
     }
 
     /** Bytes that one position takes over all layers, keys and values together. */
@@ -150,19 +187,19 @@ public final class KvCache {
 
     /** Writes one position's key and value rows (kvDim values each) for a layer; {@link #reserve} first. */
     public void store(int layer, int seq, int pos, float[] k, int kOffset, float[] v, int vOffset) {
-        int at = row(seq, pos) * kvDim;
+        long at = (long) row(seq, pos) * kvDim;
         switch (precision) {
             case F32 -> {
-                System.arraycopy(k, kOffset, keysF32[layer], at, kvDim);
-                System.arraycopy(v, vOffset, valuesF32[layer], at, kvDim);
+                SegmentRows.store(k, kOffset, keys[layer], at, kvDim);
+                SegmentRows.store(v, vOffset, values[layer], at, kvDim);
             }
             case F16 -> {
-                VectorOps.toFloat16(k, kOffset, keysF16[layer], at, kvDim);
-                VectorOps.toFloat16(v, vOffset, valuesF16[layer], at, kvDim);
+                SegmentRows.toFloat16(k, kOffset, keys[layer], at, kvDim);
+                SegmentRows.toFloat16(v, vOffset, values[layer], at, kvDim);
             }
             case Q8_0 -> {
-                Q8Rows.quantize(k, kOffset, keysQ8[layer], keyScales[layer], at, kvDim);
-                Q8Rows.quantize(v, vOffset, valuesQ8[layer], valueScales[layer], at, kvDim);
+                Q8Rows.quantize(k, kOffset, keys[layer], keyScales[layer], at, kvDim);
+                Q8Rows.quantize(v, vOffset, values[layer], valueScales[layer], at, kvDim);
             }
         }
     }
@@ -177,35 +214,21 @@ public final class KvCache {
         table(seq).releaseAll(allocator);
     }
 
-    public float[] keysF32(int layer) {
-        return keysF32[layer];
+    /** A layer's keys: float32, float16 or (Q8_0) signed bytes, by the cache's precision. */
+    public MemorySegment keys(int layer) {
+        return keys[layer];
     }
 
-    public float[] valuesF32(int layer) {
-        return valuesF32[layer];
+    public MemorySegment values(int layer) {
+        return values[layer];
     }
 
-    public short[] keysF16(int layer) {
-        return keysF16[layer];
-    }
-
-    public short[] valuesF16(int layer) {
-        return valuesF16[layer];
-    }
-
-    public byte[] keysQ8(int layer) {
-        return keysQ8[layer];
-    }
-
-    public byte[] valuesQ8(int layer) {
-        return valuesQ8[layer];
-    }
-
-    public short[] keyScalesQ8(int layer) {
+    /** A layer's Q8_0 key scales (float16, one per 32 values); Q8_0 caches only. */
+    public MemorySegment keyScales(int layer) {
         return keyScales[layer];
     }
 
-    public short[] valueScalesQ8(int layer) {
+    public MemorySegment valueScales(int layer) {
         return valueScales[layer];
     }
 

@@ -34,6 +34,7 @@ final class Embedder {
                     + " length " + config.contextLength());
         }
         if (kv == null || kv.contextLength() < ids.length) {
+            close();
             int positions = Math.min(config.contextLength(), Math.max(ids.length, 512));
             kv = new KvCache(config.numLayers(), config.kvDim(), positions, 1, KvPrecision.F32);
         }
@@ -60,5 +61,13 @@ final class Embedder {
             VectorOps.scale(sum, 0, 1f / norm, dim);
         }
         return sum;
+    }
+
+    /** Unmaps the KV cache kept between calls (a later call makes a new one). */
+    void close() {
+        if (kv != null) {
+            kv.close();
+            kv = null;
+        }
     }
 }

@@ -18,14 +18,17 @@ public final class Model implements AutoCloseable {
     private final ComputePool pool;
     private final WeightPacker packer;
     private final Transformer transformer;
+    private final String loadPhases;
     private Embedder embedder;
 
-    private Model(GgufFile file, ModelConfig config, ComputePool pool, WeightPacker packer, Transformer transformer) {
+    private Model(GgufFile file, ModelConfig config, ComputePool pool, WeightPacker packer, Transformer transformer,
+            String loadPhases) {
         this.file = file;
         this.config = config;
         this.pool = pool;
         this.packer = packer;
         this.transformer = transformer;
+        this.loadPhases = loadPhases;
     }
 
     /**
@@ -35,17 +38,24 @@ public final class Model implements AutoCloseable {
      * @throws dev.hearth.gguf.GgufException when the file is not a supported model; the message names the key or tensor
      */
     public static Model load(Path path, ModelOptions options) throws IOException {
+        long start = System.nanoTime();
         GgufFile file = GgufFile.open(path);
         ComputePool pool = null;
         WeightPacker packer = null;
         try {
             ModelConfig config = ModelConfig.from(file);
             pool = new ComputePool(options.threads(), options.nativeKernels());
+            long opened = System.nanoTime();
             packer = new WeightPacker(path, options.repackCache(), options.nativeKernels(), file.arena(), pool);
+            long cached = System.nanoTime();
             ModelWeights weights = ModelWeights.load(file, config, packer);
             packer.finish();
-            return new Model(file, config, pool, packer,
-                    new Transformer(config, weights, pool, options.maxBatchTokens()));
+            long weighed = System.nanoTime();
+            Transformer transformer = new Transformer(config, weights, pool, options.maxBatchTokens());
+            long end = System.nanoTime();
+            return new Model(file, config, pool, packer, transformer, String.format(java.util.Locale.ROOT,
+                    "open %.2f s, repack cache %.2f s, weights %.2f s, buffers %.2f s", (opened - start) / 1e9,
+                    (cached - opened) / 1e9, (weighed - cached) / 1e9, (end - weighed) / 1e9));
         } catch (RuntimeException | Error e) {
             if (packer != null) {
                 packer.close();
@@ -68,6 +78,11 @@ public final class Model implements AutoCloseable {
 
     public int threads() {
         return pool.threads();
+    }
+
+    /** Seconds each phase of the load took: opening the file, the repack cache's check, weights, buffers. */
+    public String loadPhases() {
+        return loadPhases;
     }
 
     /** The repacked weights' bytes and what the load did with the repack cache. */
@@ -130,6 +145,9 @@ public final class Model implements AutoCloseable {
 
     @Override
     public void close() {
+        if (embedder != null) {
+            embedder.close();
+        }
         packer.close();  // its writer reads weights of the file's arena
         pool.close();
         file.close();

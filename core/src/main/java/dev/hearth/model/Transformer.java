@@ -141,12 +141,12 @@ final class Transformer {
         int bs = kv.blockSize();
         float[] scores = b.scores[worker];
         switch (kv.precision()) {
-            case F32 -> Attention.attendF32(b.q, qOffset, kv.keysF32(l), kv.valuesF32(l), blocks, bs, kvHeadOffset,
+            case F32 -> Attention.attendF32(b.q, qOffset, kv.keys(l), kv.values(l), blocks, bs, kvHeadOffset,
                     c.kvDim(), length, headSize, scale, scores, b.attention, qOffset);
-            case F16 -> Attention.attendF16(b.q, qOffset, kv.keysF16(l), kv.valuesF16(l), blocks, bs, kvHeadOffset,
+            case F16 -> Attention.attendF16(b.q, qOffset, kv.keys(l), kv.values(l), blocks, bs, kvHeadOffset,
                     c.kvDim(), length, headSize, scale, scores, b.f16Row[worker], b.attention, qOffset);
-            case Q8_0 -> Attention.attendQ8(b.q, qOffset, kv.keysQ8(l), kv.keyScalesQ8(l), kv.valuesQ8(l),
-                    kv.valueScalesQ8(l), blocks, bs, kvHeadOffset, c.kvDim(), length, headSize, scale, scores,
+            case Q8_0 -> Attention.attendQ8(b.q, qOffset, kv.keys(l), kv.keyScales(l), kv.values(l),
+                    kv.valueScales(l), blocks, bs, kvHeadOffset, c.kvDim(), length, headSize, scale, scores,
                     b.attention, qOffset);
         }
     }

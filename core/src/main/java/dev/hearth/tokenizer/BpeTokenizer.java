@@ -9,14 +9,15 @@ import java.nio.charset.StandardCharsets;
  * shared cache; a one-byte word is its byte's token.
  */
 final class BpeTokenizer extends Tokenizer {
-    private static final int CACHE_WORDS = 1 << 16;
+    /** The word cache's budget: about 42,000 words (each word's entry is bounded, see {@link WordCache}). */
+    static final long CACHE_BYTES = 16L << 20;
 
     private final PreTokenizer preTokenizer;
     private final BpeMerges merges;
     private final boolean ignoreMerges;
     private final TokenIndex index;
     private final int[] byteIds = new int[256];
-    private final WordCache wordCache = new WordCache(CACHE_WORDS);
+    private final WordCache wordCache = new WordCache(CACHE_BYTES);
 
     private BpeTokenizer(Vocabulary vocabulary, PreTokenizerKind kind, String[] mergeTexts) {
         super(vocabulary, kind.cleanSpaces);

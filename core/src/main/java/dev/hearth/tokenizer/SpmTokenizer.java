@@ -14,12 +14,13 @@ import java.nio.charset.StandardCharsets;
 final class SpmTokenizer extends Tokenizer {
     private static final char SPACE_MARKER = '\u2581';
 
-    private static final int CACHE_WORDS = 1 << 15;
+    /** The word cache's budget: about 21,000 words (each word's entry is bounded, see {@link WordCache}). */
+    static final long CACHE_BYTES = 8L << 20;
 
     private final int[] byteIds = new int[256];
     /** Built on the first encode, so that loading stays cheap. */
     private volatile SpmMerges merges;
-    private final WordCache wordCache = new WordCache(CACHE_WORDS);
+    private final WordCache wordCache = new WordCache(CACHE_BYTES);
 
     SpmTokenizer(Vocabulary vocabulary) {
         super(vocabulary, false);

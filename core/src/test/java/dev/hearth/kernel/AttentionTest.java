@@ -4,17 +4,28 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 
 /**
- * Paged attention (F32, F16, Q8_0) against scalar twins and against a contiguous float64 reference, and the Q8_0 row
+ * Paged attention over native segments (F32, F16, Q8_0) against scalar twins and against a contiguous float64 reference, and the Q8_0 row
  * kernels against theirs, on head sizes and offsets that are not multiples of the vector width or of the Q8_0 block.
  * Tolerances: vector vs scalar 1e-5 (summation order only); F16 storage vs float 5e-3 (relative rounding 2^-11 of
  * O(1) values); Q8_0 storage vs float 4e-2 (a step of max|x|/127 per value, max|x| about 3.5 for N(0,1) rows of 64).
  */
 class AttentionTest {
     private final Random random = new Random(7);
+    private final Arena arena = Arena.ofAuto();
+
+    /** The floats in native memory, as the KV cache holds its F32 pool. */
+    private MemorySegment native32(float[] a) {
+        MemorySegment s = arena.allocate((long) a.length * Float.BYTES, 64);
+        MemorySegment.copy(a, 0, s, ValueLayout.JAVA_FLOAT, 0, a.length);
+        return s;
+    }
 
     private float[] gaussian(int n) {
         float[] a = new float[n];
@@ -86,15 +97,17 @@ class AttentionTest {
 
                     float[] v32 = new float[headSize + 1];
                     float[] s32 = new float[headSize + 1];
-                    Attention.attendF32(q, 3, keys, values, blocks, bs, head, stride, length, headSize, scale, scores, v32, 1);
-                    Attention.attendF32Scalar(q, 3, keys, values, blocks, bs, head, stride, length, headSize, scale, scores, s32, 1);
+                    MemorySegment k32 = native32(keys);
+                    MemorySegment val32 = native32(values);
+                    Attention.attendF32(q, 3, k32, val32, blocks, bs, head, stride, length, headSize, scale, scores, v32, 1);
+                    Attention.attendF32Scalar(q, 3, k32, val32, blocks, bs, head, stride, length, headSize, scale, scores, s32, 1);
                     assertClose(v32, 1, s32, 1, headSize, 1e-5, where + " F32 vector vs scalar");
                     assertClose(v32, 1, ref, headSize, 1e-4, where + " F32 vs float64");
 
-                    short[] k16 = new short[keys.length];
-                    short[] val16 = new short[values.length];
-                    VectorOps.toFloat16(keys, 0, k16, 0, keys.length);
-                    VectorOps.toFloat16(values, 0, val16, 0, values.length);
+                    MemorySegment k16 = arena.allocate(2L * keys.length);
+                    MemorySegment val16 = arena.allocate(2L * values.length);
+                    SegmentRows.toFloat16(keys, 0, k16, 0, keys.length);
+                    SegmentRows.toFloat16(values, 0, val16, 0, values.length);
                     float[] v16 = new float[headSize + 1];
                     float[] sc16 = new float[headSize + 1];
                     float[] row = new float[headSize];
@@ -103,10 +116,10 @@ class AttentionTest {
                     assertClose(v16, 1, sc16, 1, headSize, 1e-5, where + " F16 vector vs scalar");
                     assertClose(v16, 1, ref, headSize, 5e-3, where + " F16 vs float64");
 
-                    byte[] kq = new byte[keys.length];
-                    byte[] vq = new byte[values.length];
-                    short[] ks = new short[keys.length / 32];
-                    short[] vs = new short[values.length / 32];
+                    MemorySegment kq = arena.allocate(keys.length);
+                    MemorySegment vq = arena.allocate(values.length);
+                    MemorySegment ks = arena.allocate(2L * keys.length / 32);
+                    MemorySegment vs = arena.allocate(2L * values.length / 32);
                     Q8Rows.quantize(keys, 0, kq, ks, 0, keys.length);
                     Q8Rows.quantize(values, 0, vq, vs, 0, values.length);
                     float[] v8 = new float[headSize + 1];
@@ -128,31 +141,31 @@ class AttentionTest {
             x[i] = 0;  // an all-zero block: scale 0, quants 0
         }
         int n = 32 * 7;
-        byte[] qv = new byte[n + 32];
-        byte[] qs = new byte[n + 32];
-        short[] dv = new short[(n + 32) / 32];
-        short[] ds = new short[(n + 32) / 32];
+        MemorySegment qv = arena.allocate(n + 32);
+        MemorySegment qs = arena.allocate(n + 32);
+        MemorySegment dv = arena.allocate(2L * (n + 32) / 32);
+        MemorySegment ds = arena.allocate(2L * (n + 32) / 32);
         Q8Rows.quantize(x, 5, qv, dv, 32, n);
         Q8Rows.quantizeScalar(x, 5, qs, ds, 32, n);
-        assertThat(qv).isEqualTo(qs);
-        assertThat(dv).isEqualTo(ds);
+        assertThat(qv.mismatch(qs)).isEqualTo(-1);
+        assertThat(dv.mismatch(ds)).isEqualTo(-1);
         for (int b = 1; b <= 7; b++) {
             float amax = 0;
             for (int i = 0; i < 32; i++) {
                 amax = Math.max(amax, Math.abs(x[5 + (b - 1) * 32 + i]));
             }
             float d = amax / 127f;
-            assertThat(Float.float16ToFloat(dv[b])).isEqualTo(Float.float16ToFloat(Float.floatToFloat16(d)));
+            assertThat(Float.float16ToFloat(dv.getAtIndex(ValueLayout.JAVA_SHORT, b))).isEqualTo(Float.float16ToFloat(Float.floatToFloat16(d)));
             for (int i = 0; i < 32; i++) {
                 float v = x[5 + (b - 1) * 32 + i];
                 int expected = d == 0 ? 0 : Math.round(Math.abs(v) * (1f / d)) * (v < 0 ? -1 : 1);  // roundf
-                assertThat((int) qv[b * 32 + i]).as("block " + b + " value " + i).isEqualTo(expected);
+                assertThat((int) qv.get(ValueLayout.JAVA_BYTE, b * 32 + i)).as("block " + b + " value " + i).isEqualTo(expected);
             }
         }
         float[] dq = new float[n];
         Q8Rows.dequantizeScalar(qv, dv, 32, dq, 0, n);
         for (int i = 0; i < n; i++) {
-            float step = Float.float16ToFloat(dv[1 + i / 32]);
+            float step = Float.float16ToFloat(dv.getAtIndex(ValueLayout.JAVA_SHORT, 1 + i / 32));
             assertThat(dq[i]).isCloseTo(x[5 + i], within(step * 0.5f + 1e-3f * Math.abs(x[5 + i]) + 1e-7f));
         }
         // dot and axpy over ranges starting and ending inside blocks

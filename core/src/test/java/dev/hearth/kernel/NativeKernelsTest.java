@@ -55,12 +55,12 @@ public class NativeKernelsTest {
         boolean wide = expected && cpuHasVnni();
         assertThat(NativeKernels.available()).as(NativeKernels.status()).isEqualTo(expected);
         assertThat(NativeKernels.wide()).as(NativeKernels.status()).isEqualTo(wide);
-        for (GgmlType t : new GgmlType[] {GgmlType.Q4_0, GgmlType.Q5_0, GgmlType.Q4_K, GgmlType.Q5_K, GgmlType.Q6_K}) {
+        for (GgmlType t : new GgmlType[] {GgmlType.Q4_0, GgmlType.Q5_0, GgmlType.Q8_0, GgmlType.Q4_K, GgmlType.Q5_K,
+                GgmlType.Q6_K}) {
             assertThat(NativeKernels.supports(t)).as("%s", t).isEqualTo(expected);
             assertThat(NativeKernels.packs(t)).as("%s", t).isEqualTo(expected);
         }
-        assertThat(NativeKernels.supports(GgmlType.Q8_0)).isEqualTo(expected);
-        assertThat(NativeKernels.packs(GgmlType.Q8_0)).isEqualTo(expected && !wide);  // AVX-512 runs it in place
+        assertThat(NativeKernels.status()).contains(wide ? "AVX-512" : expected ? "AVX2" : "off");
         assertThat(NativeKernels.matmulsInPlace(GgmlType.Q4_K)).isEqualTo(wide);
         assertThat(NativeKernels.supports(GgmlType.F16)).isFalse();
         assertThat(NativeKernels.supports(GgmlType.Q4_1)).isFalse();
@@ -198,7 +198,7 @@ public class NativeKernelsTest {
     @ParameterizedTest
     @EnumSource(value = GgmlType.class, names = {"Q4_0", "Q5_0", "Q8_0", "Q4_K", "Q5_K", "Q6_K"})
     void repackedMatmulMatchesItsScalarTwin(GgmlType type) throws IOException {
-        assertThat(NativeKernels.packs(type)).isEqualTo(nativeExpected() && (type != GgmlType.Q8_0 || !NativeKernels.wide()));
+        assertThat(NativeKernels.packs(type)).isEqualTo(nativeExpected());
         if (!NativeKernels.packs(type)) {
             return;  // checked in loadsWhereTheCpuHasTheInstructions
         }
@@ -228,20 +228,31 @@ public class NativeKernelsTest {
                     NativeKernels.matmulScalar(type, w.data(), w.rowBytes(), null, 0, rows, cols, xq, dx,
                             tokens, expected, rows);
                     float tolerance = 1e-5f * maxAbs(expected);
-                    for (int[] range : new int[][] {{0, rows}, {16, 32}, {32, 37}, {0, 16}}) {
-                        float[] actual = new float[tokens * rows];
-                        java.util.Arrays.fill(actual, Float.NaN);
-                        NativeKernels.matmulPacked(type, packed, rows, range[0], range[1], cols, MemorySegment.ofArray(xq),
-                                MemorySegment.ofArray(dx), MemorySegment.ofArray(nsx), tokens,
-                                MemorySegment.ofArray(actual), rows);
-                        for (int t = 0; t < tokens; t++) {
-                            for (int r = 0; r < rows; r++) {
-                                float a = actual[t * rows + r];
-                                if (r < range[0] || r >= range[1]) {
-                                    assertThat(a).as("row %d outside %d..%d written", r, range[0], range[1]).isNaN();
-                                } else {
-                                    assertThat(Math.abs(a - expected[t * rows + r])).as("%s cols %d tokens %d [%d, %d]",
-                                            type, cols, tokens, t, r).isLessThanOrEqualTo(tolerance);
+                    // the tier this CPU runs, then the AVX2 tier called directly (an AVX-512 machine tests both)
+                    for (boolean avx2 : new boolean[] {false, true}) {
+                        for (int[] range : new int[][] {{0, rows}, {16, 32}, {32, 37}, {0, 16}}) {
+                            float[] actual = new float[tokens * rows];
+                            java.util.Arrays.fill(actual, Float.NaN);
+                            if (avx2) {
+                                NativeKernels.matmulPackedAvx2(type, packed, rows, range[0], range[1], cols,
+                                        MemorySegment.ofArray(xq), MemorySegment.ofArray(dx), MemorySegment.ofArray(nsx),
+                                        tokens, MemorySegment.ofArray(actual), rows,
+                                        MemorySegment.ofArray(new float[tokens * cols / 16]));
+                            } else {
+                                NativeKernels.matmulPacked(type, packed, rows, range[0], range[1], cols,
+                                        MemorySegment.ofArray(xq), MemorySegment.ofArray(dx), MemorySegment.ofArray(nsx),
+                                        tokens, MemorySegment.ofArray(actual), rows);
+                            }
+                            for (int t = 0; t < tokens; t++) {
+                                for (int r = 0; r < rows; r++) {
+                                    float a = actual[t * rows + r];
+                                    if (r < range[0] || r >= range[1]) {
+                                        assertThat(a).as("row %d outside %d..%d written", r, range[0], range[1]).isNaN();
+                                    } else {
+                                        assertThat(Math.abs(a - expected[t * rows + r]))
+                                                .as("%s avx2 %s cols %d tokens %d [%d, %d]", type, avx2, cols, tokens, t, r)
+                                                .isLessThanOrEqualTo(tolerance);
+                                    }
                                 }
                             }
                         }

@@ -16,9 +16,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Repacked weights live outside the JVM's direct-memory limit and heap: a model whose repacked weights (about 49 MB
- * for the Q4_K_M fixture, its tied Q6_K embedding grown by 30%) exceed both a 32 MB direct-memory limit and a 40 MB
- * heap loads and runs in a JVM started with those limits, from memory and through the repack cache.
+ * Repacked weights live outside the JVM's direct-memory limit and heap: a model whose repacked weights (about 33.8 MB
+ * for the Q4_K_M fixture) exceed both a 32 MiB direct-memory limit and a 32 MiB heap loads and runs in a JVM started
+ * with those limits, from memory and through the repack cache.
  */
 class PackedWeightsMemoryTest {
     private static final long LIMIT = 32L << 20;
@@ -32,7 +32,7 @@ class PackedWeightsMemoryTest {
             String out = runChild(args);
             long packed = Long.parseLong(out.replaceAll("(?s).*packed=(\\d+).*", "$1"));
             if (NativeKernels.available()) {
-                assertThat(packed).as(out).isGreaterThan(40L << 20).isGreaterThan(LIMIT);
+                assertThat(packed).as(out).isGreaterThan(LIMIT);
             } else {
                 assertThat(out).contains("no repacking");
             }
@@ -48,7 +48,7 @@ class PackedWeightsMemoryTest {
     private static String runChild(String... args) throws IOException, InterruptedException {
         List<String> cmd = new ArrayList<>(List.of(ProcessHandle.current().info().command().orElseThrow(),
                 "--add-modules", "jdk.incubator.vector", "--enable-native-access=ALL-UNNAMED",
-                "-XX:MaxDirectMemorySize=" + LIMIT, "-Xmx40m", "-cp", System.getProperty("java.class.path"),
+                "-XX:MaxDirectMemorySize=" + LIMIT, "-Xmx" + LIMIT, "-cp", System.getProperty("java.class.path"),
                 PackedLoadMain.class.getName()));
         cmd.addAll(List.of(args));
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();

@@ -12,7 +12,7 @@ class WordCacheTest {
 
     @Test
     void findsWordsByRegionAndNeverAnswersForAnotherWord() {
-        WordCache cache = new WordCache(4);
+        WordCache cache = new WordCache(4 * WordCache.SLOT_BYTES);
         assertThat(cache.capacity()).isEqualTo(4);
         String text = "alpha beta gamma delta epsilon";
         String[] words = text.split(" ");
@@ -43,7 +43,7 @@ class WordCacheTest {
 
     @Test
     void sameHashDifferentWordsAreKeptApart() {
-        WordCache cache = new WordCache(2);
+        WordCache cache = new WordCache(2 * WordCache.SLOT_BYTES);
         // "Aa" and "BB" have the same String hash.
         assertThat("Aa".hashCode()).isEqualTo("BB".hashCode());
         cache.put("Aa", 0, 2, WordCache.hash("Aa", 0, 2), new int[] {1});
@@ -55,8 +55,34 @@ class WordCacheTest {
     }
 
     @Test
+    void manyDistinctWorstCaseWordsStayWithinTheByteBudget() {
+        long budget = 1 << 20;
+        WordCache cache = new WordCache(budget);
+        assertThat(cache.capacity() * WordCache.SLOT_BYTES).isLessThanOrEqualTo(budget)
+                .isGreaterThan(budget - 2 * WordCache.SLOT_BYTES);
+        int[] ids = new int[WordCache.MAX_IDS];
+        StringBuilder text = new StringBuilder();
+        for (int i = 0; i < 100_000; i++) {  // 48 chars outside Latin-1: each String keeps 96 bytes
+            text.setLength(0);
+            text.append("\u4e00".repeat(WordCache.MAX_WORD_LENGTH - 8)).append(String.format("%08x", i));
+            String word = text.toString().replace('0', '\u4e01');
+            cache.put(word, 0, word.length(), WordCache.hash(word, 0, word.length()), ids);
+        }
+        assertThat(cache.bytesHeld()).isLessThanOrEqualTo(budget).isGreaterThan(budget / 2);
+    }
+
+    @Test
+    void wordsOfTooManyIdsAreNotCached() {
+        WordCache cache = new WordCache(16 * WordCache.SLOT_BYTES);
+        cache.put("abc", 0, 3, WordCache.hash("abc", 0, 3), new int[WordCache.MAX_IDS + 1]);
+        assertThat(lookup(cache, "abc", 0, 3)).isNull();
+        cache.put("abc", 0, 3, WordCache.hash("abc", 0, 3), new int[WordCache.MAX_IDS]);
+        assertThat(lookup(cache, "abc", 0, 3)).hasSize(WordCache.MAX_IDS);
+    }
+
+    @Test
     void longWordsAreNotCached() {
-        WordCache cache = new WordCache(16);
+        WordCache cache = new WordCache(16 * WordCache.SLOT_BYTES);
         String word = "x".repeat(WordCache.MAX_WORD_LENGTH + 1);
         cache.put(word, 0, word.length(), WordCache.hash(word, 0, word.length()), new int[] {5});
         assertThat(lookup(cache, word, 0, word.length())).isNull();

@@ -56,7 +56,10 @@ final class ServerShutdown implements Runnable {
         }
         System.err.printf("hearth draining: requests in flight have %d s to finish%n", allowed.toSeconds());
         try {
-            int cut = server.drain(allowed, () -> backend.abortAll(GenerationFailedException.SHUTTING_DOWN));
+            int cut = server.drain(allowed, () -> {
+                backend.abortAll(GenerationFailedException.SHUTTING_DOWN);
+                router.stopRelays(GenerationFailedException.SHUTTING_DOWN);  // remote streams end the same way
+            });
             if (cut > 0) {
                 System.err.printf("hearth: %d request(s) still running after the grace period were ended%n", cut);
             }

@@ -6,6 +6,9 @@ import io.helidon.http.HttpPrologue;
 import io.helidon.webserver.CloseConnectionException;
 import io.helidon.webserver.ConnectionContext;
 import io.helidon.webserver.http1.Http1ConnectionListener;
+import java.io.IOException;
+import java.net.SocketAddress;
+import java.nio.channels.SocketChannel;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -15,11 +18,15 @@ import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Cuts connections that send a request too slowly: from the first byte of a request to the end of its headers a
- * client has {@code headerTimeout}, and a request body must arrive within {@code bodyTimeout} of the handler asking
- * for it ({@link #readBody}). Helidon runs each connection, and the handlers of its requests, on one virtual thread;
- * this listener sees that thread's socket reads, and interrupting a virtual thread blocked in a socket read closes
- * the socket. (Idle kept-alive connections are Helidon's idle timeout's job.)
+ * Cuts connections that send a request too slowly or sit idle: from the first byte of a request to the end of its
+ * headers a client has {@code headerTimeout}, a request body must arrive within {@code bodyTimeout} of the handler
+ * asking for it ({@link #readBody}), and a connection with no request in flight is closed after {@code idleTimeout}
+ * (counted from its accept, or from the end of its last request: never while a request runs, however long). Helidon
+ * runs each connection, and the handlers of its requests, on one virtual thread; this listener sees that thread's
+ * socket reads, and interrupting a virtual thread blocked in a socket read closes the socket. A connection that has
+ * not sent a byte yet has no thread seen here: {@link #accepted} watches its channel until its first byte. (Helidon's
+ * own idle timeout counts from the start of the last request, so it closed the connection of any request longer than
+ * the timeout once answered; it is off.)
  */
 final class ConnectionGuard implements Http1ConnectionListener, AutoCloseable {
     private enum Phase { IDLE, HEADERS, REQUEST }
@@ -27,12 +34,18 @@ final class ConnectionGuard implements Http1ConnectionListener, AutoCloseable {
     /** One connection's state; written by its own thread, read by the watchdog. */
     private static final class Watch {
         volatile Phase phase = Phase.IDLE;
+        /** IDLE: when the idle connection is closed; HEADERS: when its headers must be in; REQUEST: unused. */
         volatile long deadlineNanos;
     }
 
+    /** A connection accepted but silent so far. */
+    private record Silent(SocketChannel channel, long deadlineNanos) {}
+
     private final long headerTimeoutNanos;
+    private final long idleTimeoutNanos;
     private final Duration bodyTimeout;
     private final Map<Thread, Watch> connections = new ConcurrentHashMap<>();
+    private final Map<SocketAddress, Silent> silent = new ConcurrentHashMap<>();
     private final ScheduledExecutorService watchdog = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread t = new Thread(r, "hearth-connection-guard");
         t.setDaemon(true);
@@ -41,41 +54,53 @@ final class ConnectionGuard implements Http1ConnectionListener, AutoCloseable {
 
     ConnectionGuard(ConnectionLimits limits) {
         this.headerTimeoutNanos = limits.headerTimeout().toNanos();
+        this.idleTimeoutNanos = limits.idleTimeout().toNanos();
         this.bodyTimeout = limits.bodyTimeout();
-        long periodMillis = Math.clamp(limits.headerTimeout().toMillis() / 4, 50, 1000);
+        long periodMillis = Math.clamp(Math.min(limits.headerTimeout().toMillis(), limits.idleTimeout().toMillis()) / 4,
+                50, 1000);
         watchdog.scheduleWithFixedDelay(this::check, periodMillis, periodMillis, TimeUnit.MILLISECONDS);
+    }
+
+    /** A connection was accepted (called on the accepting thread, before any byte is read): its idle time starts. */
+    void accepted(SocketChannel channel) {
+        try {
+            silent.put(channel.getRemoteAddress(), new Silent(channel, System.nanoTime() + idleTimeoutNanos));
+        } catch (IOException e) {
+            // already closed by the peer: nothing to watch
+        }
     }
 
     @Override
     public void data(ConnectionContext ctx, BufferData data) {
-        startHeaders();
+        startHeaders(ctx);
     }
 
     @Override
     public void data(ConnectionContext ctx, byte[] bytes, int offset, int length) {
-        startHeaders();
+        startHeaders(ctx);
     }
 
     @Override
     public void prologue(ConnectionContext ctx, HttpPrologue prologue) {
-        startHeaders();  // a pipelined request read from buffered bytes starts here
+        startHeaders(ctx);  // a pipelined request read from buffered bytes starts here
     }
 
     @Override
     public void headers(ConnectionContext ctx, Headers headers) {
-        watch().phase = Phase.REQUEST;
+        watch(ctx).phase = Phase.REQUEST;
     }
 
-    /** The request on this thread's connection is answered: the next byte starts a new header deadline. */
+    /** The request on this thread's connection is answered: its idle time starts; its next byte, a header deadline. */
     void requestDone() {
         Watch watch = connections.get(Thread.currentThread());
         if (watch != null) {
+            watch.deadlineNanos = System.nanoTime() + idleTimeoutNanos;
             watch.phase = Phase.IDLE;
         }
     }
 
     /** Runs {@code read} (a body read on a connection thread), cutting the connection if it outlasts the body timeout. */
-    <T> T readBody(BodyRead<T> read) throws java.io.IOException {
+    <T> T readBody(BodyRead<T> read) throws IOException {
         Thread thread = Thread.currentThread();
         boolean[] fired = {false};
         ScheduledFuture<?> cut = watchdog.schedule(() -> {
@@ -86,7 +111,7 @@ final class ConnectionGuard implements Http1ConnectionListener, AutoCloseable {
         }, bodyTimeout.toNanos(), TimeUnit.NANOSECONDS);
         try {
             return read.read();
-        } catch (java.io.IOException | RuntimeException e) {
+        } catch (IOException | RuntimeException e) {
             synchronized (fired) {
                 if (fired[0]) {  // the socket is closed: there is no one left to answer
                     throw new CloseConnectionException("the request body did not arrive within "
@@ -107,19 +132,26 @@ final class ConnectionGuard implements Http1ConnectionListener, AutoCloseable {
     /** A body read that may throw. */
     @FunctionalInterface
     interface BodyRead<T> {
-        T read() throws java.io.IOException;
+        T read() throws IOException;
     }
 
-    private void startHeaders() {
-        Watch watch = watch();
+    private void startHeaders(ConnectionContext ctx) {
+        Watch watch = watch(ctx);
         if (watch.phase == Phase.IDLE) {
+            // the deadline before the phase: the watchdog never sees a phase with the previous phase's deadline
             watch.deadlineNanos = System.nanoTime() + headerTimeoutNanos;
             watch.phase = Phase.HEADERS;
         }
     }
 
-    private Watch watch() {
-        return connections.computeIfAbsent(Thread.currentThread(), t -> new Watch());
+    private Watch watch(ConnectionContext ctx) {
+        Watch watch = connections.get(Thread.currentThread());
+        if (watch == null) {  // the connection's first byte: its thread takes over from the accepted channel
+            silent.remove(ctx.remotePeer().address());
+            watch = new Watch();
+            connections.put(Thread.currentThread(), watch);
+        }
+        return watch;
     }
 
     private void check() {
@@ -127,16 +159,31 @@ final class ConnectionGuard implements Http1ConnectionListener, AutoCloseable {
         connections.forEach((thread, watch) -> {
             if (!thread.isAlive()) {
                 connections.remove(thread);
-            } else if (watch.phase == Phase.HEADERS && now - watch.deadlineNanos > 0) {
-                watch.phase = Phase.IDLE;
+                return;
+            }
+            Phase phase = watch.phase;
+            if (phase != Phase.REQUEST && now - watch.deadlineNanos > 0 && watch.phase == phase) {
+                watch.phase = Phase.REQUEST;  // cut once
                 thread.interrupt();  // closes the socket the thread is blocked reading
+            }
+        });
+        silent.forEach((address, s) -> {
+            if (!s.channel().isOpen()) {
+                silent.remove(address);
+            } else if (now - s.deadlineNanos() > 0) {
+                silent.remove(address);
+                try {
+                    s.channel().close();  // the connection's thread, blocked reading it, ends
+                } catch (IOException e) {
+                    // closing: nothing more to do
+                }
             }
         });
     }
 
     /** Connections known to the guard (tests). */
     int tracked() {
-        return connections.size();
+        return connections.size() + silent.size();
     }
 
     @Override

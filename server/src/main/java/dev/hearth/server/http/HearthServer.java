@@ -71,12 +71,13 @@ public final class HearthServer implements AutoCloseable {
                 .shutdownHook(false)
                 .host(settings.host())
                 .port(settings.port())
-                // streamed answers end with a small chunk: without TCP_NODELAY it waits out the client's delayed ACK
-                .connectionOptions(SocketOptions.builder().tcpNoDelay(true).build())
-                // a connection waiting for its next request is closed after the idle timeout (a request in flight
-                // is never cut: its connection closes after the answer)
-                .idleConnectionTimeout(limits.idleTimeout())
-                .idleConnectionPeriod(Duration.ofMillis(Math.clamp(limits.idleTimeout().toMillis() / 4, 50, 5000)))
+                // streamed answers end with a small chunk: without TCP_NODELAY it waits out the client's delayed ACK;
+                // the guard sees each accepted connection here and closes it after the idle timeout with no request
+                .connectionOptions(new WatchedSocketOptions(SocketOptions.builder().tcpNoDelay(true).build(), guard))
+                // Helidon's idle timeout counts from the start of the last request and would close a long request's
+                // connection once answered: the guard's idle timeout replaces it
+                .idleConnectionTimeout(Duration.ofDays(365))
+                .idleConnectionPeriod(Duration.ofHours(1))
                 .maxTcpConnections(limits.maxConnections())
                 .addProtocol(Http1Config.builder().addReceiveListener(guard).build())
                 .routing(r -> routing(r, parts, guard, drain))

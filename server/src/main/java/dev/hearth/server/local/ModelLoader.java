@@ -46,6 +46,7 @@ public final class ModelLoader {
         long start = System.nanoTime();
         LocalModelRunner runner = LocalModelRunner.load(path, options.threads(), options.maxBatchTokens(),
                 options.contextLength(), options.parallel(), options.kvPrecision(), 0, options.repackCache());
+        long loaded = System.nanoTime();
         ModelText text;
         ModelInfo partial;
         try (GgufFile file = GgufFile.open(path)) {
@@ -55,6 +56,7 @@ public final class ModelLoader {
             runner.close();
             throw e;
         }
+        long described = System.nanoTime();
         Engine engine = new Engine(runner, new EngineOptions(name, options.maxWaiting()));
         try {
             warmUp(engine, text);
@@ -62,7 +64,11 @@ public final class ModelLoader {
             engine.close();
             throw e;
         }
-        long millis = (System.nanoTime() - start) / 1_000_000;
+        long end = System.nanoTime();
+        long millis = (end - start) / 1_000_000;
+        System.err.printf(java.util.Locale.ROOT, "load of %s: %.2f s (%s, tokenizer and template %.2f s, warm-up %.2f s);"
+                + " %s%n", name, (end - start) / 1e9, runner.loadPhases(), (described - loaded) / 1e9,
+                (end - described) / 1e9, runner.repackNote());
         ModelInfo info = new ModelInfo(name, path.toString(), partial.sizeBytes(), partial.architecture(),
                 partial.quantization(), partial.parameterCount(), runner.contextLength(),
                 System.currentTimeMillis() / 1000, millis);

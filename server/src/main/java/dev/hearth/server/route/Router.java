@@ -319,6 +319,11 @@ public final class Router implements AutoCloseable {
                 s.choices(), s.toolChoice(), s.keepAlive(), s.grammar());
     }
 
+    /** Ends every remote stream being relayed, and any that starts later, with {@code reason} as its error. */
+    public void stopRelays(String reason) {
+        remotes.values().forEach(r -> r.stopRelays(reason));
+    }
+
     @Override
     public void close() {
         remotes.values().forEach(RemoteBackend::close);

@@ -126,6 +126,11 @@ final class Http1Body {
         }
     }
 
+    /** Closes the connection from another thread: a read waiting on it fails at once (the exchange is aborted). */
+    void abort() {
+        connection.close();
+    }
+
     /**
      * Done with the body: the connection goes back to the pool once the rest of it is read (on a virtual thread,
      * within a second, when it has not all arrived yet), else it is closed.

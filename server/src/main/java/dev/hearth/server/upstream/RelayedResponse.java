@@ -14,7 +14,8 @@ import java.nio.charset.StandardCharsets;
  * A remote answer ready to go to the client: a whole JSON body, or an SSE stream whose first chunk has arrived.
  * {@link #writeTo} relays it chunk by chunk as it comes (flushed whenever the next chunk is not there yet), or
  * {@link #relay} hands the chunks to a translator; usage and cost are counted, and backends are never switched: if
- * the upstream fails midway, the client gets an error event and no {@code [DONE]}. Read it once, whole or relayed.
+ * the upstream fails midway, the client gets an error event and no {@code [DONE]}; if the server's shutdown ends the
+ * stream ({@link #stop}), an error event and {@code [DONE]}, as local streams get. Read it once, whole or relayed.
  */
 public final class RelayedResponse {
     private static final byte[] DATA = "data: ".getBytes(StandardCharsets.US_ASCII);
@@ -26,13 +27,16 @@ public final class RelayedResponse {
     private final boolean dropUsageChunk;
     private final BackendConfig.Prices prices;
     private final RouteMetrics metrics;
+    private final LiveRelays live;
+    private volatile String stopReason;
     private long promptTokens;
     private long completionTokens;
     private long firstByteNanos;
     private volatile GenerationEvent.Done done;
 
     RelayedResponse(long requestId, String target, UpstreamNode.Opened opened, boolean dropUsageChunk,
-            BackendConfig.Prices prices, RouteMetrics metrics) {
+            BackendConfig.Prices prices, RouteMetrics metrics, LiveRelays live) {
+        this.live = live;
         this.requestId = requestId;
         this.target = target;
         this.opened = opened;
@@ -80,6 +84,20 @@ public final class RelayedResponse {
 
         /** Called before waiting on the upstream: whatever the sink holds back goes to the client now. */
         void flush() throws IOException;
+
+        /** The server ended the stream ({@code message} says why, e.g. its shutdown); the stream ends after this. */
+        default void stopped(String message) throws IOException {
+            failed(message);
+        }
+    }
+
+    /**
+     * Ends this stream from another thread (the server's shutdown): the upstream connection is closed, and the
+     * relaying thread ends the client's stream with {@code reason} as its error.
+     */
+    void stop(String reason) {
+        stopReason = reason;
+        opened.chunks().abort();
     }
 
     /** A whole (non-streamed) answer, parsed; the exchange is finished and counted. */
@@ -126,8 +144,14 @@ public final class RelayedResponse {
 
             @Override
             public void failed(String message) throws IOException {
-                write(out, "{\"error\":{\"message\":" + UpstreamNode.JSON.writeValueAsString(message)
-                        + ",\"type\":\"server_error\",\"param\":null,\"code\":\"upstream_failed\"}}");
+                write(out, error(message, "upstream_failed"));
+                out.flush();
+            }
+
+            @Override
+            public void stopped(String message) throws IOException {
+                write(out, error(message, "shutting_down"));
+                write(out, "[DONE]");  // clients waiting for the terminator stop here, as on a local stream
                 out.flush();
             }
 
@@ -150,6 +174,7 @@ public final class RelayedResponse {
         boolean upstreamFailed = false;
         boolean complete = false;
         Http1Body body = opened.chunks();
+        live.add(this);
         body.beforeWait(() -> {
             try {
                 sink.flush();
@@ -186,6 +211,12 @@ public final class RelayedResponse {
         } catch (UncheckedIOException e) {
             throw e.getCause();
         } catch (UpstreamException e) {
+            if (stopReason != null) {  // not the upstream's fault: the server ended the stream
+                metrics.event(requestId, target, "ended by the server: " + stopReason);
+                body.beforeWait(null);
+                sink.stopped(stopReason);
+                return;
+            }
             upstreamFailed = true;
             opened.node().breaker.onFailure();
             metrics.error(target, "midstream_" + e.kind().name().toLowerCase());
@@ -193,6 +224,7 @@ public final class RelayedResponse {
             body.beforeWait(null);
             sink.failed("the upstream failed midway: " + e.getMessage());
         } finally {
+            live.remove(this);
             body.beforeWait(null);
             if (complete) {
                 body.release();
@@ -222,6 +254,11 @@ public final class RelayedResponse {
             promptTokens = u.path("prompt_tokens").asLong(promptTokens);
             completionTokens = u.path("completion_tokens").asLong(completionTokens);
         }
+    }
+
+    private static String error(String message, String code) throws IOException {
+        return "{\"error\":{\"message\":" + UpstreamNode.JSON.writeValueAsString(message)
+                + ",\"type\":\"server_error\",\"param\":null,\"code\":\"" + code + "\"}}";
     }
 
     private static void write(OutputStream out, String event) throws IOException {

@@ -21,6 +21,7 @@ public final class RemoteBackend implements AutoCloseable {
     private final NodeBalancer balancer;
     private final RouteMetrics metrics;
     private final Thread health;
+    private final LiveRelays relays = new LiveRelays();
 
     public RemoteBackend(BackendConfig.Remote config, String apiKey, RouteMetrics metrics) {
         this.config = config;
@@ -40,6 +41,14 @@ public final class RemoteBackend implements AutoCloseable {
 
     public BackendConfig.Remote config() {
         return config;
+    }
+
+    /**
+     * Ends the streams being relayed now, and any that starts later, with {@code reason} as their error (the
+     * server's shutdown grace has run out).
+     */
+    public void stopRelays(String reason) {
+        relays.stopAll(reason);
     }
 
     /** Whether any node could take a request now (healthy and its breaker not open). */
@@ -82,7 +91,7 @@ public final class RemoteBackend implements AutoCloseable {
                 metrics.event(requestId, target, "first chunk after "
                         + String.format("%.1f ms", (System.nanoTime() - opened.startNanos()) / 1e6));
                 return new RelayedResponse(requestId, target, opened, !clientWantsUsage && stream, config.prices(),
-                        metrics);
+                        metrics, relays);
             } catch (UpstreamException e) {
                 node.outstanding.decrementAndGet();
                 if (e.countsAsFailure()) {

@@ -14,14 +14,14 @@ import org.junit.jupiter.api.Test;
  */
 class ConnectionHardeningTest {
     static final String SMUGGLED = "GET /v1/models HTTP/1.1\r\nHost: x\r\n\r\n";  // 36 bytes
+    static final ConnectionLimits LIMITS = new ConnectionLimits(Duration.ofMillis(800), Duration.ofMillis(800),
+            Duration.ofMillis(1500), 64);
     static TestServer server;
 
     @BeforeAll
     static void start() {
-        ConnectionLimits limits = new ConnectionLimits(Duration.ofMillis(800), Duration.ofMillis(800),
-                Duration.ofMillis(1500), 64);
         server = new TestServer(FakeBackends.create(2, 128, 8, 0),
-                new ServerSettings("127.0.0.1", 0, null, 4096).withConnections(limits));
+                new ServerSettings("127.0.0.1", 0, null, 4096).withConnections(LIMITS));
     }
 
     @AfterAll
@@ -133,6 +133,31 @@ class ConnectionHardeningTest {
             c.send("GET /health HTTP/1.1\r\nHost: x\r\n\r\n");
             String answer = c.readUntilClosed(8000);
             assertThat(RawConnection.responses(answer)).isEqualTo(1);
+        }
+    }
+
+    @Test
+    void aConnectionThatNeverSendsIsClosedAfterTheIdleTimeout() throws Exception {
+        try (RawConnection c = connect()) {
+            assertThat(c.readUntilClosed(8000)).isEmpty();
+        }
+    }
+
+    @Test
+    void aRequestLongerThanTheIdleTimeoutKeepsItsConnection() throws Exception {
+        // 40 tokens at 100 ms a step: about 4 s in flight, past the 1.5 s idle timeout, which counts only between
+        // requests (Helidon's own counts from the start of the last request and closed the connection after it)
+        try (TestServer slow = new TestServer(FakeBackends.create(2, 128, 8, 100),
+                new ServerSettings("127.0.0.1", 0, null, 4096).withConnections(LIMITS));
+                RawConnection c = new RawConnection(slow.server.port())) {
+            String body = "{\"model\": \"" + FakeBackends.MODEL + "\", \"max_tokens\": 40, \"messages\": "
+                    + "[{\"role\": \"user\", \"content\": \"hi\"}]}";
+            c.send("POST /v1/chat/completions HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+                    + "Content-Length: " + body.length() + "\r\n\r\n" + body);
+            String first = c.readResponse(20_000);
+            assertThat(first).startsWith("HTTP/1.1 200").doesNotContainIgnoringCase("connection: close");
+            c.send("GET /health HTTP/1.1\r\nHost: x\r\n\r\n");
+            assertThat(c.readResponse(5000)).startsWith("HTTP/1.1 200");
         }
     }
 

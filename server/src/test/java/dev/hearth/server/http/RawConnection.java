@@ -56,6 +56,50 @@ final class RawConnection implements AutoCloseable {
         }
     }
 
+    /**
+     * One whole response (its headers, then a body of its {@code Content-Length} or chunks up to the last), the
+     * connection staying open; fails if it has not all arrived within {@code waitMillis}.
+     */
+    String readResponse(int waitMillis) throws IOException {
+        socket.setSoTimeout(waitMillis);
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        InputStream in = socket.getInputStream();
+        long deadline = System.currentTimeMillis() + waitMillis;
+        try {
+            while (!complete(out.toString(StandardCharsets.ISO_8859_1))) {
+                int b = in.read();
+                if (b < 0) {
+                    throw new AssertionError("the server closed the connection mid-response; it sent: "
+                            + out.toString(StandardCharsets.ISO_8859_1));
+                }
+                out.write(b);
+                if (System.currentTimeMillis() > deadline) {
+                    throw new SocketTimeoutException();
+                }
+            }
+        } catch (SocketTimeoutException e) {
+            throw new AssertionError("no whole response within " + waitMillis + " ms; it sent: "
+                    + out.toString(StandardCharsets.ISO_8859_1));
+        }
+        return out.toString(StandardCharsets.ISO_8859_1);
+    }
+
+    private static final java.util.regex.Pattern CONTENT_LENGTH =
+            java.util.regex.Pattern.compile("\r\ncontent-length: *(\\d+)");
+
+    private static boolean complete(String text) {
+        int end = text.indexOf("\r\n\r\n");
+        if (end < 0) {
+            return false;
+        }
+        String headers = text.substring(0, end).toLowerCase(java.util.Locale.ROOT);
+        java.util.regex.Matcher length = CONTENT_LENGTH.matcher(headers);
+        if (length.find()) {
+            return text.length() - end - 4 >= Integer.parseInt(length.group(1));
+        }
+        return !headers.contains("transfer-encoding: chunked") || text.endsWith("\r\n0\r\n\r\n");
+    }
+
     /** How many HTTP responses the text holds. */
     static int responses(String text) {
         int count = 0;

@@ -17,10 +17,11 @@ import java.util.function.IntFunction;
 /**
  * An OpenAI-compatible upstream on a loopback socket that misbehaves on cue: each request (counted from 0) gets
  * the {@link Behaviour} {@code script} names. It speaks just enough HTTP/1.1 (one request per connection, chunked
- * streams) to answer 500, 429 with Retry-After, hang, reset the connection, stream garbage or stop a stream midway.
+ * streams) to answer 500, 429 with Retry-After, hang, reset the connection, stream garbage, or stop or stall a stream
+ * midway.
  */
 final class FakeUpstream implements AutoCloseable {
-    enum Behaviour { OK, ERROR_500, TOO_MANY_429, HANG, RESET, GARBAGE, STOP_MIDWAY }
+    enum Behaviour { OK, ERROR_500, TOO_MANY_429, HANG, RESET, GARBAGE, STOP_MIDWAY, STALL_MIDWAY }
 
     /** The chunks of a good answer; the relayed content is their concatenation. */
     static final List<String> WORDS = List.of("Hello", " from", " the", " cloud");
@@ -117,6 +118,11 @@ final class FakeUpstream implements AutoCloseable {
                     streamHead(out);
                     chunk(out, "this is not an event stream\n\n");
                     out.write("0\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+                }
+                case STALL_MIDWAY -> {  // one chunk, then nothing for 10 s (bounded: the tests end it sooner)
+                    streamHead(out);
+                    chunk(out, event("{\"id\":\"up\",\"choices\":[{\"index\":0,\"delta\":{\"content\":\"Hello\"}}]}"));
+                    Thread.sleep(10_000);
                 }
                 case STOP_MIDWAY -> {
                     streamHead(out);
