@@ -50,7 +50,7 @@ class GracefulShutdownProcessTest {
                 "--add-modules", "jdk.incubator.vector", "--enable-native-access=ALL-UNNAMED",
                 "-Djava.io.tmpdir=" + tmp, "-cp", System.getProperty("java.class.path"), Main.class.getName(), "serve",
                 "--port", "0", "--model", broken + "=broken", "--model", MODEL + "=qwen3", "--parallel", "1",
-                "--ctx-size", "2048", "--threads", "1", "--shutdown-grace", "2s").redirectErrorStream(true);
+                "--ctx-size", "16384", "--threads", "1", "--shutdown-grace", "2s").redirectErrorStream(true);
         pb.environment().put("HEARTH_HOME", home.toString());
         Process child = pb.start();
         List<String> log = new CopyOnWriteArrayList<>();
@@ -86,11 +86,12 @@ class GracefulShutdownProcessTest {
             // the broken model did not take the server down: it is failed with its reason, the other serves
             assertThat(before.statusCode()).as(before.body()).isEqualTo(200);
             assertThat(before.body()).contains("\"degraded\"").contains("\"broken\"").contains("\"failed\"");
-            // long answers (the end-of-turn tokens are banned), one slot: the later ones wait in the queue
-            String openAi = "{\"model\": \"qwen3\", \"stream\": true, \"max_tokens\": 1900, \"logit_bias\": "
+            // long answers (the end-of-turn tokens are banned; 16,000 tokens outlast the grace even on the native kernels,
+            // which decode this fixture at hundreds of tokens/s), one slot: the later ones wait in the queue
+            String openAi = "{\"model\": \"qwen3\", \"stream\": true, \"max_tokens\": 16000, \"logit_bias\": "
                     + "{\"151645\": -100, \"151643\": -100}, \"messages\": [{\"role\": \"user\", \"content\": \"hi\"}]}";
             String ollama = "{\"model\": \"qwen3\", \"messages\": [{\"role\": \"user\", \"content\": \"hi\"}], "
-                    + "\"options\": {\"num_predict\": 1900}}";
+                    + "\"options\": {\"num_predict\": 16000}}";
             List<CompletableFuture<HttpResponse<String>>> streams = new ArrayList<>();
             for (int i = 0; i < 3; i++) {
                 streams.add(client.sendAsync(post(base + "/v1/chat/completions", openAi),
