@@ -299,7 +299,13 @@ class WebPagesBrowserTest {
             }
             try {
                 int before = chartPoints();
-                await("a chart point with tokens generated", WAIT, () -> maxGenerated() > 0);
+                try {
+                    await("a chart point with tokens generated", WAIT, () -> maxGenerated() > 0);
+                } catch (AssertionError e) {  // say why: the load's answers and what the server counted
+                    throw new AssertionError(e.getMessage() + "; load failures " + failures + "; chart "
+                            + browser.js("return JSON.stringify(window.hearthCharts['chart-tokens'].data)")
+                            + "; stats " + stats(), e);
+                }
                 await("the agents in the table", WAIT, () -> text("#agents-table").contains("reviewer"));
                 assertThat(text("#agents-table")).containsPattern("planner\\s+high");
                 int seen = updates();
