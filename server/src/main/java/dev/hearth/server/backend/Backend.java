@@ -1,13 +1,12 @@
 package dev.hearth.server.backend;
 
-import dev.hearth.server.local.LocalBackend;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 
 /**
- * What the HTTP layer calls: generation, embeddings and model listing. Implemented by {@link LocalBackend} over
+ * What the HTTP layer calls: generation, embeddings and model listing. Implemented by {@code local.LocalBackend} over
  * loaded engines; a remote upstream or a router can implement it too.
  */
 public interface Backend extends AutoCloseable {

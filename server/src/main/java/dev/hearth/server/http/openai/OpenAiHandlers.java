@@ -2,10 +2,10 @@ package dev.hearth.server.http.openai;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.hearth.server.http.ApiException;
-import dev.hearth.server.http.ChoiceEvents;
-import dev.hearth.server.http.Json;
-import dev.hearth.server.http.RequestContext;
+import dev.hearth.server.http.api.ApiException;
+import dev.hearth.server.http.api.ChoiceEvents;
+import dev.hearth.server.http.api.Json;
+import dev.hearth.server.http.api.RequestContext;
 import dev.hearth.server.backend.EmbeddingInput;
 import dev.hearth.server.backend.EmbeddingResult;
 import dev.hearth.server.backend.Generation;

@@ -1,4 +1,4 @@
-package dev.hearth.server.http;
+package dev.hearth.server.http.api;
 
 import dev.hearth.server.agents.AgentCall;
 import dev.hearth.server.metrics.ServerMetrics;
@@ -14,11 +14,14 @@ import java.io.IOException;
 import java.util.function.Supplier;
 
 /**
- * What every handler needs: the backend, the settings, the metrics, the router (which picks local or remote per
- * request), and the bounded, timed JSON body reader.
+ * What every handler needs: the backend, the metrics, the router (which picks local or remote per request), and the
+ * bounded, timed JSON body reader.
+ *
+ * @param maxBodyBytes the largest request body taken (413 beyond it)
+ * @param bodyReader reads a body within the server's connection defences (the body timeout)
  */
-public record RequestContext(Backend backend, ServerSettings settings, ServerMetrics metrics, Router router,
-        ConnectionGuard guard) {
+public record RequestContext(Backend backend, ServerMetrics metrics, Router router, long maxBodyBytes,
+        BodyReader bodyReader) {
 
     /** The response header that names who served a generation: {@code backend/model}. */
     public static final String BACKEND_HEADER = "x-hearth-backend";
@@ -26,8 +29,8 @@ public record RequestContext(Backend backend, ServerSettings settings, ServerMet
     /** The request body as {@code type}; 413 beyond the limit, 400 for malformed JSON or wrong types. */
     public <T> T body(ServerRequest req, Class<T> type) throws IOException {
         long declared = req.headers().contentLength().orElse(-1L);
-        if (declared > settings.maxBodyBytes()) {
-            throw ApiException.tooLarge(settings.maxBodyBytes());
+        if (declared > maxBodyBytes) {
+            throw ApiException.tooLarge(maxBodyBytes);
         }
         return Json.parse(bodyBytes(req), type);
     }
@@ -35,11 +38,11 @@ public record RequestContext(Backend backend, ServerSettings settings, ServerMet
     /** The request body's bytes, as {@link #body} bounds them: 413 beyond the limit, 400 when empty. */
     public byte[] bodyBytes(ServerRequest req) throws IOException {
         long declared = req.headers().contentLength().orElse(-1L);
-        if (declared > settings.maxBodyBytes()) {
-            throw ApiException.tooLarge(settings.maxBodyBytes());
+        if (declared > maxBodyBytes) {
+            throw ApiException.tooLarge(maxBodyBytes);
         }
-        // within the body timeout: a client sending its body slowly holds no connection for long
-        byte[] bytes = guard.readBody(() -> Json.readBounded(req.content().inputStream(), settings.maxBodyBytes()));
+        // within the body timeout (bodyReader): a client sending its body slowly holds no connection for long
+        byte[] bytes = bodyReader.read(req, maxBodyBytes);
         if (bytes.length == 0) {
             throw new ApiException(400, "invalid_request_error", null, "invalid_json",
                     "the request body is empty; expected a JSON object", 0);
