@@ -5,6 +5,7 @@ import dev.hearth.server.metrics.ServerMetrics;
 import dev.hearth.server.backend.Backend;
 import dev.hearth.server.backend.Generation;
 import dev.hearth.server.backend.GenerationSpec;
+import dev.hearth.server.backend.PullPermission;
 import dev.hearth.server.route.RouteRequest;
 import dev.hearth.server.route.RoutedCall;
 import dev.hearth.server.route.Router;
@@ -72,6 +73,12 @@ public record RequestContext(Backend backend, ServerMetrics metrics, Router rout
             call.servedBy(routed.target());
         }
         return routed;
+    }
+
+    /** Whether this request may make the server download a model it names (its caller's; allowed without agents). */
+    public PullPermission pull(ServerRequest req) {
+        AgentCall call = agentCall(req);
+        return call == null ? PullPermission.ALLOWED : call.pull();
     }
 
     /** A local generation's events for writing; each finished choice is booked on the request's caller. */

@@ -146,7 +146,7 @@ public final class OpenAiHandlers {
             throw ApiException.badParam("encoding_format", "'encoding_format' must be 'float' or 'base64', got '"
                     + format + "'");
         }
-        EmbeddingResult result = context.backend().embedInputs(model, inputs);
+        EmbeddingResult result = context.backend().embedInputs(model, inputs, context.pull(req));
         List<Embeddings.Item> data = new ArrayList<>();
         for (int i = 0; i < result.vectors().size(); i++) {
             float[] v = result.vectors().get(i);
