@@ -3,6 +3,7 @@ package dev.hearth.server.agents;
 import dev.hearth.engine.FinishReason;
 import dev.hearth.engine.GenerationEvent;
 import dev.hearth.engine.Scheduling;
+import dev.hearth.server.backend.PullPermission;
 
 /**
  * One request of one caller, from the access filter to the ledger: who, which endpoint, its quota permit, and what
@@ -17,6 +18,7 @@ public final class AgentCall {
     final long startedMillis = System.currentTimeMillis();
     final long startedNanos = System.nanoTime();
     final Quotas.Permit permit;
+    private final PullPermission pull;
     private String model;
     private String backend = "local";
     private long promptTokens;
@@ -24,10 +26,11 @@ public final class AgentCall {
     private long ttftNanos = -1;
     private FinishReason finishReason;
 
-    AgentCall(AgentGate.Caller caller, String endpoint, Quotas.Permit permit) {
+    AgentCall(AgentGate.Caller caller, String endpoint, Quotas.Permit permit, PullPermission pull) {
         this.caller = caller;
         this.endpoint = endpoint;
         this.permit = permit;
+        this.pull = pull;
     }
 
 
@@ -76,6 +79,11 @@ public final class AgentCall {
 
     public Scheduling scheduling() {
         return caller.scheduling();
+    }
+
+    /** Whether this request may make the server download a model it names (decided by the access filter). */
+    public PullPermission pull() {
+        return pull;
     }
 
     synchronized LedgerEntry entry(int status, String error) {

@@ -1,6 +1,7 @@
 package dev.hearth.server.agents;
 
 import dev.hearth.engine.Priority;
+import dev.hearth.server.backend.PullPermission;
 import dev.hearth.engine.Scheduling;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -84,20 +85,20 @@ public final class AgentGate implements AutoCloseable {
     }
 
     /** Starts a request under the caller's quotas; throws {@link QuotaExceededException} (recorded) when over. */
-    public AgentCall begin(Caller caller, String endpoint) {
+    public AgentCall begin(Caller caller, String endpoint, PullPermission pull) {
         metrics.priority(caller.agent(), caller.priority());
         Quotas.Permit permit = null;
         if (caller.policy() != null) {
             try {
                 permit = quotas.acquire(caller.policy(), System.currentTimeMillis());
             } catch (QuotaExceededException e) {
-                AgentCall refused = new AgentCall(caller, endpoint, null);
+                AgentCall refused = new AgentCall(caller, endpoint, null, pull);
                 ledger.record(refused.entry(429, e.getMessage()));
                 metrics.request(caller.agent(), "rate_limited", 0, 0, -1);
                 throw e;
             }
         }
-        return new AgentCall(caller, endpoint, permit);
+        return new AgentCall(caller, endpoint, permit, pull);
     }
 
     /** Ends a request: releases its quota slot, counts its tokens, writes its ledger row. Never throws. */

@@ -1,13 +1,12 @@
 package dev.hearth.server.backend;
 
-import dev.hearth.server.local.LocalBackend;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 
 /**
- * What the HTTP layer calls: generation, embeddings and model listing. Implemented by {@link LocalBackend} over
+ * What the HTTP layer calls: generation, embeddings and model listing. Implemented by {@code local.LocalBackend} over
  * loaded engines; a remote upstream or a router can implement it too.
  */
 public interface Backend extends AutoCloseable {
@@ -29,8 +28,11 @@ public interface Backend extends AutoCloseable {
      */
     Generation generate(GenerationSpec spec);
 
-    /** As {@link #generate(GenerationSpec)}, for a caller the engine schedules by (agent, priority, weight). */
-    default Generation generate(GenerationSpec spec, dev.hearth.engine.Scheduling scheduling) {
+    /**
+     * As {@link #generate(GenerationSpec)}, for a caller the engine schedules by (agent, priority, weight) and who may
+     * or may not make this backend download the model it names.
+     */
+    default Generation generate(GenerationSpec spec, dev.hearth.engine.Scheduling scheduling, PullPermission pull) {
         return generate(spec);
     }
 
@@ -48,6 +50,11 @@ public interface Backend extends AutoCloseable {
         return new EmbeddingResult(model, embed(model, inputs.stream().map(EmbeddingInput::text).toList()), 0);
     }
 
+    /** As {@link #embedInputs(String, List)}, for a caller who may or may not make this backend download the model. */
+    default EmbeddingResult embedInputs(String model, List<EmbeddingInput> inputs, PullPermission pull) {
+        return embedInputs(model, inputs);
+    }
+
     /** When the model will be unloaded if it stays idle (for /api/ps); empty: never, or not known. */
     default Optional<Instant> expiresAt(String model) {
         return Optional.empty();
@@ -59,6 +66,11 @@ public interface Backend extends AutoCloseable {
      */
     default ModelInfo touch(String model, Duration keepAlive) {
         return model(model).orElseThrow(() -> new UnknownModelException(model));
+    }
+
+    /** As {@link #touch(String, Duration)}, for a caller who may or may not make this backend download the model. */
+    default ModelInfo touch(String model, Duration keepAlive, PullPermission pull) {
+        return touch(model, keepAlive);
     }
 
     /** The engine's own counters for a loaded model (the dashboard's stats); empty where there is no local engine. */

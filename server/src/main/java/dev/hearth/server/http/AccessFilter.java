@@ -1,10 +1,11 @@
 package dev.hearth.server.http;
 
+import dev.hearth.server.http.api.ApiException;
 import dev.hearth.server.metrics.ServerMetrics;
 import dev.hearth.server.agents.AgentCall;
 import dev.hearth.server.agents.AgentGate;
 import dev.hearth.server.agents.QuotaExceededException;
-import dev.hearth.server.local.PullPermission;
+import dev.hearth.server.backend.PullPermission;
 import dev.hearth.server.web.WebRoutes;
 import io.helidon.http.HeaderName;
 import io.helidon.http.HeaderNames;
@@ -95,14 +96,15 @@ final class AccessFilter implements Filter {
         }
         AgentCall call;
         try {
-            call = agents.begin(caller.get(), endpoint(path));
+            call = agents.begin(caller.get(), endpoint(path), AdminAccess.mayPull(caller.get(), settings)
+                    ? PullPermission.ALLOWED : PullPermission.REFUSED);
         } catch (QuotaExceededException e) {
             HearthServer.writeError(req, res, e);
             return;
         }
         try {
             req.context().register(AgentCall.class, call);
-            ScopedValue.where(PullPermission.ALLOWED, AdminAccess.mayPull(caller.get(), settings)).run(chain::proceed);
+            chain.proceed();
         } finally {
             int status = res.status().code();
             agents.end(call, status, status >= 400 ? "HTTP " + status : null);

@@ -1,5 +1,6 @@
 package dev.hearth.server.http;
 
+import dev.hearth.server.http.api.ApiException;
 import dev.hearth.server.agents.AgentGate;
 
 /**

@@ -1,5 +1,6 @@
 package dev.hearth.server.http;
 
+import dev.hearth.server.http.api.ApiException;
 import io.helidon.http.HeaderNames;
 import io.helidon.http.HeaderValues;
 import io.helidon.http.Method;

@@ -1,5 +1,9 @@
 package dev.hearth.server.http;
 
+import dev.hearth.server.http.api.ApiException;
+import dev.hearth.server.http.api.ErrorMapper;
+import dev.hearth.server.http.api.Json;
+import dev.hearth.server.http.api.RequestContext;
 import dev.hearth.server.agents.AgentGate;
 import dev.hearth.server.agents.UsageSummary;
 import dev.hearth.server.http.ollama.OllamaHandlers;
@@ -96,7 +100,9 @@ public final class HearthServer implements AutoCloseable {
         AgentGate agents = parts.agents();
         Backend backend = router.local();
         metrics.onGeneration(router.queueWait()::finished);
-        RequestContext context = new RequestContext(backend, settings, metrics, router, guard);
+        // handlers read bodies within the guard's body timeout
+        RequestContext context = new RequestContext(backend, metrics, router, settings.maxBodyBytes(),
+                (req, limit) -> guard.readBody(() -> Json.readBounded(req.content().inputStream(), limit)));
         PullHandler pull = new PullHandler(context, parts.puller());
         OpenAiHandlers openAi = new OpenAiHandlers(context);
         OllamaHandlers ollama = new OllamaHandlers(context);

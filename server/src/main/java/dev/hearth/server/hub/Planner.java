@@ -96,8 +96,8 @@ public final class Planner {
         dev.hearth.engine.MemoryEstimate e;
         try (dev.hearth.gguf.GgufFile g = dev.hearth.gguf.GgufFile.open(file)) {
             e = dev.hearth.engine.MemoryEstimate.of(g, req.context(), req.parallel(),
-                    dev.hearth.kv.KvPrecision.valueOf(req.kv().name()), dev.hearth.model.ModelOptions.DEFAULT_MAX_BATCH_TOKENS,
-                    machine.cores());
+                    dev.hearth.kv.KvPrecision.valueOf(req.kv().name()),
+                    dev.hearth.engine.LocalModelRunner.DEFAULT_MAX_BATCH_TOKENS, machine.cores());
         } catch (RuntimeException ex) {
             return rough;  // a header the loader would refuse anyway (it says why): planned from its summary
         }

@@ -2,6 +2,7 @@ package dev.hearth.server.local;
 
 import dev.hearth.server.backend.InsufficientMemoryException;
 import dev.hearth.server.backend.ModelState;
+import dev.hearth.server.backend.PullPermission;
 import dev.hearth.server.backend.ModelUnavailableException;
 import dev.hearth.server.backend.UnknownModelException;
 import java.io.IOException;
@@ -31,10 +32,11 @@ public final class LoadedModels implements AutoCloseable {
         Optional<String> canonicalName(String requested);
 
         /**
-         * Loads a model; {@link UnknownModelException} when it is not there, {@link InsufficientMemoryException}
-         * when it does not fit beside the {@code bytesInUse} of the models loaded already.
+         * Loads a model; {@link UnknownModelException} when it is not there (or would have to be downloaded and
+         * {@code pull} refuses that), {@link InsufficientMemoryException} when it does not fit beside the
+         * {@code bytesInUse} of the models loaded already.
          */
-        LoadedModel load(String name, long bytesInUse) throws IOException;
+        LoadedModel load(String name, long bytesInUse, PullPermission pull) throws IOException;
     }
 
     private static final long FOREVER = Long.MAX_VALUE;
@@ -129,9 +131,10 @@ public final class LoadedModels implements AutoCloseable {
 
     /**
      * The model for a request, loading it first when needed; hold it until {@link Lease#close}, which starts its
-     * keep-alive ({@code keepAlive} null: the model's current one; negative: forever; zero: unload when idle).
+     * keep-alive ({@code keepAlive} null: the model's current one; negative: forever; zero: unload when idle). A load
+     * this request starts may download the model only as {@code pull} allows.
      */
-    public Lease acquire(String name, Duration keepAlive) {
+    public Lease acquire(String name, Duration keepAlive, PullPermission pull) {
         if (name == null) {
             throw new UnknownModelException(null);
         }
@@ -173,7 +176,7 @@ public final class LoadedModels implements AutoCloseable {
                 }
             }
             if (mine) {
-                load(key, pending);
+                load(key, pending, pull);
             }
             try {
                 pending.join();
@@ -184,9 +187,9 @@ public final class LoadedModels implements AutoCloseable {
         }
     }
 
-    private void load(String key, CompletableFuture<Entry> pending) {
+    private void load(String key, CompletableFuture<Entry> pending, PullPermission pull) {
         try {
-            LoadedModel model = source.load(key, bytesInUse());
+            LoadedModel model = source.load(key, bytesInUse(), pull);
             synchronized (this) {
                 Entry e = new Entry(model, defaultKeepAliveMillis, clock.getAsLong());
                 entries.put(model.info().name(), e);

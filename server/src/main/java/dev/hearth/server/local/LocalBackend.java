@@ -12,6 +12,7 @@ import dev.hearth.server.backend.GenerationSpec;
 import dev.hearth.server.backend.InvalidRequestException;
 import dev.hearth.server.backend.ModelInfo;
 import dev.hearth.server.backend.ModelState;
+import dev.hearth.server.backend.PullPermission;
 import dev.hearth.server.backend.ToolChoice;
 import dev.hearth.server.backend.UnsupportedFeatureException;
 import dev.hearth.server.chat.ChatOutputFormat;
@@ -105,19 +106,24 @@ public final class LocalBackend implements Backend {
 
     @Override
     public ModelInfo touch(String model, Duration keepAlive) {
-        try (LoadedModels.Lease lease = models.acquire(model, keepAlive)) {
+        return touch(model, keepAlive, PullPermission.ALLOWED);
+    }
+
+    @Override
+    public ModelInfo touch(String model, Duration keepAlive, PullPermission pull) {
+        try (LoadedModels.Lease lease = models.acquire(model, keepAlive, pull)) {
             return lease.model().info();
         }
     }
 
     @Override
     public Generation generate(GenerationSpec spec) {
-        return generate(spec, Scheduling.DEFAULT);
+        return generate(spec, Scheduling.DEFAULT, PullPermission.ALLOWED);
     }
 
     @Override
-    public Generation generate(GenerationSpec spec, Scheduling scheduling) {
-        try (LoadedModels.Lease lease = models.acquire(spec.model(), spec.keepAlive())) {
+    public Generation generate(GenerationSpec spec, Scheduling scheduling, PullPermission pull) {
+        try (LoadedModels.Lease lease = models.acquire(spec.model(), spec.keepAlive(), pull)) {
             return generate(spec, scheduling, lease.model());
         }
     }
@@ -249,7 +255,12 @@ public final class LocalBackend implements Backend {
 
     @Override
     public EmbeddingResult embedInputs(String name, List<EmbeddingInput> inputs) {
-        try (LoadedModels.Lease lease = models.acquire(name, null)) {
+        return embedInputs(name, inputs, PullPermission.ALLOWED);
+    }
+
+    @Override
+    public EmbeddingResult embedInputs(String name, List<EmbeddingInput> inputs, PullPermission pull) {
+        try (LoadedModels.Lease lease = models.acquire(name, null, pull)) {
             return embed(name, inputs, lease.model());
         }
     }

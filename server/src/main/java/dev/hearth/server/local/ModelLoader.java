@@ -12,6 +12,7 @@ import dev.hearth.gguf.GgufFile;
 import dev.hearth.gguf.GgufKeys;
 import dev.hearth.gguf.GgufTensorInfo;
 import dev.hearth.server.backend.ModelInfo;
+import dev.hearth.server.backend.PullPermission;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -118,7 +119,7 @@ public final class ModelLoader {
             throw new IllegalArgumentException("--model " + spec + ": '" + name + "' is neither a file nor can a"
                     + " stored model take an alias; give a file path, or the store name alone");
         }
-        return store.load(name, bytesInUse);
+        return store.load(name, bytesInUse, PullPermission.ALLOWED);  // the operator's own --model
     }
 
     /** Architecture, the dominant weight type (by bytes) and the parameter count from the file's directory. */

@@ -2,6 +2,7 @@ package dev.hearth.server.local;
 
 import dev.hearth.kv.KvPrecision;
 import dev.hearth.server.backend.InsufficientMemoryException;
+import dev.hearth.server.backend.PullPermission;
 import dev.hearth.server.backend.UnknownModelException;
 import dev.hearth.server.hub.HubException;
 import dev.hearth.server.hub.MemoryPlan;
@@ -69,7 +70,7 @@ public final class StoreModelSource implements LoadedModels.ModelSource {
     }
 
     @Override
-    public LoadedModel load(String name, long bytesInUse) throws IOException {
+    public LoadedModel load(String name, long bytesInUse, PullPermission pull) throws IOException {
         ResolvedModel resolved;
         boolean[] pulling = {false};
         try {
@@ -77,7 +78,7 @@ public final class StoreModelSource implements LoadedModels.ModelSource {
             // catalogue model is checked against free memory from its known shape before any byte is fetched
             resolved = locator.locateName(name, dev.hearth.server.hub.PullListener.NONE,
                     (requested, ref) -> {
-                        if (!PullPermission.allowed()) {
+                        if (pull == PullPermission.REFUSED) {
                             throw new UnknownModelException(name, "the model '" + name + "' is not in the local"
                                     + " store, and only the admin may make the server download it (or start the"
                                     + " server with --open-pull)");

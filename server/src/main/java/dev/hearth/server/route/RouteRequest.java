@@ -72,6 +72,11 @@ public record RouteRequest(String path, String model, ObjectNode body, boolean s
                 localOnly, affinityKey, hasAffinityKey, raw, call);
     }
 
+    /** Whether this request may make a local backend download the model it names: its caller's, else allowed. */
+    public dev.hearth.server.backend.PullPermission pull() {
+        return caller == null ? dev.hearth.server.backend.PullPermission.ALLOWED : caller.pull();
+    }
+
     /** How the engine schedules this request: the caller's agent, priority and weight, or the default. */
     public dev.hearth.engine.Scheduling scheduling() {
         return caller == null ? dev.hearth.engine.Scheduling.DEFAULT : caller.scheduling();

@@ -214,7 +214,7 @@ public final class Router implements AutoCloseable {
                 if (refusal == null) {
                     try {
                         Generation g = local.generate(withModel(spec.get(), localNames.getOrDefault(t.model(),
-                                t.model())), req.scheduling());
+                                t.model())), req.scheduling(), req.pull());
                         metrics.request(t.toString());
                         metrics.event(id, t.toString(), "serving locally");
                         return new RoutedCall.Local(t.toString(), g);

@@ -3,6 +3,7 @@ package dev.hearth.server.agents;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.hearth.server.backend.PullPermission;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -72,14 +73,14 @@ class QuotaReservationTest {
         try (AgentGate gate = AgentGate.open(db, null)) {
             gate.keys().create(policy);
             AgentGate.Caller caller = new AgentGate.Caller("a", policy, false, policy.priority());
-            AgentCall done = gate.begin(caller, "/v1/chat/completions");
+            AgentCall done = gate.begin(caller, "/v1/chat/completions", PullPermission.ALLOWED);
             done.permit.reserve(300, System.currentTimeMillis());
             gate.end(done, 200, null);  // settles to 0 tokens: nothing was generated
-            AgentCall hung = gate.begin(caller, "/v1/chat/completions");
+            AgentCall hung = gate.begin(caller, "/v1/chat/completions", PullPermission.ALLOWED);
             hung.permit.reserve(900, System.currentTimeMillis());
             assertThat(gate.quotas().reserved("a")).isEqualTo(900);
-            assertThatThrownBy(() -> gate.begin(caller, "/v1/chat/completions").permit.reserve(200,
-                    System.currentTimeMillis())).isInstanceOf(QuotaExceededException.class);
+            assertThatThrownBy(() -> gate.begin(caller, "/v1/chat/completions", PullPermission.ALLOWED).permit
+                    .reserve(200, System.currentTimeMillis())).isInstanceOf(QuotaExceededException.class);
             gate.ledger().flush();
             // the process "dies" here: the hung request never ends
         }

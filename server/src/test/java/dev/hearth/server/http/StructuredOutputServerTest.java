@@ -1,5 +1,6 @@
 package dev.hearth.server.http;
 
+import dev.hearth.server.http.api.Json;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;

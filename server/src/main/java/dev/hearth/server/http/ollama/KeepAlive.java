@@ -1,7 +1,7 @@
 package dev.hearth.server.http.ollama;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.hearth.server.http.ApiException;
+import dev.hearth.server.http.api.ApiException;
 import java.time.Duration;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;

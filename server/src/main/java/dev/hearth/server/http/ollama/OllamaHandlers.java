@@ -4,12 +4,12 @@ import dev.hearth.server.backend.GenerationFailedException;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.hearth.engine.FinishReason;
 import dev.hearth.engine.GenerationEvent;
-import dev.hearth.server.http.ApiException;
-import dev.hearth.server.http.ChoiceEvents;
-import dev.hearth.server.http.ErrorMapper;
-import dev.hearth.server.http.Json;
-import dev.hearth.server.http.RequestContext;
-import dev.hearth.server.http.StreamWriter;
+import dev.hearth.server.http.api.ApiException;
+import dev.hearth.server.http.api.ChoiceEvents;
+import dev.hearth.server.http.api.ErrorMapper;
+import dev.hearth.server.http.api.Json;
+import dev.hearth.server.http.api.RequestContext;
+import dev.hearth.server.http.api.StreamWriter;
 import dev.hearth.server.backend.EmbeddingInput;
 import dev.hearth.server.backend.EmbeddingResult;
 import dev.hearth.server.backend.Generation;
@@ -55,7 +55,7 @@ public final class OllamaHandlers {
             return;
         }
         if (messages.isEmpty()) {
-            loaded(res, model, KeepAlive.parse(r.keepAlive()), (created, reason) -> new OllamaResponses.ChatChunk(model, created,
+            loaded(req, res, model, KeepAlive.parse(r.keepAlive()), (created, reason) -> new OllamaResponses.ChatChunk(model, created,
                     new OllamaResponses.Message("assistant", ""), true, reason, null, null, null, null, null, null));
             return;
         }
@@ -91,7 +91,7 @@ public final class OllamaHandlers {
             return;
         }
         if (prompt.isEmpty() && (r.system() == null || r.system().isEmpty())) {
-            loaded(res, model, KeepAlive.parse(r.keepAlive()), (created, reason) -> new OllamaResponses.GenerateChunk(model, created, "", true,
+            loaded(req, res, model, KeepAlive.parse(r.keepAlive()), (created, reason) -> new OllamaResponses.GenerateChunk(model, created, "", true,
                     reason, null, null, null, null, null, null));
             return;
         }
@@ -189,9 +189,9 @@ public final class OllamaHandlers {
     }
 
     /** A request without messages loads the model (or, with {@code keep_alive} 0, unloads it). */
-    private void loaded(ServerResponse res, String model, Duration keepAlive,
+    private void loaded(ServerRequest req, ServerResponse res, String model, Duration keepAlive,
             BiFunction<String, String, Object> body) {
-        context.backend().touch(model, keepAlive);
+        context.backend().touch(model, keepAlive, context.pull(req));
         boolean unload = keepAlive != null && keepAlive.isZero();
         Json.send(res, 200, body.apply(Instant.now().toString(), unload ? "unload" : "load"));
     }
@@ -236,7 +236,7 @@ public final class OllamaHandlers {
             throw ApiException.missing("input");
         }
         long start = System.nanoTime();
-        EmbeddingResult result = context.backend().embedInputs(model, inputs);
+        EmbeddingResult result = context.backend().embedInputs(model, inputs, context.pull(req));
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("model", result.model());
         body.put("embeddings", result.vectors());

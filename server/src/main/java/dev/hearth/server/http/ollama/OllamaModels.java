@@ -1,7 +1,7 @@
 package dev.hearth.server.http.ollama;
 
-import dev.hearth.server.http.Json;
-import dev.hearth.server.http.RequestContext;
+import dev.hearth.server.http.api.Json;
+import dev.hearth.server.http.api.RequestContext;
 import dev.hearth.server.backend.ModelInfo;
 import dev.hearth.server.route.Router;
 import dev.hearth.server.backend.UnknownModelException;

@@ -1,8 +1,8 @@
 package dev.hearth.server.http.ollama;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.hearth.server.http.Json;
-import dev.hearth.server.http.StreamWriter;
+import dev.hearth.server.http.api.Json;
+import dev.hearth.server.http.api.StreamWriter;
 import dev.hearth.server.upstream.RelayedResponse;
 import io.helidon.webserver.http.ServerResponse;
 import java.io.IOException;

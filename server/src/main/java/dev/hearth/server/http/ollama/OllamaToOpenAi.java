@@ -3,7 +3,7 @@ package dev.hearth.server.http.ollama;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.hearth.server.http.Json;
+import dev.hearth.server.http.api.Json;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;

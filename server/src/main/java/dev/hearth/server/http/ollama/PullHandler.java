@@ -1,9 +1,9 @@
 package dev.hearth.server.http.ollama;
 
-import dev.hearth.server.http.ApiException;
-import dev.hearth.server.http.Json;
-import dev.hearth.server.http.RequestContext;
-import dev.hearth.server.http.StreamWriter;
+import dev.hearth.server.http.api.ApiException;
+import dev.hearth.server.http.api.Json;
+import dev.hearth.server.http.api.RequestContext;
+import dev.hearth.server.http.api.StreamWriter;
 import dev.hearth.server.hub.PullEvent;
 import dev.hearth.server.hub.Puller;
 import io.helidon.webserver.http.ServerRequest;

@@ -3,7 +3,7 @@ package dev.hearth.server.http.openai;
 import dev.hearth.server.backend.GenerationFailedException;
 import dev.hearth.engine.FinishReason;
 import dev.hearth.engine.GenerationEvent;
-import dev.hearth.server.http.ChoiceEvents;
+import dev.hearth.server.http.api.ChoiceEvents;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;

@@ -1,7 +1,7 @@
 package dev.hearth.server.http.openai;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.hearth.server.http.ApiException;
+import dev.hearth.server.http.api.ApiException;
 import dev.hearth.server.backend.EmbeddingInput;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;

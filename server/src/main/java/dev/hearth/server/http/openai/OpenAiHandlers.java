@@ -2,10 +2,10 @@ package dev.hearth.server.http.openai;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.hearth.server.http.ApiException;
-import dev.hearth.server.http.ChoiceEvents;
-import dev.hearth.server.http.Json;
-import dev.hearth.server.http.RequestContext;
+import dev.hearth.server.http.api.ApiException;
+import dev.hearth.server.http.api.ChoiceEvents;
+import dev.hearth.server.http.api.Json;
+import dev.hearth.server.http.api.RequestContext;
 import dev.hearth.server.backend.EmbeddingInput;
 import dev.hearth.server.backend.EmbeddingResult;
 import dev.hearth.server.backend.Generation;
@@ -146,7 +146,7 @@ public final class OpenAiHandlers {
             throw ApiException.badParam("encoding_format", "'encoding_format' must be 'float' or 'base64', got '"
                     + format + "'");
         }
-        EmbeddingResult result = context.backend().embedInputs(model, inputs);
+        EmbeddingResult result = context.backend().embedInputs(model, inputs, context.pull(req));
         List<Embeddings.Item> data = new ArrayList<>();
         for (int i = 0; i < result.vectors().size(); i++) {
             float[] v = result.vectors().get(i);

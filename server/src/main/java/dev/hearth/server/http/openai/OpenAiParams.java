@@ -1,7 +1,7 @@
 package dev.hearth.server.http.openai;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.hearth.server.http.ApiException;
+import dev.hearth.server.http.api.ApiException;
 import dev.hearth.server.backend.GenerationSpec;
 import dev.hearth.server.backend.PromptMessage;
 import dev.hearth.server.backend.SamplingSettings;
@@ -206,7 +206,7 @@ final class OpenAiParams {
                 }
                 try {
                     yield dev.hearth.grammar.JsonSchemaGrammar.compile(
-                            dev.hearth.server.http.Json.MAPPER.convertValue(schema, java.util.LinkedHashMap.class));
+                            dev.hearth.server.http.api.Json.MAPPER.convertValue(schema, java.util.LinkedHashMap.class));
                 } catch (dev.hearth.grammar.GrammarException e) {
                     throw ApiException.badParam("response_format.json_schema.schema", e.getMessage());
                 }

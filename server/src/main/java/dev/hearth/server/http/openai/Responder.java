@@ -1,6 +1,6 @@
 package dev.hearth.server.http.openai;
 
-import dev.hearth.server.http.ChoiceEvents;
+import dev.hearth.server.http.api.ChoiceEvents;
 import io.helidon.webserver.http.ServerResponse;
 
 /** Writes one local generation as an OpenAI answer: whole ({@link #complete}) or as SSE chunks ({@link #stream}). */

@@ -1,10 +1,11 @@
-package dev.hearth.server.http;
+package dev.hearth.server.http.api;
 
 import dev.hearth.server.agents.AgentCall;
 import dev.hearth.server.metrics.ServerMetrics;
 import dev.hearth.server.backend.Backend;
 import dev.hearth.server.backend.Generation;
 import dev.hearth.server.backend.GenerationSpec;
+import dev.hearth.server.backend.PullPermission;
 import dev.hearth.server.route.RouteRequest;
 import dev.hearth.server.route.RoutedCall;
 import dev.hearth.server.route.Router;
@@ -14,11 +15,14 @@ import java.io.IOException;
 import java.util.function.Supplier;
 
 /**
- * What every handler needs: the backend, the settings, the metrics, the router (which picks local or remote per
- * request), and the bounded, timed JSON body reader.
+ * What every handler needs: the backend, the metrics, the router (which picks local or remote per request), and the
+ * bounded, timed JSON body reader.
+ *
+ * @param maxBodyBytes the largest request body taken (413 beyond it)
+ * @param bodyReader reads a body within the server's connection defences (the body timeout)
  */
-public record RequestContext(Backend backend, ServerSettings settings, ServerMetrics metrics, Router router,
-        ConnectionGuard guard) {
+public record RequestContext(Backend backend, ServerMetrics metrics, Router router, long maxBodyBytes,
+        BodyReader bodyReader) {
 
     /** The response header that names who served a generation: {@code backend/model}. */
     public static final String BACKEND_HEADER = "x-hearth-backend";
@@ -26,8 +30,8 @@ public record RequestContext(Backend backend, ServerSettings settings, ServerMet
     /** The request body as {@code type}; 413 beyond the limit, 400 for malformed JSON or wrong types. */
     public <T> T body(ServerRequest req, Class<T> type) throws IOException {
         long declared = req.headers().contentLength().orElse(-1L);
-        if (declared > settings.maxBodyBytes()) {
-            throw ApiException.tooLarge(settings.maxBodyBytes());
+        if (declared > maxBodyBytes) {
+            throw ApiException.tooLarge(maxBodyBytes);
         }
         return Json.parse(bodyBytes(req), type);
     }
@@ -35,11 +39,11 @@ public record RequestContext(Backend backend, ServerSettings settings, ServerMet
     /** The request body's bytes, as {@link #body} bounds them: 413 beyond the limit, 400 when empty. */
     public byte[] bodyBytes(ServerRequest req) throws IOException {
         long declared = req.headers().contentLength().orElse(-1L);
-        if (declared > settings.maxBodyBytes()) {
-            throw ApiException.tooLarge(settings.maxBodyBytes());
+        if (declared > maxBodyBytes) {
+            throw ApiException.tooLarge(maxBodyBytes);
         }
-        // within the body timeout: a client sending its body slowly holds no connection for long
-        byte[] bytes = guard.readBody(() -> Json.readBounded(req.content().inputStream(), settings.maxBodyBytes()));
+        // within the body timeout (bodyReader): a client sending its body slowly holds no connection for long
+        byte[] bytes = bodyReader.read(req, maxBodyBytes);
         if (bytes.length == 0) {
             throw new ApiException(400, "invalid_request_error", null, "invalid_json",
                     "the request body is empty; expected a JSON object", 0);
@@ -69,6 +73,12 @@ public record RequestContext(Backend backend, ServerSettings settings, ServerMet
             call.servedBy(routed.target());
         }
         return routed;
+    }
+
+    /** Whether this request may make the server download a model it names (its caller's; allowed without agents). */
+    public PullPermission pull(ServerRequest req) {
+        AgentCall call = agentCall(req);
+        return call == null ? PullPermission.ALLOWED : call.pull();
     }
 
     /** A local generation's events for writing; each finished choice is booked on the request's caller. */

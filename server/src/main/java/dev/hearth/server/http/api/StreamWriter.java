@@ -1,4 +1,4 @@
-package dev.hearth.server.http;
+package dev.hearth.server.http.api;
 
 import io.helidon.http.HeaderNames;
 import io.helidon.webserver.http.ServerResponse;

@@ -1,4 +1,4 @@
-package dev.hearth.server.http;
+package dev.hearth.server.http.api;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.core.JsonProcessingException;

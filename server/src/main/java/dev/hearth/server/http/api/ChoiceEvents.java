@@ -1,4 +1,4 @@
-package dev.hearth.server.http;
+package dev.hearth.server.http.api;
 
 import dev.hearth.engine.FinishReason;
 import dev.hearth.engine.GenerationEvent;

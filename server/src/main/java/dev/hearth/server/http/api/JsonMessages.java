@@ -1,4 +1,4 @@
-package dev.hearth.server.http;
+package dev.hearth.server.http.api;
 
 import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.exc.InvalidFormatException;

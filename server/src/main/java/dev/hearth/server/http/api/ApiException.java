@@ -1,4 +1,4 @@
-package dev.hearth.server.http;
+package dev.hearth.server.http.api;
 
 /**
  * An error a client gets, already in API terms: HTTP status, OpenAI error {@code type}, the request field at fault

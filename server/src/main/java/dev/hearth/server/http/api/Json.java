@@ -1,4 +1,4 @@
-package dev.hearth.server.http;
+package dev.hearth.server.http.api;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.core.JsonProcessingException;
@@ -59,7 +59,7 @@ public final class Json {
         return null;
     }
 
-    static byte[] readBounded(InputStream in, long limit) throws IOException {
+    public static byte[] readBounded(InputStream in, long limit) throws IOException {
         byte[] bytes = in.readNBytes((int) Math.min(Integer.MAX_VALUE - 8, limit + 1));
         if (bytes.length > limit) {
             throw ApiException.tooLarge(limit);
