@@ -1,14 +1,12 @@
 package dev.hearth.server.http;
 
-import io.helidon.common.buffers.BufferData;
 import io.helidon.http.Headers;
 import io.helidon.http.HttpPrologue;
 import io.helidon.webserver.CloseConnectionException;
 import io.helidon.webserver.ConnectionContext;
 import io.helidon.webserver.http1.Http1ConnectionListener;
+import io.helidon.webserver.spi.ServerConnectionSelector;
 import java.io.IOException;
-import java.net.SocketAddress;
-import java.nio.channels.SocketChannel;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -19,33 +17,30 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * Cuts connections that send a request too slowly or sit idle: from the first byte of a request to the end of its
- * headers a client has {@code headerTimeout}, a request body must arrive within {@code bodyTimeout} of the handler
- * asking for it ({@link #readBody}), and a connection with no request in flight is closed after {@code idleTimeout}
- * (counted from its accept, or from the end of its last request: never while a request runs, however long). Helidon
- * runs each connection, and the handlers of its requests, on one virtual thread; this listener sees that thread's
- * socket reads, and interrupting a virtual thread blocked in a socket read closes the socket. A connection that has
- * not sent a byte yet has no thread seen here: {@link #accepted} watches its channel until its first byte. (Helidon's
- * own idle timeout counts from the start of the last request, so it closed the connection of any request longer than
- * the timeout once answered; it is off.)
+ * headers a client has {@code headerTimeout}, however steadily the bytes trickle in; a request body must arrive
+ * within {@code bodyTimeout} of the handler asking for it ({@link #readBody}); and a connection with no request in
+ * flight is closed after {@code idleTimeout} (counted from its opening, or from the end of its last request: never
+ * while a request runs, however long). Helidon runs each connection, and the handlers of its requests, on one virtual
+ * thread, made in {@link WatchedConnections} before the connection's first read; that reader tells the guard when
+ * bytes arrive ({@link #arrived}), and this listener when the request line and the headers are complete.
+ * Interrupting a virtual thread blocked in a socket read closes the socket. (Helidon's own idle timeout counts from
+ * the start of the last request, so it closed the connection of any request longer than the timeout once answered;
+ * it is off.)
  */
 final class ConnectionGuard implements Http1ConnectionListener, AutoCloseable {
     private enum Phase { IDLE, HEADERS, REQUEST }
 
     /** One connection's state; written by its own thread, read by the watchdog. */
-    private static final class Watch {
+    static final class Watch {
         volatile Phase phase = Phase.IDLE;
         /** IDLE: when the idle connection is closed; HEADERS: when its headers must be in; REQUEST: unused. */
         volatile long deadlineNanos;
     }
 
-    /** A connection accepted but silent so far. */
-    private record Silent(SocketChannel channel, long deadlineNanos) {}
-
     private final long headerTimeoutNanos;
     private final long idleTimeoutNanos;
     private final Duration bodyTimeout;
     private final Map<Thread, Watch> connections = new ConcurrentHashMap<>();
-    private final Map<SocketAddress, Silent> silent = new ConcurrentHashMap<>();
     private final ScheduledExecutorService watchdog = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread t = new Thread(r, "hearth-connection-guard");
         t.setDaemon(true);
@@ -61,38 +56,40 @@ final class ConnectionGuard implements Http1ConnectionListener, AutoCloseable {
         watchdog.scheduleWithFixedDelay(this::check, periodMillis, periodMillis, TimeUnit.MILLISECONDS);
     }
 
-    /** A connection was accepted (called on the accepting thread, before any byte is read): its idle time starts. */
-    void accepted(SocketChannel channel) {
-        try {
-            silent.put(channel.getRemoteAddress(), new Silent(channel, System.nanoTime() + idleTimeoutNanos));
-        } catch (IOException e) {
-            // already closed by the peer: nothing to watch
-        }
+    /** Helidon's selectors for this listener: HTTP/1 connections whose reads this guard sees. */
+    ServerConnectionSelector connections() {
+        return new WatchedConnections(this);
     }
 
-    @Override
-    public void data(ConnectionContext ctx, BufferData data) {
-        startHeaders(ctx);
+    /** A connection opens on the calling thread, before its first read: its idle time starts. */
+    Watch opened() {
+        Watch watch = new Watch();
+        watch.deadlineNanos = System.nanoTime() + idleTimeoutNanos;
+        connections.put(Thread.currentThread(), watch);
+        return watch;
     }
 
-    @Override
-    public void data(ConnectionContext ctx, byte[] bytes, int offset, int length) {
-        startHeaders(ctx);
+    /** Bytes arrived on {@code watch}'s connection: on an idle connection, the first of a request. */
+    void arrived(Watch watch) {
+        startHeaders(watch);
     }
 
     @Override
     public void prologue(ConnectionContext ctx, HttpPrologue prologue) {
-        startHeaders(ctx);  // a pipelined request read from buffered bytes starts here
+        startHeaders(watch());  // a pipelined request read from buffered bytes starts here
     }
 
     @Override
     public void headers(ConnectionContext ctx, Headers headers) {
-        watch(ctx).phase = Phase.REQUEST;
+        Watch watch = watch();
+        if (watch != null) {
+            watch.phase = Phase.REQUEST;
+        }
     }
 
     /** The request on this thread's connection is answered: its idle time starts; its next byte, a header deadline. */
     void requestDone() {
-        Watch watch = connections.get(Thread.currentThread());
+        Watch watch = watch();
         if (watch != null) {
             watch.deadlineNanos = System.nanoTime() + idleTimeoutNanos;
             watch.phase = Phase.IDLE;
@@ -135,23 +132,17 @@ final class ConnectionGuard implements Http1ConnectionListener, AutoCloseable {
         T read() throws IOException;
     }
 
-    private void startHeaders(ConnectionContext ctx) {
-        Watch watch = watch(ctx);
-        if (watch.phase == Phase.IDLE) {
+    private void startHeaders(Watch watch) {
+        if (watch != null && watch.phase == Phase.IDLE) {
             // the deadline before the phase: the watchdog never sees a phase with the previous phase's deadline
             watch.deadlineNanos = System.nanoTime() + headerTimeoutNanos;
             watch.phase = Phase.HEADERS;
         }
     }
 
-    private Watch watch(ConnectionContext ctx) {
-        Watch watch = connections.get(Thread.currentThread());
-        if (watch == null) {  // the connection's first byte: its thread takes over from the accepted channel
-            silent.remove(ctx.remotePeer().address());
-            watch = new Watch();
-            connections.put(Thread.currentThread(), watch);
-        }
-        return watch;
+    /** The calling connection thread's watch; null on a connection not opened through {@link #connections()}. */
+    private Watch watch() {
+        return connections.get(Thread.currentThread());
     }
 
     private void check() {
@@ -167,23 +158,6 @@ final class ConnectionGuard implements Http1ConnectionListener, AutoCloseable {
                 thread.interrupt();  // closes the socket the thread is blocked reading
             }
         });
-        silent.forEach((address, s) -> {
-            if (!s.channel().isOpen()) {
-                silent.remove(address);
-            } else if (now - s.deadlineNanos() > 0) {
-                silent.remove(address);
-                try {
-                    s.channel().close();  // the connection's thread, blocked reading it, ends
-                } catch (IOException e) {
-                    // closing: nothing more to do
-                }
-            }
-        });
-    }
-
-    /** Connections known to the guard (tests). */
-    int tracked() {
-        return connections.size() + silent.size();
     }
 
     @Override

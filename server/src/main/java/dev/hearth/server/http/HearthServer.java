@@ -17,7 +17,6 @@ import io.helidon.common.socket.SocketOptions;
 import io.helidon.http.HeaderNames;
 import io.helidon.http.HeaderValues;
 import io.helidon.webserver.WebServer;
-import io.helidon.webserver.http1.Http1Config;
 import io.helidon.webserver.http.HttpRouting;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
@@ -76,15 +75,16 @@ public final class HearthServer implements AutoCloseable {
                 .shutdownHook(false)
                 .host(settings.host())
                 .port(settings.port())
-                // streamed answers end with a small chunk: without TCP_NODELAY it waits out the client's delayed ACK;
-                // the guard sees each accepted connection here and closes it after the idle timeout with no request
-                .connectionOptions(new WatchedSocketOptions(SocketOptions.builder().tcpNoDelay(true).build(), guard))
+                // streamed answers end with a small chunk: without TCP_NODELAY it waits out the client's delayed ACK
+                .connectionOptions(SocketOptions.builder().tcpNoDelay(true).build())
                 // Helidon's idle timeout counts from the start of the last request and would close a long request's
                 // connection once answered: the guard's idle timeout replaces it
                 .idleConnectionTimeout(Duration.ofDays(365))
                 .idleConnectionPeriod(Duration.ofHours(1))
                 .maxTcpConnections(limits.maxConnections())
-                .addProtocol(Http1Config.builder().addReceiveListener(guard).build())
+                // HTTP/1 only, each connection read through the guard's eyes
+                .protocolsDiscoverServices(false)
+                .addConnectionSelector(guard.connections())
                 .routing(r -> routing(r, parts, guard, drain, reclaim))
                 .build()
                 .start();

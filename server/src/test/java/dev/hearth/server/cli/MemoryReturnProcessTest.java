@@ -32,10 +32,13 @@ import org.junit.jupiter.api.io.TempDir;
  * The memory bound: {@code hearth serve} in its own JVM with bin/hearth's JVM options ({@code bin/jvm.options}) and a
  * fixture model, 30 s of mixed traffic (plain, streamed and aborted chats, Ollama, grammar-constrained answers with
  * large enum schemas, long prompts, hostile bodies), then idle: its RSS (VmRSS of /proc/PID/status) must come back
- * within 25% of its level after load (after a 10 s warm-up of the same traffic and the idle collections that follow
- * it, so that what the server builds once on first use, compiled code included, counts as loaded). Nothing here depends on speed: the traffic grows the heap on any machine
- * (each enum schema compiles a multi-megabyte grammar), and the return is timed by the server's idle collections
- * (10 s and 30 s after the last request), which the test waits for with 30 s to spare.
+ * within 10% of its level after load (after a 10 s warm-up of the same traffic and the idle collections that follow
+ * it, so that what the server builds once on first use, compiled code included, counts as loaded). Nothing here
+ * depends on speed: the traffic grows the heap on any machine (each enum schema compiles a multi-megabyte grammar),
+ * and the return is timed by the server's idle collections (10 s and 30 s after the last request; the second comes
+ * after the grammar cache has dropped its idle grammars, up to 64 MiB), which the test waits for with 30 s to spare.
+ * With {@code HEARTH_MEMORY_DIAGNOSE=DIR} the server runs with Native Memory Tracking, the test waits the whole return
+ * time, and DIR gets the NMT summary, heap and mappings after load and at the end, to find where memory stays.
  */
 class MemoryReturnProcessTest {
     static final Path MODEL = dev.hearth.testing.Fixtures.model("qwen3-fx-Q8_0.gguf").toAbsolutePath();
@@ -45,10 +48,10 @@ class MemoryReturnProcessTest {
     /** Past the server's second idle collection (30 s after the last request). */
     static final Duration WARM_UP_QUIET = Duration.ofSeconds(33);
     static final Duration RETURN_WITHIN = Duration.ofSeconds(60);
-    // The target is 10%; on a quiet machine, where 30 s drive far more traffic (peak 2.8 GiB), the server came
-    // back to +19% (253 -> 301 MiB), so 10% is not met reliably yet. 25% still fails a server that keeps what the
-    // load grew (ParallelGC kept 1.2 GiB) and leaves the gap to the target visible.
-    static final double BOUND = 1.25;
+    // Measured with other builds loading the machine (load 5-6, peaks 1.1-2.3 GiB): -3% to +4% after the second idle
+    // collection (NMT: compiled code +4 MiB and metaspace +1.4 MiB over the load; the heap after its collection is the
+    // same); the first, at 10 s, still sees the grammar cache's idle grammars: +19% to +33%
+    static final double BOUND = 1.10;
 
     @TempDir
     Path home;
@@ -58,6 +61,9 @@ class MemoryReturnProcessTest {
         List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         command.addAll(jvmOptions());
+        if (DIAGNOSE) {
+            command.add("-XX:NativeMemoryTracking=summary");
+        }
         command.addAll(List.of("-cp", System.getProperty("java.class.path"), Main.class.getName(), "serve",
                 "--port", "0", "--model", MODEL + "=qwen3", "--parallel", "4", "--ctx-size", "2048", "--threads", "1"));
         Process child = new ProcessBuilder(command).redirectErrorStream(true)
@@ -95,6 +101,7 @@ class MemoryReturnProcessTest {
             assertThat(warmUp.errors.get()).as(warmUp.summary()).isZero();
             Thread.sleep(WARM_UP_QUIET.toMillis());
             long postLoad = rssAfterSettling(child.pid());
+            diagnose(child.pid(), "post-load");
 
             long peak = Math.max(postLoad, drive(traffic, System.nanoTime() + TRAFFIC.toNanos(), child.pid()));
             String figures = String.format("RSS after load %d MiB, peak %d MiB; %s", postLoad >> 20, peak >> 20,
@@ -103,14 +110,19 @@ class MemoryReturnProcessTest {
             assertThat(traffic.requests.get()).as(figures).isGreaterThan(20);
 
             long last = peak;
-            long deadline = System.nanoTime() + RETURN_WITHIN.toNanos();
-            while (System.nanoTime() < deadline && (last = rss(child.pid())) > postLoad * BOUND) {
+            long stopped = System.nanoTime();
+            long deadline = stopped + RETURN_WITHIN.toNanos();
+            List<Long> trace = new ArrayList<>();  // MiB, a reading a second
+            while (System.nanoTime() < deadline && ((last = rss(child.pid())) > postLoad * BOUND || DIAGNOSE)) {
+                trace.add(last >> 20);
                 Thread.sleep(1000);
             }
-            System.out.printf("memory bound: %s; back to %d MiB (bound %d MiB)%n", figures, last >> 20,
-                    (long) (postLoad * BOUND) >> 20);
-            assertThat(last).as("RSS %d MiB %d s after the load stopped; %s", last >> 20,
-                    RETURN_WITHIN.toSeconds(), figures).isLessThanOrEqualTo((long) (postLoad * BOUND));
+            diagnose(child.pid(), "end");
+            String returned = String.format("%s; back to %d MiB %d s after the load (bound %d MiB; MiB a second: %s)",
+                    figures, last >> 20, (System.nanoTime() - stopped) / 1_000_000_000,
+                    (long) (postLoad * BOUND) >> 20, trace);
+            System.out.println("memory bound: " + returned);
+            assertThat(last).as(returned).isLessThanOrEqualTo((long) (postLoad * BOUND));
         } finally {
             child.destroy();
             child.waitFor(30, TimeUnit.SECONDS);
@@ -135,6 +147,27 @@ class MemoryReturnProcessTest {
             w.join(Duration.ofMinutes(2));
         }
         return Math.max(peak, rss(pid));
+    }
+
+    static final boolean DIAGNOSE = System.getenv("HEARTH_MEMORY_DIAGNOSE") != null;
+
+    /** With {@link #DIAGNOSE}: the server's NMT summary, heap and mappings into that directory, named {@code label}. */
+    static void diagnose(long pid, String label) throws Exception {
+        if (!DIAGNOSE) {
+            return;
+        }
+        Path dir = Files.createDirectories(Path.of(System.getenv("HEARTH_MEMORY_DIAGNOSE")));
+        String jcmd = Path.of(System.getProperty("java.home"), "bin", "jcmd").toString();
+        for (String command : List.of("VM.native_memory summary", "GC.heap_info")) {
+            List<String> line = new ArrayList<>(List.of(jcmd, Long.toString(pid)));
+            line.addAll(List.of(command.split(" ")));
+            new ProcessBuilder(line).redirectErrorStream(true)
+                    .redirectOutput(dir.resolve(label + "." + command.split(" ")[0] + ".txt").toFile()).start()
+                    .waitFor();
+        }
+        for (String file : List.of("smaps_rollup", "smaps", "status")) {
+            Files.copy(Path.of("/proc/" + pid + "/" + file), dir.resolve(label + "." + file + ".txt"));
+        }
     }
 
     /** bin/jvm.options, as bin/hearth reads it. */

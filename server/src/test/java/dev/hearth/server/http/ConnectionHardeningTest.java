@@ -119,6 +119,33 @@ class ConnectionHardeningTest {
     }
 
     @Test
+    void aRequestLineStillTricklingIsCutAtTheHeaderTimeoutFromItsFirstByte() throws Exception {
+        // a byte every 100 ms: never idle, yet the line would take 20 s; Helidon hears nothing before the line ends,
+        // so only the guard's reader sees it start (before, the idle timeout cut it, or line end + header timeout)
+        ConnectionLimits limits = LIMITS.withIdleTimeout(Duration.ofSeconds(6));
+        String line = "GET /health?" + "x".repeat(180) + " HTTP/1.1\r\n";
+        long margin = 1_200;
+        try (TestServer patient = new TestServer(FakeBackends.create(2, 128, 8, 0),
+                new ServerSettings("127.0.0.1", 0, null, 4096).withConnections(limits));
+                RawConnection c = new RawConnection(patient.server.port())) {
+            long first = System.nanoTime();
+            long cutMillis = -1;
+            for (int i = 0; i < line.length() && cutMillis < 0; i++) {
+                try {
+                    c.send(line.substring(i, i + 1));
+                    if (c.closedWithin(100)) {
+                        cutMillis = (System.nanoTime() - first) / 1_000_000;
+                    }
+                } catch (java.io.IOException e) {
+                    cutMillis = (System.nanoTime() - first) / 1_000_000;  // reset by the server
+                }
+            }
+            assertThat(cutMillis).as("cut after %d ms", cutMillis)
+                    .isBetween(limits.headerTimeout().toMillis() - 100, limits.headerTimeout().toMillis() + margin);
+        }
+    }
+
+    @Test
     void aBodyThatStopsArrivingIsCut() throws Exception {
         try (RawConnection c = connect()) {
             c.send("POST /v1/chat/completions HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"

@@ -84,6 +84,22 @@ final class RawConnection implements AutoCloseable {
         return out.toString(StandardCharsets.ISO_8859_1);
     }
 
+    /** Whether the server closes the connection within {@code waitMillis} (what it sends meanwhile is dropped). */
+    boolean closedWithin(int waitMillis) throws IOException {
+        socket.setSoTimeout(waitMillis);
+        byte[] buffer = new byte[8192];
+        try {
+            while (socket.getInputStream().read(buffer) >= 0) {
+                // an answer before the close: read on
+            }
+            return true;
+        } catch (SocketTimeoutException e) {
+            return false;
+        } catch (SocketException e) {
+            return true;  // reset by the server
+        }
+    }
+
     private static final java.util.regex.Pattern CONTENT_LENGTH =
             java.util.regex.Pattern.compile("\r\ncontent-length: *(\\d+)");
 
