@@ -137,7 +137,9 @@ public final class ComputeDevices {
         return first == last ? "layer " + first : "layers " + first + "-" + last;
     }
 
-    private static String gib(long bytes) {
-        return String.format(Locale.ROOT, "%.2f GiB", bytes / (double) (1L << 30));
+    /** "1.20 GiB", or "512.0 MiB" under one GiB (a small --gpu-memory would read 0.00 GiB). */
+    static String gib(long bytes) {
+        return bytes >= 1L << 30 ? String.format(Locale.ROOT, "%.2f GiB", bytes / (double) (1L << 30))
+                : String.format(Locale.ROOT, "%.1f MiB", bytes / (double) (1L << 20));
     }
 }

@@ -71,7 +71,7 @@ class DevicePlacementTest {
         Placement named = ComputeDevices.place(DeviceChoice.parse("vulkan", null), 2, first -> 1000);
         assertThat(named.onCpu()).isFalse();
         assertThat(named.firstLayer()).isZero();
-        assertThat(named.note()).startsWith("all 2 layers on vulkan:0 (" + lavapipe.name() + "), 0.00 GiB of ");
+        assertThat(named.note()).startsWith("all 2 layers on vulkan:0 (" + lavapipe.name() + "), 0.0 MiB of ");
         assertThat(ComputeDevices.place(DeviceChoice.parse("vulkan:0", "all"), 2, first -> 1000).onCpu()).isFalse();
         assertThat(ComputeDevices.place(DeviceChoice.parse("vulkan:0", "2"), 2, first -> 1000).onCpu()).isFalse();
         assertThat(ComputeDevices.place(DeviceChoice.parse("vulkan:7", null), 2, first -> 1000).note())
@@ -87,7 +87,7 @@ class DevicePlacementTest {
         assertThat(tooBig.note()).contains("the model's 2 layers on it need").endsWith("running on the CPU");
         Placement overCap = ComputeDevices.place(DeviceChoice.parse("vulkan", "1", "1k"), 2, first -> 2000);
         assertThat(overCap.onCpu()).isTrue();
-        assertThat(overCap.note()).contains("has 0.00 GiB (--gpu-memory), the last layer and the output on it need")
+        assertThat(overCap.note()).contains("has 0.0 MiB (--gpu-memory), the last layer and the output on it need")
                 .contains("--gpu-layers auto");
         // auto under a cap: as many of the last layers as fit (each layer 300 bytes, the output 100)
         Placement auto = ComputeDevices.place(DeviceChoice.parse("vulkan", "auto", "1000"), 4,
@@ -95,7 +95,10 @@ class DevicePlacementTest {
         assertThat(auto.firstLayer()).isEqualTo(1);
         assertThat(auto.deviceBytes()).isEqualTo(1000);
         assertThat(auto.limitBytes()).isEqualTo(1000);
-        assertThat(auto.note()).startsWith("layer 0 cpu, layers 1-3 + output vulkan:0");
+        assertThat(auto.note()).startsWith("layer 0 cpu, layers 1-3 + output vulkan:0")
+                .endsWith(", 0.0 MiB of 0.0 MiB (--gpu-memory)");
+        assertThat(ComputeDevices.gib(3L << 29)).isEqualTo("1.50 GiB");
+        assertThat(ComputeDevices.gib(512L << 20)).isEqualTo("512.0 MiB");
         assertThat(ComputeDevices.place(DeviceChoice.parse("vulkan", "auto", "4000"), 4,
                 first -> 100 + 300L * (4 - first)).firstLayer()).isZero();
         Placement none = ComputeDevices.place(DeviceChoice.parse("vulkan", "auto", "300"), 4,

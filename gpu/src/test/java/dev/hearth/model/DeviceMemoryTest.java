@@ -82,8 +82,8 @@ class DeviceMemoryTest {
         try (LocalModelRunner runner = new LocalModelRunner(model, context, 1, KvPrecision.F32, blocks,
                 DeviceChoice.parse("vulkan", "auto", Long.toString(cap)))) {
             assertThat(runner.placement()).startsWith("layers 0-1 cpu, layers 2-3 + output vulkan:0")
-                    .contains(String.format(java.util.Locale.ROOT, "%.2f GiB of %.2f GiB (--gpu-memory)",
-                            twoLayers / (double) (1L << 30), cap / (double) (1L << 30)));
+                    .contains(String.format(java.util.Locale.ROOT, "%.1f MiB of %.1f MiB (--gpu-memory)",
+                            twoLayers / (double) (1L << 20), cap / (double) (1L << 20)));
             assertThat(runner.kvCache().hostLayers()).isEqualTo(2);
             List<String> failures = new ArrayList<>();
             double[] maxAbs = {0};

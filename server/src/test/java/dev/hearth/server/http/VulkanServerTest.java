@@ -53,7 +53,7 @@ class VulkanServerTest {
     void theModelRunsOnTheVulkanDevice() {
         assertThat(gpu.engine().placement()).startsWith("all 2 layers on vulkan:0");
         assertThat(split.engine().placement()).startsWith("layer 0 cpu, layer 1 + output vulkan:0")
-                .containsPattern("\\d\\.\\d\\d GiB of \\d+\\.\\d\\d GiB$");
+                .containsPattern("\\d\\.\\d MiB of \\d+\\.\\d+ [MG]iB$");
     }
 
     @Test

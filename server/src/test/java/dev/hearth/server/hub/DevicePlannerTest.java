@@ -37,7 +37,7 @@ class DevicePlannerTest {
         assertThat(p.verdict()).isEqualTo(MemoryPlan.Verdict.DOES_NOT_FIT);
         assertThat(p.totalBytes()).isLessThan(p.budgetBytes());  // the host has room: the device refuses
         assertThat(p.describe()).contains("does not fit on the device").containsPattern(
-                "the model's 2 layers need \\d+\\.\\d\\d GiB on vulkan:0, it has 0\\.00 GiB \\(--gpu-memory\\)");
+                "the model's 2 layers need \\d+\\.\\d MiB on vulkan:0, it has 4\\.0 MiB \\(--gpu-memory\\)");
         assertThat(p.device().sizes().total()).isEqualTo(p.device().placement().deviceBytes())
                 .isGreaterThan(4L << 20);
         LoadOptions options = new LoadOptions(2, 512, 1, LocalModelRunner.DEFAULT_MAX_BATCH_TOKENS, 16,
@@ -45,7 +45,7 @@ class DevicePlannerTest {
         StoreModelSource source = new StoreModelSource(new ModelStore(home), planner, options);
         assertThatThrownBy(() -> source.admitFile(MODEL, "q", 0)).isInstanceOf(InsufficientMemoryException.class)
                 .hasMessageContaining("not enough device memory to load the model 'q': the model's 2 layers need")
-                .hasMessageContaining("it has 0.00 GiB (--gpu-memory)");
+                .hasMessageContaining("it has 4.0 MiB (--gpu-memory)");
     }
 
     @Test
