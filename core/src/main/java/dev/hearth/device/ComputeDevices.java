@@ -3,7 +3,9 @@ package dev.hearth.device;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Locale;
 import java.util.ServiceLoader;
+import java.util.function.IntToLongFunction;
 
 /**
  * Finds the compute backends on the class path ({@link ServiceLoader} of {@link ComputeBackend}), lists their devices
@@ -41,22 +43,21 @@ public final class ComputeDevices {
     }
 
     /**
-     * Where a model of {@code numLayers} layers that needs {@code deviceBytes} of device memory (weights, KV cache,
-     * activations) runs, given the user's choice.
+     * Where a model of {@code numLayers} layers runs, given the user's choice and the device bytes that running layers
+     * [first, numLayers) and the output head there takes ({@code deviceBytes.applyAsLong(first)}, see
+     * {@link DeviceFootprint}). {@code --gpu-layers N} below the layer count splits: the first layers on the CPU, the
+     * last N and the output on the device; {@code auto} puts as many of the last layers there as fit the device's
+     * memory (90% of it) and {@code --gpu-memory}; {@code all} or a count that does not fit runs on the CPU with the
+     * numbers.
      *
      * @throws IllegalArgumentException when the choice names a backend or device index that does not exist here
      */
-    public static Placement place(DeviceChoice choice, int numLayers, long deviceBytes) {
+    public static Placement place(DeviceChoice choice, int numLayers, IntToLongFunction deviceBytes) {
         if (choice.wantsCpuOnly()) {
             return Placement.cpu("all " + numLayers + " layers on the CPU");
         }
         GpuLayers layers = choice.layers() != null ? choice.layers()
                 : choice.backend() != null ? GpuLayers.ALL : GpuLayers.AUTO;
-        if (layers.mode() == GpuLayers.Mode.COUNT && layers.count() < numLayers) {
-            return Placement.cpu("--gpu-layers " + layers.count() + " of " + numLayers
-                    + ": splitting layers between the CPU and a GPU is not supported yet, so all " + numLayers
-                    + " layers run on the CPU (use --gpu-layers all)");
-        }
         String backendName = choice.backend() != null ? choice.backend() : "vulkan";
         ComputeBackend backend = backends().stream().filter(b -> b.name().equals(backendName)).findFirst()
                 .orElse(null);
@@ -93,14 +94,52 @@ public final class ComputeDevices {
             }
         }
         DeviceInfo info = device.info();
-        long limit = layers.mode() == GpuLayers.Mode.AUTO ? (long) (info.memoryBytes() * AUTO_MEMORY_SHARE)
-                : info.memoryBytes();
-        if (deviceBytes > limit) {
-            return Placement.cpu(String.format(java.util.Locale.ROOT,
-                    "%s (%s) has %.2f GiB%s, the model needs %.2f GiB on it; running on the CPU", info.id(),
-                    info.name(), limit / (double) (1L << 30),
-                    layers.mode() == GpuLayers.Mode.AUTO ? " for models" : "", deviceBytes / (double) (1L << 30)));
+        boolean auto = layers.mode() == GpuLayers.Mode.AUTO;
+        long deviceLimit = auto ? (long) (info.memoryBytes() * AUTO_MEMORY_SHARE) : info.memoryBytes();
+        long limit = choice.memoryLimit() > 0 ? Math.min(choice.memoryLimit(), info.memoryBytes()) : deviceLimit;
+        String has = gib(limit) + (choice.memoryLimit() > 0 ? " (--gpu-memory)" : auto ? " for models" : "");
+        String where = info.id() + " (" + info.name() + ")";
+        int first;
+        if (auto) {
+            int fit = 0;
+            while (fit < numLayers && deviceBytes.applyAsLong(numLayers - fit - 1) <= limit) {
+                fit++;
+            }
+            if (fit == 0) {
+                return Placement.cpu(String.format(Locale.ROOT, "%s has %s, one layer and the output need %s on it;"
+                        + " all %d layers run on the CPU", where, has, gib(deviceBytes.applyAsLong(numLayers - 1)),
+                        numLayers));
+            }
+            first = numLayers - fit;
+        } else {
+            first = layers.mode() == GpuLayers.Mode.COUNT ? Math.max(0, numLayers - layers.count()) : 0;
+            long needs = deviceBytes.applyAsLong(first);
+            if (needs > limit) {
+                String what = first == 0 ? "the model's " + numLayers + " layers"
+                        : (numLayers - first == 1 ? "the last layer" : "the last " + (numLayers - first) + " layers")
+                                + " and the output";
+                String shortfall = String.format(Locale.ROOT, "%s need %s on %s, it has %s", what, gib(needs),
+                        info.id(), has);
+                return new Placement(null, first, needs, limit, String.format(Locale.ROOT,
+                        "%s has %s, %s on it need %s; running on the CPU%s", where, has, what, gib(needs),
+                        first == 0 ? "" : " (--gpu-layers auto fits what it can)"), shortfall);
+            }
         }
-        return new Placement(device, "all " + numLayers + " layers on " + info.id() + " (" + info.name() + ")");
+        long needs = deviceBytes.applyAsLong(first);
+        String memory = ", " + gib(needs) + " of " + has;
+        String note = first == 0 ? "all " + numLayers + " layers on " + where + memory
+                : layers(0, first - 1) + " cpu, " + layers(first, numLayers - 1) + " + output " + where + memory;
+        return new Placement(device, first, needs, limit, note, null);
+    }
+
+    /** "layers 0-13", or "layer 0" for one. */
+    private static String layers(int first, int last) {
+        return first == last ? "layer " + first : "layers " + first + "-" + last;
+    }
+
+    /** "1.20 GiB", or "512.0 MiB" under one GiB (a small --gpu-memory would read 0.00 GiB). */
+    static String gib(long bytes) {
+        return bytes >= 1L << 30 ? String.format(Locale.ROOT, "%.2f GiB", bytes / (double) (1L << 30))
+                : String.format(Locale.ROOT, "%.1f MiB", bytes / (double) (1L << 20));
     }
 }

@@ -1,9 +1,9 @@
 package dev.hearth.device;
 
 /**
- * How many transformer layers to run on the GPU ({@code --gpu-layers N|all|auto}). Auto puts every layer on the best
- * GPU when the model fits in its memory, else runs on the CPU. A split between CPU and GPU (0 &lt; N &lt; layers) is
- * not supported yet: such a count runs on the CPU with a note.
+ * How many transformer layers to run on the GPU ({@code --gpu-layers N|all|auto}). A count below the model's layers
+ * splits the forward pass: the first layers on the CPU, the last N and the output head on the GPU. Auto puts as many
+ * of the last layers on the best GPU as fit its memory (and {@code --gpu-memory}), the rest on the CPU.
  */
 public record GpuLayers(Mode mode, int count) {
     public enum Mode { ALL, AUTO, COUNT }

@@ -26,6 +26,7 @@ public final class LocalModelRunner implements ModelRunner {
     private final long kvNanos;
     private final String placement;
     private final dev.hearth.device.ComputeDevice device;
+    private final int firstDeviceLayer;
 
     /** A pool with room for every slot's full context. */
     public LocalModelRunner(Model model, int contextLength, int maxSequences, KvPrecision precision) {
@@ -65,6 +66,7 @@ public final class LocalModelRunner implements ModelRunner {
         this.kv = setup.kv();
         this.placement = setup.placement();
         this.device = setup.device();
+        this.firstDeviceLayer = setup.firstDeviceLayer();
         this.batch = model.newBatch();
         this.logits = model.newLogits(Math.min(maxSequences, model.maxBatchTokens()));
     }
@@ -75,6 +77,11 @@ public final class LocalModelRunner implements ModelRunner {
     /** The device the model runs on, or null on the CPU. */
     public dev.hearth.device.ComputeDevice device() {
         return device;
+    }
+
+    /** The first layer the device runs (0: all of them, or no device); the CPU runs the layers before it. */
+    public int firstDeviceLayer() {
+        return firstDeviceLayer;
     }
 
     @Override

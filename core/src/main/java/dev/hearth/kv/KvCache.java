@@ -37,7 +37,8 @@ public final class KvCache implements AutoCloseable {
     private final MemorySegment[] values;
     private final MemorySegment[] keyScales;
     private final MemorySegment[] valueScales;
-    private final boolean hostStorage;
+    /** Layers [0, hostLayers) keep their keys and values here; the rest live on a device. */
+    private final int hostLayers;
 
     /** A pool with room for {@code maxSequences} full contexts (blocks of {@link #DEFAULT_BLOCK_SIZE}). */
     public KvCache(int layers, int kvDim, int contextLength, int maxSequences, KvPrecision precision) {
@@ -52,7 +53,7 @@ public final class KvCache implements AutoCloseable {
      */
     public KvCache(int layers, int kvDim, int contextLength, int maxSequences, KvPrecision precision, int blockSize,
             int numBlocks) {
-        this(layers, kvDim, contextLength, maxSequences, precision, blockSize, numBlocks, true);
+        this(layers, kvDim, contextLength, maxSequences, precision, blockSize, numBlocks, layers);
     }
 
     /**
@@ -61,11 +62,23 @@ public final class KvCache implements AutoCloseable {
      */
     public static KvCache tablesOnly(int layers, int kvDim, int contextLength, int maxSequences,
             KvPrecision precision, int blockSize, int numBlocks) {
-        return new KvCache(layers, kvDim, contextLength, maxSequences, precision, blockSize, numBlocks, false);
+        return new KvCache(layers, kvDim, contextLength, maxSequences, precision, blockSize, numBlocks, 0);
+    }
+
+    /**
+     * A cache for a forward pass split between the CPU and a device: layers [0, hostLayers) keep their keys and values
+     * here, the other layers' live on the device, in the same blocks (one set of block tables for both).
+     */
+    public static KvCache split(int hostLayers, int layers, int kvDim, int contextLength, int maxSequences,
+            KvPrecision precision, int blockSize, int numBlocks) {
+        if (hostLayers < 0 || hostLayers > layers) {
+            throw new IllegalArgumentException("host layers " + hostLayers + " outside [0, " + layers + "]");
+        }
+        return new KvCache(layers, kvDim, contextLength, maxSequences, precision, blockSize, numBlocks, hostLayers);
     }
 
     private KvCache(int layers, int kvDim, int contextLength, int maxSequences, KvPrecision precision, int blockSize,
-            int numBlocks, boolean hostStorage) {
+            int numBlocks, int hostLayers) {
         if (contextLength < 1 || maxSequences < 1) {
             throw new IllegalArgumentException("KV cache needs a context length and a sequence count of at least 1, got "
                     + contextLength + " and " + maxSequences);
@@ -88,13 +101,13 @@ public final class KvCache implements AutoCloseable {
         for (int i = 0; i < maxSequences; i++) {
             tables[i] = new BlockTable();
         }
-        this.hostStorage = hostStorage;
-        long rows = hostStorage ? (long) numBlocks * blockSize : 0;
+        this.hostLayers = hostLayers;
+        long rows = hostLayers > 0 ? (long) numBlocks * blockSize : 0;
         long rowBytes = precision == KvPrecision.Q8_0 ? kvDim : precision.bytesPerRow(kvDim);
         long dataBytes = align(rows * rowBytes);
         long scaleBytes = precision == KvPrecision.Q8_0 ? align(rows * (kvDim / Q8Rows.BLOCK) * 2L) : 0;
         long layerBytes = 2 * (dataBytes + scaleBytes);
-        this.mappedBytes = layerBytes * layers;
+        this.mappedBytes = layerBytes * hostLayers;
         this.arena = Arena.ofShared();
         MemorySegment pool;
         try {
@@ -104,7 +117,6 @@ public final class KvCache implements AutoCloseable {
             throw e;
         }
         this.unmap = CLEANER.register(this, arena::close);
-        int hostLayers = hostStorage ? layers : 0;
         keys = new MemorySegment[hostLayers];
         values = new MemorySegment[hostLayers];
         keyScales = new MemorySegment[precision == KvPrecision.Q8_0 ? hostLayers : 0];
@@ -149,9 +161,14 @@ public final class KvCache implements AutoCloseable {
         return bytesPerPosition() * allocator.totalBlocks() * blockSize;
     }
 
-    /** Whether keys and values live in this object (false: on a device, see {@link #tablesOnly}). */
+    /** Whether every layer's keys and values live in this object (false: some or all on a device). */
     public boolean hostStorage() {
-        return hostStorage;
+        return hostLayers == layers;
+    }
+
+    /** Layers [0, hostLayers()) keep their keys and values here ({@link #split}); the others' live on a device. */
+    public int hostLayers() {
+        return hostLayers;
     }
 
     /** Layers of keys and values the pool holds. */
@@ -219,8 +236,9 @@ public final class KvCache implements AutoCloseable {
 
     /** Writes one position's key and value rows (kvDim values each) for a layer; {@link #reserve} first. */
     public void store(int layer, int seq, int pos, float[] k, int kOffset, float[] v, int vOffset) {
-        if (!hostStorage) {
-            throw new IllegalStateException("this KV cache keeps its keys and values on a device");
+        if (layer >= hostLayers) {
+            throw new IllegalStateException("this KV cache keeps the keys and values of layer " + layer
+                    + " on a device");
         }
         long at = (long) row(seq, pos) * kvDim;
         switch (precision) {

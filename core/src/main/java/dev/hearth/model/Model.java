@@ -97,7 +97,16 @@ public final class Model implements AutoCloseable {
         pass = devicePass;
     }
 
-    /** Where {@link #forward} runs: "cpu" or the device's name. */
+    /**
+     * Makes {@link #forward} run on {@code deviceLayers} (layers [k, numLayers) and the output head, on a device) after
+     * this model's CPU transformer ran layers [0, k): a {@link SplitForwardPass}. With k 0, the device runs it all
+     * ({@link #runOn}). The KV cache must keep layers [0, k) on the host ({@link #newSplitKvCache}).
+     */
+    public void runSplit(LayerRangePass deviceLayers) {
+        runOn(deviceLayers.firstLayer() == 0 ? deviceLayers : new SplitForwardPass(transformer, deviceLayers));
+    }
+
+    /** Where {@link #forward} runs: "cpu", the device's name, or "cpu + " it for a split. */
     public String device() {
         return pass.device();
     }
@@ -142,6 +151,16 @@ public final class Model implements AutoCloseable {
     public KvCache newDeviceKvCache(int contextLength, int maxSequences, KvPrecision precision, int blockSize,
             int numBlocks) {
         return KvCache.tablesOnly(config.numLayers(), config.kvDim(), contextLength, maxSequences, precision,
+                blockSize, numBlocks);
+    }
+
+    /**
+     * As {@link #newDeviceKvCache} for a split pass ({@link #runSplit}): the keys and values of layers
+     * [0, cpuLayers) live in this cache's memory (those layers run on the CPU), the others' on the device.
+     */
+    public KvCache newSplitKvCache(int cpuLayers, int contextLength, int maxSequences, KvPrecision precision,
+            int blockSize, int numBlocks) {
+        return KvCache.split(cpuLayers, config.numLayers(), config.kvDim(), contextLength, maxSequences, precision,
                 blockSize, numBlocks);
     }
 

@@ -72,23 +72,8 @@ final class Transformer implements ForwardPass {
         int n = batch.size();
         BatchChecks.validate(c, maxBatch, batch, kv, logits);
         int dim = c.dim();
-        int half = c.rotaryDims() / 2;
-        b.ensureScores(kv.contextLength());
         logits.setBatchRows(batch);
-        for (int t = 0; t < n; t++) {
-            kv.reserve(batch.sequenceId(t), batch.position(t));
-            Kernels.dequantizeRow(w.tokenEmbedding(), batch.token(t), b.x, t * dim);  // x: [n, dim]
-            Rope.fillCosSin(batch.position(t), ropeFrequencies, b.cos, b.sin, t * half);  // [n, rotaryDims / 2]
-        }
-        for (int l = 0; l < c.numLayers(); l++) {
-            LayerWeights layer = w.layers()[l];
-            Norms.rmsNormRows(b.xNorm, b.x, layer.attentionNorm(), n, dim, c.rmsEpsilon());  // [n, dim]
-            attention(batch, kv, l, layer);                                                  // blockOut: [n, dim]
-            VectorOps.addInPlace(b.x, 0, b.blockOut, 0, n * dim);                            // x += attention
-            Norms.rmsNormRows(b.xNorm, b.x, layer.ffnNorm(), n, dim, c.rmsEpsilon());        // [n, dim]
-            feedForward.apply(layer.feedForward(), n);                                       // blockOut: [n, dim]
-            VectorOps.addInPlace(b.x, 0, b.blockOut, 0, n * dim);                            // x += ffn
-        }
+        embedAndRunLayers(batch, kv, c.numLayers());
         if (hidden != null) {
             Norms.rmsNormRows(hidden, b.x, w.outputNorm(), n, dim, c.rmsEpsilon());  // [n, dim]
         }
@@ -100,6 +85,39 @@ final class Transformer implements ForwardPass {
         }
         if (m > 0) {
             Kernels.matmul(pool, w.output(), b.logitInput, m, logits.values());  // [m, vocab]
+        }
+    }
+
+    /**
+     * Only the first {@code layers} layers (the CPU's part of a {@link SplitForwardPass}): embeds the batch, stores those
+     * layers' keys and values, and returns the residual stream after them ({@code [n, dim]}, a buffer the next call
+     * reuses). No logits.
+     */
+    float[] forwardLayers(Batch batch, KvCache kv, Logits logits, int layers) {
+        BatchChecks.validate(c, maxBatch, batch, kv, logits);
+        embedAndRunLayers(batch, kv, layers);
+        return b.x;
+    }
+
+    /** Embeds the batch into x and runs layers [0, layers) over it. */
+    private void embedAndRunLayers(Batch batch, KvCache kv, int layers) {
+        int n = batch.size();
+        int dim = c.dim();
+        int half = c.rotaryDims() / 2;
+        b.ensureScores(kv.contextLength());
+        for (int t = 0; t < n; t++) {
+            kv.reserve(batch.sequenceId(t), batch.position(t));
+            Kernels.dequantizeRow(w.tokenEmbedding(), batch.token(t), b.x, t * dim);  // x: [n, dim]
+            Rope.fillCosSin(batch.position(t), ropeFrequencies, b.cos, b.sin, t * half);  // [n, rotaryDims / 2]
+        }
+        for (int l = 0; l < layers; l++) {
+            LayerWeights layer = w.layers()[l];
+            Norms.rmsNormRows(b.xNorm, b.x, layer.attentionNorm(), n, dim, c.rmsEpsilon());  // [n, dim]
+            attention(batch, kv, l, layer);                                                  // blockOut: [n, dim]
+            VectorOps.addInPlace(b.x, 0, b.blockOut, 0, n * dim);                            // x += attention
+            Norms.rmsNormRows(b.xNorm, b.x, layer.ffnNorm(), n, dim, c.rmsEpsilon());        // [n, dim]
+            feedForward.apply(layer.feedForward(), n);                                       // blockOut: [n, dim]
+            VectorOps.addInPlace(b.x, 0, b.blockOut, 0, n * dim);                            // x += ffn
         }
     }
 

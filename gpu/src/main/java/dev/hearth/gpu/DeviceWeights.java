@@ -8,7 +8,11 @@ import dev.hearth.model.ModelWeights;
 import dev.hearth.tensor.WeightMatrix;
 import java.lang.foreign.MemorySegment;
 
-/** A model's weights copied to the device: matrices in their GGML layout, norms and biases as floats. */
+/**
+ * A model's weights copied to the device: matrices in their GGML layout, norms and biases as floats. A pass over the
+ * layers [first, numLayers) holds only those layers (the ones before are null: they run on the CPU) and the token
+ * embedding only when first is 0 (else null; a tied output gets its own copy of the table).
+ */
 record DeviceWeights(GpuTensor embedding, Layer[] layers, GpuBuffer outputNorm, GpuTensor output) {
 
     record Layer(GpuBuffer attentionNorm, GpuTensor query, GpuTensor key, GpuTensor value, GpuBuffer queryBias,
@@ -26,10 +30,11 @@ record DeviceWeights(GpuTensor embedding, Layer[] layers, GpuBuffer outputNorm, 
     record Experts(GpuTensor router, GpuTensor gate, GpuTensor up, GpuTensor down) implements FeedForwardWeights {
     }
 
-    static DeviceWeights upload(VulkanContext ctx, ModelConfig c, ModelWeights w) throws DeviceUnavailableException {
-        GpuTensor embedding = GpuTensor.upload(ctx, w.tokenEmbedding());
+    static DeviceWeights upload(VulkanContext ctx, ModelConfig c, ModelWeights w, int firstLayer)
+            throws DeviceUnavailableException {
+        GpuTensor embedding = firstLayer == 0 ? GpuTensor.upload(ctx, w.tokenEmbedding()) : null;
         Layer[] layers = new Layer[c.numLayers()];
-        for (int l = 0; l < layers.length; l++) {
+        for (int l = firstLayer; l < layers.length; l++) {
             LayerWeights lw = w.layers()[l];
             FeedForwardWeights ffn = switch (lw.feedForward()) {
                 case FeedForward.Dense d -> new Dense(GpuTensor.upload(ctx, d.gate()), GpuTensor.upload(ctx, d.up()),
@@ -45,7 +50,7 @@ record DeviceWeights(GpuTensor embedding, Layer[] layers, GpuBuffer outputNorm, 
                     vector(ctx, lw.ffnNorm(), "ffn_norm"), ffn);
         }
         WeightMatrix out = w.output();
-        GpuTensor output = out == w.tokenEmbedding() ? embedding : GpuTensor.upload(ctx, out);
+        GpuTensor output = out == w.tokenEmbedding() && embedding != null ? embedding : GpuTensor.upload(ctx, out);
         return new DeviceWeights(embedding, layers, vector(ctx, w.outputNorm(), "output_norm"), output);
     }
 

@@ -26,16 +26,24 @@ final class GpuBuffer {
     final long bytes;
     final MemorySegment mapped;
     final String what;
+    /** The size of its memory allocation (the driver's, at least {@link #bytes}). */
+    final long allocationBytes;
+    /** Whether it counts against the context's memory limit (not a transient staging buffer). */
+    final boolean counted;
 
-    private GpuBuffer(long handle, long memory, long bytes, MemorySegment mapped, String what) {
+    private GpuBuffer(long handle, long memory, long bytes, MemorySegment mapped, String what, long allocationBytes,
+            boolean counted) {
         this.handle = handle;
         this.memory = memory;
         this.bytes = bytes;
         this.mapped = mapped;
         this.what = what;
+        this.allocationBytes = allocationBytes;
+        this.counted = counted;
     }
 
-    static GpuBuffer create(VulkanContext ctx, long bytes, int required, int preferred, String what) {
+    static GpuBuffer create(VulkanContext ctx, long bytes, int required, int preferred, String what,
+            boolean counted) {
         long size = Math.max(16, (bytes + 15) & ~15L);
         if (size > ctx.maxStorageBufferRange) {
             throw new Vk.VulkanException(what + " needs one buffer of " + size + " bytes, the device's storage buffers "
@@ -56,10 +64,21 @@ final class GpuBuffer {
                 vkDestroyBuffer(device, buffer, null);
                 throw new Vk.VulkanException("no memory type for " + what);
             }
+            if (counted) {
+                try {
+                    ctx.reserve(req.size(), what);
+                } catch (Vk.VulkanException e) {
+                    vkDestroyBuffer(device, buffer, null);
+                    throw e;
+                }
+            }
             int r = vkAllocateMemory(device, VkMemoryAllocateInfo.calloc(stack).sType$Default()
                     .allocationSize(req.size()).memoryTypeIndex(type), null, lp);
             if (r != VK_SUCCESS) {
                 vkDestroyBuffer(device, buffer, null);
+                if (counted) {
+                    ctx.reserve(-req.size(), what);  // gives the reservation back
+                }
                 throw new Vk.VulkanException("allocating " + req.size() + " bytes for " + what + ": " + Vk.name(r));
             }
             long memory = lp.get(0);
@@ -70,7 +89,7 @@ final class GpuBuffer {
                 Vk.check(vkMapMemory(device, memory, 0, VK_WHOLE_SIZE, 0, pp), "vkMapMemory");
                 mapped = MemorySegment.ofAddress(pp.get(0)).reinterpret(size);
             }
-            return new GpuBuffer(buffer, memory, size, mapped, what);
+            return new GpuBuffer(buffer, memory, size, mapped, what, req.size(), counted);
         }
     }
 
@@ -85,7 +104,7 @@ final class GpuBuffer {
 
     /** The upload of device-only memory: pieces through a host-visible buffer and a transfer each. */
     void uploadStaged(VulkanContext ctx, MemorySegment src, long offset) {
-        GpuBuffer staging = ctx.hostBuffer(Math.min(STAGING_BYTES, src.byteSize()), "staging");
+        GpuBuffer staging = ctx.uncountedHostBuffer(Math.min(STAGING_BYTES, src.byteSize()), "staging");
         try {
             for (long done = 0; done < src.byteSize(); done += staging.bytes) {
                 long n = Math.min(staging.bytes, src.byteSize() - done);

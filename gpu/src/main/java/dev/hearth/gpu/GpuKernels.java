@@ -80,6 +80,15 @@ final class GpuKernels {
                 ceilDiv(w.rows(), 64 / tpr), ceilDiv(numOut, TILE));
     }
 
+    /** dst = src over {@code bytes} (a multiple of 16). */
+    void copy(GpuBuffer src, GpuBuffer dst, long bytes) {
+        int count = (int) (bytes / 16);
+        int groups = Math.max(1, (count + 255) / 256);
+        int x = Math.min(groups, maxGroups);
+        pipeline("copy.comp", "", 2).dispatch(new GpuBuffer[] {src, dst}, new int[] {count}, x, (groups + x - 1) / x,
+                1);
+    }
+
     /** x[t, :] = row tokens[t] of the table, for n tokens. */
     void embed(GpuTensor table, GpuBuffer tokens, GpuBuffer x, int n) {
         ComputePipeline p = pipeline("embed.comp", typeDefine(table), 3);

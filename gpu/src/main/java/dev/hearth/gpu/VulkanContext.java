@@ -40,6 +40,9 @@ final class VulkanContext implements AutoCloseable {
     private final VkPhysicalDeviceMemoryProperties memory;
     private final List<GpuBuffer> buffers = new ArrayList<>();
     private final List<AutoCloseable> pipelines = new ArrayList<>();
+    /** Bytes of memory allocated for the buffers held now (staging excluded), and the most allowed (0: no limit). */
+    private long allocatedBytes;
+    private long memoryLimit;
     private boolean closed;
 
     VulkanContext(VulkanInstance vk, int index) throws DeviceUnavailableException {
@@ -127,14 +130,47 @@ final class VulkanContext implements AutoCloseable {
      * that heap is 256 MiB, so weights go through staging instead.
      */
     GpuBuffer deviceBuffer(long bytes, String what) {
-        return track(GpuBuffer.create(this, bytes, VK_MEMORY_PROPERTY_DEVICE_LOCAL_BIT, 0, what));
+        return track(GpuBuffer.create(this, bytes, VK_MEMORY_PROPERTY_DEVICE_LOCAL_BIT, 0, what, true));
     }
 
     /** A buffer the host writes or reads every step (always mapped). */
     GpuBuffer hostBuffer(long bytes, String what) {
         return track(GpuBuffer.create(this, bytes,
                 VK_MEMORY_PROPERTY_HOST_VISIBLE_BIT | VK_MEMORY_PROPERTY_HOST_COHERENT_BIT,
-                VK_MEMORY_PROPERTY_HOST_CACHED_BIT, what));
+                VK_MEMORY_PROPERTY_HOST_CACHED_BIT, what, true));
+    }
+
+    /**
+     * A mapped buffer not counted against {@link #limitMemory}: staging for one upload (released right after it), or
+     * logits rows beyond those the pass was opened for (asked only by tools that score every prompt row).
+     */
+    GpuBuffer uncountedHostBuffer(long bytes, String what) {
+        return track(GpuBuffer.create(this, bytes,
+                VK_MEMORY_PROPERTY_HOST_VISIBLE_BIT | VK_MEMORY_PROPERTY_HOST_COHERENT_BIT,
+                VK_MEMORY_PROPERTY_HOST_CACHED_BIT, what, false));
+    }
+
+    /**
+     * Caps what this context's buffers may allocate ({@code --gpu-memory}); 0 lifts the cap. An allocation over it
+     * fails like one the device refuses.
+     */
+    void limitMemory(long bytes) {
+        memoryLimit = bytes;
+    }
+
+    /** Memory allocated for the buffers held now (their allocations' sizes, staging excluded). */
+    long allocatedBytes() {
+        return allocatedBytes;
+    }
+
+    /** Called by {@link GpuBuffer#create} before it allocates a counted buffer; refuses one over the cap. */
+    void reserve(long bytes, String what) {
+        if (memoryLimit > 0 && allocatedBytes + bytes > memoryLimit) {
+            throw new Vk.VulkanException(String.format(java.util.Locale.ROOT, "%s needs %.1f MiB more, over the"
+                    + " --gpu-memory limit of %.2f GiB (%.2f GiB in use)", what, bytes / 1048576.0,
+                    memoryLimit / (double) (1L << 30), allocatedBytes / (double) (1L << 30)));
+        }
+        allocatedBytes += bytes;
     }
 
     private GpuBuffer track(GpuBuffer b) {
@@ -144,6 +180,7 @@ final class VulkanContext implements AutoCloseable {
 
     void release(GpuBuffer b) {
         if (buffers.remove(b)) {
+            allocatedBytes -= b.counted ? b.allocationBytes : 0;
             b.destroy(device);
         }
     }

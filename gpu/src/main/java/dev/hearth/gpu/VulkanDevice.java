@@ -4,7 +4,7 @@ import dev.hearth.device.ComputeDevice;
 import dev.hearth.device.DeviceInfo;
 import dev.hearth.device.DeviceUnavailableException;
 import dev.hearth.kv.KvCache;
-import dev.hearth.model.ForwardPass;
+import dev.hearth.model.LayerRangePass;
 import dev.hearth.model.ModelConfig;
 import dev.hearth.model.ModelWeights;
 
@@ -24,18 +24,22 @@ final class VulkanDevice implements ComputeDevice {
     }
 
     @Override
-    public ForwardPass open(ModelConfig config, ModelWeights weights, KvCache kv, int maxBatchTokens)
-            throws DeviceUnavailableException {
+    public LayerRangePass open(ModelConfig config, ModelWeights weights, KvCache kv, int maxBatchTokens,
+            int firstLayer, long memoryLimit) throws DeviceUnavailableException {
         VulkanContext ctx = new VulkanContext(vk, index);
+        ctx.limitMemory(memoryLimit);
         try {
             return new VulkanForwardPass(ctx, info().id() + " (" + info().name() + ")", config, weights, kv,
-                    maxBatchTokens);
+                    maxBatchTokens, firstLayer);
         } catch (DeviceUnavailableException e) {
             ctx.close();
             throw e;
         } catch (Vk.VulkanException | IllegalStateException e) {
             ctx.close();
             throw new DeviceUnavailableException(e.getMessage(), e);
+        } catch (RuntimeException e) {
+            ctx.close();
+            throw e;
         }
     }
 

@@ -8,7 +8,7 @@ import dev.hearth.kv.KvPrecision;
 import dev.hearth.model.Batch;
 import dev.hearth.model.BatchChecks;
 import dev.hearth.model.FeedForward;
-import dev.hearth.model.ForwardPass;
+import dev.hearth.model.LayerRangePass;
 import dev.hearth.model.LayerWeights;
 import dev.hearth.model.Logits;
 import dev.hearth.model.ModelConfig;
@@ -18,14 +18,17 @@ import dev.hearth.model.RopeStyle;
 /**
  * The transformer of {@code model.Transformer} on a Vulkan device: weights, the KV cache's blocks and every
  * activation live in device memory; per step the host writes only the tokens, RoPE angles, KV rows and block tables,
- * records the whole pass into one command buffer, and reads back the logits rows that were asked for.
+ * records the whole pass into one command buffer, and reads back the logits rows that were asked for. It runs the
+ * layers [firstLayer, numLayers) and the output head: from the tokens when firstLayer is 0, else from the residual
+ * stream the CPU's layers left (one host-to-device copy per step; {@code model.SplitForwardPass}).
  */
-final class VulkanForwardPass implements ForwardPass {
+final class VulkanForwardPass implements LayerRangePass {
     private final VulkanContext ctx;
     private final GpuKernels k;
     private final ModelConfig c;
     private final String name;
     private final int maxBatch;
+    private final int firstLayer;
     private final KvPrecision kvPrecision;
     private final long kvRowsAllocated;
     private final double[] ropeFrequencies;
@@ -53,6 +56,8 @@ final class VulkanForwardPass implements ForwardPass {
     private final GpuBuffer attentionMeta;
     private final GpuBuffer tables;
     private final GpuBuffer logitRows;
+    /** The residual stream from the CPU's layers, [maxBatch, dim]; null when this pass embeds the tokens. */
+    private final GpuBuffer xIn;
     private GpuBuffer logitsOut;
     private final int[] tokenIds;
     private final int[] rows;
@@ -63,8 +68,12 @@ final class VulkanForwardPass implements ForwardPass {
     private final float[] sin;
     private final int[] tableOffsetOfSlot;
 
-    VulkanForwardPass(VulkanContext ctx, String name, ModelConfig c, ModelWeights weights, KvCache kv, int maxBatch)
-            throws DeviceUnavailableException {
+    VulkanForwardPass(VulkanContext ctx, String name, ModelConfig c, ModelWeights weights, KvCache kv, int maxBatch,
+            int firstLayer) throws DeviceUnavailableException {
+        if (firstLayer < 0 || firstLayer >= c.numLayers() || kv.hostLayers() != firstLayer) {
+            throw new IllegalArgumentException("a device pass from layer " + firstLayer + " of " + c.numLayers()
+                    + " needs a KV cache with the layers before it on the host; this one keeps " + kv.hostLayers());
+        }
         if (kv.precision() == KvPrecision.Q8_0 && c.kvDim() % 32 != 0) {
             throw new DeviceUnavailableException("a Q8_0 KV cache needs key/value rows of a multiple of 32 values; "
                     + "this model's hold " + c.kvDim() + " (use --kv f16)");
@@ -77,14 +86,15 @@ final class VulkanForwardPass implements ForwardPass {
         this.name = name;
         this.c = c;
         this.maxBatch = maxBatch;
+        this.firstLayer = firstLayer;
         this.kvPrecision = kv.precision();
         this.k = new GpuKernels(ctx);
         this.ropeFrequencies = Rope.frequencies(c.ropeTheta(), c.rotaryDims(), c.ropeFrequencyFactors(),
                 c.ropeScale());
-        this.w = DeviceWeights.upload(ctx, c, weights);
+        this.w = DeviceWeights.upload(ctx, c, weights, firstLayer);
         this.kvRowsAllocated = (long) kv.numBlocks() * kv.blockSize();
         kvLayers = new KvLayer[c.numLayers()];
-        for (int l = 0; l < c.numLayers(); l++) {
+        for (int l = firstLayer; l < c.numLayers(); l++) {
             kvLayers[l] = KvLayer.allocate(ctx, kvPrecision, kvRowsAllocated, c.kvDim(), l);
         }
         int used = c.isMixtureOfExperts() ? c.expertsUsed() : 1;
@@ -111,6 +121,8 @@ final class VulkanForwardPass implements ForwardPass {
         tableWords = new int[Math.multiplyExact(Math.min(kv.maxSequences(), maxBatch), blocksPerSequence)];
         tables = ctx.hostBuffer(4L * tableWords.length, "block tables");
         logitRows = ctx.hostBuffer(4L * maxBatch, "logit rows");
+        xIn = firstLayer == 0 ? null : ctx.hostBuffer(4L * maxBatch * c.dim(), "residual stream from the CPU");
+        ensureLogits(Math.min(kv.maxSequences(), maxBatch));  // the engine's rows: one per sequence at most
         tokenIds = new int[maxBatch];
         rows = new int[maxBatch];
         meta = new int[2 * maxBatch];
@@ -135,7 +147,21 @@ final class VulkanForwardPass implements ForwardPass {
     }
 
     @Override
-    public void forward(Batch batch, KvCache kv, Logits logits) {
+    public int firstLayer() {
+        return firstLayer;
+    }
+
+    /** Memory this pass's buffers hold on the device now (what {@code --gpu-memory} limits). */
+    long allocatedBytes() {
+        return ctx.allocatedBytes();
+    }
+
+    @Override
+    public void forward(Batch batch, float[] hiddenIn, KvCache kv, Logits logits) {
+        if ((hiddenIn == null) != (firstLayer == 0)) {
+            throw new IllegalArgumentException(firstLayer == 0 ? "this pass embeds the tokens itself"
+                    : "this pass starts at layer " + firstLayer + " and needs the residual stream before it");
+        }
         BatchChecks.validate(c, maxBatch, batch, kv, logits);
         if ((long) kv.numBlocks() * kv.blockSize() > kvRowsAllocated || kv.precision() != kvPrecision) {
             throw new IllegalArgumentException("this Vulkan pass was opened for another KV cache");
@@ -143,6 +169,9 @@ final class VulkanForwardPass implements ForwardPass {
         int n = batch.size();
         logits.setBatchRows(batch);
         writeInputs(batch, kv);
+        if (xIn != null) {
+            xIn.write(hiddenIn, 0, 0, n * c.dim());
+        }
         int m = logits.rows();
         ensureLogits(logits.capacityRows());
         ctx.begin();
@@ -189,13 +218,17 @@ final class VulkanForwardPass implements ForwardPass {
         cosSin.write(sin, 0, 4L * maxBatch * half, n * half);
     }
 
+    /**
+     * Room for the logits rows of a step. At open: the engine's rows (one per sequence at most), counted against
+     * {@code --gpu-memory}; a caller that asks for more (scoring every prompt row) grows it outside the limit.
+     */
     private void ensureLogits(int rowsWanted) {
         long bytes = 4L * Math.max(1, rowsWanted) * c.vocabSize();
-        if (logitsOut == null || logitsOut.bytes < bytes) {
-            if (logitsOut != null) {
-                ctx.release(logitsOut);
-            }
+        if (logitsOut == null) {
             logitsOut = ctx.hostBuffer(bytes, "logits");
+        } else if (logitsOut.bytes < bytes) {
+            ctx.release(logitsOut);
+            logitsOut = ctx.uncountedHostBuffer(bytes, "logits");
         }
     }
 
@@ -205,8 +238,12 @@ final class VulkanForwardPass implements ForwardPass {
         float eps = c.rmsEpsilon();
         boolean neox = c.ropeStyle() == RopeStyle.NEOX;
         int sinOffset = maxBatch * (c.rotaryDims() / 2);
-        k.embed(w.embedding(), tokens, x, n);                                                    // x: [n, dim]
-        for (int l = 0; l < c.numLayers(); l++) {
+        if (firstLayer == 0) {
+            k.embed(w.embedding(), tokens, x, n);                                                // x: [n, dim]
+        } else {
+            k.copy(xIn, x, 4L * n * dim);                                    // x: [n, dim] from the CPU's layers
+        }
+        for (int l = firstLayer; l < c.numLayers(); l++) {
             DeviceWeights.Layer layer = w.layers()[l];
             k.rmsNorm(x, xNorm, layer.attentionNorm(), n, dim, eps);                             // [n, dim]
             k.matmul(layer.query(), xNorm, q, n);                                                 // [n, queryDim]

@@ -38,7 +38,13 @@ class DevicePlacementTest {
         assertThatThrownBy(() -> DeviceChoice.parse("vu lkan", null)).hasMessageContaining("vulkan[:N]");
         assertThatThrownBy(() -> DeviceChoice.parse(null, "lots")).hasMessageContaining("--gpu-layers");
         assertThatThrownBy(() -> DeviceChoice.parse(null, "-2")).hasMessageContaining("--gpu-layers");
-        assertThatThrownBy(() -> ComputeDevices.place(DeviceChoice.parse("cuda", null), 2, 1))
+        assertThat(DeviceChoice.parse("vulkan", "auto", "512m").memoryLimit()).isEqualTo(512L << 20);
+        assertThat(DeviceChoice.parse("vulkan", "auto", "2G").memoryLimit()).isEqualTo(2L << 30);
+        assertThat(DeviceChoice.parse("vulkan", "auto", "1.5GiB").memoryLimit()).isEqualTo(3L << 29);
+        assertThat(DeviceChoice.parse("vulkan", "auto", "4096").memoryLimit()).isEqualTo(4096);
+        assertThatThrownBy(() -> DeviceChoice.parse("vulkan", "auto", "lots")).hasMessageContaining("--gpu-memory");
+        assertThatThrownBy(() -> DeviceChoice.parse("vulkan", "auto", "0g")).hasMessageContaining("--gpu-memory");
+        assertThatThrownBy(() -> ComputeDevices.place(DeviceChoice.parse("cuda", null), 2, first -> 1))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("cpu or vulkan");
     }
 
@@ -61,24 +67,49 @@ class DevicePlacementTest {
     @Test
     void placesByChoice() {
         DeviceInfo lavapipe = ComputeDevices.list().devices().getFirst();
-        assertThat(ComputeDevices.place(DeviceChoice.DEFAULT, 2, 1).onCpu()).isTrue();
-        Placement named = ComputeDevices.place(DeviceChoice.parse("vulkan", null), 2, 1000);
+        assertThat(ComputeDevices.place(DeviceChoice.DEFAULT, 2, first -> 1).onCpu()).isTrue();
+        Placement named = ComputeDevices.place(DeviceChoice.parse("vulkan", null), 2, first -> 1000);
         assertThat(named.onCpu()).isFalse();
-        assertThat(named.note()).isEqualTo("all 2 layers on vulkan:0 (" + lavapipe.name() + ")");
-        assertThat(ComputeDevices.place(DeviceChoice.parse("vulkan:0", "all"), 2, 1000).onCpu()).isFalse();
-        assertThat(ComputeDevices.place(DeviceChoice.parse("vulkan:0", "2"), 2, 1000).onCpu()).isFalse();
-        assertThat(ComputeDevices.place(DeviceChoice.parse("vulkan:7", null), 2, 1000).note())
+        assertThat(named.firstLayer()).isZero();
+        assertThat(named.note()).startsWith("all 2 layers on vulkan:0 (" + lavapipe.name() + "), 0.0 MiB of ");
+        assertThat(ComputeDevices.place(DeviceChoice.parse("vulkan:0", "all"), 2, first -> 1000).onCpu()).isFalse();
+        assertThat(ComputeDevices.place(DeviceChoice.parse("vulkan:0", "2"), 2, first -> 1000).onCpu()).isFalse();
+        assertThat(ComputeDevices.place(DeviceChoice.parse("vulkan:7", null), 2, first -> 1000).note())
                 .contains("vulkan:7 does not exist").endsWith("running on the CPU");
-        assertThat(ComputeDevices.place(DeviceChoice.parse("vulkan", "1"), 2, 1000).note())
-                .contains("--gpu-layers 1 of 2").contains("not supported yet");
-        Placement tooBig = ComputeDevices.place(DeviceChoice.parse("vulkan", "all"), 2, lavapipe.memoryBytes() + 1);
+        // a count below the layers splits: the first layers on the CPU, the last N and the output on the device
+        Placement split = ComputeDevices.place(DeviceChoice.parse("vulkan", "1"), 2, first -> 1000);
+        assertThat(split.split()).isTrue();
+        assertThat(split.firstLayer()).isEqualTo(1);
+        assertThat(split.note()).startsWith("layer 0 cpu, layer 1 + output vulkan:0 (" + lavapipe.name() + ")");
+        Placement tooBig = ComputeDevices.place(DeviceChoice.parse("vulkan", "all"), 2,
+                first -> lavapipe.memoryBytes() + 1);
         assertThat(tooBig.onCpu()).isTrue();
-        assertThat(tooBig.note()).contains("GiB, the model needs").endsWith("running on the CPU");
+        assertThat(tooBig.note()).contains("the model's 2 layers on it need").endsWith("running on the CPU");
+        Placement overCap = ComputeDevices.place(DeviceChoice.parse("vulkan", "1", "1k"), 2, first -> 2000);
+        assertThat(overCap.onCpu()).isTrue();
+        assertThat(overCap.note()).contains("has 0.0 MiB (--gpu-memory), the last layer and the output on it need")
+                .contains("--gpu-layers auto");
+        // auto under a cap: as many of the last layers as fit (each layer 300 bytes, the output 100)
+        Placement auto = ComputeDevices.place(DeviceChoice.parse("vulkan", "auto", "1000"), 4,
+                first -> 100 + 300L * (4 - first));
+        assertThat(auto.firstLayer()).isEqualTo(1);
+        assertThat(auto.deviceBytes()).isEqualTo(1000);
+        assertThat(auto.limitBytes()).isEqualTo(1000);
+        assertThat(auto.note()).startsWith("layer 0 cpu, layers 1-3 + output vulkan:0")
+                .endsWith(", 0.0 MiB of 0.0 MiB (--gpu-memory)");
+        assertThat(ComputeDevices.gib(3L << 29)).isEqualTo("1.50 GiB");
+        assertThat(ComputeDevices.gib(512L << 20)).isEqualTo("512.0 MiB");
+        assertThat(ComputeDevices.place(DeviceChoice.parse("vulkan", "auto", "4000"), 4,
+                first -> 100 + 300L * (4 - first)).firstLayer()).isZero();
+        Placement none = ComputeDevices.place(DeviceChoice.parse("vulkan", "auto", "300"), 4,
+                first -> 100 + 300L * (4 - first));
+        assertThat(none.onCpu()).isTrue();
+        assertThat(none.note()).contains("one layer and the output need").endsWith("all 4 layers run on the CPU");
         if (lavapipe.type() == DeviceType.CPU && ComputeDevices.list().devices().size() == 1) {
             // auto picks a real GPU only: a software device must be named
-            Placement auto = ComputeDevices.place(DeviceChoice.parse(null, "auto"), 2, 1000);
-            assertThat(auto.onCpu()).isTrue();
-            assertThat(auto.note()).contains("no GPU found").contains("--device vulkan");
+            Placement unnamed = ComputeDevices.place(DeviceChoice.parse(null, "auto"), 2, first -> 1000);
+            assertThat(unnamed.onCpu()).isTrue();
+            assertThat(unnamed.note()).contains("no GPU found").contains("--device vulkan");
         }
     }
 

@@ -23,4 +23,9 @@ public final class VulkanTestDevice {
                     + " (apt-get install mesa-vulkan-drivers libvulkan1)", e);
         }
     }
+
+    /** Device memory a Vulkan pass's buffers hold now (what {@code --gpu-memory} limits). */
+    public static long allocatedBytes(dev.hearth.model.LayerRangePass pass) {
+        return ((VulkanForwardPass) pass).allocatedBytes();
+    }
 }

@@ -22,7 +22,9 @@ import org.junit.jupiter.params.provider.MethodSource;
  * (so chunks split it), every position's reference top-10 logits compared, then the reference greedy tokens
  * teacher-forced one at a time through the paged KV cache on the device. One model also runs its 146-token paragraph
  * (attention over more than one 64-position chunk), and two run with an F16 and a Q8_0 KV cache. Kept to these prompts because
- * a software device is slow.
+ * a software device is slow. The split cases run the first layers on the CPU (its float kernels, so that both sides
+ * are float32 math like the references) and the rest on the device, with the KV of each layer where it runs: one
+ * layer on the GPU, all but one, and one in between.
  */
 class VulkanFidelityTest {
     /** Shader math is float32 like the references; measured 1e-5 to 2.3e-5 on lavapipe. */
@@ -33,10 +35,15 @@ class VulkanFidelityTest {
     static final float Q8_KV_TOLERANCE = 0.25f;
     static final float ARGMAX_GAP = 1e-2f;
 
-    record Case(String base, boolean hasDequant, List<String> prompts, KvPrecision kv) {
+    /** @param cpuLayers layers [0, cpuLayers) run on the CPU, the rest and the output head on the device */
+    record Case(String base, boolean hasDequant, List<String> prompts, KvPrecision kv, int cpuLayers) {
+        Case(String base, boolean hasDequant, List<String> prompts, KvPrecision kv) {
+            this(base, hasDequant, prompts, kv, 0);
+        }
+
         @Override
         public String toString() {
-            return base + " " + prompts + " kv " + kv;
+            return base + " " + prompts + " kv " + kv + (cpuLayers == 0 ? "" : " split after " + cpuLayers);
         }
     }
 
@@ -50,7 +57,13 @@ class VulkanFidelityTest {
                 new Case("mixtral-fx-Q4_0", true, List.of("short"), KvPrecision.F32),
                 new Case("qwen2-fx-Q8_0", true, List.of("short"), KvPrecision.F32),
                 new Case("qwen2-kq-fx-Q4_K_M", true, List.of("short"), KvPrecision.F32),
-                new Case("qwen3-fx-Q8_0", true, List.of("short", "paragraph"), KvPrecision.F32));
+                new Case("qwen3-fx-Q8_0", true, List.of("short", "paragraph"), KvPrecision.F32),
+                new Case("llama3-fx-F16", true, List.of("short"), KvPrecision.F32, 1),
+                new Case("qwen3-fx-Q8_0", true, List.of("short"), KvPrecision.F16, 1),
+                new Case("mixtral-fx-F32", false, List.of("short"), KvPrecision.F32, 1),
+                new Case("qwen2-kq-fx-Q4_K_M", true, List.of("short"), KvPrecision.F32, 1),
+                new Case("qwen2-kq-fx-Q4_K_M", true, List.of("short"), KvPrecision.F32, 2),
+                new Case("qwen2-kq-fx-Q4_K_M", true, List.of("short"), KvPrecision.F32, 3));
     }
 
     @ParameterizedTest(name = "{0}")
@@ -68,16 +81,17 @@ class VulkanFidelityTest {
         double[] maxAbs = {0};
         int[] checked = {0, 0};
         List<String> failures = new ArrayList<>();
-        try (Model model = Model.load(Fixtures.model(c.base() + ".gguf"), new ModelOptions(1, 8))) {
+        ModelOptions options = new ModelOptions(1, 8).withNativeKernels(c.cpuLayers() == 0);
+        try (Model model = Model.load(Fixtures.model(c.base() + ".gguf"), options)) {
             Batch batch = model.newBatch();
             Logits logits = model.newLogits(8);
             for (String name : c.prompts()) {
                 ReferenceLogits.Prompt p = ref.prompt(name);
                 int length = p.promptIds().length + p.greedyIds().length;
-                KvCache kv = model.newDeviceKvCache(length, 1, c.kv(), KvCache.DEFAULT_BLOCK_SIZE,
+                KvCache kv = model.newSplitKvCache(c.cpuLayers(), length, 1, c.kv(), KvCache.DEFAULT_BLOCK_SIZE,
                         (length + KvCache.DEFAULT_BLOCK_SIZE - 1) / KvCache.DEFAULT_BLOCK_SIZE);
-                model.runOn(device.open(model.config(), model.weights(), kv, 8));
-                assertThat(model.device()).startsWith("vulkan:");
+                model.runSplit(device.open(model.config(), model.weights(), kv, 8, c.cpuLayers(), 0));
+                assertThat(model.device()).startsWith(c.cpuLayers() == 0 ? "vulkan:" : "cpu + vulkan:");
                 PromptLogitsCheck check = (where, position, lg, row) -> {
                     checked[0]++;
                     for (int j = 0; j < position.ids().length; j++) {

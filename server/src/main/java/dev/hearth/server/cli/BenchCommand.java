@@ -106,8 +106,11 @@ final class BenchCommand implements Callable<Integer> {
         LocalModelRunner runner = LocalModelRunner.load(file, nThreads, Math.max(ubatch, maxBatch), ctx, maxBatch,
                 kv.precision(), 0, noRepackCache ? null : dev.hearth.server.hub.HearthHome.repackCache(),
                 deviceOptions.choice());
-        // the roofline of the memory the weights are read from: the device's (our copy shader), else the host's
+        // the roofline of the memory the weights are read from: the device's (our copy shader), else the host's; a
+        // split reads its CPU layers' share of the weights from host memory and the rest from the device's
         double bandwidth;
+        double hostBandwidth = 0;
+        double ceiling;
         if (runner.device() != null) {
             try {
                 bandwidth = runner.device().copyBandwidth(256L << 20);
@@ -115,16 +118,25 @@ final class BenchCommand implements Callable<Integer> {
                 runner.close();
                 throw new IllegalStateException("measuring the device's bandwidth: " + e.getMessage(), e);
             }
+            double cpuShare = (double) runner.firstDeviceLayer() / runner.config().numLayers();
+            if (cpuShare > 0) {
+                hostBandwidth = MemoryBandwidth.measure(nThreads, 512);
+            }
+            ceiling = 1 / (fileBytes * (1 - cpuShare) / bandwidth
+                    + (cpuShare > 0 ? fileBytes * cpuShare / hostBandwidth : 0));
         } else {
             bandwidth = MemoryBandwidth.measure(nThreads, 512);
+            ceiling = bandwidth / fileBytes;
         }
         try (Engine engine = new Engine(runner, new EngineOptions("bench", 1024))) {
             SplittableRandom random = new SplittableRandom(42);
             int vocab = vocabOf(engine);
             if (!json) {
-                System.out.printf("model: %s (%.1f MiB), threads: %d, %s memory bandwidth: %.1f GB/s, decode ceiling: %.1f tokens/s%n",
-                        resolved.manifest().name(), fileBytes / 1048576.0, nThreads,
-                        runner.device() != null ? "device (copy shader)" : "host", bandwidth / 1e9, bandwidth / fileBytes);
+                System.out.printf("model: %s (%.1f MiB), threads: %d, %s memory bandwidth: %.1f GB/s%s, decode ceiling:"
+                        + " %.1f tokens/s%n", resolved.manifest().name(), fileBytes / 1048576.0, nThreads,
+                        runner.device() != null ? "device (copy shader)" : "host", bandwidth / 1e9,
+                        hostBandwidth > 0 ? String.format(java.util.Locale.ROOT, " (host %.1f GB/s for the %d CPU"
+                                + " layers)", hostBandwidth / 1e9, runner.firstDeviceLayer()) : "", ceiling);
                 System.out.println("matmul kernels: " + LocalModelRunner.matmulKernels());
                 System.out.println("device: " + engine.placement());
                 System.out.printf("%-8s %6s %14s %22s%n", "test", "batch", "tokens/s", "min .. max");
@@ -152,7 +164,8 @@ final class BenchCommand implements Callable<Integer> {
                 m.put("threads", nThreads);
                 m.put("bandwidth_gb_per_second", round(bandwidth / 1e9));
                 m.put("device", runner.placement());
-                m.put("decode_ceiling_tokens_per_second", round(bandwidth / fileBytes));
+                m.put("host_bandwidth_gb_per_second", round(hostBandwidth / 1e9));
+                m.put("decode_ceiling_tokens_per_second", round(ceiling));
                 out.add(m);
             }
             System.out.println(new ObjectMapper().writeValueAsString(out));

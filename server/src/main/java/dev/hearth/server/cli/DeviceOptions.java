@@ -4,7 +4,7 @@ import dev.hearth.device.DeviceChoice;
 import picocli.CommandLine.Option;
 
 /**
- * {@code --device} and {@code --gpu-layers}, shared by run, logits, bench and serve. A device that cannot be used (no
+ * {@code --device}, {@code --gpu-layers} and {@code --gpu-memory}, shared by run, logits, bench and serve. A device that cannot be used (no
  * Vulkan loader, no device, a driver error, a model it cannot hold) is not an error: the model runs on the CPU and
  * one line says why.
  */
@@ -15,13 +15,18 @@ final class DeviceOptions {
     String device;
 
     @Option(names = "--gpu-layers", paramLabel = "N|all|auto",
-            description = "Layers on the GPU: all, auto (all on the best GPU when the model fits in its memory, else "
-                    + "the CPU) or a count (0: CPU; a CPU/GPU split is not supported yet). Default: all with --device "
-                    + "vulkan.")
+            description = "Layers on the GPU: all, auto (as many of the last layers as fit the GPU's memory and "
+                    + "--gpu-memory, the rest on the CPU) or a count N (the last N layers and the output on the GPU, "
+                    + "the first on the CPU; 0: CPU only). Default: all with --device vulkan.")
     String gpuLayers;
+
+    @Option(names = "--gpu-memory", paramLabel = "SIZE",
+            description = "The most device memory Hearth takes (weights, KV cache and scratch of the GPU's layers), "
+                    + "e.g. 512m or 2g (binary units). Default: the device's memory.")
+    String gpuMemory;
 
     /** The parsed choice; a bad value is a usage error naming the option. */
     DeviceChoice choice() {
-        return DeviceChoice.parse(device, gpuLayers);
+        return DeviceChoice.parse(device, gpuLayers, gpuMemory);
     }
 }

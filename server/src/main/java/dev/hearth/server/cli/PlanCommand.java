@@ -2,6 +2,7 @@ package dev.hearth.server.cli;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.hearth.server.hub.Bytes;
+import dev.hearth.server.hub.DevicePlan;
 import dev.hearth.server.hub.MachineProfile;
 import dev.hearth.server.hub.MemoryPlan;
 import dev.hearth.server.hub.PlanRequest;
@@ -33,6 +34,9 @@ final class PlanCommand implements Callable<Integer> {
     @Mixin
     KvOption kv = new KvOption("f16");
 
+    @Mixin
+    DeviceOptions deviceOptions = new DeviceOptions();
+
     @Option(names = "--bandwidth", paramLabel = "GB/S", description = "Use this memory bandwidth instead of measuring.")
     Double bandwidthGbPerSec;
 
@@ -49,9 +53,13 @@ final class PlanCommand implements Callable<Integer> {
                 : MachineProfile.unmeasured().withBandwidth(bandwidthGbPerSec * 1e9);
         long memory = ram == null ? machine.memoryBytes() : Bytes.parse(ram);
         Planner planner = new Planner(machine.withMemory(memory));
-        PlanRequest req = new PlanRequest(memory, context, parallel, kv.precision());
+        dev.hearth.device.DeviceChoice device = deviceOptions.choice();
+        PlanRequest req = new PlanRequest(memory, context, parallel, kv.precision(), device);
         if (model != null) {
             return planFile(planner, req);
+        }
+        if (!device.wantsCpuOnly()) {
+            throw new IllegalArgumentException("--device, --gpu-layers and --gpu-memory plan one file: give --model FILE");
         }
         List<MemoryPlan> plans = planner.planCatalogue(req);
         Optional<MemoryPlan> best = Planner.best(plans);
@@ -104,14 +112,35 @@ final class PlanCommand implements Callable<Integer> {
         System.out.printf("  weights %s (resident), repacked +%s, KV cache %s (at full use), compute %s, runtime %s%n",
                 Bytes.format(p.weightBytes()), Bytes.format(p.repackGrowthBytes()), Bytes.format(p.kvCacheBytes()),
                 Bytes.format(p.computeBytes()), Bytes.format(p.overheadBytes()));
+        boolean hostFits = p.totalBytes() <= p.budgetBytes();
         System.out.printf("  total %s of %s: %s%n", Bytes.format(p.totalBytes()), Bytes.format(p.budgetBytes()),
-                switch (p.verdict()) {
-                    case FITS -> "fits";
-                    case TIGHT -> "fits, but tight";
-                    case DOES_NOT_FIT -> "does not fit (at most " + p.maxContextThatFits()
-                            + " tokens of context per sequence would)";
-                });
+                !hostFits ? "does not fit (at most " + p.maxContextThatFits() + " tokens of context per sequence would)"
+                        : p.totalBytes() > p.budgetBytes() * 0.9 ? "fits, but tight" : "fits");
+        DevicePlan d = p.device();
+        if (d != null) {
+            System.out.println("  device: " + d.describe());
+            double speed = deviceDecode(planner, d);
+            if (speed > 0) {
+                System.out.printf("  decode: about %.1f tokens/s per sequence (the device's layers at its copy-shader"
+                        + " bandwidth, the CPU's at the host's)%n", speed);
+            }
+        }
         return p.fits() ? 0 : 1;
+    }
+
+    /** The placement's single-sequence decode speed with the device's bandwidth measured now; 0 without a device. */
+    private static double deviceDecode(Planner planner, DevicePlan d) {
+        if (d.placement().onCpu() || d.sizes() == null) {
+            return 0;
+        }
+        try {
+            double deviceBandwidth = d.placement().device().copyBandwidth(256L << 20);
+            return d.decodeTokensPerSec(planner.machine().bandwidthBytesPerSec(), deviceBandwidth,
+                    Planner.BANDWIDTH_EFFICIENCY);
+        } catch (dev.hearth.device.DeviceUnavailableException e) {
+            System.out.println("  decode: the device's bandwidth could not be measured: " + e.getMessage());
+            return 0;
+        }
     }
 
     private static Map<String, Object> row(MemoryPlan p) {
@@ -130,6 +159,22 @@ final class PlanCommand implements Callable<Integer> {
         r.put("decodeTokensPerSec", p.decodeTokensPerSec());
         r.put("aggregateDecodeTokensPerSec", p.aggregateDecodeTokensPerSec());
         r.put("promptTokensPerSec", p.promptTokensPerSec());
+        DevicePlan d = p.device();
+        if (d != null) {
+            Map<String, Object> dev = new LinkedHashMap<>();
+            dev.put("placement", d.placement().note());
+            dev.put("onDevice", !d.placement().onCpu());
+            dev.put("firstDeviceLayer", d.placement().onCpu() ? null : d.placement().firstLayer());
+            dev.put("layers", d.numLayers());
+            dev.put("deviceBytes", d.placement().deviceBytes());
+            dev.put("limitBytes", d.placement().limitBytes());
+            dev.put("weightBytes", d.sizes() == null ? null : d.sizes().weights());
+            dev.put("kvCacheBytes", d.sizes() == null ? null : d.sizes().kv());
+            dev.put("scratchBytes", d.sizes() == null ? null : d.sizes().scratch());
+            dev.put("fits", d.fits());
+            dev.put("shortfall", d.placement().shortfall());
+            r.put("device", dev);
+        }
         return r;
     }
 }

@@ -14,19 +14,31 @@ package dev.hearth.server.hub;
  * @param decodeTokensPerSec per sequence, bandwidth-bound (weights + KV read once per step)
  * @param aggregateDecodeTokensPerSec all {@code parallel} sequences together
  * @param promptTokensPerSec prompt processing, compute-bound estimate
+ * @param device the device part for a request that asks for a GPU (then {@code kvCacheBytes} is the CPU layers'
+ *     only); null when the model runs on the CPU alone
  */
 public record MemoryPlan(String model, String quantization, ModelShape shape, PlanRequest request, long weightBytes,
                          long repackGrowthBytes, long kvCacheBytes, long computeBytes, long overheadBytes, long budgetBytes,
-                         double decodeTokensPerSec, double aggregateDecodeTokensPerSec, double promptTokensPerSec) {
+                         double decodeTokensPerSec, double aggregateDecodeTokensPerSec, double promptTokensPerSec,
+                         DevicePlan device) {
 
     public enum Verdict { FITS, TIGHT, DOES_NOT_FIT }
+
+    /** A plan on the CPU alone. */
+    public MemoryPlan(String model, String quantization, ModelShape shape, PlanRequest request, long weightBytes,
+            long repackGrowthBytes, long kvCacheBytes, long computeBytes, long overheadBytes, long budgetBytes,
+            double decodeTokensPerSec, double aggregateDecodeTokensPerSec, double promptTokensPerSec) {
+        this(model, quantization, shape, request, weightBytes, repackGrowthBytes, kvCacheBytes, computeBytes,
+                overheadBytes, budgetBytes, decodeTokensPerSec, aggregateDecodeTokensPerSec, promptTokensPerSec, null);
+    }
 
     public long totalBytes() {
         return weightBytes + repackGrowthBytes + kvCacheBytes + computeBytes + overheadBytes;
     }
 
+    /** Host memory within the budget, and the device's part (if any) within the device's. */
     public boolean fits() {
-        return totalBytes() <= budgetBytes;
+        return totalBytes() <= budgetBytes && (device == null || device.fits());
     }
 
     /** TIGHT: fits, but with less than 10% of the budget to spare. */
@@ -37,7 +49,7 @@ public record MemoryPlan(String model, String quantization, ModelShape shape, Pl
         return totalBytes() > budgetBytes * 0.9 ? Verdict.TIGHT : Verdict.FITS;
     }
 
-    /** Largest context per sequence that would still fit, at the same parallelism. */
+    /** Largest context per sequence that would still fit in host memory, at the same parallelism. */
     public long maxContextThatFits() {
         long perToken = kvCacheBytes / ((long) request.context() * request.parallel());
         long room = budgetBytes - weightBytes - repackGrowthBytes - computeBytes - overheadBytes;
@@ -52,8 +64,8 @@ public record MemoryPlan(String model, String quantization, ModelShape shape, Pl
                 Bytes.format(overheadBytes), Bytes.format(budgetBytes), switch (verdict()) {
                     case FITS -> "fits";
                     case TIGHT -> "fits, but tight";
-                    case DOES_NOT_FIT -> "does not fit (at most " + maxContextThatFits() + " tokens of context per"
-                            + " sequence would)";
-                });
+                    case DOES_NOT_FIT -> device != null && !device.fits() ? "does not fit on the device"
+                            : "does not fit (at most " + maxContextThatFits() + " tokens of context per sequence would)";
+                }) + (device == null ? "" : "; " + device.describe());
     }
 }

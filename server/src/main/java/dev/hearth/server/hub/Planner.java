@@ -1,5 +1,8 @@
 package dev.hearth.server.hub;
 
+import dev.hearth.device.ComputeDevices;
+import dev.hearth.device.DeviceFootprint;
+import dev.hearth.device.Placement;
 import dev.hearth.kv.KvPrecision;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -28,7 +31,7 @@ public final class Planner {
      */
     static final long RUNTIME_FILE = 400L << 20;
     /** Share of measured bandwidth a decode step achieves. */
-    static final double BANDWIDTH_EFFICIENCY = 0.85;
+    public static final double BANDWIDTH_EFFICIENCY = 0.85;
     /** Share of peak FLOPS quantized matmuls reach on the JVM (conservative). */
     static final double COMPUTE_EFFICIENCY = 0.25;
     /** A model slower than this at decoding is not recommended as "best". */
@@ -102,9 +105,34 @@ public final class Planner {
             return rough;  // a header the loader would refuse anyway (it says why): planned from its summary
         }
         long resident = e.weightBytes() - e.repackGrowthBytes();
-        return new MemoryPlan(model, s.quantization(), s.shape(), req, resident, e.repackGrowthBytes(), e.kvBytes(),
+        DevicePlan device = placeOnDevice(file, req);
+        // the CPU still maps (and repacks) every layer; only the keys and values move with their layers
+        long kv = device == null ? e.kvBytes() : e.kvBytes() * device.hostLayers() / device.numLayers();
+        return new MemoryPlan(model, s.quantization(), s.shape(), req, resident, e.repackGrowthBytes(), kv,
                 e.computeBytes(), RUNTIME_FILE + e.weightBytes() / 512, budget(req.memoryBytes()),
-                rough.decodeTokensPerSec(), rough.aggregateDecodeTokensPerSec(), rough.promptTokensPerSec());
+                rough.decodeTokensPerSec(), rough.aggregateDecodeTokensPerSec(), rough.promptTokensPerSec(), device);
+    }
+
+    /**
+     * The device part of a file's plan: where the request's device choice puts the layers (for {@code auto}, as many of
+     * the last as fit), with the device memory each needs ({@link DeviceFootprint}, the runner's geometry: every
+     * sequence's full context in the pool, the default batch); null for the CPU alone.
+     *
+     * @throws IllegalArgumentException for a device choice that names no backend or device here
+     */
+    static DevicePlan placeOnDevice(Path file, PlanRequest req) throws IOException {
+        if (req.device().wantsCpuOnly()) {
+            return null;
+        }
+        try (dev.hearth.gguf.GgufFile g = dev.hearth.gguf.GgufFile.open(file)) {
+            DeviceFootprint footprint = DeviceFootprint.forRunner(g, req.kv(), req.context(), req.parallel(),
+                    dev.hearth.engine.LocalModelRunner.DEFAULT_MAX_BATCH_TOKENS);
+            int layers = footprint.numLayers();
+            Placement p = ComputeDevices.place(req.device(), layers, first -> footprint.forLayers(first).total());
+            boolean sized = !p.onCpu() || p.shortfall() != null;
+            return new DevicePlan(p, sized ? footprint.forLayers(p.firstLayer()) : null, layers,
+                    footprint.layerWeights(0, p.onCpu() ? layers : p.firstLayer()));
+        }
     }
 
     /** Every catalogue model in every published quantization, sizes estimated from the parameter count. */

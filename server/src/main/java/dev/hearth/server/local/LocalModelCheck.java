@@ -29,7 +29,8 @@ public final class LocalModelCheck {
             }
             int context = options.contextLength() > 0 ? options.contextLength() : Math.min(4096, s.shape().contextLength());
             MemoryPlan plan = new Planner(machine).planFile(path.getFileName().toString(), path, new PlanRequest(
-                    machine.memoryBytes(), Math.max(1, context), options.parallel(), options.kvPrecision()));
+                    machine.memoryBytes(), Math.max(1, context), options.parallel(), options.kvPrecision(),
+                    options.device()));
             return plan.verdict() == MemoryPlan.Verdict.DOES_NOT_FIT ? new Refusal("does_not_fit", plan.describe())
                     : null;
         } catch (IOException | RuntimeException e) {

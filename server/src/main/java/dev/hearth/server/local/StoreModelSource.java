@@ -142,8 +142,7 @@ public final class StoreModelSource implements LoadedModels.ModelSource {
     private PlanRequest request(long bytesInUse) {
         long free = Math.max(0, planner.machine().memoryBytes() - bytesInUse);
         int context = options.contextLength() > 0 ? options.contextLength() : 4096;
-        return new PlanRequest(free, context, options.parallel(),
-                options.kvPrecision());
+        return new PlanRequest(free, context, options.parallel(), options.kvPrecision(), options.device());
     }
 
     /** Loads a GGUF file given by path ({@code --model PATH}) after the planner's check. */
@@ -192,6 +191,10 @@ public final class StoreModelSource implements LoadedModels.ModelSource {
             plan = planner.admit(resolved, request);
         } catch (HubException e) {
             MemoryPlan refused = planner.check(resolved, request);
+            if (refused.device() != null && !refused.device().fits()) {
+                throw new InsufficientMemoryException(name, refused.device().placement().shortfall(),
+                        refused.describe());
+            }
             throw new InsufficientMemoryException(name, refused.totalBytes(), refused.budgetBytes(),
                     refused.describe());
         }

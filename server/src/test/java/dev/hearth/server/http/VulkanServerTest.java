@@ -23,11 +23,13 @@ import org.junit.jupiter.api.Test;
  * The server with a model on the Vulkan backend ({@code --device vulkan --gpu-layers all}; lavapipe in CI): streamed
  * chat with tools whose calls validate against their schemas, streamed structured output that validates against its
  * schema, and the same greedy answer as the same model on the CPU (the engine above the seam is unchanged: batching,
- * paged KV and prefix reuse work on device memory).
+ * paged KV and prefix reuse work on device memory). A third copy runs split ({@code --gpu-layers 1}: layer 0 on the
+ * CPU, layer 1 and the output on the device) and answers the same.
  */
 class VulkanServerTest {
     static TestServer server;
     static LoadedModel gpu;
+    static LoadedModel split;
 
     @BeforeAll
     static void start() throws Exception {
@@ -36,6 +38,9 @@ class VulkanServerTest {
         gpu = ModelLoader.load(Fixtures.model("qwen2-fx-Q8_0.gguf"), "qwen2-gpu",
                 options.withDevice(DeviceChoice.parse("vulkan", "all")));
         backend.add(gpu);
+        split = ModelLoader.load(Fixtures.model("qwen2-fx-Q8_0.gguf"), "qwen2-split",
+                options.withDevice(DeviceChoice.parse("vulkan", "1")));
+        backend.add(split);
         backend.add(ModelLoader.load(Fixtures.model("qwen2-fx-Q8_0.gguf"), "qwen2-cpu", options));
         server = new TestServer(backend);
     }
@@ -48,6 +53,8 @@ class VulkanServerTest {
     @Test
     void theModelRunsOnTheVulkanDevice() {
         assertThat(gpu.engine().placement()).startsWith("all 2 layers on vulkan:0");
+        assertThat(split.engine().placement()).startsWith("layer 0 cpu, layer 1 + output vulkan:0")
+                .containsPattern("\\d\\.\\d MiB of \\d+\\.\\d+ [MG]iB$");
     }
 
     @Test
@@ -107,9 +114,9 @@ class VulkanServerTest {
 
     @Test
     void answersAsTheCpuDoes() throws Exception {
-        String[] texts = new String[2];
-        String[] models = {"qwen2-gpu", "qwen2-cpu"};
-        for (int i = 0; i < 2; i++) {
+        String[] models = {"qwen2-gpu", "qwen2-cpu", "qwen2-split"};
+        String[] texts = new String[models.length];
+        for (int i = 0; i < models.length; i++) {
             String body = "{\"model\": \"" + models[i] + "\", \"messages\": [{\"role\": \"user\", \"content\": "
                     + "\"Hello there\"}], \"max_tokens\": 12, \"temperature\": 0}";
             var response = server.post("/v1/chat/completions", body);
@@ -117,6 +124,6 @@ class VulkanServerTest {
             texts[i] = Json.MAPPER.readTree(response.body()).path("choices").path(0).path("message").path("content")
                     .asText();
         }
-        assertThat(texts[0]).isNotEmpty().isEqualTo(texts[1]);
+        assertThat(texts[0]).isNotEmpty().isEqualTo(texts[1]).isEqualTo(texts[2]);
     }
 }
