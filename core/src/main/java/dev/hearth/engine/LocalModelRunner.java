@@ -84,6 +84,11 @@ public final class LocalModelRunner implements ModelRunner {
         return firstDeviceLayer;
     }
 
+    /** The model's layer count (for the share of layers on each device). */
+    public int numLayers() {
+        return model.config().numLayers();
+    }
+
     @Override
     public String placement() {
         return placement;

@@ -118,7 +118,7 @@ final class BenchCommand implements Callable<Integer> {
                 runner.close();
                 throw new IllegalStateException("measuring the device's bandwidth: " + e.getMessage(), e);
             }
-            double cpuShare = (double) runner.firstDeviceLayer() / runner.config().numLayers();
+            double cpuShare = (double) runner.firstDeviceLayer() / runner.numLayers();
             if (cpuShare > 0) {
                 hostBandwidth = MemoryBandwidth.measure(nThreads, 512);
             }
