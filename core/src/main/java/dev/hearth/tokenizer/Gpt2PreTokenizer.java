@@ -32,17 +32,10 @@ final class Gpt2PreTokenizer implements PreTokenizer {
         int first = s.codePointAt(p);
         int flags = CodePointClass.of(first);
         if ((flags & LETTER) != 0) {
-            return Llama3PreTokenizer.letters(s, p, end);
+            return Llama3PreTokenizer.run(s, p, end, LETTER);
         }
         if ((flags & NUMBER) != 0) {
-            while (p < end) {
-                int d = s.codePointAt(p);
-                if (!CodePointClass.isNumber(d)) {
-                    break;
-                }
-                p += Character.charCount(d);
-            }
-            return p;
+            return Llama3PreTokenizer.run(s, p, end, NUMBER);
         }
         if ((flags & WHITESPACE) == 0) {
             return Llama3PreTokenizer.others(s, p, end);

@@ -36,11 +36,11 @@ final class Llama3PreTokenizer implements PreTokenizer {
         }
         int flags = CodePointClass.of(c);
         if ((flags & LETTER) != 0) {
-            return letters(s, next, end);
+            return run(s, next, end, LETTER);
         }
         if (c != '\r' && c != '\n' && (flags & NUMBER) == 0 && next < end
                 && CodePointClass.isLetter(s.codePointAt(next))) {
-            return letters(s, next, end);
+            return run(s, next, end, LETTER);
         }
         if ((flags & NUMBER) != 0) {
             int p = next;
@@ -65,10 +65,11 @@ final class Llama3PreTokenizer implements PreTokenizer {
         return whitespace(s, pos, end);
     }
 
-    static int letters(String s, int p, int end) {
+    /** The end of the run of characters of class {@code flags} (LETTER, NUMBER) from {@code p}. */
+    static int run(String s, int p, int end, int flags) {
         while (p < end) {
             int d = s.codePointAt(p);
-            if (!CodePointClass.isLetter(d)) {
+            if ((CodePointClass.of(d) & flags) == 0) {
                 break;
             }
             p += Character.charCount(d);
