@@ -9,7 +9,7 @@ import static dev.hearth.tokenizer.CodePointClass.WHITESPACE;
  * position, the first alternative of
  * {@code (?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\r\n\p{L}\p{N}]?\p{L}+|\p{N}{1,3}| ?[^\s\p{L}\p{N}]+[\r\n]*|\s*[\r\n]+|\s+(?!\S)|\s+}.
  */
-final class Llama3PreTokenizer implements PreTokenizer {
+final class Llama3PreTokenizer implements ScanningPreTokenizer {
     private final int maxDigits;
 
     Llama3PreTokenizer(int maxDigits) {
@@ -17,15 +17,7 @@ final class Llama3PreTokenizer implements PreTokenizer {
     }
 
     @Override
-    public void split(String text, int from, int to, IntList wordEnds) {
-        int pos = from;
-        while (pos < to) {
-            pos = wordEnd(text, pos, to);
-            wordEnds.add(pos);
-        }
-    }
-
-    private int wordEnd(String s, int pos, int end) {
+    public int wordEnd(String s, int pos, int end) {
         int c = s.codePointAt(pos);
         int next = pos + Character.charCount(c);
         if (c == '\'' && next < end) {
