@@ -17,8 +17,8 @@ import jdk.incubator.vector.VectorSpecies;
  * {@link #TILE} weight rows is decoded once into floats and multiplied with every token block by a register-blocked
  * micro-kernel: 12 rows x 32 tokens, 24 accumulators, one broadcast per weight and two FMAs per broadcast. Decoding
  * costs one pass over the tile's bytes for all tokens; the inner loop is FMAs only (about 2x the 4x4 block kernels in a
- * prompt-sized matmul). The reduction dimension is walked in blocks of {@link #K_BLOCK} so that the activations of one
- * token block stay in the core's cache.
+ * prompt-sized matmul). The reduction dimension is walked in blocks of {@link KernelTuning#K_BLOCK} so that the
+ * activations of one token block stay in the core's cache.
  */
 final class GemmKernels {
     private GemmKernels() {}
@@ -32,14 +32,6 @@ final class GemmKernels {
     static final int TILE = 12;
     /** Tokens per register block; token counts are padded to a multiple of {@link #TOKEN_LANES} in xt. */
     static final int TOKEN_LANES = 16;
-    /**
-     * Reduction-dimension block (a multiple of every block size): the tile's weights are decoded one K block at a time
-     * (12 x 1024 floats, 48 KiB) and the activations of a 32-token block for one K block are 128 KiB, so both stay in
-     * a core's L2 next to those of the other hardware thread. {@code -Dhearth.kernel.kBlock=N} changes it (a multiple
-     * of 256).
-     */
-    static final int K_BLOCK = Math.max(256, Integer.getInteger("hearth.kernel.kBlock", 1024) / 256 * 256);
-
     /** Tokens rounded up to the lane count: the width of xt. */
     static int paddedTokens(int numTokens) {
         return (numTokens + TOKEN_LANES - 1) / TOKEN_LANES * TOKEN_LANES;

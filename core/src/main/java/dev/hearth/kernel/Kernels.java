@@ -14,24 +14,10 @@ import java.util.Set;
 public final class Kernels {
     private Kernels() {}
 
-    /**
-     * Whether the table-lookup kernels ({@link NibbleTableKernels}) serve Q4_0 and Q4_K; read once. The system property
-     * {@code hearth.kernel.widening=true} forces the widening kernels (for comparisons).
-     */
-    /** The 4-row x 4-token kernels; {@code -Dhearth.kernel.quads=false} turns them off (to measure against). */
-    static final boolean QUADS = !"false".equals(System.getProperty("hearth.kernel.quads"));
-    /**
-     * Calls of at least this many tokens run as a float GEMM ({@link GemmKernels}); {@code -Dhearth.kernel.gemmTokens=N}
-     * moves the threshold, 0 turns the GEMM off.
-     */
-    static final int GEMM_TOKENS = Integer.getInteger("hearth.kernel.gemmTokens", 16);
-
+    /** Whether a call of {@code numTokens} tokens runs as a float GEMM ({@link KernelTuning#GEMM_TOKENS}). */
     static boolean useGemm(int numTokens) {
-        return GemmKernels.SUPPORTED && GEMM_TOKENS > 0 && numTokens >= GEMM_TOKENS;
+        return GemmKernels.SUPPORTED && KernelTuning.GEMM_TOKENS > 0 && numTokens >= KernelTuning.GEMM_TOKENS;
     }
-
-    /** Q4_0 block-scale tables for the Vector API kernels; {@code -Dhearth.scaleTables=false} leaves them out. */
-    static final boolean SCALE_TABLES = !"false".equals(System.getProperty("hearth.scaleTables"));
 
     /**
      * A weight matrix as the kernels that will multiply it want it, outside a model load (tests, tools): repacked into
@@ -40,16 +26,16 @@ public final class Kernels {
      * {@link WeightPacker}, which also uses the repack cache.
      */
     public static WeightMatrix prepare(WeightMatrix w) {
-        if (NativeKernels.packs(w.type()) && PACK) {
+        if (NativeKernels.packs(w.type()) && KernelTuning.PACK) {
             return w.withPacked(NativeKernels.repack(w, Arena.ofAuto()));
         }
-        return SCALE_TABLES && !NativeKernels.supports(w.type()) ? w.withBlockScales() : w;
+        return withScaleTable(w);
     }
 
-    /** Q4_0 repacked at load for the native kernels; {@code -Dhearth.kernel.pack=false} keeps the file's layout. */
-    static final boolean PACK = !"false".equals(System.getProperty("hearth.kernel.pack"));
-
-    static final boolean TABLES = NibbleTableKernels.SUPPORTED && !Boolean.getBoolean("hearth.kernel.widening");
+    /** w with its block-scale table where the Vector API kernels read one for its type ({@link TypeKernels.Paths}). */
+    static WeightMatrix withScaleTable(WeightMatrix w) {
+        return TypeKernels.of(w.type()).scaleTable() ? w.withBlockScales() : w;
+    }
 
     /**
      * out[t * w.rows() + r] = dot(row r of w, x[t * w.cols() .. (t + 1) * w.cols())) for t in [0, numTokens).
@@ -139,102 +125,19 @@ public final class Kernels {
         }
     }
 
+    /** dot(row of {@code cols} elements of the type at byte {@code at} of w, x[xOffset .. xOffset + cols)). */
+    public static float dot(GgmlType type, MemorySegment w, long at, int cols, float[] x, int xOffset) {
+        return TypeKernels.dot(type, w, at, cols, x, xOffset);
+    }
+
     /** Dequantizes row {@code row} of w (an embedding lookup) into out[outOffset..]. */
     public static void dequantizeRow(WeightMatrix w, int row, float[] out, int outOffset) {
         ScalarKernels.dequantizeRow(w, row, out, outOffset);
     }
 
-    /** dot(row of {@code cols} elements of the type at byte {@code at} of w, x[xOffset .. xOffset + cols)). */
-    public static float dot(GgmlType type, MemorySegment w, long at, int cols, float[] x, int xOffset) {
-        return switch (type) {
-            case F32 -> FloatKernels.dotF32(w, at, cols, x, xOffset);
-            case F16 -> FloatKernels.dotF16(w, at, cols, x, xOffset);
-            case BF16 -> FloatKernels.dotBf16(w, at, cols, x, xOffset);
-            case Q8_0 -> Q8_0Kernel.dot(w, at, cols, x, xOffset);
-            case Q4_0 -> TABLES ? NibbleTableKernels.dotQ4_0(w, at, cols, x, xOffset)
-                    : Q4Kernels.dotQ4_0(w, at, cols, x, xOffset);
-            case Q4_1 -> Q4Kernels.dotQ4_1(w, at, cols, x, xOffset);
-            case Q5_0 -> Q5Kernels.dotQ5_0(w, at, cols, x, xOffset);
-            case Q5_1 -> Q5Kernels.dotQ5_1(w, at, cols, x, xOffset);
-            case Q4_K -> TABLES ? NibbleTableKernels.dotQ4_K(w, at, cols, x, xOffset)
-                    : KQuantKernels.dotQ4_K(w, at, cols, x, xOffset);
-            case Q5_K -> KQuantKernels.dotQ5_K(w, at, cols, x, xOffset);
-            case Q6_K -> Q6_KKernel.dot(w, at, cols, x, xOffset);
-            case Q8_1, Q2_K, Q3_K, Q8_K, IQ2_XXS, IQ2_XS, IQ3_XXS, IQ1_S, IQ4_NL, IQ3_S, IQ2_S, IQ4_XS, I8, I16, I32,
-                    I64, F64, IQ1_M, TQ1_0, TQ2_0, MXFP4 -> throw unsupported(type, "a weight row");
-        };
-    }
-
-    /**
-     * As {@link #dot}, with the row's block scales from a scale table (s[so..], see {@code WeightMatrix.blockScales});
-     * only for the types that have one (Q4_0).
-     */
-    static float dot(GgmlType type, MemorySegment w, long at, int cols, float[] x, int xOffset, float[] s, int so) {
-        return switch (type) {
-            case Q4_0 -> TABLES ? NibbleTableKernels.dotQ4_0(w, at, cols, x, xOffset, s, so)
-                    : Q4Kernels.dotQ4_0(w, at, cols, x, xOffset);
-            default -> dot(type, w, at, cols, x, xOffset);
-        };
-    }
-
-    /** Whether {@link #dot4} has a kernel for the type (one that decodes each block once for 4 tokens). */
-    static boolean hasDot4(GgmlType type) {
-        return switch (type) {
-            case Q4_0, Q4_K -> TABLES;
-            case Q8_0, Q6_K -> MultiTokenKernels.SUPPORTED;
-            default -> false;
-        };
-    }
-
-    /** Whether {@link #dot4x4} has a kernel for the type (4 rows x 4 tokens, register-blocked). */
-    static boolean hasDot4x4(GgmlType type) {
-        if (!QUADS) {
-            return false;
-        }
-        return switch (type) {
-            case Q4_0 -> TABLES;  // Q4_K in this form spills registers and loses to dot4 (measured); it stays on dot4
-            case Q8_0 -> MultiTokenKernels.SUPPORTED;
-            default -> false;
-        };
-    }
-
-    /**
-     * As {@link #dot4} for the 4 rows at bytes at + i * rowBytes (i &lt; 4): out[outOffset + i + k * outStride]; only for the
-     * types {@link #hasDot4x4} accepts.
-     */
-    static void dot4x4(GgmlType type, MemorySegment w, long at, long rowBytes, int cols, float[] x, int xOffset,
-            int xStride, float[] out, int outOffset, int outStride) {
-        switch (type) {
-            case Q4_0 -> NibbleTableKernels.dot4x4Q4_0(w, at, rowBytes, cols, x, xOffset, xStride, out, outOffset,
-                    outStride);
-            case Q8_0 -> MultiTokenKernels.dot4x4Q8_0(w, at, rowBytes, cols, x, xOffset, xStride, out, outOffset,
-                    outStride);
-            default -> throw unsupported(type, "a 4-row, 4-token tile");
-        }
-    }
-
-    /**
-     * out[outOffset + k * outStride] = dot(row at byte {@code at} of w, x[xOffset + k * xStride ..]) for k in 0..3;
-     * only for the types {@link #hasDot4} accepts.
-     */
-    static void dot4(GgmlType type, MemorySegment w, long at, int cols, float[] x, int xOffset, int xStride,
-            float[] out, int outOffset, int outStride) {
-        switch (type) {
-            case Q4_0 -> NibbleTableKernels.dot4Q4_0(w, at, cols, x, xOffset, xStride, out, outOffset, outStride);
-            case Q4_K -> NibbleTableKernels.dot4Q4_K(w, at, cols, x, xOffset, xStride, out, outOffset, outStride);
-            case Q8_0 -> MultiTokenKernels.dot4Q8_0(w, at, cols, x, xOffset, xStride, out, outOffset, outStride);
-            case Q6_K -> MultiTokenKernels.dot4Q6_K(w, at, cols, x, xOffset, xStride, out, outOffset, outStride);
-            default -> throw unsupported(type, "a 4-token row");
-        }
-    }
-
     private static void requireSupported(GgmlType type, String name) {
         if (!type.isSupported()) {
-            throw unsupported(type, "tensor '" + name + "'");
+            throw TypeKernels.unsupported(type, "tensor '" + name + "'");
         }
-    }
-
-    private static UnsupportedOperationException unsupported(GgmlType type, String what) {
-        return new UnsupportedOperationException("no kernel for " + what + " of type " + type);
     }
 }

@@ -6,12 +6,10 @@ import java.lang.foreign.MemorySegment;
 
 /**
  * The body of one matmul over a range of rows, reused across calls (one per pool, so no allocation per call).
- * Rows are taken in tiles of {@link #TILE_ROWS}: for each tile, every token is multiplied with every row of the tile
- * while the tile's bytes are in cache, so each weight row comes from memory once per call for all tokens.
+ * Rows are taken in tiles of {@link KernelTuning#TILE_ROWS}: for each tile, every token is multiplied with every row of
+ * the tile while the tile's bytes are in cache, so each weight row comes from memory once per call for all tokens.
  */
 final class MatmulTask implements ComputePool.RangeBody {
-    /** Rows per cache tile (a few KiB to a few tens of KiB of weights). */
-    static final int TILE_ROWS = 8;
     /** Rows of the native many-token kernels' tiles (one row per vector lane). */
     static final int NATIVE_TILE_ROWS = 16;
     /** Matrices one call can run side by side (q, k and v; gate and up). */
@@ -151,9 +149,10 @@ final class MatmulTask implements ComputePool.RangeBody {
         // a packed matrix off the 16-row tiles (its first row not on one) runs where the file's layout does: natively
         // on the AVX-512 tier, else on the Vector API kernels
         boolean onTiles = w.packed() != null && base[p] % NATIVE_TILE_ROWS == 0;
-        nat[p] = allowNative && (onTiles || NativeKernels.matmulsInPlace(w.type()));
+        TypeKernels.Paths paths = TypeKernels.of(w.type());
+        nat[p] = allowNative && (onTiles || paths.nativeInPlace());
         // float weights: natively below the GEMM's token count (decode, short prompts); the GEMM above it
-        natFloat[p] = allowNative && !gemm && NativeKernels.matmulsFloat(w.type());
+        natFloat[p] = allowNative && !gemm && paths.nativeFloat();
         if (natFloat[p]) {
             outView[p] = views.of(out);
             if (xView == null) {
@@ -200,13 +199,13 @@ final class MatmulTask implements ComputePool.RangeBody {
         xView = null;
     }
 
-    /** Rows per task: a multiple of the tile, about 8 tasks per thread so a busy core does not hold the others up. */
+    /** Rows per task: a multiple of the tile, {@link KernelTuning#CHUNKS_PER_THREAD} tasks per thread. */
     int chunkRows(int rows, int threads) {
         // chunks of whole native tiles and whole GEMM tiles where both run (the packed kernels take no other ranges)
         int tileRows = javaGemm && nativeMany ? GemmKernels.TILE * NATIVE_TILE_ROWS / 4
-                : javaGemm ? GemmKernels.TILE : nativeMany ? NATIVE_TILE_ROWS : TILE_ROWS;
+                : javaGemm ? GemmKernels.TILE : nativeMany ? NATIVE_TILE_ROWS : KernelTuning.TILE_ROWS;
         int tiles = (rows + tileRows - 1) / tileRows;
-        return tileRows * Math.max(1, tiles / (8 * threads));
+        return tileRows * Math.max(1, tiles / (KernelTuning.CHUNKS_PER_THREAD * threads));
     }
 
     @Override
@@ -251,38 +250,39 @@ final class MatmulTask implements ComputePool.RangeBody {
         if (numTokens == 1) {
             if (s != null) {
                 for (int r = start; r < end; r++) {
-                    o[r] = Kernels.dot(t, w, r * rb, cols, in, 0, s, r * bpr);
+                    o[r] = TypeKernels.dot(t, w, r * rb, cols, in, 0, s, r * bpr);
                 }
             } else {
                 for (int r = start; r < end; r++) {
-                    o[r] = Kernels.dot(t, w, r * rb, cols, in, 0);
+                    o[r] = TypeKernels.dot(t, w, r * rb, cols, in, 0);
                 }
             }
             return;
         }
-        int groups = Kernels.hasDot4(t) ? numTokens / 4 : 0;  // tokens in groups of 4 share each decoded block
-        boolean quads = Kernels.hasDot4x4(t);                  // and rows in groups of 4 share each activation load
-        for (int tile = start; tile < end; tile += TILE_ROWS) {
-            int tileEnd = Math.min(end, tile + TILE_ROWS);
+        TypeKernels.Paths paths = TypeKernels.of(t);
+        int groups = paths.dot4() ? numTokens / 4 : 0;  // tokens in groups of 4 share each decoded block
+        boolean quads = paths.dot4x4();                 // and rows in groups of 4 share each activation load
+        for (int tile = start; tile < end; tile += KernelTuning.TILE_ROWS) {
+            int tileEnd = Math.min(end, tile + KernelTuning.TILE_ROWS);
             for (int g = 0; g < groups; g++) {
                 int xo = 4 * g * cols;
                 int oo = 4 * g * n;
                 int r = tile;
                 if (quads) {
                     for (; r + 4 <= tileEnd; r += 4) {
-                        Kernels.dot4x4(t, w, r * rb, rb, cols, in, xo, cols, o, oo + r, n);
+                        TypeKernels.dot4x4(t, w, r * rb, rb, cols, in, xo, cols, o, oo + r, n);
                     }
                 }
                 for (; r < tileEnd; r++) {
-                    Kernels.dot4(t, w, r * rb, cols, in, xo, cols, o, oo + r, n);
+                    TypeKernels.dot4(t, w, r * rb, cols, in, xo, cols, o, oo + r, n);
                 }
             }
             for (int token = 4 * groups; token < numTokens; token++) {
                 int xo = token * cols;
                 int oo = token * n;
                 for (int r = tile; r < tileEnd; r++) {
-                    o[oo + r] = s != null ? Kernels.dot(t, w, r * rb, cols, in, xo, s, r * bpr)
-                            : Kernels.dot(t, w, r * rb, cols, in, xo);
+                    o[oo + r] = s != null ? TypeKernels.dot(t, w, r * rb, cols, in, xo, s, r * bpr)
+                            : TypeKernels.dot(t, w, r * rb, cols, in, xo);
                 }
             }
         }
@@ -317,7 +317,7 @@ final class MatmulTask implements ComputePool.RangeBody {
             int end) {
         int tr = GemmKernels.TILE;
         Scratch sc = SCRATCH.get();
-        int kb = Math.min(cols, GemmKernels.K_BLOCK);
+        int kb = Math.min(cols, KernelTuning.K_BLOCK);
         if (sc.wt.length < tr * kb) {
             sc.wt = new float[tr * kb];
         }

@@ -164,7 +164,7 @@ public final class NativeKernels {
     }
 
     private static String unavailableReason() {
-        if ("false".equals(System.getProperty("hearth.kernel.native"))) {
+        if (!KernelTuning.NATIVE) {
             return "off: -Dhearth.kernel.native=false";
         }
         String os = System.getProperty("os.name", "").toLowerCase(java.util.Locale.ROOT);
@@ -224,27 +224,22 @@ public final class NativeKernels {
 
     /** Whether matmuls over this weight type run natively here (over a repacked copy, or the file's layout). */
     public static boolean supports(GgmlType type) {
-        return packs(type) || matmulsInPlace(type);
+        return TypeKernels.of(type).nativeInt8();
     }
 
     /** Whether {@link #matmul} runs this type in the file's layout (the AVX-512 tier: Q4_0, Q8_0, Q4_K, Q6_K). */
     public static boolean matmulsInPlace(GgmlType type) {
-        return MATMUL != null && (type == GgmlType.Q4_0 || type == GgmlType.Q8_0 || type == GgmlType.Q4_K
-                || type == GgmlType.Q6_K);
+        return TypeKernels.of(type).nativeInPlace();
     }
 
     /** Whether {@link #matmulFloat} runs this type (F32, F16, BF16 on the AVX-512 tier). */
     public static boolean matmulsFloat(GgmlType type) {
-        return MATMUL_FLOAT != null && (type == GgmlType.F32 || type == GgmlType.F16 || type == GgmlType.BF16);
+        return TypeKernels.of(type).nativeFloat();
     }
 
     /** Whether matrices of this type are repacked at load for the native kernels (Q4_1 and Q5_1: AVX-512 tier). */
     public static boolean packs(GgmlType type) {
-        return MATMUL_PACKED != null && switch (type) {
-            case Q4_0, Q5_0, Q8_0, Q4_K, Q5_K, Q6_K -> true;
-            case Q4_1, Q5_1 -> MATMUL != null;
-            default -> false;
-        };
+        return TypeKernels.of(type).packed();
     }
 
     /** Bytes of the repacked layout of a rows x cols matrix of the type (a packable type). */

@@ -41,7 +41,7 @@ public final class WeightPacker implements AutoCloseable {
     public WeightPacker(Path model, Path cacheDir, boolean nativeKernels, Arena arena, ComputePool pool) {
         this.arena = arena;
         this.pool = pool;
-        this.pack = nativeKernels && Kernels.PACK && NativeKernels.available();
+        this.pack = nativeKernels && KernelTuning.PACK && NativeKernels.available();
         RepackCache c = null;
         Map<String, MemorySegment> h = null;
         String n;
@@ -76,7 +76,7 @@ public final class WeightPacker implements AutoCloseable {
      * native kernels repack the type (see {@link #prepare}), else its size in the file ({@code fileBytes}).
      */
     public static long preparedBytes(dev.hearth.gguf.GgmlType type, int rows, int cols, long fileBytes) {
-        return Kernels.PACK && NativeKernels.packs(type) ? NativeKernels.packedBytes(type, rows, cols) : fileBytes;
+        return KernelTuning.PACK && NativeKernels.packs(type) ? NativeKernels.packedBytes(type, rows, cols) : fileBytes;
     }
 
     /**
@@ -121,7 +121,7 @@ public final class WeightPacker implements AutoCloseable {
      */
     public WeightMatrix prepare(WeightMatrix w) {
         if (!pack || !NativeKernels.packs(w.type())) {
-            return Kernels.SCALE_TABLES && !NativeKernels.supports(w.type()) ? w.withBlockScales() : w;
+            return Kernels.withScaleTable(w);
         }
         long bytes = NativeKernels.packedBytes(w.type(), w.rows(), w.cols());
         MemorySegment segment = hits == null ? null

@@ -8,18 +8,10 @@ import static dev.hearth.tokenizer.CodePointClass.WHITESPACE;
  * GPT-2's pre-tokenizer written out by hand:
  * {@code 's|'t|'re|'ve|'m|'ll|'d| ?\p{L}+| ?\p{N}+| ?[^\s\p{L}\p{N}]+|\s+(?!\S)|\s+}.
  */
-final class Gpt2PreTokenizer implements PreTokenizer {
+final class Gpt2PreTokenizer implements ScanningPreTokenizer {
 
     @Override
-    public void split(String text, int from, int to, IntList wordEnds) {
-        int pos = from;
-        while (pos < to) {
-            pos = wordEnd(text, pos, to);
-            wordEnds.add(pos);
-        }
-    }
-
-    private static int wordEnd(String s, int pos, int end) {
+    public int wordEnd(String s, int pos, int end) {
         int c = s.codePointAt(pos);
         int next = pos + Character.charCount(c);
         if (c == '\'' && next < end) {
@@ -32,17 +24,10 @@ final class Gpt2PreTokenizer implements PreTokenizer {
         int first = s.codePointAt(p);
         int flags = CodePointClass.of(first);
         if ((flags & LETTER) != 0) {
-            return Llama3PreTokenizer.letters(s, p, end);
+            return Llama3PreTokenizer.run(s, p, end, LETTER);
         }
         if ((flags & NUMBER) != 0) {
-            while (p < end) {
-                int d = s.codePointAt(p);
-                if (!CodePointClass.isNumber(d)) {
-                    break;
-                }
-                p += Character.charCount(d);
-            }
-            return p;
+            return Llama3PreTokenizer.run(s, p, end, NUMBER);
         }
         if ((flags & WHITESPACE) == 0) {
             return Llama3PreTokenizer.others(s, p, end);

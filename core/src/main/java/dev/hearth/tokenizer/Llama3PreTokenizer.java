@@ -9,7 +9,7 @@ import static dev.hearth.tokenizer.CodePointClass.WHITESPACE;
  * position, the first alternative of
  * {@code (?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\r\n\p{L}\p{N}]?\p{L}+|\p{N}{1,3}| ?[^\s\p{L}\p{N}]+[\r\n]*|\s*[\r\n]+|\s+(?!\S)|\s+}.
  */
-final class Llama3PreTokenizer implements PreTokenizer {
+final class Llama3PreTokenizer implements ScanningPreTokenizer {
     private final int maxDigits;
 
     Llama3PreTokenizer(int maxDigits) {
@@ -17,15 +17,7 @@ final class Llama3PreTokenizer implements PreTokenizer {
     }
 
     @Override
-    public void split(String text, int from, int to, IntList wordEnds) {
-        int pos = from;
-        while (pos < to) {
-            pos = wordEnd(text, pos, to);
-            wordEnds.add(pos);
-        }
-    }
-
-    private int wordEnd(String s, int pos, int end) {
+    public int wordEnd(String s, int pos, int end) {
         int c = s.codePointAt(pos);
         int next = pos + Character.charCount(c);
         if (c == '\'' && next < end) {
@@ -36,11 +28,11 @@ final class Llama3PreTokenizer implements PreTokenizer {
         }
         int flags = CodePointClass.of(c);
         if ((flags & LETTER) != 0) {
-            return letters(s, next, end);
+            return run(s, next, end, LETTER);
         }
         if (c != '\r' && c != '\n' && (flags & NUMBER) == 0 && next < end
                 && CodePointClass.isLetter(s.codePointAt(next))) {
-            return letters(s, next, end);
+            return run(s, next, end, LETTER);
         }
         if ((flags & NUMBER) != 0) {
             int p = next;
@@ -65,10 +57,11 @@ final class Llama3PreTokenizer implements PreTokenizer {
         return whitespace(s, pos, end);
     }
 
-    static int letters(String s, int p, int end) {
+    /** The end of the run of characters of class {@code flags} (LETTER, NUMBER) from {@code p}. */
+    static int run(String s, int p, int end, int flags) {
         while (p < end) {
             int d = s.codePointAt(p);
-            if (!CodePointClass.isLetter(d)) {
+            if ((CodePointClass.of(d) & flags) == 0) {
                 break;
             }
             p += Character.charCount(d);

@@ -27,7 +27,7 @@ class GemmKernelsTest {
     @Test
     void runsOnThisMachine() {
         assertThat(GemmKernels.SUPPORTED).as("16-lane vectors").isEqualTo(Lanes.L == 16);
-        assertThat(Kernels.useGemm(Kernels.GEMM_TOKENS)).isEqualTo(GemmKernels.SUPPORTED);
+        assertThat(Kernels.useGemm(KernelTuning.GEMM_TOKENS)).isEqualTo(GemmKernels.SUPPORTED);
         assertThat(Kernels.useGemm(1)).isFalse();
     }
 
@@ -65,7 +65,7 @@ class GemmKernelsTest {
             int cols = 2304;  // more than one K block (2048)
             WeightMatrix plain = RandomBlocks.matrix(type, 37, cols, 1, 7L + type.ordinal(), arena);
             WeightMatrix w = WeightMatrix.hasScaleTable(type) ? plain.withBlockScales() : plain;
-            for (int tokens : new int[] {Kernels.GEMM_TOKENS, 16, 17, 32, 50}) {
+            for (int tokens : new int[] {KernelTuning.GEMM_TOKENS, 16, 17, 32, 50}) {
                 float[] x = RandomBlocks.activations(tokens * cols, tokens);
                 for (ComputePool pool : new ComputePool[] {POOL, three}) {
                     float[] out = new float[tokens * w.rows()];

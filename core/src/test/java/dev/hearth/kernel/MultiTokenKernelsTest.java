@@ -9,7 +9,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
 /**
- * The 4-token kernels (Kernels.dot4) and both single-row paths of Q4_0 and Q4_K (table lookup and widening), called
+ * The 4-token kernels (TypeKernels.dot4) and both single-row paths of Q4_0 and Q4_K (table lookup and widening), called
  * directly, against the scalar reference: |kernel - reference| <= 1e-5 * sum |w_i * x_i|, on odd block counts, rows
  * at unaligned offsets and tokens at strides that are not multiples of the vector width.
  */
@@ -18,8 +18,8 @@ class MultiTokenKernelsTest {
     @ParameterizedTest
     @EnumSource(value = GgmlType.class, names = {"Q8_0", "Q4_0", "Q4_K", "Q6_K"})
     void fourTokenKernelMatchesScalarReference(GgmlType type) {
-        assertThat(Kernels.hasDot4(type)).as("this machine has 16-lane vectors").isEqualTo(Lanes.L == 16);
-        if (!Kernels.hasDot4(type)) {
+        assertThat(TypeKernels.of(type).dot4()).as("this machine has 16-lane vectors").isEqualTo(Lanes.L == 16);
+        if (!TypeKernels.of(type).dot4()) {
             return;  // the matmul falls back to one token at a time; VectorKernelsTest covers that
         }
         try (Arena arena = Arena.ofConfined()) {
@@ -29,7 +29,7 @@ class MultiTokenKernelsTest {
                 float[] x = RandomBlocks.activations(7 + 4 * xStride, cols);
                 float[] out = new float[3 + 4 * 9];
                 for (int r = 0; r < w.rows(); r++) {
-                    Kernels.dot4(type, w.data(), r * w.rowBytes(), cols, x, 7, xStride, out, 3, 9);
+                    TypeKernels.dot4(type, w.data(), r * w.rowBytes(), cols, x, 7, xStride, out, 3, 9);
                     for (int k = 0; k < 4; k++) {
                         assertClose(w, r, x, 7 + k * xStride, out[3 + 9 * k], "dot4 token " + k + " cols " + cols);
                     }
@@ -41,7 +41,7 @@ class MultiTokenKernelsTest {
     @ParameterizedTest
     @EnumSource(value = GgmlType.class, names = {"Q8_0", "Q4_0", "Q4_K", "Q6_K"})
     void fourRowFourTokenKernelMatchesScalarReference(GgmlType type) {
-        if (!Kernels.hasDot4x4(type)) {
+        if (!TypeKernels.of(type).dot4x4()) {
             return;  // rows go through dot4 one at a time (the test above)
         }
         try (Arena arena = Arena.ofConfined()) {
@@ -50,7 +50,7 @@ class MultiTokenKernelsTest {
                 int xStride = cols + 5;
                 float[] x = RandomBlocks.activations(7 + 4 * xStride, cols);
                 float[] out = new float[3 + 4 * 11];
-                Kernels.dot4x4(type, w.data(), 2 * w.rowBytes(), w.rowBytes(), cols, x, 7, xStride, out, 3, 11);
+                TypeKernels.dot4x4(type, w.data(), 2 * w.rowBytes(), w.rowBytes(), cols, x, 7, xStride, out, 3, 11);
                 for (int i = 0; i < 4; i++) {
                     for (int k = 0; k < 4; k++) {
                         assertClose(w, 2 + i, x, 7 + k * xStride, out[3 + i + 11 * k],

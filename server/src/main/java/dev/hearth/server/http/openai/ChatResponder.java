@@ -1,17 +1,13 @@
 package dev.hearth.server.http.openai;
 
-import dev.hearth.server.backend.GenerationFailedException;
-import dev.hearth.engine.FinishReason;
 import dev.hearth.engine.GenerationEvent;
 import dev.hearth.server.chat.ChatOutputParser;
 import dev.hearth.server.chat.OutputSink;
 import dev.hearth.server.chat.ToolCall;
 import dev.hearth.server.http.api.ChoiceEvents;
-import dev.hearth.server.http.api.ErrorMapper;
 import dev.hearth.server.http.api.StreamWriter;
 import dev.hearth.server.backend.Generation;
 import dev.hearth.server.backend.SamplingSettings;
-import io.helidon.webserver.http.ServerResponse;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -21,19 +17,15 @@ import java.util.List;
  * asked, then {@code data: [DONE]}. The answer text goes through the model's output parser (tool calls, reasoning).
  * A client that goes away mid-stream cancels its generation.
  */
-final class ChatResponder implements Responder {
-    private final String id;
-    private final long created = System.currentTimeMillis() / 1000;
-    private final Generation generation;
-    private final SamplingSettings sampling;
+final class ChatResponder extends Responder {
+    private ChoiceStream[] streams;
 
     ChatResponder(String id, Generation generation, SamplingSettings sampling) {
-        this.id = id;
-        this.generation = generation;
-        this.sampling = sampling;
+        super(id, generation, sampling);
     }
 
-    public ChatCompletion complete(ChoiceEvents events) throws InterruptedException {
+    @Override
+    ChatCompletion complete(ChoiceEvents events) throws InterruptedException {
         CollectedChoices c = CollectedChoices.read(events, generation.tokenText(), sampling.topLogprobs());
         List<ChatCompletion.Choice> choices = new ArrayList<>();
         for (int i = 0; i < c.text.length; i++) {
@@ -50,53 +42,39 @@ final class ChatResponder implements Responder {
                 Usage.of(generation.promptTokens(), c.completionTokens));
     }
 
-    public void stream(ChoiceEvents events, ServerResponse res, boolean includeUsage) throws InterruptedException {
-        StreamWriter out = StreamWriter.sse(res);
-        try {
-            ChoiceStream[] streams = new ChoiceStream[events.choices()];
-            for (int i = 0; i < streams.length; i++) {
-                streams[i] = new ChoiceStream(i, generation.newParser(), out);
-                out.event(chunk(i, new ChatCompletionChunk.Delta("assistant", ""), null, null));
-            }
-            int completionTokens = 0;
-            for (ChoiceEvents.Event e; (e = events.next(out)) != null; ) {
-                ChoiceStream s = streams[e.index()];
-                switch (e.event()) {
-                    case GenerationEvent.Token t -> {
-                        s.logprob = sampling.logprobs()
-                                ? CollectedChoices.logprob(t, generation.tokenText(), sampling.topLogprobs()) : null;
-                        s.parser.push(t.text(), s);
-                        if (s.logprob != null) {  // the token made no text of its own: its logprob goes alone
-                            out.event(chunk(s.index, new ChatCompletionChunk.Delta(null, null),
-                                    new ChatCompletion.Logprobs(List.of(s.logprob)), null));
-                        }
-                    }
-                    case GenerationEvent.Done d -> {
-                        if (d.reason() == FinishReason.ERROR) {
-                            out.event(ErrorMapper.openAiBody(ErrorMapper.map(
-                                    new GenerationFailedException(d.error()))));
-                            out.done();  // clients waiting for the terminator stop here too
-                            events.cancel();
-                            return;
-                        }
-                        s.logprob = null;
-                        s.parser.finish(s);
-                        completionTokens += d.generatedTokens();
-                        String reason = s.calls > 0 ? "tool_calls" : d.reason().apiName();
-                        out.event(chunk(s.index, new ChatCompletionChunk.Delta(null, null), null, reason));
-                    }
-                }
-            }
-            if (includeUsage) {
-                out.event(new ChatCompletionChunk(id, "chat.completion.chunk", created, generation.model(), null,
-                        List.of(), Usage.of(generation.promptTokens(), completionTokens)));
-            }
-            out.done();
-        } catch (StreamWriter.ClientGoneException gone) {
-            events.cancel();
-        } finally {
-            out.close();
+    @Override
+    void begin(StreamWriter out, int choices) {
+        streams = new ChoiceStream[choices];
+        for (int i = 0; i < streams.length; i++) {
+            streams[i] = new ChoiceStream(i, generation.newParser(), out);
+            out.event(chunk(i, new ChatCompletionChunk.Delta("assistant", ""), null, null));
         }
+    }
+
+    @Override
+    void token(StreamWriter out, int index, GenerationEvent.Token token, ChatCompletion.TokenLogprob logprob) {
+        ChoiceStream s = streams[index];
+        s.logprob = logprob;
+        s.parser.push(token.text(), s);
+        if (s.logprob != null) {  // the token made no text of its own: its logprob goes alone
+            out.event(chunk(s.index, new ChatCompletionChunk.Delta(null, null),
+                    new ChatCompletion.Logprobs(List.of(s.logprob)), null));
+        }
+    }
+
+    @Override
+    void finished(StreamWriter out, int index, GenerationEvent.Done done) {
+        ChoiceStream s = streams[index];
+        s.logprob = null;
+        s.parser.finish(s);
+        String reason = s.calls > 0 ? "tool_calls" : done.reason().apiName();
+        out.event(chunk(s.index, new ChatCompletionChunk.Delta(null, null), null, reason));
+    }
+
+    @Override
+    ChatCompletionChunk usage(Usage usage) {
+        return new ChatCompletionChunk(id, "chat.completion.chunk", created, generation.model(), null, List.of(),
+                usage);
     }
 
     /** One choice's parser and the chunks it writes; the pending logprob rides on the first chunk written. */

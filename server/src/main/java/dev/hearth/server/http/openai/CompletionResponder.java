@@ -1,32 +1,23 @@
 package dev.hearth.server.http.openai;
 
-import dev.hearth.server.backend.GenerationFailedException;
-import dev.hearth.engine.FinishReason;
 import dev.hearth.engine.GenerationEvent;
 import dev.hearth.server.http.api.ChoiceEvents;
-import dev.hearth.server.http.api.ErrorMapper;
 import dev.hearth.server.http.api.StreamWriter;
 import dev.hearth.server.backend.Generation;
 import dev.hearth.server.backend.SamplingSettings;
-import io.helidon.webserver.http.ServerResponse;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
 /** Writes one text completion, whole or streamed (text deltas, a last chunk with the finish reason, [DONE]). */
-final class CompletionResponder implements Responder {
-    private final String id;
-    private final long created = System.currentTimeMillis() / 1000;
-    private final Generation generation;
-    private final SamplingSettings sampling;
+final class CompletionResponder extends Responder {
 
     CompletionResponder(String id, Generation generation, SamplingSettings sampling) {
-        this.id = id;
-        this.generation = generation;
-        this.sampling = sampling;
+        super(id, generation, sampling);
     }
 
-    public Completion complete(ChoiceEvents events) throws InterruptedException {
+    @Override
+    Completion complete(ChoiceEvents events) throws InterruptedException {
         CollectedChoices c = CollectedChoices.read(events, generation.tokenText(), sampling.topLogprobs());
         List<Completion.Choice> choices = new ArrayList<>();
         for (int i = 0; i < c.text.length; i++) {
@@ -38,44 +29,25 @@ final class CompletionResponder implements Responder {
                 Usage.of(generation.promptTokens(), c.completionTokens));
     }
 
-    public void stream(ChoiceEvents events, ServerResponse res, boolean includeUsage) throws InterruptedException {
-        StreamWriter out = StreamWriter.sse(res);
-        try {
-            int completionTokens = 0;
-            for (ChoiceEvents.Event e; (e = events.next(out)) != null; ) {
-                int i = e.index();
-                switch (e.event()) {
-                    case GenerationEvent.Token t -> {
-                        ChatCompletion.TokenLogprob lp = sampling.logprobs()
-                                ? CollectedChoices.logprob(t, generation.tokenText(), sampling.topLogprobs()) : null;
-                        if (!t.text().isEmpty() || lp != null) {
-                            out.event(chunk(new Completion.Choice(t.text(), i,
-                                    lp == null ? null : legacy(List.of(lp)), null), null));
-                        }
-                    }
-                    case GenerationEvent.Done d -> {
-                        if (d.reason() == FinishReason.ERROR) {
-                            out.event(ErrorMapper.openAiBody(ErrorMapper.map(
-                                    new GenerationFailedException(d.error()))));
-                            out.done();  // clients waiting for the terminator stop here too
-                            events.cancel();
-                            return;
-                        }
-                        completionTokens += d.generatedTokens();
-                        out.event(chunk(new Completion.Choice("", i, null, d.reason().apiName()), null));
-                    }
-                }
-            }
-            if (includeUsage) {
-                out.event(new Completion(id, "text_completion", created, generation.model(), null, List.of(),
-                        Usage.of(generation.promptTokens(), completionTokens)));
-            }
-            out.done();
-        } catch (StreamWriter.ClientGoneException gone) {
-            events.cancel();
-        } finally {
-            out.close();
+    @Override
+    void begin(StreamWriter out, int choices) {}
+
+    @Override
+    void token(StreamWriter out, int index, GenerationEvent.Token token, ChatCompletion.TokenLogprob logprob) {
+        if (!token.text().isEmpty() || logprob != null) {
+            out.event(chunk(new Completion.Choice(token.text(), index, logprob == null ? null : legacy(List.of(logprob)),
+                    null), null));
         }
+    }
+
+    @Override
+    void finished(StreamWriter out, int index, GenerationEvent.Done done) {
+        out.event(chunk(new Completion.Choice("", index, null, done.reason().apiName()), null));
+    }
+
+    @Override
+    Completion usage(Usage usage) {
+        return new Completion(id, "text_completion", created, generation.model(), null, List.of(), usage);
     }
 
     private Completion chunk(Completion.Choice choice, Usage usage) {
