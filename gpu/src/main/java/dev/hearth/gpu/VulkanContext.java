@@ -21,7 +21,10 @@ import org.lwjgl.vulkan.VkDeviceQueueCreateInfo;
 import org.lwjgl.vulkan.VkFenceCreateInfo;
 import org.lwjgl.vulkan.VkPhysicalDevice;
 import org.lwjgl.vulkan.VkPhysicalDeviceMemoryProperties;
+import org.lwjgl.vulkan.VK11;
 import org.lwjgl.vulkan.VkPhysicalDeviceProperties;
+import org.lwjgl.vulkan.VkPhysicalDeviceProperties2;
+import org.lwjgl.vulkan.VkPhysicalDeviceSubgroupProperties;
 import org.lwjgl.vulkan.VkQueue;
 import org.lwjgl.vulkan.VkQueueFamilyProperties;
 import org.lwjgl.vulkan.VkSubmitInfo;
@@ -43,6 +46,9 @@ final class VulkanContext implements AutoCloseable {
     final VkQueue queue;
     final long maxStorageBufferRange;
     final int maxWorkGroupsX;
+    /** Compute shaders may use subgroupAdd (GL_KHR_shader_subgroup_arithmetic); the subgroup size (0 unknown). */
+    final boolean subgroupArithmetic;
+    final int subgroupSize;
     private final long commandPool;
     final VkCommandBuffer commands;
     private final long fence;
@@ -65,6 +71,13 @@ final class VulkanContext implements AutoCloseable {
             vkGetPhysicalDeviceProperties(physical, props);
             maxStorageBufferRange = Integer.toUnsignedLong(props.limits().maxStorageBufferRange());
             maxWorkGroupsX = props.limits().maxComputeWorkGroupCount(0);
+            VkPhysicalDeviceSubgroupProperties sub = VkPhysicalDeviceSubgroupProperties.calloc(stack).sType$Default();
+            VK11.vkGetPhysicalDeviceProperties2(physical, VkPhysicalDeviceProperties2.calloc(stack).sType$Default()
+                    .pNext(sub.address()));
+            subgroupSize = sub.subgroupSize();
+            subgroupArithmetic = (sub.supportedStages() & VK_SHADER_STAGE_COMPUTE_BIT) != 0
+                    && (sub.supportedOperations() & VK11.VK_SUBGROUP_FEATURE_ARITHMETIC_BIT) != 0
+                    && subgroupSize >= 4 && Integer.bitCount(subgroupSize) == 1;
             int family = computeQueueFamily(stack);
             VkDeviceQueueCreateInfo.Buffer queues = VkDeviceQueueCreateInfo.calloc(1, stack).sType$Default()
                     .queueFamilyIndex(family).pQueuePriorities(stack.floats(1f));

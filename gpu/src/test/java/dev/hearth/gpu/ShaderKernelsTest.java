@@ -115,27 +115,33 @@ class ShaderKernelsTest {
     @EnumSource(names = {"F32", "F16", "BF16", "Q8_0", "Q4_0", "Q4_1", "Q5_0", "Q5_1", "Q4_K", "Q5_K", "Q6_K"})
     void matmulAndEmbeddingMatchTheCpuDequantization(GgmlType type) throws DeviceUnavailableException {
         int rows = 37;
-        int cols = 512;
-        int numOut = 11;  // one full tile of 8 and a partial one
+        int cols = 2304;  // 72 groups of 32: more than a matvec workgroup's 64 lanes, 9 K-quant super-blocks
         WeightMatrix w = matrix(type, rows, cols);
         float[] wf = dequantized(w);
-        float[] x = gaussian(numOut * cols);
+        int maxOut = GpuKernels.MATVEC_MAX_OUT + 3;
+        float[] x = gaussian(maxOut * cols);
         GpuTensor tensor = GpuTensor.upload(ctx, w);
         GpuBuffer xb = floats(x);
-        GpuBuffer y = ctx.hostBuffer(4L * numOut * rows, "y");
         int[] tokens = {36, 0, 5, 36};
         GpuBuffer tokenBuffer = ints(tokens);
         GpuBuffer embedded = ctx.hostBuffer(4L * tokens.length * cols, "embedded");
-        run(() -> {
-            k.matmul(tensor, xb, y, numOut);
-            k.embed(tensor, tokenBuffer, embedded, tokens.length);
-        });
-        float[] got = read(y, numOut * rows);
-        for (int o = 0; o < numOut; o++) {
-            for (int r = 0; r < rows; r++) {
-                assertDot(got[o * rows + r], wf, r * cols, x, o * cols, cols, type + " out " + o + " row " + r);
+        GpuKernels sharedOnly = new GpuKernels(ctx, false);
+        // decode (1), a partial matvec tile (11), the subgroup-free reduction, and the tiled kernel (above the cut)
+        record Case(String name, int numOut, GpuKernels kernels) { }
+        List<Case> cases = List.of(new Case("matvec", 1, k), new Case("matvec", 11, k),
+                new Case("matvec without subgroups", 11, sharedOnly), new Case("tiled", maxOut, k));
+        for (Case c : cases) {
+            GpuBuffer y = ctx.hostBuffer(4L * c.numOut() * rows, "y");
+            run(() -> c.kernels().matmul(tensor, xb, y, c.numOut()));
+            float[] got = read(y, c.numOut() * rows);
+            for (int o = 0; o < c.numOut(); o++) {
+                for (int r = 0; r < rows; r++) {
+                    assertDot(got[o * rows + r], wf, r * cols, x, o * cols, cols,
+                            type + " " + c.name() + " numOut " + c.numOut() + " out " + o + " row " + r);
+                }
             }
         }
+        run(() -> k.embed(tensor, tokenBuffer, embedded, tokens.length));
         float[] rowsGot = read(embedded, tokens.length * cols);
         for (int t = 0; t < tokens.length; t++) {
             for (int i = 0; i < cols; i++) {
