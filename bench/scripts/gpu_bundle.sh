@@ -3,7 +3,7 @@
 # .git/info/exclude, under the device tool's 64 MiB): a jlink runtime (xz-compressed), the built jars and the Vulkan
 # loader's .deb; the models are made there by 'hearth synth'. Run it here, after
 # `mvn -B -DskipTests package`; then on the device machine, with `.gpurun` carried:
-#   bash bench/scripts/gpu_run.sh            (see that script for what it measures)
+#   bash bench/scripts/gpu_session.sh setup   (and its other phases: see that script)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 JAVA_HOME=${JAVA_HOME:-/usr/lib/jvm/temurin-25-jdk-amd64}
@@ -29,5 +29,6 @@ rm -rf /tmp/hearth-jre
 o='-oAPT::Architecture=amd64 -oAPT::Architectures=amd64 -oDir::State::Lists=/tmp/amd64'
 mkdir -p /tmp/amd64/partial
 apt-get $o update -q >/dev/null
-(cd "$out/debs" && apt-get $o download libvulkan1 >/dev/null)
+# the loader, and glvnd: NVIDIA's Vulkan driver (libGLX_nvidia) needs libGLdispatch, which the GPU machine lacks
+(cd "$out/debs" && apt-get $o download libvulkan1 libegl1 libglvnd0 libopengl0 libgl1 libglx0 libgles2 >/dev/null)
 du -sh "$out" "$out"/*

@@ -1,0 +1,79 @@
+#!/usr/bin/env bash
+# One session on a GPU machine without Java (the project's H100/H200), in phases so that each device call stays
+# under the tool's size and time limits; the machine stays warm between calls, so later phases reuse /tmp.
+#   here:   mvn -B -DskipTests package && bash bench/scripts/gpu_bundle.sh && bash bench/scripts/gpu_testbundle.sh
+#   there:  bash bench/scripts/gpu_session.sh setup           (carry .gpurun and .gputest: runtime, jars, tests)
+#           bash bench/scripts/gpu_session.sh fidelity DIR I..  (fixtures under DIR; VulkanFidelityTest cases I..)
+#           bash bench/scripts/gpu_session.sh kernels          (ShaderKernelsTest: every shader against its twin)
+#           bash bench/scripts/gpu_session.sh versus           (small synth models: device logits next to the CPU's)
+#           bash bench/scripts/gpu_session.sh synth            (1B, 8B, 14B Q4_K_M and 14B Q4_0 shapes)
+#           bash bench/scripts/gpu_session.sh bench NAME..     (pp512 / tg128 at 1, 16, 64 sequences + bandwidth)
+# Output goes to stdout and, when OUT is set, to $OUT/*.txt. Pipes are line-buffered so that a phase cut by the
+# device tool's time limit still shows what it measured. Seen on the H100 (2026-12-05): NVIDIA's Vulkan driver needs
+# glvnd (gpu_bundle.sh packs it); the fixtures travel in folders of at most ~55 MB (.gpufx-*/models, /reference),
+# one device call each, as the tool carries 64 MiB.
+set -uo pipefail
+cd "$(dirname "$0")/../.."
+out=${OUT:-/tmp/hearth-gpu}
+home=/tmp/hearth-run
+mkdir -p "$out" /tmp/models
+[ -f /usr/local/nvidia/share/vulkan/icd.d/nvidia_icd.json ] && \
+    export VK_DRIVER_FILES=/usr/local/nvidia/share/vulkan/icd.d/nvidia_icd.json
+java=/tmp/hearth-jre/bin/java
+flags=(--add-modules jdk.incubator.vector --enable-native-access=ALL-UNNAMED --sun-misc-unsafe-memory-access=allow)
+hearth() { "$java" "${flags[@]}" -XX:+UseG1GC -Xmx24g -jar "$home/hearth-server.jar" "$@" 2>&1 \
+    | grep --line-buffered -v '^WARNING'; }
+junit() {
+    local cp
+    cp=$(ls "$home"/test/*.jar "$home"/lib/hearth-core*.jar "$home"/lib/hearth-gpu*.jar "$home"/lib/lwjgl*.jar \
+        "$home"/lib/jackson*.jar | tr '\n' ':')
+    "$java" "${flags[@]}" -Dhearth.fixtures="$fixtures" -jar "$home"/test/junit-platform-console-standalone-*.jar \
+        execute -cp "$cp" --details=tree --disable-ansi-colors "$@" 2>&1 | grep --line-buffered -v '^WARNING'
+}
+phase=$1; shift
+case $phase in
+setup)
+    if [ ! -x "$java" ]; then tar xJf .gpurun/jre.tar.xz -C /tmp; fi
+    for f in .gpurun/debs/*.deb; do dpkg -x "$f" /; done
+    ldconfig
+    rm -rf "$home" && mkdir -p "$home/test" && cp -r .gpurun/hearth-server.jar .gpurun/lib "$home/" && \
+        cp .gputest/cp/*.jar "$home/test/"
+    { nvidia-smi --query-gpu=name,memory.total,driver_version,clocks.max.memory --format=csv; hearth info;
+      hearth info --json; } | tee "$out/info.txt" ;;
+fidelity)
+    fixtures=$(realpath "$1"); shift
+    sel=()
+    for i in "$@"; do
+        sel+=(--select-iteration "method:dev.hearth.model.VulkanFidelityTest#matchesTheFloat32References(dev.hearth.model.VulkanFidelityTest\$Case)[$i]")
+    done
+    junit "${sel[@]}" | tee -a "$out/fidelity.txt" ;;
+kernels)
+    fixtures=/nonexistent
+    junit --select-class dev.hearth.gpu.ShaderKernelsTest | tee -a "$out/kernels.txt" ;;
+versus)
+    ids=1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17,18,19,20
+    for spec in "llama Q4_K_M" "llama Q5_K_M" "qwen2 Q6_K" "qwen3 Q8_0" "qwen2 F16" "llama BF16"; do
+        set -- $spec
+        m=/tmp/models/small-$1-$2.gguf
+        hearth synth --arch "$1" --layers 2 --dim 256 --heads 4 --kv-heads 2 --ffn 512 --vocab 32000 --type "$2" \
+            --out "$m" >/dev/null
+        hearth logits "$m" --ids $ids --device cpu > "$out/versus-$1-$2-cpu.txt"
+        hearth logits "$m" --ids $ids --device vulkan --gpu-layers all > "$out/versus-$1-$2-vulkan.txt"
+    done
+    grep -h '^device:' "$out"/versus-*-vulkan.txt | sort | uniq -c   # must say vulkan, not the CPU
+    python3 bench/scripts/compare_logits.py "$out"/versus-*-cpu.txt | tee "$out/versus.txt" ;;
+synth)
+    [ -f /tmp/models/1b.gguf ] || hearth synth --preset llama-3.2-1b --type Q4_K_M --out /tmp/models/1b.gguf
+    [ -f /tmp/models/8b.gguf ] || hearth synth --arch llama --layers 32 --dim 4096 --heads 32 --kv-heads 8 \
+        --ffn 14336 --vocab 128256 --type Q4_K_M --out /tmp/models/8b.gguf
+    [ -f /tmp/models/14b.gguf ] || hearth synth --preset qwen2.5-14b --type Q4_K_M --out /tmp/models/14b.gguf
+    [ -f /tmp/models/14b-q4_0.gguf ] || hearth synth --preset qwen2.5-14b --type Q4_0 --out /tmp/models/14b-q4_0.gguf
+    ls -la /tmp/models ;;
+bench)
+    for m in "$@"; do
+        timeout 240 "$java" "${flags[@]}" -XX:+UseG1GC -Xmx24g -jar "$home/hearth-server.jar" bench \
+            /tmp/models/$m.gguf -p 512 -n 128 -b 1,16,64 -r 3 --device vulkan --gpu-layers all --kv f16 2>&1 \
+            | grep --line-buffered -v '^WARNING' | tee -a "$out/bench.txt"
+    done ;;
+*) echo "unknown phase $phase" >&2; exit 2 ;;
+esac
