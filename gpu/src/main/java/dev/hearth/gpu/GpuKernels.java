@@ -20,6 +20,8 @@ final class GpuKernels {
     private static final int MATVEC_WG = 64;
     /** Up to this many output rows take matvec.comp (weights streamed once per 8 outputs); more take matmul.comp. */
     static final int MATVEC_MAX_OUT = 32;
+    /** -Dhearth.gpu.matvec=off sends every product to matmul.comp: the A/B switch for speed runs. */
+    private static final boolean MATVEC_ON = !"off".equals(System.getProperty("hearth.gpu.matvec"));
     private final boolean subgroups;
 
     GpuKernels(VulkanContext ctx) {
@@ -75,7 +77,7 @@ final class GpuKernels {
      * {@link #MATVEC_MAX_OUT}) stream the weights through matvec.comp, larger ones take the tiled matmul.comp.
      */
     void matmul(GpuTensor w, GpuBuffer x, GpuBuffer y, int numOut) {
-        if (numOut <= MATVEC_MAX_OUT) {
+        if (numOut <= MATVEC_MAX_OUT && MATVEC_ON) {
             matvec(w, x, y, numOut);
         } else {
             matmulTiled(w, x, y, numOut);
