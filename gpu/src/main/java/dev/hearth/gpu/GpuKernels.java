@@ -74,14 +74,26 @@ final class GpuKernels {
 
     /**
      * y[numOut, w.rows] = x[numOut, w.cols] times w transposed: decode and small batches (numOut up to
-     * {@link #MATVEC_MAX_OUT}) stream the weights through matvec.comp, larger ones take the tiled matmul.comp.
+     * {@link #MATVEC_MAX_OUT}) stream the weights through matvec.comp, larger ones (prompts) take matmm.comp.
      */
     void matmul(GpuTensor w, GpuBuffer x, GpuBuffer y, int numOut) {
-        if (numOut <= MATVEC_MAX_OUT && MATVEC_ON) {
+        if (!MATVEC_ON) {
+            matmulTiled(w, x, y, numOut);
+        } else if (numOut <= MATVEC_MAX_OUT) {
             matvec(w, x, y, numOut);
         } else {
-            matmulTiled(w, x, y, numOut);
+            matmulBlocked(w, x, y, numOut);
         }
+    }
+
+    /**
+     * The prompt product: 64 x 64 output tiles per 256-invocation workgroup, weights decoded once per tile into
+     * shared memory. The slot for a cooperative-matrix kernel (same tiles, same dispatch) on devices that have one.
+     */
+    void matmulBlocked(GpuTensor w, GpuBuffer x, GpuBuffer y, int numOut) {
+        ComputePipeline p = pipeline("matmm.comp", typeDefine(w), 3);
+        perRow(p, new GpuBuffer[] {w.buffer(), x, y}, new int[] {w.rows(), w.cols(), numOut, (int) w.rowBytes()},
+                ceilDiv(w.rows(), 64), ceilDiv(numOut, 64));
     }
 
     /** The decode product: one pass over the weights per 8 output rows, coalesced, reduced by subgroups. */

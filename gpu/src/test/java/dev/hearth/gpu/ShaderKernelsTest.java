@@ -118,7 +118,7 @@ class ShaderKernelsTest {
         int cols = 2304;  // 72 groups of 32: more than a matvec workgroup's 64 lanes, 9 K-quant super-blocks
         WeightMatrix w = matrix(type, rows, cols);
         float[] wf = dequantized(w);
-        int maxOut = GpuKernels.MATVEC_MAX_OUT + 3;
+        int maxOut = GpuKernels.MATVEC_MAX_OUT + 43;  // the blocked kernel: one full 64-output tile and a part
         float[] x = gaussian(maxOut * cols);
         GpuTensor tensor = GpuTensor.upload(ctx, w);
         GpuBuffer xb = floats(x);
@@ -126,10 +126,10 @@ class ShaderKernelsTest {
         GpuBuffer tokenBuffer = ints(tokens);
         GpuBuffer embedded = ctx.hostBuffer(4L * tokens.length * cols, "embedded");
         GpuKernels sharedOnly = new GpuKernels(ctx, false);
-        // decode (1), a partial matvec tile (11), the subgroup-free reduction, and the tiled kernel (above the cut)
+        // decode (1), a partial matvec tile (11), the subgroup-free reduction, and the blocked kernel (above the cut)
         record Case(String name, int numOut, GpuKernels kernels) { }
         List<Case> cases = List.of(new Case("matvec", 1, k), new Case("matvec", 11, k),
-                new Case("matvec without subgroups", 11, sharedOnly), new Case("tiled", maxOut, k));
+                new Case("matvec without subgroups", 11, sharedOnly), new Case("blocked", maxOut, k));
         for (Case c : cases) {
             GpuBuffer y = ctx.hostBuffer(4L * c.numOut() * rows, "y");
             run(() -> c.kernels().matmul(tensor, xb, y, c.numOut()));
