@@ -96,7 +96,7 @@ final class GpuBuffer {
     /** Copies {@code src} to this buffer at {@code offset} (directly, or through staging and a transfer). */
     void upload(VulkanContext ctx, MemorySegment src, long offset) {
         if (mapped != null) {
-            MemorySegment.copy(src, 0, mapped, offset, src.byteSize());
+            ctx.exclusive(() -> MemorySegment.copy(src, 0, mapped, offset, src.byteSize()));
         } else {
             uploadStaged(ctx, src, offset);
         }
@@ -115,6 +115,40 @@ final class GpuBuffer {
                             VkBufferCopy.calloc(1, stack).srcOffset(0).dstOffset(offset + done).size(n));
                 }
                 ctx.submitAndWait();
+            }
+        } finally {
+            ctx.release(staging);
+        }
+    }
+
+    /**
+     * Copies {@code dst.byteSize()} bytes of this buffer from {@code offset} into {@code dst}: a plain copy where the
+     * memory is mapped, else through staging (device-local memory of a discrete card is not host-visible).
+     */
+    void download(VulkanContext ctx, MemorySegment dst, long offset) {
+        if (mapped != null) {
+            ctx.exclusive(() -> MemorySegment.copy(mapped, offset, dst, 0, dst.byteSize()));
+        } else {
+            downloadStaged(ctx, dst, offset);
+        }
+    }
+
+    /** The read-back of device-only memory: a transfer into a host-visible buffer per piece, then a copy. */
+    void downloadStaged(VulkanContext ctx, MemorySegment dst, long offset) {
+        GpuBuffer staging = ctx.hostBuffer(Math.min(STAGING_BYTES, dst.byteSize()), "read-back staging");
+        try {
+            for (long done = 0; done < dst.byteSize(); done += staging.bytes) {
+                long n = Math.min(staging.bytes, dst.byteSize() - done);
+                long from = done;
+                ctx.exclusive(() -> {
+                    ctx.begin();
+                    try (MemoryStack stack = stackPush()) {
+                        vkCmdCopyBuffer(ctx.commands, handle, staging.handle,
+                                VkBufferCopy.calloc(1, stack).srcOffset(offset + from).dstOffset(0).size(n));
+                    }
+                    ctx.submitAndWait();
+                    MemorySegment.copy(staging.mapped, 0, dst, from, n);
+                });
             }
         } finally {
             ctx.release(staging);

@@ -14,9 +14,24 @@ final class GpuKernels {
     private final Map<String, ComputePipeline> pipelines = new HashMap<>();
     private final GpuBuffer unused;
     private final int maxGroups;
+    /** matvec.comp: output rows per workgroup (MAXOUT), weight rows per workgroup (NR), invocations (WG). */
+    static final int MATVEC_OUTS = 8;
+    private static final int MATVEC_ROWS = 2;
+    private static final int MATVEC_WG = 64;
+    /** Up to this many output rows take matvec.comp (weights streamed once per 8 outputs); more take matmul.comp. */
+    static final int MATVEC_MAX_OUT = 32;
+    /** -Dhearth.gpu.matvec=off sends every product to matmul.comp: the A/B switch for speed runs. */
+    private static final boolean MATVEC_ON = !"off".equals(System.getProperty("hearth.gpu.matvec"));
+    private final boolean subgroups;
 
     GpuKernels(VulkanContext ctx) {
+        this(ctx, ctx.subgroupArithmetic);
+    }
+
+    /** With {@code subgroups} false the reductions use shared memory only (the path of devices without them). */
+    GpuKernels(VulkanContext ctx, boolean subgroups) {
         this.ctx = ctx;
+        this.subgroups = subgroups && ctx.subgroupArithmetic;
         this.unused = ctx.deviceBuffer(16, "unused binding");
         this.maxGroups = Math.min(65535, ctx.maxWorkGroupsX);
     }
@@ -57,8 +72,40 @@ final class GpuKernels {
         p.dispatch(b, push, x, (groups + x - 1) / x, 1);
     }
 
-    /** y[numOut, w.rows] = x[numOut, w.cols] times w transposed. */
+    /**
+     * y[numOut, w.rows] = x[numOut, w.cols] times w transposed: decode and small batches (numOut up to
+     * {@link #MATVEC_MAX_OUT}) stream the weights through matvec.comp, larger ones (prompts) take matmm.comp.
+     */
     void matmul(GpuTensor w, GpuBuffer x, GpuBuffer y, int numOut) {
+        if (!MATVEC_ON) {
+            matmulTiled(w, x, y, numOut);
+        } else if (numOut <= MATVEC_MAX_OUT) {
+            matvec(w, x, y, numOut);
+        } else {
+            matmulBlocked(w, x, y, numOut);
+        }
+    }
+
+    /**
+     * The prompt product: 64 x 64 output tiles per 256-invocation workgroup, weights decoded once per tile into
+     * shared memory. The slot for a cooperative-matrix kernel (same tiles, same dispatch) on devices that have one.
+     */
+    void matmulBlocked(GpuTensor w, GpuBuffer x, GpuBuffer y, int numOut) {
+        ComputePipeline p = pipeline("matmm.comp", typeDefine(w), 3);
+        perRow(p, new GpuBuffer[] {w.buffer(), x, y}, new int[] {w.rows(), w.cols(), numOut, (int) w.rowBytes()},
+                ceilDiv(w.rows(), 64), ceilDiv(numOut, 64));
+    }
+
+    /** The decode product: one pass over the weights per 8 output rows, coalesced, reduced by subgroups. */
+    void matvec(GpuTensor w, GpuBuffer x, GpuBuffer y, int numOut) {
+        ComputePipeline p = pipeline("matvec.comp", typeDefine(w) + ";WG " + MATVEC_WG + "u;NR " + MATVEC_ROWS
+                + "u;MAXOUT " + MATVEC_OUTS + "u;SUBGROUPS " + (subgroups ? 1 : 0), 3);
+        perRow(p, new GpuBuffer[] {w.buffer(), x, y}, new int[] {w.rows(), w.cols(), numOut, (int) w.rowBytes()},
+                ceilDiv(w.rows(), MATVEC_ROWS), ceilDiv(numOut, MATVEC_OUTS));
+    }
+
+    /** The group-array product of matmul.comp (any numOut: 8 output rows per workgroup). */
+    void matmulTiled(GpuTensor w, GpuBuffer x, GpuBuffer y, int numOut) {
         int tpr = threadsPerRow(w.cols());
         ComputePipeline p = pipeline("matmul.comp", typeDefine(w) + ";MOE 0;TPR " + tpr + "u", 4);
         perRow(p, new GpuBuffer[] {w.buffer(), x, y, unused},

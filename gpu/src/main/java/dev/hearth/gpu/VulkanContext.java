@@ -6,6 +6,9 @@ import static org.lwjgl.vulkan.VK10.*;
 import dev.hearth.device.DeviceUnavailableException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Supplier;
 import org.lwjgl.PointerBuffer;
 import org.lwjgl.system.MemoryStack;
 import org.lwjgl.vulkan.VkCommandBuffer;
@@ -18,7 +21,10 @@ import org.lwjgl.vulkan.VkDeviceQueueCreateInfo;
 import org.lwjgl.vulkan.VkFenceCreateInfo;
 import org.lwjgl.vulkan.VkPhysicalDevice;
 import org.lwjgl.vulkan.VkPhysicalDeviceMemoryProperties;
+import org.lwjgl.vulkan.VK11;
 import org.lwjgl.vulkan.VkPhysicalDeviceProperties;
+import org.lwjgl.vulkan.VkPhysicalDeviceProperties2;
+import org.lwjgl.vulkan.VkPhysicalDeviceSubgroupProperties;
 import org.lwjgl.vulkan.VkQueue;
 import org.lwjgl.vulkan.VkQueueFamilyProperties;
 import org.lwjgl.vulkan.VkSubmitInfo;
@@ -27,6 +33,12 @@ import org.lwjgl.vulkan.VkSubmitInfo;
  * One logical device with a compute queue, one command buffer and a fence: what a loaded model's forward pass (or a
  * kernel test) runs on. Owns every buffer made through it; {@link #close()} waits for the device to go idle and
  * destroys pipelines, buffers, the pool, the fence and the device, in that order.
+ *
+ * <p>Thread safety of the teardown: a recording ({@link #begin()} to {@link #submitAndWait()}) and any host access to
+ * mapped memory ({@link #exclusive}) hold the context's lock; {@link #close()} takes the same lock, so it never
+ * destroys the device under a submission in flight or a host read of mapped memory (the JVM's shutdown hook closes
+ * contexts that their owners left open, from another thread: see {@link VulkanInstance}). Closing twice is a no-op;
+ * work after close fails with an {@link IllegalStateException}, never touches freed memory.
  */
 final class VulkanContext implements AutoCloseable {
     final VkPhysicalDevice physical;
@@ -34,6 +46,9 @@ final class VulkanContext implements AutoCloseable {
     final VkQueue queue;
     final long maxStorageBufferRange;
     final int maxWorkGroupsX;
+    /** Compute shaders may use subgroupAdd (GL_KHR_shader_subgroup_arithmetic); the subgroup size (0 unknown). */
+    final boolean subgroupArithmetic;
+    final int subgroupSize;
     private final long commandPool;
     final VkCommandBuffer commands;
     private final long fence;
@@ -43,9 +58,13 @@ final class VulkanContext implements AutoCloseable {
     /** Bytes of memory allocated for the buffers held now (staging excluded), and the most allowed (0: no limit). */
     private long allocatedBytes;
     private long memoryLimit;
-    private boolean closed;
+    private final ReentrantLock use = new ReentrantLock();
+    private final VulkanInstance vk;
+    private volatile boolean closed;
+    private boolean recording;
 
     VulkanContext(VulkanInstance vk, int index) throws DeviceUnavailableException {
+        this.vk = vk;
         physical = vk.physicalDevices.get(index);
         if (!VulkanInstance.hasExtension(physical, VulkanInstance.PUSH_DESCRIPTOR)) {
             throw new DeviceUnavailableException("the driver lacks " + VulkanInstance.PUSH_DESCRIPTOR);
@@ -55,6 +74,13 @@ final class VulkanContext implements AutoCloseable {
             vkGetPhysicalDeviceProperties(physical, props);
             maxStorageBufferRange = Integer.toUnsignedLong(props.limits().maxStorageBufferRange());
             maxWorkGroupsX = props.limits().maxComputeWorkGroupCount(0);
+            VkPhysicalDeviceSubgroupProperties sub = VkPhysicalDeviceSubgroupProperties.calloc(stack).sType$Default();
+            VK11.vkGetPhysicalDeviceProperties2(physical, VkPhysicalDeviceProperties2.calloc(stack).sType$Default()
+                    .pNext(sub.address()));
+            subgroupSize = sub.subgroupSize();
+            subgroupArithmetic = (sub.supportedStages() & VK_SHADER_STAGE_COMPUTE_BIT) != 0
+                    && (sub.supportedOperations() & VK11.VK_SUBGROUP_FEATURE_ARITHMETIC_BIT) != 0
+                    && subgroupSize >= 4 && Integer.bitCount(subgroupSize) == 1;
             int family = computeQueueFamily(stack);
             VkDeviceQueueCreateInfo.Buffer queues = VkDeviceQueueCreateInfo.calloc(1, stack).sType$Default()
                     .queueFamilyIndex(family).pQueuePriorities(stack.floats(1f));
@@ -84,6 +110,7 @@ final class VulkanContext implements AutoCloseable {
             memory = VkPhysicalDeviceMemoryProperties.calloc();
             vkGetPhysicalDeviceMemoryProperties(physical, memory);
         }
+        vk.opened(this);
     }
 
     private int computeQueueFamily(MemoryStack stack) throws DeviceUnavailableException {
@@ -189,32 +216,109 @@ final class VulkanContext implements AutoCloseable {
         pipelines.add(pipeline);
     }
 
-    /** Starts recording the command buffer (after the previous submission finished). */
+    /**
+     * Starts recording the command buffer (after the previous submission finished) and holds the context until
+     * {@link #submitAndWait()}. A recording this thread left open (its recording code threw) is started afresh.
+     */
     void begin() {
-        try (MemoryStack stack = stackPush()) {
-            Vk.check(vkResetCommandBuffer(commands, 0), "vkResetCommandBuffer");
-            Vk.check(vkBeginCommandBuffer(commands, VkCommandBufferBeginInfo.calloc(stack).sType$Default()
-                    .flags(VK_COMMAND_BUFFER_USAGE_ONE_TIME_SUBMIT_BIT)), "vkBeginCommandBuffer");
+        if (!(recording && use.isHeldByCurrentThread())) {
+            use.lock();
+        }
+        try {
+            checkOpen();
+            recording = true;
+            try (MemoryStack stack = stackPush()) {
+                Vk.check(vkResetCommandBuffer(commands, 0), "vkResetCommandBuffer");
+                Vk.check(vkBeginCommandBuffer(commands, VkCommandBufferBeginInfo.calloc(stack).sType$Default()
+                        .flags(VK_COMMAND_BUFFER_USAGE_ONE_TIME_SUBMIT_BIT)), "vkBeginCommandBuffer");
+            }
+        } catch (RuntimeException e) {
+            recording = false;
+            use.unlock();
+            throw e;
         }
     }
 
-    /** Ends recording, submits and waits until the device has run everything. */
+    /** Ends recording, submits and waits until the device has run everything; releases the hold of begin. */
     void submitAndWait() {
+        if (!(recording && use.isHeldByCurrentThread())) {
+            throw new IllegalStateException("submitAndWait without begin on this thread");
+        }
         try (MemoryStack stack = stackPush()) {
             Vk.check(vkEndCommandBuffer(commands), "vkEndCommandBuffer");
             VkSubmitInfo submit = VkSubmitInfo.calloc(stack).sType$Default().pCommandBuffers(stack.pointers(commands));
             Vk.check(vkQueueSubmit(queue, submit, fence), "vkQueueSubmit");
             Vk.check(vkWaitForFences(device, stack.longs(fence), true, Long.MAX_VALUE), "vkWaitForFences");
             Vk.check(vkResetFences(device, stack.longs(fence)), "vkResetFences");
+        } finally {
+            recording = false;
+            use.unlock();
         }
+    }
+
+    /**
+     * Runs {@code work} holding the context: host writes and reads of mapped buffers around a submission, so that a
+     * close from another thread (the shutdown hook) waits for them. Re-entrant with begin/submitAndWait.
+     */
+    <T> T exclusive(Supplier<T> work) {
+        use.lock();
+        try {
+            checkOpen();
+            return work.get();
+        } finally {
+            use.unlock();
+        }
+    }
+
+    void exclusive(Runnable work) {
+        exclusive(() -> {
+            work.run();
+            return null;
+        });
+    }
+
+    private void checkOpen() {
+        if (closed) {
+            throw new IllegalStateException("the Vulkan device was closed (model closed or the process is exiting)");
+        }
+    }
+
+    boolean isClosed() {
+        return closed;
     }
 
     @Override
     public void close() {
-        if (closed) {
-            return;
+        close(Long.MAX_VALUE);
+    }
+
+    /**
+     * Closes after the work in flight ends, waiting at most {@code waitMillis} for it; false when that work did not
+     * end in time (the device is then left as it is: a leak at exit beats destroying it under a running submission).
+     */
+    boolean close(long waitMillis) {
+        try {
+            if (!use.tryLock(waitMillis, TimeUnit.MILLISECONDS)) {
+                return false;
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
         }
-        closed = true;
+        try {
+            if (closed) {
+                return true;
+            }
+            closed = true;
+            destroy();
+            return true;
+        } finally {
+            vk.closed(this);
+            use.unlock();
+        }
+    }
+
+    private void destroy() {
         vkDeviceWaitIdle(device);
         for (AutoCloseable p : pipelines.reversed()) {
             try {

@@ -168,18 +168,20 @@ final class VulkanForwardPass implements LayerRangePass {
         }
         int n = batch.size();
         logits.setBatchRows(batch);
-        writeInputs(batch, kv);
-        if (xIn != null) {
-            xIn.write(hiddenIn, 0, 0, n * c.dim());
-        }
-        int m = logits.rows();
-        ensureLogits(logits.capacityRows());
-        ctx.begin();
-        record(n, m, kv.blockSize());
-        ctx.submitAndWait();
-        if (m > 0) {
-            logitsOut.read(logits.values(), m * c.vocabSize());
-        }
+        ctx.exclusive(() -> {  // the host writes and reads of mapped buffers too: a close waits for them
+            writeInputs(batch, kv);
+            if (xIn != null) {
+                xIn.write(hiddenIn, 0, 0, n * c.dim());
+            }
+            int m = logits.rows();
+            ensureLogits(logits.capacityRows());
+            ctx.begin();
+            record(n, m, kv.blockSize());
+            ctx.submitAndWait();
+            if (m > 0) {
+                logitsOut.read(logits.values(), m * c.vocabSize());
+            }
+        });
     }
 
     private void writeInputs(Batch batch, KvCache kv) {

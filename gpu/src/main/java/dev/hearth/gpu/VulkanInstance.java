@@ -7,7 +7,9 @@ import dev.hearth.device.DeviceInfo;
 import dev.hearth.device.DeviceType;
 import dev.hearth.device.DeviceUnavailableException;
 import java.util.ArrayList;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Set;
 import org.lwjgl.PointerBuffer;
 import org.lwjgl.system.MemoryStack;
 import org.lwjgl.vulkan.VK11;
@@ -22,14 +24,19 @@ import org.lwjgl.vulkan.VkPhysicalDeviceProperties;
 import org.lwjgl.vulkan.VkPhysicalDeviceProperties2;
 
 /**
- * The process's one Vulkan instance and its physical devices, made on first use. The instance is never destroyed:
- * it lives as long as the process, so that no driver teardown races the JVM's exit (logical devices, one per loaded
- * model, are destroyed when their model closes).
+ * The process's one Vulkan instance and its physical devices, made on first use, and the contexts (logical devices)
+ * open on it. A JVM shutdown hook ends them in order before the process exits: each open context after the work in
+ * flight on it (see {@link VulkanContext#close(long)}), then the instance. Without it the NVIDIA driver's own
+ * exit-time teardown ran over live devices and crashed the JVM at exit (SIGSEGV in libEGL_nvidia).
  */
 final class VulkanInstance {
     static final String PUSH_DESCRIPTOR = "VK_KHR_push_descriptor";
+    /** How long the shutdown hook waits for a submission in flight on each context. */
+    private static final long SHUTDOWN_WAIT_MILLIS = 20_000;
     private static VulkanInstance shared;
     private static DeviceUnavailableException failure;
+    private final Set<VulkanContext> open = new LinkedHashSet<>();
+    private boolean destroyed;
 
     final VkInstance instance;
     final List<VkPhysicalDevice> physicalDevices;
@@ -51,6 +58,8 @@ final class VulkanInstance {
         }
         try {
             shared = create();
+            VulkanInstance made = shared;
+            Runtime.getRuntime().addShutdownHook(new Thread(made::shutdown, "hearth-vulkan-shutdown"));
             return shared;
         } catch (DeviceUnavailableException e) {
             failure = e;
@@ -60,6 +69,53 @@ final class VulkanInstance {
             failure = new DeviceUnavailableException("no usable Vulkan loader (" + firstLine(e)
                     + "); install libvulkan1 and a driver such as mesa-vulkan-drivers", e);
             throw failure;
+        }
+    }
+
+    synchronized void opened(VulkanContext ctx) {
+        if (destroyed) {
+            throw new IllegalStateException("the Vulkan instance is shut down (the process is exiting)");
+        }
+        open.add(ctx);
+    }
+
+    synchronized void closed(VulkanContext ctx) {
+        open.remove(ctx);
+    }
+
+    synchronized int openContexts() {
+        return open.size();
+    }
+
+    /**
+     * Closes every context still open (each after its work in flight), then destroys the instance; the instance
+     * stays when a context could not be closed (a device left live must not lose its instance). Idempotent.
+     */
+    void shutdown() {
+        List<VulkanContext> left;
+        synchronized (VulkanInstance.class) {
+            failure = new DeviceUnavailableException("the process is exiting: Vulkan is shut down");
+            shared = null;
+        }
+        synchronized (this) {
+            if (destroyed) {
+                return;
+            }
+            left = new ArrayList<>(open);
+        }
+        boolean all = true;
+        for (VulkanContext ctx : left.reversed()) {
+            all &= ctx.close(SHUTDOWN_WAIT_MILLIS);
+        }
+        synchronized (this) {
+            if (!all || !open.isEmpty() || destroyed) {
+                if (!all) {
+                    System.err.println("hearth: a Vulkan device was still busy at exit; left to the driver");
+                }
+                return;
+            }
+            destroyed = true;
+            vkDestroyInstance(instance, null);
         }
     }
 

@@ -70,7 +70,7 @@ class ShaderKernelsTest {
 
     private static float[] read(GpuBuffer b, int n) {
         float[] out = new float[n];
-        b.read(out, n);
+        b.download(ctx, MemorySegment.ofArray(out), 0);  // staged where the buffer is device-only (discrete cards)
         return out;
     }
 
@@ -115,27 +115,33 @@ class ShaderKernelsTest {
     @EnumSource(names = {"F32", "F16", "BF16", "Q8_0", "Q4_0", "Q4_1", "Q5_0", "Q5_1", "Q4_K", "Q5_K", "Q6_K"})
     void matmulAndEmbeddingMatchTheCpuDequantization(GgmlType type) throws DeviceUnavailableException {
         int rows = 37;
-        int cols = 512;
-        int numOut = 11;  // one full tile of 8 and a partial one
+        int cols = 2304;  // 72 groups of 32: more than a matvec workgroup's 64 lanes, 9 K-quant super-blocks
         WeightMatrix w = matrix(type, rows, cols);
         float[] wf = dequantized(w);
-        float[] x = gaussian(numOut * cols);
+        int maxOut = GpuKernels.MATVEC_MAX_OUT + 43;  // the blocked kernel: one full 64-output tile and a part
+        float[] x = gaussian(maxOut * cols);
         GpuTensor tensor = GpuTensor.upload(ctx, w);
         GpuBuffer xb = floats(x);
-        GpuBuffer y = ctx.hostBuffer(4L * numOut * rows, "y");
         int[] tokens = {36, 0, 5, 36};
         GpuBuffer tokenBuffer = ints(tokens);
         GpuBuffer embedded = ctx.hostBuffer(4L * tokens.length * cols, "embedded");
-        run(() -> {
-            k.matmul(tensor, xb, y, numOut);
-            k.embed(tensor, tokenBuffer, embedded, tokens.length);
-        });
-        float[] got = read(y, numOut * rows);
-        for (int o = 0; o < numOut; o++) {
-            for (int r = 0; r < rows; r++) {
-                assertDot(got[o * rows + r], wf, r * cols, x, o * cols, cols, type + " out " + o + " row " + r);
+        GpuKernels sharedOnly = new GpuKernels(ctx, false);
+        // decode (1), a partial matvec tile (11), the subgroup-free reduction, and the blocked kernel (above the cut)
+        record Case(String name, int numOut, GpuKernels kernels) { }
+        List<Case> cases = List.of(new Case("matvec", 1, k), new Case("matvec", 11, k),
+                new Case("matvec without subgroups", 11, sharedOnly), new Case("blocked", maxOut, k));
+        for (Case c : cases) {
+            GpuBuffer y = ctx.hostBuffer(4L * c.numOut() * rows, "y");
+            run(() -> c.kernels().matmul(tensor, xb, y, c.numOut()));
+            float[] got = read(y, c.numOut() * rows);
+            for (int o = 0; o < c.numOut(); o++) {
+                for (int r = 0; r < rows; r++) {
+                    assertDot(got[o * rows + r], wf, r * cols, x, o * cols, cols,
+                            type + " " + c.name() + " numOut " + c.numOut() + " out " + o + " row " + r);
+                }
             }
         }
+        run(() -> k.embed(tensor, tokenBuffer, embedded, tokens.length));
         float[] rowsGot = read(embedded, tokens.length * cols);
         for (int t = 0; t < tokens.length; t++) {
             for (int i = 0; i < cols; i++) {
@@ -297,7 +303,7 @@ class ShaderKernelsTest {
         dev.hearth.kernel.Q8Rows.quantizeScalar(valueCache, 0, MemorySegment.ofArray(valueQuants), MemorySegment.ofArray(valueScales), 0, poolValues);
         if (precision == dev.hearth.kv.KvPrecision.Q8_0) {  // the stored bytes and scales are the CPU cache's
             byte[] stored = new byte[poolValues];
-            MemorySegment.copy(layer.keys().host(), java.lang.foreign.ValueLayout.JAVA_BYTE, 0, stored, 0, poolValues);
+            layer.keys().download(ctx, MemorySegment.ofArray(stored), 0);
             float[] scales = read(layer.keyScales(), poolValues / 32);
             for (int j = 0; j < length; j++) {
                 for (int i = 0; i < kvDim; i++) {
@@ -369,7 +375,7 @@ class ShaderKernelsTest {
             k.moeCombine(expertOut, weights, combined, n, dim, used);
         });
         int[] gotIds = new int[n * used];
-        MemorySegment.copy(ids.host(), java.lang.foreign.ValueLayout.JAVA_INT, 0, gotIds, 0, gotIds.length);
+        ids.download(ctx, MemorySegment.ofArray(gotIds), 0);
         float[] gotWeights = read(weights, n * used);
         float[] probabilities = routerLogits.clone();
         int[] expectedIds = new int[n * used];
@@ -410,9 +416,12 @@ class ShaderKernelsTest {
         float[] values = gaussian(300);
         GpuBuffer b = ctx.deviceBuffer(4L * 400, "staged");
         b.uploadStaged(ctx, MemorySegment.ofArray(values), 4L * 100);  // as device-only memory on a discrete card
-        float[] back = new float[400];
-        MemorySegment.copy(b.host(), java.lang.foreign.ValueLayout.JAVA_FLOAT, 0, back, 0, 400);
-        assertClose(java.util.Arrays.copyOfRange(back, 100, 400), values, 0f, "staged upload");
+        float[] back = new float[300];
+        b.downloadStaged(ctx, MemorySegment.ofArray(back), 4L * 100);  // read back as from device-only memory
+        assertClose(back, values, 0f, "staged upload and staged read-back");
+        float[] all = new float[400];
+        b.download(ctx, MemorySegment.ofArray(all), 0);
+        assertClose(java.util.Arrays.copyOfRange(all, 100, 400), values, 0f, "read-back of the whole buffer");
     }
 
     @Test

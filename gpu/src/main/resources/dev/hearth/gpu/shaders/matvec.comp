@@ -1,0 +1,75 @@
+#version 450
+// The host defines WTYPE, WG, NR, MAXOUT and SUBGROUPS.
+// Decode matrix-vector product (numOut small): y[o, row] = sum_c W[row, c] * x[o, c], the weights read once for up
+// to MAXOUT output rows. A workgroup of WG invocations takes NR weight rows; its invocations walk the row's 32-value
+// groups side by side (lane l takes groups l, l + WG, ...), so a wave reads consecutive blocks of the row (coalesced),
+// decodes them in registers four values at a time (weights.glsl: no per-group array, nothing spilled), and takes x
+// as vec4s (shared by the NR rows through L1). Reduction: subgroupAdd, then one shared slot per subgroup (SUBGROUPS
+// 1), or a shared-memory tree where the device lacks subgroup arithmetic (SUBGROUPS 0).
+#if SUBGROUPS
+#extension GL_KHR_shader_subgroup_basic : require
+#extension GL_KHR_shader_subgroup_arithmetic : require
+#endif
+layout(local_size_x = WG) in;
+layout(std430, binding = 0) readonly buffer Weights { uint W[]; };
+layout(std430, binding = 1) readonly buffer X { vec4 x4[]; };
+layout(std430, binding = 2) writeonly buffer Y { float y[]; };
+layout(push_constant) uniform P { uint rows; uint cols; uint numOut; uint rowBytes; } p;
+#include "weights.glsl"
+
+shared float partial[NR * MAXOUT][WG];  // per subgroup (SUBGROUPS 1) or per invocation (0)
+
+void main() {
+    uint tid = gl_LocalInvocationID.x;
+    uint firstRow = (gl_WorkGroupID.x + gl_WorkGroupID.z * gl_NumWorkGroups.x) * NR;
+    uint firstOut = gl_WorkGroupID.y * MAXOUT;
+    uint outs = min(uint(MAXOUT), p.numOut - firstOut);
+    uint groups = p.cols / 32u;
+    uint xRow = p.cols / 4u;  // vec4s per x row
+    float acc[NR * MAXOUT];
+    for (uint i = 0u; i < NR * MAXOUT; i++) { acc[i] = 0.0; }
+    for (uint g = tid; g < groups; g += WG) {
+        for (uint r = 0u; r < NR; r++) {
+            uint row = firstRow + r;
+            if (row >= p.rows) { break; }
+            prepareGroup(row * p.rowBytes, g);
+            for (uint k = 0u; k < 8u; k++) {
+                vec4 w = quad(k);
+                uint xi = firstOut * xRow + g * 8u + k;
+                for (uint o = 0u; o < MAXOUT; o++) {
+                    if (o < outs) { acc[r * MAXOUT + o] += dot(w, x4[xi + o * xRow]); }
+                }
+            }
+        }
+    }
+#if SUBGROUPS
+    for (uint i = 0u; i < NR * MAXOUT; i++) {
+        float s = subgroupAdd(acc[i]);
+        if (subgroupElect()) { partial[i][gl_SubgroupID] = s; }
+    }
+    barrier();
+    if (tid < NR * MAXOUT) {
+        uint r = tid / MAXOUT;
+        uint o = tid % MAXOUT;
+        if (firstRow + r < p.rows && o < outs) {
+            float s = 0.0;
+            for (uint i = 0u; i < gl_NumSubgroups; i++) { s += partial[tid][i]; }
+            y[(firstOut + o) * p.rows + firstRow + r] = s;
+        }
+    }
+#else
+    for (uint i = 0u; i < NR * MAXOUT; i++) { partial[i][tid] = acc[i]; }
+    barrier();
+    for (uint s = WG / 2u; s > 0u; s >>= 1) {
+        if (tid < s) {
+            for (uint i = 0u; i < NR * MAXOUT; i++) { partial[i][tid] += partial[i][tid + s]; }
+        }
+        barrier();
+    }
+    if (tid < NR * MAXOUT) {
+        uint r = tid / MAXOUT;
+        uint o = tid % MAXOUT;
+        if (firstRow + r < p.rows && o < outs) { y[(firstOut + o) * p.rows + firstRow + r] = partial[tid][0]; }
+    }
+#endif
+}
