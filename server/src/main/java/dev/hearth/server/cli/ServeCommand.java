@@ -139,6 +139,9 @@ final class ServeCommand implements Callable<Integer> {
             agents.metrics().fairnessSource(() -> loaded.stream().collect(java.util.stream.Collectors.toMap(
                     m -> m.info().name(), m -> m.engine().fairnessIndex())));
         }
+        if (!noRepackCache) {  // as ollama prunes unused blobs at start: headers only, a few milliseconds
+            Thread.ofVirtual().name("hearth-cache-prune").start(() -> RepackCachePruning.prune(System.err));
+        }
         specs.forEach(spec -> backend.starting(spec.getValue()));
         // the models load while the HTTP server starts (a second of class loading on one core): /health says
         // "loading" until they are ready
