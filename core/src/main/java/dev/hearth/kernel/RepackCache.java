@@ -39,13 +39,17 @@ import java.util.zip.CRC32C;
  * first, as before, and stamps the entry.
  *
  * <p>Layout (little-endian): "HEARTHPK", int version, int CRC-32C of header bytes [16, headerBytes), long headerBytes
- * (a multiple of 4096), long fileBytes, long source size, long source modification time (ms), int entries; per entry:
+ * (a multiple of 4096), long fileBytes, long source size, long source modification time (ms), int source path length,
+ * the model file's real path (UTF-8), int entries; per entry:
  * short name length, name (UTF-8), int type id, int rows, int cols, long offset, long length, int chunks, the chunks'
  * CRC-32C. Entries' bytes start at 4096-aligned offsets.
  */
 public final class RepackCache {
-    /** The packed layouts' version: bump when hk_repack writes any type differently. */
-    public static final int LAYOUT_VERSION = 3;
+    /**
+     * The packed layouts' version: bump when hk_repack writes any type differently (or the header changes: 4 names
+     * the model file, so that {@link RepackCachePrune} can tell an entry whose model is gone).
+     */
+    public static final int LAYOUT_VERSION = 4;
     static final long CHUNK = 16L << 20;
     /** How far a change time must lie in the past to be stamped: well over a file-system clock tick (1-10 ms). */
     static final long STAMP_SETTLE_MILLIS = 50;
@@ -53,11 +57,13 @@ public final class RepackCache {
     private static final long ALIGN = 4096;
 
     private final Path file;
+    private final String sourcePath;
     private final long sourceSize;
     private final long sourceModified;
 
-    private RepackCache(Path file, long sourceSize, long sourceModified) {
+    private RepackCache(Path file, String sourcePath, long sourceSize, long sourceModified) {
         this.file = file;
+        this.sourcePath = sourcePath;
         this.sourceSize = sourceSize;
         this.sourceModified = sourceModified;
     }
@@ -70,7 +76,8 @@ public final class RepackCache {
         String identity = real + "\n" + a.size() + "\n" + modified + "\n" + LAYOUT_VERSION + "\n" + NativeKernels.wide();
         try {
             byte[] hash = MessageDigest.getInstance("SHA-256").digest(identity.getBytes(StandardCharsets.UTF_8));
-            return new RepackCache(dir.resolve(HexFormat.of().formatHex(hash, 0, 16) + ".hpack"), a.size(), modified);
+            return new RepackCache(dir.resolve(HexFormat.of().formatHex(hash, 0, 16) + ".hpack"), real.toString(),
+                    a.size(), modified);
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException("SHA-256 is part of every JDK", e);
         }
@@ -267,7 +274,10 @@ public final class RepackCache {
             if (fileBytes != all.byteSize()) {
                 throw new Damaged("the file has " + all.byteSize() + " bytes, its header says " + fileBytes);
             }
-            if (b.getLong() != sourceSize || b.getLong() != sourceModified) {
+            long size = b.getLong();
+            long modified = b.getLong();
+            String path = readPath(b);
+            if (size != sourceSize || modified != sourceModified || !path.equals(sourcePath)) {
                 throw new Damaged("made from another version of the model file");
             }
             int count = b.getInt();
@@ -296,6 +306,65 @@ public final class RepackCache {
         }
     }
 
+    private static String readPath(ByteBuffer b) throws Damaged {
+        int length = b.getInt();
+        if (length < 0 || length > b.remaining()) {
+            throw new Damaged("source path length " + length + " out of range");
+        }
+        byte[] path = new byte[length];
+        b.get(path);
+        return new String(path, StandardCharsets.UTF_8);
+    }
+
+    /** What an entry's header says it was made from: the model file's real path, size and modification time (ms). */
+    public record Origin(String path, long size, long modifiedMillis) {}
+
+    /**
+     * Reads only the header of the entry {@code entry} (any key) and says what it was made from; {@link Damaged}
+     * where it is not an entry of this layout version or its header fails its checksum.
+     */
+    public static Origin originOf(Path entry) throws IOException, Damaged {
+        try (FileChannel ch = FileChannel.open(entry, StandardOpenOption.READ)) {
+            ByteBuffer fixed = ByteBuffer.allocate(64).order(ByteOrder.LITTLE_ENDIAN);
+            while (fixed.hasRemaining() && ch.read(fixed, fixed.position()) > 0) {
+                // read the fixed fields
+            }
+            fixed.flip();
+            if (fixed.remaining() < 48) {
+                throw new Damaged("shorter than a header");
+            }
+            byte[] magic = new byte[MAGIC.length];
+            fixed.get(magic);
+            if (!java.util.Arrays.equals(magic, MAGIC)) {
+                throw new Damaged("not a repack cache file (magic)");
+            }
+            int version = fixed.getInt();
+            if (version != LAYOUT_VERSION) {
+                throw new Damaged("layout version " + version + ", this build packs version " + LAYOUT_VERSION);
+            }
+            int headerCrc = fixed.getInt();
+            long headerBytes = fixed.getLong();
+            if (headerBytes < 64 || headerBytes > Math.min(ch.size(), 1L << 30) || headerBytes % ALIGN != 0) {
+                throw new Damaged("header length " + headerBytes + " out of range");
+            }
+            ByteBuffer header = ByteBuffer.allocate((int) headerBytes).order(ByteOrder.LITTLE_ENDIAN);
+            while (header.hasRemaining() && ch.read(header, header.position()) > 0) {
+                // read the whole header
+            }
+            CRC32C crc = new CRC32C();
+            crc.update(header.array(), 16, (int) headerBytes - 16);
+            if ((int) crc.getValue() != headerCrc) {
+                throw new Damaged("the header fails its checksum");
+            }
+            header.position(32);
+            long size = header.getLong();
+            long modified = header.getLong();
+            return new Origin(readPath(header), size, modified);
+        } catch (RuntimeException e) {
+            throw new Damaged("unreadable header (" + e + ")");
+        }
+    }
+
     /** A matrix to write: its key fields and its packed bytes. */
     public record Source(String name, int typeId, int rows, int cols, MemorySegment bytes) {}
 
@@ -306,7 +375,7 @@ public final class RepackCache {
      */
     public void write(List<Source> sources) throws IOException, InterruptedException {
         Files.createDirectories(file.getParent());
-        long headerBytes = 64;
+        long headerBytes = 64 + 4 + sourcePath.getBytes(StandardCharsets.UTF_8).length;
         for (Source s : sources) {
             headerBytes += 2 + s.name().getBytes(StandardCharsets.UTF_8).length + 32 + 4 * chunks(s.bytes().byteSize());
         }
@@ -373,8 +442,9 @@ public final class RepackCache {
 
     private ByteBuffer header(List<Source> sources, long[] offsets, int[][] crcs, long headerBytes, long fileBytes) {
         ByteBuffer h = ByteBuffer.allocate((int) headerBytes).order(ByteOrder.LITTLE_ENDIAN);
+        byte[] path = sourcePath.getBytes(StandardCharsets.UTF_8);
         h.put(MAGIC).putInt(LAYOUT_VERSION).putInt(0).putLong(headerBytes).putLong(fileBytes).putLong(sourceSize)
-                .putLong(sourceModified).putInt(sources.size());
+                .putLong(sourceModified).putInt(path.length).put(path).putInt(sources.size());
         for (int i = 0; i < offsets.length; i++) {
             Source s = sources.get(i);
             byte[] name = s.name().getBytes(StandardCharsets.UTF_8);

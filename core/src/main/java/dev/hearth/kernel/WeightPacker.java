@@ -27,6 +27,8 @@ public final class WeightPacker implements AutoCloseable {
     private long packedBytes;
     private Thread writer;
     private Thread verifier;
+    /** Opened by {@link #startBackgroundCheck}: the background check waits for it, so that it does not slow the load. */
+    private final java.util.concurrent.CountDownLatch checkMayStart = new java.util.concurrent.CountDownLatch(1);
     /** Why the mapped entry cannot be trusted (a chunk failed the background check), or null. */
     private volatile String fault;
     /** What the load did; what the background writer did (or null). */
@@ -86,6 +88,8 @@ public final class WeightPacker implements AutoCloseable {
     private void verifyInBackground(RepackCache entry, RepackCache.Mapped mapped) {
         verifier = Thread.ofPlatform().name("hearth-repack-verify").daemon().start(() -> {
             try {
+                // a 14B entry is 8 GiB: checked during the load, it took one of two cores for 5 s
+                checkMayStart.await(CHECK_DELAY_LIMIT_SECONDS, java.util.concurrent.TimeUnit.SECONDS);
                 entry.verify(mapped, null);
             } catch (RepackCache.Damaged e) {
                 if (!Thread.currentThread().isInterrupted()) {
@@ -95,8 +99,21 @@ public final class WeightPacker implements AutoCloseable {
                 }
             } catch (RuntimeException e) {
                 // the model closed under the check
+            } catch (InterruptedException e) {
+                // the model closed before the check began
             }
         });
+    }
+
+    /** How long the background check waits at most for {@link #startBackgroundCheck}. */
+    static final long CHECK_DELAY_LIMIT_SECONDS = 30;
+
+    /**
+     * Lets the background check of a stamped entry begin: call once the model is loaded and warmed up (the server
+     * does, before it says the model is ready); without the call it begins 30 s after the load.
+     */
+    public void startBackgroundCheck() {
+        checkMayStart.countDown();
     }
 
     /**
@@ -109,6 +126,7 @@ public final class WeightPacker implements AutoCloseable {
 
     /** Waits for the background check of a stamped entry (tests). */
     public void awaitVerifier() throws InterruptedException {
+        startBackgroundCheck();
         Thread v = verifier;
         if (v != null) {
             v.join();

@@ -7,7 +7,7 @@ import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Parameters;
 
-/** {@code hearth rm NAME...}: removes models; files shared with another name stay. */
+/** {@code hearth rm NAME...}: removes models (and repack cache entries whose model file is gone); files shared with another name stay. */
 @Command(name = "rm", description = "Remove local models (files another name still uses are kept).")
 final class RmCommand implements Callable<Integer> {
     @Parameters(paramLabel = "NAME", arity = "1..*", description = "Models to remove.")
@@ -20,6 +20,7 @@ final class RmCommand implements Callable<Integer> {
             long freed = store.remove(name);
             System.out.printf("removed %s (%s freed)%n", name, Bytes.format(freed));
         }
+        RepackCachePruning.prune(System.out);  // the removed models' repacked weights, where their files went
         return 0;
     }
 }

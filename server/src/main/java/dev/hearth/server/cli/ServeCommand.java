@@ -133,21 +133,18 @@ final class ServeCommand implements Callable<Integer> {
         ServerMetrics metrics = new ServerMetrics(backend);
         Router router = routing == null ? Router.direct(backend) : RouterSetup.create(routing, backend, specs,
                 options, System::getenv, System.err::println, store.locator());
-        // listen first: /health answers 503 until the models are loaded
         AgentGate agents = noAgents ? null : AgentGate.open(AgentDatabase.defaultPath(), settings.apiKey());
         List<LoadedModel> loaded = new java.util.concurrent.CopyOnWriteArrayList<>();
         if (agents != null) {
             agents.metrics().fairnessSource(() -> loaded.stream().collect(java.util.stream.Collectors.toMap(
                     m -> m.info().name(), m -> m.engine().fairnessIndex())));
         }
-        HearthServer server = HearthServer.start(ServerParts.of(router, settings, metrics).withAgents(agents)
-                .withPuller(puller));
-        System.err.printf("hearth listening on http://%s:%d (OpenAI: /v1, Ollama: /api)%s%n", host, server.port(),
-                settings.apiKey() == null ? "" : ", API key required");
-        Duration grace = connectionOptions.shutdownGrace(fileSettings);
-        ServerShutdown shutdown = new ServerShutdown(server, router, backend, agents, grace);
-        shutdown.onSignals();
+        if (!noRepackCache) {  // as ollama prunes unused blobs at start: headers only, a few milliseconds
+            Thread.ofVirtual().name("hearth-cache-prune").start(() -> RepackCachePruning.prune(System.err));
+        }
         specs.forEach(spec -> backend.starting(spec.getValue()));
+        // the models load while the HTTP server starts (a second of class loading on one core): /health says
+        // "loading" until they are ready
         // a model that fails to load is listed as failed (/health) and the others serve: the server never exits for it
         Thread loader = Thread.ofVirtual().name("hearth-model-loader").start(() -> {
             for (int i = 0; i < specs.size(); i++) {
@@ -171,6 +168,19 @@ final class ServeCommand implements Callable<Integer> {
                 RouterSetup.loadLocal(routing, backend, options, metrics, System.err::println, store.locator());
             }
         });
+        HearthServer server;
+        try {
+            server = HearthServer.start(ServerParts.of(router, settings, metrics).withAgents(agents)
+                    .withPuller(puller));
+        } catch (RuntimeException | Error e) {  // the port is taken: the command fails, the load is not wanted
+            loader.interrupt();
+            throw e;
+        }
+        System.err.printf("hearth listening on http://%s:%d (OpenAI: /v1, Ollama: /api)%s%n", host, server.port(),
+                settings.apiKey() == null ? "" : ", API key required");
+        Duration grace = connectionOptions.shutdownGrace(fileSettings);
+        ServerShutdown shutdown = new ServerShutdown(server, router, backend, agents, grace);
+        shutdown.onSignals();
         shutdown.awaitSignal();
         loader.interrupt();
         shutdown.run();

@@ -65,7 +65,34 @@ public record MemoryPlan(String model, String quantization, ModelShape shape, Pl
                     case FITS -> "fits";
                     case TIGHT -> "fits, but tight";
                     case DOES_NOT_FIT -> device != null && !device.fits() ? "does not fit on the device"
-                            : "does not fit (at most " + maxContextThatFits() + " tokens of context per sequence would)";
+                            : "does not fit (at most " + maxContextThatFits() + " tokens of context per sequence would"
+                            + alternatives() + ")";
                 }) + (device == null ? "" : "; " + device.describe());
+    }
+
+    /**
+     * What else would fit, beside a shorter context: one sequence, a Q8_0 KV cache, or a smaller quantization (the
+     * weights' share of the shortfall); empty where none of these changes the answer.
+     */
+    String alternatives() {
+        StringBuilder out = new StringBuilder();
+        long others = weightBytes + repackGrowthBytes + computeBytes + overheadBytes;
+        long kvPerSequence = kvCacheBytes / Math.max(1, request.parallel());
+        if (request.parallel() > 1 && others + kvPerSequence <= budgetBytes) {
+            out.append("; or --parallel ").append(Math.max(1, (budgetBytes - others) / Math.max(1, kvPerSequence)));
+        }
+        if (request.kv() != dev.hearth.kv.KvPrecision.Q8_0) {
+            long q8 = (long) (kvCacheBytes * Planner.bytesPerElement(dev.hearth.kv.KvPrecision.Q8_0)
+                    / Planner.bytesPerElement(request.kv()));
+            if (others + q8 <= budgetBytes) {
+                out.append("; or --kv q8_0 (KV cache ").append(Bytes.format(q8)).append(')');
+            }
+        }
+        long over = totalBytes() - budgetBytes;
+        if (over > 0 && over < weightBytes + repackGrowthBytes) {
+            out.append("; or a quantization with weights under ")
+                    .append(Bytes.format(weightBytes + repackGrowthBytes - over));
+        }
+        return out.toString();
     }
 }

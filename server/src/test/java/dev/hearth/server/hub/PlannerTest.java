@@ -60,6 +60,23 @@ class PlannerTest {
     }
 
     @Test
+    void aRefusalSaysWhatWouldFitInstead() {
+        MemoryPlan p = new Planner(WORKSTATION.withMemory(26_000_000_000L)).plan("qwen2.5:32b", "Q4_K_M",
+                Catalogue.find("qwen2.5:32b").orElseThrow().shape(), 19_900_000_000L,
+                new PlanRequest(26_000_000_000L, 4096, 4, KvPrecision.F16));
+        assertThat(p.fits()).isFalse();
+        assertThat(p.describe()).contains("needs " + Bytes.format(p.totalBytes())).contains("of "
+                + Bytes.format(p.budgetBytes())).contains("; or --parallel 2").contains("; or --kv q8_0 (KV cache")
+                .contains("; or a quantization with weights under");
+        for (int parallel : new int[] {2}) {  // what it names does fit
+            assertThat(new Planner(WORKSTATION).plan("qwen2.5:32b", "Q4_K_M", p.shape(), 19_900_000_000L,
+                    new PlanRequest(26_000_000_000L, 4096, parallel, KvPrecision.F16)).fits()).isTrue();
+        }
+        assertThat(new Planner(WORKSTATION).plan("qwen2.5:32b", "Q4_K_M", p.shape(), 19_900_000_000L,
+                new PlanRequest(26_000_000_000L, 4096, 4, KvPrecision.Q8_0)).fits()).isTrue();
+    }
+
+    @Test
     void decodeSpeedIsBandwidthOverBytesPerToken() {
         MemoryPlan p = plan("llama3.1:8b", "Q8_0", 2, 1, KvPrecision.F16);
         double weights = Catalogue.find("llama3.1:8b").orElseThrow().estimatedBytes("Q8_0");
