@@ -736,7 +736,9 @@ VNNI INLINE void pk4k_tile(int NT, const uint8_t *tile, int supers, int cols, co
     int nb = cols / 32;
     for (int sb = 0; sb < supers; sb++) {
         const uint8_t *p = tile + (size_t) sb * PK4K_SUPER;
-        prefetch_unit(p, PK4K_SUPER);
+        if (t0 == 0) {   /* later token groups find the tile in cache */
+            prefetch_unit(p, PK4K_SUPER);
+        }
         __m512 dv = _mm512_cvtph_ps(_mm256_loadu_si256((const __m256i *) (p + 2304)));
         __m512 mv = _mm512_cvtph_ps(_mm256_loadu_si256((const __m256i *) (p + 2336)));
         for (int s = 0; s < 8; s++) {    /* sub-block s: chunk s / 2, low or high nibbles */
@@ -888,7 +890,9 @@ VNNI INLINE void pk6k_tile(int NT, const uint8_t *tile, int supers, int cols, co
     }
     for (int sb = 0; sb < supers; sb++) {
         const uint8_t *p = tile + (size_t) sb * PK6K_SUPER;
-        prefetch_unit(p, PK6K_SUPER);
+        if (t0 == 0) {   /* later token groups find the tile in cache */
+            prefetch_unit(p, PK6K_SUPER);
+        }
         __m512 dv = _mm512_cvtph_ps(_mm256_loadu_si256((const __m256i *) (p + 3328)));
         /* written out so that every shift has a constant count */
         pk6k_sub(NT, 0, p, sb, cols, xq, dx, cx, t0, dv, f);
@@ -1140,7 +1144,9 @@ VNNI INLINE void pk5k_tile(int NT, const uint8_t *tile, int supers, int cols, co
     }
     for (int sb = 0; sb < supers; sb++) {
         const uint8_t *p = tile + (size_t) sb * PK5K_SUPER;
-        prefetch_unit(p, PK5K_SUPER);
+        if (t0 == 0) {   /* later token groups find the tile in cache */
+            prefetch_unit(p, PK5K_SUPER);
+        }
         __m512 dv = _mm512_cvtph_ps(_mm256_loadu_si256((const __m256i *) (p + 2816)));
         __m512 mv = _mm512_cvtph_ps(_mm256_loadu_si256((const __m256i *) (p + 2848)));
         /* written out so that every shift has a constant count */
