@@ -58,6 +58,18 @@ A2_INLINE __m256i ld(const uint8_t *p) {
 }
 
 /* 8 f16 values (the rows of a half tile) as floats. */
+/*
+ * The K-quant super-block two ahead of p, every line, on a tile's first pass (first half, first tokens; later passes
+ * find it in cache): see prefetch_unit in hearth_kernels.c.
+ */
+A2_INLINE void a2_prefetch_unit(const uint8_t *p, int bytes, int h, int t0) {
+    if (h == 0 && t0 == 0) {
+        for (int o = 0; o < bytes; o += 64) {
+            _mm_prefetch((const char *) p + 2 * (size_t) bytes + o, _MM_HINT_T0);
+        }
+    }
+}
+
 A2_INLINE __m256 h8(const uint8_t *p) {
     return _mm256_cvtph_ps(_mm_loadu_si128((const __m128i *) p));
 }
@@ -203,6 +215,7 @@ A2_INLINE void a2_k45(int type, int NT, const uint8_t *tile, int supers, int h, 
     }
     for (int sb = 0; sb < supers; sb++) {
         const uint8_t *p = tile + (size_t) sb * ub;
+        a2_prefetch_unit(p, ub, h, t0);
         __m256 dv = h8(p + scAt + 256 + 16 * h);
         __m256 mv = h8(p + scAt + 288 + 16 * h);
         for (int s = 0; s < 8; s++) {   /* sub-block s: chunk s / 2, low or high nibbles */
@@ -257,6 +270,7 @@ A2_INLINE void a2_q6_k(int NT, const uint8_t *tile, int supers, int h, int t0, i
     int groups = c->cols / 16;
     for (int sb = 0; sb < supers; sb++) {
         const uint8_t *p = tile + (size_t) sb * 3360;
+        a2_prefetch_unit(p, 3360, h, t0);
         __m256 dv = h8(p + 3328 + 16 * h);
         for (int s = 0; s < 8; s++) {   /* sub-block s: groups 2s (vectors 0..3) and 2s + 1 (4..7) */
             const uint8_t *q = p + 512 * (s / 2);
