@@ -10,9 +10,13 @@ cd "$(dirname "$0")/../.."
 b=.gpurun
 out=${OUT:-/tmp/hearth-gpu}
 mkdir -p "$out" /tmp/models
-[ -x /tmp/hearth-jre/bin/java ] || tar xJf "$b/jre.tar.xz" -C /tmp
-for f in "$b"/debs/*.deb; do dpkg -x "$f" /; done
-ldconfig
+if [ -d "$b" ]; then
+    [ -x /tmp/hearth-jre/bin/java ] || tar xJf "$b/jre.tar.xz" -C /tmp
+    for f in "$b"/debs/*.deb; do dpkg -x "$f" /; done
+    ldconfig
+else  # not carried: the runtime and jars that 'gpu_session.sh setup' unpacked on this (still warm) machine
+    b=/tmp/hearth-run
+fi
 [ -f /usr/local/nvidia/share/vulkan/icd.d/nvidia_icd.json ] && export VK_DRIVER_FILES=/usr/local/nvidia/share/vulkan/icd.d/nvidia_icd.json
 export HEARTH_HOME=/tmp/hearth-home
 java=(/tmp/hearth-jre/bin/java --add-modules jdk.incubator.vector --enable-native-access=ALL-UNNAMED

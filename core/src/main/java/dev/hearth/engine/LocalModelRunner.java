@@ -1,6 +1,7 @@
 package dev.hearth.engine;
 
 import dev.hearth.device.DeviceChoice;
+import dev.hearth.gguf.GgufFile;
 import dev.hearth.kv.BlockAllocator;
 import dev.hearth.kv.KvCache;
 import dev.hearth.kv.KvPrecision;
@@ -169,6 +170,16 @@ public final class LocalModelRunner implements ModelRunner {
     /** Seconds each phase of the load took (the model's, then the KV cache's allocation). */
     public String loadPhases() {
         return model.loadPhases() + String.format(java.util.Locale.ROOT, ", KV cache %.2f s", kvNanos / 1e9);
+    }
+
+    /** The parsed GGUF the model reads (the server reuses it for tokenizer and chat template). */
+    public GgufFile file() {
+        return model.file();
+    }
+
+    /** Starts the repack cache's background chunk check (once the load and warm-up are done). */
+    public void startRepackCheck() {
+        model.packer().startBackgroundCheck();
     }
 
     public String repackNote() {

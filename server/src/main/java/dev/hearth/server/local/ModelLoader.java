@@ -52,7 +52,7 @@ public final class ModelLoader {
         ModelText text;
         ModelInfo partial;
         try {  // the model's own parse of the file: a second one cost 0.2-0.4 s of a 152k-token vocabulary
-            GgufFile file = runner.model().file();
+            GgufFile file = runner.file();
             text = GgufModelText.create(file, Clock.systemDefaultZone());
             partial = describe(file, name);
         } catch (RuntimeException e) {
@@ -67,7 +67,7 @@ public final class ModelLoader {
             engine.close();
             throw e;
         }
-        runner.model().packer().startBackgroundCheck();  // the repack cache's chunk check, once the load is done
+        runner.startRepackCheck();  // the repack cache's chunk check, once the load is done
         long end = System.nanoTime();
         long millis = (end - start) / 1_000_000;
         System.err.printf(java.util.Locale.ROOT, "load of %s: %.2f s (%s, tokenizer and template %.2f s, warm-up %.2f s);"
