@@ -8,7 +8,7 @@
 #   there:  bash bench/scripts/gpu_speed.sh          (carry .gpurun and .gputest; runs gpu_session.sh setup when the
 #           runtime is not unpacked yet, and synth for a missing model: on a bare machine synth alone takes minutes,
 #           so run `gpu_session.sh synth` in its own call first)
-# Each bench runs under a timeout so that one slow shape cannot eat the others' time; what it printed still counts.
+# MODELS="1b 8b" picks the shapes (default: all four). Each bench runs under a timeout so that one slow shape cannot eat the others' time; what it printed still counts.
 # Output: stdout and $OUT/speed.txt when OUT is set.
 set -uo pipefail
 cd "$(dirname "$0")/../.."
@@ -35,7 +35,7 @@ bench() {  # MODEL SECONDS ARGS..
     echo "exit: ${PIPESTATUS[0]}" | tee -a "$log"   # 124: cut by the timeout (its printed rows still count)
 }
 start=$(date +%s)
-for m in 1b 8b 14b 14b-q4_0; do
+for m in ${MODELS:-1b 8b 14b 14b-q4_0}; do
     bench $m 70 -p 512 -n 128 -b 1 -r 2
     bench $m 45 -p 0 -n 32 -b 16,64 -r 1
 done
