@@ -28,9 +28,12 @@ final class ComputePipeline implements AutoCloseable {
     private final long setLayout;
     private final long layout;
     private final long pipeline;
+    /** What the GPU profile calls this kernel: the shader and its defines. */
+    private final String label;
 
     ComputePipeline(VulkanContext ctx, String shader, String defines, int bindings) {
         this.ctx = ctx;
+        this.label = shader.replace(".comp", "") + (defines.isBlank() ? "" : " [" + defines.strip() + "]");
         this.bindings = bindings;
         byte[] spirv = ShaderCompiler.spirv(shader, defines);
         try (MemoryStack stack = stackPush()) {
@@ -96,6 +99,7 @@ final class ComputePipeline implements AutoCloseable {
                     .dstAccessMask(VK_ACCESS_SHADER_READ_BIT | VK_ACCESS_SHADER_WRITE_BIT | VK_ACCESS_HOST_READ_BIT);
             vkCmdPipelineBarrier(cmd, VK_PIPELINE_STAGE_COMPUTE_SHADER_BIT,
                     VK_PIPELINE_STAGE_COMPUTE_SHADER_BIT | VK_PIPELINE_STAGE_HOST_BIT, 0, barrier, null, null);
+            ctx.timestamp(label);
         }
     }
 

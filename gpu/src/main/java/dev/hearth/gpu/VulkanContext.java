@@ -25,6 +25,7 @@ import org.lwjgl.vulkan.VK11;
 import org.lwjgl.vulkan.VkPhysicalDeviceProperties;
 import org.lwjgl.vulkan.VkPhysicalDeviceProperties2;
 import org.lwjgl.vulkan.VkPhysicalDeviceSubgroupProperties;
+import org.lwjgl.vulkan.VkQueryPoolCreateInfo;
 import org.lwjgl.vulkan.VkQueue;
 import org.lwjgl.vulkan.VkQueueFamilyProperties;
 import org.lwjgl.vulkan.VkSubmitInfo;
@@ -62,6 +63,16 @@ final class VulkanContext implements AutoCloseable {
     private final VulkanInstance vk;
     private volatile boolean closed;
     private boolean recording;
+    /** The GPU profile's timestamps (0: not profiling): see {@link GpuProfile}. */
+    private static final int PROFILE_QUERIES = 8192;
+    private long queryPool;
+    private double nsPerTick;
+    private final String[] queryLabels = new String[PROFILE_QUERIES];
+    private int queries;
+    private int stepTokens;
+    private long stepStartNs;
+    private long[] stepTicks = new long[0];
+    private int stepQueries;
 
     VulkanContext(VulkanInstance vk, int index) throws DeviceUnavailableException {
         this.vk = vk;
@@ -109,6 +120,17 @@ final class VulkanContext implements AutoCloseable {
             fence = lp.get(0);
             memory = VkPhysicalDeviceMemoryProperties.calloc();
             vkGetPhysicalDeviceMemoryProperties(physical, memory);
+            if (GpuProfile.wanted()) {
+                if (props.limits().timestampComputeAndGraphics()) {
+                    Vk.check(vkCreateQueryPool(device, VkQueryPoolCreateInfo.calloc(stack).sType$Default()
+                            .queryType(VK_QUERY_TYPE_TIMESTAMP).queryCount(PROFILE_QUERIES), null, lp),
+                            "vkCreateQueryPool");
+                    queryPool = lp.get(0);
+                    nsPerTick = props.limits().timestampPeriod();
+                } else {
+                    System.err.println("hearth: -Dhearth.gpu.profile: this device has no compute timestamps");
+                }
+            }
         }
         vk.opened(this);
     }
@@ -232,6 +254,11 @@ final class VulkanContext implements AutoCloseable {
                 Vk.check(vkBeginCommandBuffer(commands, VkCommandBufferBeginInfo.calloc(stack).sType$Default()
                         .flags(VK_COMMAND_BUFFER_USAGE_ONE_TIME_SUBMIT_BIT)), "vkBeginCommandBuffer");
             }
+            queries = 0;
+            if (queryPool != 0 && stepTokens > 0) {
+                vkCmdResetQueryPool(commands, queryPool, 0, PROFILE_QUERIES);
+                timestamp("(start)");
+            }
         } catch (RuntimeException e) {
             recording = false;
             use.unlock();
@@ -250,9 +277,45 @@ final class VulkanContext implements AutoCloseable {
             Vk.check(vkQueueSubmit(queue, submit, fence), "vkQueueSubmit");
             Vk.check(vkWaitForFences(device, stack.longs(fence), true, Long.MAX_VALUE), "vkWaitForFences");
             Vk.check(vkResetFences(device, stack.longs(fence)), "vkResetFences");
+            if (queries > 1) {
+                long[] ticks = new long[queries];
+                Vk.check(vkGetQueryPoolResults(device, queryPool, 0, queries, ticks, Long.BYTES,
+                        VK_QUERY_RESULT_64_BIT | VK_QUERY_RESULT_WAIT_BIT), "vkGetQueryPoolResults");
+                stepTicks = ticks;
+                stepQueries = queries;
+            }
+            queries = 0;
         } finally {
             recording = false;
             use.unlock();
+        }
+    }
+
+    /** Under the GPU profile: a timestamp after the dispatch just recorded (the barrier behind it serializes). */
+    void timestamp(String label) {
+        if (queryPool != 0 && stepTokens > 0 && recording && queries < PROFILE_QUERIES) {
+            vkCmdWriteTimestamp(commands, VK_PIPELINE_STAGE_BOTTOM_OF_PIPE_BIT, queryPool, queries);
+            queryLabels[queries++] = label;
+        }
+    }
+
+    /** A forward step of {@code tokens} starts (its uploads included): profiled when the profile is on. */
+    void stepStarted(int tokens) {
+        if (queryPool != 0) {
+            stepTokens = tokens;
+            stepStartNs = System.nanoTime();
+            stepQueries = 0;
+        }
+    }
+
+    /** The step's logits are read back: its kernel times and host wall time go to the profile. */
+    void stepEnded() {
+        if (queryPool != 0 && stepTokens > 0) {
+            if (stepQueries > 1) {
+                GpuProfile.record(stepTokens, queryLabels, stepTicks, stepQueries, nsPerTick,
+                        System.nanoTime() - stepStartNs);
+            }
+            stepTokens = 0;
         }
     }
 
@@ -328,6 +391,10 @@ final class VulkanContext implements AutoCloseable {
             }
         }
         pipelines.clear();
+        if (queryPool != 0) {
+            vkDestroyQueryPool(device, queryPool, null);
+            queryPool = 0;
+        }
         for (GpuBuffer b : buffers.reversed()) {
             b.destroy(device);
         }

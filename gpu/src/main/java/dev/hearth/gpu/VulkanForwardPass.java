@@ -169,6 +169,7 @@ final class VulkanForwardPass implements LayerRangePass {
         int n = batch.size();
         logits.setBatchRows(batch);
         ctx.exclusive(() -> {  // the host writes and reads of mapped buffers too: a close waits for them
+            ctx.stepStarted(n);
             writeInputs(batch, kv);
             if (xIn != null) {
                 xIn.write(hiddenIn, 0, 0, n * c.dim());
@@ -181,6 +182,7 @@ final class VulkanForwardPass implements LayerRangePass {
             if (m > 0) {
                 logitsOut.read(logits.values(), m * c.vocabSize());
             }
+            ctx.stepEnded();
         });
     }
 

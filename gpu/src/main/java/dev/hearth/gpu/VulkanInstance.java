@@ -6,6 +6,7 @@ import static org.lwjgl.vulkan.VK10.*;
 import dev.hearth.device.DeviceInfo;
 import dev.hearth.device.DeviceType;
 import dev.hearth.device.DeviceUnavailableException;
+import dev.hearth.device.ProcessExit;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -13,6 +14,7 @@ import java.util.Set;
 import org.lwjgl.PointerBuffer;
 import org.lwjgl.system.MemoryStack;
 import org.lwjgl.vulkan.VK11;
+import org.lwjgl.vulkan.VK12;
 import org.lwjgl.vulkan.VkApplicationInfo;
 import org.lwjgl.vulkan.VkExtensionProperties;
 import org.lwjgl.vulkan.VkInstance;
@@ -27,7 +29,10 @@ import org.lwjgl.vulkan.VkPhysicalDeviceProperties2;
  * The process's one Vulkan instance and its physical devices, made on first use, and the contexts (logical devices)
  * open on it. A JVM shutdown hook ends them in order before the process exits: each open context after the work in
  * flight on it (see {@link VulkanContext#close(long)}), then the instance. Without it the NVIDIA driver's own
- * exit-time teardown ran over live devices and crashed the JVM at exit (SIGSEGV in libEGL_nvidia).
+ * exit-time teardown ran over live devices and crashed the JVM at exit (SIGSEGV in libEGL_nvidia). That was not
+ * enough: the NVIDIA proprietary driver also crashes in its own library destructors during libc's exit, so on it
+ * (or with {@code -Dhearth.vulkan.quickExit=true}) the process ends through {@link ProcessExit}'s quick exit instead:
+ * contexts closed, instance left alive, {@code _exit}.
  */
 final class VulkanInstance {
     static final String PUSH_DESCRIPTOR = "VK_KHR_push_descriptor";
@@ -42,10 +47,45 @@ final class VulkanInstance {
     final List<VkPhysicalDevice> physicalDevices;
     final List<DeviceInfo> infos;
 
-    private VulkanInstance(VkInstance instance, List<VkPhysicalDevice> physical, List<DeviceInfo> infos) {
+    /** Whether a device runs on NVIDIA's proprietary driver, which crashes in its destructors at exit. */
+    final boolean nvidia;
+
+    private VulkanInstance(VkInstance instance, List<VkPhysicalDevice> physical, List<DeviceInfo> infos,
+            boolean nvidia) {
         this.instance = instance;
         this.physicalDevices = physical;
         this.infos = infos;
+        this.nvidia = nvidia;
+    }
+
+    /** {@code -Dhearth.vulkan.quickExit=true|false} forces it; by default on NVIDIA's proprietary driver only. */
+    static boolean quickExitWanted(boolean nvidia) {
+        String forced = System.getProperty("hearth.vulkan.quickExit");
+        return forced == null || forced.isBlank() ? nvidia : Boolean.parseBoolean(forced.strip());
+    }
+
+    /**
+     * The quick exit (see {@link ProcessExit}): each open context after its work in flight, then the output
+     * flushed and libc's {@code _exit}, leaving the instance and the driver loaded so that no driver destructor runs.
+     */
+    private void quickExit(int status) {
+        synchronized (VulkanInstance.class) {
+            failure = new DeviceUnavailableException("the process is exiting: Vulkan is shut down");
+            shared = null;
+        }
+        List<VulkanContext> left;
+        synchronized (this) {
+            destroyed = true;  // no new context; the instance itself is never destroyed
+            left = new ArrayList<>(open);
+        }
+        boolean all = true;
+        for (VulkanContext ctx : left.reversed()) {
+            all &= ctx.close(SHUTDOWN_WAIT_MILLIS);
+        }
+        if (!all) {
+            System.err.println("hearth: a Vulkan device was still busy at exit; left to the driver");
+        }
+        NativeExit.now(status);
     }
 
     /** The instance, or the one-line reason there is none (remembered: a missing loader does not come back). */
@@ -59,7 +99,12 @@ final class VulkanInstance {
         try {
             shared = create();
             VulkanInstance made = shared;
-            Runtime.getRuntime().addShutdownHook(new Thread(made::shutdown, "hearth-vulkan-shutdown"));
+            if (quickExitWanted(made.nvidia)) {
+                ExitSignals.watch();
+                ProcessExit.installQuickExit(made::quickExit);
+            } else {
+                Runtime.getRuntime().addShutdownHook(new Thread(made::shutdown, "hearth-vulkan-shutdown"));
+            }
             return shared;
         } catch (DeviceUnavailableException e) {
             failure = e;
@@ -153,7 +198,18 @@ final class VulkanInstance {
                 physical.add(pd);
                 infos.add(describe(pd, i));
             }
-            return new VulkanInstance(instance, List.copyOf(physical), List.copyOf(infos));
+            return new VulkanInstance(instance, List.copyOf(physical), List.copyOf(infos),
+                    physical.stream().anyMatch(VulkanInstance::isNvidiaProprietary));
+        }
+    }
+
+    private static boolean isNvidiaProprietary(VkPhysicalDevice pd) {
+        try (MemoryStack stack = stackPush()) {
+            VkPhysicalDeviceDriverProperties driver = VkPhysicalDeviceDriverProperties.calloc(stack).sType$Default();
+            VkPhysicalDeviceProperties2 p2 = VkPhysicalDeviceProperties2.calloc(stack).sType$Default()
+                    .pNext(driver.address());
+            VK11.vkGetPhysicalDeviceProperties2(pd, p2);
+            return driver.driverID() == VK12.VK_DRIVER_ID_NVIDIA_PROPRIETARY;
         }
     }
 

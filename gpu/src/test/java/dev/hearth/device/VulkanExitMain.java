@@ -9,10 +9,19 @@ import java.nio.file.Path;
 /**
  * Run by {@link VulkanExitTest}: loads a model on Vulkan and keeps a daemon thread running forward passes on it,
  * never closing the model, so that the JVM's exit (main returning: {@code finish}; SIGTERM: {@code term}) finds a
- * device busy and open, as a bench or run ends.
+ * device busy and open, as a bench or run ends. {@code quick-finish} and {@code quick-term} do the same under the
+ * quick exit ({@code -Dhearth.vulkan.quickExit=true}), with a serve-like shutdown task and unflushed output.
  */
 public final class VulkanExitMain {
     private VulkanExitMain() {
+    }
+
+    private static void sleep(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     public static void main(String[] args) throws Exception {
@@ -33,9 +42,25 @@ public final class VulkanExitMain {
         worker.setDaemon(true);
         worker.start();
         Thread.sleep(1500);
+        boolean quick = args[1].startsWith("quick");
+        if (quick) {
+            // a serve-like shutdown task (drain, ledger flush) that must finish before the quick exit
+            ProcessExit.addShutdownHook("serve-like", () -> {
+                sleep(500);
+                System.err.println("drained");  // stderr: a println on stdout would flush the tail too
+            });
+            // a plain JVM hook: the quick exit from main skips the JVM's hooks, so this never prints there
+            Runtime.getRuntime().addShutdownHook(new Thread(() -> System.out.println("jvm hook ran")));
+        }
         System.out.println("busy");
-        if (args[1].equals("term")) {
+        if (quick) {
+            System.out.print("tail-unflushed");  // no newline: stays in System.out's buffer until a flush
+        }
+        if (args[1].endsWith("term")) {
             Thread.sleep(Long.MAX_VALUE);
+        }
+        if (args[1].equals("quick-finish")) {
+            ProcessExit.exit(7);  // as Main.main does with run()'s status
         }
     }
 }

@@ -19,6 +19,7 @@ class VulkanExitTest {
 
     private static Process start(String mode) throws Exception {
         return new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Dhearth.vulkan.quickExit=" + mode.startsWith("quick"),
                 "-cp", System.getProperty("java.class.path"), "--add-modules", "jdk.incubator.vector",
                 "--enable-native-access=ALL-UNNAMED", VulkanExitMain.class.getName(),
                 MODEL.toAbsolutePath().toString(), mode).redirectErrorStream(true).start();
@@ -36,6 +37,42 @@ class VulkanExitTest {
         assertThat(p.exitValue()).as(out).isZero();
         assertThat(out).contains("placement: all").contains("busy").doesNotContain("fatal error")
                 .doesNotContain("SIGSEGV");
+    }
+
+    @Test
+    void quickExitEndsWithMainsStatusAfterTheShutdownTasksAndFlushedOutput() throws Exception {
+        Process p = start("quick-finish");
+        String out = finish(p, new StringBuilder());
+        assertThat(p.exitValue()).as(out).isEqualTo(7);
+        assertThat(out).contains("placement: all").contains("busy").contains("drained\n")
+                .contains("tail-unflushed")  // no newline, so only the quick exit's flush writes it
+                .doesNotContain("jvm hook ran")  // _exit: no JVM hook, no C exit handler ran
+                .doesNotContain("fatal error").doesNotContain("SIGSEGV");
+    }
+
+    @Test
+    void quickExitOnSigtermEndsWith143AfterTheShutdownTasks() throws Exception {
+        Process p = start("quick-term");
+        StringBuilder seen = new StringBuilder();
+        BufferedReader lines = readUntilBusy(p, seen);
+        assertThat(p.toHandle().destroy()).isTrue();  // SIGTERM
+        lines.lines().forEach(l -> seen.append(l).append('\n'));  // what the reader may have buffered, then the rest
+        String out = finish(p, seen);
+        assertThat(p.exitValue()).as(out).isEqualTo(143);
+        assertThat(out).contains("drained\n").contains("tail-unflushed")
+                .doesNotContain("fatal error").doesNotContain("SIGSEGV");
+    }
+
+    private static BufferedReader readUntilBusy(Process p, StringBuilder seen) throws Exception {
+        BufferedReader lines = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
+        for (String line; (line = lines.readLine()) != null; ) {
+            seen.append(line).append('\n');
+            if (line.equals("busy")) {
+                break;
+            }
+        }
+        assertThat(seen.toString()).contains("busy");
+        return lines;
     }
 
     @Test

@@ -1,5 +1,6 @@
 package dev.hearth.server.cli;
 
+import dev.hearth.device.ProcessExit;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -30,7 +31,7 @@ import picocli.CommandLine.Command;
         })
 public final class Main implements Runnable {
     public static void main(String[] args) {
-        System.exit(run(args));
+        ProcessExit.exit(run(args));  // System.exit, or a device's quick exit after the shutdown work
     }
 
     /** Runs the command line and returns the exit code (tests call this). */

@@ -1,5 +1,6 @@
 package dev.hearth.server.cli;
 
+import dev.hearth.device.ProcessExit;
 import dev.hearth.server.agents.AgentGate;
 import dev.hearth.server.http.HearthServer;
 import dev.hearth.server.backend.GenerationFailedException;
@@ -38,7 +39,8 @@ final class ServerShutdown implements Runnable {
         for (String name : new String[] {"TERM", "INT"}) {
             Signal.handle(new Signal(name), signal -> signalled.countDown());
         }
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> stop(Duration.ZERO), "hearth-shutdown-hook"));
+        // through ProcessExit: a device's quick exit (NVIDIA) comes only after this drain and ledger flush
+        ProcessExit.addShutdownHook("hearth-shutdown-hook", () -> stop(Duration.ZERO));
     }
 
     void awaitSignal() throws InterruptedException {

@@ -1,0 +1,74 @@
+package dev.hearth.gpu;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.hearth.device.DeviceChoice;
+import dev.hearth.engine.LocalModelRunner;
+import dev.hearth.kv.KvPrecision;
+import dev.hearth.model.Batch;
+import dev.hearth.model.Logits;
+import dev.hearth.testing.Fixtures;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+
+/**
+ * {@code -Dhearth.gpu.profile=true} on lavapipe: a prompt step and decode steps give one table each, naming the
+ * kernels a forward pass runs, with per-kernel times that add up to the GPU step, itself within the host's wall time.
+ */
+class GpuProfileTest {
+    private static final Pattern HEADER = Pattern.compile(
+            "gpu profile: (\\d+) step\\(s\\) of (\\d+) token\\(s\\): GPU ([\\d.]+) ms/step, host wall ([\\d.]+) ms/step");
+    private static final Pattern ROW = Pattern.compile("^  (\\S.*?)\\s+([\\d.]+)\\s+([\\d.]+)\\s+([\\d.]+)%$");
+
+    @Test
+    void namesEveryKernelAndTheirTimesSumWithinTheStep() throws Exception {
+        GpuProfile.reset();
+        System.setProperty("hearth.gpu.profile", "true");
+        String report;
+        try (LocalModelRunner runner = LocalModelRunner.load(Fixtures.model("qwen2-fx-Q8_0.gguf"), 1, 8, 64, 1,
+                KvPrecision.F16, 0, null, DeviceChoice.parse("vulkan", "all"))) {
+            Logits logits = runner.model().newLogits(1);
+            for (int chunk = 0; chunk < 2; chunk++) {  // the first step of a size is left out (compiles)
+                Batch prompt = runner.model().newBatch();
+                for (int t = 4 * chunk; t < 4 * chunk + 4; t++) {
+                    prompt.add(1 + t, t, 0, t % 4 == 3);
+                }
+                runner.model().forward(prompt, runner.kvCache(), logits);
+            }
+            for (int t = 8; t < 12; t++) {
+                runner.model().forward(runner.model().newBatch().add(1 + t, t, 0, true), runner.kvCache(), logits);
+            }
+            report = GpuProfile.report();
+        } finally {
+            System.clearProperty("hearth.gpu.profile");
+            GpuProfile.reset();
+        }
+        assertThat(report).contains("step(s) of 1 token(s)").contains("step(s) of 4 token(s)")
+                .contains("embed").contains("rmsnorm").contains("rope").contains("attention").contains("kvstore")
+                .contains("matvec").contains("elementwise");
+        double gpu = 0;
+        double host = 0;
+        double sum = 0;
+        int tables = 0;
+        for (String line : report.split("\n")) {
+            Matcher h = HEADER.matcher(line);
+            if (h.find()) {
+                assertThat(sum).as(report).isLessThanOrEqualTo(gpu * 1.001 + 1e-3);
+                int steps = Integer.parseInt(h.group(1));
+                gpu = Double.parseDouble(h.group(3)) * steps;
+                host = Double.parseDouble(h.group(4)) * steps;
+                assertThat(gpu).as(report).isPositive().isLessThanOrEqualTo(host);
+                sum = 0;
+                tables++;
+                continue;
+            }
+            Matcher r = ROW.matcher(line);
+            if (r.find()) {
+                sum += Double.parseDouble(r.group(3));
+            }
+        }
+        assertThat(tables).isEqualTo(2);
+        assertThat(sum).as(report).isPositive().isLessThanOrEqualTo(gpu * 1.001 + 1e-3);
+    }
+}
