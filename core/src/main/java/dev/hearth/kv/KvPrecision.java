@@ -15,6 +15,11 @@ public enum KvPrecision {
         };
     }
 
+    /** Bytes one cached key or value element takes on average: a row of one Q8_0 block (32 values) over 32. */
+    public double bytesPerElement() {
+        return bytesPerRow(32) / 32.0;
+    }
+
     public static KvPrecision parse(String s) {
         return switch (s.strip().toLowerCase(java.util.Locale.ROOT)) {
             case "f32" -> F32;

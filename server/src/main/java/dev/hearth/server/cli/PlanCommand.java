@@ -25,7 +25,10 @@ final class PlanCommand implements Callable<Integer> {
     @Option(names = "--ram", paramLabel = "SIZE", description = "Memory to plan for, e.g. 64G (default: this machine's).")
     String ram;
 
-    @Option(names = "--ctx", paramLabel = "TOKENS", defaultValue = "8192", description = "Context per sequence (default ${DEFAULT-VALUE}).")
+    // The same spelling as run/serve's ContextSizeOption (-c/--ctx-size); --ctx stays for existing scripts. Not the
+    // mixin itself: plan has no model's context to default to, so it plans for 8192.
+    @Option(names = {"-c", "--ctx-size", "--ctx"}, paramLabel = "TOKENS", defaultValue = "8192",
+            description = "Context per sequence (default ${DEFAULT-VALUE}).")
     int context;
 
     @Option(names = "--parallel", paramLabel = "N", defaultValue = "1", description = "Concurrent sequences (default ${DEFAULT-VALUE}).")

@@ -16,7 +16,7 @@ import dev.hearth.server.local.LoadedModels;
 import dev.hearth.server.local.StoreModelSource;
 import dev.hearth.server.local.LoadedModel;
 import dev.hearth.server.local.LocalBackend;
-import dev.hearth.server.local.ModelLoader;
+import dev.hearth.server.local.ModelSpec;
 import dev.hearth.server.route.Router;
 import dev.hearth.server.route.RouterSetup;
 import dev.hearth.server.config.ConfigLoader;
@@ -117,7 +117,7 @@ final class ServeCommand implements Callable<Integer> {
                 connectionOptions.openPull(fileSettings));
         List<Map.Entry<Path, String>> specs = new ArrayList<>();
         for (String spec : models) {
-            Map.Entry<Path, String> parsed = ModelLoader.parseSpec(spec);
+            Map.Entry<Path, String> parsed = ModelSpec.parse(spec);
             if (specs.stream().anyMatch(e -> e.getValue().equals(parsed.getValue()))) {
                 throw new IllegalArgumentException("two --model options are named '" + parsed.getValue()
                         + "'; give one an alias: --model PATH=ALIAS");
@@ -151,7 +151,7 @@ final class ServeCommand implements Callable<Integer> {
                 String name = specs.get(i).getValue();
                 try {
                     long inUse = backend.models().stream().mapToLong(m -> m.sizeBytes()).sum();
-                    LoadedModel model = ModelLoader.loadPathOrName(models.get(i), options, store, inUse);
+                    LoadedModel model = ModelSpec.load(models.get(i), options, store, inUse);
                     backend.add(model);
                     loaded.add(model);
                     metrics.modelLoaded(model.info().name(), model.info().loadMillis() / 1000.0);

@@ -49,7 +49,7 @@ final class AccessFilter implements Filter {
         try {
             int authorizations = req.headers().all(HeaderNames.AUTHORIZATION, java.util.List::of).size();
             if (authorizations > 1) {  // which one would count is ambiguous: a proxy and the server could disagree
-                HearthServer.writeError(req, res, ApiException.badParam("authorization", "the request has "
+                ErrorWriter.write(req, res, ApiException.badParam("authorization", "the request has "
                         + authorizations + " Authorization headers; send exactly one"));
                 return;
             }
@@ -62,13 +62,13 @@ final class AccessFilter implements Filter {
                 return;
             }
             if (expected != null && !path.equals("/health") && !authorized(req)) {
-                HearthServer.writeError(req, res, ApiException.unauthorized());
+                ErrorWriter.write(req, res, ApiException.unauthorized());
                 return;
             }
             chain.proceed();
         } finally {
             metrics.request(endpoint(path), res.status().code(),
-                    req.context().get(HearthServer.ERROR_MESSAGE, String.class).orElse(null));
+                    req.context().get(ErrorWriter.ERROR_MESSAGE, String.class).orElse(null));
         }
     }
 
@@ -78,16 +78,16 @@ final class AccessFilter implements Filter {
             caller = agents.identify(req.headers().first(HeaderNames.AUTHORIZATION).orElse(null),
                     req.headers().first(AGENT).orElse(null), req.headers().first(PRIORITY).orElse(null));
         } catch (IllegalArgumentException e) {
-            HearthServer.writeError(req, res, ApiException.badParam(e.getMessage().startsWith("priority")
+            ErrorWriter.write(req, res, ApiException.badParam(e.getMessage().startsWith("priority")
                     ? PRIORITY.defaultCase() : AGENT.defaultCase(), e.getMessage()));
             return;
         }
         if (caller.isEmpty()) {
-            HearthServer.writeError(req, res, ApiException.unauthorized());
+            ErrorWriter.write(req, res, ApiException.unauthorized());
             return;
         }
         if (AdminAccess.adminOnly(path, settings) && !AdminAccess.isAdmin(caller.get())) {
-            HearthServer.writeError(req, res, AdminAccess.forbidden(path));
+            ErrorWriter.write(req, res, AdminAccess.forbidden(path));
             return;
         }
         if (req.prologue().method() != Method.POST) {
@@ -99,7 +99,7 @@ final class AccessFilter implements Filter {
             call = agents.begin(caller.get(), endpoint(path), AdminAccess.mayPull(caller.get(), settings)
                     ? PullPermission.ALLOWED : PullPermission.REFUSED);
         } catch (QuotaExceededException e) {
-            HearthServer.writeError(req, res, e);
+            ErrorWriter.write(req, res, e);
             return;
         }
         try {

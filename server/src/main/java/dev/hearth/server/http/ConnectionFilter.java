@@ -37,12 +37,12 @@ final class ConnectionFilter implements Filter {
             String framing = framingError(req);
             if (framing != null) {
                 res.header(HeaderValues.CONNECTION_CLOSE);
-                HearthServer.writeError(req, res, new ApiException(400, "invalid_request_error", null,
+                ErrorWriter.write(req, res, new ApiException(400, "invalid_request_error", null,
                         "invalid_framing", framing, 0));
                 close = true;
             } else if (drain.draining() && !req.path().path().equals("/health")) {
                 res.header(HeaderValues.CONNECTION_CLOSE);  // shutting down: no new work on any connection
-                HearthServer.writeError(req, res, ApiException.shuttingDown());
+                ErrorWriter.write(req, res, ApiException.shuttingDown());
                 close = true;
             } else {
                 boolean work = req.prologue().method() == Method.POST;  // reads (health, metrics) are not work
@@ -60,7 +60,7 @@ final class ConnectionFilter implements Filter {
                 }
                 close = drain.draining() || req.headers().contains(HeaderValues.CONNECTION_CLOSE)
                         || res.headers().contains(HeaderValues.CONNECTION_CLOSE)
-                        || unreadBody(req);
+                        || ErrorWriter.unreadBody(req);
             }
         } finally {
             guard.requestDone();
@@ -68,16 +68,6 @@ final class ConnectionFilter implements Filter {
         if (close) {
             throw new CloseConnectionException("the connection closes after this request");
         }
-    }
-
-    /** Whether the request has body bytes the handler has not read (the connection must then close). */
-    static boolean unreadBody(io.helidon.webserver.http.ServerRequest req) {
-        return hasBody(req) && !req.content().consumed();
-    }
-
-    private static boolean hasBody(io.helidon.webserver.http.ServerRequest req) {
-        return req.headers().contains(HeaderNames.TRANSFER_ENCODING)
-                || req.headers().contentLength().orElse(0L) > 0;
     }
 
     private static String framingError(RoutingRequest req) {

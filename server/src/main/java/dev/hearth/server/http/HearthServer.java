@@ -1,7 +1,6 @@
 package dev.hearth.server.http;
 
 import dev.hearth.server.http.api.ApiException;
-import dev.hearth.server.http.api.ErrorMapper;
 import dev.hearth.server.http.api.Json;
 import dev.hearth.server.http.api.RequestContext;
 import dev.hearth.server.agents.AgentGate;
@@ -15,7 +14,6 @@ import dev.hearth.server.route.Router;
 import dev.hearth.server.web.WebRoutes;
 import io.helidon.common.socket.SocketOptions;
 import io.helidon.http.HeaderNames;
-import io.helidon.http.HeaderValues;
 import io.helidon.webserver.WebServer;
 import io.helidon.webserver.http.HttpRouting;
 import io.helidon.webserver.http.ServerRequest;
@@ -31,8 +29,6 @@ import java.util.Map;
  * {@link ServerParts}, shared by {@code hearth serve} and the tests.
  */
 public final class HearthServer implements AutoCloseable {
-    /** The request-context key under which {@link #writeError} leaves the message it wrote. */
-    static final String ERROR_MESSAGE = "hearth.error.message";
     private final WebServer server;
 
     private final ConnectionGuard guard;
@@ -108,7 +104,7 @@ public final class HearthServer implements AutoCloseable {
         OllamaHandlers ollama = new OllamaHandlers(context);
         r.addFilter(new ConnectionFilter(guard, drain, reclaim));
         r.addFilter(new AccessFilter(settings, metrics, agents));
-        r.error(Throwable.class, HearthServer::writeError);
+        r.error(Throwable.class, ErrorWriter::write);
         r.register(new WebRoutes(router, metrics, agents));
         r.get("/health", (req, res) -> health(backend, drain, res))
                 .get("/metrics", (req, res) -> writeMetrics(metrics, router, agents, res))
@@ -164,23 +160,6 @@ public final class HearthServer implements AutoCloseable {
         }
         res.header(HeaderNames.CONTENT_TYPE, ServerMetrics.CONTENT_TYPE);
         res.send(out.toByteArray());
-    }
-
-    /** The one place errors are written: OpenAI's shape, or Ollama's under {@code /api/}. */
-    static void writeError(ServerRequest req, ServerResponse res, Throwable t) {
-        ApiException e = ErrorMapper.map(t);
-        if (res.isSent()) {
-            return;
-        }
-        req.context().register(ERROR_MESSAGE, e.getMessage());  // for the recent errors of the stats
-        if (e.retryAfterSeconds() > 0) {
-            res.header(HeaderNames.RETRY_AFTER, Integer.toString(e.retryAfterSeconds()));
-        }
-        if (ConnectionFilter.unreadBody(req)) {
-            res.header(HeaderValues.CONNECTION_CLOSE);  // the unread bytes are not parsed as a request: we close
-        }
-        boolean ollama = req.path().path().startsWith("/api/");
-        Json.send(res, e.status(), ollama ? ErrorMapper.ollamaBody(e) : ErrorMapper.openAiBody(e));
     }
 
     public int port() {

@@ -1,5 +1,7 @@
 package dev.hearth.server.hub;
 
+import dev.hearth.kv.KvPrecision;
+
 /**
  * The planner's answer for one model file under one {@link PlanRequest}: bytes by use, whether it fits, and
  * expected speeds.
@@ -81,9 +83,9 @@ public record MemoryPlan(String model, String quantization, ModelShape shape, Pl
         if (request.parallel() > 1 && others + kvPerSequence <= budgetBytes) {
             out.append("; or --parallel ").append(Math.max(1, (budgetBytes - others) / Math.max(1, kvPerSequence)));
         }
-        if (request.kv() != dev.hearth.kv.KvPrecision.Q8_0) {
-            long q8 = (long) (kvCacheBytes * Planner.bytesPerElement(dev.hearth.kv.KvPrecision.Q8_0)
-                    / Planner.bytesPerElement(request.kv()));
+        if (request.kv() != KvPrecision.Q8_0) {
+            long q8 = (long) (kvCacheBytes * KvPrecision.Q8_0.bytesPerElement()
+                    / request.kv().bytesPerElement());
             if (others + q8 <= budgetBytes) {
                 out.append("; or --kv q8_0 (KV cache ").append(Bytes.format(q8)).append(')');
             }

@@ -3,7 +3,6 @@ package dev.hearth.server.hub;
 import dev.hearth.device.ComputeDevices;
 import dev.hearth.device.DeviceFootprint;
 import dev.hearth.device.Placement;
-import dev.hearth.kv.KvPrecision;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -52,15 +51,10 @@ public final class Planner {
         return memoryBytes - Math.max(1L << 30, memoryBytes / 20);
     }
 
-    /** Bytes one cached key or value element takes: a row of one Q8_0 block (32 values) over 32. */
-    static double bytesPerElement(KvPrecision kv) {
-        return kv.bytesPerRow(32) / 32.0;
-    }
-
     public MemoryPlan plan(String model, String quant, ModelShape shape, long weightBytes, PlanRequest req) {
         long ctx = req.context();
         long kvPerToken = (long) Math.ceil(shape.layers() * 2.0 * shape.keyValueHeads() * shape.headDim()
-                * bytesPerElement(req.kv()));
+                * req.kv().bytesPerElement());
         long kv = kvPerToken * ctx * req.parallel();
         int heads = Math.max(1, shape.dim() / shape.headDim());
         long compute = 4L * ((long) MICRO_BATCH * (8L * shape.dim() + (long) heads * Math.min(ctx, ATTENTION_CHUNK))
@@ -99,7 +93,7 @@ public final class Planner {
         dev.hearth.engine.MemoryEstimate e;
         try (dev.hearth.gguf.GgufFile g = dev.hearth.gguf.GgufFile.open(file)) {
             e = dev.hearth.engine.MemoryEstimate.of(g, req.context(), req.parallel(),
-                    dev.hearth.kv.KvPrecision.valueOf(req.kv().name()),
+                    req.kv(),
                     dev.hearth.engine.LocalModelRunner.DEFAULT_MAX_BATCH_TOKENS, machine.cores());
         } catch (RuntimeException ex) {
             return rough;  // a header the loader would refuse anyway (it says why): planned from its summary

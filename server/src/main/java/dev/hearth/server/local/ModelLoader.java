@@ -12,7 +12,6 @@ import dev.hearth.gguf.GgufFile;
 import dev.hearth.gguf.GgufKeys;
 import dev.hearth.gguf.GgufTensorInfo;
 import dev.hearth.server.backend.ModelInfo;
-import dev.hearth.server.backend.PullPermission;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -25,20 +24,6 @@ import java.util.Set;
 /** Loads a GGUF file into a {@link LoadedModel}: the model and its engine, tokenizer and chat template. */
 public final class ModelLoader {
     private ModelLoader() {}
-
-    /**
-     * Parses {@code PATH[=alias]}: the alias, or else the file name without {@code .gguf}, is the name clients use.
-     */
-    public static Map.Entry<Path, String> parseSpec(String spec) {
-        int eq = spec.lastIndexOf('=');
-        Path path = Path.of(eq < 0 ? spec : spec.substring(0, eq));
-        String alias = eq < 0 ? null : spec.substring(eq + 1);
-        if (alias != null && alias.isBlank()) {
-            throw new IllegalArgumentException("--model " + spec + ": the alias after '=' is empty");
-        }
-        String name = alias != null ? alias : path.getFileName().toString().replaceFirst("(?i)\\.gguf$", "");
-        return Map.entry(path, name);
-    }
 
     public static LoadedModel load(Path path, String name, LoadOptions options) throws IOException {
         if (!Files.isRegularFile(path)) {
@@ -103,25 +88,6 @@ public final class ModelLoader {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted while warming up the model", e);
         }
-    }
-
-    /**
-     * Loads {@code --model} as given: {@code PATH[=ALIAS]} of a GGUF file, or else a model name in the local store
-     * (resolved by {@code store}); either way checked against free memory by {@code store}'s planner.
-     */
-    public static LoadedModel loadPathOrName(String spec, LoadOptions options, StoreModelSource store,
-            long bytesInUse) throws IOException {
-        Map.Entry<Path, String> parsed = parseSpec(spec);
-        if (Files.isRegularFile(parsed.getKey()) || store == null) {
-            return store != null ? store.loadFile(parsed.getKey(), parsed.getValue(), bytesInUse)
-                    : load(parsed.getKey(), parsed.getValue(), options);
-        }
-        String name = spec.contains("=") ? spec.substring(0, spec.lastIndexOf('=')) : spec;
-        if (spec.contains("=")) {
-            throw new IllegalArgumentException("--model " + spec + ": '" + name + "' is neither a file nor can a"
-                    + " stored model take an alias; give a file path, or the store name alone");
-        }
-        return store.load(name, bytesInUse, PullPermission.ALLOWED);  // the operator's own --model
     }
 
     /** Architecture, the dominant weight type (by bytes) and the parameter count from the file's directory. */

@@ -16,7 +16,7 @@ import dev.hearth.server.backend.InsufficientMemoryException;
 import dev.hearth.server.local.LoadOptions;
 import dev.hearth.server.local.LoadedModels;
 import dev.hearth.server.local.LocalBackend;
-import dev.hearth.server.local.ModelLoader;
+import dev.hearth.server.local.ModelSpec;
 import dev.hearth.server.backend.UnknownModelException;
 import dev.hearth.server.local.StoreModelSource;
 import dev.hearth.testing.Fixtures;
@@ -181,18 +181,18 @@ class ModelLoadingTest {
             String name = pull(s);
             StoreModelSource source = new StoreModelSource(new ModelStore(home), new Planner(machine(64L << 30)),
                     OPTIONS);
-            try (var byName = ModelLoader.loadPathOrName(name, OPTIONS, source, 0);
-                    var byPath = ModelLoader.loadPathOrName(Fixtures.model("qwen2-fx-Q8_0.gguf") + "=q", OPTIONS,
+            try (var byName = ModelSpec.load(name, OPTIONS, source, 0);
+                    var byPath = ModelSpec.load(Fixtures.model("qwen2-fx-Q8_0.gguf") + "=q", OPTIONS,
                             source, 0)) {
                 assertThat(byName.info().name()).isEqualTo(name);
                 assertThat(byName.info().architecture()).isEqualTo("qwen2");
                 assertThat(byPath.info().name()).isEqualTo("q");
             }
-            org.assertj.core.api.Assertions.assertThatThrownBy(() -> ModelLoader.loadPathOrName("no-such-model",
+            org.assertj.core.api.Assertions.assertThatThrownBy(() -> ModelSpec.load("no-such-model",
                     OPTIONS, source, 0)).isInstanceOf(UnknownModelException.class).hasMessageContaining("hearth pull");
             StoreModelSource small = new StoreModelSource(new ModelStore(home), new Planner(machine(1200L << 20)),
                     OPTIONS);
-            org.assertj.core.api.Assertions.assertThatThrownBy(() -> ModelLoader.loadPathOrName(
+            org.assertj.core.api.Assertions.assertThatThrownBy(() -> ModelSpec.load(
                     Fixtures.model("qwen2-fx-Q8_0.gguf") + "=q", OPTIONS, small, 0))
                     .isInstanceOf(InsufficientMemoryException.class).hasMessageContaining("'q'");
         }

@@ -9,7 +9,7 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The README's memory figures for the default model are the planner's own words: each sentence below is what
- * {@code hearth plan --ram 64G --ctx 8192 --parallel 16 --kv KV} computes for qwen2.5:32b at Q4_K_M. When the
+ * {@code hearth plan --ram 64G --ctx-size 8192 --parallel 16 --kv KV} computes for qwen2.5:32b at Q4_K_M. When the
  * planner changes, this fails and prints the sentence to put in the README.
  */
 class ReadmeFiguresTest {
@@ -26,7 +26,7 @@ class ReadmeFiguresTest {
         MemoryPlan f16 = plan(KvPrecision.F16);
         MemoryPlan q8 = plan(KvPrecision.Q8_0);
         assertThat(f16.verdict()).isEqualTo(MemoryPlan.Verdict.TIGHT);
-        assertThat(readme).contains("`hearth plan --ram 64G --ctx 8192 --parallel 16 --kv f16`: " + f16.describe())
+        assertThat(readme).contains("`hearth plan --ram 64G --ctx-size 8192 --parallel 16 --kv f16`: " + f16.describe())
                 .contains("`--kv q8_0`: " + q8.describe());
         assertThat(readme).doesNotContain("with room for 16 x 8k");
     }
