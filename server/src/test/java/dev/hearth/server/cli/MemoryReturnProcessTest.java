@@ -38,7 +38,7 @@ import org.junit.jupiter.api.io.TempDir;
  * and the return is timed by the server's idle collections (10 s and 30 s after the last request; the second comes
  * after the grammar cache has dropped its idle grammars, up to 64 MiB), which the test waits for with 30 s to spare.
  * With {@code HEARTH_MEMORY_DIAGNOSE=DIR} the server runs with Native Memory Tracking, the test waits the whole return
- * time, and DIR gets the NMT summary, heap and mappings after load and at the end, to find where memory stays.
+ * time, and DIR gets the NMT summary, heap, class histogram and mappings after load and at the end, to find where memory stays.
  */
 class MemoryReturnProcessTest {
     static final Path MODEL = dev.hearth.testing.Fixtures.model("qwen3-fx-Q8_0.gguf").toAbsolutePath();
@@ -161,7 +161,7 @@ class MemoryReturnProcessTest {
         }
         Path dir = Files.createDirectories(Path.of(System.getenv("HEARTH_MEMORY_DIAGNOSE")));
         String jcmd = Path.of(System.getProperty("java.home"), "bin", "jcmd").toString();
-        for (String command : List.of("VM.native_memory summary", "GC.heap_info")) {
+        for (String command : List.of("VM.native_memory summary", "GC.heap_info", "GC.class_histogram")) {
             List<String> line = new ArrayList<>(List.of(jcmd, Long.toString(pid)));
             line.addAll(List.of(command.split(" ")));
             new ProcessBuilder(line).redirectErrorStream(true)
