@@ -38,7 +38,8 @@ import org.junit.jupiter.api.io.TempDir;
  * and the return is timed by the server's idle collections (10 s and 30 s after the last request; the second comes
  * after the grammar cache has dropped its idle grammars, up to 64 MiB), which the test waits for with 30 s to spare.
  * With {@code HEARTH_MEMORY_DIAGNOSE=DIR} the server runs with Native Memory Tracking, the test waits the whole return
- * time, and DIR gets the NMT summary, heap, class histogram and mappings after load and at the end, to find where memory stays.
+ * time, and DIR gets the NMT summary, heap, class histogram and mappings after load and at the end, to find where
+ * memory stays.
  */
 class MemoryReturnProcessTest {
     static final Path MODEL = dev.hearth.testing.Fixtures.model("qwen3-fx-Q8_0.gguf").toAbsolutePath();
@@ -52,8 +53,8 @@ class MemoryReturnProcessTest {
     // after the second idle collection (NMT: compiled code +4 MiB, metaspace +1.4 MiB; the heap after its collection
     // the same); under load 12-16: +11.3% and +11.4% (with MALLOC_ARENA_MAX=2 too: NMT heap +20 MiB, its live set
     // 96 -> 113 MiB, compiled code +2.2 MiB), +8% (heap live +3 MiB, most of it new int[] and float[] arrays of a
-    // few hundred KB). A 5-minute soak left glibc's malloc arenas holding 100 MB (73 MB of it free but fragmented, 55 MiB
-    // resident; System.native_heap_info). The first idle collection, at 10 s, still sees the grammar cache's
+    // few hundred KB). A 5-minute soak left glibc's malloc arenas holding 100 MB (73 MB of it free but fragmented,
+    // 55 MiB resident; System.native_heap_info). The first idle collection, at 10 s, still sees the grammar cache's
     // idle grammars: +19% to +33%.
     static final double BOUND = 1.15;
 
