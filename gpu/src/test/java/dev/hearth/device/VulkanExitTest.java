@@ -79,14 +79,7 @@ class VulkanExitTest {
     void sigtermEndsWithTheJvmsStatusNotACrash() throws Exception {
         Process p = start("term");
         StringBuilder seen = new StringBuilder();
-        BufferedReader lines = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
-        for (String line; (line = lines.readLine()) != null; ) {
-            seen.append(line).append('\n');
-            if (line.equals("busy")) {
-                break;
-            }
-        }
-        assertThat(seen.toString()).contains("busy");
+        BufferedReader lines = readUntilBusy(p, seen);
         // SIGTERM (through the handle: Process.destroy would also close our end of its output)
         assertThat(p.toHandle().destroy()).isTrue();  // the JVM runs its hooks with the forward loop submitting
         lines.lines().forEach(l -> seen.append(l).append('\n'));
