@@ -94,11 +94,12 @@ public final class DeviceFootprint {
                 + buffer(16);                                                 // the unused binding
         long blocksPerSequence = (contextLength + blockSize - 1) / blockSize;
         long logitRows = Math.min(maxSequences, maxBatch);
-        long host = buffer(4 * b) * 3                                         // tokens, kv rows, logit rows
+        long host = 2 * (buffer(4 * b) * 3                                    // tokens, kv rows, logit rows
                 + buffer(8 * b * (c.rotaryDims() / 2))                        // rope cos and sin
                 + buffer(8 * b)                                               // attention rows
                 + buffer(4 * Math.min(maxSequences, maxBatch) * blocksPerSequence)  // block tables
-                + buffer(4 * Math.max(1, logitRows) * c.vocabSize());         // logits
+                + buffer(4 * Math.max(1, logitRows) * c.vocabSize()));        // logits
+        // each twice: mapped for the host, and the device-local copy that the shaders use
         return new DeviceFootprint(c.numLayers(), layers, embedding, c.tiedOutput(), output, kvPerLayer,
                 activations + host, buffer(4 * b * c.dim()));
     }

@@ -11,7 +11,6 @@ import org.lwjgl.vulkan.VkComputePipelineCreateInfo;
 import org.lwjgl.vulkan.VkDescriptorBufferInfo;
 import org.lwjgl.vulkan.VkDescriptorSetLayoutBinding;
 import org.lwjgl.vulkan.VkDescriptorSetLayoutCreateInfo;
-import org.lwjgl.vulkan.VkMemoryBarrier;
 import org.lwjgl.vulkan.VkPipelineLayoutCreateInfo;
 import org.lwjgl.vulkan.VkPushConstantRange;
 import org.lwjgl.vulkan.VkShaderModuleCreateInfo;
@@ -74,31 +73,31 @@ final class ComputePipeline implements AutoCloseable {
         ctx.track(this);
     }
 
-    /** Records one dispatch of {@code groupsX x groupsY x groupsZ} workgroups over these buffers, then a barrier. */
+    /**
+     * Records one dispatch of {@code groupsX x groupsY x groupsZ} workgroups over these buffers, behind a barrier
+     * when commands were recorded since the last one ({@link VulkanContext#beforeCommand()}).
+     */
     void dispatch(GpuBuffer[] buffers, int[] push, int groupsX, int groupsY, int groupsZ) {
         if (buffers.length != bindings) {
             throw new IllegalArgumentException("pipeline takes " + bindings + " buffers, got " + buffers.length);
         }
-        var cmd = ctx.commands;
+        if (push.length > PUSH_INTS) {
+            throw new IllegalArgumentException("at most " + PUSH_INTS + " push constants, got " + push.length);
+        }
+        var cmd = ctx.recording();
+        ctx.beforeCommand();
         try (MemoryStack stack = stackPush()) {
             vkCmdBindPipeline(cmd, VK_PIPELINE_BIND_POINT_COMPUTE, pipeline);
             VkWriteDescriptorSet.Buffer writes = VkWriteDescriptorSet.calloc(bindings, stack);
+            VkDescriptorBufferInfo.Buffer infos = VkDescriptorBufferInfo.calloc(bindings, stack);
             for (int i = 0; i < bindings; i++) {
-                VkDescriptorBufferInfo.Buffer info = VkDescriptorBufferInfo.calloc(1, stack)
-                        .buffer(buffers[i].handle).offset(0).range(VK_WHOLE_SIZE);
+                VkDescriptorBufferInfo info = infos.get(i).buffer(buffers[i].handle).offset(0).range(VK_WHOLE_SIZE);
                 writes.get(i).sType$Default().dstBinding(i).descriptorType(VK_DESCRIPTOR_TYPE_STORAGE_BUFFER)
-                        .descriptorCount(1).pBufferInfo(info);
+                        .descriptorCount(1).pBufferInfo(VkDescriptorBufferInfo.create(info.address(), 1));
             }
             KHRPushDescriptor.vkCmdPushDescriptorSetKHR(cmd, VK_PIPELINE_BIND_POINT_COMPUTE, layout, 0, writes);
-            int[] p = new int[PUSH_INTS];
-            System.arraycopy(push, 0, p, 0, push.length);
-            vkCmdPushConstants(cmd, layout, VK_SHADER_STAGE_COMPUTE_BIT, 0, p);
+            vkCmdPushConstants(cmd, layout, VK_SHADER_STAGE_COMPUTE_BIT, 0, stack.ints(push));
             vkCmdDispatch(cmd, groupsX, groupsY, groupsZ);
-            VkMemoryBarrier.Buffer barrier = VkMemoryBarrier.calloc(1, stack).sType$Default()
-                    .srcAccessMask(VK_ACCESS_SHADER_WRITE_BIT)
-                    .dstAccessMask(VK_ACCESS_SHADER_READ_BIT | VK_ACCESS_SHADER_WRITE_BIT | VK_ACCESS_HOST_READ_BIT);
-            vkCmdPipelineBarrier(cmd, VK_PIPELINE_STAGE_COMPUTE_SHADER_BIT,
-                    VK_PIPELINE_STAGE_COMPUTE_SHADER_BIT | VK_PIPELINE_STAGE_HOST_BIT, 0, barrier, null, null);
             ctx.timestamp(label);
         }
     }

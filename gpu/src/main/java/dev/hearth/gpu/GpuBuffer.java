@@ -7,7 +7,6 @@ import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import org.lwjgl.PointerBuffer;
 import org.lwjgl.system.MemoryStack;
-import org.lwjgl.vulkan.VkBufferCopy;
 import org.lwjgl.vulkan.VkBufferCreateInfo;
 import org.lwjgl.vulkan.VkDevice;
 import org.lwjgl.vulkan.VkMemoryAllocateInfo;
@@ -110,10 +109,7 @@ final class GpuBuffer {
                 long n = Math.min(staging.bytes, src.byteSize() - done);
                 MemorySegment.copy(src, done, staging.mapped, 0, n);
                 ctx.begin();
-                try (MemoryStack stack = stackPush()) {
-                    vkCmdCopyBuffer(ctx.commands, staging.handle, handle,
-                            VkBufferCopy.calloc(1, stack).srcOffset(0).dstOffset(offset + done).size(n));
-                }
+                ctx.copy(staging, 0, this, offset + done, n);
                 ctx.submitAndWait();
             }
         } finally {
@@ -142,10 +138,7 @@ final class GpuBuffer {
                 long from = done;
                 ctx.exclusive(() -> {
                     ctx.begin();
-                    try (MemoryStack stack = stackPush()) {
-                        vkCmdCopyBuffer(ctx.commands, handle, staging.handle,
-                                VkBufferCopy.calloc(1, stack).srcOffset(offset + from).dstOffset(0).size(n));
-                    }
+                    ctx.copy(this, offset + from, staging, 0, n);
                     ctx.submitAndWait();
                     MemorySegment.copy(staging.mapped, 0, dst, from, n);
                 });

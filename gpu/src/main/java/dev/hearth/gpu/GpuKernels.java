@@ -36,6 +36,14 @@ final class GpuKernels {
         this.maxGroups = Math.min(65535, ctx.maxWorkGroupsX);
     }
 
+    /**
+     * The next kernel neither reads nor writes what the kernels since the last barrier write (the q, k and v
+     * products of one input; gate and up): it may run alongside them, with no barrier between.
+     */
+    void independent() {
+        ctx.skipBarrier();
+    }
+
     private ComputePipeline pipeline(String shader, String defines, int bindings) {
         return pipelines.computeIfAbsent(shader + "|" + defines,
                 k -> new ComputePipeline(ctx, shader, defines, bindings));
@@ -125,15 +133,6 @@ final class GpuKernels {
                 new int[] {w.rows(), w.cols(), numOut, (int) w.rowBytes(), (int) w.expertBytes(), slots,
                         xPerSlot ? 1 : 0},
                 ceilDiv(w.rows(), 64 / tpr), ceilDiv(numOut, TILE));
-    }
-
-    /** dst = src over {@code bytes} (a multiple of 16). */
-    void copy(GpuBuffer src, GpuBuffer dst, long bytes) {
-        int count = (int) (bytes / 16);
-        int groups = Math.max(1, (count + 255) / 256);
-        int x = Math.min(groups, maxGroups);
-        pipeline("copy.comp", "", 2).dispatch(new GpuBuffer[] {src, dst}, new int[] {count}, x, (groups + x - 1) / x,
-                1);
     }
 
     /** x[t, :] = row tokens[t] of the table, for n tokens. */

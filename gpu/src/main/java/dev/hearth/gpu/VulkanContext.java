@@ -11,6 +11,7 @@ import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Supplier;
 import org.lwjgl.PointerBuffer;
 import org.lwjgl.system.MemoryStack;
+import org.lwjgl.vulkan.VkBufferCopy;
 import org.lwjgl.vulkan.VkCommandBuffer;
 import org.lwjgl.vulkan.VkCommandBufferAllocateInfo;
 import org.lwjgl.vulkan.VkCommandBufferBeginInfo;
@@ -19,6 +20,7 @@ import org.lwjgl.vulkan.VkDevice;
 import org.lwjgl.vulkan.VkDeviceCreateInfo;
 import org.lwjgl.vulkan.VkDeviceQueueCreateInfo;
 import org.lwjgl.vulkan.VkFenceCreateInfo;
+import org.lwjgl.vulkan.VkMemoryBarrier;
 import org.lwjgl.vulkan.VkPhysicalDevice;
 import org.lwjgl.vulkan.VkPhysicalDeviceMemoryProperties;
 import org.lwjgl.vulkan.VK11;
@@ -51,7 +53,12 @@ final class VulkanContext implements AutoCloseable {
     final boolean subgroupArithmetic;
     final int subgroupSize;
     private final long commandPool;
-    final VkCommandBuffer commands;
+    /** The command buffer of one-time work (uploads, tests); forward steps record their own (see StepRecordings). */
+    private final VkCommandBuffer commands;
+    /** Where dispatches and copies are recorded now: {@link #commands} or a step's reusable buffer. */
+    private VkCommandBuffer recordingInto;
+    /** A dispatch or copy was recorded since the last barrier: the next one waits for it unless told otherwise. */
+    private boolean barrierPending;
     private final long fence;
     private final VkPhysicalDeviceMemoryProperties memory;
     private final List<GpuBuffer> buffers = new ArrayList<>();
@@ -115,6 +122,7 @@ final class VulkanContext implements AutoCloseable {
                     .commandPool(commandPool).level(VK_COMMAND_BUFFER_LEVEL_PRIMARY).commandBufferCount(1), p),
                     "vkAllocateCommandBuffers");
             commands = new VkCommandBuffer(p.get(0), device);
+            recordingInto = commands;
             Vk.check(vkCreateFence(device, VkFenceCreateInfo.calloc(stack).sType$Default(), null, lp),
                     "vkCreateFence");
             fence = lp.get(0);
@@ -182,6 +190,11 @@ final class VulkanContext implements AutoCloseable {
         return track(GpuBuffer.create(this, bytes, VK_MEMORY_PROPERTY_DEVICE_LOCAL_BIT, 0, what, true));
     }
 
+    /** As {@link #deviceBuffer}, not counted against {@link #limitMemory} (see {@link #uncountedHostBuffer}). */
+    GpuBuffer uncountedDeviceBuffer(long bytes, String what) {
+        return track(GpuBuffer.create(this, bytes, VK_MEMORY_PROPERTY_DEVICE_LOCAL_BIT, 0, what, false));
+    }
+
     /** A buffer the host writes or reads every step (always mapped). */
     GpuBuffer hostBuffer(long bytes, String what) {
         return track(GpuBuffer.create(this, bytes,
@@ -239,30 +252,108 @@ final class VulkanContext implements AutoCloseable {
     }
 
     /**
-     * Starts recording the command buffer (after the previous submission finished) and holds the context until
-     * {@link #submitAndWait()}. A recording this thread left open (its recording code threw) is started afresh.
+     * Starts recording the one-time command buffer (after the previous submission finished) and holds the context
+     * until {@link #submitAndWait()}. A recording this thread left open (its recording code threw) is started afresh.
      */
     void begin() {
+        begin(commands, VK_COMMAND_BUFFER_USAGE_ONE_TIME_SUBMIT_BIT);
+    }
+
+    /**
+     * Starts recording {@code reusable} (from {@link #allocateCommandBuffer()}), to be submitted again and again by
+     * {@link #submitRecorded}; {@link #submitAndWait()} ends the recording and runs it once.
+     */
+    void beginReusable(VkCommandBuffer reusable) {
+        begin(reusable, 0);
+    }
+
+    private void begin(VkCommandBuffer into, int flags) {
         if (!(recording && use.isHeldByCurrentThread())) {
             use.lock();
         }
         try {
             checkOpen();
             recording = true;
+            recordingInto = into;
+            barrierPending = false;
             try (MemoryStack stack = stackPush()) {
-                Vk.check(vkResetCommandBuffer(commands, 0), "vkResetCommandBuffer");
-                Vk.check(vkBeginCommandBuffer(commands, VkCommandBufferBeginInfo.calloc(stack).sType$Default()
-                        .flags(VK_COMMAND_BUFFER_USAGE_ONE_TIME_SUBMIT_BIT)), "vkBeginCommandBuffer");
+                Vk.check(vkResetCommandBuffer(into, 0), "vkResetCommandBuffer");
+                Vk.check(vkBeginCommandBuffer(into, VkCommandBufferBeginInfo.calloc(stack).sType$Default()
+                        .flags(flags)), "vkBeginCommandBuffer");
             }
             queries = 0;
             if (queryPool != 0 && stepTokens > 0) {
-                vkCmdResetQueryPool(commands, queryPool, 0, PROFILE_QUERIES);
+                vkCmdResetQueryPool(into, queryPool, 0, PROFILE_QUERIES);
                 timestamp("(start)");
             }
         } catch (RuntimeException e) {
             recording = false;
+            recordingInto = commands;
             use.unlock();
             throw e;
+        }
+    }
+
+    /** The command buffer being recorded (between begin and submitAndWait). */
+    VkCommandBuffer recording() {
+        if (!recording) {
+            throw new IllegalStateException("nothing is being recorded");
+        }
+        return recordingInto;
+    }
+
+    /**
+     * Before a dispatch or copy: a barrier when something was recorded since the last one (every write before it
+     * made visible to every later read), then marks this command as one the next must wait for.
+     */
+    void beforeCommand() {
+        if (barrierPending) {
+            barrier(recordingInto);
+        }
+        barrierPending = true;
+    }
+
+    /** The next command does not read or write what the commands since the last barrier write: no barrier before it. */
+    void skipBarrier() {
+        barrierPending = false;
+    }
+
+    private static void barrier(VkCommandBuffer cmd) {
+        try (MemoryStack stack = stackPush()) {
+            VkMemoryBarrier.Buffer barrier = VkMemoryBarrier.calloc(1, stack).sType$Default()
+                    .srcAccessMask(VK_ACCESS_SHADER_WRITE_BIT | VK_ACCESS_TRANSFER_WRITE_BIT)
+                    .dstAccessMask(VK_ACCESS_SHADER_READ_BIT | VK_ACCESS_SHADER_WRITE_BIT
+                            | VK_ACCESS_TRANSFER_READ_BIT | VK_ACCESS_TRANSFER_WRITE_BIT | VK_ACCESS_HOST_READ_BIT);
+            vkCmdPipelineBarrier(cmd, VK_PIPELINE_STAGE_COMPUTE_SHADER_BIT | VK_PIPELINE_STAGE_TRANSFER_BIT,
+                    VK_PIPELINE_STAGE_COMPUTE_SHADER_BIT | VK_PIPELINE_STAGE_TRANSFER_BIT | VK_PIPELINE_STAGE_HOST_BIT,
+                    0, barrier, null, null);
+        }
+    }
+
+    /** Records a transfer of {@code bytes} from src at srcOffset to dst at dstOffset (after a barrier if needed). */
+    void copy(GpuBuffer src, long srcOffset, GpuBuffer dst, long dstOffset, long bytes) {
+        beforeCommand();
+        try (MemoryStack stack = stackPush()) {
+            vkCmdCopyBuffer(recording(), src.handle, dst.handle,
+                    VkBufferCopy.calloc(1, stack).srcOffset(srcOffset).dstOffset(dstOffset).size(bytes));
+        }
+    }
+
+    /** A fresh command buffer from this context's pool, for {@link #beginReusable}; give it back with free. */
+    VkCommandBuffer allocateCommandBuffer() {
+        checkOpen();
+        try (MemoryStack stack = stackPush()) {
+            PointerBuffer p = stack.mallocPointer(1);
+            Vk.check(vkAllocateCommandBuffers(device, VkCommandBufferAllocateInfo.calloc(stack).sType$Default()
+                    .commandPool(commandPool).level(VK_COMMAND_BUFFER_LEVEL_PRIMARY).commandBufferCount(1), p),
+                    "vkAllocateCommandBuffers");
+            return new VkCommandBuffer(p.get(0), device);
+        }
+    }
+
+    void freeCommandBuffer(VkCommandBuffer cb) {
+        if (!closed) {
+            vkFreeCommandBuffers(device, commandPool, cb);
         }
     }
 
@@ -271,12 +362,13 @@ final class VulkanContext implements AutoCloseable {
         if (!(recording && use.isHeldByCurrentThread())) {
             throw new IllegalStateException("submitAndWait without begin on this thread");
         }
-        try (MemoryStack stack = stackPush()) {
-            Vk.check(vkEndCommandBuffer(commands), "vkEndCommandBuffer");
-            VkSubmitInfo submit = VkSubmitInfo.calloc(stack).sType$Default().pCommandBuffers(stack.pointers(commands));
-            Vk.check(vkQueueSubmit(queue, submit, fence), "vkQueueSubmit");
-            Vk.check(vkWaitForFences(device, stack.longs(fence), true, Long.MAX_VALUE), "vkWaitForFences");
-            Vk.check(vkResetFences(device, stack.longs(fence)), "vkResetFences");
+        try {
+            if (barrierPending) {
+                barrier(recordingInto);  // the host reads what the last commands wrote
+                barrierPending = false;
+            }
+            Vk.check(vkEndCommandBuffer(recordingInto), "vkEndCommandBuffer");
+            submit(recordingInto);
             if (queries > 1) {
                 long[] ticks = new long[queries];
                 Vk.check(vkGetQueryPoolResults(device, queryPool, 0, queries, ticks, Long.BYTES,
@@ -287,14 +379,34 @@ final class VulkanContext implements AutoCloseable {
             queries = 0;
         } finally {
             recording = false;
+            recordingInto = commands;
             use.unlock();
         }
+    }
+
+    /** Runs a command buffer recorded earlier (beginReusable, then submitAndWait) once more, and waits for it. */
+    void submitRecorded(VkCommandBuffer recorded) {
+        exclusive(() -> submit(recorded));
+    }
+
+    private void submit(VkCommandBuffer cb) {
+        try (MemoryStack stack = stackPush()) {
+            VkSubmitInfo submit = VkSubmitInfo.calloc(stack).sType$Default().pCommandBuffers(stack.pointers(cb));
+            Vk.check(vkQueueSubmit(queue, submit, fence), "vkQueueSubmit");
+            Vk.check(vkWaitForFences(device, stack.longs(fence), true, Long.MAX_VALUE), "vkWaitForFences");
+            Vk.check(vkResetFences(device, stack.longs(fence)), "vkResetFences");
+        }
+    }
+
+    /** Whether forward steps are being profiled (then each is recorded afresh, with its timestamps). */
+    boolean profiling() {
+        return queryPool != 0;
     }
 
     /** Under the GPU profile: a timestamp after the dispatch just recorded (the barrier behind it serializes). */
     void timestamp(String label) {
         if (queryPool != 0 && stepTokens > 0 && recording && queries < PROFILE_QUERIES) {
-            vkCmdWriteTimestamp(commands, VK_PIPELINE_STAGE_BOTTOM_OF_PIPE_BIT, queryPool, queries);
+            vkCmdWriteTimestamp(recordingInto, VK_PIPELINE_STAGE_BOTTOM_OF_PIPE_BIT, queryPool, queries);
             queryLabels[queries++] = label;
         }
     }

@@ -17,8 +17,10 @@ import dev.hearth.model.RopeStyle;
 
 /**
  * The transformer of {@code model.Transformer} on a Vulkan device: weights, the KV cache's blocks and every
- * activation live in device memory; per step the host writes only the tokens, RoPE angles, KV rows and block tables,
- * records the whole pass into one command buffer, and reads back the logits rows that were asked for. It runs the
+ * activation live in device memory; per step the host writes only the tokens, RoPE angles, KV rows and block tables
+ * into mapped staging buffers, which the step's first commands copy into device memory (shaders never read host
+ * memory: on a discrete card each such read crosses the bus), and reads back the logits rows that were asked for,
+ * copied out the same way. The pass is recorded once per step shape and reused ({@link StepRecordings}). It runs the
  * layers [firstLayer, numLayers) and the output head: from the tokens when firstLayer is 0, else from the residual
  * stream the CPU's layers left (one host-to-device copy per step; {@code model.SplitForwardPass}).
  */
@@ -49,16 +51,21 @@ final class VulkanForwardPass implements LayerRangePass {
     private final GpuBuffer expertWeights;
     private final GpuBuffer expertOut;
     private final GpuBuffer logitInput;
-    // written by the host every step
-    private final GpuBuffer tokens;
-    private final GpuBuffer cosSin;
-    private final GpuBuffer kvRows;
-    private final GpuBuffer attentionMeta;
-    private final GpuBuffer tables;
-    private final GpuBuffer logitRows;
-    /** The residual stream from the CPU's layers, [maxBatch, dim]; null when this pass embeds the tokens. */
+    // written by the host every step (mapped), and their device copies, which the shaders read
+    private final StepInput tokens;
+    private final StepInput cosSin;
+    private final StepInput kvRows;
+    private final StepInput attentionMeta;
+    private final StepInput tables;
+    private final StepInput logitRows;
+    private final int blocksPerSequence;
+    private final int maxSequences;
+    /** The residual stream from the CPU's layers, [maxBatch, dim] (mapped); null when this pass embeds the tokens. */
     private final GpuBuffer xIn;
+    /** The logits rows: computed in device memory, copied to the mapped buffer the host reads. */
+    private GpuBuffer logitsDevice;
     private GpuBuffer logitsOut;
+    private final StepRecordings recordings;
     private final int[] tokenIds;
     private final int[] rows;
     private final int[] meta;
@@ -113,15 +120,17 @@ final class VulkanForwardPass implements LayerRangePass {
         expertOut = activation((long) c.dim() * used, "expert outputs");
         logitInput = activation(c.dim(), "logit input");
         int half = c.rotaryDims() / 2;
-        tokens = ctx.hostBuffer(4L * maxBatch, "tokens");
-        cosSin = ctx.hostBuffer(8L * maxBatch * half, "rope angles");
-        kvRows = ctx.hostBuffer(4L * maxBatch, "kv rows");
-        attentionMeta = ctx.hostBuffer(8L * maxBatch, "attention rows");
-        int blocksPerSequence = (kv.contextLength() + kv.blockSize() - 1) / kv.blockSize();
+        tokens = new StepInput(ctx, 4L * maxBatch, "tokens");
+        cosSin = new StepInput(ctx, 8L * maxBatch * half, "rope angles");
+        kvRows = new StepInput(ctx, 4L * maxBatch, "kv rows");
+        attentionMeta = new StepInput(ctx, 8L * maxBatch, "attention rows");
+        blocksPerSequence = (kv.contextLength() + kv.blockSize() - 1) / kv.blockSize();
+        maxSequences = kv.maxSequences();
         tableWords = new int[Math.multiplyExact(Math.min(kv.maxSequences(), maxBatch), blocksPerSequence)];
-        tables = ctx.hostBuffer(4L * tableWords.length, "block tables");
-        logitRows = ctx.hostBuffer(4L * maxBatch, "logit rows");
+        tables = new StepInput(ctx, 4L * tableWords.length, "block tables");
+        logitRows = new StepInput(ctx, 4L * maxBatch, "logit rows");
         xIn = firstLayer == 0 ? null : ctx.hostBuffer(4L * maxBatch * c.dim(), "residual stream from the CPU");
+        recordings = new StepRecordings(ctx);
         ensureLogits(Math.min(kv.maxSequences(), maxBatch));  // the engine's rows: one per sequence at most
         tokenIds = new int[maxBatch];
         rows = new int[maxBatch];
@@ -176,9 +185,7 @@ final class VulkanForwardPass implements LayerRangePass {
             }
             int m = logits.rows();
             ensureLogits(logits.capacityRows());
-            ctx.begin();
-            record(n, m, kv.blockSize());
-            ctx.submitAndWait();
+            recordings.run(n, m, () -> record(n, m, kv.blockSize()));
             if (m > 0) {
                 logitsOut.read(logits.values(), m * c.vocabSize());
             }
@@ -213,13 +220,44 @@ final class VulkanForwardPass implements LayerRangePass {
                 wanted[m++] = t;
             }
         }
-        tokens.write(tokenIds, n);
-        kvRows.write(rows, n);
-        attentionMeta.write(meta, 2 * n);
-        tables.write(tableWords, used);
-        logitRows.write(wanted, m);
-        cosSin.write(cos, 0, 0, n * half);
-        cosSin.write(sin, 0, 4L * maxBatch * half, n * half);
+        tokens.host.write(tokenIds, n);
+        kvRows.host.write(rows, n);
+        attentionMeta.host.write(meta, 2 * n);
+        tables.host.write(tableWords, used);
+        logitRows.host.write(wanted, m);
+        cosSin.host.write(cos, 0, 0, n * half);
+        cosSin.host.write(sin, 0, 4L * maxBatch * half, n * half);
+    }
+
+    /** The step's inputs to device memory: the bytes that a step of n tokens and m logits rows can use. */
+    private void copyInputs(int n, int m) {
+        int half = c.rotaryDims() / 2;
+        tokens.copy(ctx, 0, 4L * n);
+        cosSin.copy(ctx, 0, 4L * n * half);
+        cosSin.copy(ctx, 4L * maxBatch * half, 4L * n * half);
+        kvRows.copy(ctx, 0, 4L * n);
+        attentionMeta.copy(ctx, 0, 8L * n);
+        tables.copy(ctx, 0, 4L * Math.min(n, maxSequences) * blocksPerSequence);
+        if (m > 0) {
+            logitRows.copy(ctx, 0, 4L * m);
+        }
+        if (xIn != null) {
+            ctx.skipBarrier();
+            ctx.copy(xIn, 0, x, 0, 4L * n * c.dim());
+        }
+    }
+
+    /** A mapped buffer the host fills each step and its device-local twin, filled from it by a transfer. */
+    private record StepInput(GpuBuffer host, GpuBuffer device) {
+        StepInput(VulkanContext ctx, long bytes, String what) {
+            this(ctx.hostBuffer(bytes, what), ctx.deviceBuffer(bytes, what + " (device)"));
+        }
+
+        /** Records the copy of bytes from offset; no barrier between the step's input copies. */
+        void copy(VulkanContext ctx, long offset, long bytes) {
+            ctx.skipBarrier();
+            ctx.copy(host, offset, device, offset, bytes);
+        }
     }
 
     /**
@@ -230,9 +268,13 @@ final class VulkanForwardPass implements LayerRangePass {
         long bytes = 4L * Math.max(1, rowsWanted) * c.vocabSize();
         if (logitsOut == null) {
             logitsOut = ctx.hostBuffer(bytes, "logits");
+            logitsDevice = ctx.deviceBuffer(bytes, "logits (device)");
         } else if (logitsOut.bytes < bytes) {
+            recordings.clear();  // they copy out of the buffers replaced here
             ctx.release(logitsOut);
+            ctx.release(logitsDevice);
             logitsOut = ctx.uncountedHostBuffer(bytes, "logits");
+            logitsDevice = ctx.uncountedDeviceBuffer(bytes, "logits (device)");
         }
     }
 
@@ -242,30 +284,36 @@ final class VulkanForwardPass implements LayerRangePass {
         float eps = c.rmsEpsilon();
         boolean neox = c.ropeStyle() == RopeStyle.NEOX;
         int sinOffset = maxBatch * (c.rotaryDims() / 2);
+        copyInputs(n, m);                                          // with firstLayer > 0, x: [n, dim] from the CPU
         if (firstLayer == 0) {
-            k.embed(w.embedding(), tokens, x, n);                                                // x: [n, dim]
-        } else {
-            k.copy(xIn, x, 4L * n * dim);                                    // x: [n, dim] from the CPU's layers
+            k.embed(w.embedding(), tokens.device, x, n);                                         // x: [n, dim]
         }
         for (int l = firstLayer; l < c.numLayers(); l++) {
             DeviceWeights.Layer layer = w.layers()[l];
             k.rmsNorm(x, xNorm, layer.attentionNorm(), n, dim, eps);                             // [n, dim]
             k.matmul(layer.query(), xNorm, q, n);                                                 // [n, queryDim]
+            k.independent();
             k.matmul(layer.key(), xNorm, kRows, n);                                               // [n, kvDim]
+            k.independent();
             k.matmul(layer.value(), xNorm, vRows, n);                                             // [n, kvDim]
             if (c.hasQkvBiases()) {
                 k.addBias(q, layer.queryBias(), n, c.queryDim());
+                k.independent();
                 k.addBias(kRows, layer.keyBias(), n, c.kvDim());
+                k.independent();
                 k.addBias(vRows, layer.valueBias(), n, c.kvDim());
             }
             if (c.hasQkNorms()) {
                 k.rmsNorm(q, q, layer.queryNorm(), n * c.numHeads(), c.headSize(), eps);
+                k.independent();
                 k.rmsNorm(kRows, kRows, layer.keyNorm(), n * c.numKeyValueHeads(), c.headSize(), eps);
             }
-            k.rope(q, cosSin, n, c.numHeads(), c.headSize(), c.rotaryDims(), c.queryDim(), neox, sinOffset);
-            k.rope(kRows, cosSin, n, c.numKeyValueHeads(), c.headSize(), c.rotaryDims(), c.kvDim(), neox, sinOffset);
-            k.kvStore(kRows, vRows, kvLayers[l], kvRows, c.kvDim(), n);
-            k.attention(q, kvLayers[l], attention, attentionMeta, tables, n, c.numHeads(), c.numKeyValueHeads(),
+            GpuBuffer angles = cosSin.device;
+            k.rope(q, angles, n, c.numHeads(), c.headSize(), c.rotaryDims(), c.queryDim(), neox, sinOffset);
+            k.independent();
+            k.rope(kRows, angles, n, c.numKeyValueHeads(), c.headSize(), c.rotaryDims(), c.kvDim(), neox, sinOffset);
+            k.kvStore(kRows, vRows, kvLayers[l], kvRows.device, c.kvDim(), n);
+            k.attention(q, kvLayers[l], attention, attentionMeta.device, tables.device, n, c.numHeads(), c.numKeyValueHeads(),
                     c.headSize(), blockSize);                                                      // [n, queryDim]
             k.matmul(layer.attentionOutput(), attention, blockOut, n);                            // [n, dim]
             k.add(x, blockOut, n * dim);                                                          // x += attention
@@ -273,6 +321,7 @@ final class VulkanForwardPass implements LayerRangePass {
             switch (layer.feedForward()) {
                 case DeviceWeights.Dense d -> {
                     k.matmul(d.gate(), xNorm, hidden, n);                                         // [n, ffn]
+                    k.independent();
                     k.matmul(d.up(), xNorm, hiddenUp, n);                                         // [n, ffn]
                     k.swiglu(hidden, hiddenUp, n * c.ffnLength());
                     k.matmul(d.down(), hidden, blockOut, n);                                      // [n, dim]
@@ -291,8 +340,9 @@ final class VulkanForwardPass implements LayerRangePass {
             k.add(x, blockOut, n * dim);                                                          // x += ffn
         }
         if (m > 0) {
-            k.rmsNormGather(x, logitRows, logitInput, w.outputNorm(), m, dim, eps);               // [m, dim]
-            k.matmul(w.output(), logitInput, logitsOut, m);                                       // [m, vocab]
+            k.rmsNormGather(x, logitRows.device, logitInput, w.outputNorm(), m, dim, eps);        // [m, dim]
+            k.matmul(w.output(), logitInput, logitsDevice, m);                                    // [m, vocab]
+            ctx.copy(logitsDevice, 0, logitsOut, 0, 4L * m * c.vocabSize());
         }
     }
 

@@ -26,6 +26,7 @@ layout(push_constant) uniform P {
 shared float qs[256];
 shared float weights[64];
 shared float red[64];
+shared uint rowOf[64];  // the cache offset of each position of the chunk (its block looked up once)
 
 uint rowStart(uint tableOff, uint j) {
     uint block = uint(tables[tableOff + j / p.blockSize]);
@@ -72,8 +73,16 @@ void main() {
         float s = -1.0 / 0.0;
         if (j < len) {
             uint at = rowStart(tableOff, j) + headOff;
+            rowOf[tid] = at;
             float dot_ = 0.0;
+#if KV == 1
+            for (uint d = 0u; d < p.headSize; d += 2u) {  // at and headSize are even: two halves a word
+                vec2 kk = unpackHalf2x16(kc[(at + d) >> 1]);
+                dot_ += qs[d] * kk.x + qs[d + 1u] * kk.y;
+            }
+#else
             for (uint d = 0u; d < p.headSize; d++) { dot_ += qs[d] * keyAt(at + d); }
+#endif
             s = p.scale * dot_;
         }
         red[tid] = s;
@@ -99,7 +108,7 @@ void main() {
             uint d = tid + 64u * c;
             if (d < p.headSize) {
                 float a = acc[c] * correction;
-                for (uint r = 0u; r < chunk; r++) { a += weights[r] * valueAt(rowStart(tableOff, start + r) + headOff + d); }
+                for (uint r = 0u; r < chunk; r++) { a += weights[r] * valueAt(rowOf[r] + d); }
                 acc[c] = a;
             }
         }
