@@ -13,7 +13,7 @@
 set -uo pipefail
 cd "$(dirname "$0")/../.."
 out=${OUT:-/tmp/hearth-gpu}
-home=/tmp/hearth-run
+home=${RUN:-/tmp/hearth-run}  # RUN: another unpacked build (a before/after pair)
 java=/tmp/hearth-jre/bin/java
 mkdir -p "$out"
 [ -x "$java" ] && [ -f "$home/hearth-server.jar" ] || bash bench/scripts/gpu_session.sh setup >/dev/null
