@@ -14,10 +14,14 @@ final class GpuKernels {
     private final Map<String, ComputePipeline> pipelines = new HashMap<>();
     private final GpuBuffer unused;
     private final int maxGroups;
-    /** matvec.comp: output rows per workgroup (MAXOUT), weight rows per workgroup (NR), invocations (WG). */
+    /**
+     * matvec.comp: output rows per workgroup at most (MAXOUT; a step with fewer takes the smallest of 1, 2, 4 or 8
+     * that holds them: fewer accumulators, more workgroups resident), weight rows per workgroup (NR) and invocations
+     * (WG); -Dhearth.gpu.matvec.rows and .wg set the last two for tuning runs.
+     */
     static final int MATVEC_OUTS = 8;
-    private static final int MATVEC_ROWS = 2;
-    private static final int MATVEC_WG = 64;
+    private static final int MATVEC_ROWS = Integer.getInteger("hearth.gpu.matvec.rows", 2);
+    private static final int MATVEC_WG = Integer.getInteger("hearth.gpu.matvec.wg", 64);
     /** Up to this many output rows take matvec.comp (weights streamed once per 8 outputs); more take matmul.comp. */
     static final int MATVEC_MAX_OUT = 32;
     /** -Dhearth.gpu.matvec=off sends every product to matmul.comp: the A/B switch for speed runs. */
@@ -106,10 +110,14 @@ final class GpuKernels {
 
     /** The decode product: one pass over the weights per 8 output rows, coalesced, reduced by subgroups. */
     void matvec(GpuTensor w, GpuBuffer x, GpuBuffer y, int numOut) {
+        int outs = 1;
+        while (outs < Math.min(numOut, MATVEC_OUTS)) {
+            outs <<= 1;
+        }
         ComputePipeline p = pipeline("matvec.comp", typeDefine(w) + ";WG " + MATVEC_WG + "u;NR " + MATVEC_ROWS
-                + "u;MAXOUT " + MATVEC_OUTS + "u;SUBGROUPS " + (subgroups ? 1 : 0), 3);
+                + "u;MAXOUT " + outs + "u;SUBGROUPS " + (subgroups ? 1 : 0), 3);
         perRow(p, new GpuBuffer[] {w.buffer(), x, y}, new int[] {w.rows(), w.cols(), numOut, (int) w.rowBytes()},
-                ceilDiv(w.rows(), MATVEC_ROWS), ceilDiv(numOut, MATVEC_OUTS));
+                ceilDiv(w.rows(), MATVEC_ROWS), ceilDiv(numOut, outs));
     }
 
     /** The group-array product of matmul.comp (any numOut: 8 output rows per workgroup). */
@@ -145,14 +153,31 @@ final class GpuKernels {
 
     /** y[r] = rmsnorm(x[r]) * w for rows of width values (in place when y is x). */
     void rmsNorm(GpuBuffer x, GpuBuffer y, GpuBuffer w, int rows, int width, float eps) {
-        ComputePipeline p = pipeline("rmsnorm.comp", "GATHER 0", 4);
-        perRow(p, new GpuBuffer[] {x, y, w, unused}, new int[] {width, Float.floatToRawIntBits(eps), rows}, rows, 1);
+        perRow(rmsNormPipeline(width, false, false), new GpuBuffer[] {x, y, w, unused},
+                new int[] {width, Float.floatToRawIntBits(eps), rows}, rows, 1);
+    }
+
+    /** x[r] += b[r], then y[r] = rmsnorm(x[r]) * w: the residual add and the next norm in one pass. */
+    void addRmsNorm(GpuBuffer x, GpuBuffer b, GpuBuffer y, GpuBuffer w, int rows, int width, float eps) {
+        perRow(rmsNormPipeline(width, false, true), new GpuBuffer[] {x, y, w, unused, b},
+                new int[] {width, Float.floatToRawIntBits(eps), rows}, rows, 1);
     }
 
     /** y[r] = rmsnorm(x[rowsIn[r]]) * w: the final norm of only the rows whose logits are wanted. */
     void rmsNormGather(GpuBuffer x, GpuBuffer rowsIn, GpuBuffer y, GpuBuffer w, int rows, int width, float eps) {
-        ComputePipeline p = pipeline("rmsnorm.comp", "GATHER 1", 4);
-        perRow(p, new GpuBuffer[] {x, y, w, rowsIn}, new int[] {width, Float.floatToRawIntBits(eps), rows}, rows, 1);
+        perRow(rmsNormPipeline(width, true, false), new GpuBuffer[] {x, y, w, rowsIn},
+                new int[] {width, Float.floatToRawIntBits(eps), rows}, rows, 1);
+    }
+
+    /** A workgroup per row, of about a quarter of its width (64 to 512): each invocation loads four values a round. */
+    private ComputePipeline rmsNormPipeline(int width, boolean gather, boolean add) {
+        int wg = 64;
+        while (wg < 512 && wg * 4 < width) {
+            wg <<= 1;
+        }
+        return pipeline("rmsnorm.comp", "GATHER " + (gather ? 1 : 0) + ";ADD " + (add ? 1 : 0) + ";WG " + wg
+                + "u;SUBGROUPS " + (subgroups ? 1 : 0),
+                add ? 5 : 4);
     }
 
     /** Rotates n rows of numHeads heads in place; cs holds cos rows then, at sinOffset, sin rows (rotaryDims/2 each). */

@@ -290,7 +290,9 @@ final class VulkanForwardPass implements LayerRangePass {
         }
         for (int l = firstLayer; l < c.numLayers(); l++) {
             DeviceWeights.Layer layer = w.layers()[l];
-            k.rmsNorm(x, xNorm, layer.attentionNorm(), n, dim, eps);                             // [n, dim]
+            if (l == firstLayer) {  // later layers' attention norms ran with the residual add that ended the layer before
+                k.rmsNorm(x, xNorm, layer.attentionNorm(), n, dim, eps);                         // [n, dim]
+            }
             k.matmul(layer.query(), xNorm, q, n);                                                 // [n, queryDim]
             k.independent();
             k.matmul(layer.key(), xNorm, kRows, n);                                               // [n, kvDim]
@@ -316,8 +318,7 @@ final class VulkanForwardPass implements LayerRangePass {
             k.attention(q, kvLayers[l], attention, attentionMeta.device, tables.device, n, c.numHeads(), c.numKeyValueHeads(),
                     c.headSize(), blockSize);                                                      // [n, queryDim]
             k.matmul(layer.attentionOutput(), attention, blockOut, n);                            // [n, dim]
-            k.add(x, blockOut, n * dim);                                                          // x += attention
-            k.rmsNorm(x, xNorm, layer.ffnNorm(), n, dim, eps);                                    // [n, dim]
+            k.addRmsNorm(x, blockOut, xNorm, layer.ffnNorm(), n, dim, eps);           // x += attention; [n, dim]
             switch (layer.feedForward()) {
                 case DeviceWeights.Dense d -> {
                     k.matmul(d.gate(), xNorm, hidden, n);                                         // [n, ffn]
@@ -337,7 +338,11 @@ final class VulkanForwardPass implements LayerRangePass {
                     k.moeCombine(expertOut, expertWeights, blockOut, n, dim, used);               // [n, dim]
                 }
             }
-            k.add(x, blockOut, n * dim);                                                          // x += ffn
+            if (l + 1 < c.numLayers()) {                                 // x += ffn; the next layer's norm
+                k.addRmsNorm(x, blockOut, xNorm, w.layers()[l + 1].attentionNorm(), n, dim, eps);
+            } else {
+                k.add(x, blockOut, n * dim);                                                      // x += ffn
+            }
         }
         if (m > 0) {
             k.rmsNormGather(x, logitRows.device, logitInput, w.outputNorm(), m, dim, eps);        // [m, dim]

@@ -182,6 +182,30 @@ class ShaderKernelsTest {
     }
 
     @Test
+    void residualAddFusedWithTheNextNorm() {
+        int rows = 3;
+        int n = 5124;  // a 512-invocation workgroup, four loads a round, the last round partly out of the row
+        float[] x = gaussian(rows * n);
+        float[] b = gaussian(rows * n);
+        float[] weight = gaussian(n);
+        GpuBuffer xb = floats(x);
+        GpuBuffer bb = floats(b);
+        GpuBuffer wb = floats(weight);
+        GpuBuffer out = ctx.hostBuffer(4L * rows * n, "out");
+        run(() -> k.addRmsNorm(xb, bb, out, wb, rows, n, 1e-5f));
+        float[] sum = new float[rows * n];
+        for (int i = 0; i < sum.length; i++) {
+            sum[i] = x[i] + b[i];
+        }
+        float[] expected = new float[rows * n];
+        for (int r = 0; r < rows; r++) {
+            Norms.rmsNormScalar(expected, r * n, sum, r * n, weight, n, 1e-5f);
+        }
+        assertClose(read(xb, rows * n), sum, 0f, "x += b");
+        assertClose(read(out, rows * n), expected, 1e-5f, "rmsnorm of the sum");
+    }
+
+    @Test
     void ropeInBothPairings() {
         int n = 3;
         int heads = 3;
