@@ -110,14 +110,34 @@ final class GpuKernels {
 
     /** The decode product: one pass over the weights per 8 output rows, coalesced, reduced by subgroups. */
     void matvec(GpuTensor w, GpuBuffer x, GpuBuffer y, int numOut) {
+        matvec(w, x, null, y, numOut);
+    }
+
+    /** With {@code up} non-null the input is silu(x) * up (GLU 1). */
+    private void matvec(GpuTensor w, GpuBuffer x, GpuBuffer up, GpuBuffer y, int numOut) {
         int outs = 1;
         while (outs < Math.min(numOut, MATVEC_OUTS)) {
             outs <<= 1;
         }
+        boolean glu = up != null;
         ComputePipeline p = pipeline("matvec.comp", typeDefine(w) + ";WG " + MATVEC_WG + "u;NR " + MATVEC_ROWS
-                + "u;MAXOUT " + outs + "u;SUBGROUPS " + (subgroups ? 1 : 0), 3);
-        perRow(p, new GpuBuffer[] {w.buffer(), x, y}, new int[] {w.rows(), w.cols(), numOut, (int) w.rowBytes()},
-                ceilDiv(w.rows(), MATVEC_ROWS), ceilDiv(numOut, outs));
+                + "u;MAXOUT " + outs + "u;SUBGROUPS " + (subgroups ? 1 : 0) + ";GLU " + (glu ? 1 : 0), glu ? 4 : 3);
+        GpuBuffer[] b = glu ? new GpuBuffer[] {w.buffer(), x, y, up} : new GpuBuffer[] {w.buffer(), x, y};
+        perRow(p, b, new int[] {w.rows(), w.cols(), numOut, (int) w.rowBytes()}, ceilDiv(w.rows(), MATVEC_ROWS),
+                ceilDiv(numOut, outs));
+    }
+
+    /**
+     * y = (silu(gate) * up) times w transposed, numOut rows: the feed-forward's down product. Decode folds the SwiGLU
+     * into the product's input reads (no pass of its own); prompts run it over gate in place first.
+     */
+    void matmulGlu(GpuTensor w, GpuBuffer gate, GpuBuffer up, GpuBuffer y, int numOut, int ffnLength) {
+        if (MATVEC_ON && numOut <= MATVEC_MAX_OUT) {
+            matvec(w, gate, up, y, numOut);
+        } else {
+            swiglu(gate, up, numOut * ffnLength);
+            matmul(w, gate, y, numOut);
+        }
     }
 
     /** The group-array product of matmul.comp (any numOut: 8 output rows per workgroup). */
@@ -180,13 +200,16 @@ final class GpuKernels {
                 add ? 5 : 4);
     }
 
-    /** Rotates n rows of numHeads heads in place; cs holds cos rows then, at sinOffset, sin rows (rotaryDims/2 each). */
-    void rope(GpuBuffer x, GpuBuffer cs, int n, int numHeads, int headSize, int rotaryDims, int stride,
-            boolean neox, int sinOffset) {
-        ComputePipeline p = pipeline("rope.comp", "", 2);
-        perElement(p, new GpuBuffer[] {x, cs},
-                new int[] {n, numHeads, headSize, rotaryDims, stride, neox ? 1 : 0, sinOffset},
-                (long) n * numHeads * (rotaryDims / 2));
+    /**
+     * Rotates, in place and in one dispatch, n rows of q (numHeads heads, rows qStride apart) and of k (kvHeads heads,
+     * rows kStride apart); cs holds cos rows then, at sinOffset, sin rows (rotaryDims/2 each).
+     */
+    void rope(GpuBuffer q, GpuBuffer k, GpuBuffer cs, int n, int numHeads, int kvHeads, int headSize, int rotaryDims,
+            int qStride, int kStride, boolean neox, int sinOffset) {
+        ComputePipeline p = pipeline("rope.comp", "", 3);
+        perElement(p, new GpuBuffer[] {q, k, cs},
+                new int[] {n, numHeads, headSize, rotaryDims, qStride, neox ? 1 : 0, sinOffset, kvHeads, kStride},
+                (long) n * (numHeads + kvHeads) * (rotaryDims / 2));
     }
 
     /** a += b over count values (the residual stream). */

@@ -310,10 +310,8 @@ final class VulkanForwardPass implements LayerRangePass {
                 k.independent();
                 k.rmsNorm(kRows, kRows, layer.keyNorm(), n * c.numKeyValueHeads(), c.headSize(), eps);
             }
-            GpuBuffer angles = cosSin.device;
-            k.rope(q, angles, n, c.numHeads(), c.headSize(), c.rotaryDims(), c.queryDim(), neox, sinOffset);
-            k.independent();
-            k.rope(kRows, angles, n, c.numKeyValueHeads(), c.headSize(), c.rotaryDims(), c.kvDim(), neox, sinOffset);
+            k.rope(q, kRows, cosSin.device, n, c.numHeads(), c.numKeyValueHeads(), c.headSize(), c.rotaryDims(),
+                    c.queryDim(), c.kvDim(), neox, sinOffset);
             k.kvStore(kRows, vRows, kvLayers[l], kvRows.device, c.kvDim(), n);
             k.attention(q, kvLayers[l], attention, attentionMeta.device, tables.device, n, c.numHeads(), c.numKeyValueHeads(),
                     c.headSize(), blockSize);                                                      // [n, queryDim]
@@ -324,8 +322,7 @@ final class VulkanForwardPass implements LayerRangePass {
                     k.matmul(d.gate(), xNorm, hidden, n);                                         // [n, ffn]
                     k.independent();
                     k.matmul(d.up(), xNorm, hiddenUp, n);                                         // [n, ffn]
-                    k.swiglu(hidden, hiddenUp, n * c.ffnLength());
-                    k.matmul(d.down(), hidden, blockOut, n);                                      // [n, dim]
+                    k.matmulGlu(d.down(), hidden, hiddenUp, blockOut, n, c.ffnLength());          // [n, dim]
                 }
                 case DeviceWeights.Experts e -> {
                     int used = c.expertsUsed();

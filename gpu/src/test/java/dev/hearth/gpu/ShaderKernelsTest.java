@@ -152,6 +152,33 @@ class ShaderKernelsTest {
         }
     }
 
+    @ParameterizedTest
+    @EnumSource(names = {"Q4_K", "Q6_K"})
+    void downProductTakesTheSwiGluOfGateAndUp(GgmlType type) throws DeviceUnavailableException {
+        int rows = 19;
+        int cols = 512;
+        WeightMatrix w = matrix(type, rows, cols);
+        float[] wf = dequantized(w);
+        GpuTensor tensor = GpuTensor.upload(ctx, w);
+        for (int numOut : new int[] {1, 3, GpuKernels.MATVEC_MAX_OUT + 5}) {  // decode, a small batch, a prompt
+            float[] gate = gaussian(numOut * cols);
+            float[] up = gaussian(numOut * cols);
+            GpuBuffer gb = floats(gate);
+            GpuBuffer ub = floats(up);
+            GpuBuffer y = ctx.hostBuffer(4L * numOut * rows, "y");
+            run(() -> k.matmulGlu(tensor, gb, ub, y, numOut, cols));
+            float[] x = gate.clone();
+            Activations.swigluScalar(x, up, x.length);
+            float[] got = read(y, numOut * rows);
+            for (int o = 0; o < numOut; o++) {
+                for (int r = 0; r < rows; r++) {
+                    assertDot(got[o * rows + r], wf, r * cols, x, o * cols, cols,
+                            type + " glu numOut " + numOut + " out " + o + " row " + r);
+                }
+            }
+        }
+    }
+
     @Test
     void rmsNormInPlaceAndGathered() {
         int rows = 5;
@@ -222,19 +249,26 @@ class ShaderKernelsTest {
         float[] cs = new float[2 * n * half];
         System.arraycopy(cos, 0, cs, 0, n * half);
         System.arraycopy(sin, 0, cs, n * half, n * half);
+        int kvHeads = 1;  // k rows are narrower than q's (grouped-query attention): both rotated in one dispatch
         for (boolean neox : new boolean[] {false, true}) {
             float[] x = gaussian(n * heads * headSize);
+            float[] kx = gaussian(n * kvHeads * headSize);
             GpuBuffer xb = floats(x);
+            GpuBuffer kb = floats(kx);
             GpuBuffer csb = floats(cs);
-            run(() -> k.rope(xb, csb, n, heads, headSize, rotary, heads * headSize, neox, n * half));
+            run(() -> k.rope(xb, kb, csb, n, heads, kvHeads, headSize, rotary, heads * headSize, kvHeads * headSize,
+                    neox, n * half));
             for (int t = 0; t < n; t++) {
                 if (neox) {
                     Rope.rotateHalvesScalar(x, t * heads * headSize, heads, headSize, rotary, cos, sin, t * half);
+                    Rope.rotateHalvesScalar(kx, t * kvHeads * headSize, kvHeads, headSize, rotary, cos, sin, t * half);
                 } else {
                     Rope.rotateAdjacentPairs(x, t * heads * headSize, heads, headSize, rotary, cos, sin, t * half);
+                    Rope.rotateAdjacentPairs(kx, t * kvHeads * headSize, kvHeads, headSize, rotary, cos, sin, t * half);
                 }
             }
-            assertClose(read(xb, x.length), x, 1e-6f, neox ? "rope neox" : "rope norm");
+            assertClose(read(xb, x.length), x, 1e-6f, neox ? "rope neox q" : "rope norm q");
+            assertClose(read(kb, kx.length), kx, 1e-6f, neox ? "rope neox k" : "rope norm k");
         }
     }
 

@@ -1,5 +1,6 @@
 #version 450
-// The host defines WTYPE, WG, NR, MAXOUT and SUBGROUPS.
+// The host defines WTYPE, WG, NR, MAXOUT, SUBGROUPS and GLU (1: x is silu(gate) * up of the two inputs, the SwiGLU
+// of a feed-forward fused into its down product).
 // Decode matrix-vector product (numOut small): y[o, row] = sum_c W[row, c] * x[o, c], the weights read once for up
 // to MAXOUT output rows. A workgroup of WG invocations takes NR weight rows; its invocations walk the row's 32-value
 // groups side by side (lane l takes groups l, l + WG, ...), so a wave reads consecutive blocks of the row (coalesced),
@@ -14,6 +15,15 @@ layout(local_size_x = WG) in;
 layout(std430, binding = 0) readonly buffer Weights { uint W[]; };
 layout(std430, binding = 1) readonly buffer X { vec4 x4[]; };
 layout(std430, binding = 2) writeonly buffer Y { float y[]; };
+#if GLU
+layout(std430, binding = 3) readonly buffer Up { vec4 up4[]; };
+vec4 xAt(uint i) {
+    vec4 g = x4[i];
+    return g / (1.0 + exp(-g)) * up4[i];
+}
+#else
+vec4 xAt(uint i) { return x4[i]; }
+#endif
 layout(push_constant) uniform P { uint rows; uint cols; uint numOut; uint rowBytes; } p;
 #include "weights.glsl"
 
@@ -37,7 +47,7 @@ void main() {
                 vec4 w = quad(k);
                 uint xi = firstOut * xRow + g * 8u + k;
                 for (uint o = 0u; o < MAXOUT; o++) {
-                    if (o < outs) { acc[r * MAXOUT + o] += dot(w, x4[xi + o * xRow]); }
+                    if (o < outs) { acc[r * MAXOUT + o] += dot(w, xAt(xi + o * xRow)); }
                 }
             }
         }

@@ -1,28 +1,44 @@
 #version 450
-// Rotary embedding in place over n rows of numHeads heads: pair i of a head is (2i, 2i+1) (NORM) or
-// (i, i + rotaryDims/2) (NEOX); cos and sin of row t's position per pair come from the host (cs: cos rows, then
-// sin rows at sinOffset).
+// Rotary embedding in place over n rows of q (numHeads heads, row stride qStride) and of k (kvHeads heads, row stride
+// kStride) in one dispatch: the first n * numHeads * rotaryDims/2 invocations take q's pairs, the rest k's. Pair i of a
+// head is (2i, 2i+1) (NORM) or (i, i + rotaryDims/2) (NEOX); cos and sin of row t's position per pair come from the
+// host (cs: cos rows, then sin rows at sinOffset).
 layout(local_size_x = 64) in;
-layout(std430, binding = 0) buffer X { float x[]; };
-layout(std430, binding = 1) readonly buffer CS { float cs[]; };
-layout(push_constant) uniform P { uint n; uint numHeads; uint headSize; uint rotaryDims; uint stride; uint neox; uint sinOffset; } p;
+layout(std430, binding = 0) buffer Q { float q[]; };
+layout(std430, binding = 1) buffer K { float k[]; };
+layout(std430, binding = 2) readonly buffer CS { float cs[]; };
+layout(push_constant) uniform P {
+    uint n; uint numHeads; uint headSize; uint rotaryDims; uint qStride; uint neox; uint sinOffset; uint kvHeads;
+    uint kStride;
+} p;
 
 void main() {
     uint half_ = p.rotaryDims / 2u;
     uint id = gl_GlobalInvocationID.x + gl_GlobalInvocationID.y * gl_NumWorkGroups.x * 64u;
-    if (id >= p.n * p.numHeads * half_) {
+    uint qPairs = p.n * p.numHeads * half_;
+    bool isQ = id < qPairs;
+    uint heads = isQ ? p.numHeads : p.kvHeads;
+    uint local_ = isQ ? id : id - qPairs;
+    if (!isQ && local_ >= p.n * p.kvHeads * half_) {
         return;
     }
-    uint i = id % half_;
-    uint h = (id / half_) % p.numHeads;
-    uint t = id / (half_ * p.numHeads);
+    uint i = local_ % half_;
+    uint h = (local_ / half_) % heads;
+    uint t = local_ / (half_ * heads);
     float c = cs[t * half_ + i];
     float s = cs[p.sinOffset + t * half_ + i];
-    uint base = t * p.stride + h * p.headSize;
+    uint base = t * (isQ ? p.qStride : p.kStride) + h * p.headSize;
     uint a = p.neox != 0u ? base + i : base + 2u * i;
     uint b = p.neox != 0u ? base + half_ + i : base + 2u * i + 1u;
-    float x0 = x[a];
-    float x1 = x[b];
-    x[a] = x0 * c - x1 * s;
-    x[b] = x0 * s + x1 * c;
+    if (isQ) {
+        float x0 = q[a];
+        float x1 = q[b];
+        q[a] = x0 * c - x1 * s;
+        q[b] = x0 * s + x1 * c;
+    } else {
+        float x0 = k[a];
+        float x1 = k[b];
+        k[a] = x0 * c - x1 * s;
+        k[b] = x0 * s + x1 * c;
+    }
 }
