@@ -22,8 +22,9 @@ for m in 1b 8b 14b 14b-q4_0; do [ -f /tmp/models/$m.gguf ] || missing=1; done
 [ $missing = 1 ] && bash bench/scripts/gpu_session.sh synth
 [ -f /usr/local/nvidia/share/vulkan/icd.d/nvidia_icd.json ] && \
     export VK_DRIVER_FILES=/usr/local/nvidia/share/vulkan/icd.d/nvidia_icd.json
+# GPU_JAVA_OPTS: more JVM options, e.g. kernel tuning switches (-Dhearth.gpu.matvec.rows=4)
 flags=(--add-modules jdk.incubator.vector --enable-native-access=ALL-UNNAMED --sun-misc-unsafe-memory-access=allow
-    -XX:+UseG1GC -Xmx24g -jar "$home/hearth-server.jar" bench)
+    ${GPU_JAVA_OPTS:-} -XX:+UseG1GC -Xmx24g -jar "$home/hearth-server.jar" bench)
 log="$out/speed.txt"
 : > "$log"
 bench() {  # MODEL SECONDS ARGS..
