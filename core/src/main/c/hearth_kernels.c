@@ -72,6 +72,38 @@ int hk_free(void *p, int64_t bytes) {
     return munmap(p, (size_t) bytes);
 }
 
+/*
+ * The bandwidth probe's read: sums bytes [0, bytes) of p as 64-bit words, 256 bytes a round (the tail as bytes), with software prefetch
+ * 1 KiB ahead as the matmul kernels do (some cores, AMD's among them, stream far below their memory's bandwidth
+ * from one thread without it, so a probe without it would under-state the decode ceiling the kernels reach).
+ */
+__attribute__((target("avx2"))) int64_t hk_stream_sum(const uint8_t *p, int64_t bytes) {
+    __m256i a0 = _mm256_setzero_si256(), a1 = a0, a2 = a0, a3 = a0;
+    int64_t i = 0;
+    for (; i + 256 <= bytes; i += 256) {
+        _mm_prefetch((const char *) p + i + 1024, _MM_HINT_T0);
+        _mm_prefetch((const char *) p + i + 1088, _MM_HINT_T0);
+        _mm_prefetch((const char *) p + i + 1152, _MM_HINT_T0);
+        _mm_prefetch((const char *) p + i + 1216, _MM_HINT_T0);
+        a0 = _mm256_add_epi64(a0, _mm256_loadu_si256((const __m256i *) (p + i)));
+        a1 = _mm256_add_epi64(a1, _mm256_loadu_si256((const __m256i *) (p + i + 32)));
+        a2 = _mm256_add_epi64(a2, _mm256_loadu_si256((const __m256i *) (p + i + 64)));
+        a3 = _mm256_add_epi64(a3, _mm256_loadu_si256((const __m256i *) (p + i + 96)));
+        a0 = _mm256_add_epi64(a0, _mm256_loadu_si256((const __m256i *) (p + i + 128)));
+        a1 = _mm256_add_epi64(a1, _mm256_loadu_si256((const __m256i *) (p + i + 160)));
+        a2 = _mm256_add_epi64(a2, _mm256_loadu_si256((const __m256i *) (p + i + 192)));
+        a3 = _mm256_add_epi64(a3, _mm256_loadu_si256((const __m256i *) (p + i + 224)));
+    }
+    __m256i a = _mm256_add_epi64(_mm256_add_epi64(a0, a1), _mm256_add_epi64(a2, a3));
+    int64_t lanes[4];
+    _mm256_storeu_si256((__m256i *) lanes, a);
+    int64_t total = lanes[0] + lanes[1] + lanes[2] + lanes[3];
+    for (; i < bytes; i++) {
+        total += (int8_t) p[i];  /* the tail as signed bytes, as the Java twin (MachineProbes.streamSum) */
+    }
+    return total;
+}
+
 /* Per-thread scratch for a decoded row tile: grown, never shrunk. */
 static __thread uint8_t *scratch;
 static __thread size_t scratch_size;

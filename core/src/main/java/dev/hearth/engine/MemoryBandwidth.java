@@ -1,6 +1,6 @@
 package dev.hearth.engine;
 
-import dev.hearth.kernel.MachineProbes;
+import dev.hearth.kernel.NativeKernels;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
@@ -8,7 +8,7 @@ import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Measures this machine's memory read bandwidth the way decoding uses it: several threads streaming through a buffer
- * much larger than the caches. Decode speed is bounded by bandwidth / bytes of weights read per token.
+ * much larger than the caches, read as the native kernels read weights (software prefetch ahead of the loads). Decode speed is bounded by bandwidth / bytes of weights read per token.
  */
 public final class MemoryBandwidth {
     private MemoryBandwidth() {}
@@ -30,7 +30,7 @@ public final class MemoryBandwidth {
                     long from = bytes / threads * t;
                     long to = t == threads - 1 ? bytes : bytes / threads * (t + 1);
                     workers[t] = Thread.ofPlatform()
-                            .start(() -> sink.addAndGet(MachineProbes.streamSum(buffer, from, to)));
+                            .start(() -> sink.addAndGet(NativeKernels.streamSum(buffer, from, to)));
                 }
                 for (Thread w : workers) {
                     try {

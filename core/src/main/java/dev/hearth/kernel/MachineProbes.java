@@ -22,16 +22,15 @@ public final class MachineProbes {
         return FloatVector.SPECIES_PREFERRED.vectorBitSize();
     }
 
-    /** Sums {@code [from, to)} of a segment as longs, four vectors per step: a read as fast as memory allows. */
+    /** Sums {@code [from, to)} of a segment as longs in rounds of 256 bytes, the tail as signed bytes: a plain read. */
     public static long streamSum(MemorySegment s, long from, long to) {
         int step = LONGS.vectorByteSize();
         LongVector acc = LongVector.zero(LONGS);
         long i = from;
-        for (; i + 4L * step <= to; i += 4L * step) {
-            acc = acc.add(LongVector.fromMemorySegment(LONGS, s, i, ByteOrder.LITTLE_ENDIAN))
-                    .add(LongVector.fromMemorySegment(LONGS, s, i + step, ByteOrder.LITTLE_ENDIAN))
-                    .add(LongVector.fromMemorySegment(LONGS, s, i + 2L * step, ByteOrder.LITTLE_ENDIAN))
-                    .add(LongVector.fromMemorySegment(LONGS, s, i + 3L * step, ByteOrder.LITTLE_ENDIAN));
+        for (; i + 256 <= to; i += 256) {  // rounds of 256 bytes, as hk_stream_sum: the same words, the same sum
+            for (int k = 0; k < 256; k += step) {
+                acc = acc.add(LongVector.fromMemorySegment(LONGS, s, i + k, ByteOrder.LITTLE_ENDIAN));
+            }
         }
         long total = acc.reduceLanes(VectorOperators.ADD);
         for (; i < to; i++) {

@@ -57,6 +57,7 @@ public final class NativeKernels {
     private static final MethodHandle REPACK;
     private static final MethodHandle ALLOC;
     private static final MethodHandle FREE;
+    private static final MethodHandle STREAM_SUM;
     private static final String STATUS;
     /** Whether the AVX-512 VNNI kernels run (else only the AVX2 packed ones, where {@link #MATMUL_PACKED} is set). */
     private static final boolean WIDE;
@@ -82,6 +83,7 @@ public final class NativeKernels {
         MethodHandle matmulFloat = null;
         MethodHandle repack = null;
         MethodHandle alloc = null;
+        MethodHandle streamSum = null;
         MethodHandle free = null;
         boolean wide = false;
         String status;
@@ -136,6 +138,8 @@ public final class NativeKernels {
                             FunctionDescriptor.of(ValueLayout.ADDRESS, ValueLayout.JAVA_LONG));
                     free = linker.downcallHandle(lookup.find("hk_free").orElseThrow(),
                             FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.ADDRESS, ValueLayout.JAVA_LONG));
+                    streamSum = linker.downcallHandle(lookup.find("hk_stream_sum").orElseThrow(),
+                            FunctionDescriptor.of(ValueLayout.JAVA_LONG, ValueLayout.ADDRESS, ValueLayout.JAVA_LONG));
                     status = "native int8 (" + (wide ? "AVX-512 VNNI" : "AVX2")
                             + ") for Q4_0, Q5_0, Q8_0, Q4_K, Q5_K and Q6_K (repacked)"
                             + (wide ? ", Q4_1 and Q5_1 (repacked); native float for F32, F16 and BF16" : "");
@@ -149,6 +153,7 @@ public final class NativeKernels {
             repack = null;
             alloc = null;
             free = null;
+            streamSum = null;
             wide = false;
             status = "off: the native library did not load (" + e + ")";
         }
@@ -159,6 +164,7 @@ public final class NativeKernels {
         REPACK = repack;
         ALLOC = alloc;
         FREE = free;
+        STREAM_SUM = streamSum;
         WIDE = wide;
         STATUS = status;
     }
@@ -275,6 +281,21 @@ public final class NativeKernels {
             throw new OutOfMemoryError("the system refused " + bytes + " bytes for repacked weights");
         }
         return raw.reinterpret(bytes, arena, segment -> free(segment, bytes));
+    }
+
+    /**
+     * The bandwidth probe's read of bytes [from, to) of a native segment, with the matmul kernels' software prefetch
+     * (hk_stream_sum); the Vector API loop of {@link MachineProbes#streamSum} where the library is not loaded.
+     */
+    public static long streamSum(MemorySegment s, long from, long to) {
+        if (STREAM_SUM == null || !s.isNative()) {
+            return MachineProbes.streamSum(s, from, to);
+        }
+        try {
+            return (long) STREAM_SUM.invokeExact(s.asSlice(from, to - from), to - from);
+        } catch (Throwable e) {
+            throw new IllegalStateException("native stream read failed", e);
+        }
     }
 
     /** The arena's cleanup: the segment it gets has the allocation's address (and no size, so the size is kept). */

@@ -71,6 +71,22 @@ public class NativeKernelsTest {
     }
 
     @Test
+    void bandwidthProbeReadsEveryByteAsItsVectorTwin() throws IOException {
+        assertThat(NativeKernels.available()).as(NativeKernels.status()).isEqualTo(nativeExpected());
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment s = arena.allocate(100_003, 64);
+            java.util.Random random = new java.util.Random(7);
+            for (long i = 0; i < s.byteSize(); i++) {
+                s.set(java.lang.foreign.ValueLayout.JAVA_BYTE, i, (byte) random.nextInt(256));
+            }
+            for (long[] range : new long[][] {{0, 100_003}, {5, 99_000}, {256, 513}, {7, 7}}) {
+                assertThat(NativeKernels.streamSum(s, range[0], range[1])).as("bytes %d..%d", range[0], range[1])
+                        .isEqualTo(MachineProbes.streamSum(s, range[0], range[1]));
+            }
+        }
+    }
+
+    @Test
     void quantizerMatchesItsScalarTwin() {
         int tokens = 3;
         int cols = 96;
