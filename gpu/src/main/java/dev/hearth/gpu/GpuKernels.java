@@ -22,6 +22,8 @@ final class GpuKernels {
     static final int MATVEC_OUTS = 8;
     private static final int MATVEC_ROWS = Integer.getInteger("hearth.gpu.matvec.rows", 2);
     private static final int MATVEC_WG = Integer.getInteger("hearth.gpu.matvec.wg", 64);
+    /** Q4_K decode products take matvec_q4k.comp (its own layout of the work); -Dhearth.gpu.matvec.q4k=off: matvec.comp. */
+    private static final boolean Q4_K_MATVEC = !"off".equals(System.getProperty("hearth.gpu.matvec.q4k"));
     /** Up to this many output rows take matvec.comp (weights streamed once per 8 outputs); more take matmul.comp. */
     static final int MATVEC_MAX_OUT = 32;
     /** -Dhearth.gpu.matvec=off sends every product to matmul.comp: the A/B switch for speed runs. */
@@ -34,6 +36,10 @@ final class GpuKernels {
 
     /** With {@code subgroups} false the reductions use shared memory only (the path of devices without them). */
     GpuKernels(VulkanContext ctx, boolean subgroups) {
+        if (MATVEC_WG < MATVEC_ROWS * MATVEC_OUTS || Integer.bitCount(MATVEC_WG) != 1) {
+            throw new IllegalArgumentException("hearth.gpu.matvec.wg must be a power of two of at least 8 x rows ("
+                    + MATVEC_ROWS * MATVEC_OUTS + "), not " + MATVEC_WG);
+        }
         this.ctx = ctx;
         this.subgroups = subgroups && ctx.subgroupArithmetic;
         this.unused = ctx.deviceBuffer(16, "unused binding");
@@ -120,8 +126,11 @@ final class GpuKernels {
             outs <<= 1;
         }
         boolean glu = up != null;
-        ComputePipeline p = pipeline("matvec.comp", typeDefine(w) + ";WG " + MATVEC_WG + "u;NR " + MATVEC_ROWS
-                + "u;MAXOUT " + outs + "u;SUBGROUPS " + (subgroups ? 1 : 0) + ";GLU " + (glu ? 1 : 0), glu ? 4 : 3);
+        boolean q4k = Q4_K_MATVEC && w.type() == dev.hearth.gguf.GgmlType.Q4_K;
+        String shape = "WG " + MATVEC_WG + "u;NR " + MATVEC_ROWS + "u;MAXOUT " + outs + "u;SUBGROUPS "
+                + (subgroups ? 1 : 0) + ";GLU " + (glu ? 1 : 0);
+        ComputePipeline p = q4k ? pipeline("matvec_q4k.comp", shape, glu ? 4 : 3)
+                : pipeline("matvec.comp", typeDefine(w) + ";" + shape, glu ? 4 : 3);
         GpuBuffer[] b = glu ? new GpuBuffer[] {w.buffer(), x, y, up} : new GpuBuffer[] {w.buffer(), x, y};
         perRow(p, b, new int[] {w.rows(), w.cols(), numOut, (int) w.rowBytes()}, ceilDiv(w.rows(), MATVEC_ROWS),
                 ceilDiv(numOut, outs));
