@@ -259,7 +259,7 @@ public final class RelayedResponse {
     }
 
     private static String error(String message, String code) throws IOException {
-        return "{\"error\":{\"message\":" + UpstreamNode.JSON.writeValueAsString(message)
+        return "{\"error\":{\"message\":" + UpstreamJson.JSON.writeValueAsString(message)
                 + ",\"type\":\"server_error\",\"param\":null,\"code\":\"" + code + "\"}}";
     }
 
