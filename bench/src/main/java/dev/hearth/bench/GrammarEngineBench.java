@@ -8,6 +8,7 @@ import dev.hearth.engine.GenerationRequest;
 import dev.hearth.engine.LocalModelRunner;
 import dev.hearth.gguf.GgufFile;
 import dev.hearth.grammar.CompiledGrammar;
+import dev.hearth.grammar.GrammarMatcher;
 import dev.hearth.grammar.JsonSchemaGrammar;
 import dev.hearth.grammar.TokenVocabulary;
 import dev.hearth.kv.KvPrecision;
@@ -52,7 +53,7 @@ final class GrammarEngineBench {
             for (int g = 0; g <= generations; g++) {
                 SamplingParams params = new SamplingParams(0.7f, 40, 0.95f, 0.05f, 1f, 0f, 0f, 0, Map.of(), 7L + g);
                 double[] c = decode(engine, prompt, maxTokens, eog,
-                        () -> new GrammarSampler(new ChainSampler(params, vocab, false, 0), grammar.newMatcher()));
+                        () -> new GrammarSampler(new ChainSampler(params, vocab, false, 0), new GrammarMatcher(grammar)));
                 double[] f = decode(engine, prompt, (int) c[1], Set.of(), () -> new ChainSampler(params, vocab, false, 0));
                 System.out.printf("run %d: constrained %.3f ms/token (%d tokens), free %.3f ms/token%n", g, c[0],
                         (int) c[1], f[0]);

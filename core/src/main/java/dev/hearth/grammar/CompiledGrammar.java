@@ -6,7 +6,7 @@ import java.util.Arrays;
  * A {@link Grammar} bound to a {@link TokenVocabulary}: the lazily built automaton states with their byte transitions
  * and token masks, shared by the {@link GrammarMatcher}s of every sequence that uses this grammar, so that a state
  * met by an earlier sequence costs no trie walk again. Confined to one thread (the engine thread of the model whose
- * vocabulary it uses); a server may keep one per (schema, model) and hand out {@link #newMatcher()} per request.
+ * vocabulary it uses); a server may keep one per (schema, model) and make a {@link GrammarMatcher} of it per request.
  */
 public final class CompiledGrammar {
     private final Grammar grammar;
@@ -26,11 +26,6 @@ public final class CompiledGrammar {
         this.walk = new GrammarState[vocabulary.maxDepth + 1];
         this.scratchBits = new long[(vocabulary.size + 63) >>> 6];
         this.saved = new float[vocabulary.size];
-    }
-
-    /** A matcher at the start of the grammar, for one sequence. */
-    public GrammarMatcher newMatcher() {
-        return new GrammarMatcher(this);
     }
 
     public Grammar grammar() {

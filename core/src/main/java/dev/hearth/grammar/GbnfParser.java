@@ -20,10 +20,10 @@ final class GbnfParser {
         this.text = text;
     }
 
-    static Grammar parse(String text, String rootRule) {
+    static ParsedRules parse(String text, String rootRule) {
         GbnfParser parser = new GbnfParser(text);
         parser.parseRules();
-        return parser.builder.build(rootRule, text);
+        return parser.builder.build(rootRule);
     }
 
     private void parseRules() {
@@ -114,7 +114,7 @@ final class GbnfParser {
                 lastStart = start;
             } else if (isWordChar(c)) {
                 String name = parseName();
-                out.add(GrammarBuilder.ref(builder.rule(name)));
+                out.add(GrammarSymbol.ref(builder.rule(name)));
                 lastStart = start;
             } else if (c == '(') {
                 pos++;
@@ -123,7 +123,7 @@ final class GbnfParser {
                 List<int[]> alternatives = parseAlternatives(rule, true);
                 expect(')', "expected ')'");
                 builder.define(group, alternatives);
-                out.add(GrammarBuilder.ref(group));
+                out.add(GrammarSymbol.ref(group));
                 lastStart = start;
             } else if (c == '*' || c == '+' || c == '?' || c == '{') {
                 if (lastStart < 0) {

@@ -54,7 +54,8 @@ public final class Grammar {
     }
 
     public static Grammar compile(String gbnf, String rootRule) {
-        return GbnfParser.parse(gbnf, rootRule);
+        ParsedRules parsed = GbnfParser.parse(gbnf, rootRule);
+        return flatten(parsed.names(), parsed.rules(), parsed.sets(), parsed.root(), gbnf);
     }
 
     /** Any JSON object (OpenAI's {@code response_format: json_object}). */
@@ -96,8 +97,8 @@ public final class Grammar {
             for (int a = 0; a < alts.size(); a++) {
                 alternatives[r][a] = p;
                 for (int symbol : alts.get(a)) {
-                    kinds[p] = GrammarBuilder.isRef(symbol) ? REF : BYTES;
-                    args[p++] = GrammarBuilder.target(symbol);
+                    kinds[p] = GrammarSymbol.isRef(symbol) ? REF : BYTES;
+                    args[p++] = GrammarSymbol.target(symbol);
                 }
                 kinds[p] = END;
                 args[p++] = r;

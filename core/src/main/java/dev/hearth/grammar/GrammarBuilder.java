@@ -1,5 +1,7 @@
 package dev.hearth.grammar;
 
+import static dev.hearth.grammar.GrammarSymbol.ref;
+
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -8,9 +10,9 @@ import java.util.Map;
 
 /**
  * Collects rules on bytes while a grammar is parsed: each rule is a list of alternatives, each alternative a
- * sequence of symbols. A symbol is a set of bytes ({@link #bytes}) or a reference to a rule ({@link #ref}). Character
+ * sequence of symbols ({@link GrammarSymbol}): a set of bytes ({@link #bytes}) or a reference to a rule. Character
  * classes are lowered to UTF-8 byte sequences and repetitions to helper rules here; {@link #build} checks the rules
- * (defined, reachable from the root, no left recursion) and flattens them into a {@link Grammar}.
+ * (defined, reachable from the root, no left recursion) for {@link Grammar} to flatten.
  */
 final class GrammarBuilder {
     private final List<String> names = new ArrayList<>();
@@ -19,18 +21,6 @@ final class GrammarBuilder {
     private final List<long[]> sets = new ArrayList<>();
     private final Map<List<Long>, Integer> setIds = new HashMap<>();
     private final Map<String, Integer> helperCounts = new HashMap<>();
-
-    static boolean isRef(int symbol) {
-        return (symbol & 1) == 1;
-    }
-
-    static int target(int symbol) {
-        return symbol >>> 1;
-    }
-
-    static int ref(int rule) {
-        return rule << 1 | 1;
-    }
 
     /** The symbol for the set of bytes {@code bits} (4 longs, bit b = byte b). */
     int bytes(long[] bits) {
@@ -41,7 +31,7 @@ final class GrammarBuilder {
             sets.add(bits.clone());
             setIds.put(key, id);
         }
-        return id << 1;
+        return GrammarSymbol.byteSet(id);
     }
 
     int byteRange(int low, int high) {
@@ -172,7 +162,7 @@ final class GrammarBuilder {
         return out;
     }
 
-    Grammar build(String rootName, String source) {
+    ParsedRules build(String rootName) {
         Integer root = ids.get(rootName);
         if (root == null || definitions.get(root) == null) {
             throw new GrammarException("the grammar has no rule '" + rootName + "'");
@@ -183,7 +173,7 @@ final class GrammarBuilder {
             }
         }
         GrammarChecks.rejectLeftRecursion(names, definitions);
-        return Grammar.flatten(names, definitions, sets, root, source);
+        return new ParsedRules(names, definitions, sets, root);
     }
 
     /** A growable int sequence for the symbols of one alternative. */

@@ -15,10 +15,10 @@ final class GrammarChecks {
             java.util.BitSet targets = new java.util.BitSet(n);
             for (int[] alt : rules.get(r)) {
                 for (int symbol : alt) {
-                    if (!GrammarBuilder.isRef(symbol)) {
+                    if (!GrammarSymbol.isRef(symbol)) {
                         break;
                     }
-                    int t = GrammarBuilder.target(symbol);
+                    int t = GrammarSymbol.target(symbol);
                     targets.set(t);
                     if (!nullable[t]) {
                         break;
@@ -76,7 +76,7 @@ final class GrammarChecks {
                 for (int[] alt : rules.get(r)) {
                     boolean all = true;
                     for (int symbol : alt) {
-                        if (!GrammarBuilder.isRef(symbol) || !nullable[GrammarBuilder.target(symbol)]) {
+                        if (!GrammarSymbol.isRef(symbol) || !nullable[GrammarSymbol.target(symbol)]) {
                             all = false;
                             break;
                         }

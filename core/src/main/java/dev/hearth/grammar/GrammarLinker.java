@@ -37,7 +37,7 @@ public final class GrammarLinker {
         for (Map.Entry<String, Grammar> e : linked.entrySet()) {
             int placeholder = names.indexOf(e.getKey());  // the skeleton keeps every rule it defines
             int offset = append(e.getValue(), e.getKey() + "/", names, rules, sets);
-            rules.set(placeholder, List.<int[]>of(new int[] {GrammarBuilder.ref(offset + e.getValue().root)}));
+            rules.set(placeholder, List.<int[]>of(new int[] {GrammarSymbol.ref(offset + e.getValue().root)}));
             source.append("# ").append(e.getKey()).append(": linked grammar of ").append(e.getValue().ruleCount())
                     .append(" rules\n");
         }
@@ -67,8 +67,8 @@ public final class GrammarLinker {
                 }
                 int[] symbols = new int[end - start];
                 for (int p = start; p < end; p++) {
-                    symbols[p - start] = g.kinds[p] == Grammar.REF ? GrammarBuilder.ref(g.args[p] + ruleOffset)
-                            : (g.args[p] + setOffset) << 1;
+                    symbols[p - start] = g.kinds[p] == Grammar.REF ? GrammarSymbol.ref(g.args[p] + ruleOffset)
+                            : GrammarSymbol.byteSet(g.args[p] + setOffset);
                 }
                 alternatives.add(symbols);
             }

@@ -21,12 +21,16 @@ public final class GrammarMatcher {
     private GrammarState state;
     private boolean ended;
 
-    /** A matcher with its own caches; prefer {@link CompiledGrammar#newMatcher()} to share them across sequences. */
+    /** A matcher with its own caches; prefer one over a {@link CompiledGrammar}, to share them across sequences. */
     public GrammarMatcher(Grammar grammar, TokenVocabulary vocabulary) {
         this(new CompiledGrammar(grammar, vocabulary));
     }
 
-    GrammarMatcher(CompiledGrammar compiled) {
+    /**
+     * A matcher at the start of the grammar, for one sequence, sharing {@code compiled}'s states and masks with the
+     * other matchers made of it (made here, not by the compiled grammar, which then does not depend back on this).
+     */
+    public GrammarMatcher(CompiledGrammar compiled) {
         this.compiled = compiled;
         this.vocabulary = compiled.vocabulary();
         this.automaton = compiled.automaton();

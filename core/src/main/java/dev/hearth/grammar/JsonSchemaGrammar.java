@@ -30,7 +30,17 @@ public final class JsonSchemaGrammar {
     private final StringBuilder rules = new StringBuilder();
     private final Map<String, String> refRules = new HashMap<>();
     private final Map<String, Integer> names = new HashMap<>();
-    final JsonSchemaTypes types = new JsonSchemaTypes(this);
+    private final JsonSchemaTypes types = new JsonSchemaTypes(new JsonSchemaTypes.Rules() {
+        @Override
+        public String visit(Object schema, String hint, String path) {
+            return JsonSchemaGrammar.this.visit(schema, hint, path);
+        }
+
+        @Override
+        public String define(String hint, String expression) {
+            return JsonSchemaGrammar.this.define(hint, expression);
+        }
+    });
 
     private JsonSchemaGrammar(Object root) {
         this.root = root;
@@ -53,7 +63,7 @@ public final class JsonSchemaGrammar {
     }
 
     /** Defines a new rule named after {@code hint} and returns its name. */
-    String define(String hint, String expression) {
+    private String define(String hint, String expression) {
         String name = freshName(hint);
         rules.append(name).append(" ::= ").append(expression).append('\n');
         return name;
@@ -70,7 +80,7 @@ public final class JsonSchemaGrammar {
     }
 
     /** The rule name (or primitive expression) for {@code schema} at JSON-pointer {@code path}. */
-    String visit(Object schema, String hint, String path) {
+    private String visit(Object schema, String hint, String path) {
         if (schema instanceof Boolean b) {
             if (!b) {
                 throw new GrammarException("schema " + path + " is false: no value can match it");
@@ -95,7 +105,7 @@ public final class JsonSchemaGrammar {
         for (String combinator : List.of("anyOf", "oneOf", "allOf")) {
             if (keywords.containsKey(combinator)) {
                 only(keywords, combinator, path);
-                List<?> branches = list(keywords.get(combinator), path + "/" + combinator);
+                List<?> branches = JsonSchemaTypes.list(keywords.get(combinator), path + "/" + combinator);
                 if (branches.isEmpty()) {
                     throw new GrammarException(path + "/" + combinator + " is empty");
                 }
@@ -124,7 +134,7 @@ public final class JsonSchemaGrammar {
             }
             values = java.util.Collections.singletonList(keywords.get("const"));
         } else {
-            values = list(keywords.get("enum"), path + "/enum");
+            values = JsonSchemaTypes.list(keywords.get("enum"), path + "/enum");
             if (values.isEmpty()) {
                 throw new GrammarException("'enum' at " + path + " is empty: no value can match it");
             }
@@ -183,12 +193,5 @@ public final class JsonSchemaGrammar {
                         + "' at " + path);
             }
         }
-    }
-
-    static List<?> list(Object value, String path) {
-        if (!(value instanceof List<?> l)) {
-            throw new GrammarException(path + " must be an array");
-        }
-        return l;
     }
 }

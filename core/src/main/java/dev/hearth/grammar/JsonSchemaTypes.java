@@ -25,9 +25,21 @@ final class JsonSchemaTypes {
                     + "(\\.[0-9]{1,6})?(Z|[+-]([01][0-9]|2[0-3]):[0-5][0-9])",
             "uuid", "[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}");
 
-    private final JsonSchemaGrammar owner;
+    /**
+     * What the per-type rules need of the schema walk they are part of ({@link JsonSchemaGrammar}): sub-schemas turned
+     * into rules, and new rules. Owned here, so that this file does not depend back on the walk.
+     */
+    interface Rules {
+        /** The rule name (or primitive expression) for {@code schema} at JSON-pointer {@code path}. */
+        String visit(Object schema, String hint, String path);
 
-    JsonSchemaTypes(JsonSchemaGrammar owner) {
+        /** Defines a new rule named after {@code hint} and returns its name. */
+        String define(String hint, String expression);
+    }
+
+    private final Rules owner;
+
+    JsonSchemaTypes(Rules owner) {
         this.owner = owner;
     }
 
@@ -81,7 +93,7 @@ final class JsonSchemaTypes {
         Map<String, Object> properties = k.containsKey("properties") ? map(k.get("properties"), path + "/properties")
                 : Map.of();
         Object additional = k.getOrDefault("additionalProperties", Boolean.TRUE);
-        List<?> required = k.containsKey("required") ? JsonSchemaGrammar.list(k.get("required"), path + "/required")
+        List<?> required = k.containsKey("required") ? list(k.get("required"), path + "/required")
                 : List.of();
         for (Object name : required) {
             if (!properties.containsKey(String.valueOf(name))) {
@@ -237,6 +249,13 @@ final class JsonSchemaTypes {
     }
 
     @SuppressWarnings("unchecked")
+    static List<?> list(Object value, String path) {
+        if (!(value instanceof List<?> l)) {
+            throw new GrammarException(path + " must be an array");
+        }
+        return l;
+    }
+
     private static Map<String, Object> map(Object v, String path) {
         if (!(v instanceof Map<?, ?> m)) {
             throw new GrammarException(path + " must be an object");

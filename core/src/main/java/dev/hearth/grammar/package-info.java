@@ -15,7 +15,8 @@
  * CompiledGrammar compiled = new CompiledGrammar(grammar, vocabulary); // or a cache per (schema, model)
  *
  * // the sampler factory of the GenerationRequest (called on the engine thread)
- * () -> new GrammarSampler(new ChainSampler(params, vocabularySize, logprobs, topLogprobs), compiled.newMatcher())
+ * () -> new GrammarSampler(new ChainSampler(params, vocabularySize, logprobs, topLogprobs),
+ *         new GrammarMatcher(compiled))
  * }</pre>
  * The request's stop token ids must include the model's end-of-generation ids (the grammar allows them only where
  * the document can end, and only them once it is complete). Matching is on bytes, so tokens may end inside a UTF-8

@@ -10,12 +10,6 @@ import java.util.concurrent.locks.LockSupport;
  * One caller at a time (the engine thread that owns the model).
  */
 public final class ComputePool implements AutoCloseable {
-    /** A loop body over [start, end). */
-    @FunctionalInterface
-    public interface RangeBody {
-        void run(int start, int end);
-    }
-
     private final int threads;
     private final Thread[] workers;
     private volatile int generation;

@@ -32,6 +32,14 @@ final class GemmKernels {
     static final int TILE = 12;
     /** Tokens per register block; token counts are padded to a multiple of {@link #TOKEN_LANES} in xt. */
     static final int TOKEN_LANES = 16;
+    /**
+     * Whether a call of {@code numTokens} tokens runs as a float GEMM ({@link KernelTuning#GEMM_TOKENS}). Here, not in
+     * {@link Kernels}, because {@link MatmulTask} asks it per call and Kernels itself builds on MatmulTask.
+     */
+    static boolean runs(int numTokens) {
+        return SUPPORTED && KernelTuning.GEMM_TOKENS > 0 && numTokens >= KernelTuning.GEMM_TOKENS;
+    }
+
     /** Tokens rounded up to the lane count: the width of xt. */
     static int paddedTokens(int numTokens) {
         return (numTokens + TOKEN_LANES - 1) / TOKEN_LANES * TOKEN_LANES;

@@ -14,11 +14,6 @@ import java.util.Set;
 public final class Kernels {
     private Kernels() {}
 
-    /** Whether a call of {@code numTokens} tokens runs as a float GEMM ({@link KernelTuning#GEMM_TOKENS}). */
-    static boolean useGemm(int numTokens) {
-        return GemmKernels.SUPPORTED && KernelTuning.GEMM_TOKENS > 0 && numTokens >= KernelTuning.GEMM_TOKENS;
-    }
-
     /**
      * A weight matrix as the kernels that will multiply it want it, outside a model load (tests, tools): repacked into
      * native memory freed when the matrix is no longer reachable, where the native kernels pack its type; with its
@@ -121,7 +116,7 @@ public final class Kernels {
             for (int i = 0; i < rounds; i++) {
                 matmul(pool, slice, x, 1, out);
                 matmul(pool, slice, x, 4, out);
-                if (i % 8 == 0 && useGemm(48)) {
+                if (i % 8 == 0 && GemmKernels.runs(48)) {
                     matmul(pool, slice, x, 48, out);  // both GEMM micro-kernels (32 and 16 tokens)
                 }
             }

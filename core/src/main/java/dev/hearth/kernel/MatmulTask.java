@@ -9,7 +9,7 @@ import java.lang.foreign.MemorySegment;
  * Rows are taken in tiles of {@link KernelTuning#TILE_ROWS}: for each tile, every token is multiplied with every row of
  * the tile while the tile's bytes are in cache, so each weight row comes from memory once per call for all tokens.
  */
-final class MatmulTask implements ComputePool.RangeBody {
+final class MatmulTask implements RangeBody {
     /** Rows of the native many-token kernels' tiles (one row per vector lane). */
     static final int NATIVE_TILE_ROWS = 16;
     /** Matrices one call can run side by side (q, k and v; gate and up). */
@@ -82,7 +82,7 @@ final class MatmulTask implements ComputePool.RangeBody {
         this.numTokens = numTokens;
         this.cols = cols;
         this.parts = 0;
-        this.gemm = Kernels.useGemm(numTokens);
+        this.gemm = GemmKernels.runs(numTokens);
         this.transposed = false;
         this.javaGemm = false;
         this.nativeMany = false;

@@ -228,24 +228,36 @@ public final class NativeKernels {
         return STATUS;
     }
 
+    // which types each tier runs is answered here, by the code that runs them; TypeKernels builds its paths on these
+
     /** Whether matmuls over this weight type run natively here (over a repacked copy, or the file's layout). */
     public static boolean supports(GgmlType type) {
-        return TypeKernels.of(type).nativeInt8();
+        return packs(type) || matmulsInPlace(type);
     }
 
     /** Whether {@link #matmul} runs this type in the file's layout (the AVX-512 tier: Q4_0, Q8_0, Q4_K, Q6_K). */
     public static boolean matmulsInPlace(GgmlType type) {
-        return TypeKernels.of(type).nativeInPlace();
+        return switch (type) {
+            case Q4_0, Q8_0, Q4_K, Q6_K -> wide();
+            default -> false;
+        };
     }
 
     /** Whether {@link #matmulFloat} runs this type (F32, F16, BF16 on the AVX-512 tier). */
     public static boolean matmulsFloat(GgmlType type) {
-        return TypeKernels.of(type).nativeFloat();
+        return switch (type) {
+            case F32, F16, BF16 -> wide();
+            default -> false;
+        };
     }
 
     /** Whether matrices of this type are repacked at load for the native kernels (Q4_1 and Q5_1: AVX-512 tier). */
     public static boolean packs(GgmlType type) {
-        return TypeKernels.of(type).packed();
+        return switch (type) {
+            case Q4_0, Q5_0, Q8_0, Q4_K, Q5_K, Q6_K -> available();  // either tier
+            case Q4_1, Q5_1 -> available() && wide();
+            default -> false;
+        };
     }
 
     /** Bytes of the repacked layout of a rows x cols matrix of the type (a packable type). */

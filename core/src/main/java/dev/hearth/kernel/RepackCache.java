@@ -150,7 +150,7 @@ public final class RepackCache {
             }
         }
         boolean[] bad = new boolean[chunks.size()];
-        ComputePool.RangeBody body = (start, end) -> {
+        RangeBody body = (start, end) -> {
             for (int i = start; i < end && !(pool == null && Thread.currentThread().isInterrupted()); i++) {
                 Entry en = entries.get((int) chunks.get(i)[0]);
                 int c = (int) chunks.get(i)[1];

@@ -63,21 +63,22 @@ final class TypeKernels {
     private static final Paths[] PATHS = new Paths[GgmlType.values().length];
 
     static {
-        boolean avx2 = NativeKernels.available();  // the packed kernels, either tier
-        boolean avx512 = NativeKernels.wide();     // also the file's layout, the float kernels, Q4_1 and Q5_1
         boolean multi = MultiTokenKernels.SUPPORTED;
         boolean quads = KernelTuning.QUADS;
         for (GgmlType type : GgmlType.values()) {
+            // the native columns are the library's own answer (NativeKernels names the types each tier runs)
+            boolean packed = NativeKernels.packs(type);
+            boolean inPlace = NativeKernels.matmulsInPlace(type);
+            boolean nativeFloat = NativeKernels.matmulsFloat(type);
             PATHS[type.ordinal()] = switch (type) {
-                case F32, F16, BF16 -> new Paths(false, false, avx512, false, false, false);
-                case Q8_0 -> new Paths(avx2, avx512, false, false, multi, quads && multi);
-                case Q4_0 -> new Paths(avx2, avx512, false, KernelTuning.SCALE_TABLES && !(avx2 || avx512), TABLES,
-                        quads && TABLES);
-                case Q4_1, Q5_1 -> new Paths(avx2 && avx512, false, false, false, false, false);
-                case Q5_0, Q5_K -> new Paths(avx2, false, false, false, false, false);
+                case F32, F16, BF16 -> new Paths(false, false, nativeFloat, false, false, false);
+                case Q8_0 -> new Paths(packed, inPlace, false, false, multi, quads && multi);
+                case Q4_0 -> new Paths(packed, inPlace, false, KernelTuning.SCALE_TABLES && !(packed || inPlace),
+                        TABLES, quads && TABLES);
+                case Q4_1, Q5_1, Q5_0, Q5_K -> new Paths(packed, false, false, false, false, false);
                 // Q4_K as 4 rows x 4 tokens spills registers and loses to dot4 (measured)
-                case Q4_K -> new Paths(avx2, avx512, false, false, TABLES, false);
-                case Q6_K -> new Paths(avx2, avx512, false, false, multi, false);
+                case Q4_K -> new Paths(packed, inPlace, false, false, TABLES, false);
+                case Q6_K -> new Paths(packed, inPlace, false, false, multi, false);
                 case Q8_1, Q2_K, Q3_K, Q8_K, IQ2_XXS, IQ2_XS, IQ3_XXS, IQ1_S, IQ4_NL, IQ3_S, IQ2_S, IQ4_XS, I8, I16,
                         I32, I64, F64, IQ1_M, TQ1_0, TQ2_0, MXFP4 -> new Paths(false, false, false, false, false, false);
             };

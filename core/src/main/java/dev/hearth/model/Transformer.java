@@ -4,6 +4,7 @@ import dev.hearth.kernel.Attention;
 import dev.hearth.kernel.ComputePool;
 import dev.hearth.kernel.Kernels;
 import dev.hearth.kernel.Norms;
+import dev.hearth.kernel.RangeBody;
 import dev.hearth.kernel.Rope;
 import dev.hearth.kernel.VectorOps;
 import dev.hearth.kv.KvCache;
@@ -182,7 +183,7 @@ final class Transformer implements ForwardPass {
     }
 
     /** Splits the (row, head) pairs of one layer's attention among the pool's threads; one worker index each. */
-    private final class HeadsBody implements ComputePool.RangeBody {
+    private final class HeadsBody implements RangeBody {
         private Batch batch;
         private KvCache kv;
         private int layer;

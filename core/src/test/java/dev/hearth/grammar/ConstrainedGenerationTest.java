@@ -58,7 +58,7 @@ class ConstrainedGenerationTest {
                                 Map.of(), 1000L + seed);
                         handles.add(engine.submit(new GenerationRequest(prompt, MAX_TOKENS, eog, List.of(),
                                 () -> new GrammarSampler(new ChainSampler(params, engine.vocabularySize(), false, 0),
-                                        compiled.newMatcher()), () -> id -> "")));
+                                        new GrammarMatcher(compiled)), () -> id -> "")));
                     }
                 }
             }

@@ -37,7 +37,7 @@ class GrammarMatcherTest {
     /** Walks the grammar picking uniformly among allowed tokens; returns the bytes, or null when not finished. */
     static byte[] walk(CompiledGrammar g, long seed, int maxTokens, boolean checkOracle) {
         TokenVocabulary v = g.vocabulary();
-        GrammarMatcher m = g.newMatcher();
+        GrammarMatcher m = new GrammarMatcher(g);
         Random random = new Random(seed);
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         for (int step = 0; step < maxTokens; step++) {

@@ -72,7 +72,7 @@ class TriggeredTextTest {
         Random random = new Random(7);
         int calls = 0;
         for (int walk = 0; walk < 500; walk++) {
-            GrammarMatcher m = compiled.newMatcher();
+            GrammarMatcher m = new GrammarMatcher(compiled);
             StringBuilder out = new StringBuilder();
             for (int step = 0; step < 60 && !m.isComplete(); step++) {
                 List<Integer> allowed = new ArrayList<>();

@@ -27,8 +27,8 @@ class GemmKernelsTest {
     @Test
     void runsOnThisMachine() {
         assertThat(GemmKernels.SUPPORTED).as("16-lane vectors").isEqualTo(Lanes.L == 16);
-        assertThat(Kernels.useGemm(KernelTuning.GEMM_TOKENS)).isEqualTo(GemmKernels.SUPPORTED);
-        assertThat(Kernels.useGemm(1)).isFalse();
+        assertThat(GemmKernels.runs(KernelTuning.GEMM_TOKENS)).isEqualTo(GemmKernels.SUPPORTED);
+        assertThat(GemmKernels.runs(1)).isFalse();
     }
 
     @ParameterizedTest

@@ -13,7 +13,7 @@ import dev.hearth.server.backend.PullPermission;
  * at the end ({@link AgentGate#end}).
  */
 public final class AgentCall {
-    final AgentGate.Caller caller;
+    final Caller caller;
     final String endpoint;
     final long startedMillis = System.currentTimeMillis();
     final long startedNanos = System.nanoTime();
@@ -26,7 +26,7 @@ public final class AgentCall {
     private long ttftNanos = -1;
     private FinishReason finishReason;
 
-    AgentCall(AgentGate.Caller caller, String endpoint, Quotas.Permit permit, PullPermission pull) {
+    AgentCall(Caller caller, String endpoint, Quotas.Permit permit, PullPermission pull) {
         this.caller = caller;
         this.endpoint = endpoint;
         this.permit = permit;

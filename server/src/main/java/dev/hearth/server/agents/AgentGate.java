@@ -2,7 +2,6 @@ package dev.hearth.server.agents;
 
 import dev.hearth.engine.Priority;
 import dev.hearth.server.backend.PullPermission;
-import dev.hearth.engine.Scheduling;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.security.MessageDigest;
@@ -23,13 +22,6 @@ import java.util.Optional;
 public final class AgentGate implements AutoCloseable {
     public static final String ANONYMOUS = "anonymous";
     public static final String ADMIN = "admin";
-
-    /** Who is calling: an agent with its policy, the admin, or anonymous (policy null for the last two). */
-    public record Caller(String agent, AgentPolicy policy, boolean admin, Priority priority) {
-        public Scheduling scheduling() {
-            return new Scheduling(agent, priority, policy == null ? 1 : policy.weight());
-        }
-    }
 
     private final Connection db;
     private final AgentKeys keys;

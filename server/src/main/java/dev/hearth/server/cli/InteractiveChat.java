@@ -1,7 +1,5 @@
 package dev.hearth.server.cli;
 
-import dev.hearth.sampling.SamplingParams;
-import dev.hearth.server.local.LoadedModel;
 import dev.hearth.server.backend.PromptMessage;
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -23,16 +21,22 @@ import org.jline.terminal.TerminalBuilder;
  * {@code /clear} starts over. Earlier turns are re-rendered each time; the engine's prefix cache makes that cheap.
  */
 final class InteractiveChat {
-    private final RunCommand command;
-    private final LoadedModel loaded;
-    private final int maxTokens;
-    private final SamplingParams params;
+    /**
+     * One turn, answered by the command that started the chat (its system prompt, template and sampling): the chat
+     * keeps the loop and the history, and does not depend back on the command.
+     */
+    @FunctionalInterface
+    interface Turn {
+        /** Streams the answer to {@code user} after {@code history} to {@code out}; returns its text. */
+        String answer(String user, List<PromptMessage> history, PrintStream out) throws InterruptedException;
+    }
 
-    InteractiveChat(RunCommand command, LoadedModel loaded, int maxTokens, SamplingParams params) {
-        this.command = command;
-        this.loaded = loaded;
-        this.maxTokens = maxTokens;
-        this.params = params;
+    private final String modelName;
+    private final Turn turn;
+
+    InteractiveChat(String modelName, Turn turn) {
+        this.modelName = modelName;
+        this.turn = turn;
     }
 
     void run() throws IOException, InterruptedException {
@@ -44,7 +48,7 @@ final class InteractiveChat {
         }
         try (Terminal terminal = TerminalBuilder.builder().name("hearth").system(true).build()) {
             LineReader reader = LineReaderBuilder.builder().terminal(terminal).build();
-            System.out.println("Chatting with " + loaded.info().name() + ". /bye leaves, /clear forgets the conversation.");
+            System.out.println("Chatting with " + modelName + ". /bye leaves, /clear forgets the conversation.");
             converse(() -> {
                 try {
                     return reader.readLine(">>> ");
@@ -76,9 +80,7 @@ final class InteractiveChat {
             if (text.isEmpty()) {
                 continue;
             }
-            List<PromptMessage> messages = command.conversation(text, history);
-            int[] ids = loaded.text().encodeChat(messages, List.of());
-            String reply = command.answer(loaded, ids, maxTokens, params, false, out);
+            String reply = turn.answer(text, history, out);
             history.add(PromptMessage.of("user", text));
             history.add(PromptMessage.of("assistant", reply));
         }

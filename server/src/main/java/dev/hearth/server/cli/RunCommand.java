@@ -133,7 +133,9 @@ final class RunCommand implements Callable<Integer> {
                 int[] promptIds = raw ? loaded.text().encodeRaw(prompt) : loaded.text().encodeChat(conversation(prompt, List.of()), List.of());
                 answer(loaded, promptIds, maxTokens, params, false, System.out);
             } else {
-                new InteractiveChat(this, loaded, maxTokens, params).run();
+                new InteractiveChat(loaded.info().name(), (user, history, out) -> answer(loaded,
+                        loaded.text().encodeChat(conversation(user, history), List.of()), maxTokens, params, false, out))
+                        .run();
             }
         }
         return 0;

@@ -4,7 +4,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.hearth.gguf.GgufKeys;
 import dev.hearth.gguf.GgufValue;
 import dev.hearth.gguf.GgufValue.GgufArray;
-import dev.hearth.gguf.GgufValueType;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -22,11 +21,6 @@ import java.util.Map;
  * template; the chat template from tokenizer_config or {@code chat_template.jinja}.
  */
 public final class HfTokenizerReader {
-    static final int NORMAL = 1;
-    static final int CONTROL = 3;
-    static final int USER_DEFINED = 4;
-    static final int UNUSED = 5;
-
     /** Hugging Face split regexes of the pre-tokenizers Hearth and llama.cpp know, by tokenizer.ggml.pre name. */
     static final Map<String, String> PRE_REGEXES = Map.of(
             "(?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\\r\\n\\p{L}\\p{N}]?\\p{L}+|\\p{N}{1,3}| ?[^\\s\\p{L}\\p{N}]+[\\r\\n]*"
@@ -62,16 +56,17 @@ public final class HfTokenizerReader {
         int[] types = new int[vocabSize];
         Map<String, Integer> ids = new HashMap<>();
         model.path("vocab").fields().forEachRemaining(e -> put(tokens, types, ids, e.getValue().asInt(), e.getKey(),
-                NORMAL, tokFile));
+                TokenTypes.NORMAL, tokFile));
         for (JsonNode a : tok.path("added_tokens")) {
             String content = a.path("content").asText();
-            boolean special = a.path("special").asBoolean(false) || looksSpecial(content);
-            put(tokens, types, ids, a.path("id").asInt(-1), content, special ? CONTROL : USER_DEFINED, tokFile);
+            boolean special = a.path("special").asBoolean(false) || TokenTypes.looksSpecial(content);
+            put(tokens, types, ids, a.path("id").asInt(-1), content,
+                    special ? TokenTypes.CONTROL : TokenTypes.USER_DEFINED, tokFile);
         }
         for (int i = 0; i < vocabSize; i++) {
             if (tokens[i] == null) {
                 tokens[i] = "[PAD" + i + "]";
-                types[i] = UNUSED;
+                types[i] = TokenTypes.UNUSED;
             }
         }
         Map<String, GgufValue> m = new LinkedHashMap<>();
@@ -93,13 +88,6 @@ public final class HfTokenizerReader {
         tokens[id] = text;
         types[id] = type;
         ids.put(text, id);
-    }
-
-    /** convert_hf_to_gguf's does_token_look_special. */
-    static boolean looksSpecial(String t) {
-        return t.equals("<pad>") || t.equals("<mask>") || t.equals("<2mass>") || t.equals("[@BOS@]")
-                || (t.startsWith("<|") && t.endsWith("|>")) || (t.startsWith("<｜") && t.endsWith("｜>"))
-                || (t.startsWith("<unused") && t.endsWith(">"));
     }
 
     private static String[] merges(JsonNode merges) {
@@ -128,26 +116,5 @@ public final class HfTokenizerReader {
         }
         throw new IllegalArgumentException(file + ": pre_tokenizer not recognised (known: Llama 3 'llama-bpe', "
                 + "Qwen2 'qwen2', GPT-2 ByteLevel)" + (seen.isEmpty() ? "" : "; split regex: " + seen));
-    }
-
-    static GgufValue uint32(int v) {
-        return new GgufValue(GgufValueType.UINT32, (long) v);
-    }
-
-    /** The chat template: tokenizer_config's (a string, or the "default" of a list), else chat_template.jinja. */
-    static String chatTemplate(Path dir, JsonNode config) throws IOException {
-        JsonNode t = config.get("chat_template");
-        if (t != null && t.isTextual()) {
-            return t.asText();
-        }
-        if (t != null && t.isArray()) {
-            for (JsonNode named : t) {
-                if (named.path("name").asText("").equals("default")) {
-                    return named.path("template").asText();
-                }
-            }
-        }
-        Path jinja = dir.resolve("chat_template.jinja");
-        return Files.isRegularFile(jinja) ? Files.readString(jinja) : null;
     }
 }

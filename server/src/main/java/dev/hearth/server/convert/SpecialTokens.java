@@ -3,7 +3,9 @@ package dev.hearth.server.convert;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.hearth.gguf.GgufKeys;
 import dev.hearth.gguf.GgufValue;
+import dev.hearth.gguf.GgufValueType;
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
 
@@ -12,7 +14,8 @@ import java.util.Map;
  * {@code bos_token}/... (text or {content}), then {@code config.json}'s {@code bos_token_id}/... (an int or the first of
  * a list), then {@code generation_config.json}'s, then the caller's fallback (a SentencePiece model's trainer spec).
  * add_bos comes from tokenizer_config's {@code add_bos_token}, else from a post-processor template that starts with a
- * special token, else the tokenizer's default; add_eos only when tokenizer_config sets it.
+ * special token, else the tokenizer's default; add_eos only when tokenizer_config sets it. With them, the chat
+ * template ({@code tokenizer_config.json}'s, else {@code chat_template.jinja}).
  */
 final class SpecialTokens {
     private static final String[][] TYPES = {
@@ -53,7 +56,7 @@ final class SpecialTokens {
                 id = fallback.get(t[0]);
             }
             if (id != null) {
-                m.put(t[1], HfTokenizerReader.uint32(id));
+                m.put(t[1], uint32(id));
             }
         }
         JsonNode addBos = tc.get("add_bos_token");
@@ -65,7 +68,7 @@ final class SpecialTokens {
         if (addEos != null && addEos.isBoolean()) {
             m.put(GgufKeys.TOKENIZER_ADD_EOS, GgufValue.ofBool(addEos.asBoolean()));
         }
-        String template = HfTokenizerReader.chatTemplate(dir, tc);
+        String template = chatTemplate(dir, tc);
         if (template != null) {
             m.put(GgufKeys.TOKENIZER_CHAT_TEMPLATE, GgufValue.ofString(template));
         }
@@ -94,5 +97,26 @@ final class SpecialTokens {
             }
         }
         return null;
+    }
+
+    static GgufValue uint32(int v) {
+        return new GgufValue(GgufValueType.UINT32, (long) v);
+    }
+
+    /** The chat template: tokenizer_config's (a string, or the "default" of a list), else chat_template.jinja. */
+    private static String chatTemplate(Path dir, JsonNode config) throws IOException {
+        JsonNode t = config.get("chat_template");
+        if (t != null && t.isTextual()) {
+            return t.asText();
+        }
+        if (t != null && t.isArray()) {
+            for (JsonNode named : t) {
+                if (named.path("name").asText("").equals("default")) {
+                    return named.path("template").asText();
+                }
+            }
+        }
+        Path jinja = dir.resolve("chat_template.jinja");
+        return Files.isRegularFile(jinja) ? Files.readString(jinja) : null;
     }
 }

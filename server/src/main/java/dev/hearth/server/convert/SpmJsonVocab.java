@@ -23,7 +23,7 @@ final class SpmJsonVocab {
     private SpmJsonVocab() {}
 
     /** Fills {@code v} and returns whether a space is prepended to the text (add_space_prefix). */
-    static boolean fill(JsonNode tok, Path file, SpmTokenizerReader.Slots v) {
+    static boolean fill(JsonNode tok, Path file, TokenSlots v) {
         JsonNode model = tok.path("model");
         for (JsonNode p : parts(tok.path("pre_tokenizer"), "pretokenizers")) {
             if (p.path("type").asText("").equals("ByteLevel")) {
@@ -44,21 +44,21 @@ final class SpmJsonVocab {
                 throw new IllegalArgumentException(file + ": model.vocab['" + text + "'] is not an integer id");
             }
             Integer rank = ranks.get(text);
-            int type = text.equals(unk) ? SpmTokenizerReader.UNKNOWN
-                    : isByte(text) ? SpmTokenizerReader.BYTE : SpmTokenizerReader.NORMAL;
+            int type = text.equals(unk) ? TokenTypes.UNKNOWN
+                    : isByte(text) ? TokenTypes.BYTE : TokenTypes.NORMAL;
             v.set(e.getValue().asInt(), text, rank == null ? 0f : -(float) rank, type, file);
         }
         for (JsonNode a : tok.path("added_tokens")) {
             String content = a.path("content").asText();
             int id = a.path("id").asInt(-1);
-            if (id >= 0 && id < v.tokens.length && v.types[id] == SpmTokenizerReader.UNKNOWN
+            if (id >= 0 && id < v.tokens.length && v.types[id] == TokenTypes.UNKNOWN
                     && content.equals(v.tokens[id])) {
                 continue; // <unk> is listed as added and special; it stays UNKNOWN
             }
             boolean inVocab = vocab.has(content) && vocab.get(content).asInt() == id;
-            boolean special = a.path("special").asBoolean(false) || HfTokenizerReader.looksSpecial(content);
-            v.set(id, content, inVocab ? v.scores[id] : SpmTokenizerReader.ADDED_SCORE,
-                    special ? SpmTokenizerReader.CONTROL : SpmTokenizerReader.USER_DEFINED, file);
+            boolean special = a.path("special").asBoolean(false) || TokenTypes.looksSpecial(content);
+            v.set(id, content, inVocab ? v.scores[id] : TokenSlots.ADDED_SCORE,
+                    special ? TokenTypes.CONTROL : TokenTypes.USER_DEFINED, file);
         }
         return addSpacePrefix;
     }

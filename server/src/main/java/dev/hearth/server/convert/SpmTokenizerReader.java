@@ -1,5 +1,13 @@
 package dev.hearth.server.convert;
 
+import static dev.hearth.server.convert.TokenSlots.ADDED_SCORE;
+import static dev.hearth.server.convert.TokenTypes.BYTE;
+import static dev.hearth.server.convert.TokenTypes.CONTROL;
+import static dev.hearth.server.convert.TokenTypes.NORMAL;
+import static dev.hearth.server.convert.TokenTypes.UNKNOWN;
+import static dev.hearth.server.convert.TokenTypes.UNUSED;
+import static dev.hearth.server.convert.TokenTypes.USER_DEFINED;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.hearth.gguf.GgufKeys;
 import dev.hearth.gguf.GgufValue;
@@ -25,53 +33,7 @@ import java.util.Map;
  * true): from the model's {@code normalizer_spec.add_dummy_prefix}, or tokenizer.json's Prepend/Metaspace.
  */
 final class SpmTokenizerReader {
-    static final int NORMAL = 1;
-    static final int UNKNOWN = 2;
-    static final int CONTROL = 3;
-    static final int USER_DEFINED = 4;
-    static final int UNUSED = 5;
-    static final int BYTE = 6;
-    static final float PAD_SCORE = -10000f;
-    static final float ADDED_SCORE = -1000f;
-
     private SpmTokenizerReader() {}
-
-    /** One slot per token id, up to config.json's vocab_size. */
-    static final class Slots {
-        final String[] tokens;
-        final float[] scores;
-        final int[] types;
-
-        Slots(int vocabSize) {
-            tokens = new String[vocabSize];
-            scores = new float[vocabSize];
-            types = new int[vocabSize];
-            for (int i = 0; i < vocabSize; i++) {
-                tokens[i] = "[PAD" + i + "]";
-                scores[i] = PAD_SCORE;
-                types[i] = UNUSED;
-            }
-        }
-
-        void set(int id, String text, float score, int type, Path file) {
-            if (id < 0 || id >= tokens.length) {
-                throw new IllegalArgumentException(file + ": token '" + text + "' has id " + id
-                        + ", outside config.json's vocab_size " + tokens.length);
-            }
-            tokens[id] = text;
-            scores[id] = score;
-            types[id] = type;
-        }
-
-        /** Text to id, the lowest id for a text that occurs twice. */
-        Map<String, Integer> ids() {
-            Map<String, Integer> ids = new HashMap<>();
-            for (int i = 0; i < tokens.length; i++) {
-                ids.putIfAbsent(tokens[i], i);
-            }
-            return ids;
-        }
-    }
 
     static Map<String, GgufValue> fromModel(Path dir, int vocabSize) throws IOException {
         Path file = dir.resolve("tokenizer.model");
@@ -84,7 +46,7 @@ final class SpmTokenizerReader {
             throw new IllegalArgumentException(file + ": " + spm.size() + " pieces, more than config.json's vocab_size "
                     + vocabSize);
         }
-        Slots v = new Slots(vocabSize);
+        TokenSlots v = new TokenSlots(vocabSize);
         for (int i = 0; i < spm.size(); i++) {
             int type = switch (spm.types()[i]) {
                 case UNKNOWN, CONTROL, UNUSED, BYTE -> spm.types()[i];
@@ -105,12 +67,12 @@ final class SpmTokenizerReader {
 
     static Map<String, GgufValue> fromJson(Path dir, Path file, JsonNode tokenizer, int vocabSize)
             throws IOException {
-        Slots v = new Slots(vocabSize);
+        TokenSlots v = new TokenSlots(vocabSize);
         boolean addSpacePrefix = SpmJsonVocab.fill(tokenizer, file, v);
         return keys(v, addSpacePrefix, dir, tokenizer, Map.of());
     }
 
-    private static Map<String, GgufValue> keys(Slots v, boolean addSpacePrefix, Path dir, JsonNode tokenizer,
+    private static Map<String, GgufValue> keys(TokenSlots v, boolean addSpacePrefix, Path dir, JsonNode tokenizer,
             Map<String, Integer> fallback) throws IOException {
         Map<String, GgufValue> m = new LinkedHashMap<>();
         m.put(GgufKeys.TOKENIZER_MODEL, GgufValue.ofString("llama"));
@@ -132,7 +94,7 @@ final class SpmTokenizerReader {
     }
 
     /** {@code added_tokens.json}: {"text": id, ...}, USER_DEFINED; ids past vocab_size are ignored, as llama.cpp does. */
-    private static void addedTokensJson(Path file, Slots v) throws IOException {
+    private static void addedTokensJson(Path file, TokenSlots v) throws IOException {
         JsonNode added = HfJson.readOptional(file);
         if (added.isMissingNode()) {
             return;
@@ -151,7 +113,7 @@ final class SpmTokenizerReader {
     }
 
     /** tokenizer_config.json's {@code added_tokens_decoder}: {"id": {"content": ..., "special": ...}, ...}. */
-    private static void addedTokensDecoder(Path file, Slots v) throws IOException {
+    private static void addedTokensDecoder(Path file, TokenSlots v) throws IOException {
         JsonNode decoder = HfJson.readOptional(file).path("added_tokens_decoder");
         for (var e : decoder.properties()) {
             int id;
@@ -169,7 +131,7 @@ final class SpmTokenizerReader {
             if (id >= v.tokens.length) {
                 continue; // as llama.cpp: past vocab_size, ignored
             }
-            if (e.getValue().path("special").asBoolean(false) || HfTokenizerReader.looksSpecial(text)) {
+            if (e.getValue().path("special").asBoolean(false) || TokenTypes.looksSpecial(text)) {
                 v.set(id, text, ADDED_SCORE, CONTROL, file);
             } else {
                 v.set(id, text.replace('\u2581', ' '), ADDED_SCORE, USER_DEFINED, file);

@@ -4,6 +4,7 @@ import dev.hearth.server.http.api.ApiException;
 import dev.hearth.server.metrics.ServerMetrics;
 import dev.hearth.server.agents.AgentCall;
 import dev.hearth.server.agents.AgentGate;
+import dev.hearth.server.agents.Caller;
 import dev.hearth.server.agents.QuotaExceededException;
 import dev.hearth.server.backend.PullPermission;
 import dev.hearth.server.web.WebRoutes;
@@ -73,7 +74,7 @@ final class AccessFilter implements Filter {
     }
 
     private void filterAgent(FilterChain chain, RoutingRequest req, RoutingResponse res, String path) {
-        Optional<AgentGate.Caller> caller;
+        Optional<Caller> caller;
         try {
             caller = agents.identify(req.headers().first(HeaderNames.AUTHORIZATION).orElse(null),
                     req.headers().first(AGENT).orElse(null), req.headers().first(PRIORITY).orElse(null));

@@ -1,7 +1,7 @@
 package dev.hearth.server.http;
 
 import dev.hearth.server.http.api.ApiException;
-import dev.hearth.server.agents.AgentGate;
+import dev.hearth.server.agents.Caller;
 
 /**
  * Which endpoints only the admin may use, and who counts as the admin: the admin key, or any caller on a server with
@@ -22,12 +22,12 @@ public final class AdminAccess {
     }
 
     /** Whether the caller is the admin (or any caller of a server without keys). */
-    public static boolean isAdmin(AgentGate.Caller caller) {
+    public static boolean isAdmin(Caller caller) {
         return caller.policy() == null;
     }
 
     /** Whether the caller may make the server download a model it names (pull on first use). */
-    public static boolean mayPull(AgentGate.Caller caller, ServerSettings settings) {
+    public static boolean mayPull(Caller caller, ServerSettings settings) {
         return settings.openPull() || isAdmin(caller);
     }
 

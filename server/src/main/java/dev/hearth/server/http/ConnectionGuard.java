@@ -5,7 +5,6 @@ import io.helidon.http.HttpPrologue;
 import io.helidon.webserver.CloseConnectionException;
 import io.helidon.webserver.ConnectionContext;
 import io.helidon.webserver.http1.Http1ConnectionListener;
-import io.helidon.webserver.spi.ServerConnectionSelector;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.Map;
@@ -54,11 +53,6 @@ final class ConnectionGuard implements Http1ConnectionListener, AutoCloseable {
         long periodMillis = Math.clamp(Math.min(limits.headerTimeout().toMillis(), limits.idleTimeout().toMillis()) / 4,
                 50, 1000);
         watchdog.scheduleWithFixedDelay(this::check, periodMillis, periodMillis, TimeUnit.MILLISECONDS);
-    }
-
-    /** Helidon's selectors for this listener: HTTP/1 connections whose reads this guard sees. */
-    ServerConnectionSelector connections() {
-        return new WatchedConnections(this);
     }
 
     /** A connection opens on the calling thread, before its first read: its idle time starts. */
@@ -140,7 +134,7 @@ final class ConnectionGuard implements Http1ConnectionListener, AutoCloseable {
         }
     }
 
-    /** The calling connection thread's watch; null on a connection not opened through {@link #connections()}. */
+    /** The calling connection thread's watch; null on a connection not opened through {@link WatchedConnections}. */
     private Watch watch() {
         return connections.get(Thread.currentThread());
     }

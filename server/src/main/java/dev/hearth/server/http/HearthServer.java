@@ -80,7 +80,7 @@ public final class HearthServer implements AutoCloseable {
                 .maxTcpConnections(limits.maxConnections())
                 // HTTP/1 only, each connection read through the guard's eyes
                 .protocolsDiscoverServices(false)
-                .addConnectionSelector(guard.connections())
+                .addConnectionSelector(new WatchedConnections(guard))
                 .routing(r -> routing(r, parts, guard, drain, reclaim))
                 .build()
                 .start();

@@ -146,7 +146,8 @@ public final class LocalBackend implements Backend {
             // the output is constrained: each sequence gets a matcher that masks tokens the grammar cannot take
             dev.hearth.grammar.CompiledGrammar compiled = compiled(grammar, text.grammarVocabulary());
             Supplier<dev.hearth.sampling.TokenSampler> free = sampler;
-            sampler = () -> new dev.hearth.sampling.GrammarSampler(free.get(), compiled.newMatcher());
+            sampler = () -> new dev.hearth.sampling.GrammarSampler(free.get(),
+                    new dev.hearth.grammar.GrammarMatcher(compiled));
         }
         GenerationRequest request = new GenerationRequest(prompt, maxTokens, text.stopTokenIds(), spec.stop(),
                 sampler, text::newDecoder, scheduling);

@@ -43,7 +43,7 @@ final class ForwardedBody {
             start = span[0];
             end = span[1];
             try {
-                replacement = UpstreamNode.JSON.writeValueAsBytes(model);
+                replacement = UpstreamJson.JSON.writeValueAsBytes(model);
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
             }
@@ -82,7 +82,7 @@ final class ForwardedBody {
             upstream.putObject("stream_options").put("include_usage", true);
         }
         try {
-            return UpstreamNode.JSON.writeValueAsBytes(upstream);
+            return UpstreamJson.JSON.writeValueAsBytes(upstream);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -90,7 +90,7 @@ final class ForwardedBody {
 
     /** Byte offsets of the top-level {@code model} string value (its quotes included; the last one wins). */
     static long[] modelSpan(byte[] raw) {
-        try (JsonParser p = UpstreamNode.JSON.getFactory().createParser(raw)) {
+        try (JsonParser p = UpstreamJson.JSON.getFactory().createParser(raw)) {
             if (p.nextToken() != JsonToken.START_OBJECT) {
                 return null;
             }

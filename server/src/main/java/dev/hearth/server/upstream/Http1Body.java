@@ -2,6 +2,7 @@ package dev.hearth.server.upstream;
 
 import java.io.IOException;
 import java.net.SocketTimeoutException;
+import java.util.function.Consumer;
 
 /**
  * The body of one {@link Http1Client} response (fixed length, chunked, or up to the close), read on the calling
@@ -13,7 +14,8 @@ final class Http1Body {
     static final long UNTIL_CLOSE = -2;
 
     private final Http1Connection connection;
-    private final Http1Client pool;
+    /** The client's pool, taking the connection back at the body's end; null: close it. */
+    private final Consumer<Http1Connection> giveBack;
     private final long length;
     private long remaining;
     private long chunkLeft;
@@ -21,12 +23,15 @@ final class Http1Body {
     private boolean ended;
     private Runnable beforeWait;
 
-    /** @param pool where the connection goes back at the end; null: close it */
-    Http1Body(Http1Connection connection, long length, Http1Client pool) {
+    /**
+     * @param giveBack where the connection goes back at the end (the client's pool: a callback, so that the body
+     *     does not depend back on the client); null: close it
+     */
+    Http1Body(Http1Connection connection, long length, Consumer<Http1Connection> giveBack) {
         this.connection = connection;
         this.length = length;
         this.remaining = length;
-        this.pool = pool;
+        this.giveBack = giveBack;
     }
 
     /** Runs before a read that would wait for the network (a relay flushes what it holds back then). */
@@ -86,7 +91,7 @@ final class Http1Body {
             try {
                 chunkLeft = Long.parseLong((semicolon >= 0 ? sizeLine.substring(0, semicolon) : sizeLine).trim(), 16);
             } catch (NumberFormatException e) {
-                throw new IOException("bad chunk size line: " + SseReader.abbreviate(sizeLine));
+                throw new IOException("bad chunk size line: " + UpstreamException.abbreviate(sizeLine));
             }
             if (chunkLeft == 0) {
                 while (!connection.readLine(deadlineNanos, 8192, false).isEmpty()) {
@@ -106,8 +111,8 @@ final class Http1Body {
 
     private void end() {
         ended = true;
-        if (pool != null) {
-            pool.giveBack(connection);
+        if (giveBack != null) {
+            giveBack.accept(connection);
         } else {
             connection.close();
         }
@@ -139,7 +144,7 @@ final class Http1Body {
         if (ended) {
             return;
         }
-        if (length >= 0 && remaining == 0 || pool == null) {
+        if (length >= 0 && remaining == 0 || giveBack == null) {
             if (length >= 0 && remaining == 0) {
                 end();
             } else {

@@ -101,13 +101,13 @@ final class Http1Client implements AutoCloseable {
             String statusLine = c.readLine(deadlineNanos, MAX_HEAD, true);
             if (!statusLine.startsWith("HTTP/1.") || statusLine.length() < 12) {
                 throw new IOException("not an HTTP/1.x status line: "
-                        + SseReader.abbreviate(statusLine));
+                        + UpstreamException.abbreviate(statusLine));
             }
             int status;
             try {
                 status = Integer.parseInt(statusLine.substring(9, 12));
             } catch (NumberFormatException e) {
-                throw new IOException("bad status line: " + SseReader.abbreviate(statusLine));
+                throw new IOException("bad status line: " + UpstreamException.abbreviate(statusLine));
             }
             Map<String, String> headers = new HashMap<>();
             int size = statusLine.length();
@@ -143,7 +143,7 @@ final class Http1Client implements AutoCloseable {
                 length = Http1Body.UNTIL_CLOSE;
                 keepAlive = false;
             }
-            return new Response(status, headers, new Http1Body(c, length, keepAlive ? this : null));
+            return new Response(status, headers, new Http1Body(c, length, keepAlive ? this::giveBack : null));
         }
     }
 
@@ -192,7 +192,7 @@ final class Http1Client implements AutoCloseable {
                 SSLParameters params = ssl.getSSLParameters();
                 params.setEndpointIdentificationAlgorithm("HTTPS");
                 ssl.setSSLParameters(params);
-                ssl.setSoTimeout(timeoutMillis(deadlineNanos));
+                ssl.setSoTimeout(Http1Connection.timeoutMillis(deadlineNanos));
                 ssl.startHandshake();
                 return new Http1Connection(ssl);
             }
@@ -201,14 +201,6 @@ final class Http1Client implements AutoCloseable {
             socket.close();
             throw e;
         }
-    }
-
-    static int timeoutMillis(long deadlineNanos) throws SocketTimeoutException {
-        long left = deadlineNanos - System.nanoTime();
-        if (left <= 0) {
-            throw new SocketTimeoutException("deadline passed");
-        }
-        return (int) Math.max(1, Math.min(Integer.MAX_VALUE, (left + 999_999) / 1_000_000));
     }
 
     /** Takes back a connection whose response was read to its end. */

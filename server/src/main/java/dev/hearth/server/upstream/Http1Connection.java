@@ -5,6 +5,7 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.Socket;
 import java.net.SocketException;
+import java.net.SocketTimeoutException;
 
 /**
  * One HTTP/1.1 connection of {@link Http1Client}: the socket and a read buffer. Reads block the calling (virtual)
@@ -61,7 +62,7 @@ final class Http1Connection {
         if (beforeWait != null && in.available() == 0) {
             beforeWait.run();
         }
-        socket.setSoTimeout(Http1Client.timeoutMillis(deadlineNanos));
+        socket.setSoTimeout(timeoutMillis(deadlineNanos));
         int n;
         try {
             n = in.read(buffer, 0, buffer.length);
@@ -140,5 +141,14 @@ final class Http1Connection {
         } catch (IOException ignored) {
             // closing anyway
         }
+    }
+
+    /** A socket timeout for what is left until {@code deadlineNanos}, at least 1 ms; throws once it has passed. */
+    static int timeoutMillis(long deadlineNanos) throws SocketTimeoutException {
+        long left = deadlineNanos - System.nanoTime();
+        if (left <= 0) {
+            throw new SocketTimeoutException("deadline passed");
+        }
+        return (int) Math.max(1, Math.min(Integer.MAX_VALUE, (left + 999_999) / 1_000_000));
     }
 }

@@ -9,11 +9,20 @@ import java.util.concurrent.ConcurrentHashMap;
  * stream that starts relaying afterwards is ended at once.
  */
 final class LiveRelays {
-    private final Set<RelayedResponse> relaying = ConcurrentHashMap.newKeySet();
+    /**
+     * How a relaying stream is ended from another thread (RelayedResponse's stop). Owned here, so that this registry
+     * does not depend back on the response it holds.
+     */
+    @FunctionalInterface
+    interface Relay {
+        void stop(String reason);
+    }
+
+    private final Set<Relay> relaying = ConcurrentHashMap.newKeySet();
     private volatile String stopReason;
 
     /** A stream starts relaying; ended at once when the relays were already stopped. */
-    void add(RelayedResponse relay) {
+    void add(Relay relay) {
         relaying.add(relay);
         String reason = stopReason;
         if (reason != null) {
@@ -21,7 +30,7 @@ final class LiveRelays {
         }
     }
 
-    void remove(RelayedResponse relay) {
+    void remove(Relay relay) {
         relaying.remove(relay);
     }
 

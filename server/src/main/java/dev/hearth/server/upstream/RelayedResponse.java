@@ -28,6 +28,8 @@ public final class RelayedResponse {
     private final BackendConfig.Prices prices;
     private final RouteMetrics metrics;
     private final LiveRelays live;
+    /** This response as the live relays hold it while it streams (one object, so that remove finds what add put). */
+    private final LiveRelays.Relay asRelay = this::stop;
     private volatile String stopReason;
     private long promptTokens;
     private long completionTokens;
@@ -174,7 +176,7 @@ public final class RelayedResponse {
         boolean upstreamFailed = false;
         boolean complete = false;
         Http1Body body = opened.chunks();
-        live.add(this);
+        live.add(asRelay);
         body.beforeWait(() -> {
             try {
                 sink.flush();
@@ -224,7 +226,7 @@ public final class RelayedResponse {
             body.beforeWait(null);
             sink.failed("the upstream failed midway: " + e.getMessage());
         } finally {
-            live.remove(this);
+            live.remove(asRelay);
             body.beforeWait(null);
             if (complete) {
                 body.release();
@@ -257,7 +259,7 @@ public final class RelayedResponse {
     }
 
     private static String error(String message, String code) throws IOException {
-        return "{\"error\":{\"message\":" + UpstreamNode.JSON.writeValueAsString(message)
+        return "{\"error\":{\"message\":" + UpstreamJson.JSON.writeValueAsString(message)
                 + ",\"type\":\"server_error\",\"param\":null,\"code\":\"" + code + "\"}}";
     }
 

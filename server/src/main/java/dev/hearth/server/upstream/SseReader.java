@@ -43,7 +43,7 @@ final class SseReader {
             } else if (!l.startsWith(":") && !l.startsWith("event:") && !l.startsWith("id:")
                     && !l.startsWith("retry:")) {
                 throw UpstreamException.of(UpstreamException.Kind.MALFORMED,
-                        "the upstream's stream is not Server-Sent Events: " + abbreviate(l));
+                        "the upstream's stream is not Server-Sent Events: " + UpstreamException.abbreviate(l));
             }
         }
     }
@@ -69,9 +69,5 @@ final class SseReader {
             chunk = next;
             pos = 0;
         }
-    }
-
-    static String abbreviate(String s) {
-        return s.length() <= 80 ? s : s.substring(0, 80) + "...";
     }
 }

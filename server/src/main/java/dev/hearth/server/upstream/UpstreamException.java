@@ -43,7 +43,7 @@ public final class UpstreamException extends RuntimeException {
     static String upstreamMessage(byte[] body) {
         String text = new String(body, 0, Math.min(body.length, 300), java.nio.charset.StandardCharsets.UTF_8);
         try {
-            String m = UpstreamNode.JSON.readTree(body).path("error").path("message").asText(null);
+            String m = UpstreamJson.JSON.readTree(body).path("error").path("message").asText(null);
             return m != null ? m : text;
         } catch (java.io.IOException | RuntimeException e) {
             return text;
@@ -81,5 +81,10 @@ public final class UpstreamException extends RuntimeException {
             case RETRYABLE_STATUS -> status != 429;
             case CLIENT_ERROR, UNAVAILABLE -> false;
         };
+    }
+
+    /** What the upstream sent, cut to 80 characters for an error message. */
+    static String abbreviate(String s) {
+        return s.length() <= 80 ? s : s.substring(0, 80) + "...";
     }
 }

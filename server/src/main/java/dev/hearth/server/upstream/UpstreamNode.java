@@ -1,7 +1,6 @@
 package dev.hearth.server.upstream;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.hearth.server.upstream.UpstreamException.Kind;
 import dev.hearth.server.config.BackendConfig;
 import java.io.ByteArrayOutputStream;
@@ -20,7 +19,6 @@ import java.util.concurrent.atomic.AtomicInteger;
  * returns once the response is known good up to its first event, so a failure before that can fall back elsewhere.
  */
 final class UpstreamNode implements AutoCloseable {
-    static final ObjectMapper JSON = new ObjectMapper();
     private static final int MAX_ERROR_BODY = 64 << 10;
     private static final int MAX_BODY = 32 << 20;
 
@@ -94,7 +92,7 @@ final class UpstreamNode implements AutoCloseable {
             JsonNode json = parse(firstEvent.getBytes(java.nio.charset.StandardCharsets.UTF_8));
             if (json.has("error")) {
                 throw UpstreamException.of(Kind.SERVER_ERROR, label + ": the stream began with an error: "
-                        + SseReader.abbreviate(json.get("error").toString()));
+                        + UpstreamException.abbreviate(json.get("error").toString()));
             }
             return new Opened(this, true, events, firstEvent, chunks, null, start, total);
         } catch (UpstreamException e) {
@@ -109,7 +107,7 @@ final class UpstreamNode implements AutoCloseable {
 
     static JsonNode parse(byte[] bytes) {
         try {
-            JsonNode json = JSON.readTree(bytes);
+            JsonNode json = UpstreamJson.JSON.readTree(bytes);
             if (json != null && json.isObject()) {
                 return json;
             }
@@ -117,7 +115,7 @@ final class UpstreamNode implements AutoCloseable {
             // reported below
         }
         throw UpstreamException.of(Kind.MALFORMED, "the upstream sent something that is not a JSON object: "
-                + SseReader.abbreviate(new String(bytes, 0, Math.min(bytes.length, 200),
+                + UpstreamException.abbreviate(new String(bytes, 0, Math.min(bytes.length, 200),
                 java.nio.charset.StandardCharsets.UTF_8)));
     }
 

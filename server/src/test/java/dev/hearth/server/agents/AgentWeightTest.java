@@ -36,10 +36,10 @@ class AgentWeightTest {
         }
         try (AgentGate gate = AgentGate.open(file, null)) {
             String key = gate.keys().rotate("heavy").key();
-            AgentGate.Caller caller = gate.identify("Bearer " + key, null, null).orElseThrow();
+            Caller caller = gate.identify("Bearer " + key, null, null).orElseThrow();
             assertThat(caller.scheduling()).isEqualTo(new Scheduling("heavy", Priority.HIGH, 2));
             // header-named callers (admin, anonymous) have weight 1
-            assertThat(new AgentGate.Caller("x", null, true, Priority.LOW).scheduling().weight()).isEqualTo(1);
+            assertThat(new Caller("x", null, true, Priority.LOW).scheduling().weight()).isEqualTo(1);
         }
         assertThatThrownBy(() -> new AgentPolicy("w", Priority.NORMAL, AgentLimits.UNLIMITED, RouteClass.LOCAL, 1L,
                 AgentPolicy.MAX_WEIGHT + 1)).hasMessageContaining("weight must be between 1 and 1000");

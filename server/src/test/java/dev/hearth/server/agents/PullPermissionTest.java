@@ -22,7 +22,7 @@ class PullPermissionTest {
         AgentPolicy policy = AgentsTestSupport.agent("a", new AgentLimits(0, 0, 0, 0));
         try (AgentGate gate = AgentGate.open(dir.resolve(AgentDatabase.FILE_NAME), null)) {
             gate.keys().create(policy);
-            AgentGate.Caller caller = new AgentGate.Caller("a", policy, false, policy.priority());
+            Caller caller = new Caller("a", policy, false, policy.priority());
             for (PullPermission pull : PullPermission.values()) {
                 AgentCall call = gate.begin(caller, "/v1/chat/completions", pull);
                 assertThat(call.pull()).isEqualTo(pull);

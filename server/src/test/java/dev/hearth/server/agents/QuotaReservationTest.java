@@ -72,7 +72,7 @@ class QuotaReservationTest {
         AgentPolicy policy = agent(1_000, 0);
         try (AgentGate gate = AgentGate.open(db, null)) {
             gate.keys().create(policy);
-            AgentGate.Caller caller = new AgentGate.Caller("a", policy, false, policy.priority());
+            Caller caller = new Caller("a", policy, false, policy.priority());
             AgentCall done = gate.begin(caller, "/v1/chat/completions", PullPermission.ALLOWED);
             done.permit.reserve(300, System.currentTimeMillis());
             gate.end(done, 200, null);  // settles to 0 tokens: nothing was generated

@@ -132,7 +132,7 @@ class ToolCallGrammarTest {
         int calls = 0;
         int finished = 0;
         for (int i = 0; i < walks; i++) {
-            Walk w = walk(compiled.newMatcher(), random, required ? 0.2 : 0.02);
+            Walk w = walk(new GrammarMatcher(compiled), random, required ? 0.2 : 0.02);
             if (!w.finished()) {
                 continue;
             }

@@ -41,10 +41,10 @@ final class HfFolder {
             model.put("byte_fallback", false);
             ObjectNode vocab = model.putObject("vocab");
             for (int i = 0; i < tokens.length; i++) {
-                if (types[i] == HfTokenizerReader.UNUSED) {
+                if (types[i] == TokenTypes.UNUSED) {
                     continue;
                 }
-                if (types[i] == HfTokenizerReader.CONTROL || types[i] == HfTokenizerReader.USER_DEFINED) {
+                if (types[i] == TokenTypes.CONTROL || types[i] == TokenTypes.USER_DEFINED) {
                     ObjectNode a = added.addObject();
                     a.put("id", i);
                     a.put("content", tokens[i]);
@@ -52,7 +52,7 @@ final class HfFolder {
                     // must still make them CONTROL
                     boolean fim = tokens[i].startsWith("<|fim_") || tokens[i].equals("<|repo_name|>")
                             || tokens[i].equals("<|file_sep|>");
-                    a.put("special", types[i] == HfTokenizerReader.CONTROL && !fim);
+                    a.put("special", types[i] == TokenTypes.CONTROL && !fim);
                     a.put("normalized", false);
                 } else {
                     vocab.put(tokens[i], i);

@@ -143,9 +143,9 @@ class SpmQuantizeTest {
         assertThat(types[0]).isEqualTo(3);
         assertThat(scores[0]).isEqualTo(-1000f);
         assertThat(Arrays.copyOfRange(types, 1, 4)).containsExactly(3, 3, 6);
-        assertThat(m.get(GgufKeys.TOKENIZER_UNK_ID)).isEqualTo(HfTokenizerReader.uint32(0));
-        assertThat(m.get(GgufKeys.TOKENIZER_BOS_ID)).isEqualTo(HfTokenizerReader.uint32(1));
-        assertThat(m.get(GgufKeys.TOKENIZER_EOS_ID)).isEqualTo(HfTokenizerReader.uint32(2));
+        assertThat(m.get(GgufKeys.TOKENIZER_UNK_ID)).isEqualTo(SpecialTokens.uint32(0));
+        assertThat(m.get(GgufKeys.TOKENIZER_BOS_ID)).isEqualTo(SpecialTokens.uint32(1));
+        assertThat(m.get(GgufKeys.TOKENIZER_EOS_ID)).isEqualTo(SpecialTokens.uint32(2));
         assertThat(m).doesNotContainKey(GgufKeys.TOKENIZER_PAD_ID);
         assertThat(m.get(GgufKeys.TOKENIZER_ADD_BOS)).isEqualTo(GgufValue.ofBool(true));
     }
