@@ -26,8 +26,7 @@ vec4 xAt(uint i) { return x4[i]; }
 #endif
 layout(push_constant) uniform P { uint rows; uint cols; uint numOut; uint rowBytes; } p;
 #include "weights.glsl"
-
-shared float partial[NR * MAXOUT][WG];  // per subgroup (SUBGROUPS 1) or per invocation (0)
+#include "matvec_reduce.glsl"
 
 void main() {
     uint tid = gl_LocalInvocationID.x;
@@ -52,34 +51,5 @@ void main() {
             }
         }
     }
-#if SUBGROUPS
-    for (uint i = 0u; i < NR * MAXOUT; i++) {
-        float s = subgroupAdd(acc[i]);
-        if (subgroupElect()) { partial[i][gl_SubgroupID] = s; }
-    }
-    barrier();
-    if (tid < NR * MAXOUT) {
-        uint r = tid / MAXOUT;
-        uint o = tid % MAXOUT;
-        if (firstRow + r < p.rows && o < outs) {
-            float s = 0.0;
-            for (uint i = 0u; i < gl_NumSubgroups; i++) { s += partial[tid][i]; }
-            y[(firstOut + o) * p.rows + firstRow + r] = s;
-        }
-    }
-#else
-    for (uint i = 0u; i < NR * MAXOUT; i++) { partial[i][tid] = acc[i]; }
-    barrier();
-    for (uint s = WG / 2u; s > 0u; s >>= 1) {
-        if (tid < s) {
-            for (uint i = 0u; i < NR * MAXOUT; i++) { partial[i][tid] += partial[i][tid + s]; }
-        }
-        barrier();
-    }
-    if (tid < NR * MAXOUT) {
-        uint r = tid / MAXOUT;
-        uint o = tid % MAXOUT;
-        if (firstRow + r < p.rows && o < outs) { y[(firstOut + o) * p.rows + firstRow + r] = partial[tid][0]; }
-    }
-#endif
+    reduceAndStore(acc, tid, firstRow, firstOut, outs);
 }

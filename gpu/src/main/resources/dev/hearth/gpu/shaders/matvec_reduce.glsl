@@ -1,0 +1,38 @@
+// The end of a decode product (matvec.comp, matvec_q4k.comp): each invocation's NR x MAXOUT partial sums are added
+// across the workgroup (subgroupAdd, then one shared slot per subgroup; or a shared-memory tree where the device lacks
+// subgroup arithmetic) and y[o, row] is written for the rows and outputs in range. The includer declares y, p.rows,
+// WG, NR, MAXOUT and SUBGROUPS.
+shared float partial[NR * MAXOUT][WG];  // per subgroup (SUBGROUPS 1) or per invocation (0)
+
+void reduceAndStore(float acc[NR * MAXOUT], uint tid, uint firstRow, uint firstOut, uint outs) {
+#if SUBGROUPS
+    for (uint i = 0u; i < NR * MAXOUT; i++) {
+        float s = subgroupAdd(acc[i]);
+        if (subgroupElect()) { partial[i][gl_SubgroupID] = s; }
+    }
+    barrier();
+    if (tid < NR * MAXOUT) {
+        uint r = tid / MAXOUT;
+        uint o = tid % MAXOUT;
+        if (firstRow + r < p.rows && o < outs) {
+            float s = 0.0;
+            for (uint i = 0u; i < gl_NumSubgroups; i++) { s += partial[tid][i]; }
+            y[(firstOut + o) * p.rows + firstRow + r] = s;
+        }
+    }
+#else
+    for (uint i = 0u; i < NR * MAXOUT; i++) { partial[i][tid] = acc[i]; }
+    barrier();
+    for (uint s = WG / 2u; s > 0u; s >>= 1) {
+        if (tid < s) {
+            for (uint i = 0u; i < NR * MAXOUT; i++) { partial[i][tid] += partial[i][tid + s]; }
+        }
+        barrier();
+    }
+    if (tid < NR * MAXOUT) {
+        uint r = tid / MAXOUT;
+        uint o = tid % MAXOUT;
+        if (firstRow + r < p.rows && o < outs) { y[(firstOut + o) * p.rows + firstRow + r] = partial[tid][0]; }
+    }
+#endif
+}
