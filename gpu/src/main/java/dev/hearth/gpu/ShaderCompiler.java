@@ -13,7 +13,7 @@ import java.util.concurrent.ConcurrentHashMap;
 /**
  * Our GLSL compute shaders (resources under {@code dev/hearth/gpu/shaders}) compiled to SPIR-V at run time by
  * shaderc, with {@code #define}s for the variants (weight type, KV precision); each variant once per process.
- * {@code #include "x.glsl"} lines are replaced by that resource before compiling.
+ * {@code #include "x.glsl"} lines are replaced by that resource (its own includes expanded) before compiling.
  */
 final class ShaderCompiler {
     private static final String ROOT = "/dev/hearth/gpu/shaders/";
@@ -39,7 +39,23 @@ final class ShaderCompiler {
                     }
                 }
             } else if (line.startsWith("#include \"")) {
-                out.append(resource(line.substring(10, line.lastIndexOf('"')))).append('\n');
+                out.append(included(line.substring(10, line.lastIndexOf('"')), 0));
+            } else {
+                out.append(line).append('\n');
+            }
+        }
+        return out.toString();
+    }
+
+    /** An included file with its own includes expanded (at most a few levels: include files do not loop). */
+    private static String included(String name, int depth) {
+        if (depth > 4) {
+            throw new IllegalStateException("shader includes nest deeper than 4 at " + name);
+        }
+        StringBuilder out = new StringBuilder();
+        for (String line : resource(name).split("\n", -1)) {
+            if (line.startsWith("#include \"")) {
+                out.append(included(line.substring(10, line.lastIndexOf('"')), depth + 1));
             } else {
                 out.append(line).append('\n');
             }

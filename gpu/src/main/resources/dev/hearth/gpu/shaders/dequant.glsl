@@ -1,17 +1,7 @@
 // Dequantization of one group of 32 consecutive weights of a row, for every weight type Hearth reads (GGML block
 // layouts, little endian). The includer declares `uint W[]` (the weights' bytes as words) and defines WTYPE.
 // Groups of 32 fit every type: legacy blocks are 32 weights, K-quant super-blocks 8 groups of 32.
-#define T_F32 0
-#define T_F16 1
-#define T_BF16 2
-#define T_Q8_0 3
-#define T_Q4_0 4
-#define T_Q4_1 5
-#define T_Q5_0 6
-#define T_Q5_1 7
-#define T_Q4_K 8
-#define T_Q5_K 9
-#define T_Q6_K 10
+#include "weight_types.glsl"
 
 uint wbyte(uint off) { return (W[off >> 2] >> ((off & 3u) << 3)) & 0xFFu; }
 uint wu16(uint off) { return wbyte(off) | (wbyte(off + 1u) << 8); }

@@ -3,17 +3,7 @@
 // the group's scales into the invocation's registers, then quad(k) returns values 4k..4k+3 (k = 0..7). Quants are read
 // as whole 32-bit words (wword: any byte offset, blocks of 18/22/34/210 bytes are only 2-aligned), never byte by byte.
 // The includer declares `uint W[]` and defines WTYPE.
-#define T_F32 0
-#define T_F16 1
-#define T_BF16 2
-#define T_Q8_0 3
-#define T_Q4_0 4
-#define T_Q4_1 5
-#define T_Q5_0 6
-#define T_Q5_1 7
-#define T_Q4_K 8
-#define T_Q5_K 9
-#define T_Q6_K 10
+#include "weight_types.glsl"
 
 // the 4 bytes at byte offset off, little endian
 uint wword(uint off) {
