@@ -143,7 +143,7 @@ public final class DeviceFootprint {
     }
 
     private static long buffer(long bytes) {
-        return Math.max(16, (bytes + 15) & ~15L);  // GpuBuffer's rounding
+        return Math.max(16, (bytes + 15) & ~15L);  // VulkanContext.allocate's rounding
     }
 
     private static int parseLayer(String s) {

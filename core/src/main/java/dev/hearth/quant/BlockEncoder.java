@@ -89,25 +89,4 @@ public abstract sealed class BlockEncoder
 
     /** Encodes one block of type.blockSize() elements from x[xOffset] into type.typeSize() bytes at out[outOffset]. */
     abstract void encodeBlock(float[] x, int xOffset, byte[] out, int outOffset);
-
-    static void putShort(byte[] out, int at, short v) {
-        out[at] = (byte) v;
-        out[at + 1] = (byte) (v >> 8);
-    }
-
-    static void putInt(byte[] out, int at, int v) {
-        out[at] = (byte) v;
-        out[at + 1] = (byte) (v >> 8);
-        out[at + 2] = (byte) (v >> 16);
-        out[at + 3] = (byte) (v >> 24);
-    }
-
-    /** IEEE half, round to nearest even, as GGML_FP32_TO_FP16. */
-    static short fp16(float f) {
-        return Float.floatToFloat16(f);
-    }
-
-    static float fp16ToFloat(short h) {
-        return Float.float16ToFloat(h);
-    }
 }

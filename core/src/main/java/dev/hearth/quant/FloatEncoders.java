@@ -1,5 +1,8 @@
 package dev.hearth.quant;
 
+import static dev.hearth.quant.BlockBytes.putInt;
+import static dev.hearth.quant.BlockBytes.putShort;
+
 import dev.hearth.gguf.GgmlType;
 import dev.hearth.kernel.Float16;
 

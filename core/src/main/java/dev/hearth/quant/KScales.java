@@ -59,10 +59,10 @@ final class KScales {
                 packed[j] |= (byte) ((lm >> 4) << 6);
             }
         }
-        d = BlockEncoder.fp16(maxScale / 63.f);
-        dmin = BlockEncoder.fp16(maxMin / 63.f);
-        float superScale = BlockEncoder.fp16ToFloat(d);
-        float superMin = BlockEncoder.fp16ToFloat(dmin);
+        d = BlockBytes.fp16(maxScale / 63.f);
+        dmin = BlockBytes.fp16(maxMin / 63.f);
+        float superScale = BlockBytes.fp16ToFloat(d);
+        float superMin = BlockBytes.fp16ToFloat(dmin);
         for (int j = 0; j < SUB_BLOCKS; j++) {
             float scale = superScale * scale(j);
             if (scale == 0) {
@@ -88,8 +88,8 @@ final class KScales {
 
     /** Writes d, dmin and the 12 packed scale bytes at out[o]. */
     void writeHeader(byte[] out, int o) {
-        BlockEncoder.putShort(out, o, d);
-        BlockEncoder.putShort(out, o + 2, dmin);
+        BlockBytes.putShort(out, o, d);
+        BlockBytes.putShort(out, o + 2, dmin);
         System.arraycopy(packed, 0, out, o + 4, 12);
     }
 }

@@ -1,5 +1,9 @@
 package dev.hearth.quant;
 
+import static dev.hearth.quant.BlockBytes.fp16;
+import static dev.hearth.quant.BlockBytes.putInt;
+import static dev.hearth.quant.BlockBytes.putShort;
+
 import dev.hearth.gguf.GgmlType;
 
 /**

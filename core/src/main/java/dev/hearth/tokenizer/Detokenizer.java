@@ -2,18 +2,23 @@ package dev.hearth.tokenizer;
 
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
+import java.util.function.IntFunction;
 
 /**
  * Turns generated ids into text incrementally: {@link #push} returns the new text, holding back the bytes of a
  * character that is not complete yet, so no delta ends inside a UTF-8 sequence; {@link #finish} returns what is
  * held. The deltas joined equal {@link Tokenizer#decode} of the same ids (for vocabularies without
  * {@code clean_spaces} too: spaces are cleaned in stretches cut where no rule can reach across; a trailing EOS is
- * not removed, the stream cannot know it is the last). One per sequence, not thread-safe.
+ * not removed, the stream cannot know it is the last). One per sequence, not thread-safe. Made by
+ * {@link Tokenizer#detokenizer}, which passes what it needs (the vocabulary, its pieces, {@code clean_spaces}) rather
+ * than itself, so that the detokenizer does not reach back to the tokenizer.
  */
 public final class Detokenizer {
-    private final Tokenizer tokenizer;
+    private final Vocabulary vocabulary;
+    private final boolean cleanSpaces;
+    /** A token's bytes as decoding writes them (special tokens as text or empty, as the tokenizer was asked). */
+    private final IntFunction<byte[]> pieceBytes;
     private final boolean removeSpecial;
-    private final boolean unparseSpecial;
     private byte[] pending = new byte[16];
     private int pendingLength;
     /** With clean_spaces: decoded bytes not cleaned yet. */
@@ -22,16 +27,17 @@ public final class Detokenizer {
     private boolean first = true;
     private boolean removeSpace;
 
-    Detokenizer(Tokenizer tokenizer, boolean removeSpecial, boolean unparseSpecial) {
-        this.tokenizer = tokenizer;
+    Detokenizer(Vocabulary vocabulary, boolean cleanSpaces, IntFunction<byte[]> pieceBytes, boolean removeSpecial) {
+        this.vocabulary = vocabulary;
+        this.cleanSpaces = cleanSpaces;
+        this.pieceBytes = pieceBytes;
         this.removeSpecial = removeSpecial;
-        this.unparseSpecial = unparseSpecial;
-        this.removeSpace = tokenizer.vocabulary().addSpacePrefix();
+        this.removeSpace = vocabulary.addSpacePrefix();
     }
 
     /** Adds one token and returns the text that is now complete (often empty for a partial character). */
     public String push(int id) {
-        Vocabulary v = tokenizer.vocabulary();
+        Vocabulary v = vocabulary;
         if (first) {
             first = false;
             if (removeSpecial && v.addBos() && id == v.bos()) {
@@ -40,10 +46,10 @@ public final class Detokenizer {
                 return "";
             }
         }
-        byte[] piece = tokenizer.pieceBytes(id, unparseSpecial);
+        byte[] piece = pieceBytes.apply(id);
         int skip = removeSpace && piece.length > 0 && piece[0] == ' ' ? 1 : 0;
         removeSpace = false;
-        if (tokenizer.cleanSpaces()) {
+        if (cleanSpaces) {
             raw = appendTo(raw, rawLength, piece, skip, piece.length - skip);
             rawLength += piece.length - skip;
             int cut = SpaceCleaner.lastSafeCut(raw, rawLength);

@@ -24,13 +24,13 @@ final class Gpt2PreTokenizer implements ScanningPreTokenizer {
         int first = s.codePointAt(p);
         int flags = CodePointClass.of(first);
         if ((flags & LETTER) != 0) {
-            return Llama3PreTokenizer.run(s, p, end, LETTER);
+            return CodePointRuns.run(s, p, end, LETTER);
         }
         if ((flags & NUMBER) != 0) {
-            return Llama3PreTokenizer.run(s, p, end, NUMBER);
+            return CodePointRuns.run(s, p, end, NUMBER);
         }
         if ((flags & WHITESPACE) == 0) {
-            return Llama3PreTokenizer.others(s, p, end);
+            return CodePointRuns.others(s, p, end);
         }
         p = pos;
         while (p < end && CodePointClass.isWhitespace(s.charAt(p))) {

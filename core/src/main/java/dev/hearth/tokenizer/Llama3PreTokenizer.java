@@ -28,11 +28,11 @@ final class Llama3PreTokenizer implements ScanningPreTokenizer {
         }
         int flags = CodePointClass.of(c);
         if ((flags & LETTER) != 0) {
-            return run(s, next, end, LETTER);
+            return CodePointRuns.run(s, next, end, LETTER);
         }
         if (c != '\r' && c != '\n' && (flags & NUMBER) == 0 && next < end
                 && CodePointClass.isLetter(s.codePointAt(next))) {
-            return run(s, next, end, LETTER);
+            return CodePointRuns.run(s, next, end, LETTER);
         }
         if ((flags & NUMBER) != 0) {
             int p = next;
@@ -48,37 +48,13 @@ final class Llama3PreTokenizer implements ScanningPreTokenizer {
         int p = c == ' ' && next < end ? next : pos;
         int first = s.codePointAt(p);
         if ((CodePointClass.of(first) & (LETTER | NUMBER | WHITESPACE)) == 0) {
-            p = others(s, p, end);
+            p = CodePointRuns.others(s, p, end);
             while (p < end && (s.charAt(p) == '\r' || s.charAt(p) == '\n')) {
                 p++;
             }
             return p;
         }
         return whitespace(s, pos, end);
-    }
-
-    /** The end of the run of characters of class {@code flags} (LETTER, NUMBER) from {@code p}. */
-    static int run(String s, int p, int end, int flags) {
-        while (p < end) {
-            int d = s.codePointAt(p);
-            if ((CodePointClass.of(d) & flags) == 0) {
-                break;
-            }
-            p += Character.charCount(d);
-        }
-        return p;
-    }
-
-    /** A run of characters that are not whitespace, letters or numbers. */
-    static int others(String s, int p, int end) {
-        while (p < end) {
-            int d = s.codePointAt(p);
-            if ((CodePointClass.of(d) & (LETTER | NUMBER | WHITESPACE)) != 0) {
-                break;
-            }
-            p += Character.charCount(d);
-        }
-        return p;
     }
 
     /** {@code \s*[\r\n]+|\s+(?!\S)|\s+} at a whitespace character (all whitespace is in the BMP). */

@@ -144,13 +144,8 @@ public abstract sealed class Tokenizer permits BpeTokenizer, SpmTokenizer {
         return cleanSpaces ? SpaceCleaner.clean(bytes) : bytes;
     }
 
-    /** Whether decoding applies llama.cpp's {@code clean_spaces} (GPT-2 and Llama 3 pre-tokenizers). */
-    boolean cleanSpaces() {
-        return cleanSpaces;
-    }
-
     /** An incremental decoder for a stream of generated ids. */
     public Detokenizer detokenizer(boolean removeSpecial, boolean unparseSpecial) {
-        return new Detokenizer(this, removeSpecial, unparseSpecial);
+        return new Detokenizer(vocabulary, cleanSpaces, id -> pieceBytes(id, unparseSpecial), removeSpecial);
     }
 }

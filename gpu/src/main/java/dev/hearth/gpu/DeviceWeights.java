@@ -59,7 +59,7 @@ record DeviceWeights(GpuTensor embedding, Layer[] layers, GpuBuffer outputNorm, 
             return null;
         }
         GpuBuffer b = ctx.deviceBuffer(4L * values.length, what);
-        b.upload(ctx, MemorySegment.ofArray(values), 0);
+        ctx.upload(b, MemorySegment.ofArray(values), 0);
         return b;
     }
 }

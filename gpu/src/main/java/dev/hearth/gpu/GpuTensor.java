@@ -41,7 +41,7 @@ record GpuTensor(String name, GpuBuffer buffer, GgmlType type, int rows, int col
         long expertBytes = first.rows() * first.rowBytes();
         GpuBuffer buffer = ctx.deviceBuffer(expertBytes * matrices.length, first.name());
         for (int e = 0; e < matrices.length; e++) {
-            buffer.upload(ctx, matrices[e].data().asSlice(0, expertBytes), e * expertBytes);
+            ctx.upload(buffer, matrices[e].data().asSlice(0, expertBytes), e * expertBytes);
         }
         return new GpuTensor(first.name(), buffer, first.type(), first.rows(), first.cols(), first.rowBytes(),
                 expertBytes, matrices.length);

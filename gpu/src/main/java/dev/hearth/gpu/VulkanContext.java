@@ -4,6 +4,7 @@ import static org.lwjgl.system.MemoryStack.stackPush;
 import static org.lwjgl.vulkan.VK10.*;
 
 import dev.hearth.device.DeviceUnavailableException;
+import java.lang.foreign.MemorySegment;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -12,6 +13,7 @@ import java.util.function.Supplier;
 import org.lwjgl.PointerBuffer;
 import org.lwjgl.system.MemoryStack;
 import org.lwjgl.vulkan.VkBufferCopy;
+import org.lwjgl.vulkan.VkBufferCreateInfo;
 import org.lwjgl.vulkan.VkCommandBuffer;
 import org.lwjgl.vulkan.VkCommandBufferAllocateInfo;
 import org.lwjgl.vulkan.VkCommandBufferBeginInfo;
@@ -20,7 +22,9 @@ import org.lwjgl.vulkan.VkDevice;
 import org.lwjgl.vulkan.VkDeviceCreateInfo;
 import org.lwjgl.vulkan.VkDeviceQueueCreateInfo;
 import org.lwjgl.vulkan.VkFenceCreateInfo;
+import org.lwjgl.vulkan.VkMemoryAllocateInfo;
 import org.lwjgl.vulkan.VkMemoryBarrier;
+import org.lwjgl.vulkan.VkMemoryRequirements;
 import org.lwjgl.vulkan.VkPhysicalDevice;
 import org.lwjgl.vulkan.VkPhysicalDeviceMemoryProperties;
 import org.lwjgl.vulkan.VK11;
@@ -34,8 +38,9 @@ import org.lwjgl.vulkan.VkSubmitInfo;
 
 /**
  * One logical device with a compute queue, one command buffer and a fence: what a loaded model's forward pass (or a
- * kernel test) runs on. Owns every buffer made through it; {@link #close()} waits for the device to go idle and
- * destroys pipelines, buffers, the pool, the fence and the device, in that order.
+ * kernel test) runs on. Makes and owns every buffer, and moves bytes between the host and them (staged where the
+ * memory is device-only); {@link #close()} waits for the device to go idle and destroys pipelines, buffers, the pool,
+ * the fence and the device, in that order.
  *
  * <p>Thread safety of the teardown: a recording ({@link #begin()} to {@link #submitAndWait()}) and any host access to
  * mapped memory ({@link #exclusive}) hold the context's lock; {@link #close()} takes the same lock, so it never
@@ -43,7 +48,9 @@ import org.lwjgl.vulkan.VkSubmitInfo;
  * contexts that their owners left open, from another thread: see {@link VulkanInstance}). Closing twice is a no-op;
  * work after close fails with an {@link IllegalStateException}, never touches freed memory.
  */
-final class VulkanContext implements AutoCloseable {
+final class VulkanContext implements AutoCloseable, VulkanInstance.OpenContext {
+    /** Staging uploads and read-backs go in pieces of this many bytes. */
+    private static final long STAGING_BYTES = 64L << 20;
     final VkPhysicalDevice physical;
     final VkDevice device;
     final VkQueue queue;
@@ -187,17 +194,17 @@ final class VulkanContext implements AutoCloseable {
      * that heap is 256 MiB, so weights go through staging instead.
      */
     GpuBuffer deviceBuffer(long bytes, String what) {
-        return track(GpuBuffer.create(this, bytes, VK_MEMORY_PROPERTY_DEVICE_LOCAL_BIT, 0, what, true));
+        return track(allocate(bytes, VK_MEMORY_PROPERTY_DEVICE_LOCAL_BIT, 0, what, true));
     }
 
     /** As {@link #deviceBuffer}, not counted against {@link #limitMemory} (see {@link #uncountedHostBuffer}). */
     GpuBuffer uncountedDeviceBuffer(long bytes, String what) {
-        return track(GpuBuffer.create(this, bytes, VK_MEMORY_PROPERTY_DEVICE_LOCAL_BIT, 0, what, false));
+        return track(allocate(bytes, VK_MEMORY_PROPERTY_DEVICE_LOCAL_BIT, 0, what, false));
     }
 
     /** A buffer the host writes or reads every step (always mapped). */
     GpuBuffer hostBuffer(long bytes, String what) {
-        return track(GpuBuffer.create(this, bytes,
+        return track(allocate(bytes,
                 VK_MEMORY_PROPERTY_HOST_VISIBLE_BIT | VK_MEMORY_PROPERTY_HOST_COHERENT_BIT,
                 VK_MEMORY_PROPERTY_HOST_CACHED_BIT, what, true));
     }
@@ -207,7 +214,7 @@ final class VulkanContext implements AutoCloseable {
      * logits rows beyond those the pass was opened for (asked only by tools that score every prompt row).
      */
     GpuBuffer uncountedHostBuffer(long bytes, String what) {
-        return track(GpuBuffer.create(this, bytes,
+        return track(allocate(bytes,
                 VK_MEMORY_PROPERTY_HOST_VISIBLE_BIT | VK_MEMORY_PROPERTY_HOST_COHERENT_BIT,
                 VK_MEMORY_PROPERTY_HOST_CACHED_BIT, what, false));
     }
@@ -225,14 +232,67 @@ final class VulkanContext implements AutoCloseable {
         return allocatedBytes;
     }
 
-    /** Called by {@link GpuBuffer#create} before it allocates a counted buffer; refuses one over the cap. */
-    void reserve(long bytes, String what) {
+    /** Called by {@link #allocate} before it allocates a counted buffer; refuses one over the cap. */
+    private void reserve(long bytes, String what) {
         if (memoryLimit > 0 && allocatedBytes + bytes > memoryLimit) {
             throw new Vk.VulkanException(String.format(java.util.Locale.ROOT, "%s needs %.1f MiB more, over the"
                     + " --gpu-memory limit of %.2f GiB (%.2f GiB in use)", what, bytes / 1048576.0,
                     memoryLimit / (double) (1L << 30), allocatedBytes / (double) (1L << 30)));
         }
         allocatedBytes += bytes;
+    }
+
+    /**
+     * A new buffer of at least {@code bytes} (rounded up to 16) in a memory type with {@code required}, preferring
+     * {@code preferred}; mapped where that memory is host-visible.
+     */
+    private GpuBuffer allocate(long bytes, int required, int preferred, String what, boolean counted) {
+        long size = Math.max(16, (bytes + 15) & ~15L);
+        if (size > maxStorageBufferRange) {
+            throw new Vk.VulkanException(what + " needs one buffer of " + size + " bytes, the device's storage buffers "
+                    + "reach " + maxStorageBufferRange);
+        }
+        try (MemoryStack stack = stackPush()) {
+            var lp = stack.mallocLong(1);
+            Vk.check(vkCreateBuffer(device, VkBufferCreateInfo.calloc(stack).sType$Default().size(size)
+                    .usage(VK_BUFFER_USAGE_STORAGE_BUFFER_BIT | VK_BUFFER_USAGE_TRANSFER_SRC_BIT
+                            | VK_BUFFER_USAGE_TRANSFER_DST_BIT)
+                    .sharingMode(VK_SHARING_MODE_EXCLUSIVE), null, lp), "vkCreateBuffer (" + what + ")");
+            long buffer = lp.get(0);
+            VkMemoryRequirements req = VkMemoryRequirements.calloc(stack);
+            vkGetBufferMemoryRequirements(device, buffer, req);
+            int type = memoryType(req.memoryTypeBits(), required, preferred);
+            if (type < 0) {
+                vkDestroyBuffer(device, buffer, null);
+                throw new Vk.VulkanException("no memory type for " + what);
+            }
+            if (counted) {
+                try {
+                    reserve(req.size(), what);
+                } catch (Vk.VulkanException e) {
+                    vkDestroyBuffer(device, buffer, null);
+                    throw e;
+                }
+            }
+            int r = vkAllocateMemory(device, VkMemoryAllocateInfo.calloc(stack).sType$Default()
+                    .allocationSize(req.size()).memoryTypeIndex(type), null, lp);
+            if (r != VK_SUCCESS) {
+                vkDestroyBuffer(device, buffer, null);
+                if (counted) {
+                    reserve(-req.size(), what);  // gives the reservation back
+                }
+                throw new Vk.VulkanException("allocating " + req.size() + " bytes for " + what + ": " + Vk.name(r));
+            }
+            long bufferMemory = lp.get(0);
+            Vk.check(vkBindBufferMemory(device, buffer, bufferMemory, 0), "vkBindBufferMemory");
+            MemorySegment mapped = null;
+            if ((memoryFlags(type) & VK_MEMORY_PROPERTY_HOST_VISIBLE_BIT) != 0) {
+                PointerBuffer pp = stack.mallocPointer(1);
+                Vk.check(vkMapMemory(device, bufferMemory, 0, VK_WHOLE_SIZE, 0, pp), "vkMapMemory");
+                mapped = MemorySegment.ofAddress(pp.get(0)).reinterpret(size);
+            }
+            return new GpuBuffer(buffer, bufferMemory, size, mapped, what, req.size(), counted);
+        }
     }
 
     private GpuBuffer track(GpuBuffer b) {
@@ -249,6 +309,62 @@ final class VulkanContext implements AutoCloseable {
 
     void track(AutoCloseable pipeline) {
         pipelines.add(pipeline);
+    }
+
+    /** Copies {@code src} to {@code into} at {@code offset} (directly, or through staging and a transfer). */
+    void upload(GpuBuffer into, MemorySegment src, long offset) {
+        if (into.mapped != null) {
+            exclusive(() -> MemorySegment.copy(src, 0, into.mapped, offset, src.byteSize()));
+        } else {
+            uploadStaged(into, src, offset);
+        }
+    }
+
+    /** The upload to device-only memory: pieces through a host-visible buffer and a transfer each. */
+    void uploadStaged(GpuBuffer into, MemorySegment src, long offset) {
+        GpuBuffer staging = uncountedHostBuffer(Math.min(STAGING_BYTES, src.byteSize()), "staging");
+        try {
+            for (long done = 0; done < src.byteSize(); done += staging.bytes) {
+                long n = Math.min(staging.bytes, src.byteSize() - done);
+                MemorySegment.copy(src, done, staging.mapped, 0, n);
+                begin();
+                copy(staging, 0, into, offset + done, n);
+                submitAndWait();
+            }
+        } finally {
+            release(staging);
+        }
+    }
+
+    /**
+     * Copies {@code dst.byteSize()} bytes of {@code from} at {@code offset} into {@code dst}: a plain copy where the
+     * memory is mapped, else through staging (device-local memory of a discrete card is not host-visible).
+     */
+    void download(GpuBuffer from, MemorySegment dst, long offset) {
+        if (from.mapped != null) {
+            exclusive(() -> MemorySegment.copy(from.mapped, offset, dst, 0, dst.byteSize()));
+        } else {
+            downloadStaged(from, dst, offset);
+        }
+    }
+
+    /** The read-back of device-only memory: a transfer into a host-visible buffer per piece, then a copy. */
+    void downloadStaged(GpuBuffer from, MemorySegment dst, long offset) {
+        GpuBuffer staging = hostBuffer(Math.min(STAGING_BYTES, dst.byteSize()), "read-back staging");
+        try {
+            for (long done = 0; done < dst.byteSize(); done += staging.bytes) {
+                long n = Math.min(staging.bytes, dst.byteSize() - done);
+                long at = done;
+                exclusive(() -> {
+                    begin();
+                    copy(from, offset + at, staging, 0, n);
+                    submitAndWait();
+                    MemorySegment.copy(staging.mapped, 0, dst, at, n);
+                });
+            }
+        } finally {
+            release(staging);
+        }
     }
 
     /**
@@ -471,7 +587,8 @@ final class VulkanContext implements AutoCloseable {
      * Closes after the work in flight ends, waiting at most {@code waitMillis} for it; false when that work did not
      * end in time (the device is then left as it is: a leak at exit beats destroying it under a running submission).
      */
-    boolean close(long waitMillis) {
+    @Override
+    public boolean close(long waitMillis) {
         try {
             if (!use.tryLock(waitMillis, TimeUnit.MILLISECONDS)) {
                 return false;

@@ -36,11 +36,21 @@ import org.lwjgl.vulkan.VkPhysicalDeviceProperties2;
  */
 final class VulkanInstance {
     static final String PUSH_DESCRIPTOR = "VK_KHR_push_descriptor";
+
+    /**
+     * A context (logical device) open on the instance, as the shutdown closes it: {@link VulkanContext} is the one.
+     * The instance knows contexts only through this, so that it stays below them.
+     */
+    interface OpenContext {
+        /** Closes after the work in flight, waiting at most {@code waitMillis}; false when that did not end in time. */
+        boolean close(long waitMillis);
+    }
+
     /** How long the shutdown hook waits for a submission in flight on each context. */
     private static final long SHUTDOWN_WAIT_MILLIS = 20_000;
     private static VulkanInstance shared;
     private static DeviceUnavailableException failure;
-    private final Set<VulkanContext> open = new LinkedHashSet<>();
+    private final Set<OpenContext> open = new LinkedHashSet<>();
     private boolean destroyed;
 
     final VkInstance instance;
@@ -73,13 +83,13 @@ final class VulkanInstance {
             failure = new DeviceUnavailableException("the process is exiting: Vulkan is shut down");
             shared = null;
         }
-        List<VulkanContext> left;
+        List<OpenContext> left;
         synchronized (this) {
             destroyed = true;  // no new context; the instance itself is never destroyed
             left = new ArrayList<>(open);
         }
         boolean all = true;
-        for (VulkanContext ctx : left.reversed()) {
+        for (OpenContext ctx : left.reversed()) {
             all &= ctx.close(SHUTDOWN_WAIT_MILLIS);
         }
         if (!all) {
@@ -117,14 +127,14 @@ final class VulkanInstance {
         }
     }
 
-    synchronized void opened(VulkanContext ctx) {
+    synchronized void opened(OpenContext ctx) {
         if (destroyed) {
             throw new IllegalStateException("the Vulkan instance is shut down (the process is exiting)");
         }
         open.add(ctx);
     }
 
-    synchronized void closed(VulkanContext ctx) {
+    synchronized void closed(OpenContext ctx) {
         open.remove(ctx);
     }
 
@@ -137,7 +147,7 @@ final class VulkanInstance {
      * stays when a context could not be closed (a device left live must not lose its instance). Idempotent.
      */
     void shutdown() {
-        List<VulkanContext> left;
+        List<OpenContext> left;
         synchronized (VulkanInstance.class) {
             failure = new DeviceUnavailableException("the process is exiting: Vulkan is shut down");
             shared = null;
@@ -149,7 +159,7 @@ final class VulkanInstance {
             left = new ArrayList<>(open);
         }
         boolean all = true;
-        for (VulkanContext ctx : left.reversed()) {
+        for (OpenContext ctx : left.reversed()) {
             all &= ctx.close(SHUTDOWN_WAIT_MILLIS);
         }
         synchronized (this) {

@@ -70,7 +70,7 @@ class ShaderKernelsTest {
 
     private static float[] read(GpuBuffer b, int n) {
         float[] out = new float[n];
-        b.download(ctx, MemorySegment.ofArray(out), 0);  // staged where the buffer is device-only (discrete cards)
+        ctx.download(b, MemorySegment.ofArray(out), 0);  // staged where the buffer is device-only (discrete cards)
         return out;
     }
 
@@ -361,7 +361,7 @@ class ShaderKernelsTest {
         dev.hearth.kernel.Q8Rows.quantizeScalar(valueCache, 0, MemorySegment.ofArray(valueQuants), MemorySegment.ofArray(valueScales), 0, poolValues);
         if (precision == dev.hearth.kv.KvPrecision.Q8_0) {  // the stored bytes and scales are the CPU cache's
             byte[] stored = new byte[poolValues];
-            layer.keys().download(ctx, MemorySegment.ofArray(stored), 0);
+            ctx.download(layer.keys(), MemorySegment.ofArray(stored), 0);
             float[] scales = read(layer.keyScales(), poolValues / 32);
             for (int j = 0; j < length; j++) {
                 for (int i = 0; i < kvDim; i++) {
@@ -433,7 +433,7 @@ class ShaderKernelsTest {
             k.moeCombine(expertOut, weights, combined, n, dim, used);
         });
         int[] gotIds = new int[n * used];
-        ids.download(ctx, MemorySegment.ofArray(gotIds), 0);
+        ctx.download(ids, MemorySegment.ofArray(gotIds), 0);
         float[] gotWeights = read(weights, n * used);
         float[] probabilities = routerLogits.clone();
         int[] expectedIds = new int[n * used];
@@ -473,12 +473,12 @@ class ShaderKernelsTest {
     void stagedUploadsLandWhereAsked() {
         float[] values = gaussian(300);
         GpuBuffer b = ctx.deviceBuffer(4L * 400, "staged");
-        b.uploadStaged(ctx, MemorySegment.ofArray(values), 4L * 100);  // as device-only memory on a discrete card
+        ctx.uploadStaged(b, MemorySegment.ofArray(values), 4L * 100);  // as device-only memory on a discrete card
         float[] back = new float[300];
-        b.downloadStaged(ctx, MemorySegment.ofArray(back), 4L * 100);  // read back as from device-only memory
+        ctx.downloadStaged(b, MemorySegment.ofArray(back), 4L * 100);  // read back as from device-only memory
         assertClose(back, values, 0f, "staged upload and staged read-back");
         float[] all = new float[400];
-        b.download(ctx, MemorySegment.ofArray(all), 0);
+        ctx.download(b, MemorySegment.ofArray(all), 0);
         assertClose(java.util.Arrays.copyOfRange(all, 100, 400), values, 0f, "read-back of the whole buffer");
     }
 

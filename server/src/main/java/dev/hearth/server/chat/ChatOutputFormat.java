@@ -32,7 +32,7 @@ public record ChatOutputFormat(ToolCallFormat toolCalls, boolean reasoning) {
      * @param prompt the rendered prompt (a prompt ending in {@code <think>} starts the answer inside reasoning)
      */
     public ChatOutputParser newParser(Set<String> toolNames, String prompt) {
-        TextStage last = toolNames.isEmpty() ? null : ToolCallParser.of(toolCalls, toolNames);
+        TextStage last = toolNames.isEmpty() ? null : toolCalls.newParser(toolNames);
         TextStage stage = last != null ? last : new PlainStage();
         if (reasoning) {
             stage = new ReasoningParser(stage, prompt != null && prompt.stripTrailing().endsWith(ReasoningParser.OPEN));

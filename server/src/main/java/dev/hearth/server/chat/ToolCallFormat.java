@@ -1,5 +1,6 @@
 package dev.hearth.server.chat;
 
+import java.util.Set;
 import java.util.function.Predicate;
 
 /** How a model family writes tool calls, chosen from its chat template and vocabulary. */
@@ -30,5 +31,15 @@ public enum ToolCallFormat {
             return LLAMA3;
         }
         return NONE;
+    }
+
+    /** The parser of this family's calls for one answer, or null for {@link #NONE}. */
+    ToolCallParser newParser(Set<String> allowedNames) {
+        return switch (this) {
+            case NONE -> null;
+            case QWEN -> new QwenToolCallParser(allowedNames);
+            case LLAMA3 -> new LlamaToolCallParser(allowedNames);
+            case MISTRAL -> new MistralToolCallParser(allowedNames);
+        };
     }
 }

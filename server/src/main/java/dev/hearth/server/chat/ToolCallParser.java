@@ -6,7 +6,8 @@ import java.util.Set;
 /**
  * The tool-call stage of answer parsing for one model family: finds the family's call markup in the answer text
  * and turns it into {@link ToolCall}s. Text around calls stays content (blank text after a call is dropped); a call
- * that does not parse is given back as content, as written. One per answer.
+ * that does not parse is given back as content, as written. One per answer, from
+ * {@link ToolCallFormat#newParser} (the format names the parsers; a parser never names the format).
  */
 abstract sealed class ToolCallParser implements TextStage
         permits QwenToolCallParser, LlamaToolCallParser, MistralToolCallParser {
@@ -38,15 +39,5 @@ abstract sealed class ToolCallParser implements TextStage
             out.toolCall(calls++, call);
         }
         afterCall = true;
-    }
-
-    /** The parser for a family, or null for {@link ToolCallFormat#NONE}. */
-    static ToolCallParser of(ToolCallFormat format, Set<String> allowedNames) {
-        return switch (format) {
-            case NONE -> null;
-            case QWEN -> new QwenToolCallParser(allowedNames);
-            case LLAMA3 -> new LlamaToolCallParser(allowedNames);
-            case MISTRAL -> new MistralToolCallParser(allowedNames);
-        };
     }
 }
