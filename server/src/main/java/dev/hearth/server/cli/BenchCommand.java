@@ -80,9 +80,8 @@ final class BenchCommand implements Callable<Integer> {
 
     record Result(String test, int batch, double tokensPerSecond, double min, double max, int repetitions) {}
 
-    @Option(names = "--no-repack-cache",
-            description = "Do not map or write repacked weights in $HEARTH_HOME/cache: repack in memory at every load.")
-    boolean noRepackCache;
+    @Mixin
+    RepackCacheOption repackCache = new RepackCacheOption();
 
     @Override
     public Integer call() throws Exception {
@@ -104,7 +103,7 @@ final class BenchCommand implements Callable<Integer> {
         List<Result> results = new ArrayList<>();
         long fileBytes = Files.size(file);
         LocalModelRunner runner = LocalModelRunner.load(file, nThreads, Math.max(ubatch, maxBatch), ctx, maxBatch,
-                kv.precision(), 0, noRepackCache ? null : dev.hearth.server.hub.HearthHome.repackCache(),
+                kv.precision(), 0, repackCache.folder(),
                 deviceOptions.choice());
         // the roofline of the memory the weights are read from: the device's (our copy shader), else the host's; a
         // split reads its CPU layers' share of the weights from host memory and the rest from the device's

@@ -97,9 +97,8 @@ final class RunCommand implements Callable<Integer> {
     @Option(names = "--verbose", description = "Print the seed and the prompt's token count before answering.")
     boolean verbose;
 
-    @Option(names = "--no-repack-cache",
-            description = "Do not map or write repacked weights in $HEARTH_HOME/cache: repack in memory at every load.")
-    boolean noRepackCache;
+    @Mixin
+    RepackCacheOption repackCache = new RepackCacheOption();
 
     @Override
     public Integer call() throws Exception {
@@ -120,7 +119,7 @@ final class RunCommand implements Callable<Integer> {
                 Map.of(), seed);
         LoadOptions options = new LoadOptions(1, contextSize.contextSize, threads.threads(), batch.batch, 0,
                 kv.precision())
-                .withRepackCache(noRepackCache ? null : dev.hearth.server.hub.HearthHome.repackCache())
+                .withRepackCache(repackCache.folder())
                 .withDevice(deviceOptions.choice());
         var resolved = ModelArgument.resolve(model);
         try (LoadedModel loaded = ModelLoader.load(resolved.path(), resolved.manifest().name(), options)) {

@@ -6,7 +6,6 @@ import dev.hearth.server.http.HearthServer;
 import dev.hearth.server.http.ServerParts;
 import dev.hearth.server.http.ServerSettings;
 import dev.hearth.server.metrics.ServerMetrics;
-import dev.hearth.server.hub.HearthHome;
 import dev.hearth.server.hub.MachineProfile;
 import dev.hearth.server.hub.ModelStore;
 import dev.hearth.server.hub.Planner;
@@ -101,14 +100,13 @@ final class ServeCommand implements Callable<Integer> {
             description = "Do not open $HEARTH_HOME/agents.db: no agent keys, quotas or usage ledger.")
     boolean noAgents;
 
-    @Option(names = "--no-repack-cache",
-            description = "Do not map or write repacked weights in $HEARTH_HOME/cache: repack in memory at every load.")
-    boolean noRepackCache;
+    @Mixin
+    RepackCacheOption repackCache = new RepackCacheOption();
 
     @Override
     public Integer call() throws Exception {
         LoadOptions options = new LoadOptions(parallel, contextSize.contextSize, threads.threads(), batch.batch,
-                maxQueue, kv.precision()).withRepackCache(noRepackCache ? null : HearthHome.repackCache())
+                maxQueue, kv.precision()).withRepackCache(repackCache.folder())
                 .withDevice(deviceOptions.choice());
         RoutingConfig routing = config == null ? null : ConfigLoader.load(config);
         ServerSection fileSettings = routing == null ? ServerSection.EMPTY : routing.server();
@@ -139,7 +137,7 @@ final class ServeCommand implements Callable<Integer> {
             agents.metrics().fairnessSource(() -> loaded.stream().collect(java.util.stream.Collectors.toMap(
                     m -> m.info().name(), m -> m.engine().fairnessIndex())));
         }
-        if (!noRepackCache) {  // as ollama prunes unused blobs at start: headers only, a few milliseconds
+        if (!repackCache.off) {  // as ollama prunes unused blobs at start: headers only, a few milliseconds
             Thread.ofVirtual().name("hearth-cache-prune").start(() -> RepackCachePruning.prune(System.err));
         }
         specs.forEach(spec -> backend.starting(spec.getValue()));
