@@ -4,6 +4,7 @@
 #   here:   mvn -B -DskipTests package && bash bench/scripts/gpu_bundle.sh && bash bench/scripts/gpu_testbundle.sh
 #   there:  bash bench/scripts/gpu_session.sh setup           (carry .gpurun and .gputest: runtime, jars, tests)
 #           bash bench/scripts/gpu_session.sh fidelity DIR I..  (fixtures under DIR; VulkanFidelityTest cases I..)
+#           bash bench/scripts/gpu_session.sh serve DIR        (VulkanServerTest; run and serve with chat, tools, schema)
 #           bash bench/scripts/gpu_session.sh kernels          (ShaderKernelsTest: every shader against its twin)
 #           bash bench/scripts/gpu_session.sh versus           (small synth models: device logits next to the CPU's)
 #           bash bench/scripts/gpu_session.sh synth            (1B, 8B, 14B Q4_K_M and 14B Q4_0 shapes)
@@ -36,8 +37,8 @@ setup)
     if [ ! -x "$java" ]; then tar xJf .gpurun/jre.tar.xz -C /tmp; fi
     for f in .gpurun/debs/*.deb; do dpkg -x "$f" /; done
     ldconfig
-    rm -rf "$home" && mkdir -p "$home/test" && cp -r .gpurun/hearth-server.jar .gpurun/lib "$home/" && \
-        cp .gputest/cp/*.jar "$home/test/"
+    rm -rf "$home" && mkdir -p "$home/test" "$home/server-test" && cp -r .gpurun/hearth-server.jar .gpurun/lib \
+        "$home/" && cp .gputest/cp/*.jar "$home/test/" && cp .gputest/server/*.jar "$home/server-test/"
     { nvidia-smi --query-gpu=name,memory.total,driver_version,clocks.max.memory --format=csv; hearth info;
       hearth info --json; } | tee "$out/info.txt" ;;
 fidelity)
@@ -47,6 +48,24 @@ fidelity)
         sel+=(--select-iteration "method:dev.hearth.model.VulkanFidelityTest#matchesTheFloat32References(dev.hearth.model.VulkanFidelityTest\$Case)[$i]")
     done
     junit "${sel[@]}" | tee -a "$out/fidelity.txt" ;;
+serve)
+    fixtures=$(realpath "$1"); shift
+    cp=$(ls "$home"/hearth-server.jar "$home"/test/*.jar "$home"/server-test/*.jar "$home"/lib/*.jar | tr '\n' ':')
+    "$java" "${flags[@]}" -Dhearth.fixtures="$fixtures" -jar "$home"/test/junit-platform-console-standalone-*.jar \
+        execute -cp "$cp" --details=tree --disable-ansi-colors --select-class dev.hearth.server.http.VulkanServerTest \
+        2>&1 | grep --line-buffered -v '^WARNING' | tee -a "$out/serve.txt"
+    m="$fixtures/models/qwen3-fx-Q8_0.gguf"
+    hearth run "$m" --device vulkan --gpu-layers all -n 16 --temp 0 -p "Hello there" | tee -a "$out/serve.txt"
+    hearth serve --model "$m=q3" --device vulkan --gpu-layers all --port 18080 > "$out/serve-log.txt" 2>&1 &
+    for _ in $(seq 60); do curl -s localhost:18080/health | grep -q '"ok"' && break; sleep 1; done
+    chat() { curl -s -N localhost:18080/v1/chat/completions -H 'content-type: application/json' -d "$1"; echo; }
+    { echo "== streamed chat"; chat '{"model":"q3","messages":[{"role":"user","content":"Hi"}],"max_tokens":12,"stream":true}' \
+          | grep '^data' | sed -n '1p;$p'
+      echo "== tool call (forced)"; chat '{"model":"q3","messages":[{"role":"user","content":"Weather in Oslo?"}],"max_tokens":60,"tools":[{"type":"function","function":{"name":"get_weather","parameters":{"type":"object","properties":{"city":{"type":"string","maxLength":10}},"required":["city"]}}}],"tool_choice":"required"}'
+      echo "== structured output"; chat '{"model":"q3","messages":[{"role":"user","content":"A person"}],"max_tokens":80,"response_format":{"type":"json_schema","json_schema":{"name":"p","strict":true,"schema":{"type":"object","properties":{"name":{"type":"string","maxLength":12},"age":{"type":"integer"}},"required":["name","age"],"additionalProperties":false}}}}'
+    } 2>&1 | tee -a "$out/serve.txt"
+    kill %1; wait
+    grep -i -E 'vulkan|layers|placement' "$out/serve-log.txt" | head -5 | tee -a "$out/serve.txt" ;;
 kernels)
     fixtures=/nonexistent
     junit --select-class dev.hearth.gpu.ShaderKernelsTest | tee -a "$out/kernels.txt" ;;

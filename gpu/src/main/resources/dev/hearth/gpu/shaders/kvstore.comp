@@ -20,6 +20,24 @@ layout(std430, binding = 6) writeonly buffer VS { float vs[]; };
 layout(push_constant) uniform P { uint kvDim; uint n; } p;
 
 #if KV == 2
+// d rounded to the nearest half (ties to even), as the CPU's Float.floatToFloat16, by bit arithmetic: NVIDIA's compiler
+// folds unpackHalf2x16(packHalf2x16(d)) into d. d >= 0 and below the half range's top (max|x| / 127).
+float roundToHalf(float d) {
+    uint b = floatBitsToUint(d);
+    int e = int(b >> 23) - 127;
+    if (e < -25) { return 0.0; }  // below half the smallest subnormal half
+    uint drop = uint(e >= -14 ? 13 : -1 - e);  // mantissa bits below the half's last (2^-24 apart when subnormal)
+    if (drop > 23u) {  // [2^-25, 2^-24): 0 or the smallest subnormal; a tie goes to 0 (even)
+        return d > uintBitsToFloat(0x33000000u) ? uintBitsToFloat(0x33800000u) : 0.0;
+    }
+    uint lowMask = (1u << drop) - 1u;
+    uint rest = b & lowMask;
+    uint kept = b & ~lowMask;
+    uint halfway = 1u << (drop - 1u);
+    if (rest > halfway || (rest == halfway && ((kept >> drop) & 1u) == 1u)) { kept += 1u << drop; }
+    return uintBitsToFloat(kept);
+}
+
 // quantizes block `blk` (32 values from src[at]) into 8 words at q[dst / 4] and its scale
 float quantizeBlock(bool key, uint at, uint dst) {
     float amax = 0.0;
@@ -35,7 +53,7 @@ float quantizeBlock(bool key, uint at, uint dst) {
         }
         if (key) { kc[dst / 4u + w] = word; } else { vc[dst / 4u + w] = word; }
     }
-    return unpackHalf2x16(packHalf2x16(vec2(d, 0.0))).x;
+    return roundToHalf(d);
 }
 #endif
 
