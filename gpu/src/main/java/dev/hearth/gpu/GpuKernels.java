@@ -29,19 +29,27 @@ final class GpuKernels {
     /** -Dhearth.gpu.matvec=off sends every product to matmul.comp: the A/B switch for speed runs. */
     private static final boolean MATVEC_ON = !"off".equals(System.getProperty("hearth.gpu.matvec"));
     private final boolean subgroups;
+    /** Prompt and batch products on the matrix units (matmm_coop.comp): f16 inputs, f32 sums. */
+    private final boolean cooperativeMatrix;
 
     GpuKernels(VulkanContext ctx) {
-        this(ctx, ctx.subgroupArithmetic);
+        this(ctx, ctx.subgroupArithmetic, ctx.cooperativeMatrix);
     }
 
     /** With {@code subgroups} false the reductions use shared memory only (the path of devices without them). */
     GpuKernels(VulkanContext ctx, boolean subgroups) {
+        this(ctx, subgroups, ctx.cooperativeMatrix);
+    }
+
+    /** With {@code cooperativeMatrix} false prompt products take matmm.comp (f32) even where the device has them. */
+    GpuKernels(VulkanContext ctx, boolean subgroups, boolean cooperativeMatrix) {
         if (MATVEC_WG < MATVEC_ROWS * MATVEC_OUTS || Integer.bitCount(MATVEC_WG) != 1) {
             throw new IllegalArgumentException("hearth.gpu.matvec.wg must be a power of two of at least 8 x rows ("
                     + MATVEC_ROWS * MATVEC_OUTS + "), not " + MATVEC_WG);
         }
         this.ctx = ctx;
         this.subgroups = subgroups && ctx.subgroupArithmetic;
+        this.cooperativeMatrix = cooperativeMatrix && ctx.cooperativeMatrix;
         this.unused = ctx.deviceBuffer(16, "unused binding");
         this.maxGroups = Math.min(65535, ctx.maxWorkGroupsX);
     }
@@ -106,12 +114,20 @@ final class GpuKernels {
 
     /**
      * The prompt product: 64 x 64 output tiles per 256-invocation workgroup, weights decoded once per tile into
-     * shared memory. The slot for a cooperative-matrix kernel (same tiles, same dispatch) on devices that have one.
+     * shared memory; on the matrix units (matmm_coop.comp, same tiles and dispatch) where the device has them.
      */
     void matmulBlocked(GpuTensor w, GpuBuffer x, GpuBuffer y, int numOut) {
-        ComputePipeline p = pipeline("matmm.comp", typeDefine(w), 3);
+        ComputePipeline p = cooperativeMatrix
+                ? pipeline("matmm_coop.comp", typeDefine(w) + ";CT " + CooperativeMatrix.tilesPerSubgroup(
+                        ctx.subgroupSize) + "u", 3)
+                : pipeline("matmm.comp", typeDefine(w), 3);
         perRow(p, new GpuBuffer[] {w.buffer(), x, y}, new int[] {w.rows(), w.cols(), numOut, (int) w.rowBytes()},
                 ceilDiv(w.rows(), 64), ceilDiv(numOut, 64));
+    }
+
+    /** Whether prompt products round their inputs to halves (the matrix units' path). */
+    boolean halfPrecisionProducts() {
+        return cooperativeMatrix;
     }
 
     /** The decode product: one pass over the weights per 8 output rows, coalesced, reduced by subgroups. */
@@ -267,7 +283,8 @@ final class GpuKernels {
     void attention(GpuBuffer q, KvLayer layer, GpuBuffer out, GpuBuffer meta, GpuBuffer tables, int n, int numHeads,
             int numKvHeads, int headSize, int blockSize) {
         int code = kvCode(layer.precision());
-        ComputePipeline p = pipeline("attention.comp", "KV " + code, code == 2 ? 8 : 6);
+        ComputePipeline p = pipeline("attention.comp", "KV " + code + ";SUBGROUPS " + (subgroups ? 1 : 0),
+                code == 2 ? 8 : 6);
         GpuBuffer[] b = code == 2
                 ? new GpuBuffer[] {q, layer.keys(), layer.values(), out, meta, tables, layer.keyScales(),
                     layer.valueScales()}

@@ -59,6 +59,8 @@ final class VulkanContext implements AutoCloseable, VulkanInstance.OpenContext {
     /** Compute shaders may use subgroupAdd (GL_KHR_shader_subgroup_arithmetic); the subgroup size (0 unknown). */
     final boolean subgroupArithmetic;
     final int subgroupSize;
+    /** Prompt and batch products may take matmm_coop.comp (see {@link CooperativeMatrix}). */
+    final boolean cooperativeMatrix;
     private final long commandPool;
     /** The command buffer of one-time work (uploads, tests); forward steps record their own (see StepRecordings). */
     private final VkCommandBuffer commands;
@@ -109,9 +111,13 @@ final class VulkanContext implements AutoCloseable, VulkanInstance.OpenContext {
             int family = computeQueueFamily(stack);
             VkDeviceQueueCreateInfo.Buffer queues = VkDeviceQueueCreateInfo.calloc(1, stack).sType$Default()
                     .queueFamilyIndex(family).pQueuePriorities(stack.floats(1f));
-            PointerBuffer ext = stack.pointers(stack.UTF8(VulkanInstance.PUSH_DESCRIPTOR));
-            VkDeviceCreateInfo ci = VkDeviceCreateInfo.calloc(stack).sType$Default().pQueueCreateInfos(queues)
-                    .ppEnabledExtensionNames(ext);
+            cooperativeMatrix = CooperativeMatrix.supported(physical, subgroupSize);
+            VkDeviceCreateInfo ci = VkDeviceCreateInfo.calloc(stack).sType$Default().pQueueCreateInfos(queues);
+            if (cooperativeMatrix) {
+                CooperativeMatrix.enable(ci, stack, VulkanInstance.PUSH_DESCRIPTOR);
+            } else {
+                ci.ppEnabledExtensionNames(stack.pointers(stack.UTF8(VulkanInstance.PUSH_DESCRIPTOR)));
+            }
             PointerBuffer p = stack.mallocPointer(1);
             int r = vkCreateDevice(physical, ci, null, p);
             if (r != VK_SUCCESS) {

@@ -101,6 +101,12 @@ class ShaderKernelsTest {
 
     /** Float32 dot products drift by about n * eps of the sum of the terms' magnitudes; allow a tenth of that. */
     private static void assertDot(float actual, float[] w, int wOff, float[] x, int xOff, int n, String where) {
+        assertDot(actual, w, wOff, x, xOff, n, where, 1e-5);
+    }
+
+    /** As above with the error allowed per unit of the terms' magnitudes (halves' products: about 1e-3). */
+    private static void assertDot(float actual, float[] w, int wOff, float[] x, int xOff, int n, String where,
+            double relative) {
         double exact = 0;
         double magnitude = 0;
         for (int i = 0; i < n; i++) {
@@ -108,7 +114,7 @@ class ShaderKernelsTest {
             magnitude += Math.abs((double) w[wOff + i] * x[xOff + i]);
         }
         assertThat((double) actual).as(where).isCloseTo(exact, org.assertj.core.data.Offset.offset(
-                1e-5 * magnitude + 1e-6));
+                relative * magnitude + 1e-6));
     }
 
     @ParameterizedTest
@@ -126,10 +132,15 @@ class ShaderKernelsTest {
         GpuBuffer tokenBuffer = ints(tokens);
         GpuBuffer embedded = ctx.hostBuffer(4L * tokens.length * cols, "embedded");
         GpuKernels sharedOnly = new GpuKernels(ctx, false);
-        // decode (1), a partial matvec tile (11), the subgroup-free reduction, and the blocked kernel (above the cut)
-        record Case(String name, int numOut, GpuKernels kernels) { }
-        List<Case> cases = List.of(new Case("matvec", 1, k), new Case("matvec", 11, k),
-                new Case("matvec without subgroups", 11, sharedOnly), new Case("blocked", maxOut, k));
+        GpuKernels plain = new GpuKernels(ctx, true, false);
+        // the matrix units' kernel wherever the device has them (halves' precision), else the same as "blocked"
+        assertThat(k.halfPrecisionProducts()).isEqualTo(ctx.cooperativeMatrix);
+        double blockedError = k.halfPrecisionProducts() ? 1e-3 : 1e-5;
+        // decode (1), a partial matvec tile (11), the subgroup-free reduction, and the blocked kernels (above the cut)
+        record Case(String name, int numOut, GpuKernels kernels, double error) { }
+        List<Case> cases = List.of(new Case("matvec", 1, k, 1e-5), new Case("matvec", 11, k, 1e-5),
+                new Case("matvec without subgroups", 11, sharedOnly, 1e-5), new Case("blocked", maxOut, plain, 1e-5),
+                new Case("blocked, device's choice", maxOut, k, blockedError));
         for (Case c : cases) {
             GpuBuffer y = ctx.hostBuffer(4L * c.numOut() * rows, "y");
             run(() -> c.kernels().matmul(tensor, xb, y, c.numOut()));
@@ -137,7 +148,7 @@ class ShaderKernelsTest {
             for (int o = 0; o < c.numOut(); o++) {
                 for (int r = 0; r < rows; r++) {
                     assertDot(got[o * rows + r], wf, r * cols, x, o * cols, cols,
-                            type + " " + c.name() + " numOut " + c.numOut() + " out " + o + " row " + r);
+                            type + " " + c.name() + " numOut " + c.numOut() + " out " + o + " row " + r, c.error());
                 }
             }
         }
@@ -173,7 +184,8 @@ class ShaderKernelsTest {
             for (int o = 0; o < numOut; o++) {
                 for (int r = 0; r < rows; r++) {
                     assertDot(got[o * rows + r], wf, r * cols, x, o * cols, cols,
-                            type + " glu numOut " + numOut + " out " + o + " row " + r);
+                            type + " glu numOut " + numOut + " out " + o + " row " + r,
+                            numOut > GpuKernels.MATVEC_MAX_OUT && k.halfPrecisionProducts() ? 1e-3 : 1e-5);
                 }
             }
         }
@@ -393,6 +405,11 @@ class ShaderKernelsTest {
             }
         }
         assertClose(read(out, expected.length), expected, 2e-5f, "attention " + precision);
+        GpuBuffer treeOut = ctx.hostBuffer(4L * n * heads * headSize, "attention, shared-memory reductions");
+        GpuKernels sharedOnly = new GpuKernels(ctx, false);
+        run(() -> sharedOnly.attention(qb, layer, treeOut, metaBuffer, tables, n, heads, kvHeads, headSize,
+                blockSize));
+        assertClose(read(treeOut, expected.length), expected, 2e-5f, "attention without subgroups " + precision);
     }
 
     @Test

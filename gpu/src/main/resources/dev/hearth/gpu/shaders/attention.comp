@@ -3,7 +3,12 @@
 // positions are taken 64 at a time (one per invocation) with an online softmax (running max and sum), and the
 // weighted values accumulate per head dimension (up to 4 * 64 = 256). KV 0: F32 cache, 1: F16, 2: Q8_0 (quants four
 // to a word, one float scale per 32 values). meta[2t] is the offset of row t's block
-// table in tables[], meta[2t + 1] the number of positions it attends to.
+// table in tables[], meta[2t + 1] the number of positions it attends to. SUBGROUPS 1: the chunk's max and sum are
+// subgroup reductions (three barriers a chunk); 0: shared-memory trees (fourteen).
+#if SUBGROUPS
+#extension GL_KHR_shader_subgroup_basic : require
+#extension GL_KHR_shader_subgroup_arithmetic : require
+#endif
 layout(local_size_x = 64) in;
 layout(std430, binding = 0) readonly buffer Q { float q[]; };
 #if KV == 1 || KV == 2
@@ -26,6 +31,7 @@ layout(push_constant) uniform P {
 shared float qs[256];
 shared float weights[64];
 shared float red[64];
+shared float sums[64];
 shared uint rowOf[64];  // the cache offset of each position of the chunk (its block looked up once)
 
 uint rowStart(uint tableOff, uint j) {
@@ -85,6 +91,20 @@ void main() {
 #endif
             s = p.scale * dot_;
         }
+#if SUBGROUPS
+        float chunkMax = subgroupMax(s);
+        if (subgroupElect()) { red[gl_SubgroupID] = chunkMax; }
+        barrier();  // rowOf and the subgroups' maxima are written
+        float mNew = m;
+        for (uint i = 0u; i < gl_NumSubgroups; i++) { mNew = max(mNew, red[i]); }
+        float e = j < len ? exp(s - mNew) : 0.0;
+        weights[tid] = e;
+        float chunkSum = subgroupAdd(e);
+        if (subgroupElect()) { sums[gl_SubgroupID] = chunkSum; }
+        barrier();  // the weights and the subgroups' sums are written
+        float sum = 0.0;
+        for (uint i = 0u; i < gl_NumSubgroups; i++) { sum += sums[i]; }
+#else
         red[tid] = s;
         barrier();
         for (uint k = 32u; k > 0u; k >>= 1) {
@@ -101,8 +121,10 @@ void main() {
             if (tid < k) { red[tid] += red[tid + k]; }
             barrier();
         }
+        float sum = red[0];
+#endif
         float correction = exp(m - mNew);
-        l = l * correction + red[0];
+        l = l * correction + sum;
         uint chunk = min(64u, len - start);
         for (uint c = 0u; c < 4u; c++) {
             uint d = tid + 64u * c;
