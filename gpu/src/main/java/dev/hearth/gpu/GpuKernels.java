@@ -24,6 +24,8 @@ final class GpuKernels {
     private static final int MATVEC_WG = Integer.getInteger("hearth.gpu.matvec.wg", 64);
     /** Q4_K decode products take matvec_q4k.comp (its own layout of the work); -Dhearth.gpu.matvec.q4k=off: matvec.comp. */
     private static final boolean Q4_K_MATVEC = !"off".equals(System.getProperty("hearth.gpu.matvec.q4k"));
+    /** Tasks whose loads matvec_q4k.comp issues together before their math (-Dhearth.gpu.matvec.unroll). */
+    private static final int MATVEC_UNROLL = Integer.getInteger("hearth.gpu.matvec.unroll", 4);
     /** Up to this many output rows take matvec.comp (weights streamed once per 8 outputs); more take matmul.comp. */
     static final int MATVEC_MAX_OUT = 32;
     /** -Dhearth.gpu.matvec=off sends every product to matmul.comp: the A/B switch for speed runs. */
@@ -145,7 +147,7 @@ final class GpuKernels {
         boolean q4k = Q4_K_MATVEC && w.type() == dev.hearth.gguf.GgmlType.Q4_K;
         String shape = "WG " + MATVEC_WG + "u;NR " + MATVEC_ROWS + "u;MAXOUT " + outs + "u;SUBGROUPS "
                 + (subgroups ? 1 : 0) + ";GLU " + (glu ? 1 : 0);
-        ComputePipeline p = q4k ? pipeline("matvec_q4k.comp", shape, glu ? 4 : 3)
+        ComputePipeline p = q4k ? pipeline("matvec_q4k.comp", shape + ";UNROLL " + MATVEC_UNROLL + "u", glu ? 4 : 3)
                 : pipeline("matvec.comp", typeDefine(w) + ";" + shape, glu ? 4 : 3);
         GpuBuffer[] b = glu ? new GpuBuffer[] {w.buffer(), x, y, up} : new GpuBuffer[] {w.buffer(), x, y};
         perRow(p, b, new int[] {w.rows(), w.cols(), numOut, (int) w.rowBytes()}, ceilDiv(w.rows(), MATVEC_ROWS),

@@ -4,8 +4,10 @@
 // sixteenth of a 256-value super-block, the 8 bytes of nibbles that hold 8 values of sub-block 2c (low nibbles) and 8
 // of sub-block 2c + 1 (high nibbles), read as one 8-byte load beside one 16-byte load of the block's d, dmin and
 // scales: two weight loads a task, all issued before any math (the group-per-invocation kernel made ~14 narrow
-// loads per 32 values). Rows must start 16-byte aligned (rowBytes = 144 x blocks: always). The host defines WG, NR,
-// MAXOUT, SUBGROUPS and GLU.
+// loads per 32 values). Rows must start 16-byte aligned (rowBytes = 144 x blocks: always). Each invocation issues the
+// loads of UNROLL tasks before their math, so that many loads are in flight. The host defines WG, NR, MAXOUT,
+// SUBGROUPS, GLU and UNROLL.
+#extension GL_EXT_control_flow_attributes : require
 #if SUBGROUPS
 #extension GL_KHR_shader_subgroup_basic : require
 #extension GL_KHR_shader_subgroup_arithmetic : require
@@ -48,41 +50,51 @@ void main() {
     uint xRow = p.cols / 4u;
     float acc[NR * MAXOUT];
     for (uint i = 0u; i < NR * MAXOUT; i++) { acc[i] = 0.0; }
-    for (uint t = tid; t < tasks; t += WG) {
-        uint sb = t >> 4;
-        uint c = (t >> 2) & 3u;
-        uint b0 = (t & 3u) * 8u;
-        vec4 lo[NR * 2];
-        vec4 hi[NR * 2];
-        vec4 coef[NR];  // d * scale and dmin * min of sub-blocks 2c and 2c + 1
-        for (uint r = 0u; r < NR; r++) {
-            uint row = min(firstRow + r, p.rows - 1u);  // rows past the end compute a copy of the last, never stored
-            uint base = row * p.rowBytes + sb * 144u;
-            uvec4 h = W4[base >> 4];
-            uvec2 q = W2[(base + 16u + 32u * c + b0) >> 3];
-            vec2 dm = unpackHalf2x16(h.x);
-            vec2 s0 = scaleMin(h.yzw, 2u * c);
-            vec2 s1 = scaleMin(h.yzw, 2u * c + 1u);
-            coef[r] = vec4(dm.x * s0.x, dm.y * s0.y, dm.x * s1.x, dm.y * s1.y);
-            lo[2u * r] = vec4((uvec4(q.x) >> uvec4(0u, 8u, 16u, 24u)) & 0xFu);
-            lo[2u * r + 1u] = vec4((uvec4(q.y) >> uvec4(0u, 8u, 16u, 24u)) & 0xFu);
-            hi[2u * r] = vec4((uvec4(q.x) >> uvec4(4u, 12u, 20u, 28u)) & 0xFu);
-            hi[2u * r + 1u] = vec4((uvec4(q.y) >> uvec4(4u, 12u, 20u, 28u)) & 0xFu);
+    for (uint t0 = tid; t0 < tasks; t0 += WG * UNROLL) {
+        // the loads of UNROLL tasks first (all in flight together: one round trip to memory, not UNROLL), then the math
+        uvec4 h[UNROLL * NR];
+        uvec2 q[UNROLL * NR];
+        [[unroll]] for (uint u = 0u; u < UNROLL; u++) {
+            uint t = min(t0 + u * WG, tasks - 1u);  // past the end: a copy of the last task, its sums not added
+            uint sb = t >> 4;
+            uint off = 16u + 32u * ((t >> 2) & 3u) + (t & 3u) * 8u;
+            [[unroll]] for (uint r = 0u; r < NR; r++) {
+                uint row = min(firstRow + r, p.rows - 1u);  // rows past the end compute a copy of the last, never stored
+                uint base = row * p.rowBytes + sb * 144u;
+                h[u * NR + r] = W4[base >> 4];
+                q[u * NR + r] = W2[(base + off) >> 3];
+            }
         }
-        uint xq = (sb * 256u + 64u * c + b0) >> 2;  // the low values' first vec4; the high ones 8 vec4s on
-        for (uint o = 0u; o < MAXOUT; o++) {
-            if (o < outs) {
-                uint xo = (firstOut + o) * xRow + xq;
-                vec4 xl0 = xAt(xo);
-                vec4 xl1 = xAt(xo + 1u);
-                vec4 xh0 = xAt(xo + 8u);
-                vec4 xh1 = xAt(xo + 9u);
-                float sl = dot(xl0 + xl1, vec4(1.0));
-                float sh = dot(xh0 + xh1, vec4(1.0));
-                for (uint r = 0u; r < NR; r++) {
-                    vec4 k = coef[r];
-                    acc[r * MAXOUT + o] += k.x * (dot(lo[2u * r], xl0) + dot(lo[2u * r + 1u], xl1)) - k.y * sl
-                            + k.z * (dot(hi[2u * r], xh0) + dot(hi[2u * r + 1u], xh1)) - k.w * sh;
+        [[unroll]] for (uint u = 0u; u < UNROLL; u++) {
+            uint t = t0 + u * WG;
+            if (t < tasks) {
+                uint sb = t >> 4;
+                uint c = (t >> 2) & 3u;
+                uint b0 = (t & 3u) * 8u;
+                uint xq = (sb * 256u + 64u * c + b0) >> 2;  // the low values' first vec4; the high ones 8 vec4s on
+                for (uint o = 0u; o < MAXOUT; o++) {
+                    if (o < outs) {
+                        uint xo = (firstOut + o) * xRow + xq;
+                        vec4 xl0 = xAt(xo);
+                        vec4 xl1 = xAt(xo + 1u);
+                        vec4 xh0 = xAt(xo + 8u);
+                        vec4 xh1 = xAt(xo + 9u);
+                        float sl = dot(xl0 + xl1, vec4(1.0));
+                        float sh = dot(xh0 + xh1, vec4(1.0));
+                        [[unroll]] for (uint r = 0u; r < NR; r++) {
+                            uvec4 hh = h[u * NR + r];
+                            uvec2 qq = q[u * NR + r];
+                            vec2 dm = unpackHalf2x16(hh.x);
+                            vec2 s0 = scaleMin(hh.yzw, 2u * c);
+                            vec2 s1 = scaleMin(hh.yzw, 2u * c + 1u);
+                            vec4 lo0 = vec4((uvec4(qq.x) >> uvec4(0u, 8u, 16u, 24u)) & 0xFu);
+                            vec4 lo1 = vec4((uvec4(qq.y) >> uvec4(0u, 8u, 16u, 24u)) & 0xFu);
+                            vec4 hi0 = vec4((uvec4(qq.x) >> uvec4(4u, 12u, 20u, 28u)) & 0xFu);
+                            vec4 hi1 = vec4((uvec4(qq.y) >> uvec4(4u, 12u, 20u, 28u)) & 0xFu);
+                            acc[r * MAXOUT + o] += dm.x * s0.x * (dot(lo0, xl0) + dot(lo1, xl1)) - dm.y * s0.y * sl
+                                    + dm.x * s1.x * (dot(hi0, xh0) + dot(hi1, xh1)) - dm.y * s1.y * sh;
+                        }
+                    }
                 }
             }
         }
