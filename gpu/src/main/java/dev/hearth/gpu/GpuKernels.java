@@ -285,8 +285,10 @@ final class GpuKernels {
     void attention(GpuBuffer q, KvLayer layer, GpuBuffer out, GpuBuffer meta, GpuBuffer tables, int n, int numHeads,
             int numKvHeads, int headSize, int blockSize) {
         int code = kvCode(layer.precision());
-        ComputePipeline p = pipeline("attention.comp", "KV " + code + ";SUBGROUPS " + (subgroups ? 1 : 0),
-                code == 2 ? 8 : 6);
+        // 16-byte key loads where the rows allow; the portable path (no subgroups) keeps one value a load
+        boolean vec = subgroups && code != 2 && headSize % 8 == 0 && numKvHeads * headSize % 8 == 0;
+        ComputePipeline p = pipeline("attention.comp", "KV " + code + ";SUBGROUPS " + (subgroups ? 1 : 0) + ";VEC "
+                + (vec ? 1 : 0) + ";HS " + headSize + "u", code == 2 ? 8 : 6);
         GpuBuffer[] b = code == 2
                 ? new GpuBuffer[] {q, layer.keys(), layer.values(), out, meta, tables, layer.keyScales(),
                     layer.valueScales()}

@@ -405,6 +405,7 @@ class ShaderKernelsTest {
             }
         }
         assertClose(read(out, expected.length), expected, 2e-5f, "attention " + precision);
+        // the portable path: shared-memory reductions, one key value a load
         GpuBuffer treeOut = ctx.hostBuffer(4L * n * heads * headSize, "attention, shared-memory reductions");
         GpuKernels sharedOnly = new GpuKernels(ctx, false);
         run(() -> sharedOnly.attention(qb, layer, treeOut, metaBuffer, tables, n, heads, kvHeads, headSize,

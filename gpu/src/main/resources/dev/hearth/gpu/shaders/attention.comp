@@ -4,7 +4,9 @@
 // weighted values accumulate per head dimension (up to 4 * 64 = 256). KV 0: F32 cache, 1: F16, 2: Q8_0 (quants four
 // to a word, one float scale per 32 values). meta[2t] is the offset of row t's block
 // table in tables[], meta[2t + 1] the number of positions it attends to. SUBGROUPS 1: the chunk's max and sum are
-// subgroup reductions (three barriers a chunk); 0: shared-memory trees (fourteen).
+// subgroup reductions (three barriers a chunk); 0: shared-memory trees (fourteen). VEC 1 (F32 and F16 caches whose head
+// size and KV width are multiples of 8): a key row is read 16 bytes a load, HS (the head size) known when compiled, so
+// that all its loads are in flight together instead of one round trip per value.
 #if SUBGROUPS
 #extension GL_KHR_shader_subgroup_basic : require
 #extension GL_KHR_shader_subgroup_arithmetic : require
@@ -14,7 +16,9 @@ layout(std430, binding = 0) readonly buffer Q { float q[]; };
 #if KV == 1 || KV == 2
 layout(std430, binding = 1) readonly buffer KC { uint kc[]; };
 layout(std430, binding = 2) readonly buffer VC { uint vc[]; };
+layout(std430, binding = 1) readonly buffer KC4 { uvec4 kc4[]; };
 #else
+layout(std430, binding = 1) readonly buffer KC4 { vec4 kc4[]; };
 layout(std430, binding = 1) readonly buffer KC { float kc[]; };
 layout(std430, binding = 2) readonly buffer VC { float vc[]; };
 #endif
@@ -81,7 +85,21 @@ void main() {
             uint at = rowStart(tableOff, j) + headOff;
             rowOf[tid] = at;
             float dot_ = 0.0;
-#if KV == 1
+#if VEC && KV == 1
+            for (uint d = 0u; d < HS; d += 8u) {  // at and HS are multiples of 8: eight halves a load
+                uvec4 kk = kc4[(at + d) >> 3];
+                vec2 k0 = unpackHalf2x16(kk.x);
+                vec2 k1 = unpackHalf2x16(kk.y);
+                vec2 k2 = unpackHalf2x16(kk.z);
+                vec2 k3 = unpackHalf2x16(kk.w);
+                dot_ += dot(vec4(qs[d], qs[d + 1u], qs[d + 2u], qs[d + 3u]), vec4(k0, k1))
+                        + dot(vec4(qs[d + 4u], qs[d + 5u], qs[d + 6u], qs[d + 7u]), vec4(k2, k3));
+            }
+#elif VEC && KV == 0
+            for (uint d = 0u; d < HS; d += 4u) {  // at and HS are multiples of 4: four floats a load
+                dot_ += dot(vec4(qs[d], qs[d + 1u], qs[d + 2u], qs[d + 3u]), kc4[(at + d) >> 2]);
+            }
+#elif KV == 1
             for (uint d = 0u; d < p.headSize; d += 2u) {  // at and headSize are even: two halves a word
                 vec2 kk = unpackHalf2x16(kc[(at + d) >> 1]);
                 dot_ += qs[d] * kk.x + qs[d + 1u] * kk.y;
