@@ -24,6 +24,8 @@ final class GpuKernels {
     private static final int MATVEC_WG = Integer.getInteger("hearth.gpu.matvec.wg", 64);
     /** Q4_K decode products take matvec_q4k.comp (its own layout of the work); -Dhearth.gpu.matvec.q4k=off: matvec.comp. */
     private static final boolean Q4_K_MATVEC = !"off".equals(System.getProperty("hearth.gpu.matvec.q4k"));
+    /** Q6_K decode products take matvec_q6k.comp; -Dhearth.gpu.matvec.q6k=off: matvec.comp. */
+    private static final boolean Q6_K_MATVEC = !"off".equals(System.getProperty("hearth.gpu.matvec.q6k"));
     /** Up to this many output rows take matvec.comp (weights streamed once per 8 outputs); more take matmul.comp. */
     static final int MATVEC_MAX_OUT = 32;
     /** -Dhearth.gpu.matvec=off sends every product to matmul.comp: the A/B switch for speed runs. */
@@ -126,10 +128,14 @@ final class GpuKernels {
             outs <<= 1;
         }
         boolean glu = up != null;
-        boolean q4k = Q4_K_MATVEC && w.type() == dev.hearth.gguf.GgmlType.Q4_K;
+        String own = switch (w.type()) {  // the types with a kernel of their own
+            case Q4_K -> Q4_K_MATVEC ? "matvec_q4k.comp" : null;
+            case Q6_K -> Q6_K_MATVEC ? "matvec_q6k.comp" : null;
+            default -> null;
+        };
         String shape = "WG " + MATVEC_WG + "u;NR " + MATVEC_ROWS + "u;MAXOUT " + outs + "u;SUBGROUPS "
                 + (subgroups ? 1 : 0) + ";GLU " + (glu ? 1 : 0);
-        ComputePipeline p = q4k ? pipeline("matvec_q4k.comp", shape, glu ? 4 : 3)
+        ComputePipeline p = own != null ? pipeline(own, shape, glu ? 4 : 3)
                 : pipeline("matvec.comp", typeDefine(w) + ";" + shape, glu ? 4 : 3);
         GpuBuffer[] b = glu ? new GpuBuffer[] {w.buffer(), x, y, up} : new GpuBuffer[] {w.buffer(), x, y};
         perRow(p, b, new int[] {w.rows(), w.cols(), numOut, (int) w.rowBytes()}, ceilDiv(w.rows(), MATVEC_ROWS),
