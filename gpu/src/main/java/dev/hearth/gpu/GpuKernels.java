@@ -26,6 +26,8 @@ final class GpuKernels {
     private static final boolean Q4_K_MATVEC = !"off".equals(System.getProperty("hearth.gpu.matvec.q4k"));
     /** Tasks whose loads matvec_q4k.comp issues together before their math (-Dhearth.gpu.matvec.unroll). */
     private static final int MATVEC_UNROLL = Integer.getInteger("hearth.gpu.matvec.unroll", 4);
+    /** Q6_K decode products take matvec_q6k.comp; -Dhearth.gpu.matvec.q6k=off: matvec.comp. */
+    private static final boolean Q6_K_MATVEC = !"off".equals(System.getProperty("hearth.gpu.matvec.q6k"));
     /** Up to this many output rows take matvec.comp (weights streamed once per 8 outputs); more take matmul.comp. */
     static final int MATVEC_MAX_OUT = 32;
     /** -Dhearth.gpu.matvec=off sends every product to matmul.comp: the A/B switch for speed runs. */
@@ -33,6 +35,8 @@ final class GpuKernels {
     private final boolean subgroups;
     /** Prompt and batch products on the matrix units (matmm_coop.comp): f16 inputs, f32 sums. */
     private final boolean cooperativeMatrix;
+    /** Q4_K and Q6_K decode products take their own kernels (where their switches allow). */
+    private final boolean typeKernels;
 
     GpuKernels(VulkanContext ctx) {
         this(ctx, ctx.subgroupArithmetic, ctx.cooperativeMatrix);
@@ -45,6 +49,11 @@ final class GpuKernels {
 
     /** With {@code cooperativeMatrix} false prompt products take matmm.comp (f32) even where the device has them. */
     GpuKernels(VulkanContext ctx, boolean subgroups, boolean cooperativeMatrix) {
+        this(ctx, subgroups, cooperativeMatrix, true);
+    }
+
+    /** With {@code typeKernels} false Q4_K and Q6_K decode products take matvec.comp (as with the switches off). */
+    GpuKernels(VulkanContext ctx, boolean subgroups, boolean cooperativeMatrix, boolean typeKernels) {
         if (MATVEC_WG < MATVEC_ROWS * MATVEC_OUTS || Integer.bitCount(MATVEC_WG) != 1) {
             throw new IllegalArgumentException("hearth.gpu.matvec.wg must be a power of two of at least 8 x rows ("
                     + MATVEC_ROWS * MATVEC_OUTS + "), not " + MATVEC_WG);
@@ -52,6 +61,7 @@ final class GpuKernels {
         this.ctx = ctx;
         this.subgroups = subgroups && ctx.subgroupArithmetic;
         this.cooperativeMatrix = cooperativeMatrix && ctx.cooperativeMatrix;
+        this.typeKernels = typeKernels;
         this.unused = ctx.deviceBuffer(16, "unused binding");
         this.maxGroups = Math.min(65535, ctx.maxWorkGroupsX);
     }
@@ -144,10 +154,14 @@ final class GpuKernels {
             outs <<= 1;
         }
         boolean glu = up != null;
-        boolean q4k = Q4_K_MATVEC && w.type() == dev.hearth.gguf.GgmlType.Q4_K;
+        String own = switch (w.type()) {  // the types with a kernel of their own
+            case Q4_K -> typeKernels && Q4_K_MATVEC ? "matvec_q4k.comp" : null;
+            case Q6_K -> typeKernels && Q6_K_MATVEC ? "matvec_q6k.comp" : null;
+            default -> null;
+        };
         String shape = "WG " + MATVEC_WG + "u;NR " + MATVEC_ROWS + "u;MAXOUT " + outs + "u;SUBGROUPS "
                 + (subgroups ? 1 : 0) + ";GLU " + (glu ? 1 : 0);
-        ComputePipeline p = q4k ? pipeline("matvec_q4k.comp", shape + ";UNROLL " + MATVEC_UNROLL + "u", glu ? 4 : 3)
+        ComputePipeline p = own != null ? pipeline(own, shape + ";UNROLL " + MATVEC_UNROLL + "u", glu ? 4 : 3)
                 : pipeline("matvec.comp", typeDefine(w) + ";" + shape, glu ? 4 : 3);
         GpuBuffer[] b = glu ? new GpuBuffer[] {w.buffer(), x, y, up} : new GpuBuffer[] {w.buffer(), x, y};
         perRow(p, b, new int[] {w.rows(), w.cols(), numOut, (int) w.rowBytes()}, ceilDiv(w.rows(), MATVEC_ROWS),

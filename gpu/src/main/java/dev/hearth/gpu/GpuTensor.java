@@ -39,7 +39,8 @@ record GpuTensor(String name, GpuBuffer buffer, GgmlType type, int rows, int col
                     + " values; the Vulkan shaders need a multiple of 32");
         }
         long expertBytes = first.rows() * first.rowBytes();
-        GpuBuffer buffer = ctx.deviceBuffer(expertBytes * matrices.length, first.name());
+        // padded to 16 bytes: the decode kernels read whole 8-byte words, past the end of the 210-byte Q6_K blocks
+        GpuBuffer buffer = ctx.deviceBuffer((expertBytes * matrices.length + 15) & ~15L, first.name());
         for (int e = 0; e < matrices.length; e++) {
             ctx.upload(buffer, matrices[e].data().asSlice(0, expertBytes), e * expertBytes);
         }

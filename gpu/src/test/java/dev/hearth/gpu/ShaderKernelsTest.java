@@ -139,7 +139,9 @@ class ShaderKernelsTest {
         // decode (1), a partial matvec tile (11), the subgroup-free reduction, and the blocked kernels (above the cut)
         record Case(String name, int numOut, GpuKernels kernels, double error) { }
         List<Case> cases = List.of(new Case("matvec", 1, k, 1e-5), new Case("matvec", 11, k, 1e-5),
-                new Case("matvec without subgroups", 11, sharedOnly, 1e-5), new Case("blocked", maxOut, plain, 1e-5),
+                new Case("matvec without subgroups", 11, sharedOnly, 1e-5),
+                new Case("matvec, generic kernel", 11, new GpuKernels(ctx, true, true, false), 1e-5),
+                new Case("blocked", maxOut, plain, 1e-5),
                 new Case("blocked, device's choice", maxOut, k, blockedError));
         for (Case c : cases) {
             GpuBuffer y = ctx.hostBuffer(4L * c.numOut() * rows, "y");
