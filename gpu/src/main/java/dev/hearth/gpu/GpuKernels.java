@@ -28,8 +28,11 @@ final class GpuKernels {
     private static final int MATVEC_UNROLL = Integer.getInteger("hearth.gpu.matvec.unroll", 4);
     /** Q6_K decode products take matvec_q6k.comp; -Dhearth.gpu.matvec.q6k=off: matvec.comp. */
     private static final boolean Q6_K_MATVEC = !"off".equals(System.getProperty("hearth.gpu.matvec.q6k"));
-    /** Up to this many output rows take matvec.comp (weights streamed once per 8 outputs); more take matmul.comp. */
-    static final int MATVEC_MAX_OUT = 32;
+    /**
+     * Up to this many output rows take the decode products (weights streamed once per 8 outputs); more take the blocked
+     * ones (-Dhearth.gpu.matvec.maxout: where the matrix units are fast, fewer may pay).
+     */
+    static final int MATVEC_MAX_OUT = Integer.getInteger("hearth.gpu.matvec.maxout", 32);
     /** -Dhearth.gpu.matvec=off sends every product to matmul.comp: the A/B switch for speed runs. */
     private static final boolean MATVEC_ON = !"off".equals(System.getProperty("hearth.gpu.matvec"));
     private final boolean subgroups;

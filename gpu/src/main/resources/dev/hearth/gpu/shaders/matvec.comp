@@ -7,6 +7,7 @@
 // decodes them in registers four values at a time (weights.glsl: no per-group array, nothing spilled), and takes x
 // as vec4s (shared by the NR rows through L1). Reduction: subgroupAdd, then one shared slot per subgroup (SUBGROUPS
 // 1), or a shared-memory tree where the device lacks subgroup arithmetic (SUBGROUPS 0).
+#extension GL_EXT_control_flow_attributes : require
 #if SUBGROUPS
 #extension GL_KHR_shader_subgroup_basic : require
 #extension GL_KHR_shader_subgroup_arithmetic : require
@@ -36,16 +37,16 @@ void main() {
     uint groups = p.cols / 32u;
     uint xRow = p.cols / 4u;  // vec4s per x row
     float acc[NR * MAXOUT];
-    for (uint i = 0u; i < NR * MAXOUT; i++) { acc[i] = 0.0; }
+    [[unroll]] for (uint i = 0u; i < NR * MAXOUT; i++) { acc[i] = 0.0; }
     for (uint g = tid; g < groups; g += WG) {
-        for (uint r = 0u; r < NR; r++) {
+        [[unroll]] for (uint r = 0u; r < NR; r++) {
             uint row = firstRow + r;
             if (row >= p.rows) { break; }
             prepareGroup(row * p.rowBytes, g);
-            for (uint k = 0u; k < 8u; k++) {
+            [[unroll]] for (uint k = 0u; k < 8u; k++) {
                 vec4 w = quad(k);
                 uint xi = firstOut * xRow + g * 8u + k;
-                for (uint o = 0u; o < MAXOUT; o++) {
+                [[unroll]] for (uint o = 0u; o < MAXOUT; o++) {
                     if (o < outs) { acc[r * MAXOUT + o] += dot(w, xAt(xi + o * xRow)); }
                 }
             }

@@ -49,7 +49,7 @@ void main() {
     uint tasks = (p.cols / 256u) * 16u;
     uint xRow = p.cols / 4u;
     float acc[NR * MAXOUT];
-    for (uint i = 0u; i < NR * MAXOUT; i++) { acc[i] = 0.0; }
+    [[unroll]] for (uint i = 0u; i < NR * MAXOUT; i++) { acc[i] = 0.0; }
     for (uint t0 = tid; t0 < tasks; t0 += WG * UNROLL) {
         // the loads of UNROLL tasks first (all in flight together: one round trip to memory, not UNROLL), then the math
         uvec4 h[UNROLL * NR];
@@ -72,7 +72,7 @@ void main() {
                 uint c = (t >> 2) & 3u;
                 uint b0 = (t & 3u) * 8u;
                 uint xq = (sb * 256u + 64u * c + b0) >> 2;  // the low values' first vec4; the high ones 8 vec4s on
-                for (uint o = 0u; o < MAXOUT; o++) {
+                [[unroll]] for (uint o = 0u; o < MAXOUT; o++) {
                     if (o < outs) {
                         uint xo = (firstOut + o) * xRow + xq;
                         vec4 xl0 = xAt(xo);

@@ -9,6 +9,7 @@
 // loads per 32 values, all issued before any math (matvec.comp reads Q6_K a word or two per 4 values). The -32 of
 // each value is folded into the sum: scale * (dot(q, x) - 32 * sum(x)). A block's reads end at the next multiple of 8
 // past it (up to 6 bytes on: GpuTensor pads its buffers to 16). The host defines WG, NR, MAXOUT, SUBGROUPS and GLU.
+#extension GL_EXT_control_flow_attributes : require
 #if SUBGROUPS
 #extension GL_KHR_shader_subgroup_basic : require
 #extension GL_KHR_shader_subgroup_arithmetic : require
@@ -51,7 +52,7 @@ void main() {
     uint tasks = (p.cols / 256u) * 8u;
     uint xRow = p.cols / 4u;
     float acc[NR * MAXOUT];
-    for (uint i = 0u; i < NR * MAXOUT; i++) { acc[i] = 0.0; }
+    [[unroll]] for (uint i = 0u; i < NR * MAXOUT; i++) { acc[i] = 0.0; }
     for (uint t = tid; t < tasks; t += WG) {
         uint sb = t >> 3;
         uint h = (t >> 2) & 1u;
@@ -61,7 +62,7 @@ void main() {
         uvec2 raw[NR * 8];
         uint dw[NR];
         uint shift[NR];
-        for (uint r = 0u; r < NR; r++) {
+        [[unroll]] for (uint r = 0u; r < NR; r++) {
             uint row = min(firstRow + r, p.rows - 1u);  // rows past the end compute a copy of the last, never stored
             uint base = row * p.rowBytes + sb * 210u;
             uint lo = (base + 64u * h + l0) >> 3;
@@ -80,7 +81,7 @@ void main() {
         }
         vec4 q[NR * 8];  // per row, values l0 + 32g + (0..3, 4..7) for g = 0..3
         vec4 coef[NR];   // d * the scales of the four runs
-        for (uint r = 0u; r < NR; r++) {
+        [[unroll]] for (uint r = 0u; r < NR; r++) {
             uint s = shift[r];
             uvec2 ql = span(raw[8u * r], raw[8u * r + 1u], s);
             uvec2 qm = span(raw[8u * r + 2u], raw[8u * r + 3u], s);
@@ -89,7 +90,7 @@ void main() {
             ivec4 sc = ivec4(uvec4(sw.x << 24, sw.x << 8, sw.y << 24, sw.y << 8)) >> 24;
             float d = unpackHalf2x16((s & 2u) != 0u ? dw[r] >> 16 : dw[r]).x;
             coef[r] = d * vec4(sc);
-            for (uint k = 0u; k < 2u; k++) {  // 6-bit values, four to a word: low nibbles | high pair << 4
+            [[unroll]] for (uint k = 0u; k < 2u; k++) {  // 6-bit values, four to a word: low nibbles | high pair << 4
                 uint lw = ql[k];
                 uint mw = qm[k];
                 uint hw = hb[k];
@@ -100,14 +101,14 @@ void main() {
             }
         }
         uint xq = (sb * 256u + 128u * h + l0) >> 2;  // run g's two vec4s at xq + 8g
-        for (uint o = 0u; o < MAXOUT; o++) {
+        [[unroll]] for (uint o = 0u; o < MAXOUT; o++) {
             if (o < outs) {
                 uint xo = (firstOut + o) * xRow + xq;
                 vec4 xv[8];
-                for (uint i = 0u; i < 8u; i++) { xv[i] = xAt(xo + 8u * (i >> 1) + (i & 1u)); }
+                [[unroll]] for (uint i = 0u; i < 8u; i++) { xv[i] = xAt(xo + 8u * (i >> 1) + (i & 1u)); }
                 vec4 sums = 32.0 * vec4(dot(xv[0] + xv[1], vec4(1.0)), dot(xv[2] + xv[3], vec4(1.0)),
                         dot(xv[4] + xv[5], vec4(1.0)), dot(xv[6] + xv[7], vec4(1.0)));
-                for (uint r = 0u; r < NR; r++) {
+                [[unroll]] for (uint r = 0u; r < NR; r++) {
                     vec4 dots = vec4(dot(q[8u * r], xv[0]) + dot(q[8u * r + 1u], xv[1]),
                             dot(q[8u * r + 2u], xv[2]) + dot(q[8u * r + 3u], xv[3]),
                             dot(q[8u * r + 4u], xv[4]) + dot(q[8u * r + 5u], xv[5]),

@@ -1,12 +1,13 @@
-// The end of a decode product (matvec.comp, matvec_q4k.comp): each invocation's NR x MAXOUT partial sums are added
+// The end of a decode product (matvec.comp, matvec_q4k.comp, matvec_q6k.comp): each invocation's NR x MAXOUT partial sums are added
 // across the workgroup (subgroupAdd, then one shared slot per subgroup; or a shared-memory tree where the device lacks
 // subgroup arithmetic) and y[o, row] is written for the rows and outputs in range. The includer declares y, p.rows,
-// WG, NR, MAXOUT and SUBGROUPS.
+// WG, NR, MAXOUT and SUBGROUPS, and enables GL_EXT_control_flow_attributes (constant loops are unrolled: an
+// accumulator array indexed in a loop that is not would live in local memory).
 shared float partial[NR * MAXOUT][WG];  // per subgroup (SUBGROUPS 1) or per invocation (0)
 
 void reduceAndStore(float acc[NR * MAXOUT], uint tid, uint firstRow, uint firstOut, uint outs) {
 #if SUBGROUPS
-    for (uint i = 0u; i < NR * MAXOUT; i++) {
+    [[unroll]] for (uint i = 0u; i < NR * MAXOUT; i++) {
         float s = subgroupAdd(acc[i]);
         if (subgroupElect()) { partial[i][gl_SubgroupID] = s; }
     }
@@ -21,11 +22,11 @@ void reduceAndStore(float acc[NR * MAXOUT], uint tid, uint firstRow, uint firstO
         }
     }
 #else
-    for (uint i = 0u; i < NR * MAXOUT; i++) { partial[i][tid] = acc[i]; }
+    [[unroll]] for (uint i = 0u; i < NR * MAXOUT; i++) { partial[i][tid] = acc[i]; }
     barrier();
     for (uint s = WG / 2u; s > 0u; s >>= 1) {
         if (tid < s) {
-            for (uint i = 0u; i < NR * MAXOUT; i++) { partial[i][tid] += partial[i][tid + s]; }
+            [[unroll]] for (uint i = 0u; i < NR * MAXOUT; i++) { partial[i][tid] += partial[i][tid + s]; }
         }
         barrier();
     }
