@@ -33,6 +33,11 @@ final class GpuKernels {
      * ones (-Dhearth.gpu.matvec.maxout: where the matrix units are fast, fewer may pay).
      */
     static final int MATVEC_MAX_OUT = Integer.getInteger("hearth.gpu.matvec.maxout", 32);
+    /**
+     * Steps of at least this many rows take attention_gqa.comp where it fits (one workgroup per row and KV head);
+     * fewer (decode) keep a workgroup per query head, for parallelism (-Dhearth.gpu.attention.grouped).
+     */
+    private static final int GROUPED_ATTENTION_ROWS = Integer.getInteger("hearth.gpu.attention.grouped", 8);
     /** -Dhearth.gpu.matvec=off sends every product to matmul.comp: the A/B switch for speed runs. */
     private static final boolean MATVEC_ON = !"off".equals(System.getProperty("hearth.gpu.matvec"));
     private final boolean subgroups;
@@ -301,6 +306,10 @@ final class GpuKernels {
     /** out[t, head] = causal attention of q[t, head] over its sequence (meta: table offset and length per row). */
     void attention(GpuBuffer q, KvLayer layer, GpuBuffer out, GpuBuffer meta, GpuBuffer tables, int n, int numHeads,
             int numKvHeads, int headSize, int blockSize) {
+        if (n >= GROUPED_ATTENTION_ROWS && groupedAttentionFits(layer, numHeads, numKvHeads, headSize)) {
+            attentionGrouped(q, layer, out, meta, tables, n, numHeads, numKvHeads, headSize, blockSize);
+            return;
+        }
         int code = kvCode(layer.precision());
         // 16-byte key loads where the rows allow; the portable path (no subgroups) keeps one value a load
         boolean vec = subgroups && code != 2 && headSize % 8 == 0 && numKvHeads * headSize % 8 == 0;
@@ -310,9 +319,30 @@ final class GpuKernels {
                 ? new GpuBuffer[] {q, layer.keys(), layer.values(), out, meta, tables, layer.keyScales(),
                     layer.valueScales()}
                 : new GpuBuffer[] {q, layer.keys(), layer.values(), out, meta, tables};
+        p.dispatch(b, attentionPush(numHeads, numKvHeads, headSize, blockSize), numHeads, n, 1);
+    }
+
+    /** Whether attention_gqa.comp takes this cache: F32/F16 rows of multiples of 8, up to 8 heads a KV head. */
+    boolean groupedAttentionFits(KvLayer layer, int numHeads, int numKvHeads, int headSize) {
+        int group = numHeads / numKvHeads;
+        return subgroups && layer.precision() != dev.hearth.kv.KvPrecision.Q8_0 && headSize % 8 == 0
+                && headSize <= 256 && group <= 8 && numKvHeads * headSize % 8 == 0;
+    }
+
+    /** Attention of prompts and batches: one workgroup per row and KV head, its query heads sharing each K/V read. */
+    void attentionGrouped(GpuBuffer q, KvLayer layer, GpuBuffer out, GpuBuffer meta, GpuBuffer tables, int n,
+            int numHeads, int numKvHeads, int headSize, int blockSize) {
+        int group = numHeads / numKvHeads;
+        ComputePipeline p = pipeline("attention_gqa.comp", "KV " + kvCode(layer.precision()) + ";GS " + group
+                + "u;HS " + headSize + "u", 6);
+        p.dispatch(new GpuBuffer[] {q, layer.keys(), layer.values(), out, meta, tables},
+                attentionPush(numHeads, numKvHeads, headSize, blockSize), numKvHeads, n, 1);
+    }
+
+    private static int[] attentionPush(int numHeads, int numKvHeads, int headSize, int blockSize) {
         float scale = (float) (1.0 / Math.sqrt(headSize));
-        p.dispatch(b, new int[] {headSize, numHeads / numKvHeads, numKvHeads * headSize, blockSize,
-                Float.floatToRawIntBits(scale), numHeads * headSize}, numHeads, n, 1);
+        return new int[] {headSize, numHeads / numKvHeads, numKvHeads * headSize, blockSize,
+            Float.floatToRawIntBits(scale), numHeads * headSize};
     }
 
     /** Per row: the used experts' ids and renormalized weights from the router logits [n, experts]. */

@@ -413,6 +413,15 @@ class ShaderKernelsTest {
         run(() -> sharedOnly.attention(qb, layer, treeOut, metaBuffer, tables, n, heads, kvHeads, headSize,
                 blockSize));
         assertClose(read(treeOut, expected.length), expected, 2e-5f, "attention without subgroups " + precision);
+        // prompts and batches: one workgroup per row and KV head (F32 and F16 caches)
+        assertThat(k.groupedAttentionFits(layer, heads, kvHeads, headSize))
+                .isEqualTo(precision != dev.hearth.kv.KvPrecision.Q8_0);
+        if (precision != dev.hearth.kv.KvPrecision.Q8_0) {
+            GpuBuffer groupedOut = ctx.hostBuffer(4L * n * heads * headSize, "attention, grouped");
+            run(() -> k.attentionGrouped(qb, layer, groupedOut, metaBuffer, tables, n, heads, kvHeads, headSize,
+                    blockSize));
+            assertClose(read(groupedOut, expected.length), expected, 2e-5f, "grouped attention " + precision);
+        }
     }
 
     @Test

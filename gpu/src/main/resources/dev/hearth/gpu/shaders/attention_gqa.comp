@@ -1,0 +1,132 @@
+#version 450
+// attention.comp's causal attention over the paged KV cache for prompts and batches, one workgroup per row and KV
+// head instead of per row and query head: the GS query heads that share a KV head take each key and value row from
+// memory once (attention.comp reads them once per query head). Per 64-position chunk an invocation scores its position
+// against the GS queries (its key row read 16 bytes a load), the GS maxima and sums are subgroup reductions, and each
+// invocation adds the weighted values of its head dimensions for the GS heads. F32 (KV 0) or F16 (KV 1) caches whose
+// rows are multiples of 8 values; the host defines KV, GS (heads per KV head, up to 8) and HS (the head size, a
+// multiple of 8 up to 256). Needs subgroup arithmetic.
+#extension GL_KHR_shader_subgroup_basic : require
+#extension GL_KHR_shader_subgroup_arithmetic : require
+#extension GL_EXT_control_flow_attributes : require
+layout(local_size_x = 64) in;
+layout(std430, binding = 0) readonly buffer Q { float q[]; };
+#if KV == 1
+layout(std430, binding = 1) readonly buffer KC4 { uvec4 kc4[]; };
+layout(std430, binding = 2) readonly buffer VC { uint vc[]; };
+#else
+layout(std430, binding = 1) readonly buffer KC4 { vec4 kc4[]; };
+layout(std430, binding = 2) readonly buffer VC { float vc[]; };
+#endif
+layout(std430, binding = 3) writeonly buffer O { float o[]; };
+layout(std430, binding = 4) readonly buffer Meta { int meta[]; };
+layout(std430, binding = 5) readonly buffer Tables { int tables[]; };
+layout(push_constant) uniform P {
+    uint headSize; uint group; uint kvDim; uint blockSize; float scale; uint qStride;
+} p;
+#define DIMS ((HS + 63u) / 64u)  // head dimensions per invocation
+shared float qs[GS * HS];
+shared float weights[GS][64];
+shared float maxima[GS][64];
+shared float sums[GS][64];
+shared uint rowOf[64];
+
+float valueAt(uint at) {
+#if KV == 1
+    vec2 h = unpackHalf2x16(vc[at >> 1]);
+    return (at & 1u) == 0u ? h.x : h.y;
+#else
+    return vc[at];
+#endif
+}
+
+void main() {
+    uint g = gl_WorkGroupID.x;  // the KV head
+    uint t = gl_WorkGroupID.y;
+    uint tid = gl_LocalInvocationID.x;
+    uint qBase = t * p.qStride + g * GS * HS;  // the group's query heads are consecutive
+    for (uint d = tid; d < GS * HS; d += 64u) { qs[d] = q[qBase + d]; }
+    barrier();
+    uint headOff = g * HS;
+    uint tableOff = uint(meta[2u * t]);
+    uint len = uint(meta[2u * t + 1u]);
+    float m[GS];
+    float l[GS];
+    float acc[GS * DIMS];
+    [[unroll]] for (uint h = 0u; h < GS; h++) { m[h] = -1.0 / 0.0; l[h] = 0.0; }
+    [[unroll]] for (uint i = 0u; i < GS * DIMS; i++) { acc[i] = 0.0; }
+    for (uint start = 0u; start < len; start += 64u) {
+        uint j = start + tid;
+        float s[GS];
+        [[unroll]] for (uint h = 0u; h < GS; h++) { s[h] = -1.0 / 0.0; }
+        if (j < len) {
+            uint block = uint(tables[tableOff + j / p.blockSize]);
+            uint at = (block * p.blockSize + j % p.blockSize) * p.kvDim + headOff;
+            rowOf[tid] = at;
+            float dots[GS];
+            [[unroll]] for (uint h = 0u; h < GS; h++) { dots[h] = 0.0; }
+#if KV == 1
+            [[unroll]] for (uint d = 0u; d < HS; d += 8u) {
+                uvec4 kk = kc4[(at + d) >> 3];
+                vec4 k0 = vec4(unpackHalf2x16(kk.x), unpackHalf2x16(kk.y));
+                vec4 k1 = vec4(unpackHalf2x16(kk.z), unpackHalf2x16(kk.w));
+                [[unroll]] for (uint h = 0u; h < GS; h++) {
+                    uint b = h * HS + d;
+                    dots[h] += dot(vec4(qs[b], qs[b + 1u], qs[b + 2u], qs[b + 3u]), k0)
+                            + dot(vec4(qs[b + 4u], qs[b + 5u], qs[b + 6u], qs[b + 7u]), k1);
+                }
+            }
+#else
+            [[unroll]] for (uint d = 0u; d < HS; d += 4u) {
+                vec4 k0 = kc4[(at + d) >> 2];
+                [[unroll]] for (uint h = 0u; h < GS; h++) {
+                    uint b = h * HS + d;
+                    dots[h] += dot(vec4(qs[b], qs[b + 1u], qs[b + 2u], qs[b + 3u]), k0);
+                }
+            }
+#endif
+            [[unroll]] for (uint h = 0u; h < GS; h++) { s[h] = p.scale * dots[h]; }
+        }
+        [[unroll]] for (uint h = 0u; h < GS; h++) {
+            float x = subgroupMax(s[h]);
+            if (subgroupElect()) { maxima[h][gl_SubgroupID] = x; }
+        }
+        barrier();  // rowOf and the maxima are written
+        float mNew[GS];
+        float e[GS];
+        [[unroll]] for (uint h = 0u; h < GS; h++) {
+            mNew[h] = m[h];
+            for (uint i = 0u; i < gl_NumSubgroups; i++) { mNew[h] = max(mNew[h], maxima[h][i]); }
+            e[h] = j < len ? exp(s[h] - mNew[h]) : 0.0;
+            weights[h][tid] = e[h];
+            float x = subgroupAdd(e[h]);
+            if (subgroupElect()) { sums[h][gl_SubgroupID] = x; }
+        }
+        barrier();  // the weights and the sums are written
+        uint chunk = min(64u, len - start);
+        [[unroll]] for (uint h = 0u; h < GS; h++) {
+            float sum = 0.0;
+            for (uint i = 0u; i < gl_NumSubgroups; i++) { sum += sums[h][i]; }
+            float correction = exp(m[h] - mNew[h]);
+            l[h] = l[h] * correction + sum;
+            [[unroll]] for (uint c = 0u; c < DIMS; c++) { acc[h * DIMS + c] *= correction; }
+            m[h] = mNew[h];
+        }
+        [[unroll]] for (uint c = 0u; c < DIMS; c++) {
+            uint d = tid + 64u * c;
+            if (d < HS) {
+                for (uint r = 0u; r < chunk; r++) {
+                    float v = valueAt(rowOf[r] + d);
+                    [[unroll]] for (uint h = 0u; h < GS; h++) { acc[h * DIMS + c] += weights[h][r] * v; }
+                }
+            }
+        }
+        barrier();  // the chunk's shared values are read
+    }
+    [[unroll]] for (uint h = 0u; h < GS; h++) {
+        [[unroll]] for (uint c = 0u; c < DIMS; c++) {
+            uint d = tid + 64u * c;
+            if (d < HS) { o[qBase + h * HS + d] = acc[h * DIMS + c] / l[h]; }
+        }
+    }
+}
