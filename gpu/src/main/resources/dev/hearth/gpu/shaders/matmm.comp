@@ -3,8 +3,9 @@
 // A workgroup of 256 computes a 64 weight rows x 64 output rows tile, 4 x 4 per invocation in registers, walking
 // the columns 32 at a time: each step the workgroup decodes a 64 x 32 weight tile (weights.glsl, once for all 64
 // outputs) and loads a 64 x 32 tile of x into shared memory (rows padded to 33 floats: no bank conflicts), then
-// every invocation takes 32 x (4 + 4) shared reads for 32 x 16 multiply-adds. The host defines WTYPE.
-// (A cooperative-matrix kernel would take the same dispatch shape: 64 x 64 tiles, one workgroup each.)
+// every invocation takes 32 x (4 + 4) shared reads for 32 x 16 multiply-adds; the next step's global loads are issued
+// before this step's products. The host defines WTYPE.
+// matmm_coop.comp takes the same dispatch shape (64 x 64 tiles, one workgroup each) on the matrix units.
 layout(local_size_x = 256) in;
 layout(std430, binding = 0) readonly buffer Weights { uint W[]; };
 layout(std430, binding = 1) readonly buffer X { vec4 x4[]; };
@@ -15,6 +16,25 @@ layout(push_constant) uniform P { uint rows; uint cols; uint numOut; uint rowByt
 #define BN 64u
 shared float ws[BM][33];
 shared float xs[BN][33];
+
+// step g's two quads of weight row `row` and of x row `out_` (zeros past the ends)
+void loadStep(uint g, uint row, uint out_, uint loadPart, uint xRow, out vec4 w0, out vec4 w1, out vec4 x0,
+        out vec4 x1) {
+    w0 = vec4(0.0);
+    w1 = vec4(0.0);
+    if (row < p.rows) {
+        prepareGroup(row * p.rowBytes, g);
+        w0 = quad(loadPart);
+        w1 = quad(loadPart + 1u);
+    }
+    x0 = vec4(0.0);
+    x1 = vec4(0.0);
+    if (out_ < p.numOut) {
+        uint xi = out_ * xRow + g * 8u + loadPart;
+        x0 = x4[xi];
+        x1 = x4[xi + 1u];
+    }
+}
 
 void main() {
     uint tid = gl_LocalInvocationID.x;
@@ -28,24 +48,10 @@ void main() {
     uint tc = tid / 16u;
     float acc[16];
     for (uint i = 0u; i < 16u; i++) { acc[i] = 0.0; }
+    vec4 w0, w1, x0, x1;
+    loadStep(0u, firstRow + loadRow, firstOut + loadRow, loadPart, xRow, w0, w1, x0, x1);
+    uint c = loadPart * 4u;
     for (uint g = 0u; g < groups; g++) {
-        uint row = firstRow + loadRow;
-        vec4 w0 = vec4(0.0);
-        vec4 w1 = vec4(0.0);
-        if (row < p.rows) {
-            prepareGroup(row * p.rowBytes, g);
-            w0 = quad(loadPart);
-            w1 = quad(loadPart + 1u);
-        }
-        uint out_ = firstOut + loadRow;
-        vec4 x0 = vec4(0.0);
-        vec4 x1 = vec4(0.0);
-        if (out_ < p.numOut) {
-            uint xi = out_ * xRow + g * 8u + loadPart;
-            x0 = x4[xi];
-            x1 = x4[xi + 1u];
-        }
-        uint c = loadPart * 4u;
         barrier();  // the previous step's reads are done
         for (uint e = 0u; e < 4u; e++) {
             ws[loadRow][c + e] = w0[e];
@@ -54,6 +60,9 @@ void main() {
             xs[loadRow][c + 4u + e] = x1[e];
         }
         barrier();
+        if (g + 1u < groups) {  // the next step's loads in flight during this step's products
+            loadStep(g + 1u, firstRow + loadRow, firstOut + loadRow, loadPart, xRow, w0, w1, x0, x1);
+        }
         for (uint kk = 0u; kk < 32u; kk++) {
             float a[4];
             float b[4];

@@ -3,7 +3,8 @@
 // workgroup, the columns 32 at a time) on the matrix units through VK_KHR_cooperative_matrix: each step the workgroup
 // decodes its 64 x 32 weight tile and its 64 x 32 tile of x into shared memory as halves, then each subgroup multiplies
 // 16 x 16 x 16 tiles (f16 inputs, f32 sums): tile row `s % 4` of the weights against CT output tiles. The sums go out
-// through shared memory (bounds-checked, coalesced along the weight rows). Inputs rounded to halves, as llama.cpp's
+// through shared memory (bounds-checked, coalesced along the weight rows). The next step's global loads are issued
+// before this step's products, so their latency hides behind them. Inputs rounded to halves, as llama.cpp's
 // tensor-core path does: for prompts and batches, never decode (matvec keeps f32). The host defines WTYPE and CT
 // (16 / subgroups per workgroup: 2 on 32-wide subgroups, 4 on 64-wide).
 #extension GL_KHR_cooperative_matrix : require
@@ -24,6 +25,25 @@ shared float16_t ws[BM * LDS];
 shared float16_t xs[BN * LDS];
 shared float cs[BN * LDC];
 
+// step g's two quads of weight row `row` and of x row `out_` (zeros past the ends)
+void loadStep(uint g, uint row, uint out_, uint loadPart, uint xRow, out vec4 w0, out vec4 w1, out vec4 x0,
+        out vec4 x1) {
+    w0 = vec4(0.0);
+    w1 = vec4(0.0);
+    if (row < p.rows) {
+        prepareGroup(row * p.rowBytes, g);
+        w0 = quad(loadPart);
+        w1 = quad(loadPart + 1u);
+    }
+    x0 = vec4(0.0);
+    x1 = vec4(0.0);
+    if (out_ < p.numOut) {
+        uint xi = out_ * xRow + g * 8u + loadPart;
+        x0 = x4[xi];
+        x1 = x4[xi + 1u];
+    }
+}
+
 void main() {
     uint tid = gl_LocalInvocationID.x;
     uint firstRow = (gl_WorkGroupID.x + gl_WorkGroupID.z * gl_NumWorkGroups.x) * BM;
@@ -39,24 +59,10 @@ void main() {
     for (uint i = 0u; i < CT; i++) {
         acc[i] = coopmat<float, gl_ScopeSubgroup, 16, 16, gl_MatrixUseAccumulator>(0.0);
     }
+    vec4 w0, w1, x0, x1;
+    loadStep(0u, firstRow + loadRow, firstOut + loadRow, loadPart, xRow, w0, w1, x0, x1);
+    uint at = loadRow * LDS + loadPart * 4u;
     for (uint g = 0u; g < groups; g++) {
-        uint row = firstRow + loadRow;
-        vec4 w0 = vec4(0.0);
-        vec4 w1 = vec4(0.0);
-        if (row < p.rows) {
-            prepareGroup(row * p.rowBytes, g);
-            w0 = quad(loadPart);
-            w1 = quad(loadPart + 1u);
-        }
-        uint out_ = firstOut + loadRow;
-        vec4 x0 = vec4(0.0);
-        vec4 x1 = vec4(0.0);
-        if (out_ < p.numOut) {
-            uint xi = out_ * xRow + g * 8u + loadPart;
-            x0 = x4[xi];
-            x1 = x4[xi + 1u];
-        }
-        uint at = loadRow * LDS + loadPart * 4u;
         barrier();  // the previous step's tiles are read
         for (uint e = 0u; e < 4u; e++) {
             ws[at + e] = float16_t(w0[e]);
@@ -65,6 +71,9 @@ void main() {
             xs[at + 4u + e] = float16_t(x1[e]);
         }
         barrier();
+        if (g + 1u < groups) {  // the next step's loads in flight during this step's products
+            loadStep(g + 1u, firstRow + loadRow, firstOut + loadRow, loadPart, xRow, w0, w1, x0, x1);
+        }
         for (uint k = 0u; k < 32u; k += 16u) {
             coopmat<float16_t, gl_ScopeSubgroup, 16, 16, gl_MatrixUseA> a;
             coopMatLoad(a, ws, tileRow * 16u * LDS + k, LDS, gl_CooperativeMatrixLayoutRowMajor);
