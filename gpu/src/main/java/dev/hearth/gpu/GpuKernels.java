@@ -30,9 +30,12 @@ final class GpuKernels {
     private static final boolean Q6_K_MATVEC = !"off".equals(System.getProperty("hearth.gpu.matvec.q6k"));
     /**
      * Up to this many output rows take the decode products (weights streamed once per 8 outputs); more take the blocked
-     * ones (-Dhearth.gpu.matvec.maxout: where the matrix units are fast, fewer may pay).
+     * ones. On the matrix units the blocked product wins from 9 rows (8B shape, 16 sequences on the H100: 181 against
+     * 156 tokens/s), so there the cut is 8 (-Dhearth.gpu.matvec.maxout sets both).
      */
     static final int MATVEC_MAX_OUT = Integer.getInteger("hearth.gpu.matvec.maxout", 32);
+    private static final int MATVEC_MAX_OUT_COOPERATIVE = Integer.getInteger("hearth.gpu.matvec.maxout", MATVEC_OUTS);
+    private final int matvecMaxOut;
     /**
      * Steps of at least this many rows take attention_gqa.comp where it fits (one workgroup per row and KV head);
      * fewer (decode) keep a workgroup per query head, for parallelism (-Dhearth.gpu.attention.grouped).
@@ -70,6 +73,7 @@ final class GpuKernels {
         this.subgroups = subgroups && ctx.subgroupArithmetic;
         this.cooperativeMatrix = cooperativeMatrix && ctx.cooperativeMatrix;
         this.typeKernels = typeKernels;
+        this.matvecMaxOut = this.cooperativeMatrix ? MATVEC_MAX_OUT_COOPERATIVE : MATVEC_MAX_OUT;
         this.unused = ctx.deviceBuffer(16, "unused binding");
         this.maxGroups = Math.min(65535, ctx.maxWorkGroupsX);
     }
@@ -120,12 +124,13 @@ final class GpuKernels {
 
     /**
      * y[numOut, w.rows] = x[numOut, w.cols] times w transposed: decode and small batches (numOut up to
-     * {@link #MATVEC_MAX_OUT}) stream the weights through matvec.comp, larger ones (prompts) take matmm.comp.
+     * {@link #MATVEC_MAX_OUT}, 8 on the matrix units) stream the weights through matvec.comp, larger ones (prompts)
+     * take matmm.comp.
      */
     void matmul(GpuTensor w, GpuBuffer x, GpuBuffer y, int numOut) {
         if (!MATVEC_ON) {
             matmulTiled(w, x, y, numOut);
-        } else if (numOut <= MATVEC_MAX_OUT) {
+        } else if (numOut <= matvecMaxOut) {
             matvec(w, x, y, numOut);
         } else {
             matmulBlocked(w, x, y, numOut);
@@ -181,7 +186,7 @@ final class GpuKernels {
      * into the product's input reads (no pass of its own); prompts run it over gate in place first.
      */
     void matmulGlu(GpuTensor w, GpuBuffer gate, GpuBuffer up, GpuBuffer y, int numOut, int ffnLength) {
-        if (MATVEC_ON && numOut <= MATVEC_MAX_OUT) {
+        if (MATVEC_ON && numOut <= matvecMaxOut) {
             matvec(w, gate, up, y, numOut);
         } else {
             swiglu(gate, up, numOut * ffnLength);
