@@ -1,7 +1,7 @@
-// The end of a decode product (matvec.comp, matvec_q4k.comp): each invocation's NR x MAXOUT partial sums are added
-// across the workgroup (subgroupAdd, then one shared slot per subgroup; or a shared-memory tree where the device lacks
-// subgroup arithmetic) and y[o, row] is written for the rows and outputs in range. The includer declares y, p.rows,
-// WG, NR, MAXOUT and SUBGROUPS.
+// The end of a decode product (matvec.comp and the matvec_<type>.comp kernels): each invocation's NR x MAXOUT partial
+// sums are added across the workgroup (subgroupAdd, then one shared slot per subgroup; or a shared-memory tree where
+// the device lacks subgroup arithmetic) and y[o, row] is written for the rows and outputs in range. The includer
+// declares y, p.rows, WG, NR, MAXOUT and SUBGROUPS.
 shared float partial[NR * MAXOUT][WG];  // per subgroup (SUBGROUPS 1) or per invocation (0)
 
 void reduceAndStore(float acc[NR * MAXOUT], uint tid, uint firstRow, uint firstOut, uint outs) {
