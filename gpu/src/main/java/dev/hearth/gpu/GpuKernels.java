@@ -24,10 +24,14 @@ final class GpuKernels {
     private static final int MATVEC_WG = Integer.getInteger("hearth.gpu.matvec.wg", 64);
     /** Q4_K decode products take matvec_q4k.comp (its own layout of the work); -Dhearth.gpu.matvec.q4k=off: matvec.comp. */
     private static final boolean Q4_K_MATVEC = !"off".equals(System.getProperty("hearth.gpu.matvec.q4k"));
-    /** Tasks whose loads matvec_q4k.comp issues together before their math (-Dhearth.gpu.matvec.unroll). */
+    /** Tasks whose loads matvec_q4k, _q4_0 and _q8_0 issue together before their math (-Dhearth.gpu.matvec.unroll). */
     private static final int MATVEC_UNROLL = Integer.getInteger("hearth.gpu.matvec.unroll", 4);
     /** Q6_K decode products take matvec_q6k.comp; -Dhearth.gpu.matvec.q6k=off: matvec.comp. */
     private static final boolean Q6_K_MATVEC = !"off".equals(System.getProperty("hearth.gpu.matvec.q6k"));
+    /** Q4_0 decode products take matvec_q4_0.comp; -Dhearth.gpu.matvec.q4_0=off: matvec.comp. */
+    private static final boolean Q4_0_MATVEC = !"off".equals(System.getProperty("hearth.gpu.matvec.q4_0"));
+    /** Q8_0 decode products take matvec_q8_0.comp; -Dhearth.gpu.matvec.q8_0=off: matvec.comp. */
+    private static final boolean Q8_0_MATVEC = !"off".equals(System.getProperty("hearth.gpu.matvec.q8_0"));
     /**
      * Up to this many output rows take the decode products (weights streamed once per 8 outputs); more take the blocked
      * ones. On the matrix units the blocked product wins from 9 rows (8B shape, 16 sequences on the H100: 181 against
@@ -46,7 +50,7 @@ final class GpuKernels {
     private final boolean subgroups;
     /** Prompt and batch products on the matrix units (matmm_coop.comp): f16 inputs, f32 sums. */
     private final boolean cooperativeMatrix;
-    /** Q4_K and Q6_K decode products take their own kernels (where their switches allow). */
+    /** Q4_K, Q6_K, Q4_0 and Q8_0 decode products take their own kernels (where their switches allow). */
     private final boolean typeKernels;
 
     GpuKernels(VulkanContext ctx) {
@@ -63,7 +67,10 @@ final class GpuKernels {
         this(ctx, subgroups, cooperativeMatrix, true);
     }
 
-    /** With {@code typeKernels} false Q4_K and Q6_K decode products take matvec.comp (as with the switches off). */
+    /**
+     * With {@code typeKernels} false Q4_K, Q6_K, Q4_0 and Q8_0 decode products take matvec.comp (as with the switches
+     * off).
+     */
     GpuKernels(VulkanContext ctx, boolean subgroups, boolean cooperativeMatrix, boolean typeKernels) {
         if (MATVEC_WG < MATVEC_ROWS * MATVEC_OUTS || Integer.bitCount(MATVEC_WG) != 1) {
             throw new IllegalArgumentException("hearth.gpu.matvec.wg must be a power of two of at least 8 x rows ("
@@ -170,6 +177,8 @@ final class GpuKernels {
         String own = switch (w.type()) {  // the types with a kernel of their own
             case Q4_K -> typeKernels && Q4_K_MATVEC ? "matvec_q4k.comp" : null;
             case Q6_K -> typeKernels && Q6_K_MATVEC ? "matvec_q6k.comp" : null;
+            case Q4_0 -> typeKernels && Q4_0_MATVEC ? "matvec_q4_0.comp" : null;
+            case Q8_0 -> typeKernels && Q8_0_MATVEC ? "matvec_q8_0.comp" : null;
             default -> null;
         };
         String shape = "WG " + MATVEC_WG + "u;NR " + MATVEC_ROWS + "u;MAXOUT " + outs + "u;SUBGROUPS "

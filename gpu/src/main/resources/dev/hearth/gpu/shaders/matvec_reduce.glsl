@@ -1,8 +1,8 @@
-// The end of a decode product (matvec.comp, matvec_q4k.comp, matvec_q6k.comp): each invocation's NR x MAXOUT partial sums are added
-// across the workgroup (subgroupAdd, then one shared slot per subgroup; or a shared-memory tree where the device lacks
-// subgroup arithmetic) and y[o, row] is written for the rows and outputs in range. The includer declares y, p.rows,
-// WG, NR, MAXOUT and SUBGROUPS, and enables GL_EXT_control_flow_attributes (constant loops are unrolled: an
-// accumulator array indexed in a loop that is not would live in local memory).
+// The end of a decode product (matvec.comp and the matvec_<type>.comp kernels): each invocation's NR x MAXOUT partial
+// sums are added across the workgroup (subgroupAdd, then one shared slot per subgroup; or a shared-memory tree where
+// the device lacks subgroup arithmetic) and y[o, row] is written for the rows and outputs in range. The includer
+// declares y, p.rows, WG, NR, MAXOUT and SUBGROUPS, and enables GL_EXT_control_flow_attributes (constant loops are
+// unrolled: an accumulator array indexed in a loop that is not would live in local memory).
 shared float partial[NR * MAXOUT][WG];  // per subgroup (SUBGROUPS 1) or per invocation (0)
 
 void reduceAndStore(float acc[NR * MAXOUT], uint tid, uint firstRow, uint firstOut, uint outs) {

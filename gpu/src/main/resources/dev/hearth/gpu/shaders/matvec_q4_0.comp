@@ -1,0 +1,107 @@
+#version 450
+// The decode product of Q4_0 weights (matvec.comp's contract: y[o, row] = sum_c W[row, c] * x[o, c] for up to MAXOUT
+// outputs, NR rows per workgroup of WG invocations, GLU as there), laid out for the type: an invocation takes one
+// whole 18-byte block (f16 d, then 16 bytes whose low nibbles hold values 0..15 and high nibbles 16..31), so
+// consecutive invocations read consecutive blocks. Blocks are only 2-byte aligned: a block is read as the two 16-byte
+// loads from the 16-aligned address below it (bytes s .. s + 17 of the 32, s even) and shifted into place by two
+// word selects and a 16-bit funnel (matvec.comp reads Q4_0 a half and four unaligned words per block). Each
+// invocation issues the loads of UNROLL blocks before their math. The -8 of each value is folded into the sum:
+// d * (dot(q, x) - 8 * sum(x)). A block's reads end at the next multiple of 16 past it (up to 14 bytes on: GpuTensor
+// pads its buffers to 16). The host defines WG, NR, MAXOUT, SUBGROUPS, GLU and UNROLL.
+#extension GL_EXT_control_flow_attributes : require
+#if SUBGROUPS
+#extension GL_KHR_shader_subgroup_basic : require
+#extension GL_KHR_shader_subgroup_arithmetic : require
+#endif
+layout(local_size_x = WG) in;
+layout(std430, binding = 0) readonly buffer W4b { uvec4 W4[]; };
+layout(std430, binding = 1) readonly buffer X { vec4 x4[]; };
+layout(std430, binding = 2) writeonly buffer Y { float y[]; };
+#if GLU
+layout(std430, binding = 3) readonly buffer Up { vec4 up4[]; };
+vec4 xAt(uint i) {
+    vec4 g = x4[i];
+    return g / (1.0 + exp(-g)) * up4[i];
+}
+#else
+vec4 xAt(uint i) { return x4[i]; }
+#endif
+layout(push_constant) uniform P { uint rows; uint cols; uint numOut; uint rowBytes; } p;
+
+#include "matvec_reduce.glsl"
+
+void main() {
+    uint tid = gl_LocalInvocationID.x;
+    uint firstRow = (gl_WorkGroupID.x + gl_WorkGroupID.z * gl_NumWorkGroups.x) * NR;
+    uint firstOut = gl_WorkGroupID.y * MAXOUT;
+    uint outs = min(uint(MAXOUT), p.numOut - firstOut);
+    uint tasks = p.cols / 32u;  // blocks per row
+    uint xRow = p.cols / 4u;
+    float acc[NR * MAXOUT];
+    [[unroll]] for (uint i = 0u; i < NR * MAXOUT; i++) { acc[i] = 0.0; }
+    for (uint t0 = tid; t0 < tasks; t0 += WG * UNROLL) {
+        // the loads of UNROLL tasks first (all in flight together), then the math
+        uvec4 lo[UNROLL * NR];
+        uvec4 hi[UNROLL * NR];
+        [[unroll]] for (uint u = 0u; u < UNROLL; u++) {
+            uint t = min(t0 + u * WG, tasks - 1u);  // past the end: a copy of the last task, its sums not added
+            [[unroll]] for (uint r = 0u; r < NR; r++) {
+                uint row = min(firstRow + r, p.rows - 1u);  // rows past the end compute a copy of the last, never stored
+                uint at = (row * p.rowBytes + t * 18u) >> 4;
+                lo[u * NR + r] = W4[at];
+                hi[u * NR + r] = W4[at + 1u];
+            }
+        }
+        [[unroll]] for (uint u = 0u; u < UNROLL; u++) {
+            uint t = t0 + u * WG;
+            if (t < tasks) {
+                vec4 q[NR * 8];  // per row, values 0..3, 4..7, ..., 28..31
+                float d[NR];
+                [[unroll]] for (uint r = 0u; r < NR; r++) {
+                    uint row = min(firstRow + r, p.rows - 1u);
+                    uint s = (row * p.rowBytes + t * 18u) & 15u;  // the block's first byte in the 32 loaded
+                    uvec4 a = lo[u * NR + r];
+                    uvec4 b = hi[u * NR + r];
+                    bool by8 = (s & 8u) != 0u;
+                    bool by4 = (s & 4u) != 0u;
+                    // the words from byte (s & 12) on: first 8 bytes on or not, then 4
+                    uint c0 = by8 ? a.z : a.x;
+                    uint c1 = by8 ? a.w : a.y;
+                    uint c2 = by8 ? b.x : a.z;
+                    uint c3 = by8 ? b.y : a.w;
+                    uint c4 = by8 ? b.z : b.x;
+                    uint c5 = by8 ? b.w : b.y;
+                    uint v0 = by4 ? c1 : c0;
+                    uint v1 = by4 ? c2 : c1;
+                    uint v2 = by4 ? c3 : c2;
+                    uint v3 = by4 ? c4 : c3;
+                    uint v4 = by4 ? c5 : c4;
+                    // d in the low or high half of v0; the 16 quant bytes from 2 bytes on: a funnel or whole words
+                    bool odd = (s & 2u) != 0u;
+                    d[r] = unpackHalf2x16(odd ? v0 >> 16 : v0).x;
+                    uvec4 qs = odd ? uvec4(v1, v2, v3, v4)
+                            : (uvec4(v0, v1, v2, v3) >> 16) | (uvec4(v1, v2, v3, v4) << 16);
+                    [[unroll]] for (uint k = 0u; k < 4u; k++) {
+                        q[8u * r + k] = vec4((uvec4(qs[k]) >> uvec4(0u, 8u, 16u, 24u)) & 0xFu);
+                        q[8u * r + 4u + k] = vec4((uvec4(qs[k]) >> uvec4(4u, 12u, 20u, 28u)) & 0xFu);
+                    }
+                }
+                [[unroll]] for (uint o = 0u; o < MAXOUT; o++) {
+                    if (o < outs) {
+                        uint xo = (firstOut + o) * xRow + t * 8u;
+                        vec4 xv[8];
+                        [[unroll]] for (uint i = 0u; i < 8u; i++) { xv[i] = xAt(xo + i); }
+                        float sum = 8.0 * dot((xv[0] + xv[1]) + (xv[2] + xv[3]) + (xv[4] + xv[5]) + (xv[6] + xv[7]),
+                                vec4(1.0));
+                        [[unroll]] for (uint r = 0u; r < NR; r++) {
+                            float dq = 0.0;
+                            [[unroll]] for (uint i = 0u; i < 8u; i++) { dq += dot(q[8u * r + i], xv[i]); }
+                            acc[r * MAXOUT + o] += d[r] * (dq - sum);
+                        }
+                    }
+                }
+            }
+        }
+    }
+    reduceAndStore(acc, tid, firstRow, firstOut, outs);
+}
