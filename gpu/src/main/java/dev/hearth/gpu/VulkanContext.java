@@ -356,7 +356,7 @@ final class VulkanContext implements AutoCloseable, VulkanInstance.OpenContext {
 
     /** The read-back of device-only memory: a transfer into a host-visible buffer per piece, then a copy. */
     void downloadStaged(GpuBuffer from, MemorySegment dst, long offset) {
-        GpuBuffer staging = hostBuffer(Math.min(STAGING_BYTES, dst.byteSize()), "read-back staging");
+        GpuBuffer staging = uncountedHostBuffer(Math.min(STAGING_BYTES, dst.byteSize()), "read-back staging");
         try {
             for (long done = 0; done < dst.byteSize(); done += staging.bytes) {
                 long n = Math.min(staging.bytes, dst.byteSize() - done);
