@@ -8,6 +8,8 @@
 #           bash bench/scripts/gpu_session.sh kernels          (ShaderKernelsTest: every shader against its twin)
 #           bash bench/scripts/gpu_session.sh versus           (small synth models: device logits next to the CPU's)
 #           bash bench/scripts/gpu_session.sh synth            (1B, 8B, 14B Q4_K_M and 14B Q4_0 shapes)
+#           bash bench/scripts/gpu_session.sh synth-bg         (the same in the background: start it with setup; the
+#                                                              speed, profile and tune scripts wait for their models)
 #           bash bench/scripts/gpu_session.sh bench NAME..     (pp512 / tg128 at 1, 16, 64 sequences + bandwidth)
 # Output goes to stdout and, when OUT is set, to $OUT/*.txt. Pipes are line-buffered so that a phase cut by the
 # device tool's time limit still shows what it measured. Seen on the H100 (2026-12-05): NVIDIA's Vulkan driver needs
@@ -82,12 +84,22 @@ versus)
     grep -h '^device:' "$out"/versus-*-vulkan.txt | sort | uniq -c   # must say vulkan, not the CPU
     python3 bench/scripts/compare_logits.py "$out"/versus-*-cpu.txt | tee "$out/versus.txt" ;;
 synth)
-    [ -f /tmp/models/1b.gguf ] || hearth synth --preset llama-3.2-1b --type Q4_K_M --out /tmp/models/1b.gguf
-    [ -f /tmp/models/8b.gguf ] || hearth synth --arch llama --layers 32 --dim 4096 --heads 32 --kv-heads 8 \
-        --ffn 14336 --vocab 128256 --type Q4_K_M --out /tmp/models/8b.gguf
-    [ -f /tmp/models/14b.gguf ] || hearth synth --preset qwen2.5-14b --type Q4_K_M --out /tmp/models/14b.gguf
-    [ -f /tmp/models/14b-q4_0.gguf ] || hearth synth --preset qwen2.5-14b --type Q4_0 --out /tmp/models/14b-q4_0.gguf
+    # each file written under a temporary name and renamed: a script waiting for it never reads half a model
+    trap 'rm -f /tmp/models/.synth-running' EXIT
+    shape() {  # NAME SYNTH-ARGS..
+        local m=/tmp/models/$1.gguf
+        shift
+        [ -f "$m" ] || { hearth synth "$@" --out "$m.part" && mv "$m.part" "$m"; }
+    }
+    shape 1b --preset llama-3.2-1b --type Q4_K_M
+    shape 8b --arch llama --layers 32 --dim 4096 --heads 32 --kv-heads 8 --ffn 14336 --vocab 128256 --type Q4_K_M
+    shape 14b --preset qwen2.5-14b --type Q4_K_M
+    shape 14b-q4_0 --preset qwen2.5-14b --type Q4_0
     ls -la /tmp/models ;;
+synth-bg)
+    touch /tmp/models/.synth-running
+    setsid nohup bash "$0" synth > /tmp/models/synth.log 2>&1 < /dev/null &
+    echo "synth of 1b, 8b, 14b, 14b-q4_0 running in the background (/tmp/models/synth.log, 2-6 minutes)" ;;
 bench)
     for m in "$@"; do
         timeout 240 "$java" "${flags[@]}" -XX:+UseG1GC -Xmx24g -jar "$home/hearth-server.jar" bench \

@@ -17,9 +17,8 @@ home=${RUN:-/tmp/hearth-run}  # RUN: another unpacked build (a before/after pair
 java=/tmp/hearth-jre/bin/java
 mkdir -p "$out"
 [ -x "$java" ] && [ -f "$home/hearth-server.jar" ] || bash bench/scripts/gpu_session.sh setup >/dev/null
-missing=0
-for m in 1b 8b 14b 14b-q4_0; do [ -f /tmp/models/$m.gguf ] || missing=1; done
-[ $missing = 1 ] && bash bench/scripts/gpu_session.sh synth
+source bench/scripts/gpu_models.sh
+need_models ${MODELS:-1b 8b 14b 14b-q4_0} || exit 1
 [ -f /usr/local/nvidia/share/vulkan/icd.d/nvidia_icd.json ] && \
     export VK_DRIVER_FILES=/usr/local/nvidia/share/vulkan/icd.d/nvidia_icd.json
 # GPU_JAVA_OPTS: more JVM options, e.g. kernel tuning switches (-Dhearth.gpu.matvec.rows=4)

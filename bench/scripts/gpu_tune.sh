@@ -16,6 +16,8 @@ model=${MODEL:-/tmp/models/8b.gguf}
 mkdir -p "$out"
 [ -f /usr/local/nvidia/share/vulkan/icd.d/nvidia_icd.json ] && \
     export VK_DRIVER_FILES=/usr/local/nvidia/share/vulkan/icd.d/nvidia_icd.json
+source bench/scripts/gpu_models.sh
+[ -n "${MODEL:-}" ] || need_models 8b || exit 1
 log="$out/tune.txt"
 : > "$log"
 for cfg in ${CONFIGS:-64x2:generic 64x2 64x1 64x4 32x2 32x4 128x1 128x2 128x4 256x2}; do
