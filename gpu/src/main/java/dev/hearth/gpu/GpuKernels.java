@@ -1,5 +1,6 @@
 package dev.hearth.gpu;
 
+import dev.hearth.kv.KvPrecision;
 import java.util.HashMap;
 import java.util.Map;
 
@@ -292,7 +293,7 @@ final class GpuKernels {
     }
 
     /** The shaders' KV define: 0 F32, 1 F16, 2 Q8_0. */
-    private static int kvCode(dev.hearth.kv.KvPrecision precision) {
+    private static int kvCode(KvPrecision precision) {
         return switch (precision) {
             case F32 -> 0;
             case F16 -> 1;
@@ -339,7 +340,7 @@ final class GpuKernels {
     /** Whether attention_gqa.comp takes this cache: F32/F16 rows of multiples of 8, up to 8 heads a KV head. */
     boolean groupedAttentionFits(KvLayer layer, int numHeads, int numKvHeads, int headSize) {
         int group = numHeads / numKvHeads;
-        return subgroups && layer.precision() != dev.hearth.kv.KvPrecision.Q8_0 && headSize % 8 == 0
+        return subgroups && layer.precision() != KvPrecision.Q8_0 && headSize % 8 == 0
                 && headSize <= 256 && group <= 8 && numKvHeads * headSize % 8 == 0;
     }
 
