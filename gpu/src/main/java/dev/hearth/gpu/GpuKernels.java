@@ -25,8 +25,13 @@ final class GpuKernels {
     private static final int MATVEC_WG = Integer.getInteger("hearth.gpu.matvec.wg", 64);
     /** Q4_K decode products take matvec_q4k.comp (its own layout of the work); -Dhearth.gpu.matvec.q4k=off: matvec.comp. */
     private static final boolean Q4_K_MATVEC = !"off".equals(System.getProperty("hearth.gpu.matvec.q4k"));
-    /** Tasks whose loads matvec_q4k, _q4_0 and _q8_0 issue together before their math (-Dhearth.gpu.matvec.unroll). */
+    /**
+     * Tasks whose loads matvec_q4k, _q5k, _q4_0 and _q8_0 issue together before their math
+     * (-Dhearth.gpu.matvec.unroll).
+     */
     private static final int MATVEC_UNROLL = Integer.getInteger("hearth.gpu.matvec.unroll", 4);
+    /** Q5_K decode products take matvec_q5k.comp; -Dhearth.gpu.matvec.q5k=off: matvec.comp. */
+    private static final boolean Q5_K_MATVEC = !"off".equals(System.getProperty("hearth.gpu.matvec.q5k"));
     /** Q6_K decode products take matvec_q6k.comp; -Dhearth.gpu.matvec.q6k=off: matvec.comp. */
     private static final boolean Q6_K_MATVEC = !"off".equals(System.getProperty("hearth.gpu.matvec.q6k"));
     /** Q4_0 decode products take matvec_q4_0.comp; -Dhearth.gpu.matvec.q4_0=off: matvec.comp. */
@@ -51,7 +56,7 @@ final class GpuKernels {
     private final boolean subgroups;
     /** Prompt and batch products on the matrix units (matmm_coop.comp): f16 inputs, f32 sums. */
     private final boolean cooperativeMatrix;
-    /** Q4_K, Q6_K, Q4_0 and Q8_0 decode products take their own kernels (where their switches allow). */
+    /** Q4_K, Q5_K, Q6_K, Q4_0 and Q8_0 decode products take their own kernels (where their switches allow). */
     private final boolean typeKernels;
 
     GpuKernels(VulkanContext ctx) {
@@ -69,8 +74,8 @@ final class GpuKernels {
     }
 
     /**
-     * With {@code typeKernels} false Q4_K, Q6_K, Q4_0 and Q8_0 decode products take matvec.comp (as with the switches
-     * off).
+     * With {@code typeKernels} false Q4_K, Q5_K, Q6_K, Q4_0 and Q8_0 decode products take matvec.comp (as with the
+     * switches off).
      */
     GpuKernels(VulkanContext ctx, boolean subgroups, boolean cooperativeMatrix, boolean typeKernels) {
         if (MATVEC_WG < MATVEC_ROWS * MATVEC_OUTS || Integer.bitCount(MATVEC_WG) != 1) {
@@ -177,6 +182,7 @@ final class GpuKernels {
         boolean glu = up != null;
         String own = switch (w.type()) {  // the types with a kernel of their own
             case Q4_K -> typeKernels && Q4_K_MATVEC ? "matvec_q4k.comp" : null;
+            case Q5_K -> typeKernels && Q5_K_MATVEC ? "matvec_q5k.comp" : null;
             case Q6_K -> typeKernels && Q6_K_MATVEC ? "matvec_q6k.comp" : null;
             case Q4_0 -> typeKernels && Q4_0_MATVEC ? "matvec_q4_0.comp" : null;
             case Q8_0 -> typeKernels && Q8_0_MATVEC ? "matvec_q8_0.comp" : null;

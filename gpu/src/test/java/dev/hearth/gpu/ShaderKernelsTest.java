@@ -167,7 +167,7 @@ class ShaderKernelsTest {
     }
 
     @ParameterizedTest
-    @EnumSource(names = {"Q4_K", "Q6_K", "Q4_0", "Q8_0"})
+    @EnumSource(names = {"Q4_K", "Q5_K", "Q6_K", "Q4_0", "Q8_0"})
     void downProductTakesTheSwiGluOfGateAndUp(GgmlType type) throws DeviceUnavailableException {
         int rows = 19;
         int cols = 512;
