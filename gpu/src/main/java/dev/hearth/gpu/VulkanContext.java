@@ -328,14 +328,25 @@ final class VulkanContext implements AutoCloseable, VulkanInstance.OpenContext {
 
     /** The upload to device-only memory: pieces through a host-visible buffer and a transfer each. */
     void uploadStaged(GpuBuffer into, MemorySegment src, long offset) {
-        GpuBuffer staging = uncountedHostBuffer(Math.min(STAGING_BYTES, src.byteSize()), "staging");
+        staged(src.byteSize(), "staging", (staging, done, n) -> {
+            MemorySegment.copy(src, done, staging.mapped, 0, n);
+            begin();
+            copy(staging, 0, into, offset + done, n);
+            submitAndWait();
+        });
+    }
+
+    /** One piece of a staged transfer: {@code n} bytes at {@code done} of the whole, through {@code staging}. */
+    private interface StagedPiece {
+        void move(GpuBuffer staging, long done, long n);
+    }
+
+    /** Moves {@code bytes} in pieces through one host-visible buffer (not counted against the memory limit). */
+    private void staged(long bytes, String what, StagedPiece piece) {
+        GpuBuffer staging = uncountedHostBuffer(Math.min(STAGING_BYTES, bytes), what);
         try {
-            for (long done = 0; done < src.byteSize(); done += staging.bytes) {
-                long n = Math.min(staging.bytes, src.byteSize() - done);
-                MemorySegment.copy(src, done, staging.mapped, 0, n);
-                begin();
-                copy(staging, 0, into, offset + done, n);
-                submitAndWait();
+            for (long done = 0; done < bytes; done += staging.bytes) {
+                piece.move(staging, done, Math.min(staging.bytes, bytes - done));
             }
         } finally {
             release(staging);
@@ -356,21 +367,12 @@ final class VulkanContext implements AutoCloseable, VulkanInstance.OpenContext {
 
     /** The read-back of device-only memory: a transfer into a host-visible buffer per piece, then a copy. */
     void downloadStaged(GpuBuffer from, MemorySegment dst, long offset) {
-        GpuBuffer staging = uncountedHostBuffer(Math.min(STAGING_BYTES, dst.byteSize()), "read-back staging");
-        try {
-            for (long done = 0; done < dst.byteSize(); done += staging.bytes) {
-                long n = Math.min(staging.bytes, dst.byteSize() - done);
-                long at = done;
-                exclusive(() -> {
-                    begin();
-                    copy(from, offset + at, staging, 0, n);
-                    submitAndWait();
-                    MemorySegment.copy(staging.mapped, 0, dst, at, n);
-                });
-            }
-        } finally {
-            release(staging);
-        }
+        staged(dst.byteSize(), "read-back staging", (staging, done, n) -> exclusive(() -> {
+            begin();
+            copy(from, offset + done, staging, 0, n);
+            submitAndWait();
+            MemorySegment.copy(staging.mapped, 0, dst, done, n);
+        }));
     }
 
     /**
