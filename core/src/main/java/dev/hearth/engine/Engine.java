@@ -317,7 +317,14 @@ public final class Engine implements AutoCloseable {
     }
 
     private void step() {
-        List<Sequence> owners = scheduler.plan(batch);
+        try {
+            forwardAndSample(scheduler.plan(batch));
+        } finally {
+            scheduler.stepDone();
+        }
+    }
+
+    private void forwardAndSample(List<Sequence> owners) {
         runningCount = scheduler.runningCount();
         try {
             runner.forward(batch, logits);

@@ -40,7 +40,7 @@ final class Scheduler {
     private final int agingSteps;
     private final List<Sequence> waiting = new ArrayList<>();
     private final List<Sequence> running = new ArrayList<>();
-    /** This step's running sequences in stepping order. */
+    /** This step's running sequences in stepping order, while planning it. */
     private final List<Sequence> order = new ArrayList<>();
     private final FairShare fairShare = new FairShare();
     private final Comparator<Sequence> waitingOrder = Comparator.<Sequence>comparingInt(this::waitingClass)
@@ -173,7 +173,16 @@ final class Scheduler {
                 budget -= rows;
             }
         }
+        order.clear();  // held past the plan, a finished sequence (its sampler, its grammar) stays reachable
         return logitOwners;
+    }
+
+    /**
+     * The step of the last plan is over: forgets its logits rows' owners, so that a sequence finished in it is garbage
+     * now and not when the next step comes (an idle engine would keep its sampler buffers and grammar indefinitely).
+     */
+    void stepDone() {
+        logitOwners.clear();
     }
 
     /**

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.hearth.sampling.TokenSampler;
+import java.lang.ref.WeakReference;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
@@ -171,6 +172,28 @@ class EngineTest {
             // the engine still serves
             assertThat(engine.submit(GenerationRequest.greedyIds(prompt(3, 5), 3, Set.of())).awaitDone().reason())
                     .isEqualTo(FinishReason.LENGTH);
+        }
+    }
+
+    @Test
+    void aFinishedSequenceIsNotHeldByAnIdleEngine() throws Exception {
+        // a sampler holds its buffers and grammar (megabytes under an enum schema): once its sequence is done, an
+        // engine with nothing more to do must not keep it, or that memory never comes back after the load stops
+        List<WeakReference<TokenSampler>> made = new ArrayList<>();
+        try (Engine engine = new Engine(new FakeRunner(500, 4, 256, 64), EngineOptions.defaults("fake"))) {
+            GenerationHandle h = engine.submit(new GenerationRequest(prompt(1, 5), 5, Set.of(), List.of(), () -> {
+                TokenSampler sampler = TokenSampler.greedy();
+                TokenSampler own = (logits, offset, n, history, len) -> sampler.sample(logits, offset, n, history, len);
+                made.add(new WeakReference<>(own));
+                return own;
+            }, () -> id -> ""));
+            assertThat(h.awaitDone().reason()).isEqualTo(FinishReason.LENGTH);
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            while (made.getFirst().get() != null && System.nanoTime() < deadline) {
+                System.gc();
+                Thread.sleep(20);
+            }
+            assertThat(made.getFirst().get()).as("the finished sequence's sampler, collected").isNull();
         }
     }
 }
