@@ -164,11 +164,18 @@ class MemoryReturnProcessTest {
         }
         Path dir = Files.createDirectories(Path.of(System.getenv("HEARTH_MEMORY_DIAGNOSE")));
         String jcmd = Path.of(System.getProperty("java.home"), "bin", "jcmd").toString();
-        for (String command : List.of("VM.native_memory summary", "GC.heap_info", "GC.class_histogram")) {
+        // post-load sets the NMT baseline that end's summary.diff compares with; native_heap_info is glibc's
+        // malloc_info (arenas, free chunks), which NMT counts only as malloc'd bytes
+        List<String> commands = label.equals("post-load")
+                ? List.of("VM.native_memory summary", "VM.native_memory baseline", "GC.heap_info",
+                        "GC.class_histogram", "System.native_heap_info")
+                : List.of("VM.native_memory summary", "VM.native_memory summary.diff", "GC.heap_info",
+                        "GC.class_histogram", "System.native_heap_info");
+        for (String command : commands) {
             List<String> line = new ArrayList<>(List.of(jcmd, Long.toString(pid)));
             line.addAll(List.of(command.split(" ")));
             new ProcessBuilder(line).redirectErrorStream(true)
-                    .redirectOutput(dir.resolve(label + "." + command.split(" ")[0] + ".txt").toFile()).start()
+                    .redirectOutput(dir.resolve(label + "." + command.replace(' ', '.') + ".txt").toFile()).start()
                     .waitFor();
         }
         for (String file : List.of("smaps_rollup", "smaps", "status")) {
