@@ -17,6 +17,11 @@ import dev.hearth.model.ModelConfig;
  * buffers of a step and the logits rows. {@code DeviceMemoryTest} holds it to what the pass allocates.
  */
 public final class DeviceFootprint {
+    /**
+     * Position ranges times rows of a decode step whose attention is split over positions, at most: the Vulkan pass
+     * keeps one buffer of partial sums that size (gpu.GpuKernels.attentionRanges keeps to it).
+     */
+    public static final int ATTENTION_RANGE_ROWS = 32;
     /** Bytes by use; {@link #total()} is what the device gives. */
     public record Sizes(long weights, long kv, long scratch) {
         public long total() {
@@ -91,6 +96,7 @@ public final class DeviceFootprint {
                 + buffer(4 * b * Math.max(1, c.expertCount()))                // router logits
                 + buffer(4 * b * used) * 2                                    // expert ids, weights
                 + buffer(4 * b * c.dim() * used)                              // expert outputs
+                + buffer(4L * ATTENTION_RANGE_ROWS * c.numHeads() * (c.headSize() + 2))  // decode attention ranges
                 + buffer(16);                                                 // the unused binding
         long blocksPerSequence = (contextLength + blockSize - 1) / blockSize;
         long logitRows = Math.min(maxSequences, maxBatch);

@@ -1,5 +1,6 @@
 package dev.hearth.gpu;
 
+import dev.hearth.device.DeviceFootprint;
 import dev.hearth.kv.KvPrecision;
 import java.util.HashMap;
 import java.util.Map;
@@ -51,6 +52,17 @@ final class GpuKernels {
      * fewer (decode) keep a workgroup per query head, for parallelism (-Dhearth.gpu.attention.grouped).
      */
     private static final int GROUPED_ATTENTION_ROWS = Integer.getInteger("hearth.gpu.attention.grouped", 8);
+    /**
+     * Decode attention (fewer rows than {@link #GROUPED_ATTENTION_ROWS}) cuts each row's positions into ranges so
+     * that about this many workgroups share the work; -Dhearth.gpu.attention.split=0 keeps one workgroup per query head.
+     */
+    private static final int SPLIT_WORKGROUPS = Integer.getInteger("hearth.gpu.attention.split", 256);
+    /** Ranges times rows of a split step, at most: the parts buffer's size, which DeviceFootprint counts. */
+    private static final int ATTENTION_RANGE_ROWS = DeviceFootprint.ATTENTION_RANGE_ROWS;
+    /** Decode products' bindings (matvec_io.glsl): weights, x, y, up, the norm's weights, the bias. */
+    private static final int MATVEC_BINDINGS = 6;
+    /** Decode steps fold norms, biases and residual adds into their products; -Dhearth.gpu.fused=off: passes apart. */
+    private static final boolean FUSED = !"off".equals(System.getProperty("hearth.gpu.fused"));
     /** -Dhearth.gpu.matvec=off sends every product to matmul.comp: the A/B switch for speed runs. */
     private static final boolean MATVEC_ON = !"off".equals(System.getProperty("hearth.gpu.matvec"));
     private final boolean subgroups;
@@ -170,16 +182,46 @@ final class GpuKernels {
 
     /** The decode product: one pass over the weights per 8 output rows, coalesced, reduced by subgroups. */
     void matvec(GpuTensor w, GpuBuffer x, GpuBuffer y, int numOut) {
-        matvec(w, x, null, y, numOut);
+        matvec(w, x, null, null, 0, null, false, y, numOut);
     }
 
-    /** With {@code up} non-null the input is silu(x) * up (GLU 1). */
-    private void matvec(GpuTensor w, GpuBuffer x, GpuBuffer up, GpuBuffer y, int numOut) {
+    /**
+     * Whether a step of {@code numOut} rows takes the fused decode products ({@link #normedProduct},
+     * {@link #residualProduct}, {@link #residualGluProduct}); -Dhearth.gpu.fused=off keeps the norms, biases and
+     * residual adds as passes of their own.
+     */
+    boolean fusesDecode(int numOut) {
+        return FUSED && MATVEC_ON && numOut <= matvecMaxOut;
+    }
+
+    /**
+     * y = (rmsnorm(x) * norm) times w transposed, plus bias[row] where bias is non-null: a layer's norm and a product
+     * that reads it (and the product's bias) in one decode pass ({@link #fusesDecode} steps only).
+     */
+    void normedProduct(GpuTensor w, GpuBuffer x, GpuBuffer norm, float eps, GpuBuffer bias, GpuBuffer y, int numOut) {
+        matvec(w, x, null, norm, eps, bias, false, y, numOut);
+    }
+
+    /** residual += x times w transposed: an attention output and its residual add in one decode pass. */
+    void residualProduct(GpuTensor w, GpuBuffer x, GpuBuffer residual, int numOut) {
+        matvec(w, x, null, null, 0, null, true, residual, numOut);
+    }
+
+    /** residual += (silu(gate) * up) times w transposed: the feed-forward's down product and its residual add. */
+    void residualGluProduct(GpuTensor w, GpuBuffer gate, GpuBuffer up, GpuBuffer residual, int numOut) {
+        matvec(w, gate, up, null, 0, null, true, residual, numOut);
+    }
+
+    /**
+     * With {@code up} non-null the input is silu(x) * up (GLU 1); with {@code norm} non-null it is rmsnorm(x) * norm
+     * (NORM 1); bias non-null adds it per row (BIAS 1); residual adds the sums to y (RESID 1): matvec_io.glsl.
+     */
+    private void matvec(GpuTensor w, GpuBuffer x, GpuBuffer up, GpuBuffer norm, float eps, GpuBuffer bias,
+            boolean residual, GpuBuffer y, int numOut) {
         int outs = 1;
         while (outs < Math.min(numOut, MATVEC_OUTS)) {
             outs <<= 1;
         }
-        boolean glu = up != null;
         String own = switch (w.type()) {  // the types with a kernel of their own
             case Q4_K -> typeKernels && Q4_K_MATVEC ? "matvec_q4k.comp" : null;
             case Q5_K -> typeKernels && Q5_K_MATVEC ? "matvec_q5k.comp" : null;
@@ -189,12 +231,17 @@ final class GpuKernels {
             default -> null;
         };
         String shape = "WG " + MATVEC_WG + "u;NR " + MATVEC_ROWS + "u;MAXOUT " + outs + "u;SUBGROUPS "
-                + (subgroups ? 1 : 0) + ";GLU " + (glu ? 1 : 0);
-        ComputePipeline p = own != null ? pipeline(own, shape + ";UNROLL " + MATVEC_UNROLL + "u", glu ? 4 : 3)
-                : pipeline("matvec.comp", typeDefine(w) + ";" + shape, glu ? 4 : 3);
-        GpuBuffer[] b = glu ? new GpuBuffer[] {w.buffer(), x, y, up} : new GpuBuffer[] {w.buffer(), x, y};
-        perRow(p, b, new int[] {w.rows(), w.cols(), numOut, (int) w.rowBytes()}, ceilDiv(w.rows(), MATVEC_ROWS),
-                ceilDiv(numOut, outs));
+                + (subgroups ? 1 : 0) + ";GLU " + (up != null ? 1 : 0) + ";NORM " + (norm != null ? 1 : 0) + ";BIAS "
+                + (bias != null ? 1 : 0) + ";RESID " + (residual ? 1 : 0);
+        ComputePipeline p = own != null ? pipeline(own, shape + ";UNROLL " + MATVEC_UNROLL + "u", MATVEC_BINDINGS)
+                : pipeline("matvec.comp", typeDefine(w) + ";" + shape, MATVEC_BINDINGS);
+        GpuBuffer[] b = {w.buffer(), x, y, orUnused(up), orUnused(norm), orUnused(bias)};
+        perRow(p, b, new int[] {w.rows(), w.cols(), numOut, (int) w.rowBytes(), Float.floatToRawIntBits(eps)},
+                ceilDiv(w.rows(), MATVEC_ROWS), ceilDiv(numOut, outs));
+    }
+
+    private GpuBuffer orUnused(GpuBuffer b) {
+        return b != null ? b : unused;
     }
 
     /**
@@ -203,7 +250,7 @@ final class GpuKernels {
      */
     void matmulGlu(GpuTensor w, GpuBuffer gate, GpuBuffer up, GpuBuffer y, int numOut, int ffnLength) {
         if (MATVEC_ON && numOut <= matvecMaxOut) {
-            matvec(w, gate, up, y, numOut);
+            matvec(w, gate, up, null, 0, null, false, y, numOut);
         } else {
             swiglu(gate, up, numOut * ffnLength);
             matmul(w, gate, y, numOut);
@@ -324,11 +371,20 @@ final class GpuKernels {
         perElement(p, b, new int[] {kvDim, n}, n * perRow);
     }
 
-    /** out[t, head] = causal attention of q[t, head] over its sequence (meta: table offset and length per row). */
-    void attention(GpuBuffer q, KvLayer layer, GpuBuffer out, GpuBuffer meta, GpuBuffer tables, int n, int numHeads,
-            int numKvHeads, int headSize, int blockSize) {
-        if (n >= GROUPED_ATTENTION_ROWS && groupedAttentionFits(layer, numHeads, numKvHeads, headSize)) {
+    /**
+     * out[t, head] = causal attention of q[t, head] over its sequence (meta: table offset and length per row);
+     * {@code parts} holds decode's split ranges ({@link #attentionPartsBytes}; null: never split).
+     */
+    void attention(GpuBuffer q, KvLayer layer, GpuBuffer out, GpuBuffer meta, GpuBuffer tables, GpuBuffer parts, int n,
+            int numHeads, int numKvHeads, int headSize, int blockSize) {
+        boolean grouped = groupedAttentionFits(layer, numHeads, numKvHeads, headSize);
+        if (n >= GROUPED_ATTENTION_ROWS && grouped) {
             attentionGrouped(q, layer, out, meta, tables, n, numHeads, numKvHeads, headSize, blockSize);
+            return;
+        }
+        int ranges = attentionRanges(n, numKvHeads);
+        if (grouped && parts != null && ranges > 1) {
+            attentionSplit(q, layer, out, meta, tables, parts, ranges, n, numHeads, numKvHeads, headSize, blockSize);
             return;
         }
         int code = kvCode(layer.precision());
@@ -343,6 +399,37 @@ final class GpuKernels {
         p.dispatch(b, attentionPush(numHeads, numKvHeads, headSize, blockSize), numHeads, n, 1);
     }
 
+    /**
+     * The ranges each of n rows' positions are cut into (1: not split): about SPLIT_WORKGROUPS workgroups in all, at
+     * most {@link #ATTENTION_RANGE_ROWS} ranges over the step's rows (what the parts buffer holds).
+     */
+    static int attentionRanges(int n, int numKvHeads) {
+        if (n >= GROUPED_ATTENTION_ROWS || SPLIT_WORKGROUPS <= 0) {
+            return 1;
+        }
+        return (int) Math.clamp(SPLIT_WORKGROUPS / ((long) n * numKvHeads), 1, ATTENTION_RANGE_ROWS / n);
+    }
+
+    /** The bytes of the parts buffer decode attention splits into: one per pass, whatever the step. */
+    static long attentionPartsBytes(int numHeads, int headSize) {
+        return 4L * ATTENTION_RANGE_ROWS * numHeads * (headSize + 2);
+    }
+
+    /**
+     * Decode attention cut over positions: attention_gqa.comp with SPLIT 1 leaves each range's partial softmax in
+     * parts, attention_combine.comp merges them, so that a single row keeps the device busy on long contexts.
+     */
+    void attentionSplit(GpuBuffer q, KvLayer layer, GpuBuffer out, GpuBuffer meta, GpuBuffer tables, GpuBuffer parts,
+            int ranges, int n, int numHeads, int numKvHeads, int headSize, int blockSize) {
+        int group = numHeads / numKvHeads;
+        ComputePipeline split = pipeline("attention_gqa.comp", "KV " + kvCode(layer.precision()) + ";GS " + group
+                + "u;HS " + headSize + "u;SPLIT 1", 6);
+        split.dispatch(new GpuBuffer[] {q, layer.keys(), layer.values(), parts, meta, tables},
+                attentionPush(numHeads, numKvHeads, headSize, blockSize), numKvHeads, n, ranges);
+        pipeline("attention_combine.comp", "", 2).dispatch(new GpuBuffer[] {parts, out},
+                new int[] {headSize, ranges, numHeads}, numHeads, n, 1);
+    }
+
     /** Whether attention_gqa.comp takes this cache: F32/F16 rows of multiples of 8, up to 8 heads a KV head. */
     boolean groupedAttentionFits(KvLayer layer, int numHeads, int numKvHeads, int headSize) {
         int group = numHeads / numKvHeads;
@@ -355,7 +442,7 @@ final class GpuKernels {
             int numHeads, int numKvHeads, int headSize, int blockSize) {
         int group = numHeads / numKvHeads;
         ComputePipeline p = pipeline("attention_gqa.comp", "KV " + kvCode(layer.precision()) + ";GS " + group
-                + "u;HS " + headSize + "u", 6);
+                + "u;HS " + headSize + "u;SPLIT 0", 6);
         p.dispatch(new GpuBuffer[] {q, layer.keys(), layer.values(), out, meta, tables},
                 attentionPush(numHeads, numKvHeads, headSize, blockSize), numKvHeads, n, 1);
     }

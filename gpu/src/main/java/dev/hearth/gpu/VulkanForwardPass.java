@@ -65,6 +65,8 @@ final class VulkanForwardPass implements LayerRangePass {
     /** The logits rows: computed in device memory, copied to the mapped buffer the host reads. */
     private GpuBuffer logitsDevice;
     private GpuBuffer logitsOut;
+    /** Decode attention's partial sums per position range (GpuKernels.attentionSplit). */
+    private final GpuBuffer attentionParts;
     private final StepRecordings recordings;
     private final int[] tokenIds;
     private final int[] rows;
@@ -119,6 +121,8 @@ final class VulkanForwardPass implements LayerRangePass {
         expertWeights = activation(used, "expert weights");
         expertOut = activation((long) c.dim() * used, "expert outputs");
         logitInput = activation(c.dim(), "logit input");
+        attentionParts = ctx.deviceBuffer(GpuKernels.attentionPartsBytes(c.numHeads(), c.headSize()),
+                "attention ranges");
         int half = c.rotaryDims() / 2;
         tokens = new StepInput(ctx, 4L * maxBatch, "tokens");
         cosSin = new StepInput(ctx, 8L * maxBatch * half, "rope angles");
@@ -288,22 +292,13 @@ final class VulkanForwardPass implements LayerRangePass {
         if (firstLayer == 0) {
             k.embed(w.embedding(), tokens.device, x, n);                                         // x: [n, dim]
         }
+        boolean fused = fusedDecode(n);
         for (int l = firstLayer; l < c.numLayers(); l++) {
             DeviceWeights.Layer layer = w.layers()[l];
-            if (l == firstLayer) {  // later layers' attention norms ran with the residual add that ended the layer before
-                k.rmsNorm(x, xNorm, layer.attentionNorm(), n, dim, eps);                         // [n, dim]
-            }
-            k.matmul(layer.query(), xNorm, q, n);                                                 // [n, queryDim]
-            k.independent();
-            k.matmul(layer.key(), xNorm, kRows, n);                                               // [n, kvDim]
-            k.independent();
-            k.matmul(layer.value(), xNorm, vRows, n);                                             // [n, kvDim]
-            if (c.hasQkvBiases()) {
-                k.addBias(q, layer.queryBias(), n, c.queryDim());
-                k.independent();
-                k.addBias(kRows, layer.keyBias(), n, c.kvDim());
-                k.independent();
-                k.addBias(vRows, layer.valueBias(), n, c.kvDim());
+            if (fused) {
+                attentionInputsFused(layer, n, eps);
+            } else {
+                attentionInputs(layer, l, n, dim, eps);
             }
             if (c.hasQkNorms()) {
                 k.rmsNorm(q, q, layer.queryNorm(), n * c.numHeads(), c.headSize(), eps);
@@ -313,8 +308,17 @@ final class VulkanForwardPass implements LayerRangePass {
             k.rope(q, kRows, cosSin.device, n, c.numHeads(), c.numKeyValueHeads(), c.headSize(), c.rotaryDims(),
                     c.queryDim(), c.kvDim(), neox, sinOffset);
             k.kvStore(kRows, vRows, kvLayers[l], kvRows.device, c.kvDim(), n);
-            k.attention(q, kvLayers[l], attention, attentionMeta.device, tables.device, n, c.numHeads(), c.numKeyValueHeads(),
-                    c.headSize(), blockSize);                                                      // [n, queryDim]
+            k.attention(q, kvLayers[l], attention, attentionMeta.device, tables.device, attentionParts, n,
+                    c.numHeads(), c.numKeyValueHeads(), c.headSize(), blockSize);                                                      // [n, queryDim]
+            if (fused) {
+                k.residualProduct(layer.attentionOutput(), attention, x, n);                      // x += attention
+                DeviceWeights.Dense d = (DeviceWeights.Dense) layer.feedForward();
+                k.normedProduct(d.gate(), x, layer.ffnNorm(), eps, null, hidden, n);              // [n, ffn]
+                k.independent();
+                k.normedProduct(d.up(), x, layer.ffnNorm(), eps, null, hiddenUp, n);              // [n, ffn]
+                k.residualGluProduct(d.down(), hidden, hiddenUp, x, n);                           // x += ffn
+                continue;
+            }
             k.matmul(layer.attentionOutput(), attention, blockOut, n);                            // [n, dim]
             k.addRmsNorm(x, blockOut, xNorm, layer.ffnNorm(), n, dim, eps);           // x += attention; [n, dim]
             switch (layer.feedForward()) {
@@ -346,6 +350,51 @@ final class VulkanForwardPass implements LayerRangePass {
             k.matmul(w.output(), logitInput, logitsDevice, m);                                    // [m, vocab]
             ctx.copy(logitsDevice, 0, logitsOut, 0, 4L * m * c.vocabSize());
         }
+    }
+
+    /**
+     * Whether a step of n rows takes the fused decode products: every norm, bias and residual add inside a product
+     * (GpuKernels#fusesDecode), so a dense layer is seven passes instead of ten. MoE layers keep the passes apart.
+     */
+    private boolean fusedDecode(int n) {
+        if (!k.fusesDecode(n)) {
+            return false;
+        }
+        for (int l = firstLayer; l < c.numLayers(); l++) {  // the layers before firstLayer run on the CPU
+            if (!(w.layers()[l].feedForward() instanceof DeviceWeights.Dense)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** q, k and v of layer l from x: its norm (or, after the first layer, the residual add's), products, biases. */
+    private void attentionInputs(DeviceWeights.Layer layer, int l, int n, int dim, float eps) {
+        if (l == firstLayer) {  // later layers' attention norms ran with the residual add that ended the layer before
+            k.rmsNorm(x, xNorm, layer.attentionNorm(), n, dim, eps);                             // [n, dim]
+        }
+        k.matmul(layer.query(), xNorm, q, n);                                                     // [n, queryDim]
+        k.independent();
+        k.matmul(layer.key(), xNorm, kRows, n);                                                   // [n, kvDim]
+        k.independent();
+        k.matmul(layer.value(), xNorm, vRows, n);                                                 // [n, kvDim]
+        if (c.hasQkvBiases()) {
+            k.addBias(q, layer.queryBias(), n, c.queryDim());
+            k.independent();
+            k.addBias(kRows, layer.keyBias(), n, c.kvDim());
+            k.independent();
+            k.addBias(vRows, layer.valueBias(), n, c.kvDim());
+        }
+    }
+
+    /** The same in three independent decode products, each normalizing x and adding its bias itself. */
+    private void attentionInputsFused(DeviceWeights.Layer layer, int n, float eps) {
+        boolean biases = c.hasQkvBiases();
+        k.normedProduct(layer.query(), x, layer.attentionNorm(), eps, biases ? layer.queryBias() : null, q, n);
+        k.independent();
+        k.normedProduct(layer.key(), x, layer.attentionNorm(), eps, biases ? layer.keyBias() : null, kRows, n);
+        k.independent();
+        k.normedProduct(layer.value(), x, layer.attentionNorm(), eps, biases ? layer.valueBias() : null, vRows, n);
     }
 
     @Override

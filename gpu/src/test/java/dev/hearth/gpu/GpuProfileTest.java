@@ -46,7 +46,8 @@ class GpuProfileTest {
         }
         assertThat(report).contains("step(s) of 1 token(s)").contains("step(s) of 4 token(s)")
                 .contains("embed").contains("rmsnorm").contains("rope").contains("attention").contains("kvstore")
-                .contains("matvec").contains("elementwise");
+                .contains("matvec").contains("NORM 1").contains("RESID 1")  // decode's norms and adds in its products
+                .contains("attention_combine");  // decode attention split over positions
         double gpu = 0;
         double host = 0;
         double sum = 0;

@@ -194,6 +194,93 @@ class ShaderKernelsTest {
         }
     }
 
+    @ParameterizedTest
+    @EnumSource(names = {"F16", "Q8_0", "Q4_0", "Q4_K", "Q5_K", "Q6_K"})
+    void decodeProductsFoldTheNormTheBiasAndTheResidualAdd(GgmlType type) throws DeviceUnavailableException {
+        int rows = 37;
+        int cols = 2304;
+        float eps = 1e-5f;
+        WeightMatrix w = matrix(type, rows, cols);
+        float[] wf = dequantized(w);
+        GpuTensor tensor = GpuTensor.upload(ctx, w);
+        float[] norm = gaussian(cols);
+        float[] bias = gaussian(rows);
+        GpuBuffer nb = floats(norm);
+        GpuBuffer bb = floats(bias);
+        // Each flavour is a pipeline of its own, slow to build on lavapipe: one per flavour, the output counts (one,
+        // part of a group, a full group) spread over them; the generic kernel (which reads x once per weight row)
+        // and the shared-memory reduction through Q4_K, the shared include being the same for every type.
+        GpuKernels generic = new GpuKernels(ctx, true, false, false);
+        GpuKernels noSubgroups = new GpuKernels(ctx, false, false);
+        record Case(String name, GpuKernels kernels, Fold fold, int numOut) { }
+        List<Case> cases = new ArrayList<>(List.of(new Case("own kernel", k, Fold.NORM_BIAS, 1),
+                new Case("own kernel", k, Fold.RESIDUAL, 3),
+                new Case("own kernel", k, Fold.GLU_RESIDUAL, GpuKernels.MATVEC_OUTS)));
+        if (type == GgmlType.F16) {
+            cases.add(new Case("own kernel", k, Fold.NORM, 3));
+        }
+        if (type == GgmlType.Q4_K) {
+            cases.add(new Case("generic kernel", generic, Fold.NORM_BIAS, 3));
+            cases.add(new Case("generic kernel", generic, Fold.GLU_RESIDUAL, 1));
+            cases.add(new Case("without subgroups", noSubgroups, Fold.NORM, GpuKernels.MATVEC_OUTS));
+            cases.add(new Case("without subgroups", noSubgroups, Fold.RESIDUAL, 3));
+        }
+        for (Case c : cases) {
+            int numOut = c.numOut();
+            String where = type + " " + c.name() + " " + c.fold() + " numOut " + numOut;
+            float[] x = gaussian(numOut * cols);
+            float[] up = gaussian(numOut * cols);
+            float[] y0 = gaussian(numOut * rows);
+            GpuBuffer xb = floats(x);
+            GpuBuffer ub = floats(up);
+            GpuBuffer y = c.fold().addsToY() ? floats(y0) : ctx.hostBuffer(4L * numOut * rows, "y");
+            run(() -> {
+                switch (c.fold()) {
+                    case NORM -> c.kernels().normedProduct(tensor, xb, nb, eps, null, y, numOut);
+                    case NORM_BIAS -> c.kernels().normedProduct(tensor, xb, nb, eps, bb, y, numOut);
+                    case RESIDUAL -> c.kernels().residualProduct(tensor, xb, y, numOut);
+                    case GLU_RESIDUAL -> c.kernels().residualGluProduct(tensor, xb, ub, y, numOut);
+                }
+            });
+            float[] input = switch (c.fold()) {
+                case NORM, NORM_BIAS -> {
+                    float[] xn = new float[numOut * cols];
+                    for (int o = 0; o < numOut; o++) {
+                        Norms.rmsNormScalar(xn, o * cols, x, o * cols, norm, cols, eps);
+                    }
+                    yield xn;
+                }
+                case RESIDUAL -> x;
+                case GLU_RESIDUAL -> {
+                    float[] glu = x.clone();
+                    Activations.swigluScalar(glu, up, glu.length);
+                    yield glu;
+                }
+            };
+            float[] got = read(y, numOut * rows);
+            for (int o = 0; o < numOut; o++) {
+                for (int r = 0; r < rows; r++) {
+                    int at = o * rows + r;
+                    float added = switch (c.fold()) {
+                        case NORM -> 0;
+                        case NORM_BIAS -> bias[r];
+                        case RESIDUAL, GLU_RESIDUAL -> y0[at];
+                    };
+                    assertDot(got[at] - added, wf, r * cols, input, o * cols, cols, where + " out " + o + " row " + r);
+                }
+            }
+        }
+    }
+
+    /** What a fused decode product folds in. */
+    private enum Fold {
+        NORM, NORM_BIAS, RESIDUAL, GLU_RESIDUAL;
+
+        boolean addsToY() {
+            return this == RESIDUAL || this == GLU_RESIDUAL;
+        }
+    }
+
     @Test
     void rmsNormInPlaceAndGathered() {
         int rows = 5;
@@ -355,7 +442,7 @@ class ShaderKernelsTest {
         GpuBuffer tables = ints(table);
         run(() -> {
             k.kvStore(kb, vb, layer, rowsBuffer, kvDim, length);
-            k.attention(qb, layer, out, metaBuffer, tables, n, heads, kvHeads, headSize, blockSize);
+            k.attention(qb, layer, out, metaBuffer, tables, null, n, heads, kvHeads, headSize, blockSize);
         });
         int poolValues = numBlocks * blockSize * kvDim;
         float[] keyCache = new float[poolValues];
@@ -411,7 +498,7 @@ class ShaderKernelsTest {
         // the portable path: shared-memory reductions, one key value a load
         GpuBuffer treeOut = ctx.hostBuffer(4L * n * heads * headSize, "attention, shared-memory reductions");
         GpuKernels sharedOnly = new GpuKernels(ctx, false);
-        run(() -> sharedOnly.attention(qb, layer, treeOut, metaBuffer, tables, n, heads, kvHeads, headSize,
+        run(() -> sharedOnly.attention(qb, layer, treeOut, metaBuffer, tables, null, n, heads, kvHeads, headSize,
                 blockSize));
         assertClose(read(treeOut, expected.length), expected, 2e-5f, "attention without subgroups " + precision);
         // prompts and batches: one workgroup per row and KV head (F32 and F16 caches)
@@ -422,6 +509,20 @@ class ShaderKernelsTest {
             run(() -> k.attentionGrouped(qb, layer, groupedOut, metaBuffer, tables, n, heads, kvHeads, headSize,
                     blockSize));
             assertClose(read(groupedOut, expected.length), expected, 2e-5f, "grouped attention " + precision);
+            // decode: positions cut into ranges merged by attention_combine.comp; with 5 ranges of 64 positions the
+            // last two are empty, and as many as the device would take (the parts buffer sized as the pass sizes it)
+            GpuBuffer parts = ctx.deviceBuffer(GpuKernels.attentionPartsBytes(heads, headSize), "attention ranges");
+            for (int ranges : new int[] {3, 5}) {
+                GpuBuffer splitOut = ctx.hostBuffer(4L * n * heads * headSize, "attention, split");
+                run(() -> k.attentionSplit(qb, layer, splitOut, metaBuffer, tables, parts, ranges, n, heads, kvHeads,
+                        headSize, blockSize));
+                assertClose(read(splitOut, expected.length), expected, 2e-5f, ranges + " ranges " + precision);
+            }
+            assertThat(GpuKernels.attentionRanges(n, kvHeads)).isGreaterThan(1);
+            GpuBuffer decodeOut = ctx.hostBuffer(4L * n * heads * headSize, "attention, decode");
+            run(() -> k.attention(qb, layer, decodeOut, metaBuffer, tables, parts, n, heads, kvHeads, headSize,
+                    blockSize));
+            assertClose(read(decodeOut, expected.length), expected, 2e-5f, "decode attention " + precision);
         }
     }
 

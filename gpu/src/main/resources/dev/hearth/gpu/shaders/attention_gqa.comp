@@ -6,6 +6,9 @@
 // invocation adds the weighted values of its head dimensions for the GS heads. F32 (KV 0) or F16 (KV 1) caches whose
 // rows are multiples of 8 values; the host defines KV, GS (heads per KV head, up to 8) and HS (the head size, a
 // multiple of 8 up to 256). Needs subgroup arithmetic.
+// SPLIT 1 (decode: a few rows, too few workgroups to fill the device): the row's positions are cut into
+// gl_NumWorkGroups.z ranges of whole chunks, one workgroup each, and each writes its unnormalized sums with its running
+// max and sum (part[], HS + 2 floats a head and range) for attention_combine.comp to merge.
 #extension GL_KHR_shader_subgroup_basic : require
 #extension GL_KHR_shader_subgroup_arithmetic : require
 #extension GL_EXT_control_flow_attributes : require
@@ -18,7 +21,11 @@ layout(std430, binding = 2) readonly buffer VC { uint vc[]; };
 layout(std430, binding = 1) readonly buffer KC4 { vec4 kc4[]; };
 layout(std430, binding = 2) readonly buffer VC { float vc[]; };
 #endif
+#if SPLIT
+layout(std430, binding = 3) writeonly buffer Part { float part[]; };
+#else
 layout(std430, binding = 3) writeonly buffer O { float o[]; };
+#endif
 layout(std430, binding = 4) readonly buffer Meta { int meta[]; };
 layout(std430, binding = 5) readonly buffer Tables { int tables[]; };
 layout(push_constant) uniform P {
@@ -55,11 +62,20 @@ void main() {
     float acc[GS * DIMS];
     [[unroll]] for (uint h = 0u; h < GS; h++) { m[h] = -1.0 / 0.0; l[h] = 0.0; }
     [[unroll]] for (uint i = 0u; i < GS * DIMS; i++) { acc[i] = 0.0; }
-    for (uint start = 0u; start < len; start += 64u) {
+#if SPLIT
+    uint ranges = gl_NumWorkGroups.z;
+    uint span = ((len + ranges - 1u) / ranges + 63u) & ~63u;  // whole chunks a range
+    uint begin = gl_WorkGroupID.z * span;
+    uint end = min(len, begin + span);
+#else
+    uint begin = 0u;
+    uint end = len;
+#endif
+    for (uint start = begin; start < end; start += 64u) {
         uint j = start + tid;
         float s[GS];
         [[unroll]] for (uint h = 0u; h < GS; h++) { s[h] = -1.0 / 0.0; }
-        if (j < len) {
+        if (j < end) {
             uint block = uint(tables[tableOff + j / p.blockSize]);
             uint at = (block * p.blockSize + j % p.blockSize) * p.kvDim + headOff;
             rowOf[tid] = at;
@@ -97,13 +113,13 @@ void main() {
         [[unroll]] for (uint h = 0u; h < GS; h++) {
             mNew[h] = m[h];
             for (uint i = 0u; i < gl_NumSubgroups; i++) { mNew[h] = max(mNew[h], maxima[h][i]); }
-            e[h] = j < len ? exp(s[h] - mNew[h]) : 0.0;
+            e[h] = j < end ? exp(s[h] - mNew[h]) : 0.0;
             weights[h][tid] = e[h];
             float x = subgroupAdd(e[h]);
             if (subgroupElect()) { sums[h][gl_SubgroupID] = x; }
         }
         barrier();  // the weights and the sums are written
-        uint chunk = min(64u, len - start);
+        uint chunk = min(64u, end - start);
         [[unroll]] for (uint h = 0u; h < GS; h++) {
             float sum = 0.0;
             for (uint i = 0u; i < gl_NumSubgroups; i++) { sum += sums[h][i]; }
@@ -123,10 +139,24 @@ void main() {
         }
         barrier();  // the chunk's shared values are read
     }
+#if SPLIT
+    [[unroll]] for (uint h = 0u; h < GS; h++) {  // an empty range writes m = -inf, l = 0: the merge weighs it 0
+        uint at = (((t * gl_NumWorkGroups.x + g) * GS + h) * ranges + gl_WorkGroupID.z) * (HS + 2u);
+        [[unroll]] for (uint c = 0u; c < DIMS; c++) {
+            uint d = tid + 64u * c;
+            if (d < HS) { part[at + d] = acc[h * DIMS + c]; }
+        }
+        if (tid == 0u) {
+            part[at + HS] = m[h];
+            part[at + HS + 1u] = l[h];
+        }
+    }
+#else
     [[unroll]] for (uint h = 0u; h < GS; h++) {
         [[unroll]] for (uint c = 0u; c < DIMS; c++) {
             uint d = tid + 64u * c;
             if (d < HS) { o[qBase + h * HS + d] = acc[h * DIMS + c] / l[h]; }
         }
     }
+#endif
 }

@@ -1,13 +1,13 @@
 #version 450
 // The decode product of Q4_0 weights (matvec.comp's contract: y[o, row] = sum_c W[row, c] * x[o, c] for up to MAXOUT
-// outputs, NR rows per workgroup of WG invocations, GLU as there), laid out for the type: an invocation takes one
-// whole 18-byte block (f16 d, then 16 bytes whose low nibbles hold values 0..15 and high nibbles 16..31), so
-// consecutive invocations read consecutive blocks. Blocks are only 2-byte aligned: a block is read as the two 16-byte
-// loads from the 16-aligned address below it (bytes s .. s + 17 of the 32, s even) and shifted into place by two
-// word selects and a 16-bit funnel (matvec.comp reads Q4_0 a half and four unaligned words per block). Each
-// invocation issues the loads of UNROLL blocks before their math. The -8 of each value is folded into the sum:
-// d * (dot(q, x) - 8 * sum(x)). A block's reads end at the next multiple of 16 past it (up to 14 bytes on: GpuTensor
-// pads its buffers to 16). The host defines WG, NR, MAXOUT, SUBGROUPS, GLU and UNROLL.
+// outputs, NR rows per workgroup of WG invocations, input and output as matvec_io.glsl says), laid out for the type: an
+// invocation takes one whole 18-byte block (f16 d, then 16 bytes whose low nibbles hold values 0..15 and high nibbles
+// 16..31), so consecutive invocations read consecutive blocks. Blocks are only 2-byte aligned: a block is read as the
+// two 16-byte loads from the 16-aligned address below it (bytes s .. s + 17 of the 32, s even) and shifted into place
+// by two word selects and a 16-bit funnel (matvec.comp reads Q4_0 a half and four unaligned words per block). Each
+// invocation issues the loads of UNROLL blocks before their math. The -8 of each value is folded into the sum: d *
+// (dot(q, x) - 8 * sum(x)). A block's reads end at the next multiple of 16 past it (up to 14 bytes on: GpuTensor pads
+// its buffers to 16). The host defines WG, NR, MAXOUT, SUBGROUPS, UNROLL and matvec_io.glsl's defines.
 #extension GL_EXT_control_flow_attributes : require
 #if SUBGROUPS
 #extension GL_KHR_shader_subgroup_basic : require
@@ -15,18 +15,7 @@
 #endif
 layout(local_size_x = WG) in;
 layout(std430, binding = 0) readonly buffer W4b { uvec4 W4[]; };
-layout(std430, binding = 1) readonly buffer X { vec4 x4[]; };
-layout(std430, binding = 2) writeonly buffer Y { float y[]; };
-#if GLU
-layout(std430, binding = 3) readonly buffer Up { vec4 up4[]; };
-vec4 xAt(uint i) {
-    vec4 g = x4[i];
-    return g / (1.0 + exp(-g)) * up4[i];
-}
-#else
-vec4 xAt(uint i) { return x4[i]; }
-#endif
-layout(push_constant) uniform P { uint rows; uint cols; uint numOut; uint rowBytes; } p;
+#include "matvec_io.glsl"
 
 #include "matvec_reduce.glsl"
 
@@ -35,8 +24,8 @@ void main() {
     uint firstRow = (gl_WorkGroupID.x + gl_WorkGroupID.z * gl_NumWorkGroups.x) * NR;
     uint firstOut = gl_WorkGroupID.y * MAXOUT;
     uint outs = min(uint(MAXOUT), p.numOut - firstOut);
+    inputBegin(firstOut);
     uint tasks = p.cols / 32u;  // blocks per row
-    uint xRow = p.cols / 4u;
     float acc[NR * MAXOUT];
     [[unroll]] for (uint i = 0u; i < NR * MAXOUT; i++) { acc[i] = 0.0; }
     for (uint t0 = tid; t0 < tasks; t0 += WG * UNROLL) {
@@ -88,9 +77,8 @@ void main() {
                 }
                 [[unroll]] for (uint o = 0u; o < MAXOUT; o++) {
                     if (o < outs) {
-                        uint xo = (firstOut + o) * xRow + t * 8u;
                         vec4 xv[8];
-                        [[unroll]] for (uint i = 0u; i < 8u; i++) { xv[i] = xAt(xo + i); }
+                        [[unroll]] for (uint i = 0u; i < 8u; i++) { xv[i] = inputAt(o, t * 8u + i); }
                         float sum = 8.0 * dot((xv[0] + xv[1]) + (xv[2] + xv[3]) + (xv[4] + xv[5]) + (xv[6] + xv[7]),
                                 vec4(1.0));
                         [[unroll]] for (uint r = 0u; r < NR; r++) {

@@ -1,12 +1,13 @@
 #version 450
 // The decode product of Q5_K weights (matvec.comp's contract: y[o, row] = sum_c W[row, c] * x[o, c] for up to MAXOUT
-// outputs, NR rows per workgroup of WG invocations, GLU as there), laid out as matvec_q4k.comp: an invocation takes one
-// sixteenth of a 256-value super-block (176 bytes: d, dmin, 12 scale bytes, 32 bytes qh of fifth bits, 128 of nibbles),
-// the 8 bytes of nibbles that hold 8 values of sub-block 2c (low nibbles) and 8 of sub-block 2c + 1 (high nibbles),
-// read as one 8-byte load, beside the 8 qh bytes of the same values (bits 2c and 2c + 1: the fifth bits) as another
-// and one 16-byte load of the block's d, dmin and scales: three weight loads a task, all issued before any math. Rows
-// must start 16-byte aligned (rowBytes = 176 x blocks: always). Each invocation issues the loads of UNROLL tasks before
-// their math, so that many loads are in flight. The host defines WG, NR, MAXOUT, SUBGROUPS, GLU and UNROLL.
+// outputs, NR rows per workgroup of WG invocations, input and output as matvec_io.glsl says), laid out as
+// matvec_q4k.comp: an invocation takes one sixteenth of a 256-value super-block (176 bytes: d, dmin, 12 scale bytes, 32
+// bytes qh of fifth bits, 128 of nibbles), the 8 bytes of nibbles that hold 8 values of sub-block 2c (low nibbles) and
+// 8 of sub-block 2c + 1 (high nibbles), read as one 8-byte load, beside the 8 qh bytes of the same values (bits 2c and
+// 2c + 1: the fifth bits) as another and one 16-byte load of the block's d, dmin and scales: three weight loads a task,
+// all issued before any math. Rows must start 16-byte aligned (rowBytes = 176 x blocks: always). Each invocation issues
+// the loads of UNROLL tasks before their math, so that many loads are in flight. The host defines WG, NR, MAXOUT,
+// SUBGROUPS, UNROLL and matvec_io.glsl's defines.
 #extension GL_EXT_control_flow_attributes : require
 #if SUBGROUPS
 #extension GL_KHR_shader_subgroup_basic : require
@@ -15,18 +16,7 @@
 layout(local_size_x = WG) in;
 layout(std430, binding = 0) readonly buffer W2b { uvec2 W2[]; };
 layout(std430, binding = 0) readonly buffer W4b { uvec4 W4[]; };
-layout(std430, binding = 1) readonly buffer X { vec4 x4[]; };
-layout(std430, binding = 2) writeonly buffer Y { float y[]; };
-#if GLU
-layout(std430, binding = 3) readonly buffer Up { vec4 up4[]; };
-vec4 xAt(uint i) {
-    vec4 g = x4[i];
-    return g / (1.0 + exp(-g)) * up4[i];
-}
-#else
-vec4 xAt(uint i) { return x4[i]; }
-#endif
-layout(push_constant) uniform P { uint rows; uint cols; uint numOut; uint rowBytes; } p;
+#include "matvec_io.glsl"
 
 #include "matvec_reduce.glsl"
 
@@ -46,8 +36,8 @@ void main() {
     uint firstRow = (gl_WorkGroupID.x + gl_WorkGroupID.z * gl_NumWorkGroups.x) * NR;
     uint firstOut = gl_WorkGroupID.y * MAXOUT;
     uint outs = min(uint(MAXOUT), p.numOut - firstOut);
+    inputBegin(firstOut);
     uint tasks = (p.cols / 256u) * 16u;
-    uint xRow = p.cols / 4u;
     float acc[NR * MAXOUT];
     [[unroll]] for (uint i = 0u; i < NR * MAXOUT; i++) { acc[i] = 0.0; }
     for (uint t0 = tid; t0 < tasks; t0 += WG * UNROLL) {
@@ -77,11 +67,10 @@ void main() {
                 uint xq = (sb * 256u + 64u * c + b0) >> 2;  // the low values' first vec4; the high ones 8 vec4s on
                 [[unroll]] for (uint o = 0u; o < MAXOUT; o++) {
                     if (o < outs) {
-                        uint xo = (firstOut + o) * xRow + xq;
-                        vec4 xl0 = xAt(xo);
-                        vec4 xl1 = xAt(xo + 1u);
-                        vec4 xh0 = xAt(xo + 8u);
-                        vec4 xh1 = xAt(xo + 9u);
+                        vec4 xl0 = inputAt(o, xq);
+                        vec4 xl1 = inputAt(o, xq + 1u);
+                        vec4 xh0 = inputAt(o, xq + 8u);
+                        vec4 xh1 = inputAt(o, xq + 9u);
                         float sl = dot(xl0 + xl1, vec4(1.0));
                         float sh = dot(xh0 + xh1, vec4(1.0));
                         [[unroll]] for (uint r = 0u; r < NR; r++) {

@@ -1,14 +1,15 @@
 #version 450
 // The decode product of Q6_K weights (matvec.comp's contract: y[o, row] = sum_c W[row, c] * x[o, c] for up to MAXOUT
-// outputs, NR rows per workgroup of WG invocations, GLU as there), laid out for the type: an invocation takes one
-// eighth of a 256-value super-block, the 8 positions l0..l0+7 of one 128-value half, that is 8 bytes of ql (values
-// l, low nibbles; l + 64, high nibbles), the 8 bytes 32 on (l + 32, l + 96) and the 8 bytes of qh that hold all 32
-// values' high bit pairs: 32 values in 4 runs of 8, each inside one 16-value scale. Blocks are 210 bytes, so only
-// 2-byte aligned: each 8-byte span is read as two 8-byte loads from the 8-aligned address below it and shifted into
-// place (the same shift for every span of a block), with two more for the scales and one word for d: nine weight
-// loads per 32 values, all issued before any math (matvec.comp reads Q6_K a word or two per 4 values). The -32 of
-// each value is folded into the sum: scale * (dot(q, x) - 32 * sum(x)). A block's reads end at the next multiple of 8
-// past it (up to 6 bytes on: GpuTensor pads its buffers to 16). The host defines WG, NR, MAXOUT, SUBGROUPS and GLU.
+// outputs, NR rows per workgroup of WG invocations, input and output as matvec_io.glsl says), laid out for the type: an
+// invocation takes one eighth of a 256-value super-block, the 8 positions l0..l0+7 of one 128-value half, that is 8
+// bytes of ql (values l, low nibbles; l + 64, high nibbles), the 8 bytes 32 on (l + 32, l + 96) and the 8 bytes of qh
+// that hold all 32 values' high bit pairs: 32 values in 4 runs of 8, each inside one 16-value scale. Blocks are 210
+// bytes, so only 2-byte aligned: each 8-byte span is read as two 8-byte loads from the 8-aligned address below it and
+// shifted into place (the same shift for every span of a block), with two more for the scales and one word for d: nine
+// weight loads per 32 values, all issued before any math (matvec.comp reads Q6_K a word or two per 4 values). The -32
+// of each value is folded into the sum: scale * (dot(q, x) - 32 * sum(x)). A block's reads end at the next multiple of
+// 8 past it (up to 6 bytes on: GpuTensor pads its buffers to 16). The host defines WG, NR, MAXOUT, SUBGROUPS and
+// matvec_io.glsl's defines.
 #extension GL_EXT_control_flow_attributes : require
 #if SUBGROUPS
 #extension GL_KHR_shader_subgroup_basic : require
@@ -17,18 +18,7 @@
 layout(local_size_x = WG) in;
 layout(std430, binding = 0) readonly buffer W1b { uint W1[]; };
 layout(std430, binding = 0) readonly buffer W2b { uvec2 W2[]; };
-layout(std430, binding = 1) readonly buffer X { vec4 x4[]; };
-layout(std430, binding = 2) writeonly buffer Y { float y[]; };
-#if GLU
-layout(std430, binding = 3) readonly buffer Up { vec4 up4[]; };
-vec4 xAt(uint i) {
-    vec4 g = x4[i];
-    return g / (1.0 + exp(-g)) * up4[i];
-}
-#else
-vec4 xAt(uint i) { return x4[i]; }
-#endif
-layout(push_constant) uniform P { uint rows; uint cols; uint numOut; uint rowBytes; } p;
+#include "matvec_io.glsl"
 
 #include "matvec_reduce.glsl"
 
@@ -49,8 +39,8 @@ void main() {
     uint firstRow = (gl_WorkGroupID.x + gl_WorkGroupID.z * gl_NumWorkGroups.x) * NR;
     uint firstOut = gl_WorkGroupID.y * MAXOUT;
     uint outs = min(uint(MAXOUT), p.numOut - firstOut);
+    inputBegin(firstOut);
     uint tasks = (p.cols / 256u) * 8u;
-    uint xRow = p.cols / 4u;
     float acc[NR * MAXOUT];
     [[unroll]] for (uint i = 0u; i < NR * MAXOUT; i++) { acc[i] = 0.0; }
     for (uint t = tid; t < tasks; t += WG) {
@@ -103,9 +93,8 @@ void main() {
         uint xq = (sb * 256u + 128u * h + l0) >> 2;  // run g's two vec4s at xq + 8g
         [[unroll]] for (uint o = 0u; o < MAXOUT; o++) {
             if (o < outs) {
-                uint xo = (firstOut + o) * xRow + xq;
                 vec4 xv[8];
-                [[unroll]] for (uint i = 0u; i < 8u; i++) { xv[i] = xAt(xo + 8u * (i >> 1) + (i & 1u)); }
+                [[unroll]] for (uint i = 0u; i < 8u; i++) { xv[i] = inputAt(o, xq + 8u * (i >> 1) + (i & 1u)); }
                 vec4 sums = 32.0 * vec4(dot(xv[0] + xv[1], vec4(1.0)), dot(xv[2] + xv[3], vec4(1.0)),
                         dot(xv[4] + xv[5], vec4(1.0)), dot(xv[6] + xv[7], vec4(1.0)));
                 [[unroll]] for (uint r = 0u; r < NR; r++) {
