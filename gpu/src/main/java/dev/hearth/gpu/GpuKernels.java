@@ -57,6 +57,8 @@ final class GpuKernels {
      * that about this many workgroups share the work; -Dhearth.gpu.attention.split=0 keeps one workgroup per query head.
      */
     private static final int SPLIT_WORKGROUPS = Integer.getInteger("hearth.gpu.attention.split", 256);
+    /** -Dhearth.gpu.attention.split.grouped=true: decode's ranges per KV head (attention_gqa.comp), not per query head. */
+    private static final boolean SPLIT_GROUPED = Boolean.getBoolean("hearth.gpu.attention.split.grouped");
     /** Ranges times rows of a split step, at most: the parts buffer's size, which DeviceFootprint counts. */
     private static final int ATTENTION_RANGE_ROWS = DeviceFootprint.ATTENTION_RANGE_ROWS;
     /** Decode products' bindings (matvec_io.glsl): weights, x, y, up, the norm's weights, the bias. */
@@ -382,32 +384,41 @@ final class GpuKernels {
             attentionGrouped(q, layer, out, meta, tables, n, numHeads, numKvHeads, headSize, blockSize);
             return;
         }
-        int ranges = attentionRanges(n, numKvHeads);
-        if (grouped && parts != null && ranges > 1) {
-            attentionSplit(q, layer, out, meta, tables, parts, ranges, n, numHeads, numKvHeads, headSize, blockSize);
-            return;
+        boolean groupedSplit = SPLIT_GROUPED && grouped;
+        int ranges = attentionRanges(n, groupedSplit ? numKvHeads : numHeads);
+        if (parts != null && ranges > 1) {
+            attentionSplit(q, layer, out, meta, tables, parts, groupedSplit, ranges, n, numHeads, numKvHeads,
+                    headSize, blockSize);
+        } else {
+            attentionPerHead(q, layer, out, meta, tables, 1, n, numHeads, numKvHeads, headSize, blockSize);
         }
+    }
+
+    /** attention.comp: a workgroup per query head and row (and range, ranges > 1: SPLIT 1 into parts). */
+    private void attentionPerHead(GpuBuffer q, KvLayer layer, GpuBuffer outOrParts, GpuBuffer meta, GpuBuffer tables,
+            int ranges, int n, int numHeads, int numKvHeads, int headSize, int blockSize) {
         int code = kvCode(layer.precision());
         // 16-byte key loads where the rows allow; the portable path (no subgroups) keeps one value a load
         boolean vec = subgroups && code != 2 && headSize % 8 == 0 && numKvHeads * headSize % 8 == 0;
         ComputePipeline p = pipeline("attention.comp", "KV " + code + ";SUBGROUPS " + (subgroups ? 1 : 0) + ";VEC "
-                + (vec ? 1 : 0) + ";HS " + headSize + "u", code == 2 ? 8 : 6);
+                + (vec ? 1 : 0) + ";HS " + headSize + "u;SPLIT " + (ranges > 1 ? 1 : 0), code == 2 ? 8 : 6);
         GpuBuffer[] b = code == 2
-                ? new GpuBuffer[] {q, layer.keys(), layer.values(), out, meta, tables, layer.keyScales(),
+                ? new GpuBuffer[] {q, layer.keys(), layer.values(), outOrParts, meta, tables, layer.keyScales(),
                     layer.valueScales()}
-                : new GpuBuffer[] {q, layer.keys(), layer.values(), out, meta, tables};
-        p.dispatch(b, attentionPush(numHeads, numKvHeads, headSize, blockSize), numHeads, n, 1);
+                : new GpuBuffer[] {q, layer.keys(), layer.values(), outOrParts, meta, tables};
+        p.dispatch(b, attentionPush(numHeads, numKvHeads, headSize, blockSize), numHeads, n, ranges);
     }
 
     /**
-     * The ranges each of n rows' positions are cut into (1: not split): about SPLIT_WORKGROUPS workgroups in all, at
-     * most {@link #ATTENTION_RANGE_ROWS} ranges over the step's rows (what the parts buffer holds).
+     * The ranges each of n rows' positions are cut into (1: not split) when {@code workgroupsPerRange} workgroups
+     * take each: about SPLIT_WORKGROUPS in all, at most {@link #ATTENTION_RANGE_ROWS} ranges over the step's rows
+     * (what the parts buffer holds).
      */
-    static int attentionRanges(int n, int numKvHeads) {
+    static int attentionRanges(int n, int workgroupsPerRange) {
         if (n >= GROUPED_ATTENTION_ROWS || SPLIT_WORKGROUPS <= 0) {
             return 1;
         }
-        return (int) Math.clamp(SPLIT_WORKGROUPS / ((long) n * numKvHeads), 1, ATTENTION_RANGE_ROWS / n);
+        return (int) Math.clamp(SPLIT_WORKGROUPS / ((long) n * workgroupsPerRange), 1, ATTENTION_RANGE_ROWS / n);
     }
 
     /** The bytes of the parts buffer decode attention splits into: one per pass, whatever the step. */
@@ -416,18 +427,22 @@ final class GpuKernels {
     }
 
     /**
-     * Decode attention cut over positions: attention_gqa.comp with SPLIT 1 leaves each range's partial softmax in
-     * parts, attention_combine.comp merges them, so that a single row keeps the device busy on long contexts.
+     * Decode attention cut over positions, so that a single row keeps the device busy on long contexts: each range's
+     * partial softmax goes to parts (attention.comp per query head, or with {@code grouped} attention_gqa.comp per KV
+     * head, SPLIT 1) and attention_combine.comp merges them.
      */
     void attentionSplit(GpuBuffer q, KvLayer layer, GpuBuffer out, GpuBuffer meta, GpuBuffer tables, GpuBuffer parts,
-            int ranges, int n, int numHeads, int numKvHeads, int headSize, int blockSize) {
-        int group = numHeads / numKvHeads;
-        ComputePipeline split = pipeline("attention_gqa.comp", "KV " + kvCode(layer.precision()) + ";GS " + group
-                + "u;HS " + headSize + "u;SPLIT 1", 6);
-        split.dispatch(new GpuBuffer[] {q, layer.keys(), layer.values(), parts, meta, tables},
-                attentionPush(numHeads, numKvHeads, headSize, blockSize), numKvHeads, n, ranges);
-        pipeline("attention_combine.comp", "", 2).dispatch(new GpuBuffer[] {parts, out},
-                new int[] {headSize, ranges, numHeads}, numHeads, n, 1);
+            boolean grouped, int ranges, int n, int numHeads, int numKvHeads, int headSize, int blockSize) {
+        if (grouped) {
+            ComputePipeline split = pipeline("attention_gqa.comp", "KV " + kvCode(layer.precision()) + ";GS "
+                    + numHeads / numKvHeads + "u;HS " + headSize + "u;SPLIT 1", 6);
+            split.dispatch(new GpuBuffer[] {q, layer.keys(), layer.values(), parts, meta, tables},
+                    attentionPush(numHeads, numKvHeads, headSize, blockSize), numKvHeads, n, ranges);
+        } else {
+            attentionPerHead(q, layer, parts, meta, tables, ranges, n, numHeads, numKvHeads, headSize, blockSize);
+        }
+        pipeline("attention_combine.comp", "RANGES " + ATTENTION_RANGE_ROWS + "u", 3).dispatch(
+                new GpuBuffer[] {parts, out, meta}, new int[] {headSize, ranges, numHeads}, numHeads, n, 1);
     }
 
     /** Whether attention_gqa.comp takes this cache: F32/F16 rows of multiples of 8, up to 8 heads a KV head. */

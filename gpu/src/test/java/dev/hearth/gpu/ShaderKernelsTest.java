@@ -501,6 +501,27 @@ class ShaderKernelsTest {
         run(() -> sharedOnly.attention(qb, layer, treeOut, metaBuffer, tables, null, n, heads, kvHeads, headSize,
                 blockSize));
         assertClose(read(treeOut, expected.length), expected, 2e-5f, "attention without subgroups " + precision);
+        // decode: positions cut into ranges merged by attention_combine.comp, per query head (every cache; also the
+        // portable path) or per KV head; with 5 ranges of 64 positions the last two are empty (and the rows of 64 and
+        // 1 positions use one range)
+        GpuBuffer parts = ctx.deviceBuffer(GpuKernels.attentionPartsBytes(heads, headSize), "attention ranges");
+        record Split(GpuKernels kernels, boolean byKvHead, int ranges) { }
+        List<Split> splits = new ArrayList<>(List.of(new Split(k, false, 3), new Split(k, false, 5),
+                new Split(sharedOnly, false, 5)));
+        if (precision != dev.hearth.kv.KvPrecision.Q8_0) {
+            splits.add(new Split(k, true, 3));
+            splits.add(new Split(k, true, 5));
+        }
+        for (Split split : splits) {
+            GpuBuffer splitOut = ctx.hostBuffer(4L * n * heads * headSize, "attention, split");
+            run(() -> split.kernels().attentionSplit(qb, layer, splitOut, metaBuffer, tables, parts, split.byKvHead(),
+                    split.ranges(), n, heads, kvHeads, headSize, blockSize));
+            assertClose(read(splitOut, expected.length), expected, 2e-5f, split + " " + precision);
+        }
+        assertThat(GpuKernels.attentionRanges(n, heads)).isGreaterThan(1);  // as the pass calls it: split
+        GpuBuffer decodeOut = ctx.hostBuffer(4L * n * heads * headSize, "attention, decode");
+        run(() -> k.attention(qb, layer, decodeOut, metaBuffer, tables, parts, n, heads, kvHeads, headSize, blockSize));
+        assertClose(read(decodeOut, expected.length), expected, 2e-5f, "decode attention " + precision);
         // prompts and batches: one workgroup per row and KV head (F32 and F16 caches)
         assertThat(k.groupedAttentionFits(layer, heads, kvHeads, headSize))
                 .isEqualTo(precision != dev.hearth.kv.KvPrecision.Q8_0);
@@ -509,20 +530,6 @@ class ShaderKernelsTest {
             run(() -> k.attentionGrouped(qb, layer, groupedOut, metaBuffer, tables, n, heads, kvHeads, headSize,
                     blockSize));
             assertClose(read(groupedOut, expected.length), expected, 2e-5f, "grouped attention " + precision);
-            // decode: positions cut into ranges merged by attention_combine.comp; with 5 ranges of 64 positions the
-            // last two are empty, and as many as the device would take (the parts buffer sized as the pass sizes it)
-            GpuBuffer parts = ctx.deviceBuffer(GpuKernels.attentionPartsBytes(heads, headSize), "attention ranges");
-            for (int ranges : new int[] {3, 5}) {
-                GpuBuffer splitOut = ctx.hostBuffer(4L * n * heads * headSize, "attention, split");
-                run(() -> k.attentionSplit(qb, layer, splitOut, metaBuffer, tables, parts, ranges, n, heads, kvHeads,
-                        headSize, blockSize));
-                assertClose(read(splitOut, expected.length), expected, 2e-5f, ranges + " ranges " + precision);
-            }
-            assertThat(GpuKernels.attentionRanges(n, kvHeads)).isGreaterThan(1);
-            GpuBuffer decodeOut = ctx.hostBuffer(4L * n * heads * headSize, "attention, decode");
-            run(() -> k.attention(qb, layer, decodeOut, metaBuffer, tables, parts, n, heads, kvHeads, headSize,
-                    blockSize));
-            assertClose(read(decodeOut, expected.length), expected, 2e-5f, "decode attention " + precision);
         }
     }
 

@@ -6,7 +6,9 @@
 // table in tables[], meta[2t + 1] the number of positions it attends to. SUBGROUPS 1: the chunk's max and sum are
 // subgroup reductions (three barriers a chunk); 0: shared-memory trees (fourteen). VEC 1 (F32 and F16 caches whose head
 // size and KV width are multiples of 8): a key row is read 16 bytes a load, HS (the head size) known when compiled, so
-// that all its loads are in flight together instead of one round trip per value.
+// that all its loads are in flight together instead of one round trip per value. SPLIT 1 (decode): the row's positions
+// are cut into gl_NumWorkGroups.z ranges as attention_gqa.comp's SPLIT cuts them, and each range's unnormalized sums,
+// max and sum go to part[] for attention_combine.comp.
 #if SUBGROUPS
 #extension GL_KHR_shader_subgroup_basic : require
 #extension GL_KHR_shader_subgroup_arithmetic : require
@@ -22,7 +24,11 @@ layout(std430, binding = 1) readonly buffer KC4 { vec4 kc4[]; };
 layout(std430, binding = 1) readonly buffer KC { float kc[]; };
 layout(std430, binding = 2) readonly buffer VC { float vc[]; };
 #endif
+#if SPLIT
+layout(std430, binding = 3) writeonly buffer Part { float part[]; };
+#else
 layout(std430, binding = 3) writeonly buffer O { float o[]; };
+#endif
 layout(std430, binding = 4) readonly buffer Meta { int meta[]; };
 layout(std430, binding = 5) readonly buffer Tables { int tables[]; };
 #if KV == 2
@@ -70,15 +76,24 @@ void main() {
     uint t = gl_WorkGroupID.y;
     uint tid = gl_LocalInvocationID.x;
     uint qBase = t * p.qStride + h * p.headSize;
-    for (uint d = tid; d < p.headSize; d += 64u) { qs[d] = q[qBase + d]; }
-    barrier();
     uint headOff = (h / p.group) * p.headSize;
     uint tableOff = uint(meta[2u * t]);
     uint len = uint(meta[2u * t + 1u]);
+#if SPLIT
+    uint ranges = gl_NumWorkGroups.z;
+    uint span = ((len + ranges - 1u) / ranges + 63u) & ~63u;  // whole chunks a range
+    uint begin = gl_WorkGroupID.z * span;
+    len = min(len, begin + span);  // the range's end
+    if (begin >= len) { return; }  // past the row's end: the merge reads only the ranges before it
+#else
+    uint begin = 0u;
+#endif
+    for (uint d = tid; d < p.headSize; d += 64u) { qs[d] = q[qBase + d]; }
+    barrier();
     float m = -1.0 / 0.0;
     float l = 0.0;
     float acc[4] = float[4](0.0, 0.0, 0.0, 0.0);
-    for (uint start = 0u; start < len; start += 64u) {
+    for (uint start = begin; start < len; start += 64u) {
         uint j = start + tid;
         float s = -1.0 / 0.0;
         if (j < len) {
@@ -155,8 +170,20 @@ void main() {
         m = mNew;
         barrier();
     }
+#if SPLIT
+    uint at = ((t * gl_NumWorkGroups.x + h) * ranges + gl_WorkGroupID.z) * (p.headSize + 2u);
+    for (uint c = 0u; c < 4u; c++) {
+        uint d = tid + 64u * c;
+        if (d < p.headSize) { part[at + d] = acc[c]; }
+    }
+    if (tid == 0u) {
+        part[at + p.headSize] = m;
+        part[at + p.headSize + 1u] = l;
+    }
+#else
     for (uint c = 0u; c < 4u; c++) {
         uint d = tid + 64u * c;
         if (d < p.headSize) { o[qBase + d] = acc[c] / l; }
     }
+#endif
 }

@@ -8,7 +8,8 @@
 // multiple of 8 up to 256). Needs subgroup arithmetic.
 // SPLIT 1 (decode: a few rows, too few workgroups to fill the device): the row's positions are cut into
 // gl_NumWorkGroups.z ranges of whole chunks, one workgroup each, and each writes its unnormalized sums with its running
-// max and sum (part[], HS + 2 floats a head and range) for attention_combine.comp to merge.
+// max and sum (part[], HS + 2 floats a head and range) for attention_combine.comp to merge; the ranges past the row's
+// end (a short context) return at once.
 #extension GL_KHR_shader_subgroup_basic : require
 #extension GL_KHR_shader_subgroup_arithmetic : require
 #extension GL_EXT_control_flow_attributes : require
@@ -52,25 +53,26 @@ void main() {
     uint t = gl_WorkGroupID.y;
     uint tid = gl_LocalInvocationID.x;
     uint qBase = t * p.qStride + g * GS * HS;  // the group's query heads are consecutive
-    for (uint d = tid; d < GS * HS; d += 64u) { qs[d] = q[qBase + d]; }
-    barrier();
     uint headOff = g * HS;
     uint tableOff = uint(meta[2u * t]);
     uint len = uint(meta[2u * t + 1u]);
-    float m[GS];
-    float l[GS];
-    float acc[GS * DIMS];
-    [[unroll]] for (uint h = 0u; h < GS; h++) { m[h] = -1.0 / 0.0; l[h] = 0.0; }
-    [[unroll]] for (uint i = 0u; i < GS * DIMS; i++) { acc[i] = 0.0; }
 #if SPLIT
     uint ranges = gl_NumWorkGroups.z;
     uint span = ((len + ranges - 1u) / ranges + 63u) & ~63u;  // whole chunks a range
     uint begin = gl_WorkGroupID.z * span;
     uint end = min(len, begin + span);
+    if (begin >= end) { return; }  // a range past the row's end: the merge reads only the ranges before it
 #else
     uint begin = 0u;
     uint end = len;
 #endif
+    for (uint d = tid; d < GS * HS; d += 64u) { qs[d] = q[qBase + d]; }
+    barrier();
+    float m[GS];
+    float l[GS];
+    float acc[GS * DIMS];
+    [[unroll]] for (uint h = 0u; h < GS; h++) { m[h] = -1.0 / 0.0; l[h] = 0.0; }
+    [[unroll]] for (uint i = 0u; i < GS * DIMS; i++) { acc[i] = 0.0; }
     for (uint start = begin; start < end; start += 64u) {
         uint j = start + tid;
         float s[GS];
@@ -140,7 +142,7 @@ void main() {
         barrier();  // the chunk's shared values are read
     }
 #if SPLIT
-    [[unroll]] for (uint h = 0u; h < GS; h++) {  // an empty range writes m = -inf, l = 0: the merge weighs it 0
+    [[unroll]] for (uint h = 0u; h < GS; h++) {
         uint at = (((t * gl_NumWorkGroups.x + g) * GS + h) * ranges + gl_WorkGroupID.z) * (HS + 2u);
         [[unroll]] for (uint c = 0u; c < DIMS; c++) {
             uint d = tid + 64u * c;
