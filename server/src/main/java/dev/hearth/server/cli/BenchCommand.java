@@ -60,6 +60,10 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = {"-n", "--gen"}, defaultValue = "64", description = "Generated tokens (0 skips tg; default ${DEFAULT-VALUE}).")
     int genTokens;
 
+    @Option(names = {"-d", "--depth"}, defaultValue = "0", description = "Tokens already in each sequence's context when"
+            + " tg is timed, as llama-bench's -d (their prefill not counted; default ${DEFAULT-VALUE}).")
+    int depth;
+
     @Option(names = {"-b", "--batch"}, split = ",", defaultValue = "1", description = "Concurrent sequences, comma separated (default ${DEFAULT-VALUE}).")
     int[] batches;
 
@@ -92,14 +96,17 @@ final class BenchCommand implements Callable<Integer> {
             throw new IllegalArgumentException("give a MODEL (file, store or catalogue name), or --target URL to"
                     + " bench endpoints");
         }
-        if (repetitions < 1 || promptTokens < 0 || genTokens < 0 || batches.length == 0) {
-            throw new IllegalArgumentException("-r must be >= 1, -p and -n >= 0, -b non-empty");
+        if (repetitions < 1 || promptTokens < 0 || genTokens < 0 || depth < 0 || batches.length == 0) {
+            throw new IllegalArgumentException("-r must be >= 1, -p, -n and -d >= 0, -b non-empty");
+        }
+        if (depth > 0 && genTokens == 1) {
+            throw new IllegalArgumentException("-d times the tokens after the first: give -n 2 or more");
         }
         var resolved = ModelArgument.resolve(model);
         Path file = resolved.path();
         int nThreads = threads.threads();
         int maxBatch = Arrays.stream(batches).max().orElse(1);
-        int ctx = promptTokens + genTokens + 8;
+        int ctx = Math.max(promptTokens, depth) + genTokens + 8;
         List<Result> results = new ArrayList<>();
         long fileBytes = Files.size(file);
         LocalModelRunner runner = LocalModelRunner.load(file, nThreads, Math.max(ubatch, maxBatch), ctx, maxBatch,
@@ -145,7 +152,8 @@ final class BenchCommand implements Callable<Integer> {
                     results.add(print(measure(engine, random, vocab, "pp" + promptTokens, b, promptTokens, 1)));
                 }
                 if (genTokens > 0) {
-                    results.add(print(measure(engine, random, vocab, "tg" + genTokens, b, 1, genTokens)));
+                    String test = "tg" + genTokens + (depth > 0 ? "@d" + depth : "");
+                    results.add(print(measure(engine, random, vocab, test, b, Math.max(1, depth), genTokens)));
                 }
             }
         }
@@ -242,8 +250,18 @@ final class BenchCommand implements Callable<Integer> {
                 firstTokens = Math.max(firstTokens, done.timeToFirstTokenNanos());
                 end = Math.max(end, System.nanoTime());
             }
-            double seconds = test.startsWith("pp") ? firstTokens / 1e9 : (end - start) / 1e9;
-            double tokens = test.startsWith("pp") ? (double) batch * prompt : (double) batch * gen;
+            double seconds;
+            double tokens;
+            if (test.startsWith("pp")) {
+                seconds = firstTokens / 1e9;
+                tokens = (double) batch * prompt;
+            } else if (depth > 0) {  // from the last first token on: the decode at depth, not the depth's prefill
+                seconds = (end - start - firstTokens) / 1e9;
+                tokens = (double) batch * (gen - 1);
+            } else {
+                seconds = (end - start) / 1e9;
+                tokens = (double) batch * gen;
+            }
             if (rep >= 0) {
                 rates[rep] = tokens / seconds;
             }
