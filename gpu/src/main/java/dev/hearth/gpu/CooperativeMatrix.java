@@ -92,8 +92,15 @@ final class CooperativeMatrix {
         ci.ppEnabledExtensionNames(names).pNext(half.address());
     }
 
-    /** Cooperative-matrix tiles each subgroup of matmm_coop.comp sums (its CT): 16 tiles over 256 invocations. */
-    static int tilesPerSubgroup(int subgroupSize) {
-        return 16 / (256 / subgroupSize);
+    /**
+     * matmm_coop.comp's defines for a tile of {@code tile} x {@code tile} (64 or 128) over 256 invocations: BM, the
+     * subgroup count NS, and the WR x WC block of 16 x 16 output tiles each subgroup sums (as square as it divides).
+     */
+    static String tileDefines(int tile, int subgroupSize) {
+        int subgroups = 256 / subgroupSize;
+        int tiles = (tile / 16) * (tile / 16) / subgroups;
+        int wr = 1 << (Integer.numberOfTrailingZeros(tiles) / 2);
+        int wc = tiles / wr;
+        return "BM " + tile + "u;NS " + subgroups + "u;WR " + wr + "u;WC " + wc + "u";
     }
 }

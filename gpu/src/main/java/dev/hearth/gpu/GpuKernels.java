@@ -24,8 +24,12 @@ final class GpuKernels {
     static final int MATVEC_OUTS = 8;
     private static final int MATVEC_ROWS = Integer.getInteger("hearth.gpu.matvec.rows", 2);
     private static final int MATVEC_WG = Integer.getInteger("hearth.gpu.matvec.wg", 64);
-    /** Q4_K decode products take matvec_q4k.comp (its own layout of the work); -Dhearth.gpu.matvec.q4k=off: matvec.comp. */
-    private static final boolean Q4_K_MATVEC = !"off".equals(System.getProperty("hearth.gpu.matvec.q4k"));
+    /**
+     * Q4_K decode products take matvec_q4k.comp (8 bytes of nibbles a task); -Dhearth.gpu.matvec.q4k=wide:
+     * matvec_q4k_wide.comp (16 bytes a task, not yet measured on a GPU), =off: matvec.comp.
+     */
+    private static final String Q4_K_MATVEC = System.getProperty("hearth.gpu.matvec.q4k", "narrow");
+    private String q4kMatvec = Q4_K_MATVEC;
     /**
      * Tasks whose loads matvec_q4k, _q5k, _q4_0 and _q8_0 issue together before their math
      * (-Dhearth.gpu.matvec.unroll).
@@ -72,6 +76,8 @@ final class GpuKernels {
     private final boolean cooperativeMatrix;
     /** Q4_K, Q5_K, Q6_K, Q4_0 and Q8_0 decode products take their own kernels (where their switches allow). */
     private final boolean typeKernels;
+    /** -Dhearth.gpu.matmm.tile: 64 (for now the default: 128 is not yet measured on a GPU), 128, or 0: the rule. */
+    private int blockedTileOverride = Integer.getInteger("hearth.gpu.matmm.tile", 64);
 
     GpuKernels(VulkanContext ctx) {
         this(ctx, ctx.subgroupArithmetic, ctx.cooperativeMatrix);
@@ -166,15 +172,40 @@ final class GpuKernels {
 
     /**
      * The prompt product: 64 x 64 output tiles per 256-invocation workgroup, weights decoded once per tile into
-     * shared memory; on the matrix units (matmm_coop.comp, same tiles and dispatch) where the device has them.
+     * shared memory; on the matrix units (matmm_coop.comp, 128 x 128 tiles where {@link #blockedTile} says) where the
+     * device has them.
      */
     void matmulBlocked(GpuTensor w, GpuBuffer x, GpuBuffer y, int numOut) {
+        int tile = cooperativeMatrix ? blockedTile(w.rows(), numOut) : 64;
         ComputePipeline p = cooperativeMatrix
-                ? pipeline("matmm_coop.comp", typeDefine(w) + ";CT " + CooperativeMatrix.tilesPerSubgroup(
-                        ctx.subgroupSize) + "u", 3)
+                ? pipeline("matmm_coop.comp", typeDefine(w) + ";" + CooperativeMatrix.tileDefines(tile,
+                        ctx.subgroupSize), 3)
                 : pipeline("matmm.comp", typeDefine(w), 3);
         perRow(p, new GpuBuffer[] {w.buffer(), x, y}, new int[] {w.rows(), w.cols(), numOut, (int) w.rowBytes()},
-                ceilDiv(w.rows(), 64), ceilDiv(numOut, 64));
+                ceilDiv(w.rows(), tile), ceilDiv(numOut, tile));
+    }
+
+    /**
+     * The matrix units' tile for a product of {@code rows} weight rows and {@code numOut} outputs: 128 x 128 (four
+     * times the products per barrier and per decoded weight) where there are more than 64 outputs and at least 2048
+     * rows, else 64 x 64 (more workgroups for small products); -Dhearth.gpu.matmm.tile=64 or 128 fixes it (0: this
+     * rule).
+     */
+    int blockedTile(int rows, int numOut) {
+        if (blockedTileOverride != 0) {
+            return blockedTileOverride;
+        }
+        return numOut > 64 && rows >= 2048 ? 128 : 64;
+    }
+
+    /** Tests: Q4_K decode products take this kernel ("wide", "narrow" or "off"), as -Dhearth.gpu.matvec.q4k says. */
+    void useQ4kMatvec(String kernel) {
+        q4kMatvec = kernel;
+    }
+
+    /** Tests: every blocked product on the matrix units takes this tile (64 or 128); 0 goes back to the rule. */
+    void forceBlockedTile(int tile) {
+        blockedTileOverride = tile;
     }
 
     /** Whether prompt products round their inputs to halves (the matrix units' path). */
@@ -225,7 +256,8 @@ final class GpuKernels {
             outs <<= 1;
         }
         String own = switch (w.type()) {  // the types with a kernel of their own
-            case Q4_K -> typeKernels && Q4_K_MATVEC ? "matvec_q4k.comp" : null;
+            case Q4_K -> !typeKernels || q4kMatvec.equals("off") ? null
+                    : q4kMatvec.equals("wide") ? "matvec_q4k_wide.comp" : "matvec_q4k.comp";
             case Q5_K -> typeKernels && Q5_K_MATVEC ? "matvec_q5k.comp" : null;
             case Q6_K -> typeKernels && Q6_K_MATVEC ? "matvec_q6k.comp" : null;
             case Q4_0 -> typeKernels && Q4_0_MATVEC ? "matvec_q4_0.comp" : null;

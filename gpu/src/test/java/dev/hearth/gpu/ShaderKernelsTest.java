@@ -134,16 +134,26 @@ class ShaderKernelsTest {
         // off the matrix units (where a device has them, 9 outputs or more would take the blocked product there)
         GpuKernels sharedOnly = new GpuKernels(ctx, false, false);
         GpuKernels plain = new GpuKernels(ctx, true, false);
+        GpuKernels wideTiles = new GpuKernels(ctx);
+        wideTiles.forceBlockedTile(128);
+        GpuKernels otherQ4k = new GpuKernels(ctx);  // the Q4_K kernel the default does not take (a no-op for the rest)
+        otherQ4k.useQ4kMatvec("wide".equals(System.getProperty("hearth.gpu.matvec.q4k", "narrow")) ? "narrow" : "wide");
         // the matrix units' kernel wherever the device has them (halves' precision), else the same as "blocked"
         assertThat(k.halfPrecisionProducts()).isEqualTo(ctx.cooperativeMatrix);
         double blockedError = k.halfPrecisionProducts() ? 1e-3 : 1e-5;
         // decode (1), a partial matvec tile (11), the subgroup-free reduction, and the blocked kernels (above the cut)
         record Case(String name, int numOut, GpuKernels kernels, double error) { }
-        List<Case> cases = List.of(new Case("matvec", 1, k, 1e-5), new Case("matvec", 8, k, 1e-5),
+        List<Case> cases = new ArrayList<>(List.of(new Case("matvec", 1, k, 1e-5), new Case("matvec", 8, k, 1e-5),
                 new Case("matvec", 11, plain, 1e-5), new Case("matvec without subgroups", 11, sharedOnly, 1e-5),
                 new Case("matvec, generic kernel", 11, new GpuKernels(ctx, true, false, false), 1e-5),
                 new Case("blocked", maxOut, plain, 1e-5),
-                new Case("blocked, device's choice", maxOut, k, blockedError));
+                new Case("blocked, device's choice", maxOut, k, blockedError)));
+        if (ctx.cooperativeMatrix) {  // elsewhere the tile is always 64 (matmm.comp): the case above
+            cases.add(new Case("blocked, 128-wide tiles on the matrix units", maxOut, wideTiles, blockedError));
+        }
+        if (type == GgmlType.Q4_K) {
+            cases.add(new Case("matvec, the other Q4_K kernel", 3, otherQ4k, 1e-5));
+        }
         for (Case c : cases) {
             GpuBuffer y = ctx.hostBuffer(4L * c.numOut() * rows, "y");
             run(() -> c.kernels().matmul(tensor, xb, y, c.numOut()));
@@ -162,6 +172,34 @@ class ShaderKernelsTest {
                 assertThat(rowsGot[t * cols + i]).as(type + " embedding " + t + "," + i)
                         .isCloseTo(wf[tokens[t] * cols + i], org.assertj.core.data.Offset.offset(
                                 1e-6f * Math.abs(wf[tokens[t] * cols + i]) + 1e-7f));
+            }
+        }
+    }
+
+    /**
+     * The blocked product over several workgroups each way, with 128-wide tiles on the matrix units (a device without
+     * them takes matmm.comp's 64-wide ones): partial tiles at both ends, every output against the dequantized dot.
+     */
+    @ParameterizedTest
+    @EnumSource(names = {"Q4_K", "Q6_K"})
+    void blockedProductOverManyWorkgroups(GgmlType type) throws DeviceUnavailableException {
+        int rows = 300;
+        int cols = 512;
+        int numOut = 200;
+        WeightMatrix w = matrix(type, rows, cols);
+        float[] wf = dequantized(w);
+        float[] x = gaussian(numOut * cols);
+        GpuTensor tensor = GpuTensor.upload(ctx, w);
+        GpuBuffer xb = floats(x);
+        GpuBuffer y = ctx.hostBuffer(4L * numOut * rows, "y");
+        GpuKernels wideTiles = new GpuKernels(ctx);
+        wideTiles.forceBlockedTile(128);
+        run(() -> wideTiles.matmulBlocked(tensor, xb, y, numOut));
+        float[] got = read(y, numOut * rows);
+        for (int o = 0; o < numOut; o++) {
+            for (int r = 0; r < rows; r++) {
+                assertDot(got[o * rows + r], wf, r * cols, x, o * cols, cols, type + " out " + o + " row " + r,
+                        wideTiles.halfPrecisionProducts() ? 1e-3 : 1e-5);
             }
         }
     }

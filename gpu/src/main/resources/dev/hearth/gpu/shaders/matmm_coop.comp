@@ -1,80 +1,103 @@
 #version 450
-// matmm.comp's product (y[o, row] = sum_c W[row, c] * x[o, c], 64 weight rows x 64 outputs per 256-invocation
-// workgroup, the columns 32 at a time) on the matrix units through VK_KHR_cooperative_matrix: each step the workgroup
-// decodes its 64 x 32 weight tile and its 64 x 32 tile of x into shared memory as halves, then each subgroup multiplies
-// 16 x 16 x 16 tiles (f16 inputs, f32 sums): tile row `s % 4` of the weights against CT output tiles. The sums go out
-// through shared memory (bounds-checked, coalesced along the weight rows). The next step's global loads are issued
-// before this step's products, so their latency hides behind them. Inputs rounded to halves, as llama.cpp's
-// tensor-core path does: for prompts and batches, never decode (matvec keeps f32). The host defines WTYPE and CT
-// (16 / subgroups per workgroup: 2 on 32-wide subgroups, 4 on 64-wide).
+// matmm.comp's product (y[o, row] = sum_c W[row, c] * x[o, c]) on the matrix units through VK_KHR_cooperative_matrix,
+// BM weight rows x BM outputs per 256-invocation workgroup (BM 64, or 128 for large products: four times the products
+// per barrier and per decoded weight), the columns 32 at a time: each step the workgroup decodes its BM x 32 weight
+// tile and its BM x 32 tile of x into shared memory as halves, then each subgroup multiplies 16 x 16 x 16 tiles (f16
+// inputs, f32 sums) for its WR x WC block of output tiles. The next step's global loads are issued before this step's
+// products, so their latency hides behind them. The sums go out through a 16 x 16 scratch per subgroup (bounds-checked,
+// coalesced along the weight rows). Inputs rounded to halves, as llama.cpp's tensor-core path does: for prompts and
+// batches, never decode (matvec keeps f32). The host defines WTYPE, BM, NS (subgroups per workgroup), and WR and WC
+// (tiles per subgroup: WR x WC x NS = (BM / 16)^2).
 #extension GL_KHR_cooperative_matrix : require
 #extension GL_KHR_memory_scope_semantics : require
 #extension GL_EXT_shader_explicit_arithmetic_types_float16 : require
 #extension GL_KHR_shader_subgroup_basic : require
+#extension GL_EXT_control_flow_attributes : require
 layout(local_size_x = 256) in;
 layout(std430, binding = 0) readonly buffer Weights { uint W[]; };
 layout(std430, binding = 1) readonly buffer X { vec4 x4[]; };
 layout(std430, binding = 2) writeonly buffer Y { float y[]; };
 layout(push_constant) uniform P { uint rows; uint cols; uint numOut; uint rowBytes; } p;
 #include "weights.glsl"
-#define BM 64u
-#define BN 64u
 #define LDS 40u   // halves per tile row: 32 and 8 of padding (80 bytes: 16-byte aligned rows, banks spread)
-#define LDC 68u   // floats per row of the sums' tile (272 bytes)
+#define UNITS (BM / 64u)  // (row, 8 columns) load units per invocation: BM rows x 4 parts over 256 invocations
+#define SR (BM / 16u / WR)  // subgroups along the weight rows
+#define LDC 20u   // floats per column of a subgroup's 16 x 16 scratch (80 bytes)
 shared float16_t ws[BM * LDS];
-shared float16_t xs[BN * LDS];
-shared float cs[BN * LDC];
+shared float16_t xs[BM * LDS];
+shared float scratch[NS * 16u * LDC];  // 16 x LDC floats for each of the NS subgroups
 
 #include "matmm_load.glsl"
 
 void main() {
     uint tid = gl_LocalInvocationID.x;
     uint firstRow = (gl_WorkGroupID.x + gl_WorkGroupID.z * gl_NumWorkGroups.x) * BM;
-    uint firstOut = gl_WorkGroupID.y * BN;
+    uint firstOut = gl_WorkGroupID.y * BM;
     uint groups = p.cols / 32u;
     uint xRow = p.cols / 4u;
-    uint loadRow = tid / 4u;         // the tile row (weights) and tile output (x) this invocation loads
-    uint loadPart = (tid % 4u) * 2u; // its two quads of the 32 columns
     uint s = gl_SubgroupID;
-    uint tileRow = s % 4u;
-    uint firstTileOut = (s / 4u) * CT;
-    coopmat<float, gl_ScopeSubgroup, 16, 16, gl_MatrixUseAccumulator> acc[CT];
-    for (uint i = 0u; i < CT; i++) {
+    uint tileRow0 = (s % SR) * WR;     // this subgroup's first tile row (weights) and first tile column (outputs)
+    uint tileOut0 = (s / SR) * WC;
+    coopmat<float, gl_ScopeSubgroup, 16, 16, gl_MatrixUseAccumulator> acc[WR * WC];
+    [[unroll]] for (uint i = 0u; i < WR * WC; i++) {
         acc[i] = coopmat<float, gl_ScopeSubgroup, 16, 16, gl_MatrixUseAccumulator>(0.0);
     }
-    vec4 w0, w1, x0, x1;
-    loadStep(0u, firstRow + loadRow, firstOut + loadRow, loadPart, xRow, w0, w1, x0, x1);
-    uint at = loadRow * LDS + loadPart * 4u;
+    vec4 w[UNITS * 2u];
+    vec4 xv[UNITS * 2u];
+    [[unroll]] for (uint u = 0u; u < UNITS; u++) {
+        uint unit = tid + 256u * u;  // tile row (weights) and tile output (x) unit / 4, its quads (unit % 4) * 2 and + 1
+        loadStep(0u, firstRow + unit / 4u, firstOut + unit / 4u, (unit % 4u) * 2u, xRow, w[2u * u], w[2u * u + 1u],
+                xv[2u * u], xv[2u * u + 1u]);
+    }
     for (uint g = 0u; g < groups; g++) {
         barrier();  // the previous step's tiles are read
-        for (uint e = 0u; e < 4u; e++) {
-            ws[at + e] = float16_t(w0[e]);
-            ws[at + 4u + e] = float16_t(w1[e]);
-            xs[at + e] = float16_t(x0[e]);
-            xs[at + 4u + e] = float16_t(x1[e]);
+        [[unroll]] for (uint u = 0u; u < UNITS; u++) {
+            uint unit = tid + 256u * u;
+            uint at = (unit / 4u) * LDS + (unit % 4u) * 8u;
+            [[unroll]] for (uint e = 0u; e < 4u; e++) {
+                ws[at + e] = float16_t(w[2u * u][e]);
+                ws[at + 4u + e] = float16_t(w[2u * u + 1u][e]);
+                xs[at + e] = float16_t(xv[2u * u][e]);
+                xs[at + 4u + e] = float16_t(xv[2u * u + 1u][e]);
+            }
         }
         barrier();
         if (g + 1u < groups) {  // the next step's loads in flight during this step's products
-            loadStep(g + 1u, firstRow + loadRow, firstOut + loadRow, loadPart, xRow, w0, w1, x0, x1);
+            [[unroll]] for (uint u = 0u; u < UNITS; u++) {
+                uint unit = tid + 256u * u;
+                loadStep(g + 1u, firstRow + unit / 4u, firstOut + unit / 4u, (unit % 4u) * 2u, xRow, w[2u * u],
+                        w[2u * u + 1u], xv[2u * u], xv[2u * u + 1u]);
+            }
         }
-        for (uint k = 0u; k < 32u; k += 16u) {
-            coopmat<float16_t, gl_ScopeSubgroup, 16, 16, gl_MatrixUseA> a;
-            coopMatLoad(a, ws, tileRow * 16u * LDS + k, LDS, gl_CooperativeMatrixLayoutRowMajor);
-            for (uint i = 0u; i < CT; i++) {
+        [[unroll]] for (uint k = 0u; k < 32u; k += 16u) {
+            coopmat<float16_t, gl_ScopeSubgroup, 16, 16, gl_MatrixUseA> a[WR];
+            [[unroll]] for (uint i = 0u; i < WR; i++) {
+                coopMatLoad(a[i], ws, (tileRow0 + i) * 16u * LDS + k, LDS, gl_CooperativeMatrixLayoutRowMajor);
+            }
+            [[unroll]] for (uint j = 0u; j < WC; j++) {
                 coopmat<float16_t, gl_ScopeSubgroup, 16, 16, gl_MatrixUseB> b;  // B[k][o] = xs[o][k]
-                coopMatLoad(b, xs, (firstTileOut + i) * 16u * LDS + k, LDS, gl_CooperativeMatrixLayoutColumnMajor);
-                acc[i] = coopMatMulAdd(a, b, acc[i]);
+                coopMatLoad(b, xs, (tileOut0 + j) * 16u * LDS + k, LDS, gl_CooperativeMatrixLayoutColumnMajor);
+                [[unroll]] for (uint i = 0u; i < WR; i++) {
+                    acc[j * WR + i] = coopMatMulAdd(a[i], b, acc[j * WR + i]);
+                }
             }
         }
     }
-    for (uint i = 0u; i < CT; i++) {  // C[row][o] at cs[o * LDC + row]
-        coopMatStore(acc[i], cs, (firstTileOut + i) * 16u * LDC + tileRow * 16u, LDC,
-                gl_CooperativeMatrixLayoutColumnMajor);
-    }
-    barrier();
-    for (uint e = tid; e < BM * BN; e += 256u) {
-        uint o = e / BM;
-        uint r = e % BM;
-        if (firstRow + r < p.rows && firstOut + o < p.numOut) { y[(firstOut + o) * p.rows + firstRow + r] = cs[o * LDC + r]; }
+    // each tile through the subgroup's scratch (C[row][o] at o * LDC + row), then to y with 16 rows per output contiguous
+    uint mine = s * 16u * LDC;
+    [[unroll]] for (uint j = 0u; j < WC; j++) {
+        [[unroll]] for (uint i = 0u; i < WR; i++) {
+            coopMatStore(acc[j * WR + i], scratch, mine, LDC, gl_CooperativeMatrixLayoutColumnMajor);
+            subgroupMemoryBarrierShared();
+            subgroupBarrier();
+            uint row0 = firstRow + (tileRow0 + i) * 16u;
+            uint out0 = firstOut + (tileOut0 + j) * 16u;
+            for (uint e = gl_SubgroupInvocationID; e < 256u; e += gl_SubgroupSize) {
+                uint o = e / 16u;
+                uint r = e % 16u;
+                if (row0 + r < p.rows && out0 + o < p.numOut) { y[(out0 + o) * p.rows + row0 + r] = scratch[mine + o * LDC + r]; }
+            }
+            subgroupBarrier();  // the scratch is read before the next tile overwrites it
+        }
     }
 }
