@@ -22,6 +22,8 @@ public final class DeviceFootprint {
      * keeps one buffer of partial sums that size (gpu.GpuKernels.attentionRanges keeps to it).
      */
     public static final int ATTENTION_RANGE_ROWS = 32;
+    /** Output rows of a step whose blocked products may split their columns (gpu.GpuKernels.splitK), at most. */
+    public static final int SPLIT_ROWS = 64;
     /** Bytes by use; {@link #total()} is what the device gives. */
     public record Sizes(long weights, long kv, long scratch) {
         public long total() {
@@ -97,6 +99,7 @@ public final class DeviceFootprint {
                 + buffer(4 * b * used) * 2                                    // expert ids, weights
                 + buffer(4 * b * c.dim() * used)                              // expert outputs
                 + buffer(4L * ATTENTION_RANGE_ROWS * c.numHeads() * (c.headSize() + 2))  // decode attention ranges
+                + buffer(splitPartsBytes(c, maxBatch))                        // split-K partial sums
                 + buffer(16);                                                 // the unused binding
         long blocksPerSequence = (contextLength + blockSize - 1) / blockSize;
         long logitRows = Math.min(maxSequences, maxBatch);
@@ -146,6 +149,15 @@ public final class DeviceFootprint {
 
     public int numLayers() {
         return numLayers;
+    }
+
+    /**
+     * The Vulkan pass's buffer of split-K partial sums: up to 8 parts of a product of at most {@link #SPLIT_ROWS} rows
+     * (and maxBatch) by the widest layer product's outputs.
+     */
+    public static long splitPartsBytes(ModelConfig c, int maxBatch) {
+        int widest = Math.max(Math.max(c.dim(), c.ffnLength()), Math.max(c.queryDim(), c.kvDim()));
+        return 4L * 8 * Math.min(maxBatch, SPLIT_ROWS) * widest;
     }
 
     private static long buffer(long bytes) {

@@ -19,17 +19,14 @@ final class GpuKernels {
     /**
      * matvec.comp: output rows per workgroup at most (MAXOUT; a step with fewer takes the smallest of 1, 2, 4 or 8
      * that holds them: fewer accumulators, more workgroups resident), weight rows per workgroup (NR) and invocations
-     * (WG); -Dhearth.gpu.matvec.rows and .wg set the last two for tuning runs.
+     * (WG); -Dhearth.gpu.matvec.rows and .wg set the last two for tuning runs. 128 x 2: the 14B's decode GPU step
+     * 11.40 ms on the H100, against 12.05 at 64 x 2 and 11.87-12.86 at 4 rows (gpu_tune.sh).
      */
     static final int MATVEC_OUTS = 8;
     private static final int MATVEC_ROWS = Integer.getInteger("hearth.gpu.matvec.rows", 2);
-    private static final int MATVEC_WG = Integer.getInteger("hearth.gpu.matvec.wg", 64);
-    /**
-     * Q4_K decode products take matvec_q4k.comp (8 bytes of nibbles a task); -Dhearth.gpu.matvec.q4k=wide:
-     * matvec_q4k_wide.comp (16 bytes a task, not yet measured on a GPU), =off: matvec.comp.
-     */
-    private static final String Q4_K_MATVEC = System.getProperty("hearth.gpu.matvec.q4k", "narrow");
-    private String q4kMatvec = Q4_K_MATVEC;
+    private static final int MATVEC_WG = Integer.getInteger("hearth.gpu.matvec.wg", 128);
+    /** Q4_K decode products take matvec_q4k.comp (its own layout of the work); -Dhearth.gpu.matvec.q4k=off: matvec.comp. */
+    private static final boolean Q4_K_MATVEC = !"off".equals(System.getProperty("hearth.gpu.matvec.q4k"));
     /**
      * Tasks whose loads matvec_q4k, _q5k, _q4_0 and _q8_0 issue together before their math
      * (-Dhearth.gpu.matvec.unroll).
@@ -77,6 +74,12 @@ final class GpuKernels {
     /** Q4_K, Q5_K, Q6_K, Q4_0 and Q8_0 decode products take their own kernels (where their switches allow). */
     private final boolean typeKernels;
     /** -Dhearth.gpu.matmm.tile: 64 (for now the default: 128 is not yet measured on a GPU), 128, or 0: the rule. */
+    /**
+     * Blocked products on the matrix units with fewer workgroups than this split their columns ({@link #splitK});
+     * 0 (for now the default: not yet measured on a GPU) never, 512 the rule's target.
+     */
+    private static final int SPLIT_K_WORKGROUPS = Integer.getInteger("hearth.gpu.matmm.split", 0);
+    private GpuBuffer splitParts;
     private int blockedTileOverride = Integer.getInteger("hearth.gpu.matmm.tile", 64);
 
     GpuKernels(VulkanContext ctx) {
@@ -176,13 +179,53 @@ final class GpuKernels {
      * device has them.
      */
     void matmulBlocked(GpuTensor w, GpuBuffer x, GpuBuffer y, int numOut) {
-        int tile = cooperativeMatrix ? blockedTile(w.rows(), numOut) : 64;
-        ComputePipeline p = cooperativeMatrix
-                ? pipeline("matmm_coop.comp", typeDefine(w) + ";" + CooperativeMatrix.tileDefines(tile,
-                        ctx.subgroupSize), 3)
-                : pipeline("matmm.comp", typeDefine(w), 3);
-        perRow(p, new GpuBuffer[] {w.buffer(), x, y}, new int[] {w.rows(), w.cols(), numOut, (int) w.rowBytes()},
-                ceilDiv(w.rows(), tile), ceilDiv(numOut, tile));
+        int[] push = {w.rows(), w.cols(), numOut, (int) w.rowBytes()};
+        if (!cooperativeMatrix) {
+            perRow(pipeline("matmm.comp", typeDefine(w), 3), new GpuBuffer[] {w.buffer(), x, y}, push,
+                    ceilDiv(w.rows(), 64), ceilDiv(numOut, 64));
+            return;
+        }
+        int tile = blockedTile(w.rows(), numOut);
+        int rowTiles = ceilDiv(w.rows(), tile);
+        int outTiles = ceilDiv(numOut, tile);
+        int groups = w.cols() / 32;
+        int perSplit = ceilDiv(groups, splitK(rowTiles * outTiles, groups, 4L * numOut * w.rows(),
+                splitParts == null ? 0 : splitParts.bytes));
+        int splits = ceilDiv(groups, perSplit);  // none empty
+        ComputePipeline p = pipeline("matmm_coop.comp", typeDefine(w) + ";" + CooperativeMatrix.tileDefines(tile,
+                ctx.subgroupSize), 3);
+        GpuBuffer out = y;
+        if (splits > 1) {
+            ctx.keepBarrier();  // the parts buffer is shared: never alongside another split product's sum
+            out = splitParts;
+        }
+        perRow(p, new GpuBuffer[] {w.buffer(), x, out}, new int[] {push[0], push[1], push[2], push[3], outTiles,
+                perSplit}, rowTiles, outTiles * splits);
+        if (splits > 1) {
+            long count = (long) numOut * w.rows();
+            perElement(pipeline("split_sum.comp", "", 2), new GpuBuffer[] {splitParts, y},
+                    new int[] {(int) count, splits}, count);
+        }
+    }
+
+    /**
+     * Column splits of a blocked product on the matrix units whose tiles make only {@code workgroups} workgroups: a
+     * power of two up to 8 that brings them to {@link #SPLIT_K_WORKGROUPS} (a decode batch of 64 on a 14B made 16 to
+     * 216 workgroups for 132 multiprocessors), each split at least 8 groups of 32 columns, the parts ({@code
+     * bytes} each) within the parts buffer. Off with -Dhearth.gpu.matmm.split=0.
+     */
+    static int splitK(int workgroups, int groups, long bytes, long partsBytes) {
+        int splits = 1;
+        while ((long) workgroups * splits < SPLIT_K_WORKGROUPS && splits < 8 && groups / (splits * 2) >= 8
+                && bytes * splits * 2 <= partsBytes) {
+            splits *= 2;
+        }
+        return splits;
+    }
+
+    /** The buffer split products write their parts to (DeviceFootprint.splitPartsBytes); none: no product splits. */
+    void useSplitParts(GpuBuffer parts) {
+        splitParts = parts;
     }
 
     /**
@@ -196,11 +239,6 @@ final class GpuKernels {
             return blockedTileOverride;
         }
         return numOut > 64 && rows >= 2048 ? 128 : 64;
-    }
-
-    /** Tests: Q4_K decode products take this kernel ("wide", "narrow" or "off"), as -Dhearth.gpu.matvec.q4k says. */
-    void useQ4kMatvec(String kernel) {
-        q4kMatvec = kernel;
     }
 
     /** Tests: every blocked product on the matrix units takes this tile (64 or 128); 0 goes back to the rule. */
@@ -256,8 +294,7 @@ final class GpuKernels {
             outs <<= 1;
         }
         String own = switch (w.type()) {  // the types with a kernel of their own
-            case Q4_K -> !typeKernels || q4kMatvec.equals("off") ? null
-                    : q4kMatvec.equals("wide") ? "matvec_q4k_wide.comp" : "matvec_q4k.comp";
+            case Q4_K -> typeKernels && Q4_K_MATVEC ? "matvec_q4k.comp" : null;
             case Q5_K -> typeKernels && Q5_K_MATVEC ? "matvec_q5k.comp" : null;
             case Q6_K -> typeKernels && Q6_K_MATVEC ? "matvec_q6k.comp" : null;
             case Q4_0 -> typeKernels && Q4_0_MATVEC ? "matvec_q4_0.comp" : null;

@@ -442,6 +442,11 @@ final class VulkanContext implements AutoCloseable, VulkanInstance.OpenContext {
         barrierPending = false;
     }
 
+    /** The next command waits for every command before it, even after {@link #skipBarrier}. */
+    void keepBarrier() {
+        barrierPending = true;
+    }
+
     private static void barrier(VkCommandBuffer cmd) {
         try (MemoryStack stack = stackPush()) {
             VkMemoryBarrier.Buffer barrier = VkMemoryBarrier.calloc(1, stack).sType$Default()

@@ -1,5 +1,6 @@
 package dev.hearth.gpu;
 
+import dev.hearth.device.DeviceFootprint;
 import dev.hearth.device.DeviceUnavailableException;
 import dev.hearth.kernel.Rope;
 import dev.hearth.kv.BlockTable;
@@ -98,6 +99,7 @@ final class VulkanForwardPass implements LayerRangePass {
         this.firstLayer = firstLayer;
         this.kvPrecision = kv.precision();
         this.k = new GpuKernels(ctx);
+        k.useSplitParts(ctx.deviceBuffer(DeviceFootprint.splitPartsBytes(c, maxBatch), "split-K parts"));
         this.ropeFrequencies = Rope.frequencies(c.ropeTheta(), c.rotaryDims(), c.ropeFrequencyFactors(),
                 c.ropeScale());
         this.w = DeviceWeights.upload(ctx, c, weights, firstLayer);

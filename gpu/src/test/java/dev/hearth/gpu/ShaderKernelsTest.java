@@ -31,6 +31,7 @@ import org.junit.jupiter.params.provider.EnumSource;
  * (F32 and F16, over more than one 64-position chunk), and the MoE routing, expert matmuls and combination.
  */
 class ShaderKernelsTest {
+    private static final long SPLIT_PARTS = 8L << 20;
     private static VulkanContext ctx;
     private static GpuKernels k;
     private final Random random = new Random(17);
@@ -39,6 +40,7 @@ class ShaderKernelsTest {
     static void open() throws DeviceUnavailableException {
         ctx = ((VulkanDevice) VulkanTestDevice.first()).context();
         k = new GpuKernels(ctx);
+        k.useSplitParts(ctx.deviceBuffer(SPLIT_PARTS, "split-K parts"));  // as the forward pass gives its kernels
     }
 
     @AfterAll
@@ -136,8 +138,6 @@ class ShaderKernelsTest {
         GpuKernels plain = new GpuKernels(ctx, true, false);
         GpuKernels wideTiles = new GpuKernels(ctx);
         wideTiles.forceBlockedTile(128);
-        GpuKernels otherQ4k = new GpuKernels(ctx);  // the Q4_K kernel the default does not take (a no-op for the rest)
-        otherQ4k.useQ4kMatvec("wide".equals(System.getProperty("hearth.gpu.matvec.q4k", "narrow")) ? "narrow" : "wide");
         // the matrix units' kernel wherever the device has them (halves' precision), else the same as "blocked"
         assertThat(k.halfPrecisionProducts()).isEqualTo(ctx.cooperativeMatrix);
         double blockedError = k.halfPrecisionProducts() ? 1e-3 : 1e-5;
@@ -150,9 +150,6 @@ class ShaderKernelsTest {
                 new Case("blocked, device's choice", maxOut, k, blockedError)));
         if (ctx.cooperativeMatrix) {  // elsewhere the tile is always 64 (matmm.comp): the case above
             cases.add(new Case("blocked, 128-wide tiles on the matrix units", maxOut, wideTiles, blockedError));
-        }
-        if (type == GgmlType.Q4_K) {
-            cases.add(new Case("matvec, the other Q4_K kernel", 3, otherQ4k, 1e-5));
         }
         for (Case c : cases) {
             GpuBuffer y = ctx.hostBuffer(4L * c.numOut() * rows, "y");
@@ -177,8 +174,9 @@ class ShaderKernelsTest {
     }
 
     /**
-     * The blocked product over several workgroups each way, with 128-wide tiles on the matrix units (a device without
-     * them takes matmm.comp's 64-wide ones): partial tiles at both ends, every output against the dequantized dot.
+     * The blocked product over several workgroups each way, in 64- and 128-wide tiles with the columns split on the
+     * matrix units (a device without them takes matmm.comp's 64-wide tiles, whole): partial tiles at both ends, every
+     * output against the dequantized dot.
      */
     @ParameterizedTest
     @EnumSource(names = {"Q4_K", "Q6_K"})
@@ -192,14 +190,18 @@ class ShaderKernelsTest {
         GpuTensor tensor = GpuTensor.upload(ctx, w);
         GpuBuffer xb = floats(x);
         GpuBuffer y = ctx.hostBuffer(4L * numOut * rows, "y");
-        GpuKernels wideTiles = new GpuKernels(ctx);
-        wideTiles.forceBlockedTile(128);
-        run(() -> wideTiles.matmulBlocked(tensor, xb, y, numOut));
-        float[] got = read(y, numOut * rows);
-        for (int o = 0; o < numOut; o++) {
-            for (int r = 0; r < rows; r++) {
-                assertDot(got[o * rows + r], wf, r * cols, x, o * cols, cols, type + " out " + o + " row " + r,
-                        wideTiles.halfPrecisionProducts() ? 1e-3 : 1e-5);
+        GpuBuffer parts = ctx.deviceBuffer(SPLIT_PARTS, "split-K parts");
+        for (int tile : new int[] {64, 128}) {  // 5 x 4 or 3 x 2 workgroups, 2 splits of 8 groups of 32 columns
+            GpuKernels kernels = new GpuKernels(ctx);
+            kernels.forceBlockedTile(tile);
+            kernels.useSplitParts(parts);
+            run(() -> kernels.matmulBlocked(tensor, xb, y, numOut));
+            float[] got = read(y, numOut * rows);
+            for (int o = 0; o < numOut; o++) {
+                for (int r = 0; r < rows; r++) {
+                    assertDot(got[o * rows + r], wf, r * cols, x, o * cols, cols, type + " tile " + tile + " out " + o
+                            + " row " + r, kernels.halfPrecisionProducts() ? 1e-3 : 1e-5);
+                }
             }
         }
     }

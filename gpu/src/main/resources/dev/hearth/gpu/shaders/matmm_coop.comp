@@ -1,7 +1,7 @@
 #version 450
 // matmm.comp's product (y[o, row] = sum_c W[row, c] * x[o, c]) on the matrix units through VK_KHR_cooperative_matrix,
 // BM weight rows x BM outputs per 256-invocation workgroup (BM 64, or 128 for large products: four times the products
-// per barrier and per decoded weight), the columns 32 at a time: each step the workgroup decodes its BM x 32 weight
+// per barrier and per decoded weight), the columns 32 at a time (all, or one split of them): each step the workgroup decodes its BM x 32 weight
 // tile and its BM x 32 tile of x into shared memory as halves, then each subgroup multiplies 16 x 16 x 16 tiles (f16
 // inputs, f32 sums) for its WR x WC block of output tiles. The next step's global loads are issued before this step's
 // products, so their latency hides behind them. The sums go out through a 16 x 16 scratch per subgroup (bounds-checked,
@@ -17,7 +17,10 @@ layout(local_size_x = 256) in;
 layout(std430, binding = 0) readonly buffer Weights { uint W[]; };
 layout(std430, binding = 1) readonly buffer X { vec4 x4[]; };
 layout(std430, binding = 2) writeonly buffer Y { float y[]; };
-layout(push_constant) uniform P { uint rows; uint cols; uint numOut; uint rowBytes; } p;
+// split-K: workgroup y = outTile + outTiles * split sums groups [split * groupsPerSplit, + groupsPerSplit) of the
+// columns into part `split` of y, numOut x rows floats a part (split_sum.comp adds the parts); one split writes y itself
+layout(push_constant) uniform P { uint rows; uint cols; uint numOut; uint rowBytes; uint outTiles;
+    uint groupsPerSplit; } p;
 #include "weights.glsl"
 #define LDS 40u   // halves per tile row: 32 and 8 of padding (80 bytes: 16-byte aligned rows, banks spread)
 #define UNITS (BM / 64u)  // (row, 8 columns) load units per invocation: BM rows x 4 parts over 256 invocations
@@ -32,8 +35,11 @@ shared float scratch[NS * 16u * LDC];  // 16 x LDC floats for each of the NS sub
 void main() {
     uint tid = gl_LocalInvocationID.x;
     uint firstRow = (gl_WorkGroupID.x + gl_WorkGroupID.z * gl_NumWorkGroups.x) * BM;
-    uint firstOut = gl_WorkGroupID.y * BM;
-    uint groups = p.cols / 32u;
+    uint split = gl_WorkGroupID.y / p.outTiles;
+    uint firstOut = (gl_WorkGroupID.y % p.outTiles) * BM;
+    uint firstGroup = split * p.groupsPerSplit;
+    uint groups = min(p.cols / 32u, firstGroup + p.groupsPerSplit);
+    uint part = split * p.numOut * p.rows;
     uint xRow = p.cols / 4u;
     uint s = gl_SubgroupID;
     uint tileRow0 = (s % SR) * WR;     // this subgroup's first tile row (weights) and first tile column (outputs)
@@ -46,10 +52,10 @@ void main() {
     vec4 xv[UNITS * 2u];
     [[unroll]] for (uint u = 0u; u < UNITS; u++) {
         uint unit = tid + 256u * u;  // tile row (weights) and tile output (x) unit / 4, its quads (unit % 4) * 2 and + 1
-        loadStep(0u, firstRow + unit / 4u, firstOut + unit / 4u, (unit % 4u) * 2u, xRow, w[2u * u], w[2u * u + 1u],
+        loadStep(firstGroup, firstRow + unit / 4u, firstOut + unit / 4u, (unit % 4u) * 2u, xRow, w[2u * u], w[2u * u + 1u],
                 xv[2u * u], xv[2u * u + 1u]);
     }
-    for (uint g = 0u; g < groups; g++) {
+    for (uint g = firstGroup; g < groups; g++) {
         barrier();  // the previous step's tiles are read
         [[unroll]] for (uint u = 0u; u < UNITS; u++) {
             uint unit = tid + 256u * u;
@@ -95,7 +101,9 @@ void main() {
             for (uint e = gl_SubgroupInvocationID; e < 256u; e += gl_SubgroupSize) {
                 uint o = e / 16u;
                 uint r = e % 16u;
-                if (row0 + r < p.rows && out0 + o < p.numOut) { y[(out0 + o) * p.rows + row0 + r] = scratch[mine + o * LDC + r]; }
+                if (row0 + r < p.rows && out0 + o < p.numOut) {
+                    y[part + (out0 + o) * p.rows + row0 + r] = scratch[mine + o * LDC + r];
+                }
             }
             subgroupBarrier();  // the scratch is read before the next tile overwrites it
         }
