@@ -5,7 +5,8 @@
 #   there:  bash bench/scripts/gpu_session.sh setup           (carry .gpurun and .gputest: runtime, jars, tests)
 #           bash bench/scripts/gpu_session.sh fidelity DIR I..  (fixtures under DIR; VulkanFidelityTest cases I..)
 #           bash bench/scripts/gpu_session.sh serve DIR        (VulkanServerTest; run and serve with chat, tools, schema)
-#           bash bench/scripts/gpu_session.sh kernels          (ShaderKernelsTest: every shader against its twin)
+#           bash bench/scripts/gpu_session.sh kernels          (ShaderKernelsTest: every shader against its twin;
+#                                                              GPU_JAVA_OPTS: switches, e.g. -Dhearth.gpu.matmm.split=512)
 #           bash bench/scripts/gpu_session.sh versus           (small synth models: device logits next to the CPU's)
 #           bash bench/scripts/gpu_session.sh synth            (1B, 8B, 14B Q4_K_M and 14B Q4_0 shapes)
 #           bash bench/scripts/gpu_session.sh synth-bg         (the same in the background: start it with setup; the
@@ -30,8 +31,9 @@ junit() {
     local cp
     cp=$(ls "$home"/test/*.jar "$home"/lib/hearth-core*.jar "$home"/lib/hearth-gpu*.jar "$home"/lib/lwjgl*.jar \
         "$home"/lib/jackson*.jar | tr '\n' ':')
-    "$java" "${flags[@]}" -Dhearth.fixtures="$fixtures" -jar "$home"/test/junit-platform-console-standalone-*.jar \
-        execute -cp "$cp" --details=tree --disable-ansi-colors "$@" 2>&1 | grep --line-buffered -v '^WARNING'
+    "$java" "${flags[@]}" ${GPU_JAVA_OPTS:-} -Dhearth.fixtures="$fixtures" \
+        -jar "$home"/test/junit-platform-console-standalone-*.jar execute -cp "$cp" --details=tree \
+        --disable-ansi-colors "$@" 2>&1 | grep --line-buffered -v '^WARNING'
 }
 phase=$1; shift
 case $phase in
