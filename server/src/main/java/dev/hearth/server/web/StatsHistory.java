@@ -36,7 +36,11 @@ final class StatsHistory {
 
     void start() {
         if (thread == null) {
-            thread = Thread.ofPlatform().daemon().name("hearth-stats-history").start(this::run);
+            // assigned before it starts: a sampler that ran first would see no thread of its own and stop at once (the
+            // dashboard's chart stayed empty on a loaded machine)
+            Thread t = Thread.ofPlatform().daemon().name("hearth-stats-history").unstarted(this::run);
+            thread = t;
+            t.start();
         }
     }
 
@@ -49,7 +53,7 @@ final class StatsHistory {
     }
 
     private void run() {
-        while (thread != null) {
+        while (thread == Thread.currentThread()) {
             try {
                 sample(System.nanoTime(), System.currentTimeMillis());
                 Thread.sleep(INTERVAL_MILLIS);

@@ -62,6 +62,28 @@ class StatsHistoryTest {
 
     static final long SECOND = 1_000_000_000L;
 
+    /** The sampler thread keeps sampling once started, and stops when told (its own reference set before it runs). */
+    @Test
+    void theSamplerSamplesOnceStartedAndStopsWhenStopped() throws InterruptedException {
+        CountingBackend backend = new CountingBackend();
+        backend.set("m", 0, 0, 1, 0, 1);
+        StatsHistory history = new StatsHistory(backend);
+        history.start();
+        try {
+            long deadline = System.nanoTime() + 10_000_000_000L;
+            while (history.size() < 2 && System.nanoTime() < deadline) {
+                Thread.sleep(50);
+            }
+            assertThat(history.size()).as("samples after the baseline, one a second").isGreaterThanOrEqualTo(2);
+        } finally {
+            history.stop();
+        }
+        Thread.sleep(200);  // a sample under way when stop came ends first
+        int stopped = history.size();
+        Thread.sleep(2_500);
+        assertThat(history.size()).as("no sample after stop").isEqualTo(stopped);
+    }
+
     @Test
     void ratesAreDifferencesOverTheIntervalSummedOverModels() {
         CountingBackend backend = new CountingBackend();
