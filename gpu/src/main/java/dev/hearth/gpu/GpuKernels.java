@@ -19,12 +19,15 @@ final class GpuKernels {
     /**
      * matvec.comp: output rows per workgroup at most (MAXOUT; a step with fewer takes the smallest of 1, 2, 4 or 8
      * that holds them: fewer accumulators, more workgroups resident), weight rows per workgroup (NR) and invocations
-     * (WG); -Dhearth.gpu.matvec.rows and .wg set the last two for tuning runs. 128 x 2: the 14B's decode GPU step
-     * 11.40 ms on the H100, against 12.05 at 64 x 2 and 11.87-12.86 at 4 rows (gpu_tune.sh).
+     * (WG); -Dhearth.gpu.matvec.rows and .wg set the last two for tuning runs. WG 128 for rows of 4096 values or more
+     * (the 14B's decode GPU step 11.40 ms on the H100, against 12.05 at 64 x 2 and 11.87-12.86 at 4 rows:
+     * gpu_tune.sh), 64 for shorter ones (fewer idle invocations: with 128 everywhere, VulkanFidelityTest took 520 s
+     * on lavapipe, partly beside other work, against 228 s so).
      */
     static final int MATVEC_OUTS = 8;
     private static final int MATVEC_ROWS = Integer.getInteger("hearth.gpu.matvec.rows", 2);
-    private static final int MATVEC_WG = Integer.getInteger("hearth.gpu.matvec.wg", 128);
+    private static final int MATVEC_WG = Integer.getInteger("hearth.gpu.matvec.wg", 0);  // 0: by the row length
+    private static final int MATVEC_WIDE_COLS = 4096;
     /** Q4_K decode products take matvec_q4k.comp (its own layout of the work); -Dhearth.gpu.matvec.q4k=off: matvec.comp. */
     private static final boolean Q4_K_MATVEC = !"off".equals(System.getProperty("hearth.gpu.matvec.q4k"));
     /**
@@ -101,7 +104,7 @@ final class GpuKernels {
      * switches off).
      */
     GpuKernels(VulkanContext ctx, boolean subgroups, boolean cooperativeMatrix, boolean typeKernels) {
-        if (MATVEC_WG < MATVEC_ROWS * MATVEC_OUTS || Integer.bitCount(MATVEC_WG) != 1) {
+        if (MATVEC_WG != 0 && (MATVEC_WG < MATVEC_ROWS * MATVEC_OUTS || Integer.bitCount(MATVEC_WG) != 1)) {
             throw new IllegalArgumentException("hearth.gpu.matvec.wg must be a power of two of at least 8 x rows ("
                     + MATVEC_ROWS * MATVEC_OUTS + "), not " + MATVEC_WG);
         }
@@ -301,7 +304,8 @@ final class GpuKernels {
             case Q8_0 -> typeKernels && Q8_0_MATVEC ? "matvec_q8_0.comp" : null;
             default -> null;
         };
-        String shape = "WG " + MATVEC_WG + "u;NR " + MATVEC_ROWS + "u;MAXOUT " + outs + "u;SUBGROUPS "
+        int wg = MATVEC_WG != 0 ? MATVEC_WG : w.cols() >= MATVEC_WIDE_COLS ? 128 : 64;
+        String shape = "WG " + wg + "u;NR " + MATVEC_ROWS + "u;MAXOUT " + outs + "u;SUBGROUPS "
                 + (subgroups ? 1 : 0) + ";GLU " + (up != null ? 1 : 0) + ";NORM " + (norm != null ? 1 : 0) + ";BIAS "
                 + (bias != null ? 1 : 0) + ";RESID " + (residual ? 1 : 0);
         ComputePipeline p = own != null ? pipeline(own, shape + ";UNROLL " + MATVEC_UNROLL + "u", MATVEC_BINDINGS)

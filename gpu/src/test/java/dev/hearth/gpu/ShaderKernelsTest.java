@@ -173,6 +173,30 @@ class ShaderKernelsTest {
         }
     }
 
+    /** Decode products of rows of 4096 values or more take workgroups of 128 invocations (64 below). */
+    @ParameterizedTest
+    @EnumSource(names = {"Q4_K", "Q6_K"})
+    void decodeProductOfLongRows(GgmlType type) throws DeviceUnavailableException {
+        int rows = 9;
+        int cols = 4608;
+        WeightMatrix w = matrix(type, rows, cols);
+        float[] wf = dequantized(w);
+        GpuTensor tensor = GpuTensor.upload(ctx, w);
+        for (int numOut : new int[] {1, 3}) {
+            float[] x = gaussian(numOut * cols);
+            GpuBuffer xb = floats(x);
+            GpuBuffer y = ctx.hostBuffer(4L * numOut * rows, "y");
+            run(() -> k.matvec(tensor, xb, y, numOut));
+            float[] got = read(y, numOut * rows);
+            for (int o = 0; o < numOut; o++) {
+                for (int r = 0; r < rows; r++) {
+                    assertDot(got[o * rows + r], wf, r * cols, x, o * cols, cols,
+                            type + " numOut " + numOut + " out " + o + " row " + r);
+                }
+            }
+        }
+    }
+
     /**
      * The blocked product over several workgroups each way, in 64- and 128-wide tiles with the columns split on the
      * matrix units (a device without them takes matmm.comp's 64-wide tiles, whole): partial tiles at both ends, every
