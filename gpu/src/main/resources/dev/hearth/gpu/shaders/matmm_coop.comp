@@ -1,13 +1,13 @@
 #version 450
 // matmm.comp's product (y[o, row] = sum_c W[row, c] * x[o, c]) on the matrix units through VK_KHR_cooperative_matrix,
 // BM weight rows x BM outputs per 256-invocation workgroup (BM 64, or 128 for large products: four times the products
-// per barrier and per decoded weight), the columns 32 at a time (all, or one split of them): each step the workgroup decodes its BM x 32 weight
-// tile and its BM x 32 tile of x into shared memory as halves, then each subgroup multiplies 16 x 16 x 16 tiles (f16
-// inputs, f32 sums) for its WR x WC block of output tiles. The next step's global loads are issued before this step's
-// products, so their latency hides behind them. The sums go out through a 16 x 16 scratch per subgroup (bounds-checked,
-// coalesced along the weight rows). Inputs rounded to halves, as llama.cpp's tensor-core path does: for prompts and
-// batches, never decode (matvec keeps f32). The host defines WTYPE, BM, NS (subgroups per workgroup), and WR and WC
-// (tiles per subgroup: WR x WC x NS = (BM / 16)^2).
+// per barrier and per decoded weight), the columns 32 at a time (all, or one split of them): each step the workgroup
+// decodes its BM x 32 weight tile and its BM x 32 tile of x into shared memory as halves, then each subgroup
+// multiplies 16 x 16 x 16 tiles (f16 inputs, f32 sums) for its WR x WC block of output tiles. The next step's global
+// loads are issued before this step's products, so their latency hides behind them. The sums go out through a
+// 16 x 16 scratch per subgroup (bounds-checked, coalesced along the weight rows). Inputs rounded to halves, as
+// llama.cpp's tensor-core path does: for prompts and batches, never decode (matvec keeps f32). The host defines WTYPE,
+// BM, NS (subgroups per workgroup), and WR and WC (tiles per subgroup: WR x WC x NS = (BM / 16)^2).
 #extension GL_KHR_cooperative_matrix : require
 #extension GL_KHR_memory_scope_semantics : require
 #extension GL_EXT_shader_explicit_arithmetic_types_float16 : require
@@ -18,7 +18,8 @@ layout(std430, binding = 0) readonly buffer Weights { uint W[]; };
 layout(std430, binding = 1) readonly buffer X { vec4 x4[]; };
 layout(std430, binding = 2) writeonly buffer Y { float y[]; };
 // split-K: workgroup y = outTile + outTiles * split sums groups [split * groupsPerSplit, + groupsPerSplit) of the
-// columns into part `split` of y, numOut x rows floats a part (split_sum.comp adds the parts); one split writes y itself
+// columns into part `split` of y, numOut x rows floats a part (split_sum.comp adds the parts); one split writes y
+// itself
 layout(push_constant) uniform P { uint rows; uint cols; uint numOut; uint rowBytes; uint outTiles;
     uint groupsPerSplit; } p;
 #include "weights.glsl"
@@ -51,9 +52,9 @@ void main() {
     vec4 w[UNITS * 2u];
     vec4 xv[UNITS * 2u];
     [[unroll]] for (uint u = 0u; u < UNITS; u++) {
-        uint unit = tid + 256u * u;  // tile row (weights) and tile output (x) unit / 4, its quads (unit % 4) * 2 and + 1
-        loadStep(firstGroup, firstRow + unit / 4u, firstOut + unit / 4u, (unit % 4u) * 2u, xRow, w[2u * u], w[2u * u + 1u],
-                xv[2u * u], xv[2u * u + 1u]);
+        uint unit = tid + 256u * u;  // tile row (weights) and output (x) unit / 4, its quads (unit % 4) * 2 and + 1
+        loadStep(firstGroup, firstRow + unit / 4u, firstOut + unit / 4u, (unit % 4u) * 2u, xRow, w[2u * u],
+                w[2u * u + 1u], xv[2u * u], xv[2u * u + 1u]);
     }
     for (uint g = firstGroup; g < groups; g++) {
         barrier();  // the previous step's tiles are read
@@ -89,7 +90,7 @@ void main() {
             }
         }
     }
-    // each tile through the subgroup's scratch (C[row][o] at o * LDC + row), then to y with 16 rows per output contiguous
+    // each tile through the subgroup's scratch (C[row][o] at o * LDC + row), then to y, 16 rows per output contiguous
     uint mine = s * 16u * LDC;
     [[unroll]] for (uint j = 0u; j < WC; j++) {
         [[unroll]] for (uint i = 0u; i < WR; i++) {

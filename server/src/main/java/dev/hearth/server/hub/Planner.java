@@ -28,8 +28,8 @@ public final class Planner {
      * The server process's own resident memory with a model loaded from a file at hand (JVM, classes, code cache, heap,
      * HTTP server, tokenizer) once it has answered a request, measured; page tables for the weights (8 bytes per 4 KiB
      * page) come on top. The peak after load and one chat, 2026-12-06, six runs of a Llama-3.2-1B-shape Q4_K_M:
-     * 1.08 to 1.25 GiB (the first request's heap growth varies; median 1.19); five of a Qwen2.5-14B-shape Q4_K_M: 8.42 to
-     * 8.62 GiB. 425 MiB puts the 1B at 1.20 GiB (400 put it at 1.17) and the 14B at 8.59.
+     * 1.08 to 1.25 GiB (the first request's heap growth varies; median 1.19); five of a Qwen2.5-14B-shape Q4_K_M:
+     * 8.42 to 8.62 GiB. 425 MiB puts the 1B at 1.19 GiB (400 put it at 1.17) and the 14B at 8.59.
      */
     static final long RUNTIME_FILE = 425L << 20;
     /** Share of measured bandwidth a decode step achieves. */
