@@ -98,7 +98,7 @@ public final class DeviceFootprint {
                 + buffer(4 * b * Math.max(1, c.expertCount()))                // router logits
                 + buffer(4 * b * used) * 2                                    // expert ids, weights
                 + buffer(4 * b * c.dim() * used)                              // expert outputs
-                + buffer(4L * ATTENTION_RANGE_ROWS * c.numHeads() * (c.headSize() + 2))  // decode attention ranges
+                + buffer(attentionPartsBytes(c.numHeads(), c.headSize()))     // decode attention ranges
                 + buffer(splitPartsBytes(c, maxBatch))                        // split-K partial sums
                 + buffer(16);                                                 // the unused binding
         long blocksPerSequence = (contextLength + blockSize - 1) / blockSize;
@@ -149,6 +149,14 @@ public final class DeviceFootprint {
 
     public int numLayers() {
         return numLayers;
+    }
+
+    /**
+     * The Vulkan pass's buffer of decode attention's ranges: per range and row, a head's partial output, its maximum
+     * and its sum ({@link #ATTENTION_RANGE_ROWS} of them at most), whatever the step.
+     */
+    public static long attentionPartsBytes(int numHeads, int headSize) {
+        return 4L * ATTENTION_RANGE_ROWS * numHeads * (headSize + 2);
     }
 
     /**

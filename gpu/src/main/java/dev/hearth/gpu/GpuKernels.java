@@ -76,13 +76,16 @@ final class GpuKernels {
     private final boolean cooperativeMatrix;
     /** Q4_K, Q5_K, Q6_K, Q4_0 and Q8_0 decode products take their own kernels (where their switches allow). */
     private final boolean typeKernels;
-    /** -Dhearth.gpu.matmm.tile: 64 (for now the default: 128 is not yet measured on a GPU), 128, or 0: the rule. */
     /**
      * Blocked products on the matrix units with fewer workgroups than this split their columns ({@link #splitK});
      * 0 (for now the default: not yet measured on a GPU) never, 512 the rule's target.
      */
     private static final int SPLIT_K_WORKGROUPS = Integer.getInteger("hearth.gpu.matmm.split", 0);
     private GpuBuffer splitParts;
+    /**
+     * -Dhearth.gpu.matmm.tile: 64 (the default: 128 tiles were 5% slower on the 8B's prompts, 11% faster on the 14B's),
+     * 128, or 0: {@link #blockedTile}'s rule.
+     */
     private int blockedTileOverride = Integer.getInteger("hearth.gpu.matmm.tile", 64);
 
     GpuKernels(VulkanContext ctx) {
@@ -182,10 +185,10 @@ final class GpuKernels {
      * device has them.
      */
     void matmulBlocked(GpuTensor w, GpuBuffer x, GpuBuffer y, int numOut) {
-        int[] push = {w.rows(), w.cols(), numOut, (int) w.rowBytes()};
         if (!cooperativeMatrix) {
-            perRow(pipeline("matmm.comp", typeDefine(w), 3), new GpuBuffer[] {w.buffer(), x, y}, push,
-                    ceilDiv(w.rows(), 64), ceilDiv(numOut, 64));
+            perRow(pipeline("matmm.comp", typeDefine(w), 3), new GpuBuffer[] {w.buffer(), x, y},
+                    new int[] {w.rows(), w.cols(), numOut, (int) w.rowBytes()}, ceilDiv(w.rows(), 64),
+                    ceilDiv(numOut, 64));
             return;
         }
         int tile = blockedTile(w.rows(), numOut);
@@ -202,8 +205,9 @@ final class GpuKernels {
             ctx.keepBarrier();  // the parts buffer is shared: never alongside another split product's sum
             out = splitParts;
         }
-        perRow(p, new GpuBuffer[] {w.buffer(), x, out}, new int[] {push[0], push[1], push[2], push[3], outTiles,
-                perSplit}, rowTiles, outTiles * splits);
+        perRow(p, new GpuBuffer[] {w.buffer(), x, out},
+                new int[] {w.rows(), w.cols(), numOut, (int) w.rowBytes(), outTiles, perSplit}, rowTiles,
+                outTiles * splits);
         if (splits > 1) {
             long count = (long) numOut * w.rows();
             perElement(pipeline("split_sum.comp", "", 2), new GpuBuffer[] {splitParts, y},
@@ -448,7 +452,7 @@ final class GpuKernels {
 
     /**
      * out[t, head] = causal attention of q[t, head] over its sequence (meta: table offset and length per row);
-     * {@code parts} holds decode's split ranges ({@link #attentionPartsBytes}; null: never split).
+     * {@code parts} holds decode's split ranges (DeviceFootprint.attentionPartsBytes; null: never split).
      */
     void attention(GpuBuffer q, KvLayer layer, GpuBuffer out, GpuBuffer meta, GpuBuffer tables, GpuBuffer parts, int n,
             int numHeads, int numKvHeads, int headSize, int blockSize) {
@@ -492,11 +496,6 @@ final class GpuKernels {
             return 1;
         }
         return (int) Math.clamp(SPLIT_WORKGROUPS / ((long) n * workgroupsPerRange), 1, ATTENTION_RANGE_ROWS / n);
-    }
-
-    /** The bytes of the parts buffer decode attention splits into: one per pass, whatever the step. */
-    static long attentionPartsBytes(int numHeads, int headSize) {
-        return 4L * ATTENTION_RANGE_ROWS * numHeads * (headSize + 2);
     }
 
     /**

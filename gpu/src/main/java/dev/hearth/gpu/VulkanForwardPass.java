@@ -123,7 +123,7 @@ final class VulkanForwardPass implements LayerRangePass {
         expertWeights = activation(used, "expert weights");
         expertOut = activation((long) c.dim() * used, "expert outputs");
         logitInput = activation(c.dim(), "logit input");
-        attentionParts = ctx.deviceBuffer(GpuKernels.attentionPartsBytes(c.numHeads(), c.headSize()),
+        attentionParts = ctx.deviceBuffer(DeviceFootprint.attentionPartsBytes(c.numHeads(), c.headSize()),
                 "attention ranges");
         int half = c.rotaryDims() / 2;
         tokens = new StepInput(ctx, 4L * maxBatch, "tokens");
@@ -311,7 +311,7 @@ final class VulkanForwardPass implements LayerRangePass {
                     c.queryDim(), c.kvDim(), neox, sinOffset);
             k.kvStore(kRows, vRows, kvLayers[l], kvRows.device, c.kvDim(), n);
             k.attention(q, kvLayers[l], attention, attentionMeta.device, tables.device, attentionParts, n,
-                    c.numHeads(), c.numKeyValueHeads(), c.headSize(), blockSize);                                                      // [n, queryDim]
+                    c.numHeads(), c.numKeyValueHeads(), c.headSize(), blockSize);                 // [n, queryDim]
             if (fused) {
                 k.residualProduct(layer.attentionOutput(), attention, x, n);                      // x += attention
                 DeviceWeights.Dense d = (DeviceWeights.Dense) layer.feedForward();

@@ -2,6 +2,7 @@ package dev.hearth.gpu;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.hearth.device.DeviceFootprint;
 import dev.hearth.device.DeviceUnavailableException;
 import dev.hearth.gguf.GgmlType;
 import dev.hearth.kernel.Activations;
@@ -101,6 +102,21 @@ class ShaderKernelsTest {
         return all;
     }
 
+    /**
+     * Each of y's numOut x rows values against the dot of its weight row (w: rows x cols) and its input row (x:
+     * numOut x cols), as {@link #assertDot} with {@code relative}.
+     */
+    private static void assertProducts(GpuBuffer y, float[] w, float[] x, int numOut, int rows, int cols,
+            String where, double relative) {
+        float[] got = read(y, numOut * rows);
+        for (int o = 0; o < numOut; o++) {
+            for (int r = 0; r < rows; r++) {
+                assertDot(got[o * rows + r], w, r * cols, x, o * cols, cols, where + " out " + o + " row " + r,
+                        relative);
+            }
+        }
+    }
+
     /** Float32 dot products drift by about n * eps of the sum of the terms' magnitudes; allow a tenth of that. */
     private static void assertDot(float actual, float[] w, int wOff, float[] x, int xOff, int n, String where) {
         assertDot(actual, w, wOff, x, xOff, n, where, 1e-5);
@@ -154,13 +170,8 @@ class ShaderKernelsTest {
         for (Case c : cases) {
             GpuBuffer y = ctx.hostBuffer(4L * c.numOut() * rows, "y");
             run(() -> c.kernels().matmul(tensor, xb, y, c.numOut()));
-            float[] got = read(y, c.numOut() * rows);
-            for (int o = 0; o < c.numOut(); o++) {
-                for (int r = 0; r < rows; r++) {
-                    assertDot(got[o * rows + r], wf, r * cols, x, o * cols, cols,
-                            type + " " + c.name() + " numOut " + c.numOut() + " out " + o + " row " + r, c.error());
-                }
-            }
+            assertProducts(y, wf, x, c.numOut(), rows, cols, type + " " + c.name() + " numOut " + c.numOut(),
+                    c.error());
         }
         run(() -> k.embed(tensor, tokenBuffer, embedded, tokens.length));
         float[] rowsGot = read(embedded, tokens.length * cols);
@@ -187,13 +198,7 @@ class ShaderKernelsTest {
             GpuBuffer xb = floats(x);
             GpuBuffer y = ctx.hostBuffer(4L * numOut * rows, "y");
             run(() -> k.matvec(tensor, xb, y, numOut));
-            float[] got = read(y, numOut * rows);
-            for (int o = 0; o < numOut; o++) {
-                for (int r = 0; r < rows; r++) {
-                    assertDot(got[o * rows + r], wf, r * cols, x, o * cols, cols,
-                            type + " numOut " + numOut + " out " + o + " row " + r);
-                }
-            }
+            assertProducts(y, wf, x, numOut, rows, cols, type + " numOut " + numOut, 1e-5);
         }
     }
 
@@ -220,13 +225,8 @@ class ShaderKernelsTest {
             kernels.forceBlockedTile(tile);
             kernels.useSplitParts(parts);
             run(() -> kernels.matmulBlocked(tensor, xb, y, numOut));
-            float[] got = read(y, numOut * rows);
-            for (int o = 0; o < numOut; o++) {
-                for (int r = 0; r < rows; r++) {
-                    assertDot(got[o * rows + r], wf, r * cols, x, o * cols, cols, type + " tile " + tile + " out " + o
-                            + " row " + r, kernels.halfPrecisionProducts() ? 1e-3 : 1e-5);
-                }
-            }
+            assertProducts(y, wf, x, numOut, rows, cols, type + " tile " + tile,
+                    kernels.halfPrecisionProducts() ? 1e-3 : 1e-5);
         }
     }
 
@@ -247,14 +247,8 @@ class ShaderKernelsTest {
             run(() -> k.matmulGlu(tensor, gb, ub, y, numOut, cols));
             float[] x = gate.clone();
             Activations.swigluScalar(x, up, x.length);
-            float[] got = read(y, numOut * rows);
-            for (int o = 0; o < numOut; o++) {
-                for (int r = 0; r < rows; r++) {
-                    assertDot(got[o * rows + r], wf, r * cols, x, o * cols, cols,
-                            type + " glu numOut " + numOut + " out " + o + " row " + r,
-                            numOut > GpuKernels.MATVEC_MAX_OUT && k.halfPrecisionProducts() ? 1e-3 : 1e-5);
-                }
-            }
+            assertProducts(y, wf, x, numOut, rows, cols, type + " glu numOut " + numOut,
+                    numOut > GpuKernels.MATVEC_MAX_OUT && k.halfPrecisionProducts() ? 1e-3 : 1e-5);
         }
     }
 
@@ -568,7 +562,7 @@ class ShaderKernelsTest {
         // decode: positions cut into ranges merged by attention_combine.comp, per query head (every cache; also the
         // portable path) or per KV head; with 5 ranges of 64 positions the last two are empty (and the rows of 64 and
         // 1 positions use one range)
-        GpuBuffer parts = ctx.deviceBuffer(GpuKernels.attentionPartsBytes(heads, headSize), "attention ranges");
+        GpuBuffer parts = ctx.deviceBuffer(DeviceFootprint.attentionPartsBytes(heads, headSize), "attention ranges");
         record Split(GpuKernels kernels, boolean byKvHead, int ranges) { }
         List<Split> splits = new ArrayList<>(List.of(new Split(k, false, 3), new Split(k, false, 5),
                 new Split(sharedOnly, false, 5)));
