@@ -166,6 +166,12 @@ class ShaderKernelsTest {
                 new Case("blocked, device's choice", maxOut, k, blockedError)));
         if (ctx.cooperativeMatrix) {  // elsewhere the tile is always 64 (matmm.comp): the case above
             cases.add(new Case("blocked, 128-wide tiles on the matrix units", maxOut, wideTiles, blockedError));
+            for (int tile : new int[] {64, 128}) {
+                GpuKernels byRows = new GpuKernels(ctx);
+                byRows.forceBlockedKernel("rows");
+                byRows.forceBlockedTile(tile);
+                cases.add(new Case("blocked, loaded by rows, tile " + tile, maxOut, byRows, blockedError));
+            }
         }
         for (Case c : cases) {
             GpuBuffer y = ctx.hostBuffer(4L * c.numOut() * rows, "y");
@@ -208,10 +214,10 @@ class ShaderKernelsTest {
      * output against the dequantized dot.
      */
     @ParameterizedTest
-    @EnumSource(names = {"Q4_K", "Q6_K"})
+    @EnumSource(names = {"Q4_K", "Q6_K", "Q8_0"})
     void blockedProductOverManyWorkgroups(GgmlType type) throws DeviceUnavailableException {
         int rows = 300;
-        int cols = 512;
+        int cols = type == GgmlType.Q8_0 ? 480 : 512;  // Q8_0: 15 groups, the rows kernel's last step partial
         int numOut = 200;
         WeightMatrix w = matrix(type, rows, cols);
         float[] wf = dequantized(w);
@@ -220,13 +226,17 @@ class ShaderKernelsTest {
         GpuBuffer xb = floats(x);
         GpuBuffer y = ctx.hostBuffer(4L * numOut * rows, "y");
         GpuBuffer parts = ctx.deviceBuffer(SPLIT_PARTS, "split-K parts");
-        for (int tile : new int[] {64, 128}) {  // 5 x 4 or 3 x 2 workgroups, 2 splits of 8 groups of 32 columns
-            GpuKernels kernels = new GpuKernels(ctx);
-            kernels.forceBlockedTile(tile);
-            kernels.useSplitParts(parts);
-            run(() -> kernels.matmulBlocked(tensor, xb, y, numOut));
-            assertProducts(y, wf, x, numOut, rows, cols, type + " tile " + tile,
-                    kernels.halfPrecisionProducts() ? 1e-3 : 1e-5);
+        // 5 x 4 or 3 x 2 workgroups, 2 splits of 8 groups of 32 columns (with -Dhearth.gpu.matmm.split=512)
+        for (String kernel : new String[] {"tiles", "rows"}) {
+            for (int tile : new int[] {64, 128}) {
+                GpuKernels kernels = new GpuKernels(ctx);
+                kernels.forceBlockedKernel(kernel);
+                kernels.forceBlockedTile(tile);
+                kernels.useSplitParts(parts);
+                run(() -> kernels.matmulBlocked(tensor, xb, y, numOut));
+                assertProducts(y, wf, x, numOut, rows, cols, type + " " + kernel + " tile " + tile,
+                        kernels.halfPrecisionProducts() ? 1e-3 : 1e-5);
+            }
         }
     }
 
