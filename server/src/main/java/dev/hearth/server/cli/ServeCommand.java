@@ -131,12 +131,7 @@ final class ServeCommand implements Callable<Integer> {
         ServerMetrics metrics = new ServerMetrics(backend);
         Router router = routing == null ? Router.direct(backend) : RouterSetup.create(routing, backend, specs,
                 options, System::getenv, System.err::println, store.locator());
-        AgentGate agents = noAgents ? null : AgentGate.open(AgentDatabase.defaultPath(), settings.apiKey());
         List<LoadedModel> loaded = new java.util.concurrent.CopyOnWriteArrayList<>();
-        if (agents != null) {
-            agents.metrics().fairnessSource(() -> loaded.stream().collect(java.util.stream.Collectors.toMap(
-                    m -> m.info().name(), m -> m.engine().fairnessIndex())));
-        }
         if (!repackCache.off) {  // as ollama prunes unused blobs at start: headers only, a few milliseconds
             Thread.ofVirtual().name("hearth-cache-prune").start(() -> RepackCachePruning.prune(System.err));
         }
@@ -166,6 +161,17 @@ final class ServeCommand implements Callable<Integer> {
                 RouterSetup.loadLocal(routing, backend, options, metrics, System.err::println, store.locator());
             }
         });
+        AgentGate agents;
+        try {  // after the loader's start: the key store's open is a tenth of a second of a start's class loading
+            agents = noAgents ? null : AgentGate.open(AgentDatabase.defaultPath(), settings.apiKey());
+        } catch (RuntimeException | Error e) {
+            loader.interrupt();
+            throw e;
+        }
+        if (agents != null) {
+            agents.metrics().fairnessSource(() -> loaded.stream().collect(java.util.stream.Collectors.toMap(
+                    m -> m.info().name(), m -> m.engine().fairnessIndex())));
+        }
         HearthServer server;
         try {
             server = HearthServer.start(ServerParts.of(router, settings, metrics).withAgents(agents)

@@ -49,12 +49,18 @@ public final class HfClient {
     }
 
     private final HubSettings settings;
-    private final HttpClient http;
+    private HttpClient http;  // made at the first request: its TLS set-up cost a server's start 0.2 s
 
     public HfClient(HubSettings settings) {
         this.settings = settings;
-        this.http = HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NEVER)
-                .connectTimeout(CONNECT_TIMEOUT).build();
+    }
+
+    private synchronized HttpClient http() {
+        if (http == null) {
+            http = HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NEVER).connectTimeout(CONNECT_TIMEOUT)
+                    .build();
+        }
+        return http;
     }
 
     public HubSettings settings() {
@@ -242,7 +248,7 @@ public final class HfClient {
 
     private <T> HttpResponse<T> send(HttpRequest request, HttpResponse.BodyHandler<T> handler) throws IOException {
         try {
-            return http.send(request, handler);
+            return http().send(request, handler);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new java.io.InterruptedIOException("interrupted while requesting " + request.uri());
