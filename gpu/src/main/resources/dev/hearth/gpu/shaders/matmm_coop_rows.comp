@@ -21,7 +21,7 @@ layout(push_constant) uniform P { uint rows; uint cols; uint numOut; uint rowByt
 #include "weights.glsl"
 #define LANES (BK / 8u)          // invocations per tile row in a load pass, 8 columns (two quads) each
 #define PASS (256u / LANES)      // tile rows per load pass
-#define PASSES (BM / PASS)       // load passes per step (8 for both tiles)
+#define PASSES (BM / PASS)       // load passes per step (4 for both tiles)
 #define LD4 (BK / 4u + 2u)       // f16vec4 per tile row: BK halves and 8 of padding (rows 4 banks apart)
 #define SR (BM / 16u / WR)       // subgroups along the weight rows
 #define LDC 20u                  // floats per column of a subgroup's 16 x 16 scratch
