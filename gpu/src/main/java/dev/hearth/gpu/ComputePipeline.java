@@ -91,7 +91,8 @@ final class ComputePipeline implements AutoCloseable {
             VkWriteDescriptorSet.Buffer writes = VkWriteDescriptorSet.calloc(bindings, stack);
             VkDescriptorBufferInfo.Buffer infos = VkDescriptorBufferInfo.calloc(bindings, stack);
             for (int i = 0; i < bindings; i++) {
-                VkDescriptorBufferInfo info = infos.get(i).buffer(buffers[i].handle).offset(0).range(VK_WHOLE_SIZE);
+                VkDescriptorBufferInfo info = infos.get(i).buffer(buffers[i].handle).offset(buffers[i].offset)
+                        .range(VK_WHOLE_SIZE);
                 writes.get(i).sType$Default().dstBinding(i).descriptorType(VK_DESCRIPTOR_TYPE_STORAGE_BUFFER)
                         .descriptorCount(1).pBufferInfo(VkDescriptorBufferInfo.create(info.address(), 1));
             }

@@ -23,8 +23,22 @@ final class GpuBuffer {
     /** Whether it counts against the context's memory limit (not a transient staging buffer). */
     final boolean counted;
 
+    /** Where the shaders' view of it starts (bytes into the buffer): 0 but for imported host memory. */
+    final long offset;
+
     GpuBuffer(long handle, long memory, long bytes, MemorySegment mapped, String what, long allocationBytes,
             boolean counted) {
+        this(handle, memory, bytes, mapped, what, allocationBytes, counted, 0);
+    }
+
+    /** A buffer over imported host memory ({@link VulkanContext#importHost}), read from {@code offset}. */
+    GpuBuffer(long handle, long memory, long bytes, long offset, String what, long countedBytes) {
+        this(handle, memory, bytes, null, what, countedBytes, true, offset);
+    }
+
+    private GpuBuffer(long handle, long memory, long bytes, MemorySegment mapped, String what, long allocationBytes,
+            boolean counted, long offset) {
+        this.offset = offset;
         this.handle = handle;
         this.memory = memory;
         this.bytes = bytes;

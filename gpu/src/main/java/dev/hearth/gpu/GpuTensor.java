@@ -30,7 +30,10 @@ record GpuTensor(String name, GpuBuffer buffer, GgmlType type, int rows, int col
         };
     }
 
-    /** Copies one matrix, or a layer's experts (one after the other), to the device. */
+    /**
+     * Copies one matrix, or a layer's experts (one after the other), to the device; a single matrix in host memory the
+     * device can import ({@link VulkanContext#importHost}) is read in place instead.
+     */
     static GpuTensor upload(VulkanContext ctx, WeightMatrix... matrices) throws DeviceUnavailableException {
         WeightMatrix first = matrices[0];
         typeCode(first.type(), first.name());
@@ -40,7 +43,15 @@ record GpuTensor(String name, GpuBuffer buffer, GgmlType type, int rows, int col
         }
         long expertBytes = first.rows() * first.rowBytes();
         // padded to 16 bytes: the decode kernels read whole 8-byte words, past the end of the 210-byte Q6_K blocks
-        GpuBuffer buffer = ctx.deviceBuffer((expertBytes * matrices.length + 15) & ~15L, first.name());
+        long padded = (expertBytes * matrices.length + 15) & ~15L;
+        if (matrices.length == 1) {  // on unified memory, read in place from the mapped file where the device can
+            GpuBuffer imported = ctx.importHost(first.data().asSlice(0, expertBytes), padded, first.name());
+            if (imported != null) {
+                return new GpuTensor(first.name(), imported, first.type(), first.rows(), first.cols(),
+                        first.rowBytes(), expertBytes, 1);
+            }
+        }
+        GpuBuffer buffer = ctx.deviceBuffer(padded, first.name());
         for (int e = 0; e < matrices.length; e++) {
             ctx.upload(buffer, matrices[e].data().asSlice(0, expertBytes), e * expertBytes);
         }

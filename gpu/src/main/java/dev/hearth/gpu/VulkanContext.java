@@ -12,6 +12,7 @@ import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Supplier;
 import org.lwjgl.PointerBuffer;
 import org.lwjgl.system.MemoryStack;
+import org.lwjgl.vulkan.EXTExternalMemoryHost;
 import org.lwjgl.vulkan.VkBufferCopy;
 import org.lwjgl.vulkan.VkBufferCreateInfo;
 import org.lwjgl.vulkan.VkCommandBuffer;
@@ -21,11 +22,15 @@ import org.lwjgl.vulkan.VkCommandPoolCreateInfo;
 import org.lwjgl.vulkan.VkDevice;
 import org.lwjgl.vulkan.VkDeviceCreateInfo;
 import org.lwjgl.vulkan.VkDeviceQueueCreateInfo;
+import org.lwjgl.vulkan.VkExternalMemoryBufferCreateInfo;
 import org.lwjgl.vulkan.VkFenceCreateInfo;
+import org.lwjgl.vulkan.VkImportMemoryHostPointerInfoEXT;
 import org.lwjgl.vulkan.VkMemoryAllocateInfo;
 import org.lwjgl.vulkan.VkMemoryBarrier;
+import org.lwjgl.vulkan.VkMemoryHostPointerPropertiesEXT;
 import org.lwjgl.vulkan.VkMemoryRequirements;
 import org.lwjgl.vulkan.VkPhysicalDevice;
+import org.lwjgl.vulkan.VkPhysicalDeviceExternalMemoryHostPropertiesEXT;
 import org.lwjgl.vulkan.VkPhysicalDeviceMemoryProperties;
 import org.lwjgl.vulkan.VK11;
 import org.lwjgl.vulkan.VkPhysicalDeviceProperties;
@@ -61,6 +66,13 @@ final class VulkanContext implements AutoCloseable, VulkanInstance.OpenContext {
     final int subgroupSize;
     /** Prompt and batch products may take matmm_coop.comp (see {@link CooperativeMatrix}). */
     final boolean cooperativeMatrix;
+    /**
+     * Where weights may be read in place from host memory (VK_EXT_external_memory_host on a device of unified memory:
+     * integrated or software), the host pointers' alignment; 0: every weight is copied to the device.
+     * -Dhearth.gpu.import=off copies them everywhere.
+     */
+    final long hostImportAlignment;
+    private final long minStorageOffset;
     private final long commandPool;
     /** The command buffer of one-time work (uploads, tests); forward steps record their own (see StepRecordings). */
     private final VkCommandBuffer commands;
@@ -75,6 +87,7 @@ final class VulkanContext implements AutoCloseable, VulkanInstance.OpenContext {
     /** Bytes of memory allocated for the buffers held now (staging excluded), and the most allowed (0: no limit). */
     private long allocatedBytes;
     private long memoryLimit;
+    private long importedBytes;
     private final ReentrantLock use = new ReentrantLock();
     private final VulkanInstance vk;
     private volatile boolean closed;
@@ -112,11 +125,20 @@ final class VulkanContext implements AutoCloseable, VulkanInstance.OpenContext {
             VkDeviceQueueCreateInfo.Buffer queues = VkDeviceQueueCreateInfo.calloc(1, stack).sType$Default()
                     .queueFamilyIndex(family).pQueuePriorities(stack.floats(1f));
             cooperativeMatrix = CooperativeMatrix.supported(physical, subgroupSize);
+            minStorageOffset = props.limits().minStorageBufferOffsetAlignment();
+            hostImportAlignment = hostImportAlignment(stack, props.deviceType());
+            String[] extensions = hostImportAlignment > 0
+                    ? new String[] {VulkanInstance.PUSH_DESCRIPTOR, VulkanInstance.HOST_IMPORT}
+                    : new String[] {VulkanInstance.PUSH_DESCRIPTOR};
             VkDeviceCreateInfo ci = VkDeviceCreateInfo.calloc(stack).sType$Default().pQueueCreateInfos(queues);
             if (cooperativeMatrix) {
-                CooperativeMatrix.enable(ci, stack, VulkanInstance.PUSH_DESCRIPTOR);
+                CooperativeMatrix.enable(ci, stack, extensions);
             } else {
-                ci.ppEnabledExtensionNames(stack.pointers(stack.UTF8(VulkanInstance.PUSH_DESCRIPTOR)));
+                PointerBuffer names = stack.mallocPointer(extensions.length);
+                for (String e : extensions) {
+                    names.put(stack.UTF8(e));
+                }
+                ci.ppEnabledExtensionNames(names.flip());
             }
             PointerBuffer p = stack.mallocPointer(1);
             int r = vkCreateDevice(physical, ci, null, p);
@@ -154,6 +176,21 @@ final class VulkanContext implements AutoCloseable, VulkanInstance.OpenContext {
             }
         }
         vk.opened(this);
+    }
+
+    /** The host pointer alignment of imports where this device may read weights in place (see the field), or 0. */
+    private long hostImportAlignment(MemoryStack stack, int deviceType) {
+        boolean unified = deviceType == VK_PHYSICAL_DEVICE_TYPE_INTEGRATED_GPU
+                || deviceType == VK_PHYSICAL_DEVICE_TYPE_CPU;
+        if (!unified || "off".equals(System.getProperty("hearth.gpu.import"))
+                || !VulkanInstance.hasExtension(physical, VulkanInstance.HOST_IMPORT)) {
+            return 0;
+        }
+        var host = VkPhysicalDeviceExternalMemoryHostPropertiesEXT.calloc(stack).sType$Default();
+        VK11.vkGetPhysicalDeviceProperties2(physical, VkPhysicalDeviceProperties2.calloc(stack).sType$Default()
+                .pNext(host.address()));
+        long alignment = host.minImportedHostPointerAlignment();
+        return alignment > 0 && Long.bitCount(alignment) == 1 ? alignment : 0;
     }
 
     private int computeQueueFamily(MemoryStack stack) throws DeviceUnavailableException {
@@ -299,6 +336,80 @@ final class VulkanContext implements AutoCloseable, VulkanInstance.OpenContext {
             }
             return new GpuBuffer(buffer, bufferMemory, size, mapped, what, req.size(), counted);
         }
+    }
+
+    /**
+     * {@code data} read in place (no copy) where this device imports host memory ({@link #hostImportAlignment}): a
+     * buffer over the whole pages that hold it, bound from the data's first byte; shaders may read {@code readBytes}
+     * from there (the data and the padding the kernels read past its end, which must lie in its last page). Counted
+     * against {@link #limitMemory} as a copy would be (what the device reads, as DeviceFootprint predicts; an
+     * allocation over the cap fails the same way), though the memory is the host's: a mapped file's pages, shared
+     * with the page cache. Null where it cannot be: no import here, heap or misaligned data, or a driver that refuses
+     * the pointer; the caller copies instead.
+     */
+    GpuBuffer importHost(MemorySegment data, long readBytes, String what) {
+        long a = hostImportAlignment;
+        if (a == 0 || !data.isNative() || data.byteSize() == 0) {
+            return null;
+        }
+        long address = data.address();
+        long base = address & -a;
+        long end = (address + data.byteSize() + a - 1) & -a;  // the pages holding the data: all mapped
+        long offset = address - base;
+        if (offset % minStorageOffset != 0 || address + readBytes > end || end - address > maxStorageBufferRange) {
+            return null;
+        }
+        int handleType = EXTExternalMemoryHost.VK_EXTERNAL_MEMORY_HANDLE_TYPE_HOST_ALLOCATION_BIT_EXT;
+        long counted = (readBytes + 15) & ~15L;
+        reserve(counted, what);
+        GpuBuffer imported = importPages(data, base, end, readBytes, offset, handleType, counted, what);
+        if (imported == null) {
+            reserve(-counted, what);  // gives the reservation back: the caller copies, and counts the copy
+        }
+        return imported;
+    }
+
+    private GpuBuffer importPages(MemorySegment data, long base, long end, long readBytes, long offset,
+            int handleType, long counted, String what) {
+        try (MemoryStack stack = stackPush()) {
+            var pointer = VkMemoryHostPointerPropertiesEXT.calloc(stack).sType$Default();
+            if (EXTExternalMemoryHost.vkGetMemoryHostPointerPropertiesEXT(device, handleType, base, pointer)
+                    != VK_SUCCESS || pointer.memoryTypeBits() == 0) {
+                return null;
+            }
+            var lp = stack.mallocLong(1);
+            var external = VkExternalMemoryBufferCreateInfo.calloc(stack).sType$Default().handleTypes(handleType);
+            if (vkCreateBuffer(device, VkBufferCreateInfo.calloc(stack).sType$Default().pNext(external.address())
+                    .size(end - base).usage(VK_BUFFER_USAGE_STORAGE_BUFFER_BIT)
+                    .sharingMode(VK_SHARING_MODE_EXCLUSIVE), null, lp) != VK_SUCCESS) {
+                return null;
+            }
+            long buffer = lp.get(0);
+            VkMemoryRequirements req = VkMemoryRequirements.calloc(stack);
+            vkGetBufferMemoryRequirements(device, buffer, req);
+            int type = memoryType(req.memoryTypeBits() & pointer.memoryTypeBits(), 0, 0);
+            var imported = VkImportMemoryHostPointerInfoEXT.calloc(stack).sType$Default().handleType(handleType)
+                    .pHostPointer(base);
+            if (type < 0 || req.size() > end - base || vkAllocateMemory(device, VkMemoryAllocateInfo.calloc(stack)
+                    .sType$Default().pNext(imported.address()).allocationSize(end - base).memoryTypeIndex(type),
+                    null, lp) != VK_SUCCESS) {
+                vkDestroyBuffer(device, buffer, null);
+                return null;
+            }
+            long memory = lp.get(0);
+            if (vkBindBufferMemory(device, buffer, memory, 0) != VK_SUCCESS) {
+                vkDestroyBuffer(device, buffer, null);
+                vkFreeMemory(device, memory, null);
+                return null;
+            }
+            importedBytes += data.byteSize();
+            return track(new GpuBuffer(buffer, memory, readBytes, offset, what, counted));
+        }
+    }
+
+    /** Bytes of weights read in place from host memory ({@link #importHost}) rather than copied. */
+    long importedBytes() {
+        return importedBytes;
     }
 
     private GpuBuffer track(GpuBuffer b) {

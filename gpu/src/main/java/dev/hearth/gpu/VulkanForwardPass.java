@@ -103,6 +103,10 @@ final class VulkanForwardPass implements LayerRangePass {
         this.ropeFrequencies = Rope.frequencies(c.ropeTheta(), c.rotaryDims(), c.ropeFrequencyFactors(),
                 c.ropeScale());
         this.w = DeviceWeights.upload(ctx, c, weights, firstLayer);
+        if (ctx.importedBytes() > 0) {
+            System.err.printf(java.util.Locale.ROOT, "hearth: %s reads %.1f MiB of weights in place from host memory"
+                    + " (unified memory: no second copy)%n", name, ctx.importedBytes() / 1048576.0);
+        }
         this.kvRowsAllocated = (long) kv.numBlocks() * kv.blockSize();
         kvLayers = new KvLayer[c.numLayers()];
         for (int l = firstLayer; l < c.numLayers(); l++) {

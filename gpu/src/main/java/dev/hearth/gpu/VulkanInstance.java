@@ -36,6 +36,8 @@ import org.lwjgl.vulkan.VkPhysicalDeviceProperties2;
  */
 final class VulkanInstance {
     static final String PUSH_DESCRIPTOR = "VK_KHR_push_descriptor";
+    /** Host memory imported as device memory: weights read in place from the mapped file on unified memory. */
+    static final String HOST_IMPORT = "VK_EXT_external_memory_host";
 
     /**
      * A context (logical device) open on the instance, as the shutdown closes it: {@link VulkanContext} is the one.

@@ -14,7 +14,11 @@ import dev.hearth.kernel.Softmax;
 import dev.hearth.kernel.VectorOps;
 import dev.hearth.quant.BlockEncoder;
 import dev.hearth.tensor.WeightMatrix;
+import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
+import java.nio.channels.FileChannel;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -22,6 +26,7 @@ import java.util.Random;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
@@ -237,6 +242,50 @@ class ShaderKernelsTest {
                 assertProducts(y, wf, x, numOut, rows, cols, type + " " + kernel + " tile " + tile,
                         kernels.halfPrecisionProducts() ? 1e-3 : 1e-5);
             }
+        }
+    }
+
+    /**
+     * On unified memory (lavapipe here) a matrix in a mapped file is read in place (VK_EXT_external_memory_host): its
+     * buffer is the imported pages from the data's first byte, not a copy, and every product over it equals the one
+     * over a copy of the same bytes.
+     */
+    @ParameterizedTest
+    @EnumSource(names = {"Q6_K", "Q4_0"})
+    void weightsInAMappedFileAreReadInPlace(GgmlType type, @TempDir Path dir) throws Exception {
+        assertThat(ctx.hostImportAlignment).as("lavapipe imports host memory").isPositive();
+        int rows = 70;
+        int cols = 512;
+        WeightMatrix heap = matrix(type, rows, cols);
+        long bytes = heap.data().byteSize();
+        long at = 4096 + 32;  // 32-aligned as GGUF tensors are, not page-aligned
+        Path file = dir.resolve("weights.bin");
+        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE)) {
+            ch.write(heap.data().asByteBuffer(), at);
+        }
+        try (Arena arena = Arena.ofShared(); FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
+            MemorySegment mapping = ch.map(FileChannel.MapMode.READ_ONLY, 0, at + bytes, arena);
+            WeightMatrix mapped = new WeightMatrix("w", type, rows, cols, mapping.asSlice(at, bytes));
+            long before = ctx.importedBytes();
+            GpuTensor inPlace = GpuTensor.upload(ctx, mapped);
+            GpuTensor copied = GpuTensor.upload(ctx, heap);
+            assertThat(ctx.importedBytes() - before).isEqualTo(bytes);
+            assertThat(inPlace.buffer().offset).isEqualTo(at % ctx.hostImportAlignment);
+            assertThat(copied.buffer().offset).isZero();
+            float[] wf = dequantized(heap);
+            for (int numOut : new int[] {1, 3, 70}) {  // decode, a small batch, the blocked product
+                float[] x = gaussian(numOut * cols);
+                GpuBuffer xb = floats(x);
+                GpuBuffer yIn = ctx.hostBuffer(4L * numOut * rows, "y in place");
+                GpuBuffer yCopy = ctx.hostBuffer(4L * numOut * rows, "y copied");
+                run(() -> k.matmul(inPlace, xb, yIn, numOut));
+                run(() -> k.matmul(copied, xb, yCopy, numOut));
+                assertThat(read(yIn, numOut * rows)).as(type + " numOut " + numOut)
+                        .containsExactly(read(yCopy, numOut * rows));
+                assertProducts(yIn, wf, x, numOut, rows, cols, type + " in place, numOut " + numOut,
+                        k.halfPrecisionProducts() && numOut > GpuKernels.MATVEC_MAX_OUT ? 1e-3 : 1e-5);
+            }
+            ctx.release(inPlace.buffer());  // before the mapping goes
         }
     }
 
