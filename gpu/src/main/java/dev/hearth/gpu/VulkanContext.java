@@ -407,7 +407,7 @@ final class VulkanContext implements AutoCloseable, VulkanInstance.OpenContext {
         }
     }
 
-    /** Bytes of weights read in place from host memory ({@link #importHost}) rather than copied. */
+    /** Bytes of weights this context has read in place from host memory ({@link #importHost}), not copied. */
     long importedBytes() {
         return importedBytes;
     }
