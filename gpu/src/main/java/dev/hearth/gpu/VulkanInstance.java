@@ -250,8 +250,10 @@ final class VulkanInstance {
             boolean unified = type == DeviceType.INTEGRATED || type == DeviceType.CPU;
             boolean coop = hasExtension(pd, "VK_KHR_cooperative_matrix") || hasExtension(pd, "VK_NV_cooperative_matrix");
             String driverLine = driver.driverNameString() + " " + driver.driverInfoString();
+            boolean inPlace = unified && hasExtension(pd, HOST_IMPORT)
+                    && !"off".equals(System.getProperty("hearth.gpu.import"));  // as VulkanContext decides
             return new DeviceInfo("vulkan", index, props.deviceNameString(), type, deviceLocal, unified, coop,
-                    driverLine.strip());
+                    inPlace, driverLine.strip());
         }
     }
 

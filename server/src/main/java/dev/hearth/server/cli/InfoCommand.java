@@ -35,6 +35,7 @@ final class InfoCommand implements Callable<Integer> {
                 n.put("memoryBytes", d.memoryBytes());
                 n.put("unifiedMemory", d.unifiedMemory());
                 n.put("cooperativeMatrix", d.cooperativeMatrix());
+                n.put("weightsInPlace", d.weightsInPlace());
                 n.put("driver", d.driver());
             }
             ArrayNode problems = root.putArray("deviceProblems");

@@ -115,6 +115,10 @@ final class PlanCommand implements Callable<Integer> {
         System.out.printf("  weights %s (resident), repacked +%s, KV cache %s (at full use), compute %s, runtime %s%n",
                 Bytes.format(p.weightBytes()), Bytes.format(p.repackGrowthBytes()), Bytes.format(p.kvCacheBytes()),
                 Bytes.format(p.computeBytes()), Bytes.format(p.overheadBytes()));
+        if (p.deviceHostBytes() > 0) {
+            System.out.printf("  the device's part in host memory (unified memory): %s%n",
+                    Bytes.format(p.deviceHostBytes()));
+        }
         boolean hostFits = p.totalBytes() <= p.budgetBytes();
         System.out.printf("  total %s of %s: %s%n", Bytes.format(p.totalBytes()), Bytes.format(p.budgetBytes()),
                 !hostFits ? "does not fit (at most " + p.maxContextThatFits() + " tokens of context per sequence would)"
@@ -155,6 +159,7 @@ final class PlanCommand implements Callable<Integer> {
         r.put("kvCacheBytes", p.kvCacheBytes());
         r.put("computeBytes", p.computeBytes());
         r.put("overheadBytes", p.overheadBytes());
+        r.put("deviceHostBytes", p.deviceHostBytes());
         r.put("totalBytes", p.totalBytes());
         r.put("budgetBytes", p.budgetBytes());
         r.put("fits", p.fits());

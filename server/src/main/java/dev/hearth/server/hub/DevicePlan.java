@@ -29,6 +29,18 @@ public record DevicePlan(Placement placement, DeviceFootprint.Sizes sizes, int n
         return 1 / seconds;
     }
 
+    /**
+     * Host memory the device's part takes: on unified memory its KV cache and scratch, and its weights unless it reads
+     * them in place from the mapped file ({@link dev.hearth.device.DeviceInfo#weightsInPlace()}); 0 on a device with
+     * memory of its own, or for a model the CPU runs.
+     */
+    public long hostBytes() {
+        if (placement.onCpu() || sizes == null || !placement.device().info().unifiedMemory()) {
+            return 0;
+        }
+        return sizes.kv() + sizes.scratch() + (placement.device().info().weightsInPlace() ? 0 : sizes.weights());
+    }
+
     /** Whether the device holds what it was asked to (false: refuse, with {@link #describe()}). */
     public boolean fits() {
         return placement.shortfall() == null;

@@ -34,8 +34,14 @@ public record MemoryPlan(String model, String quantization, ModelShape shape, Pl
                 overheadBytes, budgetBytes, decodeTokensPerSec, aggregateDecodeTokensPerSec, promptTokensPerSec, null);
     }
 
+    /** Host memory: this plan's parts, and the device's where it is the host's (unified memory). */
     public long totalBytes() {
-        return weightBytes + repackGrowthBytes + kvCacheBytes + computeBytes + overheadBytes;
+        return weightBytes + repackGrowthBytes + kvCacheBytes + computeBytes + overheadBytes + deviceHostBytes();
+    }
+
+    /** What the device's part takes of host memory ({@link DevicePlan#hostBytes()}; 0 without a device). */
+    public long deviceHostBytes() {
+        return device == null ? 0 : device.hostBytes();
     }
 
     /** Host memory within the budget, and the device's part (if any) within the device's. */
@@ -54,16 +60,18 @@ public record MemoryPlan(String model, String quantization, ModelShape shape, Pl
     /** Largest context per sequence that would still fit in host memory, at the same parallelism. */
     public long maxContextThatFits() {
         long perToken = kvCacheBytes / ((long) request.context() * request.parallel());
-        long room = budgetBytes - weightBytes - repackGrowthBytes - computeBytes - overheadBytes;
+        long room = budgetBytes - weightBytes - repackGrowthBytes - computeBytes - overheadBytes - deviceHostBytes();
         return room <= 0 || perToken <= 0 ? 0 : room / perToken / request.parallel();
     }
 
     /** One sentence for a log or an HTTP error. */
     public String describe() {
         return String.format("%s %s needs %s (weights %s, repacked +%s, KV cache %s for %d x %d tokens, compute %s,"
-                        + " runtime %s) of %s: %s", model, quantization, Bytes.format(totalBytes()),
-                Bytes.format(weightBytes), Bytes.format(repackGrowthBytes), Bytes.format(kvCacheBytes), request.parallel(), request.context(), Bytes.format(computeBytes),
-                Bytes.format(overheadBytes), Bytes.format(budgetBytes), switch (verdict()) {
+                        + " runtime %s%s) of %s: %s", model, quantization, Bytes.format(totalBytes()),
+                Bytes.format(weightBytes), Bytes.format(repackGrowthBytes), Bytes.format(kvCacheBytes),
+                request.parallel(), request.context(), Bytes.format(computeBytes), Bytes.format(overheadBytes),
+                deviceHostBytes() > 0 ? ", the device's part in unified memory " + Bytes.format(deviceHostBytes())
+                        : "", Bytes.format(budgetBytes), switch (verdict()) {
                     case FITS -> "fits";
                     case TIGHT -> "fits, but tight";
                     case DOES_NOT_FIT -> device != null && !device.fits() ? "does not fit on the device"

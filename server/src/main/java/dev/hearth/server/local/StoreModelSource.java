@@ -158,10 +158,12 @@ public final class StoreModelSource implements LoadedModels.ModelSource {
         long resident = residentBytes();
         double gib = 1L << 30;
         System.err.printf(java.util.Locale.ROOT, "memory for %s: predicted %.2f GiB with the KV cache in full use (weights"
-                + " %.2f GiB + repacked %.2f + KV %.2f + compute %.2f + runtime %.2f), %.2f GiB before any KV position is"
-                + " written; resident process memory now %s%n", name, plan.totalBytes() / gib, plan.weightBytes() / gib,
-                plan.repackGrowthBytes() / gib, plan.kvCacheBytes() / gib, plan.computeBytes() / gib,
-                plan.overheadBytes() / gib, (plan.totalBytes() - plan.kvCacheBytes()) / gib,
+                + " %.2f GiB + repacked %.2f + KV %.2f + compute %.2f + runtime %.2f%s), %.2f GiB before any KV position"
+                + " is written; resident process memory now %s%n", name, plan.totalBytes() / gib,
+                plan.weightBytes() / gib, plan.repackGrowthBytes() / gib, plan.kvCacheBytes() / gib,
+                plan.computeBytes() / gib, plan.overheadBytes() / gib, plan.deviceHostBytes() > 0
+                        ? String.format(java.util.Locale.ROOT, " + the device's part %.2f", plan.deviceHostBytes() / gib)
+                        : "", (plan.totalBytes() - plan.kvCacheBytes()) / gib,
                 resident < 0 ? "unknown" : String.format(java.util.Locale.ROOT, "%.2f GiB", resident / gib));
     }
 

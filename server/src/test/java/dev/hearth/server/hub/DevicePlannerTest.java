@@ -72,4 +72,21 @@ class DevicePlannerTest {
         assertThat(all.kvCacheBytes()).isZero();
         assertThat(all.device().describe()).startsWith("all 2 layers on vulkan:0");
     }
+
+    /**
+     * On unified memory (lavapipe: a software device whose driver imports host pointers) the device's KV cache and
+     * scratch are host memory and count in the host's total; its weights do not count twice, being read in place from
+     * the mapped file the CPU side already counts.
+     */
+    @Test
+    void onUnifiedMemoryTheDevicesPartCountsInHostMemoryAndItsWeightsOnce() throws Exception {
+        MemoryPlan all = planner.planFile("q", MODEL, request(DeviceChoice.parse("vulkan", "all")));
+        MemoryPlan cpu = planner.planFile("q", MODEL, request(DeviceChoice.DEFAULT));
+        DeviceFootprint.Sizes sizes = all.device().sizes();
+        assertThat(all.device().placement().device().info().unifiedMemory()).isTrue();
+        assertThat(all.device().placement().device().info().weightsInPlace()).isTrue();
+        assertThat(all.deviceHostBytes()).isEqualTo(sizes.kv() + sizes.scratch()).isPositive();
+        assertThat(all.totalBytes()).isEqualTo(cpu.totalBytes() - cpu.kvCacheBytes() + sizes.kv() + sizes.scratch());
+        assertThat(all.describe()).contains("the device's part in unified memory");
+    }
 }
