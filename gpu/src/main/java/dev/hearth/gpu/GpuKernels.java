@@ -453,15 +453,38 @@ final class GpuKernels {
      */
     void kvStore(GpuBuffer k, GpuBuffer v, KvLayer layer, GpuBuffer rows, int kvDim, int n) {
         int code = kvCode(layer.precision());
-        ComputePipeline p = pipeline("kvstore.comp", "KV " + code, code == 2 ? 7 : 5);
-        GpuBuffer[] b = code == 2 ? new GpuBuffer[] {k, v, layer.keys(), layer.values(), rows, layer.keyScales(),
-                layer.valueScales()} : new GpuBuffer[] {k, v, layer.keys(), layer.values(), rows};
-        long perRow = switch (code) {
+        ComputePipeline p = pipeline("kvstore.comp", "KV " + code + ";ROPE 0", code == 2 ? 7 : 5);
+        perElement(p, storeBuffers(k, v, layer, rows), new int[] {kvDim, n}, n * storeWidth(code, kvDim));
+    }
+
+    /**
+     * {@link #rope} and {@link #kvStore} in one pass (kvstore.comp with ROPE 1): q rotated in place, the keys rotated
+     * as they are stored (k itself left as it was); k's rows are kvDim apart, q's qStride.
+     */
+    void ropeAndStore(GpuBuffer q, GpuBuffer k, GpuBuffer v, KvLayer layer, GpuBuffer rows, GpuBuffer cs, int n,
+            int numHeads, int headSize, int rotaryDims, int qStride, int kvDim, boolean neox, int sinOffset) {
+        int code = kvCode(layer.precision());
+        GpuBuffer[] store = storeBuffers(k, v, layer, rows);
+        GpuBuffer[] b = java.util.Arrays.copyOf(store, store.length + 2);
+        b[store.length] = q;
+        b[store.length + 1] = cs;
+        ComputePipeline p = pipeline("kvstore.comp", "KV " + code + ";ROPE 1", b.length);
+        perElement(p, b, new int[] {kvDim, n, numHeads, headSize, rotaryDims, qStride, neox ? 1 : 0, sinOffset},
+                n * storeWidth(code, kvDim) + (long) n * numHeads * (rotaryDims / 2));
+    }
+
+    private static GpuBuffer[] storeBuffers(GpuBuffer k, GpuBuffer v, KvLayer layer, GpuBuffer rows) {
+        return layer.precision() == KvPrecision.Q8_0 ? new GpuBuffer[] {k, v, layer.keys(), layer.values(), rows,
+                layer.keyScales(), layer.valueScales()} : new GpuBuffer[] {k, v, layer.keys(), layer.values(), rows};
+    }
+
+    /** kvstore.comp's invocations per row: one per value (F32), pair (F16) or block of 32 (Q8_0). */
+    private static long storeWidth(int code, int kvDim) {
+        return switch (code) {
             case 1 -> kvDim / 2;
             case 2 -> kvDim / 32;
             default -> kvDim;
         };
-        perElement(p, b, new int[] {kvDim, n}, n * perRow);
     }
 
     /**

@@ -26,6 +26,8 @@ import dev.hearth.model.RopeStyle;
  * stream the CPU's layers left (one host-to-device copy per step; {@code model.SplitForwardPass}).
  */
 final class VulkanForwardPass implements LayerRangePass {
+    /** RoPE folded into the KV store's pass (kvstore.comp ROPE 1); -Dhearth.gpu.ropeStore=off: two passes. */
+    private static final boolean ROPE_IN_STORE = !"off".equals(System.getProperty("hearth.gpu.ropeStore"));
     private final VulkanContext ctx;
     private final GpuKernels k;
     private final ModelConfig c;
@@ -311,9 +313,14 @@ final class VulkanForwardPass implements LayerRangePass {
                 k.independent();
                 k.rmsNorm(kRows, kRows, layer.keyNorm(), n * c.numKeyValueHeads(), c.headSize(), eps);
             }
-            k.rope(q, kRows, cosSin.device, n, c.numHeads(), c.numKeyValueHeads(), c.headSize(), c.rotaryDims(),
-                    c.queryDim(), c.kvDim(), neox, sinOffset);
-            k.kvStore(kRows, vRows, kvLayers[l], kvRows.device, c.kvDim(), n);
+            if (ROPE_IN_STORE) {
+                k.ropeAndStore(q, kRows, vRows, kvLayers[l], kvRows.device, cosSin.device, n, c.numHeads(),
+                        c.headSize(), c.rotaryDims(), c.queryDim(), c.kvDim(), neox, sinOffset);
+            } else {
+                k.rope(q, kRows, cosSin.device, n, c.numHeads(), c.numKeyValueHeads(), c.headSize(), c.rotaryDims(),
+                        c.queryDim(), c.kvDim(), neox, sinOffset);
+                k.kvStore(kRows, vRows, kvLayers[l], kvRows.device, c.kvDim(), n);
+            }
             k.attention(q, kvLayers[l], attention, attentionMeta.device, tables.device, attentionParts, n,
                     c.numHeads(), c.numKeyValueHeads(), c.headSize(), blockSize);                 // [n, queryDim]
             if (fused) {

@@ -45,7 +45,8 @@ class GpuProfileTest {
             GpuProfile.reset();
         }
         assertThat(report).contains("step(s) of 1 token(s)").contains("step(s) of 4 token(s)")
-                .contains("embed").contains("rmsnorm").contains("rope").contains("attention").contains("kvstore")
+                .contains("embed").contains("rmsnorm").contains("attention").contains("kvstore")
+                .contains("ROPE 1")  // the rotation folded into the KV store's pass
                 .contains("matvec").contains("NORM 1").contains("RESID 1")  // decode's norms and adds in its products
                 .contains("attention_combine");  // decode attention split over positions
         double gpu = 0;

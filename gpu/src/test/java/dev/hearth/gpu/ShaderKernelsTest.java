@@ -491,6 +491,95 @@ class ShaderKernelsTest {
         }
     }
 
+    /**
+     * RoPE folded into the KV store (ropeAndStore) leaves q and the cache as rope then kvStore do, for every cache
+     * precision and both pairings, with rows of grouped-query width and a partial rotation.
+     */
+    @ParameterizedTest
+    @EnumSource(dev.hearth.kv.KvPrecision.class)
+    void ropeFoldedIntoTheStoreMatchesRopeThenStore(dev.hearth.kv.KvPrecision precision) {
+        int n = 3;
+        int heads = 4;
+        int kvHeads = 2;
+        int headSize = 48;
+        int rotary = 32;  // the last 16 dims of each head stay
+        int kvDim = kvHeads * headSize;  // 96: three Q8_0 blocks
+        int half = rotary / 2;
+        double[] freq = Rope.frequencies(10000, rotary, null, 1.0);
+        float[] cs = new float[2 * n * half];
+        int[] positions = {0, 9, 777};
+        float[] cos = new float[n * half];
+        float[] sin = new float[n * half];
+        for (int t = 0; t < n; t++) {
+            Rope.fillCosSin(positions[t], freq, cos, sin, t * half);
+        }
+        System.arraycopy(cos, 0, cs, 0, n * half);
+        System.arraycopy(sin, 0, cs, n * half, n * half);
+        GpuBuffer csb = floats(cs);
+        GpuBuffer rowsBuffer = ints(new int[] {5, 0, 2});
+        for (boolean neox : new boolean[] {false, true}) {
+            float[] q = gaussian(n * heads * headSize);
+            float[] keys = gaussian(n * kvDim);
+            float[] values = gaussian(n * kvDim);
+            GpuBuffer q1 = floats(q);
+            GpuBuffer k1 = floats(keys);
+            GpuBuffer q2 = floats(q);
+            GpuBuffer k2 = floats(keys);
+            GpuBuffer vb = floats(values);
+            KvLayer twoPasses = KvLayer.allocate(ctx, precision, 8, kvDim, 0);
+            KvLayer onePass = KvLayer.allocate(ctx, precision, 8, kvDim, 0);
+            run(() -> {
+                k.rope(q1, k1, csb, n, heads, kvHeads, headSize, rotary, heads * headSize, kvDim, neox, n * half);
+                k.kvStore(k1, vb, twoPasses, rowsBuffer, kvDim, n);
+            });
+            run(() -> k.ropeAndStore(q2, k2, vb, onePass, rowsBuffer, csb, n, heads, headSize, rotary,
+                    heads * headSize, kvDim, neox, n * half));
+            String what = precision + (neox ? " neox" : " norm");
+            assertClose(read(q2, q.length), read(q1, q.length), 1e-6f, what + " q");
+            assertClose(read(k2, keys.length), keys, 0f, what + ": k is left as it was");
+            int words = precision == dev.hearth.kv.KvPrecision.F32 ? 8 * kvDim
+                    : precision == dev.hearth.kv.KvPrecision.F16 ? 8 * kvDim / 2 : 8 * kvDim / 4;
+            int[] got = new int[words];
+            int[] want = new int[words];
+            ctx.download(onePass.keys(), MemorySegment.ofArray(got), 0);
+            ctx.download(twoPasses.keys(), MemorySegment.ofArray(want), 0);
+            int perRow = words / 8;
+            for (int i = 0; i < words; i++) {  // a last-bit difference of the rotation may move a half or a quant
+                int row = i / perRow;
+                if (row != 5 && row != 0 && row != 2) {
+                    continue;  // rows the step did not write
+                }
+                for (int part = 0; part < (precision == dev.hearth.kv.KvPrecision.F32 ? 1
+                        : precision == dev.hearth.kv.KvPrecision.F16 ? 2 : 4); part++) {
+                    assertThat(storedValue(precision, got[i], part)).as(what + " key word " + i + " part " + part)
+                            .isCloseTo(storedValue(precision, want[i], part),
+                                    org.assertj.core.data.Offset.offset(precision == dev.hearth.kv.KvPrecision.Q8_0
+                                            ? 1.0 : 1e-3 * Math.abs(storedValue(precision, want[i], part)) + 1e-6));
+                }
+            }
+            if (precision == dev.hearth.kv.KvPrecision.Q8_0) {
+                float[] scalesGot = read(onePass.keyScales(), 8 * kvDim / 32);
+                float[] scalesWant = read(twoPasses.keyScales(), 8 * kvDim / 32);
+                for (int row : new int[] {5, 0, 2}) {
+                    for (int b = 0; b < kvDim / 32; b++) {
+                        assertThat(scalesGot[row * kvDim / 32 + b]).as(what + " key scale " + row + "," + b)
+                                .isCloseTo(scalesWant[row * kvDim / 32 + b], org.assertj.core.data.Offset.offset(
+                                        1e-3f * scalesWant[row * kvDim / 32 + b]));
+                    }
+                }
+            }
+        }
+    }
+
+    /** Value {@code part} of a stored cache word: the float, one of two halves, or one of four signed quants. */
+    private static double storedValue(dev.hearth.kv.KvPrecision precision, int word, int part) {
+        return switch (precision) {
+            case F32 -> Float.intBitsToFloat(word);
+            case F16 -> Float.float16ToFloat((short) (word >>> (16 * part)));
+            case Q8_0 -> (byte) (word >>> (8 * part));
+        };
+    }
+
     @Test
     void swigluAddAndBias() {
         int rows = 3;

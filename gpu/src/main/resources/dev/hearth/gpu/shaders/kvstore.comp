@@ -2,6 +2,8 @@
 // Stores the n rows of keys and values of this step at their pool rows (rows[t]) of one layer's cache: KV 0 as F32,
 // KV 1 as pairs of halves, KV 2 as Q8_0 (per block of 32: scale max|x| / 127 rounded to f16, values rounded half
 // away from zero, as the CPU's Q8Rows.quantize), quants four to a word and scales as floats beside them.
+// ROPE 1: rope.comp folded in (one pass and one barrier fewer a layer): the keys are rotated as they are read (each
+// value from its pair in k, which stays as it was), and the invocations after the store's rotate q's pairs in place.
 layout(local_size_x = 64) in;
 layout(std430, binding = 0) readonly buffer K { float k[]; };
 layout(std430, binding = 1) readonly buffer V { float v[]; };
@@ -17,7 +19,61 @@ layout(std430, binding = 4) readonly buffer Rows { int rows[]; };
 layout(std430, binding = 5) writeonly buffer KS { float ks[]; };
 layout(std430, binding = 6) writeonly buffer VS { float vs[]; };
 #endif
-layout(push_constant) uniform P { uint kvDim; uint n; } p;
+#if ROPE
+#if KV == 2
+#define ROPE_BINDING 7
+#else
+#define ROPE_BINDING 5
+#endif
+layout(std430, binding = ROPE_BINDING) buffer Q { float q[]; };
+layout(std430, binding = ROPE_BINDING + 1) readonly buffer CS { float cs[]; };  // as rope.comp's
+#endif
+layout(push_constant) uniform P {
+    uint kvDim; uint n; uint numHeads; uint headSize; uint rotaryDims; uint qStride; uint neox; uint sinOffset;
+} p;
+
+// key value idx (row idx / kvDim) as the cache stores it: rotated where ROPE says (rope.comp's pairs and angles)
+float keyAt(uint idx) {
+#if ROPE
+    uint d = (idx % p.kvDim) % p.headSize;
+    if (d >= p.rotaryDims) {
+        return k[idx];
+    }
+    uint t = idx / p.kvDim;
+    uint half_ = p.rotaryDims / 2u;
+    uint base = idx - d;
+    uint i = p.neox != 0u ? d % half_ : d / 2u;
+    uint a = p.neox != 0u ? base + i : base + 2u * i;
+    uint b = p.neox != 0u ? base + half_ + i : base + 2u * i + 1u;
+    bool first = p.neox != 0u ? d < half_ : (d & 1u) == 0u;
+    float c = cs[t * half_ + i];
+    float s = cs[p.sinOffset + t * half_ + i];
+    float x0 = k[a];
+    float x1 = k[b];
+    return first ? x0 * c - x1 * s : x0 * s + x1 * c;
+#else
+    return k[idx];
+#endif
+}
+
+#if ROPE
+// q's pair `pair` (of n * numHeads * rotaryDims / 2) rotated in place, as rope.comp does
+void rotateQuery(uint pair) {
+    uint half_ = p.rotaryDims / 2u;
+    uint i = pair % half_;
+    uint h = (pair / half_) % p.numHeads;
+    uint t = pair / (half_ * p.numHeads);
+    float c = cs[t * half_ + i];
+    float s = cs[p.sinOffset + t * half_ + i];
+    uint base = t * p.qStride + h * p.headSize;
+    uint a = p.neox != 0u ? base + i : base + 2u * i;
+    uint b = p.neox != 0u ? base + half_ + i : base + 2u * i + 1u;
+    float x0 = q[a];
+    float x1 = q[b];
+    q[a] = x0 * c - x1 * s;
+    q[b] = x0 * s + x1 * c;
+}
+#endif
 
 #if KV == 2
 // d rounded to the nearest half (ties to even), as the CPU's Float.floatToFloat16, by bit arithmetic: NVIDIA's compiler
@@ -41,13 +97,13 @@ float roundToHalf(float d) {
 // quantizes block `blk` (32 values from src[at]) into 8 words at q[dst / 4] and its scale
 float quantizeBlock(bool key, uint at, uint dst) {
     float amax = 0.0;
-    for (uint i = 0u; i < 32u; i++) { amax = max(amax, abs(key ? k[at + i] : v[at + i])); }
+    for (uint i = 0u; i < 32u; i++) { amax = max(amax, abs(key ? keyAt(at + i) : v[at + i])); }
     float d = amax / 127.0;
     float id = d != 0.0 ? 1.0 / d : 0.0;
     for (uint w = 0u; w < 8u; w++) {
         uint word = 0u;
         for (uint j = 0u; j < 4u; j++) {
-            float x = (key ? k[at + 4u * w + j] : v[at + 4u * w + j]) * id;
+            float x = (key ? keyAt(at + 4u * w + j) : v[at + 4u * w + j]) * id;
             int q = int(x + (x < 0.0 ? -0.5 : 0.5));
             word |= (uint(q) & 0xFFu) << (8u * j);
         }
@@ -67,6 +123,11 @@ void main() {
     uint width = p.kvDim;
 #endif
     if (id >= p.n * width) {
+#if ROPE
+        if (id - p.n * width < p.n * p.numHeads * (p.rotaryDims / 2u)) {
+            rotateQuery(id - p.n * width);
+        }
+#endif
         return;
     }
     uint t = id / width;
@@ -74,14 +135,14 @@ void main() {
     uint dst = uint(rows[t]) * width + i;
 #if KV == 1
     uint src = t * p.kvDim + 2u * i;
-    kc[dst] = packHalf2x16(vec2(k[src], k[src + 1u]));
+    kc[dst] = packHalf2x16(vec2(keyAt(src), keyAt(src + 1u)));
     vc[dst] = packHalf2x16(vec2(v[src], v[src + 1u]));
 #elif KV == 2
     uint src = t * p.kvDim + 32u * i;
     ks[dst] = quantizeBlock(true, src, 32u * dst);
     vs[dst] = quantizeBlock(false, src, 32u * dst);
 #else
-    kc[dst] = k[t * p.kvDim + i];
+    kc[dst] = keyAt(t * p.kvDim + i);
     vc[dst] = v[t * p.kvDim + i];
 #endif
 }
