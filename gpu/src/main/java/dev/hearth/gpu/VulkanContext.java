@@ -180,10 +180,7 @@ final class VulkanContext implements AutoCloseable, VulkanInstance.OpenContext {
 
     /** The host pointer alignment of imports where this device may read weights in place (see the field), or 0. */
     private long hostImportAlignment(MemoryStack stack, int deviceType) {
-        boolean unified = deviceType == VK_PHYSICAL_DEVICE_TYPE_INTEGRATED_GPU
-                || deviceType == VK_PHYSICAL_DEVICE_TYPE_CPU;
-        if (!unified || "off".equals(System.getProperty("hearth.gpu.import"))
-                || !VulkanInstance.hasExtension(physical, VulkanInstance.HOST_IMPORT)) {
+        if (!VulkanInstance.importsHostMemory(physical, deviceType)) {
             return 0;
         }
         var host = VkPhysicalDeviceExternalMemoryHostPropertiesEXT.calloc(stack).sType$Default();

@@ -250,11 +250,20 @@ final class VulkanInstance {
             boolean unified = type == DeviceType.INTEGRATED || type == DeviceType.CPU;
             boolean coop = hasExtension(pd, "VK_KHR_cooperative_matrix") || hasExtension(pd, "VK_NV_cooperative_matrix");
             String driverLine = driver.driverNameString() + " " + driver.driverInfoString();
-            boolean inPlace = unified && hasExtension(pd, HOST_IMPORT)
-                    && !"off".equals(System.getProperty("hearth.gpu.import"));  // as VulkanContext decides
             return new DeviceInfo("vulkan", index, props.deviceNameString(), type, deviceLocal, unified, coop,
-                    inPlace, driverLine.strip());
+                    importsHostMemory(pd, props.deviceType()), driverLine.strip());
         }
+    }
+
+    /**
+     * Whether weights are read in place from host memory on this device: unified memory (an integrated or software
+     * device) whose driver imports host pointers ({@link #HOST_IMPORT}), unless -Dhearth.gpu.import=off. The one
+     * decision the device listing and the context both take.
+     */
+    static boolean importsHostMemory(VkPhysicalDevice pd, int deviceType) {
+        boolean unified = deviceType == VK_PHYSICAL_DEVICE_TYPE_INTEGRATED_GPU
+                || deviceType == VK_PHYSICAL_DEVICE_TYPE_CPU;
+        return unified && !"off".equals(System.getProperty("hearth.gpu.import")) && hasExtension(pd, HOST_IMPORT);
     }
 
     static boolean hasExtension(VkPhysicalDevice pd, String name) {

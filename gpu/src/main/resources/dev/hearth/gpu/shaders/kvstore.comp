@@ -31,26 +31,23 @@ layout(std430, binding = ROPE_BINDING + 1) readonly buffer CS { float cs[]; };  
 layout(push_constant) uniform P {
     uint kvDim; uint n; uint numHeads; uint headSize; uint rotaryDims; uint qStride; uint neox; uint sinOffset;
 } p;
+#if ROPE
+#include "rope.glsl"
+#endif
 
-// key value idx (row idx / kvDim) as the cache stores it: rotated where ROPE says (rope.comp's pairs and angles)
+// key value idx (row idx / kvDim) as the cache stores it: rotated where ROPE says (rope.glsl's pairs and angles)
 float keyAt(uint idx) {
 #if ROPE
     uint d = (idx % p.kvDim) % p.headSize;
     if (d >= p.rotaryDims) {
         return k[idx];
     }
-    uint t = idx / p.kvDim;
-    uint half_ = p.rotaryDims / 2u;
-    uint base = idx - d;
-    uint i = p.neox != 0u ? d % half_ : d / 2u;
-    uint a = p.neox != 0u ? base + i : base + 2u * i;
-    uint b = p.neox != 0u ? base + half_ + i : base + 2u * i + 1u;
-    bool first = p.neox != 0u ? d < half_ : (d & 1u) == 0u;
-    float c = cs[t * half_ + i];
-    float s = cs[p.sinOffset + t * half_ + i];
+    uint a, b;
+    float c, s;
+    ropePair(idx / p.kvDim, idx - d, p.neox != 0u ? d % (p.rotaryDims / 2u) : d / 2u, a, b, c, s);
     float x0 = k[a];
     float x1 = k[b];
-    return first ? x0 * c - x1 * s : x0 * s + x1 * c;
+    return idx == a ? x0 * c - x1 * s : x0 * s + x1 * c;
 #else
     return k[idx];
 #endif
@@ -60,14 +57,11 @@ float keyAt(uint idx) {
 // q's pair `pair` (of n * numHeads * rotaryDims / 2) rotated in place, as rope.comp does
 void rotateQuery(uint pair) {
     uint half_ = p.rotaryDims / 2u;
-    uint i = pair % half_;
     uint h = (pair / half_) % p.numHeads;
     uint t = pair / (half_ * p.numHeads);
-    float c = cs[t * half_ + i];
-    float s = cs[p.sinOffset + t * half_ + i];
-    uint base = t * p.qStride + h * p.headSize;
-    uint a = p.neox != 0u ? base + i : base + 2u * i;
-    uint b = p.neox != 0u ? base + half_ + i : base + 2u * i + 1u;
+    uint a, b;
+    float c, s;
+    ropePair(t, t * p.qStride + h * p.headSize, pair % half_, a, b, c, s);
     float x0 = q[a];
     float x1 = q[b];
     q[a] = x0 * c - x1 * s;

@@ -1,8 +1,7 @@
 #version 450
 // Rotary embedding in place over n rows of q (numHeads heads, row stride qStride) and of k (kvHeads heads, row stride
-// kStride) in one dispatch: the first n * numHeads * rotaryDims/2 invocations take q's pairs, the rest k's. Pair i of a
-// head is (2i, 2i+1) (NORM) or (i, i + rotaryDims/2) (NEOX); cos and sin of row t's position per pair come from the
-// host (cs: cos rows, then sin rows at sinOffset).
+// kStride) in one dispatch: the first n * numHeads * rotaryDims/2 invocations take q's pairs, the rest k's (pairs and
+// angles: rope.glsl).
 layout(local_size_x = 64) in;
 layout(std430, binding = 0) buffer Q { float q[]; };
 layout(std430, binding = 1) buffer K { float k[]; };
@@ -11,6 +10,7 @@ layout(push_constant) uniform P {
     uint n; uint numHeads; uint headSize; uint rotaryDims; uint qStride; uint neox; uint sinOffset; uint kvHeads;
     uint kStride;
 } p;
+#include "rope.glsl"
 
 void main() {
     uint half_ = p.rotaryDims / 2u;
@@ -25,11 +25,9 @@ void main() {
     uint i = local_ % half_;
     uint h = (local_ / half_) % heads;
     uint t = local_ / (half_ * heads);
-    float c = cs[t * half_ + i];
-    float s = cs[p.sinOffset + t * half_ + i];
-    uint base = t * (isQ ? p.qStride : p.kStride) + h * p.headSize;
-    uint a = p.neox != 0u ? base + i : base + 2u * i;
-    uint b = p.neox != 0u ? base + half_ + i : base + 2u * i + 1u;
+    uint a, b;
+    float c, s;
+    ropePair(t, t * (isQ ? p.qStride : p.kStride) + h * p.headSize, i, a, b, c, s);
     if (isQ) {
         float x0 = q[a];
         float x1 = q[b];
