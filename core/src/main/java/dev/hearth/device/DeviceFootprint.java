@@ -100,6 +100,7 @@ public final class DeviceFootprint {
                 + buffer(4 * b * c.dim() * used)                              // expert outputs
                 + buffer(attentionPartsBytes(c.numHeads(), c.headSize()))     // decode attention ranges
                 + buffer(splitPartsBytes(c, maxBatch))                        // split-K partial sums
+                + quantizedInputBytes(c, maxBatch)                            // decode's 8-bit input
                 + buffer(16);                                                 // the unused binding
         long blocksPerSequence = (contextLength + blockSize - 1) / blockSize;
         long logitRows = Math.min(maxSequences, maxBatch);
@@ -166,6 +167,24 @@ public final class DeviceFootprint {
     public static long splitPartsBytes(ModelConfig c, int maxBatch) {
         int widest = Math.max(Math.max(c.dim(), c.ffnLength()), Math.max(c.queryDim(), c.kvDim()));
         return 4L * 8 * Math.min(maxBatch, SPLIT_ROWS) * widest;
+    }
+
+    /**
+     * Decode products over 8-bit activations read at most this many input rows (GpuKernels.MATVEC_MAX_OUT): the
+     * quantized input's buffers hold that many rows of the widest product input.
+     */
+    public static final int QUANTIZED_INPUT_ROWS = 32;
+
+    /** The widest input of a layer's products (the feed-forward's down product reads ffnLength values). */
+    public static int widestProductInput(ModelConfig c) {
+        return Math.max(Math.max(c.dim(), c.queryDim()), c.ffnLength());
+    }
+
+    /** The Vulkan pass's 8-bit decode input: a byte per value and a float per 32 (GpuKernels.quantize). */
+    public static long quantizedInputBytes(ModelConfig c, int maxBatch) {
+        long rows = Math.min(maxBatch, QUANTIZED_INPUT_ROWS);
+        long widest = widestProductInput(c);
+        return buffer(rows * widest) + buffer(4 * rows * (widest / 32));
     }
 
     private static long buffer(long bytes) {

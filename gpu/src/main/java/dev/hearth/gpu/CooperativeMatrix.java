@@ -2,13 +2,11 @@ package dev.hearth.gpu;
 
 import static org.lwjgl.vulkan.KHRCooperativeMatrix.*;
 
-import org.lwjgl.PointerBuffer;
 import org.lwjgl.system.MemoryStack;
 import org.lwjgl.vulkan.KHRShaderFloat16Int8;
 import org.lwjgl.vulkan.KHRVulkanMemoryModel;
 import org.lwjgl.vulkan.VK11;
 import org.lwjgl.vulkan.VkCooperativeMatrixPropertiesKHR;
-import org.lwjgl.vulkan.VkDeviceCreateInfo;
 import org.lwjgl.vulkan.VkPhysicalDevice;
 import org.lwjgl.vulkan.VkPhysicalDeviceCooperativeMatrixFeaturesKHR;
 import org.lwjgl.vulkan.VkPhysicalDeviceFeatures2;
@@ -75,21 +73,19 @@ final class CooperativeMatrix {
     }
 
     /** The device's create info, with the kernel's extensions beside {@code others} and its features on. */
-    static void enable(VkDeviceCreateInfo ci, MemoryStack stack, String... others) {
-        PointerBuffer names = stack.mallocPointer(others.length + EXTENSIONS.length);
-        for (String o : others) {
-            names.put(stack.UTF8(o));
-        }
-        for (String e : EXTENSIONS) {
-            names.put(stack.UTF8(e));
-        }
-        names.flip();
-        var coop = VkPhysicalDeviceCooperativeMatrixFeaturesKHR.calloc(stack).sType$Default().cooperativeMatrix(true);
+    /** The extensions a device with the kernel is made with. */
+    static String[] extensions() {
+        return EXTENSIONS.clone();
+    }
+
+    /** The feature structures that turn them on, ahead of {@code next} in a device's pNext chain. */
+    static long enable(MemoryStack stack, long next) {
+        var coop = VkPhysicalDeviceCooperativeMatrixFeaturesKHR.calloc(stack).sType$Default().cooperativeMatrix(true)
+                .pNext(next);
         var model = VkPhysicalDeviceVulkanMemoryModelFeatures.calloc(stack).sType$Default().vulkanMemoryModel(true)
                 .pNext(coop.address());
-        var half = VkPhysicalDeviceShaderFloat16Int8Features.calloc(stack).sType$Default().shaderFloat16(true)
-                .pNext(model.address());
-        ci.ppEnabledExtensionNames(names).pNext(half.address());
+        return VkPhysicalDeviceShaderFloat16Int8Features.calloc(stack).sType$Default().shaderFloat16(true)
+                .pNext(model.address()).address();
     }
 
     /**

@@ -1,6 +1,7 @@
 package dev.hearth.gpu;
 
 import dev.hearth.device.DeviceFootprint;
+import dev.hearth.gguf.GgmlType;
 import dev.hearth.kv.KvPrecision;
 import java.util.HashMap;
 import java.util.Map;
@@ -72,6 +73,8 @@ final class GpuKernels {
     /** -Dhearth.gpu.matvec=off sends every product to matmul.comp: the A/B switch for speed runs. */
     private static final boolean MATVEC_ON = !"off".equals(System.getProperty("hearth.gpu.matvec"));
     private final boolean subgroups;
+    /** Decode products of Q4_K, Q6_K and Q4_0 weights take 8-bit activations ({@link #takesQ8}). */
+    private boolean q8;
     /** Prompt and batch products on the matrix units (matmm_coop.comp): f16 inputs, f32 sums. */
     private final boolean cooperativeMatrix;
     /** Q4_K, Q5_K, Q6_K, Q4_0 and Q8_0 decode products take their own kernels (where their switches allow). */
@@ -120,6 +123,7 @@ final class GpuKernels {
         this.subgroups = subgroups && ctx.subgroupArithmetic;
         this.cooperativeMatrix = cooperativeMatrix && ctx.cooperativeMatrix;
         this.typeKernels = typeKernels;
+        this.q8 = ctx.q8Products;
         this.matvecMaxOut = this.cooperativeMatrix ? MATVEC_MAX_OUT_COOPERATIVE : MATVEC_MAX_OUT;
         this.unused = ctx.deviceBuffer(16, "unused binding");
         this.maxGroups = Math.min(65535, ctx.maxWorkGroupsX);
@@ -331,6 +335,80 @@ final class GpuKernels {
         GpuBuffer[] b = {w.buffer(), x, y, orUnused(up), orUnused(norm), orUnused(bias)};
         perRow(p, b, new int[] {w.rows(), w.cols(), numOut, (int) w.rowBytes(), Float.floatToRawIntBits(eps)},
                 ceilDiv(w.rows(), MATVEC_ROWS), ceilDiv(numOut, outs));
+    }
+
+    /**
+     * Whether a decode product of w over {@code numOut} rows takes 8-bit activations ({@link #quantize}, then
+     * {@link #q8Product}): on a device that prefers them ({@link IntegerDotProduct}), for Q4_K, Q6_K and Q4_0
+     * weights.
+     */
+    boolean takesQ8(GpuTensor w, int numOut) {
+        return q8 && typeKernels && numOut <= DeviceFootprint.QUANTIZED_INPUT_ROWS && fusesDecode(numOut)
+                && switch (w.type()) {
+                    case Q4_K, Q6_K -> w.cols() % 256 == 0;
+                    case Q4_0 -> w.cols() % 32 == 0;
+                    default -> false;
+                };
+    }
+
+    /** Turns 8-bit activations on or off (on: where the device has the feature, accelerated or not; for tests). */
+    void useQ8(boolean on) {
+        if (on && !ctx.integerDot) {
+            throw new IllegalStateException("this device has no integer dot products");
+        }
+        q8 = on;
+    }
+
+    /** Whether decode products may take 8-bit activations here at all (see {@link #takesQ8}). */
+    boolean q8Products() {
+        return q8;
+    }
+
+    /**
+     * out = x's numOut rows of cols values as 8-bit activations (quantize_q8.comp): rmsnorm(x) * aux with
+     * {@link Input#NORM}, silu(x) * aux with {@link Input#GLU}, x itself with {@link Input#PLAIN} (aux unused).
+     */
+    void quantize(GpuBuffer x, GpuBuffer aux, Input input, float eps, QuantizedInput out, int numOut, int cols) {
+        if (cols % 32 != 0) {
+            throw new IllegalArgumentException("8-bit activations need rows of a multiple of 32 values, not " + cols);
+        }
+        int wg = 64;
+        ComputePipeline p = pipeline("quantize_q8.comp", "WG " + wg + "u;NORM " + (input == Input.NORM ? 1 : 0)
+                + ";GLU " + (input == Input.GLU ? 1 : 0), 4);
+        p.dispatch(new GpuBuffer[] {x, orUnused(aux), out.values(), out.scales()},
+                new int[] {cols, Float.floatToRawIntBits(eps)}, ceilDiv(cols / 32, wg), numOut, 1);
+    }
+
+    /** What {@link #quantize} quantizes. */
+    enum Input {
+        PLAIN, NORM, GLU
+    }
+
+    /**
+     * y = x times w transposed over 8-bit activations (matvec_q4k_q8, matvec_q6k_q8, matvec_q4_0_q8), plus bias[row] where
+     * bias is non-null, added to y where residual: {@link #takesQ8} products only.
+     */
+    void q8Product(GpuTensor w, QuantizedInput x, GpuBuffer bias, boolean residual, GpuBuffer y, int numOut) {
+        if (!takesQ8(w, numOut)) {
+            throw new IllegalArgumentException("no 8-bit decode product for " + w.type() + " x " + numOut + " here");
+        }
+        int outs = 1;
+        while (outs < Math.min(numOut, MATVEC_OUTS)) {
+            outs <<= 1;
+        }
+        int wg = MATVEC_WG != 0 ? MATVEC_WG : w.cols() >= MATVEC_WIDE_COLS ? 128 : 64;
+        String shader = switch (w.type()) {
+            case Q4_K -> "matvec_q4k_q8.comp";
+            case Q6_K -> "matvec_q6k_q8.comp";
+            default -> "matvec_q4_0_q8.comp";
+        };
+        String shape = "WG " + wg + "u;NR " + MATVEC_ROWS + "u;MAXOUT " + outs + "u;SUBGROUPS " + (subgroups ? 1 : 0)
+                + ";GLU 0;NORM 0;BIAS " + (bias != null ? 1 : 0) + ";RESID " + (residual ? 1 : 0) + ";UNROLL "
+                + MATVEC_UNROLL + "u";
+        GpuBuffer[] b = {w.buffer(), x.values(), y, x.scales(), unused, orUnused(bias)};
+        perRow(pipeline(shader, shape, MATVEC_BINDINGS), b,
+                new int[] {w.rows(), w.cols(), numOut, (int) w.rowBytes(), 0}, ceilDiv(w.rows(), MATVEC_ROWS),
+                ceilDiv(numOut, outs));
     }
 
     private GpuBuffer orUnused(GpuBuffer b) {

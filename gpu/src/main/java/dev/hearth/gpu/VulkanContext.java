@@ -66,6 +66,10 @@ final class VulkanContext implements AutoCloseable, VulkanInstance.OpenContext {
     final int subgroupSize;
     /** Prompt and batch products may take matmm_coop.comp (see {@link CooperativeMatrix}). */
     final boolean cooperativeMatrix;
+    /** Shaders may use GL_EXT_integer_dot_product (see {@link IntegerDotProduct}). */
+    final boolean integerDot;
+    /** Decode products take 8-bit activations where they have a kernel for it (see {@link IntegerDotProduct}). */
+    final boolean q8Products;
     /**
      * Where weights may be read in place from host memory (VK_EXT_external_memory_host on a device of unified memory:
      * integrated or software), the host pointers' alignment; 0: every weight is copied to the device.
@@ -127,19 +131,27 @@ final class VulkanContext implements AutoCloseable, VulkanInstance.OpenContext {
             cooperativeMatrix = CooperativeMatrix.supported(physical, subgroupSize);
             minStorageOffset = props.limits().minStorageBufferOffsetAlignment();
             hostImportAlignment = hostImportAlignment(stack, props.deviceType());
-            String[] extensions = hostImportAlignment > 0
-                    ? new String[] {VulkanInstance.PUSH_DESCRIPTOR, VulkanInstance.HOST_IMPORT}
-                    : new String[] {VulkanInstance.PUSH_DESCRIPTOR};
-            VkDeviceCreateInfo ci = VkDeviceCreateInfo.calloc(stack).sType$Default().pQueueCreateInfos(queues);
-            if (cooperativeMatrix) {
-                CooperativeMatrix.enable(ci, stack, extensions);
-            } else {
-                PointerBuffer names = stack.mallocPointer(extensions.length);
-                for (String e : extensions) {
-                    names.put(stack.UTF8(e));
-                }
-                ci.ppEnabledExtensionNames(names.flip());
+            integerDot = IntegerDotProduct.supported(physical);
+            q8Products = integerDot && IntegerDotProduct.preferred(physical);
+            List<String> extensions = new ArrayList<>(List.of(VulkanInstance.PUSH_DESCRIPTOR));
+            if (hostImportAlignment > 0) {
+                extensions.add(VulkanInstance.HOST_IMPORT);
             }
+            long features = 0;
+            if (cooperativeMatrix) {
+                extensions.addAll(List.of(CooperativeMatrix.extensions()));
+                features = CooperativeMatrix.enable(stack, features);
+            }
+            if (integerDot) {
+                extensions.add(IntegerDotProduct.EXTENSION);
+                features = IntegerDotProduct.enable(stack, features);
+            }
+            PointerBuffer names = stack.mallocPointer(extensions.size());
+            for (String e : extensions) {
+                names.put(stack.UTF8(e));
+            }
+            VkDeviceCreateInfo ci = VkDeviceCreateInfo.calloc(stack).sType$Default().pQueueCreateInfos(queues)
+                    .ppEnabledExtensionNames(names.flip()).pNext(features);
             PointerBuffer p = stack.mallocPointer(1);
             int r = vkCreateDevice(physical, ci, null, p);
             if (r != VK_SUCCESS) {

@@ -54,6 +54,8 @@ final class VulkanForwardPass implements LayerRangePass {
     private final GpuBuffer expertWeights;
     private final GpuBuffer expertOut;
     private final GpuBuffer logitInput;
+    /** Decode products' input as 8-bit activations, where they take them (GpuKernels#takesQ8). */
+    private final QuantizedInput quantized;
     // written by the host every step (mapped), and their device copies, which the shaders read
     private final StepInput tokens;
     private final StepInput cosSin;
@@ -109,6 +111,9 @@ final class VulkanForwardPass implements LayerRangePass {
             System.err.printf(java.util.Locale.ROOT, "hearth: %s reads %.1f MiB of weights in place from host memory"
                     + " (unified memory: no second copy)%n", name, ctx.importedBytes() / 1048576.0);
         }
+        if (k.q8Products()) {
+            System.err.printf("hearth: %s takes 8-bit activations in decode products (integer dot products)%n", name);
+        }
         this.kvRowsAllocated = (long) kv.numBlocks() * kv.blockSize();
         kvLayers = new KvLayer[c.numLayers()];
         for (int l = firstLayer; l < c.numLayers(); l++) {
@@ -129,6 +134,8 @@ final class VulkanForwardPass implements LayerRangePass {
         expertWeights = activation(used, "expert weights");
         expertOut = activation((long) c.dim() * used, "expert outputs");
         logitInput = activation(c.dim(), "logit input");
+        quantized = QuantizedInput.allocate(ctx, Math.min(maxBatch, DeviceFootprint.QUANTIZED_INPUT_ROWS),
+                DeviceFootprint.widestProductInput(c));
         attentionParts = ctx.deviceBuffer(DeviceFootprint.attentionPartsBytes(c.numHeads(), c.headSize()),
                 "attention ranges");
         int half = c.rotaryDims() / 2;
@@ -170,6 +177,11 @@ final class VulkanForwardPass implements LayerRangePass {
     @Override
     public int firstLayer() {
         return firstLayer;
+    }
+
+    /** Whether this pass's decode products take 8-bit activations where their weights allow. */
+    boolean q8Products() {
+        return k.q8Products();
     }
 
     /** Memory this pass's buffers hold on the device now (what {@code --gpu-memory} limits). */
@@ -324,12 +336,7 @@ final class VulkanForwardPass implements LayerRangePass {
             k.attention(q, kvLayers[l], attention, attentionMeta.device, tables.device, attentionParts, n,
                     c.numHeads(), c.numKeyValueHeads(), c.headSize(), blockSize);                 // [n, queryDim]
             if (fused) {
-                k.residualProduct(layer.attentionOutput(), attention, x, n);                      // x += attention
-                DeviceWeights.Dense d = (DeviceWeights.Dense) layer.feedForward();
-                k.normedProduct(d.gate(), x, layer.ffnNorm(), eps, null, hidden, n);              // [n, ffn]
-                k.independent();
-                k.normedProduct(d.up(), x, layer.ffnNorm(), eps, null, hiddenUp, n);              // [n, ffn]
-                k.residualGluProduct(d.down(), hidden, hiddenUp, x, n);                           // x += ffn
+                feedForwardFused(layer, n, eps);
                 continue;
             }
             k.matmul(layer.attentionOutput(), attention, blockOut, n);                            // [n, dim]
@@ -360,7 +367,12 @@ final class VulkanForwardPass implements LayerRangePass {
         }
         if (m > 0) {
             k.rmsNormGather(x, logitRows.device, logitInput, w.outputNorm(), m, dim, eps);        // [m, dim]
-            k.matmul(w.output(), logitInput, logitsDevice, m);                                    // [m, vocab]
+            if (k.takesQ8(w.output(), m)) {
+                k.quantize(logitInput, null, GpuKernels.Input.PLAIN, 0, quantized, m, dim);
+                k.q8Product(w.output(), quantized, null, false, logitsDevice, m);                 // [m, vocab]
+            } else {
+                k.matmul(w.output(), logitInput, logitsDevice, m);                                // [m, vocab]
+            }
             ctx.copy(logitsDevice, 0, logitsOut, 0, 4L * m * c.vocabSize());
         }
     }
@@ -400,14 +412,57 @@ final class VulkanForwardPass implements LayerRangePass {
         }
     }
 
-    /** The same in three independent decode products, each normalizing x and adding its bias itself. */
+    /**
+     * The same in three independent decode products, each normalizing x and adding its bias itself; or, where all
+     * three take 8-bit activations, x normalized and quantized once and three products over it.
+     */
     private void attentionInputsFused(DeviceWeights.Layer layer, int n, float eps) {
         boolean biases = c.hasQkvBiases();
+        if (k.takesQ8(layer.query(), n) && k.takesQ8(layer.key(), n) && k.takesQ8(layer.value(), n)) {
+            k.quantize(x, layer.attentionNorm(), GpuKernels.Input.NORM, eps, quantized, n, c.dim());
+            k.q8Product(layer.query(), quantized, biases ? layer.queryBias() : null, false, q, n);
+            k.independent();
+            k.q8Product(layer.key(), quantized, biases ? layer.keyBias() : null, false, kRows, n);
+            k.independent();
+            k.q8Product(layer.value(), quantized, biases ? layer.valueBias() : null, false, vRows, n);
+            return;
+        }
         k.normedProduct(layer.query(), x, layer.attentionNorm(), eps, biases ? layer.queryBias() : null, q, n);
         k.independent();
         k.normedProduct(layer.key(), x, layer.attentionNorm(), eps, biases ? layer.keyBias() : null, kRows, n);
         k.independent();
         k.normedProduct(layer.value(), x, layer.attentionNorm(), eps, biases ? layer.valueBias() : null, vRows, n);
+    }
+
+    /**
+     * A dense layer's second half in decode products: x += o-proj(attention); x += down(silu(gate) * up) with gate
+     * and up of the normalized x. Each product takes 8-bit activations where it can (its input quantized by a pass
+     * that also applies the norm or the SwiGLU), else folds them into its own reads.
+     */
+    private void feedForwardFused(DeviceWeights.Layer layer, int n, float eps) {
+        if (k.takesQ8(layer.attentionOutput(), n)) {
+            k.quantize(attention, null, GpuKernels.Input.PLAIN, 0, quantized, n, c.queryDim());
+            k.q8Product(layer.attentionOutput(), quantized, null, true, x, n);                    // x += attention
+        } else {
+            k.residualProduct(layer.attentionOutput(), attention, x, n);                          // x += attention
+        }
+        DeviceWeights.Dense d = (DeviceWeights.Dense) layer.feedForward();
+        if (k.takesQ8(d.gate(), n) && k.takesQ8(d.up(), n)) {
+            k.quantize(x, layer.ffnNorm(), GpuKernels.Input.NORM, eps, quantized, n, c.dim());
+            k.q8Product(d.gate(), quantized, null, false, hidden, n);                             // [n, ffn]
+            k.independent();
+            k.q8Product(d.up(), quantized, null, false, hiddenUp, n);                             // [n, ffn]
+        } else {
+            k.normedProduct(d.gate(), x, layer.ffnNorm(), eps, null, hidden, n);                  // [n, ffn]
+            k.independent();
+            k.normedProduct(d.up(), x, layer.ffnNorm(), eps, null, hiddenUp, n);                  // [n, ffn]
+        }
+        if (k.takesQ8(d.down(), n)) {
+            k.quantize(hidden, hiddenUp, GpuKernels.Input.GLU, 0, quantized, n, c.ffnLength());
+            k.q8Product(d.down(), quantized, null, true, x, n);                                   // x += ffn
+        } else {
+            k.residualGluProduct(d.down(), hidden, hiddenUp, x, n);                               // x += ffn
+        }
     }
 
     @Override

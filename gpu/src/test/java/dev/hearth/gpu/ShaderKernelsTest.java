@@ -389,6 +389,94 @@ class ShaderKernelsTest {
         }
     }
 
+    /**
+     * Decode products over 8-bit activations: quantize_q8.comp (plain, normed, SwiGLU), each value within half its
+     * run's step of the float input and each step the run's largest magnitude over 127; then the Q4_K, Q6_K and Q4_0 products
+     * over those bytes against the dequantized weights times the same bytes (the twin: float rounding apart, equal),
+     * with a bias or a residual add, in workgroups of 64 and 128, over one output, part of a group and a full one.
+     */
+    @ParameterizedTest
+    @EnumSource(names = {"Q4_K", "Q6_K", "Q4_0"})
+    void decodeProductsOverEightBitActivations(GgmlType type) throws DeviceUnavailableException {
+        assertThat(ctx.integerDot).as("lavapipe has integer dot products").isTrue();
+        GpuKernels q8 = new GpuKernels(ctx);
+        q8.useQ8(true);
+        int rows = 37;
+        float eps = 1e-5f;
+        record Case(int cols, GpuKernels.Input input, int numOut, boolean bias, boolean residual) { }
+        List<Case> cases = List.of(new Case(2304, GpuKernels.Input.NORM, 1, true, false),
+                new Case(4608, GpuKernels.Input.GLU, 3, false, true),
+                new Case(2304, GpuKernels.Input.PLAIN, GpuKernels.MATVEC_OUTS, false, false));
+        for (Case c : cases) {
+            int cols = c.cols();
+            int numOut = c.numOut();
+            String where = type + " " + c;
+            WeightMatrix w = matrix(type, rows, cols);
+            float[] wf = dequantized(w);
+            GpuTensor tensor = GpuTensor.upload(ctx, w);
+            assertThat(q8.takesQ8(tensor, numOut)).as(where).isTrue();
+            float[] x = gaussian(numOut * cols);
+            float[] aux = gaussian(c.input() == GpuKernels.Input.GLU ? numOut * cols : cols);
+            float[] bias = gaussian(rows);
+            float[] y0 = gaussian(numOut * rows);
+            float[] input = switch (c.input()) {
+                case NORM -> {
+                    float[] xn = new float[numOut * cols];
+                    for (int o = 0; o < numOut; o++) {
+                        Norms.rmsNormScalar(xn, o * cols, x, o * cols, aux, cols, eps);
+                    }
+                    yield xn;
+                }
+                case GLU -> {
+                    float[] glu = x.clone();
+                    Activations.swigluScalar(glu, aux, glu.length);
+                    yield glu;
+                }
+                case PLAIN -> x;
+            };
+            QuantizedInput qi = QuantizedInput.allocate(ctx, numOut, cols);
+            GpuBuffer xb = floats(x);
+            GpuBuffer ab = floats(aux);
+            GpuBuffer bb = floats(bias);
+            GpuBuffer y = c.residual() ? floats(y0) : ctx.hostBuffer(4L * numOut * rows, "y");
+            run(() -> {
+                q8.quantize(xb, ab, c.input(), eps, qi, numOut, cols);
+                q8.q8Product(tensor, qi, c.bias() ? bb : null, c.residual(), y, numOut);
+            });
+            float[] words = read(qi.values(), numOut * cols / 4);
+            float[] scales = read(qi.scales(), numOut * cols / 32);
+            float[] dequant = new float[numOut * cols];
+            for (int o = 0; o < numOut; o++) {
+                for (int run = 0; run < cols / 32; run++) {
+                    float amax = 0;
+                    for (int i = 0; i < 32; i++) {
+                        amax = Math.max(amax, Math.abs(input[o * cols + run * 32 + i]));
+                    }
+                    float d = scales[o * cols / 32 + run];
+                    assertThat(d).as(where + " scale " + o + "," + run)
+                            .isCloseTo(amax / 127, org.assertj.core.data.Offset.offset(amax * 1e-4f + 1e-7f));
+                    for (int i = 0; i < 32; i++) {
+                        int at = o * cols + run * 32 + i;
+                        int q = (byte) (Float.floatToRawIntBits(words[at / 4]) >>> (8 * (at % 4)));
+                        assertThat(Math.abs(q)).isLessThanOrEqualTo(127);
+                        dequant[at] = q * d;
+                        assertThat(dequant[at]).as(where + " value " + o + "," + (run * 32 + i))
+                                .isCloseTo(input[at], org.assertj.core.data.Offset.offset(d * 0.5001f
+                                        + Math.abs(input[at]) * 1e-4f + 1e-6f));
+                    }
+                }
+            }
+            float[] got = read(y, numOut * rows);
+            for (int o = 0; o < numOut; o++) {
+                for (int r = 0; r < rows; r++) {
+                    int at = o * rows + r;
+                    float added = (c.bias() ? bias[r] : 0) + (c.residual() ? y0[at] : 0);
+                    assertDot(got[at] - added, wf, r * cols, dequant, o * cols, cols, where + " out " + o + " row " + r);
+                }
+            }
+        }
+    }
+
     /** What a fused decode product folds in. */
     private enum Fold {
         NORM, NORM_BIAS, RESIDUAL, GLU_RESIDUAL;

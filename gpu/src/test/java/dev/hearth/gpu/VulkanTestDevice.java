@@ -28,4 +28,9 @@ public final class VulkanTestDevice {
     public static long allocatedBytes(dev.hearth.model.LayerRangePass pass) {
         return ((VulkanForwardPass) pass).allocatedBytes();
     }
+
+    /** Whether a Vulkan pass's decode products take 8-bit activations (-Dhearth.gpu.q8). */
+    public static boolean takesEightBitActivations(dev.hearth.model.LayerRangePass pass) {
+        return ((VulkanForwardPass) pass).q8Products();
+    }
 }
