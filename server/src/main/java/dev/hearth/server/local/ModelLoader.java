@@ -13,7 +13,6 @@ import dev.hearth.gguf.GgufKeys;
 import dev.hearth.gguf.GgufTensorInfo;
 import dev.hearth.server.backend.ModelInfo;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -21,8 +20,6 @@ import java.time.Clock;
 import java.util.EnumMap;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 
 /** Loads a GGUF file into a {@link LoadedModel}: the model and its engine, tokenizer and chat template. */
 public final class ModelLoader {
@@ -33,34 +30,17 @@ public final class ModelLoader {
             throw new NoSuchFileException(path.toString(), null, "model file not found");
         }
         long start = System.nanoTime();
-        // the tokenizer and template from a parse of their own, on another thread while the weights load (the
-        // kernels' JIT warm-up leaves a core to spare); joined before the warm-up pass, which encodes a prompt
-        CompletableFuture<ModelText> textLoad = PARALLEL_TEXT ? CompletableFuture.supplyAsync(() -> {
-            try (GgufFile own = GgufFile.open(path)) {
-                return GgufModelText.create(own, Clock.systemDefaultZone());
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            }
-        }) : null;
-        LocalModelRunner runner;
-        try {
-            runner = LocalModelRunner.load(path, options.threads(), options.maxBatchTokens(),
-                    options.contextLength(), options.parallel(), options.kvPrecision(), 0, options.repackCache(),
-                    options.device());
-        } catch (IOException | RuntimeException e) {
-            if (textLoad != null) {
-                textLoad.cancel(false);
-            }
-            throw e;
-        }
+        LocalModelRunner runner = LocalModelRunner.load(path, options.threads(), options.maxBatchTokens(),
+                options.contextLength(), options.parallel(), options.kvPrecision(), 0, options.repackCache(),
+                options.device());
         long loaded = System.nanoTime();
         ModelText text;
         ModelInfo partial;
-        try {
+        try {  // the model's own parse of the file: a second one cost 0.2-0.4 s of a 152k-token vocabulary
             GgufFile file = runner.file();
-            text = textLoad != null ? joinText(textLoad) : GgufModelText.create(file, Clock.systemDefaultZone());
+            text = GgufModelText.create(file, Clock.systemDefaultZone());
             partial = describe(file, name);
-        } catch (IOException | RuntimeException e) {
+        } catch (RuntimeException e) {
             runner.close();
             throw e;
         }
@@ -82,23 +62,6 @@ public final class ModelLoader {
                 partial.quantization(), partial.parameterCount(), runner.contextLength(),
                 System.currentTimeMillis() / 1000, millis);
         return new LoadedModel(info, text, engine);
-    }
-
-    /** -Dhearth.load.parallelText=false builds the tokenizer and template after the weights, on the loading thread. */
-    private static final boolean PARALLEL_TEXT = !"false".equals(System.getProperty("hearth.load.parallelText"));
-
-    private static ModelText joinText(CompletableFuture<ModelText> textLoad) throws IOException {
-        try {
-            return textLoad.join();
-        } catch (CompletionException e) {
-            if (e.getCause() instanceof UncheckedIOException io) {
-                throw io.getCause();
-            }
-            if (e.getCause() instanceof RuntimeException r) {
-                throw r;
-            }
-            throw e;
-        }
     }
 
     /**
