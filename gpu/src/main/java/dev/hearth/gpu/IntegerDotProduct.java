@@ -10,8 +10,8 @@ import org.lwjgl.vulkan.VkPhysicalDeviceShaderIntegerDotProductFeaturesKHR;
 import org.lwjgl.vulkan.VkPhysicalDeviceShaderIntegerDotProductPropertiesKHR;
 
 /**
- * Whether a device takes the decode products over 8-bit activations (quantize_q8.comp, matvec_q4k_q8.comp,
- * matvec_q6k_q8.comp): VK_KHR_shader_integer_dot_product, whose packed 4 x 8-bit signed dot is one instruction where
+ * Whether a device takes the decode products over 8-bit activations (quantize_q8.comp, then matvec_q4k_q8,
+ * matvec_q6k_q8 or matvec_q4_0_q8): VK_KHR_shader_integer_dot_product, whose packed 4 x 8-bit signed dot is one instruction where
  * the driver says it is accelerated (NVIDIA's dp4a). -Dhearth.gpu.q8=auto takes them there only; =on wherever the
  * feature exists (lavapipe emulates it: the tests run them so); =off (for now the default: not yet timed on a GPU)
  * nowhere.
