@@ -314,10 +314,7 @@ final class GpuKernels {
      */
     private void matvec(GpuTensor w, GpuBuffer x, GpuBuffer up, GpuBuffer norm, float eps, GpuBuffer bias,
             boolean residual, GpuBuffer y, int numOut) {
-        int outs = 1;
-        while (outs < Math.min(numOut, MATVEC_OUTS)) {
-            outs <<= 1;
-        }
+        int outs = matvecOuts(numOut);
         String own = switch (w.type()) {  // the types with a kernel of their own
             case Q4_K -> typeKernels && Q4_K_MATVEC ? "matvec_q4k.comp" : null;
             case Q5_K -> typeKernels && Q5_K_MATVEC ? "matvec_q5k.comp" : null;
@@ -326,10 +323,7 @@ final class GpuKernels {
             case Q8_0 -> typeKernels && Q8_0_MATVEC ? "matvec_q8_0.comp" : null;
             default -> null;
         };
-        int wg = MATVEC_WG != 0 ? MATVEC_WG : w.cols() >= MATVEC_WIDE_COLS ? 128 : 64;
-        String shape = "WG " + wg + "u;NR " + MATVEC_ROWS + "u;MAXOUT " + outs + "u;SUBGROUPS "
-                + (subgroups ? 1 : 0) + ";GLU " + (up != null ? 1 : 0) + ";NORM " + (norm != null ? 1 : 0) + ";BIAS "
-                + (bias != null ? 1 : 0) + ";RESID " + (residual ? 1 : 0);
+        String shape = matvecShape(w, outs, up != null, norm != null, bias != null, residual);
         ComputePipeline p = own != null ? pipeline(own, shape + ";UNROLL " + MATVEC_UNROLL + "u", MATVEC_BINDINGS)
                 : pipeline("matvec.comp", typeDefine(w) + ";" + shape, MATVEC_BINDINGS);
         GpuBuffer[] b = {w.buffer(), x, y, orUnused(up), orUnused(norm), orUnused(bias)};
@@ -392,23 +386,34 @@ final class GpuKernels {
         if (!takesQ8(w, numOut)) {
             throw new IllegalArgumentException("no 8-bit decode product for " + w.type() + " x " + numOut + " here");
         }
-        int outs = 1;
-        while (outs < Math.min(numOut, MATVEC_OUTS)) {
-            outs <<= 1;
-        }
-        int wg = MATVEC_WG != 0 ? MATVEC_WG : w.cols() >= MATVEC_WIDE_COLS ? 128 : 64;
+        int outs = matvecOuts(numOut);
         String shader = switch (w.type()) {
             case Q4_K -> "matvec_q4k_q8.comp";
             case Q6_K -> "matvec_q6k_q8.comp";
             default -> "matvec_q4_0_q8.comp";
         };
-        String shape = "WG " + wg + "u;NR " + MATVEC_ROWS + "u;MAXOUT " + outs + "u;SUBGROUPS " + (subgroups ? 1 : 0)
-                + ";GLU 0;NORM 0;BIAS " + (bias != null ? 1 : 0) + ";RESID " + (residual ? 1 : 0) + ";UNROLL "
-                + MATVEC_UNROLL + "u";
+        String shape = matvecShape(w, outs, false, false, bias != null, residual) + ";UNROLL " + MATVEC_UNROLL + "u";
         GpuBuffer[] b = {w.buffer(), x.values(), y, x.scales(), unused, orUnused(bias)};
         perRow(pipeline(shader, shape, MATVEC_BINDINGS), b,
                 new int[] {w.rows(), w.cols(), numOut, (int) w.rowBytes(), 0}, ceilDiv(w.rows(), MATVEC_ROWS),
                 ceilDiv(numOut, outs));
+    }
+
+    /** Output rows a decode workgroup sums: the smallest of 1, 2, 4 or 8 that holds numOut (fewer accumulators). */
+    private static int matvecOuts(int numOut) {
+        int outs = 1;
+        while (outs < Math.min(numOut, MATVEC_OUTS)) {
+            outs <<= 1;
+        }
+        return outs;
+    }
+
+    /** The defines every decode kernel takes (matvec_io.glsl, matvec_reduce.glsl) for w and these folds. */
+    private String matvecShape(GpuTensor w, int outs, boolean glu, boolean norm, boolean bias, boolean residual) {
+        int wg = MATVEC_WG != 0 ? MATVEC_WG : w.cols() >= MATVEC_WIDE_COLS ? 128 : 64;
+        return "WG " + wg + "u;NR " + MATVEC_ROWS + "u;MAXOUT " + outs + "u;SUBGROUPS " + (subgroups ? 1 : 0)
+                + ";GLU " + (glu ? 1 : 0) + ";NORM " + (norm ? 1 : 0) + ";BIAS " + (bias ? 1 : 0) + ";RESID "
+                + (residual ? 1 : 0);
     }
 
     private GpuBuffer orUnused(GpuBuffer b) {

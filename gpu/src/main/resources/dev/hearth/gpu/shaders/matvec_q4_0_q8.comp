@@ -18,6 +18,8 @@ layout(std430, binding = 3) readonly buffer Xd { float xd[]; };
 
 #include "matvec_reduce.glsl"
 
+#include "q4_0_block.glsl"
+
 #include "dot4.glsl"
 
 void main() {
@@ -50,27 +52,7 @@ void main() {
                 [[unroll]] for (uint r = 0u; r < NR; r++) {
                     uint row = min(firstRow + r, p.rows - 1u);
                     uint s = (row * p.rowBytes + t * 18u) & 15u;  // the block's first byte in the 32 loaded
-                    uvec4 a = lo[u * NR + r];
-                    uvec4 b = hi[u * NR + r];
-                    bool by8 = (s & 8u) != 0u;
-                    bool by4 = (s & 4u) != 0u;
-                    // the words from byte (s & 12) on: first 8 bytes on or not, then 4
-                    uint c0 = by8 ? a.z : a.x;
-                    uint c1 = by8 ? a.w : a.y;
-                    uint c2 = by8 ? b.x : a.z;
-                    uint c3 = by8 ? b.y : a.w;
-                    uint c4 = by8 ? b.z : b.x;
-                    uint c5 = by8 ? b.w : b.y;
-                    uint v0 = by4 ? c1 : c0;
-                    uint v1 = by4 ? c2 : c1;
-                    uint v2 = by4 ? c3 : c2;
-                    uint v3 = by4 ? c4 : c3;
-                    uint v4 = by4 ? c5 : c4;
-                    // d in the low or high half of v0; the 16 quant bytes from 2 bytes on: a funnel or whole words
-                    bool odd = (s & 2u) != 0u;
-                    d[r] = unpackHalf2x16(odd ? v0 >> 16 : v0).x;
-                    uvec4 qs = odd ? uvec4(v1, v2, v3, v4)
-                            : (uvec4(v0, v1, v2, v3) >> 16) | (uvec4(v1, v2, v3, v4) << 16);
+                    uvec4 qs = q4_0Block(lo[u * NR + r], hi[u * NR + r], s, d[r]);
                     qw[2u * r] = qs & 0x0F0F0F0Fu;          // values 0..15, four to a word
                     qw[2u * r + 1u] = (qs >> 4) & 0x0F0F0F0Fu;  // values 16..31
                 }

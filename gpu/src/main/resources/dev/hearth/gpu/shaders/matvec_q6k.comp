@@ -22,15 +22,7 @@ layout(std430, binding = 0) readonly buffer W2b { uvec2 W2[]; };
 
 #include "matvec_reduce.glsl"
 
-// the 8 bytes at byte offset off + s (s = off & 7: 0, 2, 4 or 6) out of the 16 at the 8-aligned off: a and b
-uvec2 span(uvec2 a, uvec2 b, uint s) {
-    bool second = s >= 4u;
-    uint r = (s & 3u) << 3;  // 0 or 16
-    uint v0 = second ? a.y : a.x;
-    uint v1 = second ? b.x : a.y;
-    uint v2 = second ? b.y : b.x;
-    return uvec2((v0 >> r) | ((v1 << 16) << (16u - r)), (v1 >> r) | ((v2 << 16) << (16u - r)));
-}
+#include "q6k_span.glsl"
 
 vec4 bytes(uint w) { return vec4((uvec4(w) >> uvec4(0u, 8u, 16u, 24u)) & 0xFFu); }
 
