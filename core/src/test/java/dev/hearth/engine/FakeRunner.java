@@ -4,6 +4,7 @@ import dev.hearth.kv.BlockAllocator;
 import dev.hearth.kv.BlockTable;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CountDownLatch;
 
 /**
  * A model stand-in with a real paged "KV cache": the logits of a row depend on every token of its sequence up to
@@ -21,6 +22,8 @@ class FakeRunner implements ModelRunner {
     final List<Integer> stepSizes = new ArrayList<>();
     volatile long rows;
     volatile int released;
+    /** Held closed by {@link #holdSteps}: the engine's steps wait until every request is queued. */
+    private volatile CountDownLatch gate = new CountDownLatch(0);
 
     /** A pool with room for every slot's full context. */
     FakeRunner(int vocab, int slots, int context, int budget) {
@@ -61,8 +64,24 @@ class FakeRunner implements ModelRunner {
         return blocks;
     }
 
+    /** Makes the next step wait for {@link #releaseSteps}, so a test's requests all meet in the queue. */
+    FakeRunner holdSteps() {
+        gate = new CountDownLatch(1);
+        return this;
+    }
+
+    void releaseSteps() {
+        gate.countDown();
+    }
+
     @Override
     public void forward(StepBatch plan, float[] logits) {
+        try {
+            gate.await();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while held", e);
+        }
         stepSizes.add(plan.size());
         rows += plan.size();
         int out = 0;

@@ -19,6 +19,7 @@ class KvSchedulingTest {
             for (int[] p : prompts) {
                 handles.add(engine.submit(GenerationRequest.greedyIds(p, maxTokens, Set.of())));
             }
+            runner.releaseSteps();
             List<List<Integer>> out = new ArrayList<>();
             for (GenerationHandle h : handles) {
                 out.add(EngineTest.tokens(h));
@@ -46,8 +47,9 @@ class KvSchedulingTest {
         }
         List<List<Integer>> free = runAll(new FakeRunner(500, 8, 256, 64), prompts, 60);
         assertThat(lastPreemptions).isZero();
-        // 16 blocks of 16 = one full context; the 8 sequences need up to 8 blocks each
-        FakeRunner tight = new FakeRunner(500, 8, 256, 64, 16);
+        // 16 blocks of 16 = one full context; the 8 sequences need up to 8 blocks each. The steps wait until all 8
+        // are queued: on a slow start the first ones could otherwise finish before the last arrive, and none preempt.
+        FakeRunner tight = new FakeRunner(500, 8, 256, 64, 16).holdSteps();
         List<List<Integer>> constrained = runAll(tight, prompts, 60);
         assertThat(lastPreemptions).as("preemptions").isGreaterThan(0);
         assertThat(constrained).isEqualTo(free);
