@@ -39,12 +39,14 @@ class EngineTest {
                 alone.add(tokens(engine.submit(GenerationRequest.greedyIds(prompt(i, 5 + i * 7), 20, Set.of()))));
             }
         }
-        FakeRunner runner = new FakeRunner(500, 16, 256, 64);
+        // the steps wait until all 16 are queued, so a slow start cannot leave them in separate steps
+        FakeRunner runner = new FakeRunner(500, 16, 256, 64).holdSteps();
         try (Engine engine = new Engine(runner, EngineOptions.defaults("fake"))) {
             List<GenerationHandle> handles = new ArrayList<>();
             for (int i = 0; i < 16; i++) {
                 handles.add(engine.submit(GenerationRequest.greedyIds(prompt(i, 5 + i * 7), 20, Set.of())));
             }
+            runner.releaseSteps();
             for (int i = 0; i < 16; i++) {
                 assertThat(tokens(handles.get(i))).as("sequence " + i).isEqualTo(alone.get(i));
             }
