@@ -133,7 +133,23 @@ public final class LocalModelRunner implements ModelRunner {
     /** As {@link #load(Path, int, int, int, int, KvPrecision, long, Path)} on the device the user chose. */
     public static LocalModelRunner load(Path path, int threads, int maxBatchTokens, int contextLength, int maxSequences,
             KvPrecision precision, long kvBudgetBytes, Path repackCache, DeviceChoice device) throws IOException {
-        Model model = Model.load(path, new ModelOptions(threads, maxBatchTokens).withRepackCache(repackCache));
+        return load(Model.load(path, new ModelOptions(threads, maxBatchTokens).withRepackCache(repackCache)),
+                contextLength, maxSequences, precision, kvBudgetBytes, device);
+    }
+
+    /**
+     * As {@link #load(Path, int, int, int, int, KvPrecision, long, Path, DeviceChoice)} over a file the caller opened,
+     * which the runner owns from here on (closed with it, or at once when the load fails).
+     */
+    public static LocalModelRunner load(GgufFile file, int threads, int maxBatchTokens, int contextLength,
+            int maxSequences, KvPrecision precision, long kvBudgetBytes, Path repackCache, DeviceChoice device)
+            throws IOException {
+        return load(Model.load(file, new ModelOptions(threads, maxBatchTokens).withRepackCache(repackCache)),
+                contextLength, maxSequences, precision, kvBudgetBytes, device);
+    }
+
+    private static LocalModelRunner load(Model model, int contextLength, int maxSequences, KvPrecision precision,
+            long kvBudgetBytes, DeviceChoice device) {
         try {
             int ctx = contextLength > 0 ? Math.min(contextLength, model.config().contextLength())
                     : Math.min(4096, model.config().contextLength());

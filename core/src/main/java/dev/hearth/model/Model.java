@@ -44,7 +44,19 @@ public final class Model implements AutoCloseable {
      */
     public static Model load(Path path, ModelOptions options) throws IOException {
         long start = System.nanoTime();
-        GgufFile file = GgufFile.open(path);
+        return load(GgufFile.open(path), options, start);
+    }
+
+    /**
+     * A model over a file the caller has already opened (to plan it first: one parse of the header, not two). The
+     * model owns the file from here on: closed with the model, or at once when the load fails.
+     */
+    public static Model load(GgufFile file, ModelOptions options) throws IOException {
+        return load(file, options, System.nanoTime());
+    }
+
+    private static Model load(GgufFile file, ModelOptions options, long start) throws IOException {
+        Path path = file.path();
         ComputePool pool = null;
         WeightPacker packer = null;
         try {

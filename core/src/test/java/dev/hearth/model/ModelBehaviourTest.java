@@ -166,4 +166,22 @@ class ModelBehaviourTest {
         assertThatThrownBy(() -> Model.load(noTensors, new ModelOptions(1, 4))).isInstanceOf(GgufException.class)
                 .hasMessageContaining("missing tensor 'token_embd.weight'");
     }
+
+    @Test
+    void aFileHandedToTheLoaderIsClosedWithTheModelOrWhenTheLoadFails(@TempDir Path dir) throws IOException {
+        Path noTensors = dir.resolve("no-tensors.gguf");
+        try (GgufFile f = GgufFile.open(Fixtures.model("qwen3-fx-Q8_0.gguf"))) {
+            new GgufWriter().putAll(f.metadata()).write(noTensors);
+        }
+        GgufFile broken = GgufFile.open(noTensors);
+        assertThatThrownBy(() -> Model.load(broken, new ModelOptions(1, 4))).isInstanceOf(GgufException.class);
+        assertThat(broken.arena().scope().isAlive()).as("the file of a failed load is closed").isFalse();
+
+        GgufFile good = GgufFile.open(Fixtures.model("qwen3-fx-Q8_0.gguf"));
+        try (Model model = Model.load(good, new ModelOptions(1, 4))) {
+            assertThat(model.config().numLayers()).isPositive();
+            assertThat(good.arena().scope().isAlive()).as("the model's file is open while the model is").isTrue();
+        }
+        assertThat(good.arena().scope().isAlive()).as("closed with the model").isFalse();
+    }
 }

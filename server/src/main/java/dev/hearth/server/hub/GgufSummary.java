@@ -27,17 +27,33 @@ public record GgufSummary(String architecture, long parameterCount, long activeP
                     first = f.metadata();
                     firstTensors = f.tensors();
                 }
-                for (GgufTensorInfo t : f.tensors()) {
-                    total += t.elementCount();
-                    if (t.name().contains("_exps.")) {
-                        expertParams += t.elementCount();
-                    }
-                }
+                total += parameters(f, false);
+                expertParams += parameters(f, true);
             }
         }
         if (first == null) {
             throw new HubException("model has no files");
         }
+        return of(first, firstTensors, total, expertParams, fileNameHint);
+    }
+
+    /** The summary of a single-file model already open. */
+    public static GgufSummary of(GgufFile file, String fileNameHint) {
+        return of(file.metadata(), file.tensors(), parameters(file, false), parameters(file, true), fileNameHint);
+    }
+
+    private static long parameters(GgufFile f, boolean expertsOnly) {
+        long n = 0;
+        for (GgufTensorInfo t : f.tensors()) {
+            if (!expertsOnly || t.name().contains("_exps.")) {
+                n += t.elementCount();
+            }
+        }
+        return n;
+    }
+
+    private static GgufSummary of(GgufMetadata first, List<GgufTensorInfo> firstTensors, long total,
+            long expertParams, String fileNameHint) {
         String arch = first.getString(GgufKeys.GENERAL_ARCHITECTURE, "unknown");
         long active = total;
         int experts = first.getInt(GgufKeys.expertCount(arch), 0, 1 << 16, 0);

@@ -3,6 +3,7 @@ package dev.hearth.server.hub;
 import dev.hearth.device.ComputeDevices;
 import dev.hearth.device.DeviceFootprint;
 import dev.hearth.device.Placement;
+import dev.hearth.gguf.GgufFile;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -87,14 +88,21 @@ public final class Planner {
      * runner a server would build, and the runtime's own memory. Speeds as {@link #plan}.
      */
     public MemoryPlan planFile(String model, java.nio.file.Path file, PlanRequest req) throws IOException {
-        GgufSummary s = GgufSummary.read(List.of(file), model);
+        try (GgufFile g = GgufFile.open(file)) {
+            return planFile(model, g, req);
+        }
+    }
+
+    /** As {@link #planFile(String, java.nio.file.Path, PlanRequest)} from a file already open (the loader's). */
+    public MemoryPlan planFile(String model, GgufFile g, PlanRequest req) throws IOException {
+        GgufSummary s = GgufSummary.of(g, model);
         if (s.shape() == null) {
             throw new HubException("model '" + model + "' lacks the attention metadata the planner needs"
                     + " (block_count, embedding_length, attention.head_count)");
         }
-        MemoryPlan rough = plan(model, s.quantization(), s.shape(), Files.size(file), req);
+        MemoryPlan rough = plan(model, s.quantization(), s.shape(), g.fileSize(), req);
         dev.hearth.engine.MemoryEstimate e;
-        try (dev.hearth.gguf.GgufFile g = dev.hearth.gguf.GgufFile.open(file)) {
+        try {
             e = dev.hearth.engine.MemoryEstimate.of(g, req.context(), req.parallel(),
                     req.kv(),
                     dev.hearth.engine.LocalModelRunner.DEFAULT_MAX_BATCH_TOKENS, machine.cores());
@@ -102,7 +110,7 @@ public final class Planner {
             return rough;  // a header the loader would refuse anyway (it says why): planned from its summary
         }
         long resident = e.weightBytes() - e.repackGrowthBytes();
-        DevicePlan device = placeOnDevice(file, req);
+        DevicePlan device = placeOnDevice(g, req);
         // the CPU still maps (and repacks) every layer; only the keys and values move with their layers
         long kv = device == null ? e.kvBytes() : e.kvBytes() * device.hostLayers() / device.numLayers();
         return new MemoryPlan(model, s.quantization(), s.shape(), req, resident, e.repackGrowthBytes(), kv,
@@ -117,19 +125,17 @@ public final class Planner {
      *
      * @throws IllegalArgumentException for a device choice that names no backend or device here
      */
-    static DevicePlan placeOnDevice(Path file, PlanRequest req) throws IOException {
+    static DevicePlan placeOnDevice(GgufFile g, PlanRequest req) {
         if (req.device().wantsCpuOnly()) {
             return null;
         }
-        try (dev.hearth.gguf.GgufFile g = dev.hearth.gguf.GgufFile.open(file)) {
-            DeviceFootprint footprint = DeviceFootprint.forRunner(g, req.kv(), req.context(), req.parallel(),
-                    dev.hearth.engine.LocalModelRunner.DEFAULT_MAX_BATCH_TOKENS);
-            int layers = footprint.numLayers();
-            Placement p = ComputeDevices.place(req.device(), layers, first -> footprint.forLayers(first).total());
-            boolean sized = !p.onCpu() || p.shortfall() != null;
-            return new DevicePlan(p, sized ? footprint.forLayers(p.firstLayer()) : null, layers,
-                    footprint.layerWeights(0, p.onCpu() ? layers : p.firstLayer()));
-        }
+        DeviceFootprint footprint = DeviceFootprint.forRunner(g, req.kv(), req.context(), req.parallel(),
+                dev.hearth.engine.LocalModelRunner.DEFAULT_MAX_BATCH_TOKENS);
+        int layers = footprint.numLayers();
+        Placement p = ComputeDevices.place(req.device(), layers, first -> footprint.forLayers(first).total());
+        boolean sized = !p.onCpu() || p.shortfall() != null;
+        return new DevicePlan(p, sized ? footprint.forLayers(p.firstLayer()) : null, layers,
+                footprint.layerWeights(0, p.onCpu() ? layers : p.firstLayer()));
     }
 
     /** Every catalogue model in every published quantization, sizes estimated from the parameter count. */
@@ -160,7 +166,12 @@ public final class Planner {
      * verdict is TIGHT), a {@link HubException} with {@link MemoryPlan#describe()} when it does not.
      */
     public MemoryPlan admit(ResolvedModel model, PlanRequest req) throws IOException {
-        MemoryPlan plan = check(model, req);
+        return admit(model, req, null);
+    }
+
+    /** As {@link #admit(ResolvedModel, PlanRequest)} with the model's (first) file already open, or null. */
+    public MemoryPlan admit(ResolvedModel model, PlanRequest req, GgufFile open) throws IOException {
+        MemoryPlan plan = check(model, req, open);
         if (plan.verdict() == MemoryPlan.Verdict.DOES_NOT_FIT) {
             throw new HubException("refusing to load: " + plan.describe());
         }
@@ -169,8 +180,14 @@ public final class Planner {
 
     /** Plans a stored model from its GGUF header; what the server asks before loading (refuse or warn). */
     public MemoryPlan check(ResolvedModel model, PlanRequest req) throws IOException {
+        return check(model, req, null);
+    }
+
+    /** As {@link #check(ResolvedModel, PlanRequest)} with the model's (first) file already open, or null. */
+    public MemoryPlan check(ResolvedModel model, PlanRequest req, GgufFile open) throws IOException {
         if (model.shards().size() == 1) {
-            return planFile(model.manifest().name(), model.shards().getFirst(), req);
+            return open != null ? planFile(model.manifest().name(), open, req)
+                    : planFile(model.manifest().name(), model.shards().getFirst(), req);
         }
         long bytes = 0;
         for (Path p : model.shards()) {

@@ -29,15 +29,23 @@ public final class ModelLoader {
         if (!Files.isRegularFile(path)) {
             throw new NoSuchFileException(path.toString(), null, "model file not found");
         }
+        return load(GgufFile.open(path), name, options);
+    }
+
+    /**
+     * Loads a model over a file the caller opened (and planned from: one parse of its header per load); the model owns
+     * the file from here on, and closes it at once when the load fails.
+     */
+    public static LoadedModel load(GgufFile file, String name, LoadOptions options) throws IOException {
+        Path path = file.path();
         long start = System.nanoTime();
-        LocalModelRunner runner = LocalModelRunner.load(path, options.threads(), options.maxBatchTokens(),
+        LocalModelRunner runner = LocalModelRunner.load(file, options.threads(), options.maxBatchTokens(),
                 options.contextLength(), options.parallel(), options.kvPrecision(), 0, options.repackCache(),
                 options.device());
         long loaded = System.nanoTime();
         ModelText text;
         ModelInfo partial;
         try {  // the model's own parse of the file: a second one cost 0.2-0.4 s of a 152k-token vocabulary
-            GgufFile file = runner.file();
             text = GgufModelText.create(file, Clock.systemDefaultZone());
             partial = describe(file, name);
         } catch (RuntimeException e) {

@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# Issue 15's start figures: seconds from `hearth serve` to /health "ok", the server's load line, and (with CHAT=1) the
+# peak RSS (VmHWM) after one chat beside the planner's prediction. Usage: start_time.sh MODEL.gguf [RUNS] (PORT=...).
+set -euo pipefail
+model=$1 runs=${2:-1} port=${PORT:-18431}
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+for run in $(seq "$runs"); do
+  log=$(mktemp)
+  t0=$(date +%s.%N)
+  "$here/bin/hearth" serve --model "$model=m" --port "$port" ${SERVE_ARGS:-} >"$log" 2>&1 &
+  pid=$!
+  until curl -sf "http://127.0.0.1:$port/health" 2>/dev/null | grep -q '"ok"'; do
+    kill -0 $pid 2>/dev/null || { echo "server exited:"; cat "$log"; exit 1; }
+    sleep 0.02
+  done
+  t1=$(date +%s.%N)
+  line="ready $(echo "$t1 - $t0" | bc) s, CPU $(awk '{printf "%.2f", ($14 + $15) / 100}' /proc/$pid/stat) s"
+  if [ "${CHAT:-0}" = 1 ]; then
+    curl -sf "http://127.0.0.1:$port/v1/chat/completions" -H 'content-type: application/json' \
+      -d '{"model":"m","messages":[{"role":"user","content":"Say something long."}],"max_tokens":32}' >/dev/null
+    jpid=$(pgrep -P $pid java || echo $pid)
+    hwm=$(awk '/VmHWM/ {print $2}' /proc/$jpid/status)
+    line="$line; peak RSS $((hwm / 1024)) MiB"
+  fi
+  kill $pid; wait $pid 2>/dev/null || true
+  echo "$line | $(grep -hE "^load of|^memory for" "$log" | tr '\n' ' ')"
+  rm -f "$log"
+done
