@@ -14,13 +14,15 @@ for run in $(seq "$runs"); do
     sleep 0.02
   done
   t1=$(date +%s.%N)
-  line="ready $(echo "$t1 - $t0" | bc) s, CPU $(awk '{printf "%.2f", ($14 + $15) / 100}' /proc/$pid/stat) s"
+  line="ready $(echo "$t1 - $t0" | bc) s, CPU $(awk '{printf "%.2f (user %.2f, sys %.2f)", ($14 + $15) / 100, $14 / 100, $15 / 100}' /proc/$pid/stat) s"
   if [ "${CHAT:-0}" = 1 ]; then
+    line="$line; at ready $(awk '/VmHWM/ {printf "%d", $2 / 1024}' /proc/$pid/status) MiB"
     curl -sf "http://127.0.0.1:$port/v1/chat/completions" -H 'content-type: application/json' \
       -d '{"model":"m","messages":[{"role":"user","content":"Say something long."}],"max_tokens":32}' >/dev/null
     jpid=$(pgrep -P $pid java || echo $pid)
     hwm=$(awk '/VmHWM/ {print $2}' /proc/$jpid/status)
-    line="$line; peak RSS $((hwm / 1024)) MiB"
+    parts=$(awk '/RssAnon|RssFile/ {printf "%s %d MiB ", $1, $2 / 1024}' /proc/$jpid/status)
+    line="$line; peak RSS $((hwm / 1024)) MiB (now $parts)"
   fi
   kill $pid; wait $pid 2>/dev/null || true
   echo "$line | $(grep -hE "^load of|^memory for" "$log" | tr '\n' ' ')"

@@ -73,6 +73,96 @@ int hk_free(void *p, int64_t bytes) {
 }
 
 /*
+ * The activations' quantizers, bit for bit NativeKernels.quantizeScalar and quantizeKScalar (the tests hold them to
+ * it). Plain C in native code, so that no Vector API code is left to compile or to run boxed in the interpreter at a
+ * start: C1 and C2 spent about a third of a 14B start's CPU, and the quantizer running before its C2 code was ready
+ * allocated a boxed vector per operation (some 125 MB of garbage in a 1B's start and first chat). No FMA in the target:
+ * every product and sum is rounded on its own, as in Java.
+ */
+__attribute__((target("f16c"))) void hk_quantize_q8(const float *x, int64_t blocks, int8_t *xq, float *dx,
+        int32_t *nsx) {
+    for (int64_t b = 0; b < blocks; b++) {
+        const float *v = x + b * 32;
+        float max = 0;
+        for (int i = 0; i < 32; i++) {
+            float a = v[i] < 0 ? -v[i] : v[i];
+            max = a > max ? a : max;
+        }
+        float d = max / 127.0f;
+        float id = d != 0 ? 1.0f / d : 0.0f;
+        dx[b] = _cvtsh_ss(_cvtss_sh(d, _MM_FROUND_TO_NEAREST_INT));  /* kept at half precision, as ggml stores it */
+        int32_t sum = 0;
+        for (int i = 0; i < 32; i++) {
+            float s = v[i] * id;
+            int32_t q = (int32_t) (s + (s < 0 ? -0.5f : 0.5f));  /* round half away from zero */
+            xq[b * 32 + i] = (int8_t) q;
+            sum += q;
+        }
+        nsx[b] = -sum;
+    }
+}
+
+__attribute__((target("avx2"))) void hk_quantize_q8k(const float *x, int64_t supers, int8_t *xq, float *dx,
+        int32_t *nsx) {
+    const __m256 round = _mm256_set1_ps(12582912.0f);  /* 1.5 * 2^23: adding and subtracting it rounds half to even */
+    const __m256 cap = _mm256_set1_ps(127.0f);
+    for (int64_t sb = 0; sb < supers; sb++) {
+        const float *v = x + sb * 256;
+        __m256 hi = _mm256_loadu_ps(v);
+        __m256 lo = hi;
+        for (int i = 8; i < 256; i += 8) {
+            __m256 a = _mm256_loadu_ps(v + i);
+            hi = _mm256_max_ps(hi, a);
+            lo = _mm256_min_ps(lo, a);
+        }
+        float his[8], los[8];
+        _mm256_storeu_ps(his, hi);
+        _mm256_storeu_ps(los, lo);
+        float max = his[0], min = los[0];
+        for (int i = 1; i < 8; i++) {
+            max = his[i] > max ? his[i] : max;
+            min = los[i] < min ? los[i] : min;
+        }
+        /* the first value of largest magnitude maps to -127 */
+        float extreme = max > -min ? max : -min > max ? min : 0;
+        if (extreme == 0 && max != 0) {  /* a tie of magnitudes: the first one */
+            for (int i = 0; i < 256; i++) {
+                if (v[i] == max || v[i] == min) {
+                    extreme = v[i];
+                    break;
+                }
+            }
+        }
+        if (extreme == 0) {
+            memset(xq + sb * 256, 0, 256);
+            for (int b = 0; b < 8; b++) {
+                dx[sb * 8 + b] = 0;
+                nsx[sb * 8 + b] = 0;
+            }
+            continue;
+        }
+        float iscale = -127.0f / extreme;
+        float d = 1.0f / iscale;
+        const __m256 scale = _mm256_set1_ps(iscale);
+        for (int b = 0; b < 8; b++) {
+            int32_t q[32];
+            for (int i = 0; i < 32; i += 8) {
+                __m256 s = _mm256_mul_ps(_mm256_loadu_ps(v + b * 32 + i), scale);
+                s = _mm256_min_ps(_mm256_sub_ps(_mm256_add_ps(s, round), round), cap);
+                _mm256_storeu_si256((__m256i *) (q + i), _mm256_cvttps_epi32(s));
+            }
+            int32_t sum = 0;
+            for (int i = 0; i < 32; i++) {
+                xq[sb * 256 + b * 32 + i] = (int8_t) q[i];
+                sum += q[i];
+            }
+            dx[sb * 8 + b] = d;
+            nsx[sb * 8 + b] = -sum;
+        }
+    }
+}
+
+/*
  * The bandwidth probe's read: sums bytes [0, bytes) of p as 64-bit words, 256 bytes a round (the tail as bytes), with software prefetch
  * 1 KiB ahead as the matmul kernels do (some cores, AMD's among them, stream far below their memory's bandwidth
  * from one thread without it, so a probe without it would under-state the decode ceiling the kernels reach).

@@ -106,12 +106,12 @@ public final class Kernels {
                     : java.util.Arrays.copyOf(w.blockScales(), rows * (w.cols() / w.type().blockSize()));
             WeightMatrix slice = new WeightMatrix(w.name(), w.type(), rows, w.cols(), w.data(), scales);
             float[] x = new float[48 * w.cols()];
-            for (int i = 0; i < x.length; i++) {  // not zeros: C2 would compile the quantizer for zero blocks only
+            for (int i = 0; i < x.length; i++) {  // not zeros: C2 would compile a Java quantizer for zero blocks only
                 x[i] = (i % 13 - 6) * 0.1f;
             }
             float[] out = new float[48 * rows];
-            // the native kernels leave only the activations' quantizer and the dispatch to compile: a tenth of the
-            // rounds (a 14B start spent seconds here)
+            // the native kernels (the activations' quantizers too) leave only the dispatch to compile: a tenth of the
+            // rounds, enough for C1 (a 14B start spent seconds here)
             int rounds = NativeKernels.available() && NativeKernels.supports(w.type()) ? 200 : 2_000;
             for (int i = 0; i < rounds; i++) {
                 matmul(pool, slice, x, 1, out);

@@ -16,11 +16,6 @@ import java.net.URL;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import jdk.incubator.vector.ByteVector;
-import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.IntVector;
-import jdk.incubator.vector.VectorOperators;
-import jdk.incubator.vector.VectorSpecies;
 
 /**
  * The native int8 matmul kernels, called through the FFM API: the activations are quantized to 8 bits in blocks of 32
@@ -58,6 +53,8 @@ public final class NativeKernels {
     private static final MethodHandle ALLOC;
     private static final MethodHandle FREE;
     private static final MethodHandle STREAM_SUM;
+    private static final MethodHandle QUANTIZE_Q8;
+    private static final MethodHandle QUANTIZE_Q8K;
     private static final String STATUS;
     /** Whether the AVX-512 VNNI kernels run (else only the AVX2 packed ones, where {@link #MATMUL_PACKED} is set). */
     private static final boolean WIDE;
@@ -84,6 +81,8 @@ public final class NativeKernels {
         MethodHandle repack = null;
         MethodHandle alloc = null;
         MethodHandle streamSum = null;
+        MethodHandle quantizeQ8 = null;
+        MethodHandle quantizeQ8k = null;
         MethodHandle free = null;
         boolean wide = false;
         String status;
@@ -140,6 +139,12 @@ public final class NativeKernels {
                             FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.ADDRESS, ValueLayout.JAVA_LONG));
                     streamSum = linker.downcallHandle(lookup.find("hk_stream_sum").orElseThrow(),
                             FunctionDescriptor.of(ValueLayout.JAVA_LONG, ValueLayout.ADDRESS, ValueLayout.JAVA_LONG));
+                    FunctionDescriptor quantize = FunctionDescriptor.ofVoid(ValueLayout.ADDRESS, ValueLayout.JAVA_LONG,
+                            ValueLayout.ADDRESS, ValueLayout.ADDRESS, ValueLayout.ADDRESS);
+                    quantizeQ8 = linker.downcallHandle(lookup.find("hk_quantize_q8").orElseThrow(), quantize,
+                            Linker.Option.critical(true));
+                    quantizeQ8k = linker.downcallHandle(lookup.find("hk_quantize_q8k").orElseThrow(), quantize,
+                            Linker.Option.critical(true));
                     status = "native int8 (" + (wide ? "AVX-512 VNNI" : "AVX2")
                             + ") for Q4_0, Q5_0, Q8_0, Q4_K, Q5_K and Q6_K (repacked)"
                             + (wide ? ", Q4_1 and Q5_1 (repacked); native float for F32, F16 and BF16" : "");
@@ -154,6 +159,8 @@ public final class NativeKernels {
             alloc = null;
             free = null;
             streamSum = null;
+            quantizeQ8 = null;
+            quantizeQ8k = null;
             wide = false;
             status = "off: the native library did not load (" + e + ")";
         }
@@ -165,6 +172,8 @@ public final class NativeKernels {
         ALLOC = alloc;
         FREE = free;
         STREAM_SUM = streamSum;
+        QUANTIZE_Q8 = quantizeQ8;
+        QUANTIZE_Q8K = quantizeQ8k;
         WIDE = wide;
         STATUS = status;
     }
@@ -475,104 +484,51 @@ public final class NativeKernels {
         }
     }
 
-    private static final VectorSpecies<Float> FLOATS = FloatVector.SPECIES_PREFERRED.length() >= 16
-            ? FloatVector.SPECIES_512 : FloatVector.SPECIES_256;
-    private static final VectorSpecies<Integer> INTS = FLOATS.length() == 16 ? IntVector.SPECIES_512
-            : IntVector.SPECIES_256;
-    private static final VectorSpecies<Byte> BYTES = FLOATS.length() == 16 ? ByteVector.SPECIES_128
-            : ByteVector.SPECIES_64;
-
     /**
      * Quantizes tokens rows of cols floats of x to 8 bits in blocks of 32, as ggml's quantize_row_q8_0: d = max|x| / 127
      * (kept at half precision, as ggml stores it), q = round-half-away(x / d). dx gets each block's d, nsx minus the
-     * sum of its q.
+     * sum of its q. Native code (hk_quantize_q8), bit for bit {@link #quantizeScalar}, which runs where the library did
+     * not load.
      */
     public static void quantize(float[] x, int tokens, int cols, byte[] xq, float[] dx, int[] nsx) {
-        int lanes = FLOATS.length();
-        int blocks = tokens * (cols / BLOCK);
-        for (int b = 0; b < blocks; b++) {
-            int at = b * BLOCK;
-            FloatVector max = FloatVector.zero(FLOATS);
-            for (int i = 0; i < BLOCK; i += lanes) {
-                FloatVector v = FloatVector.fromArray(FLOATS, x, at + i).abs();
-                max = max.blend(v, max.compare(VectorOperators.LT, v));  // not max(): see Softmax
-            }
-            float d = max.reduceLanes(VectorOperators.MAX) / 127f;
-            float id = d != 0 ? 1f / d : 0f;
-            dx[b] = Float.float16ToFloat(Float.floatToFloat16(d));
-            int sum = 0;
-            for (int i = 0; i < BLOCK; i += lanes) {
-                FloatVector v = FloatVector.fromArray(FLOATS, x, at + i).mul(id);
-                FloatVector half = FloatVector.broadcast(FLOATS, 0.5f).blend(-0.5f, v.lt(0f));
-                IntVector q = (IntVector) v.add(half).convertShape(VectorOperators.F2I, INTS, 0);
-                q.convertShape(VectorOperators.I2B, BYTES, 0).reinterpretAsBytes().intoArray(xq, at + i);
-                sum += q.reduceLanes(VectorOperators.ADD);
-            }
-            nsx[b] = -sum;
-        }
+        quantize(QUANTIZE_Q8, BLOCK, x, tokens, cols, xq, dx, nsx);
     }
 
     /** Values per activation block for the K-quants, as llama.cpp's Q8_K. */
     public static final int SUPER_BLOCK = 256;
-    private static final float ROUND = 12582912f;  // 1.5 * 2^23: adding and subtracting it rounds half to even
 
     /**
      * Quantizes x for the K-quant kernels as ggml's quantize_row_q8_K: one scale per 256 values, from the value of
      * largest magnitude (the first, on a tie), which maps to -127: iscale = -127 / that value, q = round-half-even(x *
      * iscale) (at most 127), d = 1 / iscale, kept as a float. dx gets d for each of the super-block's 8 blocks of 32,
-     * nsx minus each block's sum of q, as {@link #quantize}.
+     * nsx minus each block's sum of q, as {@link #quantize}. Native code (hk_quantize_q8k), bit for bit
+     * {@link #quantizeKScalar}.
      */
     public static void quantizeK(float[] x, int tokens, int cols, byte[] xq, float[] dx, int[] nsx) {
-        int lanes = FLOATS.length();
-        int supers = tokens * (cols / SUPER_BLOCK);
-        for (int sb = 0; sb < supers; sb++) {
-            int at = sb * SUPER_BLOCK;
-            FloatVector hi = FloatVector.broadcast(FLOATS, Float.NEGATIVE_INFINITY);
-            FloatVector lo = FloatVector.broadcast(FLOATS, Float.POSITIVE_INFINITY);
-            for (int i = 0; i < SUPER_BLOCK; i += lanes) {
-                FloatVector v = FloatVector.fromArray(FLOATS, x, at + i);
-                hi = hi.blend(v, hi.compare(VectorOperators.LT, v));
-                lo = lo.blend(v, v.compare(VectorOperators.LT, lo));
-            }
-            float max = hi.reduceLanes(VectorOperators.MAX);
-            float min = lo.reduceLanes(VectorOperators.MIN);
-            float extreme = max > -min ? max : -min > max ? min : firstExtreme(x, at, max);
-            quantizeSuperBlock(x, at, extreme, xq, dx, nsx);
-        }
+        quantize(QUANTIZE_Q8K, SUPER_BLOCK, x, tokens, cols, xq, dx, nsx);
     }
 
-    /** The first value of largest magnitude where the largest and the smallest have the same magnitude. */
-    private static float firstExtreme(float[] x, int at, float max) {
-        for (int i = 0; i < SUPER_BLOCK; i++) {
-            if (Math.abs(x[at + i]) == max) {
-                return x[at + i];
-            }
+    private static void quantize(MethodHandle kernel, int unit, float[] x, int tokens, int cols, byte[] xq, float[] dx,
+            int[] nsx) {
+        long n = (long) tokens * cols;
+        if (tokens < 0 || cols % unit != 0 || x.length < n || xq.length < n || dx.length < n / BLOCK
+                || nsx.length < n / BLOCK) {
+            throw new IllegalArgumentException("quantize: sizes do not fit (" + tokens + " tokens of " + cols
+                    + " columns in units of " + unit + ")");
         }
-        return max;
-    }
-
-    private static void quantizeSuperBlock(float[] x, int at, float extreme, byte[] xq, float[] dx, int[] nsx) {
-        int lanes = FLOATS.length();
-        int b0 = at / BLOCK;
-        if (extreme == 0) {
-            java.util.Arrays.fill(xq, at, at + SUPER_BLOCK, (byte) 0);
-            java.util.Arrays.fill(dx, b0, b0 + SUPER_BLOCK / BLOCK, 0f);
-            java.util.Arrays.fill(nsx, b0, b0 + SUPER_BLOCK / BLOCK, 0);
+        if (kernel == null) {
+            if (unit == BLOCK) {
+                quantizeScalar(x, tokens, cols, xq, dx, nsx);
+            } else {
+                quantizeKScalar(x, tokens, cols, xq, dx, nsx);
+            }
             return;
         }
-        float iscale = -127f / extreme;
-        float d = 1f / iscale;
-        for (int b = 0; b < SUPER_BLOCK / BLOCK; b++) {
-            int sum = 0;
-            for (int i = 0; i < BLOCK; i += lanes) {
-                int o = at + b * BLOCK + i;
-                FloatVector v = FloatVector.fromArray(FLOATS, x, o).mul(iscale).add(ROUND).sub(ROUND).min(127f);
-                IntVector q = (IntVector) v.convertShape(VectorOperators.F2I, INTS, 0);
-                q.convertShape(VectorOperators.I2B, BYTES, 0).reinterpretAsBytes().intoArray(xq, o);
-                sum += q.reduceLanes(VectorOperators.ADD);
-            }
-            dx[b0 + b] = d;
-            nsx[b0 + b] = -sum;
+        try {
+            kernel.invokeExact(MemorySegment.ofArray(x), n / unit, MemorySegment.ofArray(xq), MemorySegment.ofArray(dx),
+                    MemorySegment.ofArray(nsx));
+        } catch (Throwable e) {
+            throw new IllegalStateException("native quantize failed", e);
         }
     }
 

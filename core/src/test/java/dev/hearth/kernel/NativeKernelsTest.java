@@ -1,6 +1,7 @@
 package dev.hearth.kernel;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.hearth.gguf.GgmlType;
 import dev.hearth.tensor.WeightMatrix;
@@ -119,6 +120,41 @@ public class NativeKernelsTest {
                 assertThat(max).isGreaterThanOrEqualTo(126);
             }
         }
+    }
+
+    @Test
+    void nativeQuantizersMatchTheirScalarTwinsOverManyRows() {
+        assertThat(NativeKernels.available()).as(NativeKernels.status()).isTrue();
+        int tokens = 64;
+        int cols = 2048;
+        java.util.Random random = new java.util.Random(11);
+        float[] x = new float[tokens * cols];
+        for (int i = 0; i < x.length; i++) {  // magnitudes over many octaves, and values a half step apart
+            x[i] = (float) (random.nextGaussian() * Math.pow(10, random.nextInt(9) - 4));
+            if (i % 97 == 0) {
+                x[i] = (i % 5 - 2) * 0.5f;
+            }
+        }
+        for (boolean superBlocks : new boolean[] {false, true}) {
+            byte[] q1 = new byte[x.length];
+            byte[] q2 = new byte[x.length];
+            float[] d1 = new float[x.length / 32];
+            float[] d2 = new float[d1.length];
+            int[] s1 = new int[d1.length];
+            int[] s2 = new int[d1.length];
+            if (superBlocks) {
+                NativeKernels.quantizeK(x, tokens, cols, q1, d1, s1);
+                NativeKernels.quantizeKScalar(x, tokens, cols, q2, d2, s2);
+            } else {
+                NativeKernels.quantize(x, tokens, cols, q1, d1, s1);
+                NativeKernels.quantizeScalar(x, tokens, cols, q2, d2, s2);
+            }
+            assertThat(q1).as("quants, super-blocks " + superBlocks).isEqualTo(q2);
+            assertThat(d1).as("scales, super-blocks " + superBlocks).isEqualTo(d2);
+            assertThat(s1).as("sums, super-blocks " + superBlocks).isEqualTo(s2);
+        }
+        assertThatThrownBy(() -> NativeKernels.quantizeK(x, 1, 100, new byte[100], new float[4], new int[4]))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("sizes do not fit");
     }
 
     @Test
