@@ -28,11 +28,13 @@ public final class Planner {
     /**
      * The server process's own resident memory with a model loaded from a file at hand (JVM, classes, code cache, heap,
      * HTTP server, tokenizer) once it has answered a request, measured; page tables for the weights (8 bytes per 4 KiB
-     * page) come on top. The peak after load and one chat, 2026-12-06, six runs of a Llama-3.2-1B-shape Q4_K_M:
-     * 1.08 to 1.25 GiB (the first request's heap growth varies; median 1.19); five of a Qwen2.5-14B-shape Q4_K_M:
-     * 8.42 to 8.62 GiB. 425 MiB puts the 1B at 1.19 GiB (400 put it at 1.17) and the 14B at 8.59.
+     * page) come on top. The peak after load and one chat (bench/scripts/start_time.sh with CHAT=1), 2026-12-07, since
+     * the activations' quantizers went native (their boxed vectors were most of the start's garbage): eleven runs of a
+     * Llama-3.2-1B-shape Q4_K_M, 1031 to 1138 MiB (median 1088; the first request's heap growth varies); three of a
+     * Qwen2.5-14B-shape Q4_K_M, 8598 to 8691 MiB. 290 MiB puts the 1B at 1084 MiB and the 14B at 8661 (425, the
+     * figure before, at 1219 and 8796).
      */
-    static final long RUNTIME_FILE = 425L << 20;
+    static final long RUNTIME_FILE = 290L << 20;
     /** Share of measured bandwidth a decode step achieves. */
     public static final double BANDWIDTH_EFFICIENCY = 0.85;
     /** Share of peak FLOPS quantized matmuls reach on the JVM (conservative). */
