@@ -53,6 +53,7 @@ public final class NativeKernels {
     private static final MethodHandle ALLOC;
     private static final MethodHandle FREE;
     private static final MethodHandle STREAM_SUM;
+    private static final MethodHandle TOUCH;
     private static final MethodHandle QUANTIZE_Q8;
     private static final MethodHandle QUANTIZE_Q8K;
     private static final String STATUS;
@@ -81,6 +82,7 @@ public final class NativeKernels {
         MethodHandle repack = null;
         MethodHandle alloc = null;
         MethodHandle streamSum = null;
+        MethodHandle touch = null;
         MethodHandle quantizeQ8 = null;
         MethodHandle quantizeQ8k = null;
         MethodHandle free = null;
@@ -139,6 +141,8 @@ public final class NativeKernels {
                             FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.ADDRESS, ValueLayout.JAVA_LONG));
                     streamSum = linker.downcallHandle(lookup.find("hk_stream_sum").orElseThrow(),
                             FunctionDescriptor.of(ValueLayout.JAVA_LONG, ValueLayout.ADDRESS, ValueLayout.JAVA_LONG));
+                    touch = linker.downcallHandle(lookup.find("hk_touch").orElseThrow(),
+                            FunctionDescriptor.of(ValueLayout.JAVA_LONG, ValueLayout.ADDRESS, ValueLayout.JAVA_LONG));
                     FunctionDescriptor quantize = FunctionDescriptor.ofVoid(ValueLayout.ADDRESS, ValueLayout.JAVA_LONG,
                             ValueLayout.ADDRESS, ValueLayout.ADDRESS, ValueLayout.ADDRESS);
                     quantizeQ8 = linker.downcallHandle(lookup.find("hk_quantize_q8").orElseThrow(), quantize,
@@ -159,6 +163,7 @@ public final class NativeKernels {
             alloc = null;
             free = null;
             streamSum = null;
+            touch = null;
             quantizeQ8 = null;
             quantizeQ8k = null;
             wide = false;
@@ -172,6 +177,7 @@ public final class NativeKernels {
         ALLOC = alloc;
         FREE = free;
         STREAM_SUM = streamSum;
+        TOUCH = touch;
         QUANTIZE_Q8 = quantizeQ8;
         QUANTIZE_Q8K = quantizeQ8k;
         WIDE = wide;
@@ -481,6 +487,21 @@ public final class NativeKernels {
         }
         if (rc != 0) {
             throw new IllegalStateException("native matmul returned " + rc + " (" + type + ", " + cols + " columns)");
+        }
+    }
+
+    /** Reads a byte of every page of s (mapping a file's pages in ahead of use); nothing where the library is off. */
+    public static void touch(MemorySegment s) {
+        if (TOUCH == null) {
+            return;
+        }
+        try {
+            long sum = (long) TOUCH.invokeExact(s, s.byteSize());
+            if (sum == 42) {
+                Thread.onSpinWait();
+            }
+        } catch (Throwable e) {
+            throw new IllegalStateException("native touch failed", e);
         }
     }
 
