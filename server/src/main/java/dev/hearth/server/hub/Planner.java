@@ -96,7 +96,7 @@ public final class Planner {
     }
 
     /** As {@link #planFile(String, java.nio.file.Path, PlanRequest)} from a file already open (the loader's). */
-    public MemoryPlan planFile(String model, GgufFile g, PlanRequest req) throws IOException {
+    public MemoryPlan planFile(String model, GgufFile g, PlanRequest req) {
         GgufSummary s = GgufSummary.of(g, model);
         if (s.shape() == null) {
             throw new HubException("model '" + model + "' lacks the attention metadata the planner needs"
