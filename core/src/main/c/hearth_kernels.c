@@ -172,18 +172,23 @@ int64_t hk_touch(const uint8_t *p, int64_t bytes) {
 }
 
 /*
- * The bandwidth probe's read: sums bytes [0, bytes) of p as 64-bit words, 256 bytes a round (the tail as bytes), with software prefetch
- * 1 KiB ahead as the matmul kernels do (some cores, AMD's among them, stream far below their memory's bandwidth
- * from one thread without it, so a probe without it would under-state the decode ceiling the kernels reach).
+ * The bandwidth probe's read: sums bytes [0, bytes) of p as 64-bit words, 256 bytes a round (the tail as bytes), with
+ * software prefetch 1 KiB ahead as the matmul kernels do, or (prefetch 0) with the hardware's alone. Neither is best
+ * everywhere: some cores, AMD's among them, stream far below their memory's bandwidth from one thread without it,
+ * while two threads of an AMD EPYC streamed 63-69 GB/s without it and 53-56 with it in one minute, 38-39 without and
+ * 41-42 with it in another (2026-12-07). The probe takes the better of the two, so that its ceiling bounds what the
+ * kernels reach.
  */
-__attribute__((target("avx2"))) int64_t hk_stream_sum(const uint8_t *p, int64_t bytes) {
+__attribute__((target("avx2"))) int64_t hk_stream_sum(const uint8_t *p, int64_t bytes, int32_t prefetch) {
     __m256i a0 = _mm256_setzero_si256(), a1 = a0, a2 = a0, a3 = a0;
     int64_t i = 0;
     for (; i + 256 <= bytes; i += 256) {
-        _mm_prefetch((const char *) p + i + 1024, _MM_HINT_T0);
-        _mm_prefetch((const char *) p + i + 1088, _MM_HINT_T0);
-        _mm_prefetch((const char *) p + i + 1152, _MM_HINT_T0);
-        _mm_prefetch((const char *) p + i + 1216, _MM_HINT_T0);
+        if (prefetch) {
+            _mm_prefetch((const char *) p + i + 1024, _MM_HINT_T0);
+            _mm_prefetch((const char *) p + i + 1088, _MM_HINT_T0);
+            _mm_prefetch((const char *) p + i + 1152, _MM_HINT_T0);
+            _mm_prefetch((const char *) p + i + 1216, _MM_HINT_T0);
+        }
         a0 = _mm256_add_epi64(a0, _mm256_loadu_si256((const __m256i *) (p + i)));
         a1 = _mm256_add_epi64(a1, _mm256_loadu_si256((const __m256i *) (p + i + 32)));
         a2 = _mm256_add_epi64(a2, _mm256_loadu_si256((const __m256i *) (p + i + 64)));

@@ -140,7 +140,8 @@ public final class NativeKernels {
                     free = linker.downcallHandle(lookup.find("hk_free").orElseThrow(),
                             FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.ADDRESS, ValueLayout.JAVA_LONG));
                     streamSum = linker.downcallHandle(lookup.find("hk_stream_sum").orElseThrow(),
-                            FunctionDescriptor.of(ValueLayout.JAVA_LONG, ValueLayout.ADDRESS, ValueLayout.JAVA_LONG));
+                            FunctionDescriptor.of(ValueLayout.JAVA_LONG, ValueLayout.ADDRESS, ValueLayout.JAVA_LONG,
+                                    ValueLayout.JAVA_INT));
                     touch = linker.downcallHandle(lookup.find("hk_touch").orElseThrow(),
                             FunctionDescriptor.of(ValueLayout.JAVA_LONG, ValueLayout.ADDRESS, ValueLayout.JAVA_LONG));
                     FunctionDescriptor quantize = FunctionDescriptor.ofVoid(ValueLayout.ADDRESS, ValueLayout.JAVA_LONG,
@@ -315,11 +316,16 @@ public final class NativeKernels {
      * (hk_stream_sum); the Vector API loop of {@link MachineProbes#streamSum} where the library is not loaded.
      */
     public static long streamSum(MemorySegment s, long from, long to) {
+        return streamSum(s, from, to, true);
+    }
+
+    /** As {@link #streamSum(MemorySegment, long, long)}, with the software prefetch or (false) without it. */
+    public static long streamSum(MemorySegment s, long from, long to, boolean prefetch) {
         if (STREAM_SUM == null || !s.isNative()) {
             return MachineProbes.streamSum(s, from, to);
         }
         try {
-            return (long) STREAM_SUM.invokeExact(s.asSlice(from, to - from), to - from);
+            return (long) STREAM_SUM.invokeExact(s.asSlice(from, to - from), to - from, prefetch ? 1 : 0);
         } catch (Throwable e) {
             throw new IllegalStateException("native stream read failed", e);
         }

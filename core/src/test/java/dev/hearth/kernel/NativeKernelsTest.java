@@ -83,6 +83,9 @@ public class NativeKernelsTest {
             for (long[] range : new long[][] {{0, 100_003}, {5, 99_000}, {256, 513}, {7, 7}}) {
                 assertThat(NativeKernels.streamSum(s, range[0], range[1])).as("bytes %d..%d", range[0], range[1])
                         .isEqualTo(MachineProbes.streamSum(s, range[0], range[1]));
+                assertThat(NativeKernels.streamSum(s, range[0], range[1], false))
+                        .as("bytes %d..%d without prefetch", range[0], range[1])
+                        .isEqualTo(MachineProbes.streamSum(s, range[0], range[1]));
             }
         }
     }
