@@ -19,9 +19,8 @@ for run in $(seq "$runs"); do
     line="$line; at ready $(awk '/VmHWM/ {printf "%d", $2 / 1024}' /proc/$pid/status) MiB"
     curl -sf "http://127.0.0.1:$port/v1/chat/completions" -H 'content-type: application/json' \
       -d '{"model":"m","messages":[{"role":"user","content":"Say something long."}],"max_tokens":32}' >/dev/null
-    jpid=$(pgrep -P $pid java || echo $pid)
-    hwm=$(awk '/VmHWM/ {print $2}' /proc/$jpid/status)
-    parts=$(awk '/RssAnon|RssFile/ {printf "%s %d MiB ", $1, $2 / 1024}' /proc/$jpid/status)
+    hwm=$(awk '/VmHWM/ {print $2}' /proc/$pid/status)  # bin/hearth execs the JVM: $pid is the server
+    parts=$(awk '/RssAnon|RssFile/ {printf "%s %d MiB ", $1, $2 / 1024}' /proc/$pid/status)
     line="$line; peak RSS $((hwm / 1024)) MiB (now $parts)"
   fi
   kill $pid; wait $pid 2>/dev/null || true

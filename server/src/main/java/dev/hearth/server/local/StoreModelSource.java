@@ -106,21 +106,18 @@ public final class StoreModelSource implements LoadedModels.ModelSource {
      */
     private LoadedModel admitAndLoad(ResolvedModel resolved, String modelName, String requested, long bytesInUse)
             throws IOException {
-        if (resolved.shards().size() != 1) {
-            MemoryPlan plan = admit(resolved, requested, bytesInUse, null);
-            LoadedModel model = ModelLoader.load(resolved.path(), modelName, options);
-            reportMemory(model.info().name(), plan);
-            return model;
-        }
-        GgufFile file = GgufFile.open(resolved.path());
+        GgufFile file = resolved.shards().size() == 1 ? GgufFile.open(resolved.path()) : null;  // split: planned apart
         MemoryPlan plan;
         try {
             plan = admit(resolved, requested, bytesInUse, file);
         } catch (IOException | RuntimeException | Error e) {
-            file.close();
+            if (file != null) {
+                file.close();
+            }
             throw e;
         }
-        LoadedModel model = ModelLoader.load(file, modelName, options);  // the model owns the file now
+        LoadedModel model = file != null ? ModelLoader.load(file, modelName, options)  // the model owns the file now
+                : ModelLoader.load(resolved.path(), modelName, options);
         reportMemory(model.info().name(), plan);
         return model;
     }
