@@ -93,14 +93,21 @@ synth)
         shift
         [ -f "$m" ] || { hearth synth "$@" --out "$m.part" && mv "$m.part" "$m"; }
     }
-    shape 1b --preset llama-3.2-1b --type Q4_K_M
-    shape 8b --arch llama --layers 32 --dim 4096 --heads 32 --kv-heads 8 --ffn 14336 --vocab 128256 --type Q4_K_M
-    shape 14b --preset qwen2.5-14b --type Q4_K_M
-    shape 14b-q4_0 --preset qwen2.5-14b --type Q4_0
+    # SHAPES="8b 14b": only those, each in its own process at once (the machine has 16 cores; synth uses few)
+    for s in ${SHAPES:-1b 8b 14b 14b-q4_0}; do
+        case $s in
+        1b) shape 1b --preset llama-3.2-1b --type Q4_K_M & ;;
+        8b) shape 8b --arch llama --layers 32 --dim 4096 --heads 32 --kv-heads 8 --ffn 14336 --vocab 128256 \
+                --type Q4_K_M & ;;
+        14b) shape 14b --preset qwen2.5-14b --type Q4_K_M & ;;
+        14b-q4_0) shape 14b-q4_0 --preset qwen2.5-14b --type Q4_0 & ;;
+        esac
+    done
+    wait
     ls -la /tmp/models ;;
 synth-bg)
     touch /tmp/models/.synth-running
-    setsid nohup bash "$0" synth > /tmp/models/synth.log 2>&1 < /dev/null &
+    SHAPES=${SHAPES:-} setsid nohup bash "$0" synth > /tmp/models/synth.log 2>&1 < /dev/null &
     echo "synth of 1b, 8b, 14b, 14b-q4_0 running in the background (/tmp/models/synth.log, 2-6 minutes)" ;;
 bench)
     for m in "$@"; do

@@ -99,9 +99,4 @@ final class CooperativeMatrix {
         int wc = tiles / wr;
         return "BM " + tile + "u;NS " + subgroups + "u;WR " + wr + "u;WC " + wc + "u";
     }
-
-    /** matmm_coop_rows.comp's columns per step for a tile: 128 for 64-wide tiles, 64 for 128 (shared memory: 48 KiB). */
-    static int rowsStep(int tile) {
-        return tile == 64 ? 128 : 64;
-    }
 }

@@ -12,9 +12,9 @@ import org.lwjgl.vulkan.VkPhysicalDeviceShaderIntegerDotProductPropertiesKHR;
 /**
  * Whether a device takes the decode products over 8-bit activations (quantize_q8.comp, then matvec_q4k_q8,
  * matvec_q6k_q8 or matvec_q4_0_q8): VK_KHR_shader_integer_dot_product, whose packed 4 x 8-bit signed dot is one instruction where
- * the driver says it is accelerated (NVIDIA's dp4a). -Dhearth.gpu.q8=auto takes them there only; =on wherever the
- * feature exists (lavapipe emulates it: the tests run them so); =off (for now the default: not yet timed on a GPU)
- * nowhere.
+ * the driver says it is accelerated (NVIDIA's dp4a). -Dhearth.gpu.q8=auto (the default) takes them there only; =on
+ * wherever the feature exists (lavapipe emulates it: the tests run them so); =off nowhere. On the H100, decode with
+ * them against without: 8B Q4_K_M 199.5 against 166.5 tokens/s, 14B 115.2 against 93.9.
  */
 final class IntegerDotProduct {
     static final String EXTENSION = KHRShaderIntegerDotProduct.VK_KHR_SHADER_INTEGER_DOT_PRODUCT_EXTENSION_NAME;
@@ -51,7 +51,7 @@ final class IntegerDotProduct {
 
     /** Read at each device's opening (a test turns it on for one device). */
     private static String mode() {
-        return System.getProperty("hearth.gpu.q8", "off");
+        return System.getProperty("hearth.gpu.q8", "auto");
     }
 
     /** The feature structure that turns it on, ahead of {@code next} in a device's pNext chain. */

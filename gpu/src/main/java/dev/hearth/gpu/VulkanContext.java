@@ -76,6 +76,8 @@ final class VulkanContext implements AutoCloseable, VulkanInstance.OpenContext {
      * -Dhearth.gpu.import=off copies them everywhere.
      */
     final long hostImportAlignment;
+    /** The device shares the host's memory (an integrated GPU or a software device such as lavapipe). */
+    final boolean unifiedMemory;
     private final long minStorageOffset;
     private final long commandPool;
     /** The command buffer of one-time work (uploads, tests); forward steps record their own (see StepRecordings). */
@@ -130,6 +132,7 @@ final class VulkanContext implements AutoCloseable, VulkanInstance.OpenContext {
                     .queueFamilyIndex(family).pQueuePriorities(stack.floats(1f));
             cooperativeMatrix = CooperativeMatrix.supported(physical, subgroupSize);
             minStorageOffset = props.limits().minStorageBufferOffsetAlignment();
+            unifiedMemory = VulkanInstance.unified(props.deviceType());
             hostImportAlignment = hostImportAlignment(stack, props.deviceType());
             integerDot = IntegerDotProduct.supported(physical);
             q8Products = integerDot && IntegerDotProduct.preferred(physical);

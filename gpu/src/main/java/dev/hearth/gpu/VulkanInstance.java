@@ -261,9 +261,12 @@ final class VulkanInstance {
      * decision the device listing and the context both take.
      */
     static boolean importsHostMemory(VkPhysicalDevice pd, int deviceType) {
-        boolean unified = deviceType == VK_PHYSICAL_DEVICE_TYPE_INTEGRATED_GPU
-                || deviceType == VK_PHYSICAL_DEVICE_TYPE_CPU;
-        return unified && !"off".equals(System.getProperty("hearth.gpu.import")) && hasExtension(pd, HOST_IMPORT);
+        return unified(deviceType) && !"off".equals(System.getProperty("hearth.gpu.import")) && hasExtension(pd, HOST_IMPORT);
+    }
+
+    /** Whether a device of this type shares the host's memory (integrated GPUs, software devices). */
+    static boolean unified(int deviceType) {
+        return deviceType == VK_PHYSICAL_DEVICE_TYPE_INTEGRATED_GPU || deviceType == VK_PHYSICAL_DEVICE_TYPE_CPU;
     }
 
     static boolean hasExtension(VkPhysicalDevice pd, String name) {
