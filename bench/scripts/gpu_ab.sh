@@ -4,7 +4,9 @@
 # figures side by side. The options are given as arguments, "" for the defaults, e.g.
 #   bash bench/scripts/gpu_ab.sh "" "-Dhearth.gpu.fused=off" "-Dhearth.gpu.fused=off -Dhearth.gpu.attention.split=0"
 # MODELS="8b 14b" picks the shapes (gpu_session.sh synth names; default 8b); BENCH="-p 0 -n 64 -d 4096" other bench
-# arguments (default -p 512 -n 128). Carry .gpurun (gpu_bundle.sh); runs
+# arguments (default -p 512 -n 128). An option set "old:OPTS" runs the build unpacked in /tmp/hearth-old instead (a
+# before/after of code, not of switches: copy /tmp/hearth-run there and drop the older jars into its lib/). Carry
+# .gpurun (gpu_bundle.sh); runs
 # gpu_session.sh setup when the runtime is not unpacked. Output: stdout and $OUT/ab.txt when OUT is set.
 set -uo pipefail
 cd "$(dirname "$0")/../.."
@@ -19,8 +21,10 @@ log="$out/ab.txt"
 for m in ${MODELS:-8b}; do
     for opts in "$@"; do
         echo "== $m [${opts:-defaults}]" | tee -a "$log"
+        run=$home
+        case $opts in old:*) run=/tmp/hearth-old; opts=${opts#old:} ;; esac
         timeout 90 "$java" --add-modules jdk.incubator.vector --enable-native-access=ALL-UNNAMED \
-            --sun-misc-unsafe-memory-access=allow $opts -XX:+UseG1GC -Xmx24g -jar "$home/hearth-server.jar" bench \
+            --sun-misc-unsafe-memory-access=allow $opts -XX:+UseG1GC -Xmx24g -jar "$run/hearth-server.jar" bench \
             /tmp/models/$m.gguf --device vulkan --gpu-layers all --kv f16 ${BENCH:--p 512 -n 128} -b ${B:-1} -r 2 2>&1 \
             | grep --line-buffered -E '^(pp|tg)[0-9]|bandwidth|rror' | tee -a "$log"
     done

@@ -36,6 +36,14 @@ final class GpuKernels {
      * (-Dhearth.gpu.matvec.unroll).
      */
     private static final int MATVEC_UNROLL = Integer.getInteger("hearth.gpu.matvec.unroll", 4);
+    /**
+     * The 8-bit decode products' workgroup size (-Dhearth.gpu.matvec.q8wg): unset, as the float products'; "tasks",
+     * by the row's length, about UNROLL runs of 32 values an invocation (from the subgroup size to 128: a 5120-value
+     * row is 160 runs, which 128 invocations at UNROLL 4 covered as one quarter loads and three quarters clamped
+     * copies); or a number.
+     */
+    private static final String Q8_WG = System.getProperty("hearth.gpu.matvec.q8wg", "");
+    private int q8WorkgroupOverride;
     /** Q5_K decode products take matvec_q5k.comp; -Dhearth.gpu.matvec.q5k=off: matvec.comp. */
     private static final boolean Q5_K_MATVEC = !"off".equals(System.getProperty("hearth.gpu.matvec.q5k"));
     /** Q6_K decode products take matvec_q6k.comp; -Dhearth.gpu.matvec.q6k=off: matvec.comp. */
@@ -64,6 +72,11 @@ final class GpuKernels {
     private static final int SPLIT_WORKGROUPS = Integer.getInteger("hearth.gpu.attention.split", 256);
     /** -Dhearth.gpu.attention.split.grouped=true: decode's ranges per KV head (attention_gqa.comp), not per query head. */
     private static final boolean SPLIT_GROUPED = Boolean.getBoolean("hearth.gpu.attention.split.grouped");
+    /**
+     * The merge of decode's attention ranges also writes the 8-bit input of the output projection (no quantize pass
+     * of its own); -Dhearth.gpu.attention.quantize=off keeps the pass.
+     */
+    private static final boolean COMBINE_QUANTIZES = !"off".equals(System.getProperty("hearth.gpu.attention.quantize"));
     /** Ranges times rows of a split step, at most: the parts buffer's size, which DeviceFootprint counts. */
     private static final int ATTENTION_RANGE_ROWS = DeviceFootprint.ATTENTION_RANGE_ROWS;
     /** Decode products' bindings (matvec_io.glsl): weights, x, y, up, the norm's weights, the bias. */
@@ -352,11 +365,15 @@ final class GpuKernels {
         if (cols % 32 != 0) {
             throw new IllegalArgumentException("8-bit activations need rows of a multiple of 32 values, not " + cols);
         }
-        int wg = 64;
-        ComputePipeline p = pipeline("quantize_q8.comp", "WG " + wg + "u;NORM " + (input == Input.NORM ? 1 : 0)
-                + ";GLU " + (input == Input.GLU ? 1 : 0), 4);
+        // a norm's row in one workgroup of 256 (its runs held in registers, RUNS each); else 64 runs a workgroup
+        boolean norm = input == Input.NORM;
+        int wg = norm ? 256 : 64;
+        int runsEach = ceilDiv(cols / 32, wg);
+        ComputePipeline p = pipeline("quantize_q8.comp", "WG " + wg + "u;NORM " + (norm ? 1 : 0) + ";GLU "
+                + (input == Input.GLU ? 1 : 0) + ";RUNS " + (norm ? runsEach : 1) + "u;SUBGROUPS "
+                + (subgroups ? 1 : 0), 4);
         p.dispatch(new GpuBuffer[] {x, orUnused(aux), out.values(), out.scales()},
-                new int[] {cols, Float.floatToRawIntBits(eps)}, ceilDiv(cols / 32, wg), numOut, 1);
+                new int[] {cols, Float.floatToRawIntBits(eps)}, norm ? 1 : runsEach, numOut, 1);
     }
 
     /** What {@link #quantize} quantizes. */
@@ -378,7 +395,8 @@ final class GpuKernels {
             case Q6_K -> "matvec_q6k_q8.comp";
             default -> "matvec_q4_0_q8.comp";
         };
-        String shape = matvecShape(w, outs, false, false, bias != null, residual) + ";UNROLL " + MATVEC_UNROLL + "u";
+        String shape = matvecShape(w, q8Workgroup(w), outs, false, false, bias != null, residual) + ";UNROLL "
+                + MATVEC_UNROLL + "u";
         GpuBuffer[] b = {w.buffer(), x.values(), y, x.scales(), unused, orUnused(bias)};
         perRow(pipeline(shader, shape, MATVEC_BINDINGS), b,
                 new int[] {w.rows(), w.cols(), numOut, (int) w.rowBytes(), 0}, ceilDiv(w.rows(), MATVEC_ROWS),
@@ -396,7 +414,39 @@ final class GpuKernels {
 
     /** The defines every decode kernel takes (matvec_io.glsl, matvec_reduce.glsl) for w and these folds. */
     private String matvecShape(GpuTensor w, int outs, boolean glu, boolean norm, boolean bias, boolean residual) {
-        int wg = MATVEC_WG != 0 ? MATVEC_WG : w.cols() >= MATVEC_WIDE_COLS ? 128 : 64;
+        return matvecShape(w, matvecWorkgroup(w), outs, glu, norm, bias, residual);
+    }
+
+    private static int matvecWorkgroup(GpuTensor w) {
+        return MATVEC_WG != 0 ? MATVEC_WG : w.cols() >= MATVEC_WIDE_COLS ? 128 : 64;
+    }
+
+    /** The workgroup size of an 8-bit decode product over w (see {@link #Q8_WG}). */
+    int q8Workgroup(GpuTensor w) {
+        String rule = q8WorkgroupOverride != 0 ? String.valueOf(q8WorkgroupOverride) : Q8_WG;
+        if (rule.isEmpty()) {
+            return matvecWorkgroup(w);
+        }
+        int least = Math.max(32, Math.max(ctx.subgroupSize, MATVEC_ROWS * MATVEC_OUTS));
+        if (rule.equals("tasks")) {
+            int perInvocation = Math.max(1, w.cols() / 32 / MATVEC_UNROLL);
+            return Math.clamp(Integer.highestOneBit(perInvocation), least, 128);
+        }
+        int wg = Integer.parseInt(rule);
+        if (wg < MATVEC_ROWS * MATVEC_OUTS || Integer.bitCount(wg) != 1) {
+            throw new IllegalArgumentException("hearth.gpu.matvec.q8wg must be \"tasks\" or a power of two of at least "
+                    + MATVEC_ROWS * MATVEC_OUTS + ", not " + rule);
+        }
+        return wg;
+    }
+
+    /** Tests: the 8-bit decode products take workgroups of this size (0: the switch's rule again). */
+    void forceQ8Workgroup(int wg) {
+        q8WorkgroupOverride = wg;
+    }
+
+    private String matvecShape(GpuTensor w, int wg, int outs, boolean glu, boolean norm, boolean bias,
+            boolean residual) {
         return "WG " + wg + "u;NR " + MATVEC_ROWS + "u;MAXOUT " + outs + "u;SUBGROUPS " + (subgroups ? 1 : 0)
                 + ";GLU " + (glu ? 1 : 0) + ";NORM " + (norm ? 1 : 0) + ";BIAS " + (bias ? 1 : 0) + ";RESID "
                 + (residual ? 1 : 0);
@@ -562,19 +612,31 @@ final class GpuKernels {
      */
     void attention(GpuBuffer q, KvLayer layer, GpuBuffer out, GpuBuffer meta, GpuBuffer tables, GpuBuffer parts, int n,
             int numHeads, int numKvHeads, int headSize, int blockSize) {
+        attention(q, layer, out, null, meta, tables, parts, n, numHeads, numKvHeads, headSize, blockSize);
+    }
+
+    /**
+     * The same, and where {@code quantized} is non-null and the step splits its positions (decode), out also as the
+     * 8-bit activations of the product that takes it, written by the merge of the ranges ({@link #quantize}'s result
+     * without its pass). Returns whether it wrote them.
+     */
+    boolean attention(GpuBuffer q, KvLayer layer, GpuBuffer out, QuantizedInput quantized, GpuBuffer meta,
+            GpuBuffer tables, GpuBuffer parts, int n, int numHeads, int numKvHeads, int headSize, int blockSize) {
         boolean grouped = groupedAttentionFits(layer, numHeads, numKvHeads, headSize);
         if (n >= GROUPED_ATTENTION_ROWS && grouped) {
             attentionGrouped(q, layer, out, meta, tables, n, numHeads, numKvHeads, headSize, blockSize);
-            return;
+            return false;
         }
         boolean groupedSplit = SPLIT_GROUPED && grouped;
         int ranges = attentionRanges(n, groupedSplit ? numKvHeads : numHeads);
         if (parts != null && ranges > 1) {
-            attentionSplit(q, layer, out, meta, tables, parts, groupedSplit, ranges, n, numHeads, numKvHeads,
+            QuantizedInput merged = COMBINE_QUANTIZES && headSize % 32 == 0 && headSize <= 256 ? quantized : null;
+            attentionSplit(q, layer, out, merged, meta, tables, parts, groupedSplit, ranges, n, numHeads, numKvHeads,
                     headSize, blockSize);
-        } else {
-            attentionPerHead(q, layer, out, meta, tables, 1, n, numHeads, numKvHeads, headSize, blockSize);
+            return merged != null;
         }
+        attentionPerHead(q, layer, out, meta, tables, 1, n, numHeads, numKvHeads, headSize, blockSize);
+        return false;
     }
 
     /** attention.comp: a workgroup per query head and row (and range, ranges > 1: SPLIT 1 into parts). */
@@ -609,8 +671,9 @@ final class GpuKernels {
      * partial softmax goes to parts (attention.comp per query head, or with {@code grouped} attention_gqa.comp per KV
      * head, SPLIT 1) and attention_combine.comp merges them.
      */
-    void attentionSplit(GpuBuffer q, KvLayer layer, GpuBuffer out, GpuBuffer meta, GpuBuffer tables, GpuBuffer parts,
-            boolean grouped, int ranges, int n, int numHeads, int numKvHeads, int headSize, int blockSize) {
+    void attentionSplit(GpuBuffer q, KvLayer layer, GpuBuffer out, QuantizedInput quantized, GpuBuffer meta,
+            GpuBuffer tables, GpuBuffer parts, boolean grouped, int ranges, int n, int numHeads, int numKvHeads,
+            int headSize, int blockSize) {
         if (grouped) {
             ComputePipeline split = pipeline("attention_gqa.comp", "KV " + kvCode(layer.precision()) + ";GS "
                     + numHeads / numKvHeads + "u;HS " + headSize + "u;SPLIT 1", 6);
@@ -619,8 +682,12 @@ final class GpuKernels {
         } else {
             attentionPerHead(q, layer, parts, meta, tables, ranges, n, numHeads, numKvHeads, headSize, blockSize);
         }
-        pipeline("attention_combine.comp", "RANGES " + ATTENTION_RANGE_ROWS + "u", 3).dispatch(
-                new GpuBuffer[] {parts, out, meta}, new int[] {headSize, ranges, numHeads}, numHeads, n, 1);
+        String combine = "RANGES " + ATTENTION_RANGE_ROWS + "u;QUANT " + (quantized != null ? 1 : 0);
+        GpuBuffer[] buffers = quantized != null
+                ? new GpuBuffer[] {parts, out, meta, quantized.values(), quantized.scales()}
+                : new GpuBuffer[] {parts, out, meta};
+        pipeline("attention_combine.comp", combine, buffers.length).dispatch(buffers,
+                new int[] {headSize, ranges, numHeads}, numHeads, n, 1);
     }
 
     /** Whether attention_gqa.comp takes this cache: F32/F16 rows of multiples of 8, up to 8 heads a KV head. */

@@ -333,10 +333,12 @@ final class VulkanForwardPass implements LayerRangePass {
                         c.queryDim(), c.kvDim(), neox, sinOffset);
                 k.kvStore(kRows, vRows, kvLayers[l], kvRows.device, c.kvDim(), n);
             }
-            k.attention(q, kvLayers[l], attention, attentionMeta.device, tables.device, attentionParts, n,
-                    c.numHeads(), c.numKeyValueHeads(), c.headSize(), blockSize);                 // [n, queryDim]
+            boolean attentionQuantized = k.attention(q, kvLayers[l], attention,
+                    fused && k.takesQ8(layer.attentionOutput(), n) ? quantized : null, attentionMeta.device,
+                    tables.device, attentionParts, n, c.numHeads(), c.numKeyValueHeads(), c.headSize(),
+                    blockSize);                                                                   // [n, queryDim]
             if (fused) {
-                feedForwardFused(layer, n, eps);
+                feedForwardFused(layer, n, eps, attentionQuantized);
                 continue;
             }
             k.matmul(layer.attentionOutput(), attention, blockOut, n);                            // [n, dim]
@@ -437,11 +439,14 @@ final class VulkanForwardPass implements LayerRangePass {
     /**
      * A dense layer's second half in decode products: x += o-proj(attention); x += down(silu(gate) * up) with gate
      * and up of the normalized x. Each product takes 8-bit activations where it can (its input quantized by a pass
-     * that also applies the norm or the SwiGLU), else folds them into its own reads.
+     * that also applies the norm or the SwiGLU; the attention's merge quantized its output where attentionQuantized),
+     * else folds them into its own reads.
      */
-    private void feedForwardFused(DeviceWeights.Layer layer, int n, float eps) {
+    private void feedForwardFused(DeviceWeights.Layer layer, int n, float eps, boolean attentionQuantized) {
         if (k.takesQ8(layer.attentionOutput(), n)) {
-            k.quantize(attention, null, GpuKernels.Input.PLAIN, 0, quantized, n, c.queryDim());
+            if (!attentionQuantized) {
+                k.quantize(attention, null, GpuKernels.Input.PLAIN, 0, quantized, n, c.queryDim());
+            }
             k.q8Product(layer.attentionOutput(), quantized, null, true, x, n);                    // x += attention
         } else {
             k.residualProduct(layer.attentionOutput(), attention, x, n);                          // x += attention

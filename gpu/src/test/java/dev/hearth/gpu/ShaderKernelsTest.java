@@ -396,18 +396,31 @@ class ShaderKernelsTest {
         q8.useQ8(true);
         int rows = 37;
         float eps = 1e-5f;
-        record Case(int cols, GpuKernels.Input input, int numOut, boolean bias, boolean residual) { }
-        List<Case> cases = List.of(new Case(2304, GpuKernels.Input.NORM, 1, true, false),
-                new Case(4608, GpuKernels.Input.GLU, 3, false, true),
-                new Case(2304, GpuKernels.Input.PLAIN, GpuKernels.MATVEC_OUTS, false, false));
+        GpuKernels q8Tree = new GpuKernels(ctx, false);  // the norm's sum through shared memory, not subgroups
+        q8Tree.useQ8(true);
+        GpuKernels q8Narrow = new GpuKernels(ctx);  // products in workgroups of 32 (-Dhearth.gpu.matvec.q8wg)
+        q8Narrow.useQ8(true);
+        q8Narrow.forceQ8Workgroup(32);
+        record Case(int cols, GpuKernels.Input input, int numOut, boolean bias, boolean residual, GpuKernels q8) { }
+        // a norm row of 9216 values: 288 runs, two per invocation of the norm's workgroup (256), the second partial
+        List<Case> cases = List.of(new Case(2304, GpuKernels.Input.NORM, 1, true, false, q8),
+                new Case(9216, GpuKernels.Input.NORM, 3, false, true, q8),
+                new Case(9216, GpuKernels.Input.NORM, 2, false, false, q8Tree),
+                new Case(4608, GpuKernels.Input.GLU, 3, false, true, q8),
+                new Case(4608, GpuKernels.Input.GLU, 5, true, false, q8Narrow),
+                new Case(2304, GpuKernels.Input.PLAIN, GpuKernels.MATVEC_OUTS, false, false, q8));
         for (Case c : cases) {
+            GpuKernels kernels = c.q8();
             int cols = c.cols();
             int numOut = c.numOut();
-            String where = type + " " + c;
+            String where = type + " " + cols + " " + c.input() + " numOut " + numOut + (c.bias() ? " bias" : "")
+                    + (c.residual() ? " residual" : "") + (kernels == q8Tree ? " without subgroups" : "")
+                    + (kernels == q8Narrow ? " in workgroups of 32" : "");
             WeightMatrix w = matrix(type, rows, cols);
             float[] wf = dequantized(w);
             GpuTensor tensor = GpuTensor.upload(ctx, w);
-            assertThat(q8.takesQ8(tensor, numOut)).as(where).isTrue();
+            assertThat(kernels.takesQ8(tensor, numOut)).as(where).isTrue();
+            assertThat(kernels.q8Workgroup(tensor)).isEqualTo(kernels == q8Narrow ? 32 : cols >= 4096 ? 128 : 64);
             float[] x = gaussian(numOut * cols);
             float[] aux = gaussian(c.input() == GpuKernels.Input.GLU ? numOut * cols : cols);
             float[] bias = gaussian(rows);
@@ -433,8 +446,8 @@ class ShaderKernelsTest {
             GpuBuffer bb = floats(bias);
             GpuBuffer y = c.residual() ? floats(y0) : ctx.hostBuffer(4L * numOut * rows, "y");
             run(() -> {
-                q8.quantize(xb, ab, c.input(), eps, qi, numOut, cols);
-                q8.q8Product(tensor, qi, c.bias() ? bb : null, c.residual(), y, numOut);
+                kernels.quantize(xb, ab, c.input(), eps, qi, numOut, cols);
+                kernels.q8Product(tensor, qi, c.bias() ? bb : null, c.residual(), y, numOut);
             });
             float[] words = read(qi.values(), numOut * cols / 4);
             float[] scales = read(qi.scales(), numOut * cols / 32);
@@ -801,8 +814,8 @@ class ShaderKernelsTest {
         }
         for (Split split : splits) {
             GpuBuffer splitOut = ctx.hostBuffer(4L * n * heads * headSize, "attention, split");
-            run(() -> split.kernels().attentionSplit(qb, layer, splitOut, metaBuffer, tables, parts, split.byKvHead(),
-                    split.ranges(), n, heads, kvHeads, headSize, blockSize));
+            run(() -> split.kernels().attentionSplit(qb, layer, splitOut, null, metaBuffer, tables, parts,
+                    split.byKvHead(), split.ranges(), n, heads, kvHeads, headSize, blockSize));
             assertClose(read(splitOut, expected.length), expected, 2e-5f, split + " " + precision);
         }
         assertThat(GpuKernels.attentionRanges(n, heads)).isGreaterThan(1);  // as the pass calls it: split
@@ -818,6 +831,55 @@ class ShaderKernelsTest {
                     blockSize));
             assertClose(read(groupedOut, expected.length), expected, 2e-5f, "grouped attention " + precision);
         }
+    }
+
+    /**
+     * Decode's merge of the attention ranges writes the output projection's 8-bit input itself: the same words and
+     * scales, bit for bit, as the quantize pass over its float output (F16 cache, head size 64: two runs a head).
+     */
+    @Test
+    void decodeAttentionMergeQuantizesItsOutput() {
+        int heads = 4;
+        int kvHeads = 2;
+        int headSize = 64;
+        int kvDim = kvHeads * headSize;
+        int blockSize = 16;
+        int length = 100;
+        int n = 2;  // two decode rows of 100 and 37 positions in one block table
+        KvLayer layer = KvLayer.allocate(ctx, dev.hearth.kv.KvPrecision.F16, 7L * blockSize, kvDim, 0);
+        int[] rows = new int[length];
+        for (int j = 0; j < length; j++) {
+            rows[j] = j;
+        }
+        GpuBuffer kb = floats(gaussian(length * kvDim));
+        GpuBuffer vb = floats(gaussian(length * kvDim));
+        GpuBuffer qb = floats(gaussian(n * heads * headSize));
+        GpuBuffer meta = ints(new int[] {0, length, 0, 37});
+        GpuBuffer tables = ints(new int[] {0, 1, 2, 3, 4, 5, 6});
+        GpuBuffer parts = ctx.deviceBuffer(DeviceFootprint.attentionPartsBytes(heads, headSize), "attention ranges");
+        GpuBuffer out = ctx.hostBuffer(4L * n * heads * headSize, "attention");
+        int cols = heads * headSize;
+        QuantizedInput merged = QuantizedInput.allocate(ctx, n, cols);
+        QuantizedInput passed = QuantizedInput.allocate(ctx, n, cols);
+        boolean[] wrote = new boolean[1];
+        assertThat(GpuKernels.attentionRanges(n, heads)).isGreaterThan(1);  // decode splits: the merge runs
+        run(() -> {
+            k.kvStore(kb, vb, layer, ints(rows), kvDim, length);
+            wrote[0] = k.attention(qb, layer, out, merged, meta, tables, parts, n, heads, kvHeads, headSize,
+                    blockSize);
+            k.quantize(out, null, GpuKernels.Input.PLAIN, 0, passed, n, cols);
+        });
+        assertThat(wrote[0]).isTrue();
+        assertThat(bits(read(merged.values(), n * cols / 4))).containsExactly(bits(read(passed.values(), n * cols / 4)));
+        assertThat(read(merged.scales(), n * cols / 32)).containsExactly(read(passed.scales(), n * cols / 32));
+    }
+
+    private static int[] bits(float[] words) {
+        int[] out = new int[words.length];
+        for (int i = 0; i < words.length; i++) {
+            out[i] = Float.floatToRawIntBits(words[i]);
+        }
+        return out;
     }
 
     @Test

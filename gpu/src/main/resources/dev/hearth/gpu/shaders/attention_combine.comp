@@ -4,12 +4,20 @@
 // sum_r e_r acc_r / sum_r e_r l_r with e_r = exp(m_r - max m), the online softmax's own correction, taken once across
 // the ranges. The ranges' weights are found in parallel (one invocation each) and the value loop is unrolled to the
 // most ranges there can be (RANGES), so that its loads are in flight together: a loop of dependent reads of the
-// ranges one by one cost more than the attention it merges.
+// ranges one by one cost more than the attention it merges. QUANT 1 (head sizes of multiples of 32): the output is
+// also written as the 8-bit activations of the product that takes it (quantize_q8.comp's layout and arithmetic: each
+// head's runs of 32 are the row's), so that no pass of its own quantizes it.
 #extension GL_EXT_control_flow_attributes : require
 layout(local_size_x = 64) in;
 layout(std430, binding = 0) readonly buffer Part { float part[]; };
 layout(std430, binding = 1) writeonly buffer O { float o[]; };
 layout(std430, binding = 2) readonly buffer Meta { int meta[]; };
+#if QUANT
+layout(std430, binding = 3) writeonly buffer Values { uint values[]; };
+layout(std430, binding = 4) writeonly buffer Scales { float scales[]; };
+shared float outs[256];
+shared float runMax[8];
+#endif
 layout(push_constant) uniform P { uint headSize; uint ranges; uint numHeads; } p;
 shared float weights[RANGES];
 shared float scaled[RANGES];
@@ -42,5 +50,28 @@ void main() {
             if (r < used) { s += weights[r] * part[first + r * stride + d]; }
         }
         o[(t * p.numHeads + h) * p.headSize + d] = s / l;
+#if QUANT
+        outs[d] = s / l;
+#endif
     }
+#if QUANT
+    barrier();
+    uint runs = p.headSize / 32u;
+    if (tid < runs) {
+        float amax = 0.0;
+        for (uint i = 0u; i < 32u; i++) { amax = max(amax, abs(outs[tid * 32u + i])); }
+        runMax[tid] = amax;
+    }
+    barrier();
+    uint cols = p.numHeads * p.headSize;  // the row's values: its words and runs start at t * cols / 4 and / 32
+    for (uint w = tid; w < p.headSize / 4u; w += 64u) {
+        float amax = runMax[w / 8u];
+        float inv = amax > 0.0 ? 127.0 / amax : 0.0;
+        vec4 v = vec4(outs[4u * w], outs[4u * w + 1u], outs[4u * w + 2u], outs[4u * w + 3u]);
+        ivec4 q = clamp(ivec4(round(v * inv)), ivec4(-127), ivec4(127));
+        uvec4 b = uvec4(q) & 0xFFu;
+        values[t * (cols / 4u) + h * (p.headSize / 4u) + w] = b.x | (b.y << 8) | (b.z << 16) | (b.w << 24);
+    }
+    if (tid < runs) { scales[t * (cols / 32u) + h * runs + tid] = runMax[tid] / 127.0; }
+#endif
 }
