@@ -101,6 +101,7 @@ public final class DeviceFootprint {
                 + buffer(attentionPartsBytes(c.numHeads(), c.headSize()))     // decode attention ranges
                 + buffer(splitPartsBytes(c, maxBatch))                        // split-K partial sums
                 + quantizedInputBytes(c, maxBatch)                            // decode's 8-bit input
+                + buffer(halfInputBytes(c, maxBatch))                         // prompt products' halves
                 + buffer(16);                                                 // the unused binding
         long blocksPerSequence = (contextLength + blockSize - 1) / blockSize;
         long logitRows = Math.min(maxSequences, maxBatch);
@@ -178,6 +179,14 @@ public final class DeviceFootprint {
     /** The widest input of a layer's products (the feed-forward's down product reads ffnLength values). */
     public static int widestProductInput(ModelConfig c) {
         return Math.max(Math.max(c.dim(), c.queryDim()), c.ffnLength());
+    }
+
+    /**
+     * The Vulkan pass's prompt and batch input as halves (matmm_coop.comp's on the matrix units): maxBatch rows of the
+     * widest product input.
+     */
+    public static long halfInputBytes(ModelConfig c, int maxBatch) {
+        return 2L * maxBatch * widestProductInput(c);
     }
 
     /** The Vulkan pass's 8-bit decode input: a byte per value and a float per 32 (GpuKernels.quantize). */

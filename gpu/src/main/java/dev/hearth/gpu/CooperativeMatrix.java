@@ -72,7 +72,6 @@ final class CooperativeMatrix {
         }
     }
 
-    /** The device's create info, with the kernel's extensions beside {@code others} and its features on. */
     /** The extensions a device with the kernel is made with. */
     static String[] extensions() {
         return EXTENSIONS.clone();
@@ -86,17 +85,5 @@ final class CooperativeMatrix {
                 .pNext(coop.address());
         return VkPhysicalDeviceShaderFloat16Int8Features.calloc(stack).sType$Default().shaderFloat16(true)
                 .pNext(model.address()).address();
-    }
-
-    /**
-     * matmm_coop.comp's defines for a tile of {@code tile} x {@code tile} (64 or 128) over 256 invocations: BM, the
-     * subgroup count NS, and the WR x WC block of 16 x 16 output tiles each subgroup sums (as square as it divides).
-     */
-    static String tileDefines(int tile, int subgroupSize) {
-        int subgroups = 256 / subgroupSize;
-        int tiles = (tile / 16) * (tile / 16) / subgroups;
-        int wr = 1 << (Integer.numberOfTrailingZeros(tiles) / 2);
-        int wc = tiles / wr;
-        return "BM " + tile + "u;NS " + subgroups + "u;WR " + wr + "u;WC " + wc + "u";
     }
 }

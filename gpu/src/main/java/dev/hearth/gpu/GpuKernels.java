@@ -37,10 +37,12 @@ final class GpuKernels {
      */
     private static final int MATVEC_UNROLL = Integer.getInteger("hearth.gpu.matvec.unroll", 4);
     /**
-     * The 8-bit decode products' workgroup size (-Dhearth.gpu.matvec.q8wg): unset, as the float products'; "tasks",
-     * by the row's length, about UNROLL runs of 32 values an invocation (from the subgroup size to 128: a 5120-value
-     * row is 160 runs, which 128 invocations at UNROLL 4 covered as one quarter loads and three quarters clamped
-     * copies); or a number.
+     * The 8-bit decode products' workgroup size (-Dhearth.gpu.matvec.q8wg): unset, one subgroup (at least 32
+     * invocations): its reduction needs no shared memory round, and a 5120-value row's 160 runs of 32 keep each
+     * invocation busy (at 128 invocations and UNROLL 4, three quarters of its loads were clamped copies); "float", as
+     * the float products' (128 from 4096 columns, else 64); "tasks", by the row's length, about UNROLL runs an
+     * invocation (32 to 128); or a number. Decode on the H100 (tg128, tokens/s): 14B Q4_K_M 135.2-135.8 at 32, 128.8 at
+     * 64, 131.0 by tasks, 127.6 as the float products; 8B 236.0 at 32, 234.2 by tasks, 221.8 as the float products.
      */
     private static final String Q8_WG = System.getProperty("hearth.gpu.matvec.q8wg", "");
     private int q8WorkgroupOverride;
@@ -99,10 +101,20 @@ final class GpuKernels {
     private static final int SPLIT_K_WORKGROUPS = Integer.getInteger("hearth.gpu.matmm.split", 512);
     private GpuBuffer splitParts;
     /**
-     * -Dhearth.gpu.matmm.tile: 64 (the default: 128 tiles were 5% slower on the 8B's prompts, 11% faster on the 14B's),
-     * 128, or 0: {@link #blockedTile}'s rule.
+     * -Dhearth.gpu.matmm.tile: 64 or 128, square tiles instead of {@link #blockedShape}'s rule (0, the default);
+     * -Dhearth.gpu.matmm.shape=BMxBNxBK fixes the whole shape instead.
      */
-    private int blockedTileOverride = Integer.getInteger("hearth.gpu.matmm.tile", 64);
+    private int blockedTileOverride = Integer.getInteger("hearth.gpu.matmm.tile", 0);
+    private static final String SHAPE = System.getProperty("hearth.gpu.matmm.shape", "");
+    /** -Dhearth.gpu.matmm.depth: the columns of a blocked product's step on the matrix units (32 or 64). */
+    private static final int DEPTH = Integer.getInteger("hearth.gpu.matmm.depth", 32);
+    /** -Dhearth.gpu.matmm.stages: 1 or 2 buffers of shared memory; unset, 2 where the device's shared memory holds them. */
+    private static final int STAGES = Integer.getInteger("hearth.gpu.matmm.stages", 0);
+    /** -Dhearth.gpu.matmm.halves=off: the products on the matrix units read their float input (no halves.comp pass). */
+    private static final boolean HALVES = !"off".equals(System.getProperty("hearth.gpu.matmm.halves"));
+    private BlockedShape forcedShape;
+    /** The buffer of halves.comp's output; none: blocked products read floats. */
+    private GpuBuffer halfInputs;
 
     GpuKernels(VulkanContext ctx) {
         this(ctx, ctx.subgroupArithmetic, ctx.cooperativeMatrix);
@@ -187,42 +199,75 @@ final class GpuKernels {
      * take matmm.comp.
      */
     void matmul(GpuTensor w, GpuBuffer x, GpuBuffer y, int numOut) {
+        matmul(w, productInput(x, numOut, w.cols()), y, numOut);
+    }
+
+    /** As above over an input that other products share ({@link #productInput}). */
+    void matmul(GpuTensor w, ProductInput x, GpuBuffer y, int numOut) {
         if (!MATVEC_ON) {
-            matmulTiled(w, x, y, numOut);
+            matmulTiled(w, x.floats(), y, numOut);
         } else if (numOut <= matvecMaxOut) {
-            matvec(w, x, y, numOut);
+            matvec(w, x.floats(), y, numOut);
         } else {
             matmulBlocked(w, x, y, numOut);
         }
     }
 
     /**
-     * The prompt product: 64 x 64 output tiles per 256-invocation workgroup, weights decoded once per tile into
-     * shared memory; on the matrix units (matmm_coop.comp, 128 x 128 tiles where {@link #blockedTile} says) where the
-     * device has them.
+     * numOut rows of cols values as the input of products: where they run on the matrix units and take halves, the
+     * rows converted to halves here, once for every product that reads them (q, k and v; gate and up).
      */
-    void matmulBlocked(GpuTensor w, GpuBuffer x, GpuBuffer y, int numOut) {
+    ProductInput productInput(GpuBuffer x, int numOut, int cols) {
+        if (!takesHalves(numOut, cols)) {
+            return new ProductInput(x, null);
+        }
+        halves(x, null, numOut, cols);
+        return new ProductInput(x, halfInputs);
+    }
+
+    private boolean takesHalves(int numOut, int cols) {
+        return MATVEC_ON && numOut > matvecMaxOut && cooperativeMatrix && halfInputs != null
+                && 2L * numOut * cols <= halfInputs.bytes && (forcedShape == null ? HALVES : forcedShape.halves());
+    }
+
+    /** halves.comp: numOut x cols values of a (or, with up, silu(a) * up) into the halves' buffer. */
+    private void halves(GpuBuffer a, GpuBuffer up, int numOut, int cols) {
+        long count = (long) numOut * cols / 8;
+        perElement(pipeline("halves.comp", "GLU " + (up == null ? 0 : 1), 3),
+                new GpuBuffer[] {a, up == null ? unused : up, halfInputs}, new int[] {(int) count}, count);
+    }
+
+    /** The buffer halves.comp writes (DeviceFootprint.halfInputBytes); none: blocked products read floats. */
+    void useHalfInputs(GpuBuffer halves) {
+        halfInputs = halves;
+    }
+
+    /**
+     * The prompt product: 64 x 64 output tiles per 256-invocation workgroup, weights decoded once per tile into
+     * shared memory; on the matrix units (matmm_coop.comp, in the {@link #blockedShape}) where the device has them.
+     */
+    void matmulBlocked(GpuTensor w, ProductInput x, GpuBuffer y, int numOut) {
         if (!cooperativeMatrix) {
-            perRow(pipeline("matmm.comp", typeDefine(w), 3), new GpuBuffer[] {w.buffer(), x, y},
+            perRow(pipeline("matmm.comp", typeDefine(w), 3), new GpuBuffer[] {w.buffer(), x.floats(), y},
                     new int[] {w.rows(), w.cols(), numOut, (int) w.rowBytes()}, ceilDiv(w.rows(), 64),
                     ceilDiv(numOut, 64));
             return;
         }
-        int tile = blockedTile(w.rows(), numOut);
-        int rowTiles = ceilDiv(w.rows(), tile);
-        int outTiles = ceilDiv(numOut, tile);
-        int groups = w.cols() / 32;
-        int perSplit = ceilDiv(groups, splitK(rowTiles * outTiles, groups, 4L * numOut * w.rows(),
-                splitParts == null ? 0 : splitParts.bytes));
-        int splits = ceilDiv(groups, perSplit);  // none empty
-        ComputePipeline p = pipeline("matmm_coop.comp",
-                typeDefine(w) + ";" + CooperativeMatrix.tileDefines(tile, ctx.subgroupSize), 3);
+        BlockedShape shape = blockedShape(w.cols(), numOut, x.halves() != null);
+        int rowTiles = ceilDiv(w.rows(), shape.bm());
+        int outTiles = ceilDiv(numOut, shape.bn());
+        int steps = w.cols() / shape.bk();
+        int splits = splitK(rowTiles * outTiles, w.cols() / 32, 4L * numOut * w.rows(),
+                splitParts == null ? 0 : splitParts.bytes);
+        int perSplit = ceilDiv(steps, splits);
+        splits = ceilDiv(steps, perSplit);  // none empty
+        ComputePipeline p = pipeline("matmm_coop.comp", typeDefine(w) + ";" + shape.defines(ctx.subgroupSize), 3);
         GpuBuffer out = y;
         if (splits > 1) {
             ctx.keepBarrier();  // the parts buffer is shared: never alongside another split product's sum
             out = splitParts;
         }
-        perRow(p, new GpuBuffer[] {w.buffer(), x, out},
+        perRow(p, new GpuBuffer[] {w.buffer(), shape.halves() ? x.halves() : x.floats(), out},
                 new int[] {w.rows(), w.cols(), numOut, (int) w.rowBytes(), outTiles, perSplit}, rowTiles,
                 outTiles * splits);
         if (splits > 1) {
@@ -230,6 +275,49 @@ final class GpuKernels {
             perElement(pipeline("split_sum.comp", "", 2), new GpuBuffer[] {splitParts, y},
                     new int[] {(int) count, splits}, count);
         }
+    }
+
+    /** The blocked products on the matrix units over a float input (the halves converted here where they take them). */
+    void matmulBlocked(GpuTensor w, GpuBuffer x, GpuBuffer y, int numOut) {
+        matmulBlocked(w, productInput(x, numOut, w.cols()), y, numOut);
+    }
+
+    /**
+     * The shape of a blocked product on the matrix units (see {@link BlockedShape}): -Dhearth.gpu.matmm.shape, or
+     * 128 weight rows by 128 outputs for prompts (more than 64 outputs) and 64 for decode batches, {@link #DEPTH}
+     * columns a step; two stages where the device's shared memory holds them; 32 columns where the row's length is
+     * not a multiple of the depth; halves where the input has them. BlockedProductSweep on the H100, mean TFLOPS over
+     * the 14B's layer products (Q4_K and Q6_K): at 512 outputs 47.4 for 128 x 128 x 32 in 2 stages with halves in
+     * (1 stage 45.0, floats in 42.0, 64 x 128 33.7, 128 x 64 31.4, 64 x 64 25.6; the kernel before this one 27.5 at
+     * 128, 26.4 at 64); at 64 outputs 40.0 for 128 x 64 (128 x 128 33.6, 64 x 64 30.5; before 24.7).
+     */
+    BlockedShape blockedShape(int cols, int numOut, boolean halves) {
+        BlockedShape s = forcedShape;
+        if (s == null) {
+            int bm = blockedTileOverride != 0 ? blockedTileOverride : 128;
+            int bn = blockedTileOverride != 0 ? blockedTileOverride : numOut > 64 ? 128 : 64;
+            s = SHAPE.isEmpty() ? new BlockedShape(bm, bn, DEPTH, 2, HALVES)
+                    : BlockedShape.parse(SHAPE, 2, HALVES);
+            if (STAGES != 0) {
+                s = s.withStages(STAGES);
+            }
+        }
+        if (cols % s.bk() != 0) {
+            s = s.withDepth(32);
+        }
+        s = s.withHalves(halves && s.halves());
+        if (s.stages() == 2 && s.sharedBytes(ctx.subgroupSize) > ctx.maxSharedMemory) {
+            s = s.withStages(1);
+        }
+        if (s.sharedBytes(ctx.subgroupSize) > ctx.maxSharedMemory) {
+            s = s.withDepth(32);
+        }
+        return s;
+    }
+
+    /** Tests and sweeps: every blocked product on the matrix units takes this shape (shared memory permitting). */
+    void forceBlockedShape(BlockedShape shape) {
+        forcedShape = shape;
     }
 
     /**
@@ -250,19 +338,6 @@ final class GpuKernels {
     /** The buffer split products write their parts to (DeviceFootprint.splitPartsBytes); none: no product splits. */
     void useSplitParts(GpuBuffer parts) {
         splitParts = parts;
-    }
-
-    /**
-     * The matrix units' tile for a product of {@code rows} weight rows and {@code numOut} outputs: 128 x 128 (four
-     * times the products per barrier and per decoded weight) where there are more than 64 outputs and at least 2048
-     * rows, else 64 x 64 (more workgroups for small products); -Dhearth.gpu.matmm.tile=64 or 128 fixes it (0: this
-     * rule).
-     */
-    int blockedTile(int rows, int numOut) {
-        if (blockedTileOverride != 0) {
-            return blockedTileOverride;
-        }
-        return numOut > 64 && rows >= 2048 ? 128 : 64;
     }
 
     /** Tests: every blocked product on the matrix units takes this tile (64 or 128); 0 goes back to the rule. */
@@ -424,17 +499,20 @@ final class GpuKernels {
     /** The workgroup size of an 8-bit decode product over w (see {@link #Q8_WG}). */
     int q8Workgroup(GpuTensor w) {
         String rule = q8WorkgroupOverride != 0 ? String.valueOf(q8WorkgroupOverride) : Q8_WG;
+        int least = Math.max(32, Math.max(ctx.subgroupSize, MATVEC_ROWS * MATVEC_OUTS));
         if (rule.isEmpty()) {
+            return least;
+        }
+        if (rule.equals("float")) {
             return matvecWorkgroup(w);
         }
-        int least = Math.max(32, Math.max(ctx.subgroupSize, MATVEC_ROWS * MATVEC_OUTS));
         if (rule.equals("tasks")) {
             int perInvocation = Math.max(1, w.cols() / 32 / MATVEC_UNROLL);
             return Math.clamp(Integer.highestOneBit(perInvocation), least, 128);
         }
         int wg = Integer.parseInt(rule);
         if (wg < MATVEC_ROWS * MATVEC_OUTS || Integer.bitCount(wg) != 1) {
-            throw new IllegalArgumentException("hearth.gpu.matvec.q8wg must be \"tasks\" or a power of two of at least "
+            throw new IllegalArgumentException("hearth.gpu.matvec.q8wg must be float, tasks or a power of two of at least "
                     + MATVEC_ROWS * MATVEC_OUTS + ", not " + rule);
         }
         return wg;
@@ -463,6 +541,9 @@ final class GpuKernels {
     void matmulGlu(GpuTensor w, GpuBuffer gate, GpuBuffer up, GpuBuffer y, int numOut, int ffnLength) {
         if (MATVEC_ON && numOut <= matvecMaxOut) {
             matvec(w, gate, up, null, 0, null, false, y, numOut);
+        } else if (takesHalves(numOut, ffnLength)) {
+            halves(gate, up, numOut, ffnLength);  // the SwiGLU written as halves: the product's only input
+            matmulBlocked(w, new ProductInput(null, halfInputs), y, numOut);
         } else {
             swiglu(gate, up, numOut * ffnLength);
             matmul(w, gate, y, numOut);

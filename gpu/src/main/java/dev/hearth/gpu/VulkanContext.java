@@ -61,6 +61,8 @@ final class VulkanContext implements AutoCloseable, VulkanInstance.OpenContext {
     final VkQueue queue;
     final long maxStorageBufferRange;
     final int maxWorkGroupsX;
+    /** Shared memory a compute workgroup may declare, in bytes. */
+    final int maxSharedMemory;
     /** Compute shaders may use subgroupAdd (GL_KHR_shader_subgroup_arithmetic); the subgroup size (0 unknown). */
     final boolean subgroupArithmetic;
     final int subgroupSize;
@@ -120,6 +122,7 @@ final class VulkanContext implements AutoCloseable, VulkanInstance.OpenContext {
             vkGetPhysicalDeviceProperties(physical, props);
             maxStorageBufferRange = Integer.toUnsignedLong(props.limits().maxStorageBufferRange());
             maxWorkGroupsX = props.limits().maxComputeWorkGroupCount(0);
+            maxSharedMemory = props.limits().maxComputeSharedMemorySize();
             VkPhysicalDeviceSubgroupProperties sub = VkPhysicalDeviceSubgroupProperties.calloc(stack).sType$Default();
             VK11.vkGetPhysicalDeviceProperties2(physical, VkPhysicalDeviceProperties2.calloc(stack).sType$Default()
                     .pNext(sub.address()));

@@ -104,6 +104,7 @@ final class VulkanForwardPass implements LayerRangePass {
         this.kvPrecision = kv.precision();
         this.k = new GpuKernels(ctx);
         k.useSplitParts(ctx.deviceBuffer(DeviceFootprint.splitPartsBytes(c, maxBatch), "split-K parts"));
+        k.useHalfInputs(ctx.deviceBuffer(DeviceFootprint.halfInputBytes(c, maxBatch), "product input halves"));
         this.ropeFrequencies = Rope.frequencies(c.ropeTheta(), c.rotaryDims(), c.ropeFrequencyFactors(),
                 c.ropeScale());
         this.w = DeviceWeights.upload(ctx, c, weights, firstLayer);
@@ -345,9 +346,10 @@ final class VulkanForwardPass implements LayerRangePass {
             k.addRmsNorm(x, blockOut, xNorm, layer.ffnNorm(), n, dim, eps);           // x += attention; [n, dim]
             switch (layer.feedForward()) {
                 case DeviceWeights.Dense d -> {
-                    k.matmul(d.gate(), xNorm, hidden, n);                                         // [n, ffn]
+                    ProductInput in = k.productInput(xNorm, n, dim);
+                    k.matmul(d.gate(), in, hidden, n);                                            // [n, ffn]
                     k.independent();
-                    k.matmul(d.up(), xNorm, hiddenUp, n);                                         // [n, ffn]
+                    k.matmul(d.up(), in, hiddenUp, n);                                            // [n, ffn]
                     k.matmulGlu(d.down(), hidden, hiddenUp, blockOut, n, c.ffnLength());          // [n, dim]
                 }
                 case DeviceWeights.Experts e -> {
@@ -400,11 +402,12 @@ final class VulkanForwardPass implements LayerRangePass {
         if (l == firstLayer) {  // later layers' attention norms ran with the residual add that ended the layer before
             k.rmsNorm(x, xNorm, layer.attentionNorm(), n, dim, eps);                             // [n, dim]
         }
-        k.matmul(layer.query(), xNorm, q, n);                                                     // [n, queryDim]
+        ProductInput in = k.productInput(xNorm, n, dim);
+        k.matmul(layer.query(), in, q, n);                                                        // [n, queryDim]
         k.independent();
-        k.matmul(layer.key(), xNorm, kRows, n);                                                   // [n, kvDim]
+        k.matmul(layer.key(), in, kRows, n);                                                      // [n, kvDim]
         k.independent();
-        k.matmul(layer.value(), xNorm, vRows, n);                                                 // [n, kvDim]
+        k.matmul(layer.value(), in, vRows, n);                                                    // [n, kvDim]
         if (c.hasQkvBiases()) {
             k.addBias(q, layer.queryBias(), n, c.queryDim());
             k.independent();

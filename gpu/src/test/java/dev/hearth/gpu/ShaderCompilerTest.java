@@ -2,22 +2,49 @@ package dev.hearth.gpu;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.util.List;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /**
- * The matrix units' kernels compile for every weight type and tile, with no device: lavapipe has no cooperative
+ * The matrix units' kernels compile for every weight type and shape, with no device: lavapipe has no cooperative
  * matrices, so ShaderKernelsTest runs them only on a GPU; this catches a shader that would not even build.
  */
 class ShaderCompilerTest {
+    /** Every type in two shapes that differ in every define. */
     @ParameterizedTest
     @ValueSource(ints = {0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10})  // weight_types.glsl's T_F32 .. T_Q6_K
-    void cooperativeMatrixProductsCompileForEveryTypeAndTile(int type) {
-        for (int subgroupSize : new int[] {32, 64}) {
-            for (int tile : new int[] {64, 128}) {
-                String defines = "WTYPE " + type + ";" + CooperativeMatrix.tileDefines(tile, subgroupSize);
-                assertThat(ShaderCompiler.spirv("matmm_coop.comp", defines)).as(defines).isNotEmpty();
+    void cooperativeMatrixProductsCompileForEveryType(int type) {
+        for (BlockedShape shape : List.of(new BlockedShape(64, 64, 32, 1, false), new BlockedShape(128, 64, 64, 2, true))) {
+            String defines = "WTYPE " + type + ";" + shape.defines(32);
+            assertThat(ShaderCompiler.spirv("matmm_coop.comp", defines)).as(defines).isNotEmpty();
+        }
+    }
+
+    /** Every shape for every subgroup size the kernel takes (Q4_K weights). */
+    @Test
+    void cooperativeMatrixProductsCompileForEveryShape() {
+        for (int subgroupSize : new int[] {16, 32, 64}) {
+            for (int bm : new int[] {64, 128}) {
+                for (int bn : new int[] {64, 128}) {
+                    for (int bk : new int[] {32, 64}) {
+                        for (int stages = 1; stages <= 2; stages++) {
+                            for (boolean halves : new boolean[] {false, true}) {
+                                String defines = "WTYPE 8;"
+                                        + new BlockedShape(bm, bn, bk, stages, halves).defines(subgroupSize);
+                                assertThat(ShaderCompiler.spirv("matmm_coop.comp", defines)).as(defines).isNotEmpty();
+                            }
+                        }
+                    }
+                }
             }
         }
+    }
+
+    @Test
+    void halvesPassCompiles() {
+        assertThat(ShaderCompiler.spirv("halves.comp", "GLU 0")).isNotEmpty();
+        assertThat(ShaderCompiler.spirv("halves.comp", "GLU 1")).isNotEmpty();
     }
 }

@@ -38,6 +38,7 @@ import org.junit.jupiter.params.provider.EnumSource;
  */
 class ShaderKernelsTest {
     private static final long SPLIT_PARTS = 8L << 20;
+    private static final long HALF_INPUTS = 4L << 20;
     private static VulkanContext ctx;
     private static GpuKernels k;
     private final Random random = new Random(17);
@@ -47,6 +48,7 @@ class ShaderKernelsTest {
         ctx = ((VulkanDevice) VulkanTestDevice.first()).context();
         k = new GpuKernels(ctx);
         k.useSplitParts(ctx.deviceBuffer(SPLIT_PARTS, "split-K parts"));  // as the forward pass gives its kernels
+        k.useHalfInputs(ctx.deviceBuffer(HALF_INPUTS, "product input halves"));
     }
 
     @AfterAll
@@ -159,6 +161,7 @@ class ShaderKernelsTest {
         GpuKernels plain = new GpuKernels(ctx, true, false);
         GpuKernels wideTiles = new GpuKernels(ctx);
         wideTiles.forceBlockedTile(128);
+        wideTiles.useHalfInputs(ctx.deviceBuffer(HALF_INPUTS, "product input halves"));
         // the matrix units' kernel wherever the device has them (halves' precision), else the same as "blocked"
         assertThat(k.halfPrecisionProducts()).isEqualTo(ctx.cooperativeMatrix);
         double blockedError = k.halfPrecisionProducts() ? 1e-3 : 1e-5;
@@ -208,15 +211,16 @@ class ShaderKernelsTest {
     }
 
     /**
-     * The blocked product over several workgroups each way, in 64- and 128-wide tiles with the columns split on the
-     * matrix units (a device without them takes matmm.comp's 64-wide tiles, whole): partial tiles at both ends, every
-     * output against the dequantized dot.
+     * The blocked product over several workgroups each way, in every kind of shape on the matrix units (64 and 128
+     * wide each way, 32 and 64 columns a step, one and two stages, halves and floats in, the columns split and
+     * whole; a device without them takes matmm.comp's 64-wide tiles, whole): partial tiles at both ends, every output
+     * against the dequantized dot.
      */
     @ParameterizedTest
     @EnumSource(names = {"Q4_K", "Q6_K", "Q8_0"})
     void blockedProductOverManyWorkgroups(GgmlType type) throws DeviceUnavailableException {
         int rows = 300;
-        int cols = type == GgmlType.Q8_0 ? 480 : 512;  // Q8_0: 15 groups, the rows kernel's last step partial
+        int cols = type == GgmlType.Q8_0 ? 480 : 512;  // Q8_0: 15 groups, odd: steps of 64 columns fall back to 32
         int numOut = 200;
         WeightMatrix w = matrix(type, rows, cols);
         float[] wf = dequantized(w);
@@ -225,14 +229,23 @@ class ShaderKernelsTest {
         GpuBuffer xb = floats(x);
         GpuBuffer y = ctx.hostBuffer(4L * numOut * rows, "y");
         GpuBuffer parts = ctx.deviceBuffer(SPLIT_PARTS, "split-K parts");
-        // 5 x 4 or 3 x 2 workgroups, 2 splits of 8 groups of 32 columns (the default split target, 512)
-        for (int tile : new int[] {64, 128}) {
+        GpuBuffer halves = ctx.deviceBuffer(HALF_INPUTS, "product input halves");
+        // 5 x 4 to 3 x 2 workgroups, split in 2 (8 groups of 32 columns each: the default split target, 512), or whole
+        List<BlockedShape> shapes = List.of(new BlockedShape(64, 64, 32, 2, false), new BlockedShape(128, 128, 32, 2,
+                true), new BlockedShape(128, 64, 64, 1, true), new BlockedShape(64, 128, 64, 2, false),
+                new BlockedShape(128, 128, 64, 2, true));
+        for (int i = 0; i < shapes.size(); i++) {
+            BlockedShape shape = shapes.get(i);
+            boolean split = i % 2 == 0;
             GpuKernels kernels = new GpuKernels(ctx);
-            kernels.forceBlockedTile(tile);
-            kernels.useSplitParts(parts);
+            kernels.forceBlockedShape(shape);
+            kernels.useHalfInputs(halves);
+            if (split) {
+                kernels.useSplitParts(parts);
+            }
             run(() -> kernels.matmulBlocked(tensor, xb, y, numOut));
-            assertProducts(y, wf, x, numOut, rows, cols, type + " tile " + tile,
-                    kernels.halfPrecisionProducts() ? 1e-3 : 1e-5);
+            assertProducts(y, wf, x, numOut, rows, cols, type + " " + shape + (split ? ", split" : "") + " as "
+                    + kernels.blockedShape(cols, numOut, true), kernels.halfPrecisionProducts() ? 1e-3 : 1e-5);
         }
     }
 
@@ -386,7 +399,7 @@ class ShaderKernelsTest {
      * Decode products over 8-bit activations: quantize_q8.comp (plain, normed, SwiGLU), each value within half its
      * run's step of the float input and each step the run's largest magnitude over 127; then the Q4_K, Q6_K and Q4_0 products
      * over those bytes against the dequantized weights times the same bytes (the twin: float rounding apart, equal),
-     * with a bias or a residual add, in workgroups of 64 and 128, over one output, part of a group and a full one.
+     * with a bias or a residual add, in workgroups of one subgroup (at least 32) and of 128, over one output, part of a group and a full one.
      */
     @ParameterizedTest
     @EnumSource(names = {"Q4_K", "Q6_K", "Q4_0"})
@@ -398,16 +411,16 @@ class ShaderKernelsTest {
         float eps = 1e-5f;
         GpuKernels q8Tree = new GpuKernels(ctx, false);  // the norm's sum through shared memory, not subgroups
         q8Tree.useQ8(true);
-        GpuKernels q8Narrow = new GpuKernels(ctx);  // products in workgroups of 32 (-Dhearth.gpu.matvec.q8wg)
-        q8Narrow.useQ8(true);
-        q8Narrow.forceQ8Workgroup(32);
+        GpuKernels q8Wide = new GpuKernels(ctx);  // products in workgroups of 128 (-Dhearth.gpu.matvec.q8wg)
+        q8Wide.useQ8(true);
+        q8Wide.forceQ8Workgroup(128);
         record Case(int cols, GpuKernels.Input input, int numOut, boolean bias, boolean residual, GpuKernels q8) { }
         // a norm row of 9216 values: 288 runs, two per invocation of the norm's workgroup (256), the second partial
         List<Case> cases = List.of(new Case(2304, GpuKernels.Input.NORM, 1, true, false, q8),
                 new Case(9216, GpuKernels.Input.NORM, 3, false, true, q8),
                 new Case(9216, GpuKernels.Input.NORM, 2, false, false, q8Tree),
                 new Case(4608, GpuKernels.Input.GLU, 3, false, true, q8),
-                new Case(4608, GpuKernels.Input.GLU, 5, true, false, q8Narrow),
+                new Case(4608, GpuKernels.Input.GLU, 5, true, false, q8Wide),
                 new Case(2304, GpuKernels.Input.PLAIN, GpuKernels.MATVEC_OUTS, false, false, q8));
         for (Case c : cases) {
             GpuKernels kernels = c.q8();
@@ -415,12 +428,12 @@ class ShaderKernelsTest {
             int numOut = c.numOut();
             String where = type + " " + cols + " " + c.input() + " numOut " + numOut + (c.bias() ? " bias" : "")
                     + (c.residual() ? " residual" : "") + (kernels == q8Tree ? " without subgroups" : "")
-                    + (kernels == q8Narrow ? " in workgroups of 32" : "");
+                    + (kernels == q8Wide ? " in workgroups of 128" : "");
             WeightMatrix w = matrix(type, rows, cols);
             float[] wf = dequantized(w);
             GpuTensor tensor = GpuTensor.upload(ctx, w);
             assertThat(kernels.takesQ8(tensor, numOut)).as(where).isTrue();
-            assertThat(kernels.q8Workgroup(tensor)).isEqualTo(kernels == q8Narrow ? 32 : cols >= 4096 ? 128 : 64);
+            assertThat(kernels.q8Workgroup(tensor)).isEqualTo(kernels == q8Wide ? 128 : Math.max(32, ctx.subgroupSize));
             float[] x = gaussian(numOut * cols);
             float[] aux = gaussian(c.input() == GpuKernels.Input.GLU ? numOut * cols : cols);
             float[] bias = gaussian(rows);
