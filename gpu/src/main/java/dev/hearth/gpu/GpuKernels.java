@@ -112,6 +112,11 @@ final class GpuKernels {
     private static final int STAGES = Integer.getInteger("hearth.gpu.matmm.stages", 0);
     /** -Dhearth.gpu.matmm.halves=off: the products on the matrix units read their float input (no halves.comp pass). */
     private static final boolean HALVES = !"off".equals(System.getProperty("hearth.gpu.matmm.halves"));
+    /**
+     * -Dhearth.gpu.matmm.raw=off: Q4_K and Q6_K blocked products decode the next step's weights where they load them,
+     * not after this step's products (weights_raw.glsl).
+     */
+    private boolean lateDecode = !"off".equals(System.getProperty("hearth.gpu.matmm.raw"));
     private BlockedShape forcedShape;
     /** The buffer of halves.comp's output; none: blocked products read floats. */
     private GpuBuffer halfInputs;
@@ -261,7 +266,8 @@ final class GpuKernels {
                 splitParts == null ? 0 : splitParts.bytes);
         int perSplit = ceilDiv(steps, splits);
         splits = ceilDiv(steps, perSplit);  // none empty
-        ComputePipeline p = pipeline("matmm_coop.comp", typeDefine(w) + ";" + shape.defines(ctx.subgroupSize), 3);
+        ComputePipeline p = pipeline("matmm_coop.comp", typeDefine(w) + ";" + shape.defines(ctx.subgroupSize)
+                + ";RAW " + (decodesLate(w.type(), shape, lateDecode) ? 1 : 0), 3);
         GpuBuffer out = y;
         if (splits > 1) {
             ctx.keepBarrier();  // the parts buffer is shared: never alongside another split product's sum
@@ -313,6 +319,16 @@ final class GpuKernels {
             s = s.withDepth(32);
         }
         return s;
+    }
+
+    /** Whether matmm_coop.comp holds this type's next weights undecoded (weights_raw.glsl: 16 a step, Q4_K, Q6_K). */
+    static boolean decodesLate(GgmlType type, BlockedShape shape, boolean allowed) {
+        return allowed && (type == GgmlType.Q4_K || type == GgmlType.Q6_K) && shape.bm() * shape.bk() / 256 == 16;
+    }
+
+    /** Sweeps: false decodes every type's weights where they are loaded (as -Dhearth.gpu.matmm.raw=off). */
+    void decodeLate(boolean late) {
+        lateDecode = late;
     }
 
     /** Tests and sweeps: every blocked product on the matrix units takes this shape (shared memory permitting). */

@@ -15,8 +15,9 @@ import java.util.Random;
  * class path). For the 14B's layer products (q and o 5120 x 5120, k and v 1024 x 5120, gate and up 13824 x 5120, down
  * 5120 x 13824) at 512 outputs (a prompt chunk) and 64 (a decode batch), in Q4_K and Q6_K: the time of each shape,
  * the best of three runs of ten products in one submission, as TFLOPS, and the largest error of 64 sampled outputs
- * against the dequantized dot (in units of the terms' magnitude). Arguments: shapes (BMxBNxBK, sN for N stages, then h or f for
- * halves or floats in: 128x128x32s2h), or none for a default set. bench/scripts/gpu_matmm.sh runs it and picks the best shapes.
+ * against the dequantized dot (in units of the terms' magnitude). Arguments: shapes (BMxBNxBK, sN for N stages, h or f for halves
+ * or floats in, and e to decode Q4_K and Q6_K where they load: 128x128x32s2h, 128x128x32s2he), or none for a
+ * default set. bench/scripts/gpu_matmm.sh runs it and picks the best shapes.
  */
 public final class BlockedProductSweep {
     private record Product(int rows, int cols, int numOut) {
@@ -31,8 +32,8 @@ public final class BlockedProductSweep {
                 ctx.maxSharedMemory, ctx.cooperativeMatrix);
         List<String> specs = new ArrayList<>(List.of(args));
         if (specs.isEmpty()) {
-            specs.addAll(List.of("128x128x32s2h", "128x64x32s2h", "128x128x32s1h", "128x128x64s1h", "64x64x64s2h",
-                    "64x64x64s1h", "64x128x64s1h", "128x128x32s2f"));
+            specs.addAll(List.of("128x128x32s2he", "128x128x32s2h", "128x64x32s2he", "128x64x32s2h", "128x128x32s1h",
+                    "128x128x64s1h", "64x64x64s2h", "64x128x64s1h", "64x128x32s2h"));
         }
         List<Product> products = Boolean.getBoolean("sweep.small")  // a check of the sweep itself on lavapipe
                 ? List.of(new Product(320, 512, 96), new Product(256, 768, 40))
@@ -59,8 +60,11 @@ public final class BlockedProductSweep {
                     GpuKernels k = new GpuKernels(ctx);
                     k.useSplitParts(parts);
                     k.useHalfInputs(halves);
-                    k.forceBlockedShape(parse(spec));
-                    ProductInput in = new ProductInput(xb, spec.endsWith("h") ? halves : null);
+                    boolean early = spec.endsWith("e");
+                    String shapeSpec = early ? spec.substring(0, spec.length() - 1) : spec;
+                    k.forceBlockedShape(parse(shapeSpec));
+                    k.decodeLate(!early);
+                    ProductInput in = new ProductInput(xb, shapeSpec.endsWith("h") ? halves : null);
                     if (in.halves() != null) {
                         ctx.begin();
                         k.productInput(xb, pr.numOut(), pr.cols());

@@ -2,6 +2,7 @@ package dev.hearth.gpu;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.hearth.gguf.GgmlType;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -17,12 +18,15 @@ class ShaderCompilerTest {
     @ValueSource(ints = {0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10})  // weight_types.glsl's T_F32 .. T_Q6_K
     void cooperativeMatrixProductsCompileForEveryType(int type) {
         for (BlockedShape shape : List.of(new BlockedShape(64, 64, 32, 1, false), new BlockedShape(128, 64, 64, 2, true))) {
-            String defines = "WTYPE " + type + ";" + shape.defines(32);
+            String defines = "WTYPE " + type + ";" + shape.defines(32) + ";RAW 0";
             assertThat(ShaderCompiler.spirv("matmm_coop.comp", defines)).as(defines).isNotEmpty();
         }
     }
 
-    /** Every shape for every subgroup size the kernel takes (Q4_K weights). */
+    /**
+     * Every shape for every subgroup size the kernel takes, Q4_K and Q6_K weights (decoded after the step's products
+     * where an invocation takes 16 a step).
+     */
     @Test
     void cooperativeMatrixProductsCompileForEveryShape() {
         for (int subgroupSize : new int[] {16, 32, 64}) {
@@ -31,9 +35,14 @@ class ShaderCompilerTest {
                     for (int bk : new int[] {32, 64}) {
                         for (int stages = 1; stages <= 2; stages++) {
                             for (boolean halves : new boolean[] {false, true}) {
-                                String defines = "WTYPE 8;"
-                                        + new BlockedShape(bm, bn, bk, stages, halves).defines(subgroupSize);
-                                assertThat(ShaderCompiler.spirv("matmm_coop.comp", defines)).as(defines).isNotEmpty();
+                                BlockedShape shape = new BlockedShape(bm, bn, bk, stages, halves);
+                                for (GgmlType type : new GgmlType[] {GgmlType.Q4_K, GgmlType.Q6_K}) {
+                                    String defines = "WTYPE " + (type == GgmlType.Q4_K ? 8 : 10) + ";"
+                                            + shape.defines(subgroupSize) + ";RAW "
+                                            + (GpuKernels.decodesLate(type, shape, true) ? 1 : 0);
+                                    assertThat(ShaderCompiler.spirv("matmm_coop.comp", defines)).as(defines)
+                                            .isNotEmpty();
+                                }
                             }
                         }
                     }

@@ -192,6 +192,54 @@ class ShaderKernelsTest {
         }
     }
 
+    /**
+     * weights_raw.glsl (matmm_coop.comp's weights held undecoded until after a step's products): every half group of
+     * a Q4_K and a Q6_K matrix through its fetch and later decode equals the CPU's dequantization, on rows from the
+     * encoder and on rows of random bytes (every scale bit pattern) with valid d.
+     */
+    @ParameterizedTest
+    @EnumSource(names = {"Q4_K", "Q6_K"})
+    void lateDecodeOfHalfGroupsMatchesTheCpu(GgmlType type) throws DeviceUnavailableException {
+        int rows = 6;
+        int cols = 768;
+        WeightMatrix encoded = matrix(type, rows, cols);
+        byte[] bytes = new byte[(int) encoded.data().byteSize()];
+        MemorySegment.copy(encoded.data(), java.lang.foreign.ValueLayout.JAVA_BYTE, 0, bytes, 0, bytes.length);
+        int rowBytes = bytes.length / rows;
+        int blockBytes = rowBytes / (cols / 256);
+        for (int r = rows / 2; r < rows; r++) {  // the second half: random bytes, d (and dmin) set to small halves
+            for (int b = 0; b < cols / 256; b++) {
+                int at = r * rowBytes + b * blockBytes;
+                for (int i = 0; i < blockBytes; i++) {
+                    bytes[at + i] = (byte) random.nextInt(256);
+                }
+                int d = type == GgmlType.Q4_K ? at : at + 208;
+                short half = Float.floatToFloat16(0.01f + 0.01f * random.nextFloat());
+                bytes[d] = (byte) half;
+                bytes[d + 1] = (byte) (half >> 8);
+                if (type == GgmlType.Q4_K) {
+                    short min = Float.floatToFloat16(0.005f * random.nextFloat());
+                    bytes[at + 2] = (byte) min;
+                    bytes[at + 3] = (byte) (min >> 8);
+                }
+            }
+        }
+        WeightMatrix w = new WeightMatrix("w", type, rows, cols, MemorySegment.ofArray(bytes));
+        float[] expected = dequantized(w);
+        GpuTensor tensor = GpuTensor.upload(ctx, w);
+        GpuBuffer out = ctx.hostBuffer(4L * rows * cols, "decoded");
+        ComputePipeline p = new ComputePipeline(ctx, "raw_decode.comp",
+                "WTYPE " + (type == GgmlType.Q4_K ? 8 : 10), 2);
+        int invocations = rows * cols / 16;
+        run(() -> p.dispatch(new GpuBuffer[] {tensor.buffer(), out}, new int[] {rows, cols, (int) w.rowBytes()},
+                (invocations + 63) / 64, 1, 1));
+        float[] got = read(out, rows * cols);
+        for (int i = 0; i < got.length; i++) {
+            assertThat(got[i]).as(type + " row " + i / cols + " value " + i % cols).isCloseTo(expected[i],
+                    org.assertj.core.data.Offset.offset(1e-6f * Math.abs(expected[i]) + 1e-7f));
+        }
+    }
+
     /** Decode products of rows of 4096 values or more take workgroups of 128 invocations (64 below). */
     @ParameterizedTest
     @EnumSource(names = {"Q4_K", "Q6_K"})

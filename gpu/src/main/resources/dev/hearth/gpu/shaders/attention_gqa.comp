@@ -2,8 +2,9 @@
 // attention.comp's causal attention over the paged KV cache for prompts and batches, one workgroup per row and KV
 // head instead of per row and query head: the GS query heads that share a KV head take each key and value row from
 // memory once (attention.comp reads them once per query head). Per 64-position chunk an invocation scores its position
-// against the GS queries (its key row read 16 bytes a load), the GS maxima and sums are subgroup reductions, and each
-// invocation adds the weighted values of its head dimensions for the GS heads. F32 (KV 0) or F16 (KV 1) caches whose
+// against the GS queries (its key row read 16 bytes a load, the queries from shared memory 4 values a load), the GS
+// maxima and sums are subgroup reductions, and each invocation adds the weighted values of its pairs of head
+// dimensions for the GS heads (a pair a load, 8 positions' loads issued before their sums). F32 (KV 0) or F16 (KV 1) caches whose
 // rows are multiples of 8 values; the host defines KV, GS (heads per KV head, up to 8) and HS (the head size, a
 // multiple of 8 up to 256). Needs subgroup arithmetic.
 // SPLIT 1 (decode: a few rows, too few workgroups to fill the device): the row's positions are cut into
@@ -32,19 +33,19 @@ layout(std430, binding = 5) readonly buffer Tables { int tables[]; };
 layout(push_constant) uniform P {
     uint headSize; uint group; uint kvDim; uint blockSize; float scale; uint qStride;
 } p;
-#define DIMS ((HS + 63u) / 64u)  // head dimensions per invocation
-shared float qs[GS * HS];
+#define PAIRS ((HS / 2u + 63u) / 64u)  // pairs of head dimensions an invocation sums (dimensions 2i, 2i + 1)
+#define SUMS (2u * PAIRS)
+shared vec4 qs4[GS * HS / 4u];
 shared float weights[GS][64];
 shared float maxima[GS][64];
 shared float sums[GS][64];
 shared uint rowOf[64];
 
-float valueAt(uint at) {
+vec2 pairAt(uint at) {  // values at and at + 1 (at even: rows and heads are multiples of 8 values)
 #if KV == 1
-    vec2 h = unpackHalf2x16(vc[at >> 1]);
-    return (at & 1u) == 0u ? h.x : h.y;
+    return unpackHalf2x16(vc[at >> 1]);
 #else
-    return vc[at];
+    return vec2(vc[at], vc[at + 1u]);
 #endif
 }
 
@@ -66,13 +67,16 @@ void main() {
     uint begin = 0u;
     uint end = len;
 #endif
-    for (uint d = tid; d < GS * HS; d += 64u) { qs[d] = q[qBase + d]; }
+    for (uint d = tid; d < GS * HS / 4u; d += 64u) {
+        uint b = qBase + 4u * d;
+        qs4[d] = vec4(q[b], q[b + 1u], q[b + 2u], q[b + 3u]);
+    }
     barrier();
     float m[GS];
     float l[GS];
-    float acc[GS * DIMS];
+    float acc[GS * SUMS];
     [[unroll]] for (uint h = 0u; h < GS; h++) { m[h] = -1.0 / 0.0; l[h] = 0.0; }
-    [[unroll]] for (uint i = 0u; i < GS * DIMS; i++) { acc[i] = 0.0; }
+    [[unroll]] for (uint i = 0u; i < GS * SUMS; i++) { acc[i] = 0.0; }
     for (uint start = begin; start < end; start += 64u) {
         uint j = start + tid;
         float s[GS];
@@ -89,17 +93,15 @@ void main() {
                 vec4 k0 = vec4(unpackHalf2x16(kk.x), unpackHalf2x16(kk.y));
                 vec4 k1 = vec4(unpackHalf2x16(kk.z), unpackHalf2x16(kk.w));
                 [[unroll]] for (uint h = 0u; h < GS; h++) {
-                    uint b = h * HS + d;
-                    dots[h] += dot(vec4(qs[b], qs[b + 1u], qs[b + 2u], qs[b + 3u]), k0)
-                            + dot(vec4(qs[b + 4u], qs[b + 5u], qs[b + 6u], qs[b + 7u]), k1);
+                    uint b = (h * HS + d) / 4u;
+                    dots[h] += dot(qs4[b], k0) + dot(qs4[b + 1u], k1);
                 }
             }
 #else
             [[unroll]] for (uint d = 0u; d < HS; d += 4u) {
                 vec4 k0 = kc4[(at + d) >> 2];
                 [[unroll]] for (uint h = 0u; h < GS; h++) {
-                    uint b = h * HS + d;
-                    dots[h] += dot(vec4(qs[b], qs[b + 1u], qs[b + 2u], qs[b + 3u]), k0);
+                    dots[h] += dot(qs4[(h * HS + d) / 4u], k0);
                 }
             }
 #endif
@@ -127,15 +129,32 @@ void main() {
             for (uint i = 0u; i < gl_NumSubgroups; i++) { sum += sums[h][i]; }
             float correction = exp(m[h] - mNew[h]);
             l[h] = l[h] * correction + sum;
-            [[unroll]] for (uint c = 0u; c < DIMS; c++) { acc[h * DIMS + c] *= correction; }
+            [[unroll]] for (uint c = 0u; c < SUMS; c++) { acc[h * SUMS + c] *= correction; }
             m[h] = mNew[h];
         }
-        [[unroll]] for (uint c = 0u; c < DIMS; c++) {
-            uint d = tid + 64u * c;
+        // each invocation sums its pairs of dimensions, the values of 8 positions loaded before their sums
+        [[unroll]] for (uint c = 0u; c < PAIRS; c++) {
+            uint d = 2u * (tid + 64u * c);
             if (d < HS) {
-                for (uint r = 0u; r < chunk; r++) {
-                    float v = valueAt(rowOf[r] + d);
-                    [[unroll]] for (uint h = 0u; h < GS; h++) { acc[h * DIMS + c] += weights[h][r] * v; }
+                uint r = 0u;
+                for (; r + 8u <= chunk; r += 8u) {
+                    vec2 v[8];
+                    [[unroll]] for (uint u = 0u; u < 8u; u++) { v[u] = pairAt(rowOf[r + u] + d); }
+                    [[unroll]] for (uint u = 0u; u < 8u; u++) {
+                        [[unroll]] for (uint h = 0u; h < GS; h++) {
+                            float wt = weights[h][r + u];
+                            acc[h * SUMS + 2u * c] += wt * v[u].x;
+                            acc[h * SUMS + 2u * c + 1u] += wt * v[u].y;
+                        }
+                    }
+                }
+                for (; r < chunk; r++) {
+                    vec2 v = pairAt(rowOf[r] + d);
+                    [[unroll]] for (uint h = 0u; h < GS; h++) {
+                        float wt = weights[h][r];
+                        acc[h * SUMS + 2u * c] += wt * v.x;
+                        acc[h * SUMS + 2u * c + 1u] += wt * v.y;
+                    }
                 }
             }
         }
@@ -144,9 +163,12 @@ void main() {
 #if SPLIT
     [[unroll]] for (uint h = 0u; h < GS; h++) {
         uint at = (((t * gl_NumWorkGroups.x + g) * GS + h) * ranges + gl_WorkGroupID.z) * (HS + 2u);
-        [[unroll]] for (uint c = 0u; c < DIMS; c++) {
-            uint d = tid + 64u * c;
-            if (d < HS) { part[at + d] = acc[h * DIMS + c]; }
+        [[unroll]] for (uint c = 0u; c < PAIRS; c++) {
+            uint d = 2u * (tid + 64u * c);
+            if (d < HS) {
+                part[at + d] = acc[h * SUMS + 2u * c];
+                part[at + d + 1u] = acc[h * SUMS + 2u * c + 1u];
+            }
         }
         if (tid == 0u) {
             part[at + HS] = m[h];
@@ -155,9 +177,12 @@ void main() {
     }
 #else
     [[unroll]] for (uint h = 0u; h < GS; h++) {
-        [[unroll]] for (uint c = 0u; c < DIMS; c++) {
-            uint d = tid + 64u * c;
-            if (d < HS) { o[qBase + h * HS + d] = acc[h * DIMS + c] / l[h]; }
+        [[unroll]] for (uint c = 0u; c < PAIRS; c++) {
+            uint d = 2u * (tid + 64u * c);
+            if (d < HS) {
+                o[qBase + h * HS + d] = acc[h * SUMS + 2u * c] / l[h];
+                o[qBase + h * HS + d + 1u] = acc[h * SUMS + 2u * c + 1u] / l[h];
+            }
         }
     }
 #endif

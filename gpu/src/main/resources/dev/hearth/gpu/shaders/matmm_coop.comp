@@ -8,8 +8,10 @@
 // (XH 1: halves.comp converted it once for every product that reads it) or as floats (XH 0, converted here). Whole
 // 16 x 16 output tiles go straight to y; tiles cut by the ends of y go through a per-subgroup scratch, bounds-checked.
 // Inputs are rounded to halves, as llama.cpp's tensor-core path does: for prompts and batches, never decode (matvec
-// keeps f32). The host defines WTYPE, BM and BN (64 or 128), BK (32 or 64; the columns a multiple of it), STAGES,
-// XH, NS (subgroups per workgroup), and WR and WC (tiles per subgroup: WR x WC x NS = BM / 16 x BN / 16).
+// keeps f32). RAW 1 (Q4_K and Q6_K where an invocation takes 16 weights a step): the next step's weights wait in
+// registers as loaded and are decoded when stored (weights_raw.glsl), so the products never wait on their loads. The
+// host defines WTYPE, BM and BN (64 or 128), BK (32 or 64; the columns a multiple of it), STAGES, XH, RAW, NS
+// (subgroups per workgroup), and WR and WC (tiles per subgroup: WR x WC x NS = BM / 16 x BN / 16).
 #extension GL_KHR_cooperative_matrix : require
 #extension GL_KHR_memory_scope_semantics : require
 #extension GL_EXT_shader_explicit_arithmetic_types_float16 : require
@@ -28,6 +30,9 @@ layout(std430, binding = 2) writeonly buffer Y { float y[]; };
 layout(push_constant) uniform P { uint rows; uint cols; uint numOut; uint rowBytes; uint outTiles;
     uint stepsPerSplit; } p;
 #include "weights.glsl"
+#if RAW
+#include "weights_raw.glsl"
+#endif
 #define LDS (BK / 4u + 2u)   // f16vec4 per shared row: BK halves and 8 of padding (16-byte aligned, banks spread)
 #define TPR (256u / BM)      // invocations per weight row
 #define WV (BK / TPR)        // weight values an invocation decodes a step: 8 to 32, within one group
@@ -40,7 +45,11 @@ shared f16vec4 ws[STAGES * STAGE_W];
 shared f16vec4 xs[STAGES * STAGE_X];
 shared float scratch[NS * 256u];  // a 16 x 16 tile per subgroup, for tiles cut by the ends of y
 
+#if RAW
+bool wInside;         // the next step's weights wait in weights_raw.glsl's registers, undecoded
+#else
 f16vec4 wq[WV / 4u];  // the next step's weights and inputs, between their loads and their stores
+#endif
 #if XH
 uvec4 xq[XV / 8u];
 #else
@@ -52,6 +61,12 @@ void loadStep(uint step, uint firstRow, uint firstOut) {
     uint tid = gl_LocalInvocationID.x;
     uint row = firstRow + tid / TPR;
     uint c0 = (tid % TPR) * WV;
+#if RAW
+    wInside = row < p.rows;
+    if (wInside) {
+        fetchHalf(row * p.rowBytes, step * (BK / 32u) + c0 / 32u, (c0 % 32u) / 16u);
+    }
+#else
     if (row < p.rows) {
         prepareGroup(row * p.rowBytes, step * (BK / 32u) + c0 / 32u);
         [[unroll]] for (uint i = 0u; i < WV / 4u; i++) {
@@ -62,6 +77,7 @@ void loadStep(uint step, uint firstRow, uint firstOut) {
             wq[i] = f16vec4(0.0);
         }
     }
+#endif
     uint out_ = firstOut + tid / TPO;
     uint xc = out_ * p.cols + step * BK + (tid % TPO) * XV;
 #if XH
@@ -79,9 +95,23 @@ void loadStep(uint step, uint firstRow, uint firstOut) {
 void storeStep(uint stage) {
     uint tid = gl_LocalInvocationID.x;
     uint wAt = stage * STAGE_W + (tid / TPR) * LDS + (tid % TPR) * (WV / 4u);
+#if RAW
+    vec4 v[4];
+    if (wInside) {
+        decodeHalf(v);
+    } else {
+        [[unroll]] for (uint i = 0u; i < 4u; i++) {
+            v[i] = vec4(0.0);
+        }
+    }
+    [[unroll]] for (uint i = 0u; i < 4u; i++) {
+        ws[wAt + i] = f16vec4(v[i]);
+    }
+#else
     [[unroll]] for (uint i = 0u; i < WV / 4u; i++) {
         ws[wAt + i] = wq[i];
     }
+#endif
     uint xAt = stage * STAGE_X + (tid / TPO) * LDS + (tid % TPO) * (XV / 4u);
 #if XH
     [[unroll]] for (uint i = 0u; i < XV / 8u; i++) {

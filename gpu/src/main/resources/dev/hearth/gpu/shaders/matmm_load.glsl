@@ -1,4 +1,4 @@
-// The load of one column step of the blocked products (matmm.comp, matmm_coop.comp): an invocation's two quads of a
+// The load of one column step of matmm.comp: an invocation's two quads of a
 // weight row and of an x row. The includer declares x4 and p and includes weights.glsl first.
 // step g's two quads of weight row `row` and of x row `out_` (zeros past the ends)
 void loadStep(uint g, uint row, uint out_, uint loadPart, uint xRow, out vec4 w0, out vec4 w1, out vec4 x0,

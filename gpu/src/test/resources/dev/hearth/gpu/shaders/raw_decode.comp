@@ -1,0 +1,25 @@
+#version 450
+// Test-only: every half group (16 values) of a matrix through weights_raw.glsl's fetch and later decode, written as
+// the matrix's values row by row, for ShaderKernelsTest to hold against the CPU's dequantization.
+#extension GL_EXT_control_flow_attributes : require
+layout(local_size_x = 64) in;
+layout(std430, binding = 0) readonly buffer Weights { uint W[]; };
+layout(std430, binding = 1) writeonly buffer Out { vec4 o[]; };
+layout(push_constant) uniform P { uint rows; uint cols; uint rowBytes; } p;
+#include "weights.glsl"
+#include "weights_raw.glsl"
+
+void main() {
+    uint i = gl_GlobalInvocationID.x;
+    uint halves = p.cols / 16u;
+    if (i >= p.rows * halves) {
+        return;
+    }
+    uint h = i % halves;
+    fetchHalf((i / halves) * p.rowBytes, h / 2u, h % 2u);
+    vec4 v[4];
+    decodeHalf(v);
+    [[unroll]] for (uint k = 0u; k < 4u; k++) {
+        o[i * 4u + k] = v[k];
+    }
+}
