@@ -5,7 +5,8 @@
 #   bash bench/scripts/gpu_ab.sh "" "-Dhearth.gpu.fused=off" "-Dhearth.gpu.fused=off -Dhearth.gpu.attention.split=0"
 # MODELS="8b 14b" picks the shapes (gpu_session.sh synth names; default 8b); BENCH="-p 0 -n 64 -d 4096" other bench
 # arguments (default -p 512 -n 128). An option set "old:OPTS" runs the build unpacked in /tmp/hearth-old instead (a
-# before/after of code, not of switches: copy /tmp/hearth-run there and drop the older jars into its lib/). Carry
+# before/after of code, not of switches: build the older commit in a worktree, copy its server/target/hearth-server.jar
+# and server/target/lib/hearth-*.jar into .gpuold/ and carry it; gpu_session.sh setup unpacks it). Carry
 # .gpurun (gpu_bundle.sh); runs
 # gpu_session.sh setup when the runtime is not unpacked. Output: stdout and $OUT/ab.txt when OUT is set.
 set -uo pipefail

@@ -2,7 +2,10 @@
 # One session on a GPU machine without Java (the project's H100/H200), in phases so that each device call stays
 # under the tool's size and time limits; the machine stays warm between calls, so later phases reuse /tmp.
 #   here:   mvn -B -DskipTests package && bash bench/scripts/gpu_bundle.sh && bash bench/scripts/gpu_testbundle.sh
-#   there:  bash bench/scripts/gpu_session.sh setup           (carry .gpurun and .gputest: runtime, jars, tests)
+#   there:  bash bench/scripts/gpu_session.sh setup           (carry .gpurun and .gputest: runtime, jars, tests; and
+#                                                              .gpuold, where a before/after of code needs it: an
+#                                                              older build's hearth-server.jar and lib/hearth-*.jar,
+#                                                              unpacked as /tmp/hearth-old for gpu_ab.sh)
 #           bash bench/scripts/gpu_session.sh fidelity DIR I..  (fixtures under DIR; VulkanFidelityTest cases I..)
 #           bash bench/scripts/gpu_session.sh serve DIR        (VulkanServerTest; run and serve with chat, tools, schema)
 #           bash bench/scripts/gpu_session.sh kernels          (ShaderKernelsTest: every shader against its twin;
@@ -43,6 +46,10 @@ setup)
     ldconfig
     rm -rf "$home" && mkdir -p "$home/test" "$home/server-test" && cp -r .gpurun/hearth-server.jar .gpurun/lib \
         "$home/" && cp .gputest/cp/*.jar "$home/test/" && cp .gputest/server/*.jar "$home/server-test/"
+    if [ -d .gpuold ]; then  # an older build's jars (gpu_ab.sh's "old:" option sets): its runtime is this one's
+        rm -rf /tmp/hearth-old && cp -r "$home" /tmp/hearth-old && cp .gpuold/hearth-server.jar /tmp/hearth-old/ \
+            && cp .gpuold/hearth-core* .gpuold/hearth-gpu* /tmp/hearth-old/lib/
+    fi
     { nvidia-smi --query-gpu=name,memory.total,driver_version,clocks.max.memory --format=csv; hearth info;
       hearth info --json; } | tee "$out/info.txt" ;;
 fidelity)
