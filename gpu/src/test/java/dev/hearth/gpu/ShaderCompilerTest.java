@@ -3,6 +3,7 @@ package dev.hearth.gpu;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.hearth.gguf.GgmlType;
+import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -24,32 +25,33 @@ class ShaderCompilerTest {
     }
 
     /**
-     * Every shape for every subgroup size the kernel takes, Q4_K and Q6_K weights (decoded after the step's products
-     * where an invocation takes 16 a step).
+     * Every shape (Q4_K and Q6_K weights, decoded after the step's products where an invocation takes 16 a step) at
+     * subgroups of 32; at 16 and 64, which change only how the tiles are shared out, the largest and smallest.
      */
     @Test
     void cooperativeMatrixProductsCompileForEveryShape() {
-        for (int subgroupSize : new int[] {16, 32, 64}) {
-            for (int bm : new int[] {64, 128}) {
-                for (int bn : new int[] {64, 128}) {
-                    for (int bk : new int[] {32, 64}) {
-                        for (int stages = 1; stages <= 2; stages++) {
-                            for (boolean halves : new boolean[] {false, true}) {
-                                BlockedShape shape = new BlockedShape(bm, bn, bk, stages, halves);
-                                // other subgroup sizes change the tiling only: Q4_K there
-                                for (GgmlType type : subgroupSize == 32 ? new GgmlType[] {GgmlType.Q4_K, GgmlType.Q6_K}
-                                        : new GgmlType[] {GgmlType.Q4_K}) {
-                                    String defines = "WTYPE " + (type == GgmlType.Q4_K ? 8 : 10) + ";"
-                                            + shape.defines(subgroupSize) + ";RAW "
-                                            + (GpuKernels.decodesLate(type, shape, true) ? 1 : 0);
-                                    assertThat(ShaderCompiler.spirv("matmm_coop.comp", defines)).as(defines)
-                                            .isNotEmpty();
-                                }
+        List<String> all = new ArrayList<>();
+        for (int bm : new int[] {64, 128}) {
+            for (int bn : new int[] {64, 128}) {
+                for (int bk : new int[] {32, 64}) {
+                    for (int stages = 1; stages <= 2; stages++) {
+                        for (boolean halves : new boolean[] {false, true}) {
+                            BlockedShape shape = new BlockedShape(bm, bn, bk, stages, halves);
+                            for (GgmlType type : new GgmlType[] {GgmlType.Q4_K, GgmlType.Q6_K}) {
+                                all.add("WTYPE " + (type == GgmlType.Q4_K ? 8 : 10) + ";" + shape.defines(32)
+                                        + ";RAW " + (GpuKernels.decodesLate(type, shape, true) ? 1 : 0));
                             }
                         }
                     }
                 }
             }
+        }
+        for (int subgroupSize : new int[] {16, 64}) {
+            all.add("WTYPE 8;" + new BlockedShape(128, 128, 32, 2, true).defines(subgroupSize) + ";RAW 1");
+            all.add("WTYPE 10;" + new BlockedShape(64, 64, 32, 1, false).defines(subgroupSize) + ";RAW 0");
+        }
+        for (String defines : all) {
+            assertThat(ShaderCompiler.spirv("matmm_coop.comp", defines)).as(defines).isNotEmpty();
         }
     }
 
