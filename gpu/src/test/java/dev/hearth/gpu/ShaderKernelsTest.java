@@ -344,6 +344,44 @@ class ShaderKernelsTest {
         }
     }
 
+    /**
+     * Prompt products sharing one input, as the forward pass runs q, k and v (and gate and up): the input converted
+     * once (to halves where the products run on the matrix units, floats elsewhere), then three products with no
+     * barrier between them, each against the dequantized dot.
+     */
+    @Test
+    void promptProductsShareOneConvertedInput() throws DeviceUnavailableException {
+        int cols = 512;
+        int numOut = GpuKernels.MATVEC_MAX_OUT + 40;
+        int[] rows = {96, 32, 32};
+        float[] x = gaussian(numOut * cols);
+        GpuBuffer xb = floats(x);
+        List<WeightMatrix> ws = new ArrayList<>();
+        List<GpuTensor> tensors = new ArrayList<>();
+        List<GpuBuffer> ys = new ArrayList<>();
+        for (int i = 0; i < rows.length; i++) {
+            WeightMatrix w = matrix(i == 0 ? GgmlType.Q4_K : GgmlType.Q6_K, rows[i], cols);
+            ws.add(w);
+            tensors.add(GpuTensor.upload(ctx, w));
+            ys.add(ctx.hostBuffer(4L * numOut * rows[i], "y" + i));
+        }
+        ProductInput[] shared = new ProductInput[1];
+        run(() -> {
+            shared[0] = k.productInput(xb, numOut, cols);
+            for (int i = 0; i < rows.length; i++) {
+                if (i > 0) {
+                    k.independent();
+                }
+                k.matmul(tensors.get(i), shared[0], ys.get(i), numOut);
+            }
+        });
+        assertThat(shared[0].halves() != null).isEqualTo(ctx.cooperativeMatrix);
+        for (int i = 0; i < rows.length; i++) {
+            assertProducts(ys.get(i), dequantized(ws.get(i)), x, numOut, rows[i], cols, "shared input, product " + i,
+                    k.halfPrecisionProducts() ? 1e-3 : 1e-5);
+        }
+    }
+
     @ParameterizedTest
     @EnumSource(names = {"Q4_K", "Q5_K", "Q6_K", "Q4_0", "Q8_0"})
     void downProductTakesTheSwiGluOfGateAndUp(GgmlType type) throws DeviceUnavailableException {
