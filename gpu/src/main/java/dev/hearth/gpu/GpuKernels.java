@@ -230,9 +230,10 @@ final class GpuKernels {
         return new ProductInput(x, halfInputs);
     }
 
+    /** Whether products of numOut rows of cols values run on the matrix units in a shape that reads halves. */
     private boolean takesHalves(int numOut, int cols) {
         return MATVEC_ON && numOut > matvecMaxOut && cooperativeMatrix && halfInputs != null
-                && 2L * numOut * cols <= halfInputs.bytes && (forcedShape == null ? HALVES : forcedShape.halves());
+                && 2L * numOut * cols <= halfInputs.bytes && blockedShape(cols, numOut, true).halves();
     }
 
     /** halves.comp: numOut x cols values of a (or, with up, silu(a) * up) into the halves' buffer. */
