@@ -13,6 +13,9 @@ import java.util.TreeMap;
  * timestamp before it), and the host's wall time from the step's first upload to its logits read back. Steps are
  * grouped by their token count (decode steps apart from prompt chunks); the table is printed once at exit, before
  * a quick exit, or on demand ({@link #report()}). The first step of each size is left out (it compiles pipelines).
+ * {@code -Dhearth.gpu.profile=steps} writes only a step's first and last timestamps and keeps its recordings reused,
+ * so the step runs as unprofiled: its GPU time against the host's wall time from one step's start to the next (what
+ * the engine does between steps included) says how long the device waits on the host.
  */
 final class GpuProfile {
     private static final Map<Integer, Steps> BY_TOKENS = new TreeMap<>();
@@ -21,8 +24,26 @@ final class GpuProfile {
     private GpuProfile() {
     }
 
+    private static Steps previous;
+    private static long previousStartNs;
+
     static boolean wanted() {
         return Boolean.getBoolean("hearth.gpu.profile");
+    }
+
+    static boolean stepsOnly() {
+        return "steps".equals(System.getProperty("hearth.gpu.profile"));
+    }
+
+    /** A step starts: the wall time since the previous step's start is that step's cycle. */
+    static synchronized void stepStarted(int tokens, long nowNs) {
+        if (previous != null) {
+            previous.cycles++;
+            previous.cycleNs += nowNs - previousStartNs;
+        }
+        Steps s = BY_TOKENS.get(tokens);
+        previous = s != null && s.warmedUp ? s : null;  // the step after a size's first one is counted in record
+        previousStartNs = nowNs;
     }
 
     /** One step of {@code tokens}: kernel i ran between ticks[i] and ticks[i + 1]. */
@@ -62,6 +83,10 @@ final class GpuProfile {
                     + " the first step of this size left out)%n",
                     s.steps, tokens, s.gpuNs / 1e6 / s.steps, s.hostNs / 1e6 / s.steps,
                     (s.hostNs - s.gpuNs) / 1e6 / s.steps));
+            if (s.cycles > 0) {
+                out.append(String.format("  start to next start %.3f ms/step over %d step(s): the device idle %.1f%%%n",
+                        s.cycleNs / 1e6 / s.cycles, s.cycles, 100 - 100 * (s.gpuNs / s.steps) / (s.cycleNs / s.cycles)));
+            }
             out.append(String.format("  %-60s %12s %12s %9s%n", "kernel", "calls/token", "total ms", "% step"));
             List<Map.Entry<String, double[]>> rows = new ArrayList<>(s.kernels.entrySet());
             rows.sort((a, b) -> Double.compare(b.getValue()[1], a.getValue()[1]));
@@ -76,6 +101,7 @@ final class GpuProfile {
 
     static synchronized void reset() {
         BY_TOKENS.clear();
+        previous = null;
     }
 
     private static final class Steps {
@@ -83,6 +109,8 @@ final class GpuProfile {
         long steps;
         long hostNs;
         double gpuNs;
+        long cycles;
+        long cycleNs;
         final Map<String, double[]> kernels = new LinkedHashMap<>();
     }
 }

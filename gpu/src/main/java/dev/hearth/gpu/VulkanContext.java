@@ -110,6 +110,8 @@ final class VulkanContext implements AutoCloseable, VulkanInstance.OpenContext {
     private long stepStartNs;
     private long[] stepTicks = new long[0];
     private int stepQueries;
+    /** -Dhearth.gpu.profile=steps: one timestamp at each end of a step, its recording reused (see GpuProfile). */
+    private final boolean stepsOnly = GpuProfile.stepsOnly();
 
     VulkanContext(VulkanInstance vk, int index) throws DeviceUnavailableException {
         this.vk = vk;
@@ -181,7 +183,7 @@ final class VulkanContext implements AutoCloseable, VulkanInstance.OpenContext {
             fence = lp.get(0);
             memory = VkPhysicalDeviceMemoryProperties.calloc();
             vkGetPhysicalDeviceMemoryProperties(physical, memory);
-            if (GpuProfile.wanted()) {
+            if (GpuProfile.wanted() || GpuProfile.stepsOnly()) {
                 if (props.limits().timestampComputeAndGraphics()) {
                     Vk.check(vkCreateQueryPool(device, VkQueryPoolCreateInfo.calloc(stack).sType$Default()
                             .queryType(VK_QUERY_TYPE_TIMESTAMP).queryCount(PROFILE_QUERIES), null, lp),
@@ -533,8 +535,8 @@ final class VulkanContext implements AutoCloseable, VulkanInstance.OpenContext {
             }
             queries = 0;
             if (queryPool != 0 && stepTokens > 0) {
-                vkCmdResetQueryPool(into, queryPool, 0, PROFILE_QUERIES);
-                timestamp("(start)");
+                vkCmdResetQueryPool(into, queryPool, 0, stepsOnly ? 2 : PROFILE_QUERIES);
+                writeTimestamp("(start)");
             }
         } catch (RuntimeException e) {
             recording = false;
@@ -622,15 +624,12 @@ final class VulkanContext implements AutoCloseable, VulkanInstance.OpenContext {
                 barrier(recordingInto);  // the host reads what the last commands wrote
                 barrierPending = false;
             }
+            if (stepsOnly && queries == 1) {
+                writeTimestamp("(step)");
+            }
             Vk.check(vkEndCommandBuffer(recordingInto), "vkEndCommandBuffer");
             submit(recordingInto);
-            if (queries > 1) {
-                long[] ticks = new long[queries];
-                Vk.check(vkGetQueryPoolResults(device, queryPool, 0, queries, ticks, Long.BYTES,
-                        VK_QUERY_RESULT_64_BIT | VK_QUERY_RESULT_WAIT_BIT), "vkGetQueryPoolResults");
-                stepTicks = ticks;
-                stepQueries = queries;
-            }
+            readTimestamps(queries);
             queries = 0;
         } finally {
             recording = false;
@@ -641,7 +640,22 @@ final class VulkanContext implements AutoCloseable, VulkanInstance.OpenContext {
 
     /** Runs a command buffer recorded earlier (beginReusable, then submitAndWait) once more, and waits for it. */
     void submitRecorded(VkCommandBuffer recorded) {
-        exclusive(() -> submit(recorded));
+        exclusive(() -> {
+            submit(recorded);
+            if (stepsOnly && stepTokens > 0) {
+                readTimestamps(2);  // a step's recording holds its two timestamps
+            }
+        });
+    }
+
+    private void readTimestamps(int count) {
+        if (count > 1) {
+            long[] ticks = new long[count];
+            Vk.check(vkGetQueryPoolResults(device, queryPool, 0, count, ticks, Long.BYTES,
+                    VK_QUERY_RESULT_64_BIT | VK_QUERY_RESULT_WAIT_BIT), "vkGetQueryPoolResults");
+            stepTicks = ticks;
+            stepQueries = count;
+        }
     }
 
     private void submit(VkCommandBuffer cb) {
@@ -655,11 +669,17 @@ final class VulkanContext implements AutoCloseable, VulkanInstance.OpenContext {
 
     /** Whether forward steps are being profiled (then each is recorded afresh, with its timestamps). */
     boolean profiling() {
-        return queryPool != 0;
+        return queryPool != 0 && !stepsOnly;
     }
 
     /** Under the GPU profile: a timestamp after the dispatch just recorded (the barrier behind it serializes). */
     void timestamp(String label) {
+        if (!stepsOnly) {
+            writeTimestamp(label);
+        }
+    }
+
+    private void writeTimestamp(String label) {
         if (queryPool != 0 && stepTokens > 0 && recording && queries < PROFILE_QUERIES) {
             vkCmdWriteTimestamp(recordingInto, VK_PIPELINE_STAGE_BOTTOM_OF_PIPE_BIT, queryPool, queries);
             queryLabels[queries++] = label;
@@ -672,6 +692,7 @@ final class VulkanContext implements AutoCloseable, VulkanInstance.OpenContext {
             stepTokens = tokens;
             stepStartNs = System.nanoTime();
             stepQueries = 0;
+            GpuProfile.stepStarted(tokens, stepStartNs);
         }
     }
 

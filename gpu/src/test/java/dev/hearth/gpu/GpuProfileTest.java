@@ -73,4 +73,36 @@ class GpuProfileTest {
         assertThat(tables).isEqualTo(2);
         assertThat(sum).as(report).isPositive().isLessThanOrEqualTo(gpu * 1.001 + 1e-3);
     }
+
+    /**
+     * {@code -Dhearth.gpu.profile=steps}: the decode steps reuse one recording (no kernel rows, only the step's own
+     * two timestamps), and the cycle from one step's start to the next is at least the step's GPU time.
+     */
+    @Test
+    void stepsOnlyTimesWholeReusedSteps() throws Exception {
+        GpuProfile.reset();
+        System.setProperty("hearth.gpu.profile", "steps");
+        String report;
+        try (LocalModelRunner runner = LocalModelRunner.load(Fixtures.model("qwen2-fx-Q8_0.gguf"), 1, 8, 64, 1,
+                KvPrecision.F16, 0, null, DeviceChoice.parse("vulkan", "all"))) {
+            Logits logits = runner.model().newLogits(1);
+            for (int t = 0; t < 6; t++) {
+                runner.model().forward(runner.model().newBatch().add(1 + t, t, 0, true), runner.kvCache(), logits);
+            }
+            report = GpuProfile.report();
+        } finally {
+            System.clearProperty("hearth.gpu.profile");
+            GpuProfile.reset();
+        }
+        Matcher h = HEADER.matcher(report);
+        assertThat(h.find()).as(report).isTrue();
+        assertThat(h.group(1)).as(report).isEqualTo("5");  // the first (recording) step left out
+        double gpu = Double.parseDouble(h.group(3));
+        assertThat(gpu).as(report).isPositive().isLessThanOrEqualTo(Double.parseDouble(h.group(4)));
+        assertThat(report).doesNotContain("matvec").contains("(step)");
+        Matcher c = Pattern.compile("start to next start ([\\d.]+) ms/step over (\\d+) step").matcher(report);
+        assertThat(c.find()).as(report).isTrue();
+        assertThat(Integer.parseInt(c.group(2))).as(report).isEqualTo(4);  // the last step has no next
+        assertThat(Double.parseDouble(c.group(1))).as(report).isGreaterThanOrEqualTo(gpu);
+    }
 }
