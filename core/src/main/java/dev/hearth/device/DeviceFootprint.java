@@ -101,6 +101,7 @@ public final class DeviceFootprint {
                 + buffer(attentionPartsBytes(c.numHeads(), c.headSize()))     // decode attention ranges
                 + buffer(splitPartsBytes(c, maxBatch))                        // split-K partial sums
                 + quantizedInputBytes(c, maxBatch)                            // decode's 8-bit input
+                + runTailBytes(c, maxBatch)                                   // its run tails' input, sums, counters
                 + buffer(halfInputBytes(c, maxBatch))                         // prompt products' halves
                 + buffer(16);                                                 // the unused binding
         long blocksPerSequence = (contextLength + blockSize - 1) / blockSize;
@@ -194,6 +195,17 @@ public final class DeviceFootprint {
         long rows = Math.min(maxBatch, QUANTIZED_INPUT_ROWS);
         long widest = widestProductInput(c);
         return buffer(rows * widest) + buffer(4 * rows * (widest / 32));
+    }
+
+    /**
+     * The Vulkan pass's decode run tails (GpuKernels.q8Product with a RunTail): a second 8-bit input of dim-wide rows
+     * (a residual product's tail writes it while its own input is read), each run's sum of squares, and a counter per
+     * run and output tile.
+     */
+    public static long runTailBytes(ModelConfig c, int maxBatch) {
+        long rows = Math.min(maxBatch, QUANTIZED_INPUT_ROWS);
+        return buffer(rows * c.dim()) + buffer(4 * rows * (c.dim() / 32)) * 2
+                + buffer(4L * QUANTIZED_INPUT_ROWS * (widestProductInput(c) / 32 + 1));
     }
 
     private static long buffer(long bytes) {

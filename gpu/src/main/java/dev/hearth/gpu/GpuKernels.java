@@ -83,6 +83,9 @@ final class GpuKernels {
     private static final int ATTENTION_RANGE_ROWS = DeviceFootprint.ATTENTION_RANGE_ROWS;
     /** Decode products' bindings (matvec_io.glsl): weights, x, y, up, the norm's weights, the bias. */
     private static final int MATVEC_BINDINGS = 6;
+    /** The 8-bit decode products' bindings: matvec_io.glsl's, then matvec_tail.glsl's (6 to 11). */
+    private static final int Q8_BINDINGS = 12;
+    private static final boolean RUN_TAILS = !"off".equals(System.getProperty("hearth.gpu.q8.tails"));
     /** Decode steps fold norms, biases and residual adds into their products; -Dhearth.gpu.fused=off: passes apart. */
     private static final boolean FUSED = !"off".equals(System.getProperty("hearth.gpu.fused"));
     /** -Dhearth.gpu.matvec=off sends every product to matmul.comp: the A/B switch for speed runs. */
@@ -481,8 +484,22 @@ final class GpuKernels {
      * bias is non-null, added to y where residual: {@link #takesQ8} products only.
      */
     void q8Product(GpuTensor w, QuantizedInput x, GpuBuffer bias, boolean residual, GpuBuffer y, int numOut) {
+        q8Product(w, x, null, 0, bias, residual, y, numOut, null);
+    }
+
+    /**
+     * The same, where {@code rmsPartials} is non-null over an input that a run tail quantized without the norm's RMS
+     * (RMSP: the RMS of each row from the tail's sums of squares, {@code eps} as the norm's), and where {@code tail}
+     * is non-null ending in that tail ({@link #runTails}).
+     */
+    void q8Product(GpuTensor w, QuantizedInput x, GpuBuffer rmsPartials, float eps, GpuBuffer bias, boolean residual,
+            GpuBuffer y, int numOut, RunTail tail) {
         if (!takesQ8(w, numOut)) {
             throw new IllegalArgumentException("no 8-bit decode product for " + w.type() + " x " + numOut + " here");
+        }
+        if (tail != null && (!runTails() || w.rows() % 32 != 0 || (!tail.glu() && !residual)
+                || (!tail.glu() && rmsPartials != null))) {
+            throw new IllegalArgumentException("no run tail for " + w.rows() + " rows here");
         }
         int outs = matvecOuts(numOut);
         String shader = switch (w.type()) {
@@ -490,12 +507,28 @@ final class GpuKernels {
             case Q6_K -> "matvec_q6k_q8.comp";
             default -> "matvec_q4_0_q8.comp";
         };
+        boolean glu = tail != null && tail.glu();
         String shape = matvecShape(w, q8Workgroup(w), outs, false, false, bias != null, residual) + ";UNROLL "
-                + MATVEC_UNROLL + "u";
-        GpuBuffer[] b = {w.buffer(), x.values(), y, x.scales(), unused, orUnused(bias)};
-        perRow(pipeline(shader, shape, MATVEC_BINDINGS), b,
-                new int[] {w.rows(), w.cols(), numOut, (int) w.rowBytes(), 0}, ceilDiv(w.rows(), MATVEC_ROWS),
-                ceilDiv(numOut, outs));
+                + MATVEC_UNROLL + "u;RMSP " + (rmsPartials != null ? 1 : 0) + ";QOUT " + (tail != null && !glu ? 1 : 0)
+                + ";GLUOUT " + (glu ? 1 : 0) + ";ARRIVALS " + 32 / MATVEC_ROWS * (glu ? 2 : 1) + "u";
+        GpuBuffer[] b = {w.buffer(), x.values(), y, x.scales(), unused, orUnused(bias),
+                tail == null ? unused : glu ? tail.gate() : tail.norm(),
+                tail == null ? unused : tail.counters(),
+                tail == null ? unused : tail.out().values(),
+                tail == null ? unused : tail.out().scales(),
+                rmsPartials != null ? rmsPartials : tail != null && !glu ? tail.partials() : unused,
+                glu ? tail.up() : unused};
+        perRow(pipeline(shader, shape, Q8_BINDINGS), b,
+                new int[] {w.rows(), w.cols(), numOut, (int) w.rowBytes(), Float.floatToRawIntBits(eps)},
+                ceilDiv(w.rows(), MATVEC_ROWS), ceilDiv(numOut, outs));
+    }
+
+    /**
+     * Whether 8-bit decode products may end in run tails (matvec_tail.glsl: the next product's input quantized by the
+     * product itself, no quantize pass; three passes fewer a dense layer); -Dhearth.gpu.q8.tails=off keeps the passes.
+     */
+    boolean runTails() {
+        return q8 && RUN_TAILS && 32 % MATVEC_ROWS == 0;
     }
 
     /** Output rows a decode workgroup sums: the smallest of 1, 2, 4 or 8 that holds numOut (fewer accumulators). */

@@ -583,6 +583,159 @@ class ShaderKernelsTest {
         }
     }
 
+    /**
+     * Run tails (matvec_tail.glsl, RunTail): a residual product writes the next product's 8-bit input itself (its
+     * output times the next norm's weights, a run of 32 at a time, each run's sum of squares beside it), the product
+     * after it applies the norm's RMS from those sums (RMSP), and the gate and up products, two dispatches with no
+     * barrier between, write the SwiGLU's 8-bit input for down. Each product against the dequantized weights times
+     * the bytes it read, each tail's values within half a step of what it quantizes, the sums of squares against y,
+     * over one output, a part tile and two output tiles; run twice, every counter back at zero after.
+     */
+    @ParameterizedTest
+    @EnumSource(names = {"Q4_K", "Q6_K", "Q4_0"})
+    void runTailsChainEightBitProductsWithoutQuantizePasses(GgmlType type) throws DeviceUnavailableException {
+        GpuKernels q8 = new GpuKernels(ctx);
+        q8.useQ8(true);
+        assertThat(q8.runTails()).isTrue();
+        int dim = 256;
+        int ffn = 512;
+        int outRows = 37;
+        float eps = 1e-5f;
+        // two output tiles where decode products take that many rows (lavapipe; the matrix units take over at 9)
+        int most = q8.fusesDecode(GpuKernels.MATVEC_OUTS + 1) ? GpuKernels.MATVEC_OUTS + 1 : GpuKernels.MATVEC_OUTS;
+        for (int numOut : new int[] {1, 3, most}) {
+            String where = type + " numOut " + numOut;
+            WeightMatrix producer = matrix(type, dim, dim);  // a residual product: x += P q
+            WeightMatrix gate = matrix(type, ffn, dim);
+            WeightMatrix up = matrix(type, ffn, dim);
+            WeightMatrix consumer = matrix(type, outRows, dim);  // reads the producer's tail, RMSP
+            GpuTensor pt = GpuTensor.upload(ctx, producer);
+            GpuTensor gt = GpuTensor.upload(ctx, gate);
+            GpuTensor ut = GpuTensor.upload(ctx, up);
+            GpuTensor ct = GpuTensor.upload(ctx, consumer);
+            float[] x = gaussian(numOut * dim);
+            float[] y0 = gaussian(numOut * dim);
+            float[] gamma = gaussian(dim);
+            float[] firstX = gaussian(numOut * dim);  // round 0's input: round 1 must not see its results
+            QuantizedInput in = QuantizedInput.allocate(ctx, numOut, ffn);
+            QuantizedInput next = QuantizedInput.allocate(ctx, numOut, dim);
+            QuantizedInput glu = QuantizedInput.allocate(ctx, numOut, ffn);
+            GpuBuffer partials = ctx.hostBuffer(4L * numOut * dim / 32, "sums of squares");
+            GpuBuffer counters = floats(new float[GpuKernels.MATVEC_OUTS * ffn / 32]);  // zero bits
+            GpuBuffer xb = floats(firstX);
+            GpuBuffer gammaB = floats(gamma);
+            GpuBuffer y = floats(y0);
+            GpuBuffer consumed = ctx.hostBuffer(4L * numOut * outRows, "consumer out");
+            GpuBuffer hidden = ctx.hostBuffer(4L * numOut * ffn, "gate out");
+            GpuBuffer hiddenUp = ctx.hostBuffer(4L * numOut * ffn, "up out");
+            for (int round = 0; round < 2; round++) {
+                if (round == 1) {
+                    y.write(y0, 0, 0, y0.length);
+                    xb.write(x, 0, 0, x.length);
+                }
+                RunTail swiglu = RunTail.swiglu(hidden, hiddenUp, glu, counters);
+                run(() -> {
+                    q8.quantize(xb, null, GpuKernels.Input.PLAIN, 0, in, numOut, dim);
+                    q8.q8Product(pt, in, null, 0, null, true, y, numOut,
+                            RunTail.normed(gammaB, next, partials, counters));
+                    q8.q8Product(ct, next, partials, eps, null, false, consumed, numOut, null);
+                    q8.independent();
+                    q8.q8Product(gt, next, partials, eps, null, false, hidden, numOut, swiglu);
+                    q8.independent();
+                    q8.q8Product(ut, next, partials, eps, null, false, hiddenUp, numOut, swiglu);
+                });
+            }
+            assertThat(read(counters, GpuKernels.MATVEC_OUTS * ffn / 32)).as(where + " counters").containsOnly(0f);
+            float[] inQ = dequantizedInput(in, numOut, dim);
+            float[] yGot = read(y, numOut * dim);
+            float[] wf = dequantized(producer);
+            for (int o = 0; o < numOut; o++) {
+                for (int r = 0; r < dim; r++) {
+                    assertDot(yGot[o * dim + r] - y0[o * dim + r], wf, r * dim, inQ, o * dim, dim,
+                            where + " producer out " + o + " row " + r);
+                }
+            }
+            // the producer's tail: y times gamma, quantized by runs, and each run's sum of squares of y
+            float[] expectNext = new float[numOut * dim];
+            for (int i = 0; i < expectNext.length; i++) {
+                expectNext[i] = yGot[i] * gamma[i % dim];
+            }
+            float[] nextQ = assertQuantized(next, expectNext, numOut, dim, where + " residual tail");
+            float[] sums = read(partials, numOut * dim / 32);
+            float[] rms = new float[numOut];
+            for (int o = 0; o < numOut; o++) {
+                double all = 0;
+                for (int run = 0; run < dim / 32; run++) {
+                    double sq = 0;
+                    for (int i = 0; i < 32; i++) {
+                        double v = yGot[o * dim + run * 32 + i];
+                        sq += v * v;
+                    }
+                    all += sq;
+                    assertThat((double) sums[o * dim / 32 + run]).as(where + " run sum " + o + "," + run)
+                            .isCloseTo(sq, org.assertj.core.data.Offset.offset(sq * 1e-5 + 1e-6));
+                }
+                rms[o] = (float) (1 / Math.sqrt(all / dim + eps));
+            }
+            // RMSP: the consumer's sums times the norm's RMS, from the tail's sums
+            float[] got = read(consumed, numOut * outRows);
+            float[] cf = dequantized(consumer);
+            for (int o = 0; o < numOut; o++) {
+                for (int r = 0; r < outRows; r++) {
+                    assertDot(got[o * outRows + r] / rms[o], cf, r * dim, nextQ, o * dim, dim,
+                            where + " RMSP out " + o + " row " + r);
+                }
+            }
+            float[] h = read(hidden, numOut * ffn);
+            float[] u = read(hiddenUp, numOut * ffn);
+            float[] gf = dequantized(gate);
+            float[] uf = dequantized(up);
+            float[] expectGlu = new float[numOut * ffn];
+            for (int o = 0; o < numOut; o++) {
+                for (int r = 0; r < ffn; r++) {
+                    int at = o * ffn + r;
+                    assertDot(h[at] / rms[o], gf, r * dim, nextQ, o * dim, dim, where + " gate out " + o + " row " + r);
+                    assertDot(u[at] / rms[o], uf, r * dim, nextQ, o * dim, dim, where + " up out " + o + " row " + r);
+                    expectGlu[at] = h[at] / (1 + (float) Math.exp(-h[at])) * u[at];
+                }
+            }
+            assertQuantized(glu, expectGlu, numOut, ffn, where + " SwiGLU tail");
+        }
+    }
+
+    /** The values of an 8-bit input, dequantized (numOut rows of cols). */
+    private static float[] dequantizedInput(QuantizedInput qi, int numOut, int cols) {
+        float[] words = read(qi.values(), numOut * cols / 4);
+        float[] scales = read(qi.scales(), numOut * cols / 32);
+        float[] out = new float[numOut * cols];
+        for (int at = 0; at < out.length; at++) {
+            int q = (byte) (Float.floatToRawIntBits(words[at / 4]) >>> (8 * (at % 4)));
+            out[at] = q * scales[at / 32];
+        }
+        return out;
+    }
+
+    /** Each run's scale its largest magnitude over 127 and each value within half a step of expected; the values. */
+    private static float[] assertQuantized(QuantizedInput qi, float[] expected, int numOut, int cols, String where) {
+        float[] got = dequantizedInput(qi, numOut, cols);
+        float[] scales = read(qi.scales(), numOut * cols / 32);
+        for (int run = 0; run < numOut * cols / 32; run++) {
+            float amax = 0;
+            for (int i = 0; i < 32; i++) {
+                amax = Math.max(amax, Math.abs(expected[run * 32 + i]));
+            }
+            float d = scales[run];
+            assertThat(d).as(where + " scale of run " + run)
+                    .isCloseTo(amax / 127, org.assertj.core.data.Offset.offset(amax * 1e-4f + 1e-7f));
+            for (int i = 0; i < 32; i++) {
+                int at = run * 32 + i;
+                assertThat(got[at]).as(where + " value " + at).isCloseTo(expected[at],
+                        org.assertj.core.data.Offset.offset(d * 0.5001f + Math.abs(expected[at]) * 1e-4f + 1e-6f));
+            }
+        }
+        return got;
+    }
+
     /** What a fused decode product folds in. */
     private enum Fold {
         NORM, NORM_BIAS, RESIDUAL, GLU_RESIDUAL;

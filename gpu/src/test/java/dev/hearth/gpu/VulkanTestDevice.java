@@ -33,4 +33,9 @@ public final class VulkanTestDevice {
     public static boolean takesEightBitActivations(dev.hearth.model.LayerRangePass pass) {
         return ((VulkanForwardPass) pass).q8Products();
     }
+
+    /** Whether a Vulkan pass's single-row decode steps chain their 8-bit products through run tails (RunTail). */
+    public static boolean chainsRunTails(dev.hearth.model.LayerRangePass pass) {
+        return ((VulkanForwardPass) pass).chainsRunTails(1);
+    }
 }

@@ -129,6 +129,9 @@ class VulkanFidelityTest {
                         (length + KvCache.DEFAULT_BLOCK_SIZE - 1) / KvCache.DEFAULT_BLOCK_SIZE);
                 var pass = device.open(model.config(), model.weights(), kv, 8, c.cpuLayers(), 0);
                 assertThat(VulkanTestDevice.takesEightBitActivations(pass)).as("8-bit activations").isEqualTo(eightBit);
+                // every product of these fixtures takes 8-bit activations: decode chains them through run tails
+                assertThat(VulkanTestDevice.chainsRunTails(pass)).as("run tails")
+                        .isEqualTo(eightBit && !"off".equals(System.getProperty("hearth.gpu.q8.tails")));
                 model.runSplit(pass);
                 assertThat(model.device()).startsWith(c.cpuLayers() == 0 ? "vulkan:" : "cpu + vulkan:");
                 PromptLogitsCheck check = (where, position, lg, row) -> {

@@ -3,7 +3,8 @@
 // one run a block), with matvec_q4_0.comp's layout of the work and of the loads (an invocation a whole 18-byte block,
 // read as two 16-byte loads shifted into place): each word of four nibbles one packed 4 x 8-bit dot with four
 // activation bytes, and the -8 of each value one more with ones, shared by the rows: d * dx * (dot(q, x) - 8 * sum(x)).
-// Bindings as matvec_q4k_q8.comp's. The host defines WG, NR, MAXOUT, SUBGROUPS, UNROLL, BIAS and RESID (GLU and NORM 0).
+// Bindings as matvec_q4k_q8.comp's. The host defines WG, NR, MAXOUT, SUBGROUPS, UNROLL, BIAS, RESID and
+// the run tail's RMSP, QOUT, GLUOUT and ARRIVALS (GLU and NORM 0).
 #extension GL_EXT_control_flow_attributes : require
 #extension GL_EXT_spirv_intrinsics : require
 #if SUBGROUPS
@@ -17,6 +18,9 @@ layout(std430, binding = 3) readonly buffer Xd { float xd[]; };
 #include "matvec_io.glsl"
 
 #include "matvec_reduce.glsl"
+#if QOUT || GLUOUT
+#include "matvec_tail.glsl"
+#endif
 
 #include "q4_0_block.glsl"
 
@@ -79,4 +83,7 @@ void main() {
         }
     }
     reduceAndStore(acc, tid, firstRow, firstOut, outs);
+#if QOUT || GLUOUT
+    runTail(firstRow, firstOut, outs);
+#endif
 }

@@ -7,8 +7,9 @@
 // float kernel converts and multiplies each value), and the sub-block's min term takes the sum of those bytes, one
 // more dot with ones: about 2 instructions a value against 8, and 16 bytes of input read for 16 values against 64.
 // The weights' 32-value sub-blocks are the activations' runs. Bindings: W (0), the activation words (1), y (2), their
-// scales (3), a bias (5) as matvec_io.glsl's BIAS; RESID as there. The host defines WG, NR, MAXOUT, SUBGROUPS, UNROLL,
-// BIAS and RESID (GLU and NORM 0: quantize_q8.comp applied them).
+// scales (3), a bias (5) as matvec_io.glsl's BIAS; RESID and RMSP as there; QOUT or GLUOUT end in matvec_tail.glsl's
+// run tail (bindings 6 to 11). The host defines WG, NR, MAXOUT, SUBGROUPS, UNROLL, BIAS, RESID, RMSP, QOUT, GLUOUT and
+// ARRIVALS (GLU and NORM 0: quantize_q8.comp or a run tail applied them).
 #extension GL_EXT_control_flow_attributes : require
 #extension GL_EXT_spirv_intrinsics : require
 #if SUBGROUPS
@@ -22,6 +23,9 @@ layout(std430, binding = 3) readonly buffer Xd { float xd[]; };
 #include "matvec_io.glsl"
 
 #include "matvec_reduce.glsl"
+#if QOUT || GLUOUT
+#include "matvec_tail.glsl"
+#endif
 
 #include "dot4.glsl"
 
@@ -89,4 +93,7 @@ void main() {
         }
     }
     reduceAndStore(acc, tid, firstRow, firstOut, outs);
+#if QOUT || GLUOUT
+    runTail(firstRow, firstOut, outs);
+#endif
 }

@@ -4,7 +4,8 @@
 // one 128-value half of a super-block, 32 values in 4 runs of 8 (each inside one 16-value scale and one activation
 // run). Each word of four 6-bit values (0..63) is one packed 4 x 8-bit dot with four activation bytes, and the -32 of
 // each value one more with ones, shared by the rows: scale * d * (dot(q, x) - 32 * sum(x)). Bindings as
-// matvec_q4k_q8.comp's. The host defines WG, NR, MAXOUT, SUBGROUPS, BIAS and RESID (GLU and NORM 0).
+// matvec_q4k_q8.comp's. The host defines WG, NR, MAXOUT, SUBGROUPS, BIAS, RESID and the run tail's
+// RMSP, QOUT, GLUOUT and ARRIVALS (GLU and NORM 0).
 #extension GL_EXT_control_flow_attributes : require
 #extension GL_EXT_spirv_intrinsics : require
 #if SUBGROUPS
@@ -19,6 +20,9 @@ layout(std430, binding = 3) readonly buffer Xd { vec4 xd[]; };
 #include "matvec_io.glsl"
 
 #include "matvec_reduce.glsl"
+#if QOUT || GLUOUT
+#include "matvec_tail.glsl"
+#endif
 
 #include "dot4.glsl"
 
@@ -103,4 +107,7 @@ void main() {
         }
     }
     reduceAndStore(acc, tid, firstRow, firstOut, outs);
+#if QOUT || GLUOUT
+    runTail(firstRow, firstOut, outs);
+#endif
 }

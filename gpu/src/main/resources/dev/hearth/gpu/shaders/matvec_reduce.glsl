@@ -4,7 +4,7 @@
 // rows and outputs in range, as matvec_io.glsl's defines say. The includer declares WG, NR, MAXOUT and SUBGROUPS,
 // includes matvec_io.glsl first, and enables GL_EXT_control_flow_attributes (constant loops are unrolled: an
 // accumulator array indexed in a loop that is not would live in local memory).
-#if NORM
+#if NORM || RMSP
 #define SUMS (NR * MAXOUT + MAXOUT)
 #else
 #define SUMS (NR * MAXOUT)
@@ -13,7 +13,7 @@ shared float partial[SUMS][WG];  // per subgroup (SUBGROUPS 1) or per invocation
 
 // the finished sum s of weight row `row` for output row o (of this workgroup's), given the workgroup's sum of squares
 void store(float s, float squaresSum, uint row, uint o) {
-#if NORM
+#if NORM || RMSP
     s *= inversesqrt(squaresSum / float(p.cols) + p.eps);
 #endif
 #if BIAS
@@ -28,12 +28,15 @@ void store(float s, float squaresSum, uint row, uint o) {
 }
 
 void reduceAndStore(float acc[NR * MAXOUT], uint tid, uint firstRow, uint firstOut, uint outs) {
+#if RMSP
+    inputSquares();
+#endif
 #if SUBGROUPS
     [[unroll]] for (uint i = 0u; i < NR * MAXOUT; i++) {
         float s = subgroupAdd(acc[i]);
         if (subgroupElect()) { partial[i][gl_SubgroupID] = s; }
     }
-#if NORM
+#if NORM || RMSP
     [[unroll]] for (uint o = 0u; o < MAXOUT; o++) {
         float s = subgroupAdd(squares[o]);
         if (subgroupElect()) { partial[NR * MAXOUT + o][gl_SubgroupID] = s; }
@@ -48,7 +51,7 @@ void reduceAndStore(float acc[NR * MAXOUT], uint tid, uint firstRow, uint firstO
             float sq = 0.0;
             for (uint i = 0u; i < gl_NumSubgroups; i++) {
                 s += partial[tid][i];
-#if NORM
+#if NORM || RMSP
                 sq += partial[NR * MAXOUT + o][i];
 #endif
             }
@@ -57,7 +60,7 @@ void reduceAndStore(float acc[NR * MAXOUT], uint tid, uint firstRow, uint firstO
     }
 #else
     [[unroll]] for (uint i = 0u; i < NR * MAXOUT; i++) { partial[i][tid] = acc[i]; }
-#if NORM
+#if NORM || RMSP
     [[unroll]] for (uint o = 0u; o < MAXOUT; o++) { partial[NR * MAXOUT + o][tid] = squares[o]; }
 #endif
     barrier();
@@ -70,7 +73,7 @@ void reduceAndStore(float acc[NR * MAXOUT], uint tid, uint firstRow, uint firstO
     if (tid < NR * MAXOUT) {
         uint r = tid / MAXOUT;
         uint o = tid % MAXOUT;
-#if NORM
+#if NORM || RMSP
         float sq = partial[NR * MAXOUT + o][0];
 #else
         float sq = 0.0;
