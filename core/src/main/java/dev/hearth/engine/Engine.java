@@ -44,7 +44,9 @@ public final class Engine implements AutoCloseable {
         int budget = runner.maxBatchTokens();
         this.scheduler = new Scheduler(runner.maxSequences(), budget, runner.kvBlocks());
         this.batch = new StepBatch(budget);
-        this.logits = new float[Math.min(budget, runner.maxSequences()) * runner.vocabularySize()];
+        int logitsLength = Math.min(budget, runner.maxSequences()) * runner.vocabularySize();
+        float[] own = runner.logitsArray();
+        this.logits = own != null && own.length >= logitsLength ? own : new float[logitsLength];
         this.thread = Thread.ofPlatform().name("hearth-engine-" + options.name()).daemon().start(this::loop);
     }
 

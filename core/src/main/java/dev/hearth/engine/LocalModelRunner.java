@@ -259,7 +259,14 @@ public final class LocalModelRunner implements ModelRunner {
             batch.add(plan.token(row), plan.position(row), slot, plan.needsLogits(row));
         }
         model.forward(batch, kv, logits);
-        System.arraycopy(logits.values(), 0, out, 0, logits.rows() * logits.vocabSize());
+        if (out != logits.values()) {
+            System.arraycopy(logits.values(), 0, out, 0, logits.rows() * logits.vocabSize());
+        }
+    }
+
+    @Override
+    public float[] logitsArray() {
+        return logits.values();
     }
 
     @Override

@@ -42,6 +42,15 @@ public interface ModelRunner extends AutoCloseable {
      */
     void forward(StepBatch plan, float[] logits);
 
+    /**
+     * The array this runner's forward passes write their logits into anyway (rows of vocabularySize, at least
+     * min(maxBatchTokens, maxSequences) of them), for the engine to pass to {@link #forward} and read in place: one
+     * copy of every step's logits fewer (64 rows of a 152k vocabulary are 39 MB a step); null where there is none.
+     */
+    default float[] logitsArray() {
+        return null;
+    }
+
     /** The slot's sequence finished or was cancelled (its blocks were already given back to {@link #kvBlocks()}). */
     void releaseSlot(int slot);
 

@@ -1,6 +1,8 @@
 package dev.hearth.kernel;
 
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
@@ -10,6 +12,7 @@ import jdk.incubator.vector.VectorSpecies;
  */
 public final class VectorOps {
     static final VectorSpecies<Float> SPECIES = FloatVector.SPECIES_PREFERRED;
+    private static final VectorSpecies<Integer> INT_SPECIES = IntVector.SPECIES_PREFERRED;
 
     private VectorOps() {}
 
@@ -118,8 +121,53 @@ public final class VectorOps {
         }
     }
 
-    /** Index (relative to off) of the largest of x[off .. off + n); the lowest index on ties. */
+    /**
+     * Index (relative to off) of the largest of x[off .. off + n); the lowest index on ties; as {@link #argmaxScalar}
+     * (a NaN never wins unless it is first). One pass: each lane keeps its largest value and where it was, then the
+     * lanes are merged. Sampling runs on the engine thread between a GPU's decode steps, over rows of up to 152k
+     * logits.
+     */
     public static int argmax(float[] x, int off, int n) {
+        int lanes = SPECIES.length();
+        if (n < 4 * lanes || INT_SPECIES.length() != lanes) {
+            return argmaxScalar(x, off, n);
+        }
+        int upper = SPECIES.loopBound(n);
+        FloatVector best = FloatVector.fromArray(SPECIES, x, off);
+        IntVector at = IntVector.zero(INT_SPECIES).addIndex(1);
+        IntVector bestAt = at;
+        IntVector step = IntVector.broadcast(INT_SPECIES, lanes);
+        for (int i = lanes; i < upper; i += lanes) {
+            FloatVector v = FloatVector.fromArray(SPECIES, x, off + i);
+            at = at.add(step);
+            VectorMask<Float> larger = v.compare(VectorOperators.GT, best);
+            best = best.blend(v, larger);
+            bestAt = bestAt.blend(at, larger.cast(INT_SPECIES));
+        }
+        if (best.test(VectorOperators.IS_NAN).anyTrue()) {
+            return argmaxScalar(x, off, n);  // a lane that began at a NaN never moved: the scalar loop's rule
+        }
+        float value = best.lane(0);
+        int index = bestAt.lane(0);
+        for (int l = 1; l < lanes; l++) {
+            float v = best.lane(l);
+            int a = bestAt.lane(l);
+            if (v > value || (v == value && a < index)) {
+                value = v;
+                index = a;
+            }
+        }
+        for (int i = upper; i < n; i++) {
+            if (x[off + i] > value) {
+                value = x[off + i];
+                index = i;
+            }
+        }
+        return index;
+    }
+
+    /** The scalar twin of {@link #argmax}. */
+    public static int argmaxScalar(float[] x, int off, int n) {
         int best = 0;
         float bestValue = x[off];
         for (int i = 1; i < n; i++) {

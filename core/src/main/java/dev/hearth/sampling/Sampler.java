@@ -1,5 +1,6 @@
 package dev.hearth.sampling;
 
+import dev.hearth.kernel.VectorOps;
 import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.List;
@@ -84,7 +85,8 @@ public final class Sampler {
         }
         int token;
         if (params.isGreedy()) {
-            token = c.identity ? Selection.argMax(c.logits, c.size) : c.ids[Selection.argBest(c.ids, c.logits, 0, c.size)];
+            token = c.identity ? VectorOps.argmax(c.logits, 0, c.size)
+                    : c.ids[Selection.argBest(c.ids, c.logits, 0, c.size)];
         } else {
             token = pick(c);
         }

@@ -127,19 +127,6 @@ final class Selection {
         }
     }
 
-    /** Index of the largest value in [0, n), lowest index on ties. */
-    static int argMax(float[] values, int n) {
-        int best = 0;
-        float bestValue = values[0];
-        for (int i = 1; i < n; i++) {
-            if (values[i] > bestValue) {
-                bestValue = values[i];
-                best = i;
-            }
-        }
-        return best;
-    }
-
     /** Index of the best entry in [from, to). */
     static int argBest(int[] ids, float[] values, int from, int to) {
         int best = from;

@@ -1,5 +1,6 @@
 package dev.hearth.sampling;
 
+import dev.hearth.kernel.VectorOps;
 import java.util.List;
 
 /** Picks the next token of one sequence from its logits row. One instance per sequence (it may keep state). */
@@ -22,16 +23,6 @@ public interface TokenSampler {
 
     /** Greedy: the highest logit, the lowest id on ties. */
     static TokenSampler greedy() {
-        return (logits, offset, n, history, len) -> {
-            int best = 0;
-            float bestValue = logits[offset];
-            for (int i = 1; i < n; i++) {
-                if (logits[offset + i] > bestValue) {
-                    bestValue = logits[offset + i];
-                    best = i;
-                }
-            }
-            return best;
-        };
+        return (logits, offset, n, history, len) -> VectorOps.argmax(logits, offset, n);
     }
 }

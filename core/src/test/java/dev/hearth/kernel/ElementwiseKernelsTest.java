@@ -136,4 +136,54 @@ class ElementwiseKernelsTest {
         assertThat(val[0] + val[1] + val[2]).isCloseTo(1f, within(1e-6f));
         assertThat(VectorOps.argmax(x, 0, 5)).isEqualTo(4);
     }
+
+    /**
+     * The vector argmax against its scalar twin: vocabulary-sized rows at offsets, the largest in the vector body,
+     * in the tail and first, ties (the lowest index wins, also between 0.0 and -0.0), all equal, and NaNs (the
+     * scalar rule: a NaN wins only when it is first).
+     */
+    @Test
+    void argmaxMatchesItsScalarTwin() {
+        java.util.SplittableRandom r = new java.util.SplittableRandom(7);
+        for (int n : new int[] {1, 7, 63, 64, 65, 151_936}) {
+            float[] x = new float[n + 5];
+            for (int i = 0; i < x.length; i++) {
+                x[i] = (float) r.nextGaussian();
+            }
+            for (int place : new int[] {0, n / 2, n - 1}) {
+                float[] y = x.clone();
+                y[2 + place] = 100f;
+                assertThat(VectorOps.argmax(y, 2, n)).as(n + " at " + place).isEqualTo(place)
+                        .isEqualTo(VectorOps.argmaxScalar(y, 2, n));
+                if (place > 0) {
+                    y[2 + place / 2] = 100f;  // a tie before it: the lower index
+                    assertThat(VectorOps.argmax(y, 2, n)).isEqualTo(place / 2)
+                            .isEqualTo(VectorOps.argmaxScalar(y, 2, n));
+                }
+            }
+            float[] same = new float[n];
+            assertThat(VectorOps.argmax(same, 0, n)).isZero();
+            if (n > 3) {
+                float[] zeros = new float[n];
+                java.util.Arrays.fill(zeros, -1f);
+                zeros[n - 2] = -0.0f;
+                zeros[n - 1] = 0.0f;
+                assertThat(VectorOps.argmax(zeros, 0, n)).isEqualTo(VectorOps.argmaxScalar(zeros, 0, n))
+                        .isEqualTo(n - 2);
+                float[] nan = x.clone();
+                nan[n / 2] = Float.NaN;
+                assertThat(VectorOps.argmax(nan, 0, n)).isEqualTo(VectorOps.argmaxScalar(nan, 0, n));
+                nan[0] = Float.NaN;
+                assertThat(VectorOps.argmax(nan, 0, n)).isZero().isEqualTo(VectorOps.argmaxScalar(nan, 0, n));
+                int lanes = VectorOps.SPECIES.length();
+                if (n > 2 * lanes) {  // a NaN in a lane's first place, that lane's later value the largest
+                    float[] stuck = x.clone();
+                    stuck[1] = Float.NaN;
+                    stuck[lanes + 1] = 100f;
+                    assertThat(VectorOps.argmax(stuck, 0, n)).isEqualTo(lanes + 1)
+                            .isEqualTo(VectorOps.argmaxScalar(stuck, 0, n));
+                }
+            }
+        }
+    }
 }
