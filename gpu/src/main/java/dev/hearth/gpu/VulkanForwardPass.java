@@ -150,7 +150,7 @@ final class VulkanForwardPass implements LayerRangePass {
         long counterBytes = 4L * DeviceFootprint.QUANTIZED_INPUT_ROWS * (DeviceFootprint.widestProductInput(c) / 32 + 1);
         runCounters = ctx.deviceBuffer(counterBytes, "run counters");
         try (Arena arena = Arena.ofConfined()) {
-            ctx.upload(runCounters, arena.allocate(counterBytes), 0);  // zero: every tail leaves its counter so
+            ctx.upload(runCounters, arena.allocate(counterBytes), 0);  // zero; each tail sets its run's back to zero
         }
         int half = c.rotaryDims() / 2;
         tokens = new StepInput(ctx, 4L * maxBatch, "tokens");
@@ -193,11 +193,12 @@ final class VulkanForwardPass implements LayerRangePass {
         return firstLayer;
     }
 
-    /** Whether this pass's decode products take 8-bit activations where their weights allow. */
+    /** Whether this pass's decode steps of n rows chain their 8-bit products through run tails (RunTail). */
     boolean chainsRunTails(int n) {
         return fusedDecode(n) && chainedDecode(n);
     }
 
+    /** Whether this pass's decode products take 8-bit activations where their weights allow. */
     boolean q8Products() {
         return k.q8Products();
     }
