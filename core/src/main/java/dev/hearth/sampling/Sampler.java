@@ -78,6 +78,15 @@ public final class Sampler {
 
     /** As {@link #sample(float[])}, for the row of logits at {@code logits[offset..offset + vocabSize)}. */
     public int sample(float[] logits, int offset) {
+        if (steps.isEmpty() && params.isGreedy()) {  // nothing to change or reorder: the argmax of the row in place
+            if (logits.length - offset < vocabSize) {
+                throw new IllegalArgumentException("logits has " + (logits.length - offset) + " entries from offset "
+                        + offset + ", vocabulary has " + vocabSize);
+            }
+            int token = VectorOps.argmax(logits, offset, vocabSize);
+            history.add(token);
+            return token;
+        }
         Candidates c = candidates;
         c.reset(logits, offset);
         for (SamplingStep step : steps) {
@@ -94,7 +103,10 @@ public final class Sampler {
         return token;
     }
 
-    /** The candidates left after the last {@link #sample}: for tests and diagnostics. */
+    /**
+     * The candidates left after the last {@link #sample} that ran steps (a greedy pick with none reads the logits in
+     * place and leaves them as they were): for tests and diagnostics.
+     */
     public Candidates lastCandidates() {
         return candidates;
     }
