@@ -166,6 +166,32 @@ public final class VectorOps {
         return index;
     }
 
+    /**
+     * The first index i in [from, to) with x[i] > threshold (a NaN never is), else {@code to}: a vector compare a
+     * step, so that a scan that almost never stops (top-k's heap over a vocabulary) costs a fraction of a scalar loop.
+     */
+    public static int firstAbove(float[] x, int from, int to, float threshold) {
+        int lanes = SPECIES.length();
+        int i = from;
+        for (; i + lanes <= to; i += lanes) {
+            VectorMask<Float> above = FloatVector.fromArray(SPECIES, x, i).compare(VectorOperators.GT, threshold);
+            if (above.anyTrue()) {
+                return i + above.firstTrue();
+            }
+        }
+        return firstAboveScalar(x, i, to, threshold);
+    }
+
+    /** The scalar twin of {@link #firstAbove}. */
+    public static int firstAboveScalar(float[] x, int from, int to, float threshold) {
+        for (int i = from; i < to; i++) {
+            if (x[i] > threshold) {
+                return i;
+            }
+        }
+        return to;
+    }
+
     /** The scalar twin of {@link #argmax}. */
     public static int argmaxScalar(float[] x, int off, int n) {
         int best = 0;

@@ -1,5 +1,7 @@
 package dev.hearth.sampling;
 
+import dev.hearth.kernel.VectorOps;
+
 /**
  * Partial selection and sorting over parallel (id, value, payload) arrays (the payload moves with its entry), in the total order "value descending, then id
  * ascending". Quickselect (expected O(n)) puts the k best entries first without sorting the rest; the sort is only
@@ -94,36 +96,39 @@ final class Selection {
      * order, by one pass with a min-heap whose root is the worst entry kept.
      */
     static void heapTop(float[] values, int n, int k, int[] heapIds, float[] heapValues) {
-        int count = 0;
-        for (int i = 0; i < n; i++) {
+        int filled = Math.min(k, n);
+        for (int i = 0; i < filled; i++) {
             float v = values[i];
-            if (count < k) {
-                int j = count++;
-                while (j > 0) { // sift up: parent must be worse-or-equal than child
-                    int parent = (j - 1) >>> 1;
-                    if (!before(heapValues[parent], heapIds[parent], v, i)) break;
-                    heapValues[j] = heapValues[parent];
-                    heapIds[j] = heapIds[parent];
-                    j = parent;
-                }
-                heapValues[j] = v;
-                heapIds[j] = i;
-            } else if (v > heapValues[0]) { // ties lose: the root has the lower id
-                int j = 0;
-                while (true) { // sift down from the root
-                    int child = 2 * j + 1;
-                    if (child >= k) break;
-                    if (child + 1 < k && before(heapValues[child], heapIds[child], heapValues[child + 1], heapIds[child + 1])) {
-                        child++;
-                    }
-                    if (!before(v, i, heapValues[child], heapIds[child])) break;
-                    heapValues[j] = heapValues[child];
-                    heapIds[j] = heapIds[child];
-                    j = child;
-                }
-                heapValues[j] = v;
-                heapIds[j] = i;
+            int j = i;
+            while (j > 0) { // sift up: parent must be worse-or-equal than child
+                int parent = (j - 1) >>> 1;
+                if (!before(heapValues[parent], heapIds[parent], v, i)) break;
+                heapValues[j] = heapValues[parent];
+                heapIds[j] = heapIds[parent];
+                j = parent;
             }
+            heapValues[j] = v;
+            heapIds[j] = i;
+        }
+        // then only values above the root enter (ties lose: the root has the lower id), and almost none are: the
+        // vector scan skips whole runs of them
+        for (int i = VectorOps.firstAbove(values, filled, n, heapValues[0]); i < n;
+                i = VectorOps.firstAbove(values, i + 1, n, heapValues[0])) {
+            float v = values[i];
+            int j = 0;
+            while (true) { // sift down from the root
+                int child = 2 * j + 1;
+                if (child >= k) break;
+                if (child + 1 < k && before(heapValues[child], heapIds[child], heapValues[child + 1], heapIds[child + 1])) {
+                    child++;
+                }
+                if (!before(v, i, heapValues[child], heapIds[child])) break;
+                heapValues[j] = heapValues[child];
+                heapIds[j] = heapIds[child];
+                j = child;
+            }
+            heapValues[j] = v;
+            heapIds[j] = i;
         }
     }
 

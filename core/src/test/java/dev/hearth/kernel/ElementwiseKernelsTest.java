@@ -186,4 +186,22 @@ class ElementwiseKernelsTest {
             }
         }
     }
+
+    /** firstAbove against its scalar twin: every start, thresholds between the values, NaNs never above. */
+    @Test
+    void firstAboveMatchesItsScalarTwin() {
+        java.util.SplittableRandom r = new java.util.SplittableRandom(11);
+        float[] x = new float[203];
+        for (int i = 0; i < x.length; i++) {
+            x[i] = (float) r.nextGaussian();
+        }
+        x[77] = Float.NaN;
+        for (float threshold : new float[] {-10f, 0f, 1.5f, 2.5f, 10f, Float.NaN}) {
+            for (int from = 0; from <= x.length; from++) {
+                assertThat(VectorOps.firstAbove(x, from, x.length, threshold)).as(threshold + " from " + from)
+                        .isEqualTo(VectorOps.firstAboveScalar(x, from, x.length, threshold));
+            }
+        }
+        assertThat(VectorOps.firstAbove(x, 0, x.length, 10f)).isEqualTo(x.length);
+    }
 }
