@@ -63,7 +63,7 @@ public final class WeightPacker implements AutoCloseable {
                 if (mapped != null && !mapped.verified()) {
                     verifyInBackground(c, mapped);
                 }
-                if (mapped != null && TOUCH) {
+                if (mapped != null && TOUCH && mapped.all().isMapped()) {  // an entry read into memory is in already
                     touchInBackground(mapped.all());
                 }
             } catch (RepackCache.Damaged e) {

@@ -112,6 +112,13 @@ final class BenchCommand implements Callable<Integer> {
         LocalModelRunner runner = LocalModelRunner.load(file, nThreads, Math.max(ubatch, maxBatch), ctx, maxBatch,
                 kv.precision(), 0, repackCache.folder(),
                 deviceOptions.choice());
+        try {
+            runner.awaitRepackCheck();  // its reads of the whole entry must not fall inside the timings
+        } catch (InterruptedException e) {
+            runner.close();
+            Thread.currentThread().interrupt();
+            throw e;
+        }
         // the roofline of the memory the weights are read from: the device's (our copy shader), else the host's; a
         // split reads its CPU layers' share of the weights from host memory and the rest from the device's
         double bandwidth;
