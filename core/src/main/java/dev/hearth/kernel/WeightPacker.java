@@ -58,7 +58,8 @@ public final class WeightPacker implements AutoCloseable {
                 RepackCache.Mapped mapped = c.open(arena, pool);
                 h = mapped == null ? null : mapped.matrices();
                 n = mapped == null ? "repack cache: no entry yet (" + c.file() + ")"
-                        : "repack cache: mapped " + c.file() + (mapped.verified() ? " (every chunk checked)"
+                        : "repack cache: " + (mapped.all().isMapped() ? "mapped " : "read into huge pages ") + c.file()
+                                + (mapped.verified() ? " (every chunk checked)"
                                 : " (stamp matches; chunks checked in the background)");
                 if (mapped != null && !mapped.verified()) {
                     verifyInBackground(c, mapped);

@@ -38,11 +38,11 @@ class PackedWeightsMemoryTest {
                 assertThat(out).contains("no repacking");
             }
         }
-        if (NativeKernels.available()) {  // the second cached run mapped what the first wrote
+        if (NativeKernels.available()) {  // the second cached run read what the first wrote
             try (var files = Files.list(cache)) {
                 assertThat(files.filter(f -> f.toString().endsWith(".hpack")).count()).isEqualTo(1);
             }
-            assertThat(runChild(model.toString(), cache.toString())).contains("repack cache: mapped");
+            assertThat(runChild(model.toString(), cache.toString())).contains("repack cache: read into huge pages");
         }
     }
 
