@@ -26,6 +26,8 @@ final class GpuProfile {
 
     private static Steps previous;
     private static long previousStartNs;
+    /** The GPU time of the step recorded last. */
+    private static double lastGpuNs;
 
     static boolean wanted() {
         return Boolean.getBoolean("hearth.gpu.profile");
@@ -37,9 +39,10 @@ final class GpuProfile {
 
     /** A step starts: the wall time since the previous step's start is that step's cycle. */
     static synchronized void stepStarted(int tokens, long nowNs) {
-        if (previous != null) {
+        if (previous != null) {  // its GPU time too: the idle share is over the same steps as the cycles
             previous.cycles++;
             previous.cycleNs += nowNs - previousStartNs;
+            previous.cycleGpuNs += lastGpuNs;
         }
         Steps s = BY_TOKENS.get(tokens);
         previous = s != null && s.warmedUp ? s : null;  // the step after a size's first one is counted in record
@@ -60,9 +63,11 @@ final class GpuProfile {
         }
         s.steps++;
         s.hostNs += hostNs;
+        lastGpuNs = 0;
         for (int i = 1; i < count; i++) {
             double ns = (ticks[i] - ticks[i - 1]) * nsPerTick;
             s.gpuNs += ns;
+            lastGpuNs += ns;
             double[] k = s.kernels.computeIfAbsent(labels[i], l -> new double[2]);
             k[0]++;
             k[1] += ns;
@@ -84,8 +89,9 @@ final class GpuProfile {
                     s.steps, tokens, s.gpuNs / 1e6 / s.steps, s.hostNs / 1e6 / s.steps,
                     (s.hostNs - s.gpuNs) / 1e6 / s.steps));
             if (s.cycles > 0) {
-                out.append(String.format("  start to next start %.3f ms/step over %d step(s): the device idle %.1f%%%n",
-                        s.cycleNs / 1e6 / s.cycles, s.cycles, 100 - 100 * (s.gpuNs / s.steps) / (s.cycleNs / s.cycles)));
+                out.append(String.format("  start to next start %.3f ms/step over %d step(s), GPU %.3f ms/step of it:"
+                        + " the device idle %.1f%%%n", s.cycleNs / 1e6 / s.cycles, s.cycles,
+                        s.cycleGpuNs / 1e6 / s.cycles, 100 - 100 * s.cycleGpuNs / s.cycleNs));
             }
             out.append(String.format("  %-60s %12s %12s %9s%n", "kernel", "calls/token", "total ms", "% step"));
             List<Map.Entry<String, double[]>> rows = new ArrayList<>(s.kernels.entrySet());
@@ -111,6 +117,7 @@ final class GpuProfile {
         double gpuNs;
         long cycles;
         long cycleNs;
+        double cycleGpuNs;
         final Map<String, double[]> kernels = new LinkedHashMap<>();
     }
 }
