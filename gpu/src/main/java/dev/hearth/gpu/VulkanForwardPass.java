@@ -456,19 +456,23 @@ final class VulkanForwardPass implements LayerRangePass {
      * read what the layer before's down product's tail wrote, and apply the norm's RMS from its sums of squares.
      */
     private void attentionInputsChained(DeviceWeights.Layer layer, int l, int n, float eps) {
-        QuantizedInput in = quantizedNext;
-        GpuBuffer partials = normPartials;
         if (l == firstLayer) {
             k.quantize(x, layer.attentionNorm(), GpuKernels.Input.NORM, eps, quantized, n, c.dim());
-            in = quantized;
-            partials = null;
+            queryKeyValueQ8(layer, quantized, null, eps, n);
+        } else {
+            queryKeyValueQ8(layer, quantizedNext, normPartials, eps, n);
         }
+    }
+
+    /** The three independent 8-bit products q, k and v over in (its norm's RMS from rmsPartials where non-null). */
+    private void queryKeyValueQ8(DeviceWeights.Layer layer, QuantizedInput in, GpuBuffer rmsPartials, float eps,
+            int n) {
         boolean biases = c.hasQkvBiases();
-        k.q8Product(layer.query(), in, partials, eps, biases ? layer.queryBias() : null, false, q, n, null);
+        k.q8Product(layer.query(), in, rmsPartials, eps, biases ? layer.queryBias() : null, false, q, n, null);
         k.independent();
-        k.q8Product(layer.key(), in, partials, eps, biases ? layer.keyBias() : null, false, kRows, n, null);
+        k.q8Product(layer.key(), in, rmsPartials, eps, biases ? layer.keyBias() : null, false, kRows, n, null);
         k.independent();
-        k.q8Product(layer.value(), in, partials, eps, biases ? layer.valueBias() : null, false, vRows, n, null);
+        k.q8Product(layer.value(), in, rmsPartials, eps, biases ? layer.valueBias() : null, false, vRows, n, null);
     }
 
     /**
@@ -520,11 +524,7 @@ final class VulkanForwardPass implements LayerRangePass {
         boolean biases = c.hasQkvBiases();
         if (k.takesQ8(layer.query(), n) && k.takesQ8(layer.key(), n) && k.takesQ8(layer.value(), n)) {
             k.quantize(x, layer.attentionNorm(), GpuKernels.Input.NORM, eps, quantized, n, c.dim());
-            k.q8Product(layer.query(), quantized, biases ? layer.queryBias() : null, false, q, n);
-            k.independent();
-            k.q8Product(layer.key(), quantized, biases ? layer.keyBias() : null, false, kRows, n);
-            k.independent();
-            k.q8Product(layer.value(), quantized, biases ? layer.valueBias() : null, false, vRows, n);
+            queryKeyValueQ8(layer, quantized, null, eps, n);
             return;
         }
         k.normedProduct(layer.query(), x, layer.attentionNorm(), eps, biases ? layer.queryBias() : null, q, n);

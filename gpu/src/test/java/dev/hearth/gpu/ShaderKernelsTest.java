@@ -549,29 +549,7 @@ class ShaderKernelsTest {
                 kernels.quantize(xb, ab, c.input(), eps, qi, numOut, cols);
                 kernels.q8Product(tensor, qi, c.bias() ? bb : null, c.residual(), y, numOut);
             });
-            float[] words = read(qi.values(), numOut * cols / 4);
-            float[] scales = read(qi.scales(), numOut * cols / 32);
-            float[] dequant = new float[numOut * cols];
-            for (int o = 0; o < numOut; o++) {
-                for (int run = 0; run < cols / 32; run++) {
-                    float amax = 0;
-                    for (int i = 0; i < 32; i++) {
-                        amax = Math.max(amax, Math.abs(input[o * cols + run * 32 + i]));
-                    }
-                    float d = scales[o * cols / 32 + run];
-                    assertThat(d).as(where + " scale " + o + "," + run)
-                            .isCloseTo(amax / 127, org.assertj.core.data.Offset.offset(amax * 1e-4f + 1e-7f));
-                    for (int i = 0; i < 32; i++) {
-                        int at = o * cols + run * 32 + i;
-                        int q = (byte) (Float.floatToRawIntBits(words[at / 4]) >>> (8 * (at % 4)));
-                        assertThat(Math.abs(q)).isLessThanOrEqualTo(127);
-                        dequant[at] = q * d;
-                        assertThat(dequant[at]).as(where + " value " + o + "," + (run * 32 + i))
-                                .isCloseTo(input[at], org.assertj.core.data.Offset.offset(d * 0.5001f
-                                        + Math.abs(input[at]) * 1e-4f + 1e-6f));
-                    }
-                }
-            }
+            float[] dequant = assertQuantized(qi, input, numOut, cols, where);
             float[] got = read(y, numOut * rows);
             for (int o = 0; o < numOut; o++) {
                 for (int r = 0; r < rows; r++) {
@@ -703,13 +681,14 @@ class ShaderKernelsTest {
         }
     }
 
-    /** The values of an 8-bit input, dequantized (numOut rows of cols). */
+    /** The values of an 8-bit input, dequantized (numOut rows of cols), each byte within [-127, 127]. */
     private static float[] dequantizedInput(QuantizedInput qi, int numOut, int cols) {
         float[] words = read(qi.values(), numOut * cols / 4);
         float[] scales = read(qi.scales(), numOut * cols / 32);
         float[] out = new float[numOut * cols];
         for (int at = 0; at < out.length; at++) {
             int q = (byte) (Float.floatToRawIntBits(words[at / 4]) >>> (8 * (at % 4)));
+            assertThat(Math.abs(q)).as("byte " + at).isLessThanOrEqualTo(127);
             out[at] = q * scales[at / 32];
         }
         return out;
