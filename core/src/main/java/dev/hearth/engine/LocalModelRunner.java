@@ -193,14 +193,18 @@ public final class LocalModelRunner implements ModelRunner {
         return model.file();
     }
 
-    /** Starts the repack cache's background chunk check (once the load and warm-up are done). */
+    /**
+     * Starts the repack cache entry's background work: its move into huge pages, and the chunk check (once the load and
+     * warm-up are done).
+     */
     public void startRepackCheck() {
         model.packer().startBackgroundCheck();
     }
 
     /**
-     * Runs the repack cache's chunk check now and waits for it (what a benchmark does before it times anything: the
-     * check reads every byte of the entry, and run 30 s after the load it fell inside a 14B's decode timings).
+     * Runs the repack cache entry's background work now and waits for it (what a benchmark does before it times
+     * anything: the move and the check each read every byte of the entry, and run 30 s after the load the check fell
+     * inside a 14B's decode timings).
      */
     public void awaitRepackCheck() throws InterruptedException {
         model.packer().awaitVerifier();

@@ -54,6 +54,8 @@ public final class NativeKernels {
     private static final MethodHandle FREE;
     private static final MethodHandle STREAM_SUM;
     private static final MethodHandle TOUCH;
+    private static final MethodHandle MAP_FILE;
+    private static final MethodHandle PROMOTE;
     private static final MethodHandle QUANTIZE_Q8;
     private static final MethodHandle QUANTIZE_Q8K;
     private static final String STATUS;
@@ -83,6 +85,8 @@ public final class NativeKernels {
         MethodHandle alloc = null;
         MethodHandle streamSum = null;
         MethodHandle touch = null;
+        MethodHandle mapFile = null;
+        MethodHandle promote = null;
         MethodHandle quantizeQ8 = null;
         MethodHandle quantizeQ8k = null;
         MethodHandle free = null;
@@ -144,6 +148,10 @@ public final class NativeKernels {
                                     ValueLayout.JAVA_INT));
                     touch = linker.downcallHandle(lookup.find("hk_touch").orElseThrow(),
                             FunctionDescriptor.of(ValueLayout.JAVA_LONG, ValueLayout.ADDRESS, ValueLayout.JAVA_LONG));
+                    mapFile = linker.downcallHandle(lookup.find("hk_map_file").orElseThrow(),
+                            FunctionDescriptor.of(ValueLayout.ADDRESS, ValueLayout.ADDRESS, ValueLayout.JAVA_LONG));
+                    promote = linker.downcallHandle(lookup.find("hk_promote").orElseThrow(),
+                            FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.ADDRESS, ValueLayout.JAVA_LONG));
                     FunctionDescriptor quantize = FunctionDescriptor.ofVoid(ValueLayout.ADDRESS, ValueLayout.JAVA_LONG,
                             ValueLayout.ADDRESS, ValueLayout.ADDRESS, ValueLayout.ADDRESS);
                     quantizeQ8 = linker.downcallHandle(lookup.find("hk_quantize_q8").orElseThrow(), quantize,
@@ -165,6 +173,8 @@ public final class NativeKernels {
             free = null;
             streamSum = null;
             touch = null;
+            mapFile = null;
+            promote = null;
             quantizeQ8 = null;
             quantizeQ8k = null;
             wide = false;
@@ -179,6 +189,8 @@ public final class NativeKernels {
         FREE = free;
         STREAM_SUM = streamSum;
         TOUCH = touch;
+        MAP_FILE = mapFile;
+        PROMOTE = promote;
         QUANTIZE_Q8 = quantizeQ8;
         QUANTIZE_Q8K = quantizeQ8k;
         WIDE = wide;
@@ -493,6 +505,36 @@ public final class NativeKernels {
         }
         if (rc != 0) {
             throw new IllegalStateException("native matmul returned " + rc + " (" + type + ", " + cols + " columns)");
+        }
+    }
+
+    /**
+     * Bytes [0, bytes) of {@code file} mapped read-only at a 2 MiB boundary, its page tables filled from the page cache
+     * (hk_map_file), unmapped when the arena closes; null where the library is off or the file cannot be mapped.
+     */
+    public static MemorySegment mapFile(java.nio.file.Path file, long bytes, Arena arena) {
+        if (MAP_FILE == null) {
+            return null;
+        }
+        MemorySegment raw;
+        try (Arena path = Arena.ofConfined()) {
+            raw = (MemorySegment) MAP_FILE.invokeExact(path.allocateFrom(file.toString()), bytes);
+        } catch (Throwable e) {
+            throw new IllegalStateException("native map failed", e);
+        }
+        return raw.address() == 0 ? null : raw.reinterpret(bytes, arena, segment -> free(segment, bytes));
+    }
+
+    /**
+     * Moves a range of a {@link #mapFile} mapping (its start 2 MiB-aligned in the mapping, its length a multiple of
+     * 4 KiB) into anonymous huge-page memory at the same addresses (hk_promote): threads reading it meanwhile read the
+     * same bytes. 0, or the errno of the step that failed (the range then stays mapped).
+     */
+    public static int promote(MemorySegment range) {
+        try {
+            return (int) PROMOTE.invokeExact(range, range.byteSize());
+        } catch (Throwable e) {
+            throw new IllegalStateException("native promote failed", e);
         }
     }
 

@@ -55,15 +55,22 @@ public final class RepackCache {
     static final long STAMP_SETTLE_MILLIS = 50;
     private static final byte[] MAGIC = "HEARTHPK".getBytes(StandardCharsets.US_ASCII);
     private static final long ALIGN = 4096;
+    /** Bytes per write of {@link #write}: a whole number of 2 MiB huge pages. */
+    static final long WRITE_WINDOW = 16L << 20;
     /**
-     * An entry is read into native memory with transparent huge pages asked for (as freshly repacked weights live),
-     * not mapped: the page cache keeps a file in 4 KiB pages here (MADV_COLLAPSE refused it, EINVAL), and a 14B's
-     * decode from the mapped entry ran about 25% slower than from anonymous huge pages (2 threads, AMD EPYC, the
-     * repack check done first: 4.54-5.07 tokens/s mapped, 6.07-7.02 repacked afresh). The cost: the read at every
-     * load, and no sharing of the pages between processes. -Dhearth.load.hugepages=false maps it as before.
+     * The native library maps an entry at a 2 MiB boundary with huge pages asked for ({@link NativeKernels#mapFile}):
+     * where the page cache holds it in 2 MiB folios, the mapping is in huge pages at once and shared by every process
+     * (a 14B entry mapped in milliseconds). Where it holds 4 KiB pages (a file system without large folios, or pages read
+     * in by another reader), the model serves from them while it loads and {@link #promote} then moves the entry into
+     * anonymous huge pages at the same addresses: a 14B's decode from 4 KiB pages ran about 25% slower (2 threads, AMD
+     * EPYC: 4.54-5.07 tokens/s against 6.07-7.02), and a first pass over them costs 1.4 us a page on these VMs. The moved
+     * pages are no longer shared between processes. -Dhearth.load.hugepages=false leaves a mapping as it is.
      */
     private static final boolean HUGE_PAGES = Boolean.parseBoolean(System.getProperty("hearth.load.hugepages", "true"));
-    private static final long READ_CHUNK = 64L << 20;
+    /** The share of an entry mapped in huge pages below which it is moved into anonymous ones. */
+    static final double HUGE_ENOUGH = 0.9;
+    /** What {@link #promote} moves at a time: a whole number of huge pages, so that each piece's end is aligned too. */
+    static final long PROMOTE_PIECE = 64L << 20;
 
     private final Path file;
     private final String sourcePath;
@@ -107,8 +114,8 @@ public final class RepackCache {
     }
 
     /**
-     * The entry's matrices, in the arena (read into huge pages, or mapped read-only: see HUGE_PAGES); null where there
-     * is no entry. The header is checked here;
+     * The entry's matrices, mapped read-only in the arena (to be {@link #promote}d where {@link Mapped#promotable});
+     * null where there is no entry. The header is checked here;
      * the chunks too (on the pool) unless the entry's stamp matches, in which case {@link Mapped#verified} is false and
      * the caller must run {@link #verify} (in the background) and stop trusting the entry if it fails.
      */
@@ -119,16 +126,20 @@ public final class RepackCache {
         String before = fileStamp(file);
         MemorySegment all;
         try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
-            all = HUGE_PAGES && NativeKernels.available() ? readIntoHugePages(ch, arena, pool)
-                    : ch.map(FileChannel.MapMode.READ_ONLY, 0, ch.size(), arena);
+            all = NativeKernels.mapFile(file, ch.size(), arena);
+            if (all == null) {  // no native library (or its map failed): the JDK's mapping, never promoted
+                all = ch.map(FileChannel.MapMode.READ_ONLY, 0, ch.size(), arena);
+            }
         }
+        long huge = all.isMapped() ? -1 : MappedPages.hugeFileBytes(all);
         List<Entry> entries = readHeader(all);
         Map<String, MemorySegment> out = new LinkedHashMap<>();
         for (Entry en : entries) {
             out.put(en.name() + "\0" + en.typeId() + "\0" + en.rows() + "\0" + en.cols(),
                     all.asSlice(en.offset(), en.length()));
         }
-        Mapped mapped = new Mapped(out, all, entries, before != null && before.equals(readStamp()));
+        Mapped mapped = new Mapped(out, all, entries, before != null && before.equals(readStamp()), huge,
+                HUGE_PAGES && !all.isMapped() && huge < HUGE_ENOUGH * all.byteSize());
         if (!mapped.stamped()) {
             long start = System.currentTimeMillis();
             verify(mapped, pool);
@@ -138,52 +149,39 @@ public final class RepackCache {
     }
 
     /**
-     * The whole entry read into native memory with huge pages asked for (NativeKernels.allocate), its chunks on the
-     * pool (or this thread, without one).
-     */
-    private static MemorySegment readIntoHugePages(FileChannel ch, Arena arena, ComputePool pool) throws IOException {
-        long size = ch.size();
-        MemorySegment all = NativeKernels.allocate(size, arena);
-        int chunks = (int) ((size + READ_CHUNK - 1) / READ_CHUNK);
-        IOException[] failed = new IOException[1];
-        RangeBody read = (from, to) -> {
-            for (int c = from; c < to; c++) {
-                long at = c * READ_CHUNK;
-                ByteBuffer into = all.asSlice(at, Math.min(READ_CHUNK, size - at)).asByteBuffer();
-                try {
-                    while (into.hasRemaining()) {
-                        if (ch.read(into, at + into.position()) < 0) {
-                            throw new IOException("the entry ended early, at byte " + (at + into.position()));
-                        }
-                    }
-                } catch (IOException e) {
-                    synchronized (failed) {
-                        failed[0] = e;
-                    }
-                    return;
-                }
-            }
-        };
-        if (pool != null) {
-            pool.parallelFor(chunks, read);
-        } else {
-            read.run(0, chunks);
-        }
-        if (failed[0] != null) {
-            throw failed[0];
-        }
-        return all;
-    }
-
-    /**
-     * An open entry: its matrices by {@link #key}, and whether its chunks were checked at open (false: its stamp
-     * matched, and {@link #verify} is still to run).
+     * An open entry: its matrices by {@link #key}, whether its chunks were checked at open (false: its stamp matched,
+     * and {@link #verify} is still to run), the bytes of it mapped in huge pages (-1: not known), and whether
+     * {@link #promote} is to move it into huge pages (mapped by the native library, mostly in 4 KiB pages).
      */
     public record Mapped(Map<String, MemorySegment> matrices, MemorySegment all, List<Entry> entries,
-            boolean stamped) {
+            boolean stamped, long hugeBytes, boolean promotable) {
         public boolean verified() {
             return !stamped;
         }
+    }
+
+    /**
+     * Moves a {@link Mapped#promotable} entry into anonymous huge-page memory at the same addresses, a piece at a time
+     * on the caller's thread (the model may serve from it meanwhile: each piece reads the same before and after).
+     * Null when done; else why it stopped (an errno, or the thread was interrupted), the rest left mapped.
+     */
+    public static String promote(Mapped mapped) {
+        return promote(mapped, PROMOTE_PIECE);
+    }
+
+    /** {@link #promote(Mapped)} in pieces of {@code piece} bytes (a multiple of 2 MiB). */
+    static String promote(Mapped mapped, long piece) {
+        MemorySegment all = mapped.all();
+        for (long at = 0; at < all.byteSize(); at += piece) {
+            if (Thread.currentThread().isInterrupted()) {
+                return "stopped at byte " + at + " (model closed)";
+            }
+            int errno = NativeKernels.promote(all.asSlice(at, Math.min(piece, all.byteSize() - at)));
+            if (errno != 0) {
+                return "stopped at byte " + at + " of " + all.byteSize() + " (errno " + errno + ")";
+            }
+        }
+        return null;
     }
 
     /**
@@ -418,8 +416,8 @@ public final class RepackCache {
     public record Source(String name, int typeId, int rows, int cols, MemorySegment bytes) {}
 
     /**
-     * Writes an entry holding {@code sources} (checksummed as written) to a temporary file beside the entry, then
-     * renames it into place. Runs on the caller's thread; stops with {@link InterruptedException} when interrupted
+     * Writes an entry holding {@code sources} (checksummed from memory first, then written front to back) to a
+     * temporary file beside the entry, then renames it into place. Runs on the caller's thread; stops with {@link InterruptedException} when interrupted
      * (the temporary file is then deleted).
      */
     public void write(List<Source> sources) throws IOException, InterruptedException {
@@ -439,35 +437,26 @@ public final class RepackCache {
         if (Files.getFileStore(file.getParent()).getUsableSpace() < fileBytes + (1L << 30)) {
             throw new IOException("not enough free disk space for " + fileBytes + " bytes in " + file.getParent());
         }
+        int[][] crcs = new int[sources.size()][];
+        for (int i = 0; i < offsets.length; i++) {
+            MemorySegment bytes = sources.get(i).bytes();
+            crcs[i] = new int[chunks(bytes.byteSize())];
+            for (int c = 0; c < crcs[i].length; c++) {
+                if (Thread.interrupted()) {
+                    throw new InterruptedException("stopped writing " + file);
+                }
+                crcs[i][c] = crc(bytes.asSlice(c * CHUNK, Math.min(CHUNK, bytes.byteSize() - c * CHUNK)));
+            }
+        }
+        ByteBuffer h = header(sources, offsets, crcs, headerBytes, fileBytes);
         Path tmp = Files.createTempFile(file.getParent(), file.getFileName().toString(), ".tmp");
         try {
-            int[][] crcs = new int[sources.size()][];
-            try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE)) {
-                for (int i = 0; i < offsets.length; i++) {
-                    MemorySegment bytes = sources.get(i).bytes();
-                    crcs[i] = new int[chunks(bytes.byteSize())];
-                    for (int c = 0; c < crcs[i].length; c++) {
-                        if (Thread.interrupted()) {
-                            throw new InterruptedException("stopped writing " + file);
-                        }
-                        long from = c * CHUNK;
-                        ByteBuffer chunk = bytes.asSlice(from, Math.min(CHUNK, bytes.byteSize() - from)).asByteBuffer();
-                        CRC32C crc = new CRC32C();
-                        crc.update(chunk.duplicate());
-                        crcs[i][c] = (int) crc.getValue();
-                        long pos = offsets[i] + from;
-                        while (chunk.hasRemaining()) {
-                            pos += ch.write(chunk, pos);
-                        }
-                    }
-                }
-                if (ch.size() < fileBytes) {  // the last entry's padding
-                    ch.write(ByteBuffer.wrap(new byte[1]), fileBytes - 1);
-                }
-                ByteBuffer h = header(sources, offsets, crcs, headerBytes, fileBytes);
-                while (h.hasRemaining()) {
-                    ch.write(h, h.position());
-                }
+            try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE);
+                    Arena staging = Arena.ofConfined()) {
+                // outside the direct memory limit where the native library runs (a writer always has it)
+                MemorySegment window = NativeKernels.available() ? NativeKernels.allocate(WRITE_WINDOW, staging)
+                        : staging.allocate(WRITE_WINDOW, ALIGN);
+                writeInWindows(ch, MemorySegment.ofBuffer(h), sources, offsets, fileBytes, window);
             }
             Files.deleteIfExists(stampFile());
             try {
@@ -486,6 +475,45 @@ public final class RepackCache {
                 Thread.sleep(wait);
             }
             stampIfUnchanged(written, System.currentTimeMillis());
+        }
+    }
+
+    /**
+     * Writes the file front to back, {@link #WRITE_WINDOW} bytes a call at offsets that are multiples of it (the header,
+     * then each source at its offset, zeros between), through {@code window}: the page cache then holds what it writes
+     * in 2 MiB folios where the file system has large folios, which the next load maps in huge pages (writes at each
+     * matrix's 4 KiB-aligned offset left the ends of every write in small pages: 28 of a 32 MiB entry in huge ones).
+     */
+    private static void writeInWindows(FileChannel ch, MemorySegment header, List<Source> sources, long[] offsets,
+            long fileBytes, MemorySegment window) throws IOException, InterruptedException {
+        int next = 0;  // the first source that may still overlap the window
+        for (long at = 0; at < fileBytes; at += WRITE_WINDOW) {
+            if (Thread.interrupted()) {
+                throw new InterruptedException("stopped writing");
+            }
+            long end = Math.min(fileBytes, at + WRITE_WINDOW);
+            MemorySegment w = window.asSlice(0, end - at);
+            w.fill((byte) 0);
+            copyOverlap(header, 0, w, at);
+            while (next < offsets.length && offsets[next] + sources.get(next).bytes().byteSize() <= at) {
+                next++;
+            }
+            for (int i = next; i < offsets.length && offsets[i] < end; i++) {
+                copyOverlap(sources.get(i).bytes(), offsets[i], w, at);
+            }
+            ByteBuffer b = w.asByteBuffer();
+            while (b.hasRemaining()) {
+                ch.write(b, at + b.position());
+            }
+        }
+    }
+
+    /** Copies the part of {@code src} (which starts at file offset {@code from}) that falls in {@code window} (at {@code at}). */
+    private static void copyOverlap(MemorySegment src, long from, MemorySegment window, long at) {
+        long lo = Math.max(from, at);
+        long hi = Math.min(from + src.byteSize(), at + window.byteSize());
+        if (lo < hi) {
+            MemorySegment.copy(src, lo - from, window, lo - at, hi - lo);
         }
     }
 

@@ -26,15 +26,19 @@ public final class WeightPacker implements AutoCloseable {
     private boolean missed;
     private long packedBytes;
     private Thread writer;
-    private Thread verifier;
+    private Thread background;
     private Thread toucher;
-    /** Opened by {@link #startBackgroundCheck}: the background check waits for it, so that it does not slow the load. */
+    /**
+     * Opened by {@link #startBackgroundCheck}: the entry's move into huge pages and its chunk check wait for it, so
+     * that they do not slow the load.
+     */
     private final java.util.concurrent.CountDownLatch checkMayStart = new java.util.concurrent.CountDownLatch(1);
     /** Why the mapped entry cannot be trusted (a chunk failed the background check), or null. */
     private volatile String fault;
-    /** What the load did; what the background writer did (or null). */
+    /** What the load did; what the background writer did (or null); where the entry's move into huge pages is. */
     private final String note;
     private volatile String written;
+    private volatile String pages;
 
     /**
      * @param model the model file (the cache's key)
@@ -58,13 +62,12 @@ public final class WeightPacker implements AutoCloseable {
                 RepackCache.Mapped mapped = c.open(arena, pool);
                 h = mapped == null ? null : mapped.matrices();
                 n = mapped == null ? "repack cache: no entry yet (" + c.file() + ")"
-                        : "repack cache: " + (mapped.all().isMapped() ? "mapped " : "read into huge pages ") + c.file()
-                                + (mapped.verified() ? " (every chunk checked)"
-                                : " (stamp matches; chunks checked in the background)");
-                if (mapped != null && !mapped.verified()) {
-                    verifyInBackground(c, mapped);
+                        : "repack cache: mapped " + c.file() + pagesNote(mapped) + (mapped.verified()
+                                ? " (every chunk checked)" : " (stamp matches; chunks checked in the background)");
+                if (mapped != null && (!mapped.verified() || mapped.promotable())) {
+                    backgroundWork(c, mapped);
                 }
-                if (mapped != null && TOUCH && mapped.all().isMapped()) {  // an entry read into memory is in already
+                if (mapped != null && TOUCH && mapped.all().isMapped()) {  // hk_map_file filled the page tables already
                     touchInBackground(mapped.all());
                 }
             } catch (RepackCache.Damaged e) {
@@ -86,16 +89,40 @@ public final class WeightPacker implements AutoCloseable {
         return KernelTuning.PACK && NativeKernels.packs(type) ? NativeKernels.packedBytes(type, rows, cols) : fileBytes;
     }
 
+    /** How the entry is mapped: in huge pages (how much of it), or in 4 KiB pages. */
+    private static String pagesNote(RepackCache.Mapped mapped) {
+        if (mapped.hugeBytes() < 0) {
+            return "";
+        }
+        long mib = mapped.all().byteSize() >> 20;
+        return mapped.hugeBytes() >= RepackCache.HUGE_ENOUGH * mapped.all().byteSize()
+                ? " in huge pages (" + (mapped.hugeBytes() >> 20) + " of " + mib + " MiB)"
+                : " in 4 KiB pages (" + (mapped.hugeBytes() >> 20) + " of " + mib + " MiB in huge pages)";
+    }
+
     /**
-     * Checks every chunk of a stamped entry on a background thread; a mismatch makes {@link #fault} say so (the model
-     * fails its next step and reports the reason) and deletes the entry, so that the next load rebuilds it.
+     * Once the model is loaded ({@link #startBackgroundCheck}), on one background thread: moves a promotable entry into
+     * huge pages ({@link RepackCache#promote}), then checks every chunk of a stamped one. A mismatch makes {@link #fault}
+     * say so (the model fails its next step and reports the reason) and deletes the entry, so that the next load
+     * rebuilds it.
      */
-    private void verifyInBackground(RepackCache entry, RepackCache.Mapped mapped) {
-        verifier = Thread.ofPlatform().name("hearth-repack-verify").daemon().start(() -> {
+    private void backgroundWork(RepackCache entry, RepackCache.Mapped mapped) {
+        if (mapped.promotable()) {
+            pages = "moved into huge pages once loaded";
+        }
+        background = Thread.ofPlatform().name("hearth-repack-background").daemon().start(() -> {
             try {
                 // a 14B entry is 8 GiB: checked during the load, it took one of two cores for 5 s
                 checkMayStart.await(CHECK_DELAY_LIMIT_SECONDS, java.util.concurrent.TimeUnit.SECONDS);
-                entry.verify(mapped, null);
+                if (mapped.promotable()) {
+                    long start = System.nanoTime();
+                    String stopped = RepackCache.promote(mapped);
+                    pages = stopped == null ? String.format(java.util.Locale.ROOT, "moved into huge pages in %.1f s",
+                            (System.nanoTime() - start) / 1e9) : "left mapped: the move into huge pages " + stopped;
+                }
+                if (!mapped.verified()) {
+                    entry.verify(mapped, null);
+                }
             } catch (RepackCache.Damaged e) {
                 if (!Thread.currentThread().isInterrupted()) {
                     fault = "the repack cache entry " + entry.file() + " failed its background check: " + e.getMessage()
@@ -126,8 +153,9 @@ public final class WeightPacker implements AutoCloseable {
     static final long CHECK_DELAY_LIMIT_SECONDS = 30;
 
     /**
-     * Lets the background check of a stamped entry begin: call once the model is loaded and warmed up (the server
-     * does, before it says the model is ready); without the call it begins 30 s after the load.
+     * Lets the background work on a mapped entry begin (its move into huge pages, the check of a stamped one): call
+     * once the model is loaded and warmed up (the server does, before it says the model is ready); without the call it
+     * begins 30 s after the load.
      */
     public void startBackgroundCheck() {
         checkMayStart.countDown();
@@ -141,10 +169,10 @@ public final class WeightPacker implements AutoCloseable {
         return fault;
     }
 
-    /** Waits for the background check of a stamped entry (tests). */
+    /** Starts the background work on a mapped entry now and waits for it (tests, benchmarks). */
     public void awaitVerifier() throws InterruptedException {
         startBackgroundCheck();
-        Thread v = verifier;
+        Thread v = background;
         if (v != null) {
             v.join();
         }
@@ -211,7 +239,8 @@ public final class WeightPacker implements AutoCloseable {
     /** One line on what the repack did: off, mapped from the cache, rebuilt and why, writing. */
     public String note() {
         String w = written;
-        return w == null ? note : note + "; " + w;
+        String p = pages;
+        return note + (p == null ? "" : "; " + p) + (w == null ? "" : "; " + w);
     }
 
     /** Waits for the background writer (tests, and tools that exit right after loading). */
@@ -227,7 +256,7 @@ public final class WeightPacker implements AutoCloseable {
      */
     @Override
     public void close() {
-        for (Thread t : new Thread[] {writer, verifier, toucher}) {  // each reads the mapping the arena unmaps
+        for (Thread t : new Thread[] {writer, background, toucher}) {  // each reads the mapping the arena unmaps
             if (t != null) {
                 t.interrupt();
                 try {

@@ -69,7 +69,7 @@ class RepackCachePruneTest {
         try (Arena arena = Arena.ofConfined()) {
             entry.write(List.of(new RepackCache.Source("w", 8, 1, 1, MemorySegment.ofArray(bytes))));
             RepackCache.Mapped mapped = entry.open(arena, null);
-            // read into huge-page memory where the native kernels run (RepackCache.HUGE_PAGES), else mapped
+            // mapped by the native library where it runs, else by the JDK
             assertThat(mapped.all().isMapped()).isEqualTo(!NativeKernels.available());
             Files.setLastModifiedTime(model, FileTime.fromMillis(NOW - 60_000));  // the model file changes
             assertThat(RepackCachePrune.prune(cache, NOW)).hasSize(2);

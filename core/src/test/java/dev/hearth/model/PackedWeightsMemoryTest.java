@@ -42,7 +42,7 @@ class PackedWeightsMemoryTest {
             try (var files = Files.list(cache)) {
                 assertThat(files.filter(f -> f.toString().endsWith(".hpack")).count()).isEqualTo(1);
             }
-            assertThat(runChild(model.toString(), cache.toString())).contains("repack cache: read into huge pages");
+            assertThat(runChild(model.toString(), cache.toString())).contains("repack cache: mapped");
         }
     }
 
