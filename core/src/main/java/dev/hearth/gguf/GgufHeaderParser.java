@@ -3,7 +3,6 @@ package dev.hearth.gguf;
 import dev.hearth.gguf.GgufValue.GgufArray;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
-import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -24,15 +23,18 @@ final class GgufHeaderParser {
     static final int MAX_ARRAY_DEPTH = 8;
     static final long MAX_STRING_LENGTH = 1L << 30;
 
-    private static final ValueLayout.OfInt I32 = ValueLayout.JAVA_INT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
-    private static final ValueLayout.OfLong I64 = ValueLayout.JAVA_LONG_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
-    private static final ValueLayout.OfShort I16 = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
-    private static final ValueLayout.OfFloat F32 = ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
-    private static final ValueLayout.OfDouble F64 = ValueLayout.JAVA_DOUBLE_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+    /** The first copy of the file's front into {@link #buf}; it doubles as the header needs. */
+    private static final int FIRST_COPY = 4 << 20;
 
     record Header(int version, GgufMetadata metadata, List<GgufTensorInfo> tensors, long alignment, long dataOffset) {}
 
     private final MemorySegment seg;
+    /**
+     * The file's bytes [0, buf.length), read from here rather than through the segment: the header is parsed once, at a
+     * start, in the interpreter, where a segment read goes through its VarHandle machinery (a 152k-token vocabulary's
+     * 300k strings took 0.3-0.4 s, and C2 then spent 0.4 s compiling MethodType lookups).
+     */
+    private byte[] buf = new byte[0];
     private final long size;
     private final String fileName;
     private long pos;
@@ -215,14 +217,20 @@ final class GgufHeaderParser {
             case UINT8, INT8, UINT16, INT16, INT32 -> {
                 int[] a = new int[n];
                 for (int i = 0; i < n; i++) {
-                    a[i] = (Integer) readValue(et, depth + 1);
+                    a[i] = switch (et) {
+                        case UINT8 -> Byte.toUnsignedInt(readI8());
+                        case INT8 -> readI8();
+                        case UINT16 -> Short.toUnsignedInt(readI16());
+                        case INT16 -> readI16();
+                        default -> readI32();
+                    };
                 }
                 yield new GgufArray(et, a);
             }
             case UINT32, UINT64, INT64 -> {
                 long[] a = new long[n];
                 for (int i = 0; i < n; i++) {
-                    a[i] = (Long) readValue(et, depth + 1);
+                    a[i] = et == GgufValueType.UINT32 ? Integer.toUnsignedLong(readI32()) : readI64();
                 }
                 yield new GgufArray(et, a);
             }
@@ -273,11 +281,28 @@ final class GgufHeaderParser {
             throw fail("file is truncated: reading " + context + " needs " + bytes + " bytes at offset " + pos
                     + " but the file has " + size + " bytes");
         }
+        if (pos + bytes > buf.length) {
+            copyFront(pos + bytes);
+        }
+    }
+
+    /** Copies the file's bytes [0, at least upTo) into {@link #buf} (doubling, up to the file's size). */
+    private void copyFront(long upTo) {
+        long n = Math.min(size, Math.max(upTo, Math.max(FIRST_COPY, 2L * buf.length)));
+        if (n > Integer.MAX_VALUE - 8) {
+            n = Math.max(upTo, Integer.MAX_VALUE - 8);
+            if (n > Integer.MAX_VALUE - 8) {
+                throw fail(context + ": the header runs past 2 GiB, at offset " + pos);
+            }
+        }
+        byte[] front = new byte[(int) n];
+        MemorySegment.copy(seg, ValueLayout.JAVA_BYTE, 0, front, 0, front.length);
+        buf = front;
     }
 
     private byte readI8() {
         need(1);
-        return seg.get(ValueLayout.JAVA_BYTE, pos++);
+        return buf[(int) pos++];
     }
 
     private boolean readBool() {
@@ -291,37 +316,30 @@ final class GgufHeaderParser {
 
     private short readI16() {
         need(2);
-        short v = seg.get(I16, pos);
+        int p = (int) pos;
         pos += 2;
-        return v;
+        return (short) ((buf[p] & 0xFF) | (buf[p + 1] & 0xFF) << 8);
     }
 
     private int readI32() {
         need(4);
-        int v = seg.get(I32, pos);
+        int p = (int) pos;
         pos += 4;
-        return v;
+        return (buf[p] & 0xFF) | (buf[p + 1] & 0xFF) << 8 | (buf[p + 2] & 0xFF) << 16 | (buf[p + 3] & 0xFF) << 24;
     }
 
     private long readI64() {
         need(8);
-        long v = seg.get(I64, pos);
-        pos += 8;
-        return v;
+        long low = readI32() & 0xFFFFFFFFL;
+        return low | (long) readI32() << 32;
     }
 
     private float readF32() {
-        need(4);
-        float v = seg.get(F32, pos);
-        pos += 4;
-        return v;
+        return Float.intBitsToFloat(readI32());
     }
 
     private double readF64() {
-        need(8);
-        double v = seg.get(F64, pos);
-        pos += 8;
-        return v;
+        return Double.longBitsToDouble(readI64());
     }
 
     private String readString() {
@@ -331,10 +349,10 @@ final class GgufHeaderParser {
             throw fail(context + ": string length " + Long.toUnsignedString(len) + " at offset " + at
                     + " runs past the end of the file (" + size + " bytes)");
         }
-        byte[] bytes = new byte[(int) len];
-        MemorySegment.copy(seg, ValueLayout.JAVA_BYTE, pos, bytes, 0, (int) len);
+        need(len);
+        String s = new String(buf, (int) pos, (int) len, StandardCharsets.UTF_8);
         pos += len;
-        return new String(bytes, StandardCharsets.UTF_8);
+        return s;
     }
 
     private static long alignUp(long v, long alignment) {

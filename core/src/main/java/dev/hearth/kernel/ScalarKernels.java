@@ -33,11 +33,9 @@ public final class ScalarKernels {
     public static void dequantize(GgmlType type, MemorySegment s, long at, float[] out, int outOffset, int n) {
         int nb = n / type.blockSize();
         switch (type) {
-            case F32 -> {
-                for (int i = 0; i < n; i++) {
-                    out[outOffset + i] = s.get(F32, at + 4L * i);
-                }
-            }
+            // one bulk copy: a load reads every norm and bias vector through here, while the loop would still run in
+            // the interpreter (and cost two compilations of this method at every start)
+            case F32 -> MemorySegment.copy(s, F32, at, out, outOffset, n);
             case F16 -> {
                 for (int i = 0; i < n; i++) {
                     out[outOffset + i] = h(s, at + 2L * i);
