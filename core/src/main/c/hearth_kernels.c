@@ -130,6 +130,21 @@ void *hk_map_file(const char *path, int64_t bytes) {
 }
 
 /*
+ * Drops the page cache's clean pages of the file at path that no process maps (posix_fadvise DONTNEED): after
+ * hk_promote moved an entry out of its 4 KiB pages, so that the next load reads it from disk through hk_map_file's
+ * huge-page mapping, in 2 MiB folios, and the memory of the redundant copy is free meanwhile. 0 or an errno.
+ */
+int hk_drop_cached(const char *path) {
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0) {
+        return errno;
+    }
+    int rc = posix_fadvise(fd, 0, 0, POSIX_FADV_DONTNEED);
+    close(fd);
+    return rc;
+}
+
+/*
  * Replaces [at, at + bytes) of a read-only mapping (at on a 2 MiB boundary, bytes a multiple of 4 KiB) by a copy in
  * anonymous memory with transparent huge pages asked for, moved to the same addresses (mremap): threads reading the
  * range meanwhile see the same bytes before and after, and the page cache keeps the file in 4 KiB pages, which a

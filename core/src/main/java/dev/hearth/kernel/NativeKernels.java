@@ -56,6 +56,7 @@ public final class NativeKernels {
     private static final MethodHandle TOUCH;
     private static final MethodHandle MAP_FILE;
     private static final MethodHandle PROMOTE;
+    private static final MethodHandle DROP_CACHED;
     private static final MethodHandle QUANTIZE_Q8;
     private static final MethodHandle QUANTIZE_Q8K;
     private static final String STATUS;
@@ -87,6 +88,7 @@ public final class NativeKernels {
         MethodHandle touch = null;
         MethodHandle mapFile = null;
         MethodHandle promote = null;
+        MethodHandle dropCached = null;
         MethodHandle quantizeQ8 = null;
         MethodHandle quantizeQ8k = null;
         MethodHandle free = null;
@@ -152,6 +154,8 @@ public final class NativeKernels {
                             FunctionDescriptor.of(ValueLayout.ADDRESS, ValueLayout.ADDRESS, ValueLayout.JAVA_LONG));
                     promote = linker.downcallHandle(lookup.find("hk_promote").orElseThrow(),
                             FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.ADDRESS, ValueLayout.JAVA_LONG));
+                    dropCached = linker.downcallHandle(lookup.find("hk_drop_cached").orElseThrow(),
+                            FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.ADDRESS));
                     FunctionDescriptor quantize = FunctionDescriptor.ofVoid(ValueLayout.ADDRESS, ValueLayout.JAVA_LONG,
                             ValueLayout.ADDRESS, ValueLayout.ADDRESS, ValueLayout.ADDRESS);
                     quantizeQ8 = linker.downcallHandle(lookup.find("hk_quantize_q8").orElseThrow(), quantize,
@@ -175,6 +179,7 @@ public final class NativeKernels {
             touch = null;
             mapFile = null;
             promote = null;
+            dropCached = null;
             quantizeQ8 = null;
             quantizeQ8k = null;
             wide = false;
@@ -191,6 +196,7 @@ public final class NativeKernels {
         TOUCH = touch;
         MAP_FILE = mapFile;
         PROMOTE = promote;
+        DROP_CACHED = dropCached;
         QUANTIZE_Q8 = quantizeQ8;
         QUANTIZE_Q8K = quantizeQ8k;
         WIDE = wide;
@@ -535,6 +541,21 @@ public final class NativeKernels {
             return (int) PROMOTE.invokeExact(range, range.byteSize());
         } catch (Throwable e) {
             throw new IllegalStateException("native promote failed", e);
+        }
+    }
+
+    /**
+     * Drops the page cache's pages of {@code file} that no process maps (hk_drop_cached): 0, or an errno (-1 where the
+     * library is off).
+     */
+    public static int dropCached(java.nio.file.Path file) {
+        if (DROP_CACHED == null) {
+            return -1;
+        }
+        try (Arena path = Arena.ofConfined()) {
+            return (int) DROP_CACHED.invokeExact(path.allocateFrom(file.toString()));
+        } catch (Throwable e) {
+            throw new IllegalStateException("native drop failed", e);
         }
     }
 

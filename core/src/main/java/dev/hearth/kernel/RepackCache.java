@@ -69,8 +69,11 @@ public final class RepackCache {
     private static final boolean HUGE_PAGES = Boolean.parseBoolean(System.getProperty("hearth.load.hugepages", "true"));
     /** The share of an entry mapped in huge pages below which it is moved into anonymous ones. */
     static final double HUGE_ENOUGH = 0.9;
-    /** What {@link #promote} moves at a time: a whole number of huge pages, so that each piece's end is aligned too. */
-    static final long PROMOTE_PIECE = 64L << 20;
+    /**
+     * What {@link #promote} moves at a time: a whole number of huge pages, so that each piece's end is aligned too, and
+     * small, as a piece is in memory twice while it moves.
+     */
+    static final long PROMOTE_PIECE = 16L << 20;
 
     private final Path file;
     private final String sourcePath;
@@ -182,6 +185,14 @@ public final class RepackCache {
             }
         }
         return null;
+    }
+
+    /**
+     * After a {@link #promote}: drops the entry's pages from the page cache (those no other process maps), so that the
+     * next load reads it from disk in huge pages and the redundant copy's memory is free. Whether they were dropped.
+     */
+    public boolean dropCachedPages() {
+        return NativeKernels.dropCached(file) == 0;
     }
 
     /**

@@ -117,8 +117,10 @@ public final class WeightPacker implements AutoCloseable {
                 if (mapped.promotable()) {
                     long start = System.nanoTime();
                     String stopped = RepackCache.promote(mapped);
-                    pages = stopped == null ? String.format(java.util.Locale.ROOT, "moved into huge pages in %.1f s",
-                            (System.nanoTime() - start) / 1e9) : "left mapped: the move into huge pages " + stopped;
+                    pages = stopped == null ? String.format(java.util.Locale.ROOT, "moved into huge pages in %.1f s%s",
+                            (System.nanoTime() - start) / 1e9, entry.dropCachedPages()
+                                    ? " (its 4 KiB pages dropped from the page cache: the next load reads it in huge ones)"
+                                    : "") : "left mapped: the move into huge pages " + stopped;
                 }
                 if (!mapped.verified()) {
                     entry.verify(mapped, null);

@@ -71,6 +71,8 @@ class RepackCachePagesTest {
             assertThat(a.toArray(ValueLayout.JAVA_BYTE)).isEqualTo(first);
             assertThat(b.toArray(ValueLayout.JAVA_BYTE)).isEqualTo(second);
             entry.verify(mapped, null);  // every chunk's checksum, from the moved pages
+            assertThat(entry.dropCachedPages()).isTrue();  // the file's own pages, unmapped now, leave the page cache
+            assertThat(b.toArray(ValueLayout.JAVA_BYTE)).isEqualTo(second);
         }
     }
 

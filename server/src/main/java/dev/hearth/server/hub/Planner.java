@@ -32,7 +32,9 @@ public final class Planner {
      * the activations' quantizers went native (their boxed vectors were most of the start's garbage): eleven runs of a
      * Llama-3.2-1B-shape Q4_K_M, 1031 to 1138 MiB (median 1088; the first request's heap growth varies); three of a
      * Qwen2.5-14B-shape Q4_K_M, 8598 to 8691 MiB. 290 MiB puts the 1B at 1084 MiB and the 14B at 8661 (425, the
-     * figure before, at 1219 and 8796).
+     * figure before, at 1219 and 8796). Later that day, with the repack cache entry mapped and G1's young generation
+     * capped at 48 MiB (bin/jvm.options), after load and a 64-token chat: four 1B runs 1068-1109 MiB (-1.6% to +2.1%),
+     * three 14B runs 8716-8741 MiB (+0.6% to +0.9%); without the cap the same 1B varied -5% to +10%.
      */
     static final long RUNTIME_FILE = 290L << 20;
     /** Share of measured bandwidth a decode step achieves. */
