@@ -108,7 +108,7 @@ public final class WeightPacker implements AutoCloseable {
      */
     private void backgroundWork(RepackCache entry, RepackCache.Mapped mapped) {
         if (mapped.promotable()) {
-            pages = "moved into huge pages once loaded";
+            pages = "to be moved into huge pages once loaded";
         }
         background = Thread.ofPlatform().name("hearth-repack-background").daemon().start(() -> {
             try {
