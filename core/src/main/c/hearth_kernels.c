@@ -258,15 +258,6 @@ __attribute__((target("avx2"))) void hk_quantize_q8k(const float *x, int64_t sup
     }
 }
 
-/* Reads one byte of every page of [p, p + bytes): maps a file's pages into the process ahead of their first use. */
-int64_t hk_touch(const uint8_t *p, int64_t bytes) {
-    int64_t sum = 0;
-    for (int64_t i = 0; i < bytes; i += 4096) {
-        sum += p[i];
-    }
-    return sum;
-}
-
 /*
  * The bandwidth probe's read: sums bytes [0, bytes) of p as 64-bit words, 256 bytes a round (the tail as bytes), with
  * software prefetch 1 KiB ahead as the matmul kernels do, or (prefetch 0) with the hardware's alone. Neither is best

@@ -329,8 +329,7 @@ final class GgufHeaderParser {
     }
 
     private long readI64() {
-        need(8);
-        long low = readI32() & 0xFFFFFFFFL;
+        long low = readI32() & 0xFFFFFFFFL;  // each half checks its own 4 bytes
         return low | (long) readI32() << 32;
     }
 

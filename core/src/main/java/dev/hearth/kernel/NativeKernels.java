@@ -53,7 +53,6 @@ public final class NativeKernels {
     private static final MethodHandle ALLOC;
     private static final MethodHandle FREE;
     private static final MethodHandle STREAM_SUM;
-    private static final MethodHandle TOUCH;
     private static final MethodHandle MAP_FILE;
     private static final MethodHandle PROMOTE;
     private static final MethodHandle DROP_CACHED;
@@ -85,7 +84,6 @@ public final class NativeKernels {
         MethodHandle repack = null;
         MethodHandle alloc = null;
         MethodHandle streamSum = null;
-        MethodHandle touch = null;
         MethodHandle mapFile = null;
         MethodHandle promote = null;
         MethodHandle dropCached = null;
@@ -148,8 +146,6 @@ public final class NativeKernels {
                     streamSum = linker.downcallHandle(lookup.find("hk_stream_sum").orElseThrow(),
                             FunctionDescriptor.of(ValueLayout.JAVA_LONG, ValueLayout.ADDRESS, ValueLayout.JAVA_LONG,
                                     ValueLayout.JAVA_INT));
-                    touch = linker.downcallHandle(lookup.find("hk_touch").orElseThrow(),
-                            FunctionDescriptor.of(ValueLayout.JAVA_LONG, ValueLayout.ADDRESS, ValueLayout.JAVA_LONG));
                     mapFile = linker.downcallHandle(lookup.find("hk_map_file").orElseThrow(),
                             FunctionDescriptor.of(ValueLayout.ADDRESS, ValueLayout.ADDRESS, ValueLayout.JAVA_LONG));
                     promote = linker.downcallHandle(lookup.find("hk_promote").orElseThrow(),
@@ -176,7 +172,6 @@ public final class NativeKernels {
             alloc = null;
             free = null;
             streamSum = null;
-            touch = null;
             mapFile = null;
             promote = null;
             dropCached = null;
@@ -193,7 +188,6 @@ public final class NativeKernels {
         ALLOC = alloc;
         FREE = free;
         STREAM_SUM = streamSum;
-        TOUCH = touch;
         MAP_FILE = mapFile;
         PROMOTE = promote;
         DROP_CACHED = dropCached;
@@ -556,18 +550,6 @@ public final class NativeKernels {
             return (int) DROP_CACHED.invokeExact(path.allocateFrom(file.toString()));
         } catch (Throwable e) {
             throw new IllegalStateException("native drop failed", e);
-        }
-    }
-
-    /** Reads a byte of every page of s (mapping a file's pages in ahead of use); nothing where the library is off. */
-    public static void touch(MemorySegment s) {
-        if (TOUCH == null) {
-            return;
-        }
-        try {
-            long unused = (long) TOUCH.invokeExact(s, s.byteSize());  // the sum only keeps the C reads from going
-        } catch (Throwable e) {
-            throw new IllegalStateException("native touch failed", e);
         }
     }
 

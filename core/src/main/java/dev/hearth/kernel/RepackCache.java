@@ -138,8 +138,7 @@ public final class RepackCache {
         List<Entry> entries = readHeader(all);
         Map<String, MemorySegment> out = new LinkedHashMap<>();
         for (Entry en : entries) {
-            out.put(en.name() + "\0" + en.typeId() + "\0" + en.rows() + "\0" + en.cols(),
-                    all.asSlice(en.offset(), en.length()));
+            out.put(key(en.name(), en.typeId(), en.rows(), en.cols()), all.asSlice(en.offset(), en.length()));
         }
         Mapped mapped = new Mapped(out, all, entries, before != null && before.equals(readStamp()), huge,
                 HUGE_PAGES && !all.isMapped() && huge < HUGE_ENOUGH * all.byteSize());

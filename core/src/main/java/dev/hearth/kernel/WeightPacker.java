@@ -27,7 +27,6 @@ public final class WeightPacker implements AutoCloseable {
     private long packedBytes;
     private Thread writer;
     private Thread background;
-    private Thread toucher;
     /**
      * Opened by {@link #startBackgroundCheck}: the entry's move into huge pages and its chunk check wait for it, so
      * that they do not slow the load.
@@ -66,9 +65,6 @@ public final class WeightPacker implements AutoCloseable {
                                 ? " (every chunk checked)" : " (stamp matches; chunks checked in the background)");
                 if (mapped != null && (!mapped.verified() || mapped.promotable())) {
                     backgroundWork(c, mapped);
-                }
-                if (mapped != null && TOUCH && mapped.all().isMapped()) {  // hk_map_file filled the page tables already
-                    touchInBackground(mapped.all());
                 }
             } catch (RepackCache.Damaged e) {
                 n = "repack cache: rebuilding " + c.file() + ", the entry was not usable: " + e.getMessage();
@@ -137,18 +133,6 @@ public final class WeightPacker implements AutoCloseable {
                 // the model closed before the check began
             }
         });
-    }
-
-    /**
-     * -Dhearth.load.touch=false leaves the entry's pages to be mapped in by the warm-up pass (A/B runs). With it on, a
-     * 14B's second start was ready in 4.91-5.00 s against 4.95-5.50 (four pairs, alternated): the 8 GiB entry's page
-     * faults (0.6 s of one core) are taken while the kernels compile and the tokenizer is built, not in the first pass.
-     */
-    private static final boolean TOUCH = Boolean.parseBoolean(System.getProperty("hearth.load.touch", "true"));
-
-    /** Maps every page of a mapped entry into the process on a thread of its own; {@link #close} waits for it. */
-    private void touchInBackground(MemorySegment all) {
-        toucher = Thread.ofPlatform().name("hearth-repack-touch").daemon().start(() -> NativeKernels.touch(all));
     }
 
     /** How long the background check waits at most for {@link #startBackgroundCheck}. */
@@ -258,7 +242,7 @@ public final class WeightPacker implements AutoCloseable {
      */
     @Override
     public void close() {
-        for (Thread t : new Thread[] {writer, background, toucher}) {  // each reads the mapping the arena unmaps
+        for (Thread t : new Thread[] {writer, background}) {  // each reads the mapping the arena unmaps
             if (t != null) {
                 t.interrupt();
                 try {

@@ -82,58 +82,65 @@ public final class ModelLoader {
      * 152k-token vocabulary.
      */
     private static final class TextLoad {
-        private final Thread thread;
-        private ModelText text;
+        private record Built(ModelText text, ModelInfo partial, long nanos) {}
+
+        private final java.util.concurrent.FutureTask<Built> task;
         private ModelInfo partial;
-        private Throwable failure;
         private long nanos;
 
         TextLoad(GgufFile file, String name) {
-            thread = Thread.ofPlatform().name("hearth-text-load").daemon().start(() -> {
+            task = new java.util.concurrent.FutureTask<>(() -> {
                 long start = System.nanoTime();
-                try {
-                    text = GgufModelText.create(file, Clock.systemDefaultZone());
-                    partial = describe(file, name);
-                } catch (RuntimeException | Error e) {
-                    failure = e;
-                }
-                nanos = System.nanoTime() - start;
+                ModelText text = GgufModelText.create(file, Clock.systemDefaultZone());
+                return new Built(text, describe(file, name), System.nanoTime() - start);
             });
+            Thread.ofPlatform().name("hearth-text-load").daemon().start(task);
         }
 
         /** The text side, once built; its failure rethrown. */
         ModelText await() {
-            join();
-            if (failure instanceof RuntimeException e) {
-                throw e;
+            Built built;
+            try {
+                built = waitUninterruptibly();
+            } catch (java.util.concurrent.ExecutionException e) {
+                if (e.getCause() instanceof RuntimeException r) {
+                    throw r;
+                }
+                throw (Error) e.getCause();  // the task throws nothing checked
             }
-            if (failure instanceof Error e) {
-                throw e;
-            }
-            return text;
+            partial = built.partial();
+            nanos = built.nanos();
+            return built.text();
         }
 
         /** Waits for the thread after a failed load (it reads the header the load is about to close). */
         void abandon() {
-            join();
+            try {
+                waitUninterruptibly();
+            } catch (java.util.concurrent.ExecutionException e) {
+                // the load's own failure is the one reported
+            }
         }
 
         double seconds() {
             return nanos / 1e9;
         }
 
-        private void join() {
+        /** The task's outcome; an interrupt is kept for the caller, as the task ends on its own (the header is in memory). */
+        private Built waitUninterruptibly() throws java.util.concurrent.ExecutionException {
             boolean interrupted = false;
-            while (true) {
-                try {
-                    thread.join();
-                    break;
-                } catch (InterruptedException e) {
-                    interrupted = true;  // the thread ends on its own: the header is in memory
+            try {
+                while (true) {
+                    try {
+                        return task.get();
+                    } catch (InterruptedException e) {
+                        interrupted = true;
+                    }
                 }
-            }
-            if (interrupted) {
-                Thread.currentThread().interrupt();
+            } finally {
+                if (interrupted) {
+                    Thread.currentThread().interrupt();
+                }
             }
         }
     }
