@@ -54,6 +54,7 @@ public final class AgentDatabase {
     public static Connection open(Path file) {
         try {
             Files.createDirectories(file.toAbsolutePath().getParent());
+            SqliteNativeLibrary.useCopyIn(file.toAbsolutePath().getParent().resolve("native"));
             Connection c = DriverManager.getConnection("jdbc:sqlite:" + file.toAbsolutePath());
             try (Statement st = c.createStatement()) {
                 st.execute("PRAGMA busy_timeout = 10000");
