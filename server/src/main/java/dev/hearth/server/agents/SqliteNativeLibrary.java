@@ -1,12 +1,11 @@
 package dev.hearth.server.agents;
 
+import dev.hearth.server.hub.AtomicFiles;
 import java.io.IOException;
 import java.io.InputStream;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.Arrays;
 
 /**
@@ -14,7 +13,7 @@ import java.util.Arrays;
  * ({@code org.sqlite.lib.path}, {@code org.sqlite.lib.name}). Left to itself, the driver writes its library to a new
  * file in the temporary folder at every start and reads it back byte by byte to compare: a tenth of a second of a
  * server's start on 2 cores. The copy is checked against the driver's own resource at each use (a native copy and
- * compare, a few milliseconds) and rewritten whole (a temporary file renamed into place) when it differs. Where
+ * compare, a few milliseconds) and rewritten whole ({@link AtomicFiles#write}) when it differs. Where
  * anything fails, the properties stay unset and the driver extracts as it always did; a copy the driver cannot load
  * makes it fall back to its extraction too.
  */
@@ -58,18 +57,7 @@ final class SqliteNativeLibrary {
                 + org.sqlite.util.OSInfo.getNativeLibFolderPathForCurrentOS().replace('/', '-'));
         Path copy = dir.resolve(name);
         if (!sameBytes(copy, library)) {
-            Files.createDirectories(dir);
-            Path temporary = Files.createTempFile(dir, name, ".tmp");
-            try {
-                Files.write(temporary, library);
-                try {
-                    Files.move(temporary, copy, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-                } catch (AtomicMoveNotSupportedException e) {
-                    Files.move(temporary, copy, StandardCopyOption.REPLACE_EXISTING);
-                }
-            } finally {
-                Files.deleteIfExists(temporary);
-            }
+            AtomicFiles.write(copy, library);
         }
         return copy;
     }
