@@ -115,6 +115,10 @@ final class GpuKernels {
     private static final int STAGES = Integer.getInteger("hearth.gpu.matmm.stages", 0);
     /** -Dhearth.gpu.matmm.halves=off: the products on the matrix units read their float input (no halves.comp pass). */
     private static final boolean HALVES = !"off".equals(System.getProperty("hearth.gpu.matmm.halves"));
+    /** -Dhearth.gpu.matmm.invocations: 128 or 256 (the default) invocations a workgroup. */
+    private static final int INVOCATIONS = Integer.getInteger("hearth.gpu.matmm.invocations", 256);
+    /** Sweeps: matmm_coop.comp's ABL define (1: no products, 2: no loads from memory; 0, the product itself). */
+    private int ablation;
     /**
      * -Dhearth.gpu.matmm.raw=off: Q4_K and Q6_K blocked products decode the next step's weights where they load them,
      * not after this step's products (weights_raw.glsl).
@@ -271,7 +275,8 @@ final class GpuKernels {
         int perSplit = ceilDiv(steps, splits);
         splits = ceilDiv(steps, perSplit);  // none empty
         ComputePipeline p = pipeline("matmm_coop.comp", typeDefine(w) + ";" + shape.defines(ctx.subgroupSize)
-                + ";RAW " + (decodesLate(w.type(), shape, lateDecode) ? 1 : 0), 3);
+                + ";RAW " + (decodesLate(w.type(), shape, lateDecode) ? 1 : 0) + (ablation == 0 ? "" : ";ABL " + ablation),
+                3);
         GpuBuffer out = y;
         if (splits > 1) {
             ctx.keepBarrier();  // the parts buffer is shared: never alongside another split product's sum
@@ -306,16 +311,16 @@ final class GpuKernels {
         if (s == null) {
             int bm = blockedTileOverride != 0 ? blockedTileOverride : 128;
             int bn = blockedTileOverride != 0 ? blockedTileOverride : numOut > 64 ? 128 : 64;
-            s = SHAPE.isEmpty() ? new BlockedShape(bm, bn, DEPTH, 2, HALVES)
-                    : BlockedShape.parse(SHAPE, 2, HALVES);
+            s = (SHAPE.isEmpty() ? new BlockedShape(bm, bn, DEPTH, 2, HALVES)
+                    : BlockedShape.parse(SHAPE, 2, HALVES)).withInvocations(INVOCATIONS);
             if (STAGES != 0) {
                 s = s.withStages(STAGES);
             }
         }
-        // 64 columns a step over 128 rows (32 weights an invocation) summed Q4_K wrong on the H100 at 5120 columns
-        // (BlockedProductSweep: errors of 2-5% of the terms' magnitude; right for Q6_K and at 512 columns), cause
-        // unknown: such shapes take 32
-        if (cols % s.bk() != 0 || s.bm() * s.bk() / 256 > 16) {
+        // 64 columns a step over 128 rows (32 weights an invocation, decoded where loaded) summed Q4_K wrong on the H100
+        // at 5120 columns (BlockedProductSweep: errors of 2-5% of the terms' magnitude; right for Q6_K and at 512
+        // columns), cause unknown: such shapes take 32 unless forced (sweeps, tests)
+        if (cols % s.bk() != 0 || (forcedShape == null && s.invocations() == 256 && s.weightsPerInvocation() > 16)) {
             s = s.withDepth(32);
         }
         s = s.withHalves(halves && s.halves());
@@ -328,9 +333,19 @@ final class GpuKernels {
         return s;
     }
 
-    /** Whether matmm_coop.comp holds this type's next weights undecoded (weights_raw.glsl: 16 a step, Q4_K, Q6_K). */
+    /**
+     * Whether matmm_coop.comp holds this type's next weights undecoded (weights_raw.glsl: Q4_K at 16 or 32 a step,
+     * Q6_K at 16).
+     */
     static boolean decodesLate(GgmlType type, BlockedShape shape, boolean allowed) {
-        return allowed && (type == GgmlType.Q4_K || type == GgmlType.Q6_K) && shape.bm() * shape.bk() / 256 == 16;
+        int perInvocation = shape.weightsPerInvocation();
+        return allowed && (type == GgmlType.Q4_K && (perInvocation == 16 || perInvocation == 32)
+                || type == GgmlType.Q6_K && perInvocation == 16);
+    }
+
+    /** Sweeps: matmm_coop.comp's ABL define (see the shader). */
+    void ablate(int abl) {
+        ablation = abl;
     }
 
     /** Sweeps: false decodes every type's weights where they are loaded (as -Dhearth.gpu.matmm.raw=off). */

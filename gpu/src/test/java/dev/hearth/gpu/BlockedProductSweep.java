@@ -16,8 +16,10 @@ import java.util.Random;
  * 5120 x 13824) at 512 outputs (a prompt chunk) and 64 (a decode batch), in Q4_K and Q6_K: the time of each shape,
  * the best of three runs of ten products in one submission, as TFLOPS, and the largest error of 64 sampled outputs
  * against the dequantized dot (in units of the terms' magnitude). Arguments: shapes (BMxBNxBK, sN for N stages, h or f for halves
- * or floats in, and e to decode Q4_K and Q6_K where they load: 128x128x32s2h, 128x128x32s2he), or none for a
- * default set. bench/scripts/gpu_matmm.sh runs it and picks the best shapes.
+ * or floats in, and e to decode Q4_K and Q6_K where they load: 128x128x32s2h, 128x128x32s2he; then /n128 for 128
+ * invocations a workgroup and /a1 or /a2 for the shader's ablations: 128x128x32s2h/n128/a1), or none for a default
+ * set. Decode batches of 16 and 32 outputs are timed too; -Dsweep.types (default Q4_K,Q6_K; F16 too) picks the weight
+ * types. bench/scripts/gpu_matmm.sh runs it and picks the best shapes.
  */
 public final class BlockedProductSweep {
     private record Product(int rows, int cols, int numOut) {
@@ -38,11 +40,13 @@ public final class BlockedProductSweep {
         List<Product> products = Boolean.getBoolean("sweep.small")  // a check of the sweep itself on lavapipe
                 ? List.of(new Product(320, 512, 96), new Product(256, 768, 40))
                 : List.of(new Product(5120, 5120, 512), new Product(1024, 5120, 512), new Product(13824, 5120, 512), new Product(5120, 13824, 512), new Product(13824, 5120, 64), new Product(5120, 13824, 64),
-                        new Product(5120, 5120, 64));
+                        new Product(5120, 5120, 64), new Product(13824, 5120, 32), new Product(13824, 5120, 16),
+                        new Product(5120, 13824, 16));
         GpuBuffer parts = ctx.deviceBuffer(64L << 20, "split-K parts");
         GpuBuffer halves = ctx.deviceBuffer(2L * 512 * 13824, "product input halves");
         Random random = new Random(7);
-        for (GgmlType type : new GgmlType[] {GgmlType.Q4_K, GgmlType.Q6_K}) {
+        for (String typeName : System.getProperty("sweep.types", "Q4_K,Q6_K").split(",")) {
+            GgmlType type = GgmlType.valueOf(typeName);
             for (Product pr : products) {
                 WeightMatrix w = randomMatrix(type, pr.rows(), pr.cols(), random);
                 GpuTensor tensor = GpuTensor.upload(ctx, w);
@@ -60,9 +64,18 @@ public final class BlockedProductSweep {
                     GpuKernels k = new GpuKernels(ctx);
                     k.useSplitParts(parts);
                     k.useHalfInputs(halves);
-                    boolean early = spec.endsWith("e");
-                    String shapeSpec = early ? spec.substring(0, spec.length() - 1) : spec;
-                    k.forceBlockedShape(parse(shapeSpec));
+                    String[] options = spec.split("/");
+                    boolean early = options[0].endsWith("e");
+                    String shapeSpec = early ? options[0].substring(0, options[0].length() - 1) : options[0];
+                    BlockedShape shape = parse(shapeSpec);
+                    for (int o = 1; o < options.length; o++) {
+                        switch (options[o].charAt(0)) {
+                            case 'n' -> shape = shape.withInvocations(Integer.parseInt(options[o].substring(1)));
+                            case 'a' -> k.ablate(Integer.parseInt(options[o].substring(1)));
+                            default -> throw new IllegalArgumentException("unknown option " + options[o] + " in " + spec);
+                        }
+                    }
+                    k.forceBlockedShape(shape);
                     k.decodeLate(!early);
                     ProductInput in = new ProductInput(xb, shapeSpec.endsWith("h") ? halves : null);
                     if (in.halves() != null) {
@@ -71,6 +84,14 @@ public final class BlockedProductSweep {
                         ctx.submitAndWait();
                     }
                     Runnable product = () -> k.matmulBlocked(tensor, in, y, pr.numOut());
+                    try {
+                        ctx.begin();
+                        product.run();
+                        ctx.submitAndWait();
+                    } catch (RuntimeException e) {  // a shape the device cannot take (shared memory, say)
+                        line.append(" ").append(spec).append(" FAILED(").append(e.getMessage()).append(")");
+                        continue;
+                    }
                     double best = Double.MAX_VALUE;
                     for (int run = 0; run < 4; run++) {
                         ctx.begin();
@@ -110,6 +131,13 @@ public final class BlockedProductSweep {
 
     /** Random blocks with small valid scales (an encoder would take minutes at these sizes). */
     private static WeightMatrix randomMatrix(GgmlType type, int rows, int cols, Random random) {
+        if (type == GgmlType.F16) {
+            byte[] bytes = new byte[2 * rows * cols];
+            for (int i = 0; i < rows * cols; i++) {
+                putHalf(bytes, 2 * i, 0.05f * (float) random.nextGaussian());
+            }
+            return new WeightMatrix("w", type, rows, cols, MemorySegment.ofArray(bytes));
+        }
         int blockBytes = type == GgmlType.Q4_K ? 144 : 210;
         int blocks = rows * (cols / 256);
         byte[] bytes = new byte[blocks * blockBytes];

@@ -1,6 +1,7 @@
 package dev.hearth.gpu;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.hearth.gguf.GgmlType;
 import java.util.ArrayList;
@@ -53,6 +54,43 @@ class ShaderCompilerTest {
         for (String defines : all) {
             assertThat(ShaderCompiler.spirv("matmm_coop.comp", defines)).as(defines).isNotEmpty();
         }
+    }
+
+    /**
+     * The shapes of 128 invocations (Q4_K's whole group held undecoded) and the narrow ones for decode batches (16 and
+     * 32 outputs), and the sweep's ablations.
+     */
+    @Test
+    void cooperativeMatrixProductsCompileInTheirOtherShapes() {
+        List<BlockedShape> shapes = List.of(new BlockedShape(128, 128, 32, 2, true, 128),
+                new BlockedShape(128, 64, 32, 2, true, 128), new BlockedShape(64, 16, 64, 2, true, 128),
+                new BlockedShape(64, 32, 64, 2, true, 256), new BlockedShape(128, 32, 32, 2, false, 256),
+                new BlockedShape(128, 16, 32, 1, false, 128));
+        List<String> all = new ArrayList<>();
+        for (BlockedShape shape : shapes) {
+            for (GgmlType type : new GgmlType[] {GgmlType.Q4_K, GgmlType.Q6_K, GgmlType.F16}) {
+                int code = type == GgmlType.Q4_K ? 8 : type == GgmlType.Q6_K ? 10 : 1;
+                all.add("WTYPE " + code + ";" + shape.defines(32) + ";RAW "
+                        + (GpuKernels.decodesLate(type, shape, true) ? 1 : 0));
+            }
+        }
+        all.add("WTYPE 8;" + new BlockedShape(128, 128, 32, 2, true).defines(32) + ";RAW 1;ABL 1");
+        all.add("WTYPE 8;" + new BlockedShape(128, 128, 32, 2, true).defines(32) + ";RAW 1;ABL 2");
+        for (String defines : all) {
+            assertThat(ShaderCompiler.spirv("matmm_coop.comp", defines)).as(defines).isNotEmpty();
+        }
+    }
+
+    @Test
+    void shapesAnInvocationCannotLoadAreRefused() {
+        // 128 x 16 outputs at 32 columns: 2 inputs an invocation, fewer than a load of 8 halves
+        assertThatThrownBy(() -> new BlockedShape(128, 16, 32, 2, true).defines(32))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("inputs");
+        assertThatThrownBy(() -> new BlockedShape(128, 64, 128, 2, true).defines(32))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("64 weights");
+        // 64 x 16 outputs: 4 tiles for 8 subgroups
+        assertThatThrownBy(() -> new BlockedShape(64, 16, 64, 2, true).defines(32))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("subgroups");
     }
 
     @Test

@@ -28,6 +28,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.EnumSource;
 
 /**
@@ -195,11 +196,12 @@ class ShaderKernelsTest {
     /**
      * weights_raw.glsl (matmm_coop.comp's weights held undecoded until after a step's products): every half group of
      * a Q4_K and a Q6_K matrix through its fetch and later decode equals the CPU's dequantization, on rows from the
-     * encoder and on rows of random bytes (every scale bit pattern) with valid d.
+     * encoder and on rows of random bytes (every scale bit pattern) with valid d; for Q4_K also a whole group (two
+     * halves) an invocation, as 32 weights a step hold them.
      */
     @ParameterizedTest
-    @EnumSource(names = {"Q4_K", "Q6_K"})
-    void lateDecodeOfHalfGroupsMatchesTheCpu(GgmlType type) throws DeviceUnavailableException {
+    @CsvSource({"Q4_K, 1", "Q4_K, 2", "Q6_K, 1"})
+    void lateDecodeOfHalfGroupsMatchesTheCpu(GgmlType type, int halvesHeld) throws DeviceUnavailableException {
         int rows = 6;
         int cols = 768;
         WeightMatrix encoded = matrix(type, rows, cols);
@@ -229,8 +231,8 @@ class ShaderKernelsTest {
         GpuTensor tensor = GpuTensor.upload(ctx, w);
         GpuBuffer out = ctx.hostBuffer(4L * rows * cols, "decoded");
         ComputePipeline p = new ComputePipeline(ctx, "raw_decode.comp",
-                "WTYPE " + (type == GgmlType.Q4_K ? 8 : 10), 2);
-        int invocations = rows * cols / 16;
+                "WTYPE " + (type == GgmlType.Q4_K ? 8 : 10) + ";RAWH " + halvesHeld + "u", 2);
+        int invocations = rows * cols / 16 / halvesHeld;
         run(() -> p.dispatch(new GpuBuffer[] {tensor.buffer(), out}, new int[] {rows, cols, (int) w.rowBytes()},
                 (invocations + 63) / 64, 1, 1));
         float[] got = read(out, rows * cols);
@@ -278,11 +280,13 @@ class ShaderKernelsTest {
         GpuBuffer y = ctx.hostBuffer(4L * numOut * rows, "y");
         GpuBuffer parts = ctx.deviceBuffer(SPLIT_PARTS, "split-K parts");
         GpuBuffer halves = ctx.deviceBuffer(HALF_INPUTS, "product input halves");
-        // 5 x 4 to 3 x 2 workgroups, split in 2 (8 groups of 32 columns each: the default split target, 512), or whole
-        // (128 rows at 64 columns a step run at 32: GpuKernels.blockedShape)
+        // 5 x 4 to 3 x 2 workgroups (19 x 13 for 16 outputs), split in 2 (8 groups of 32 columns each: the default
+        // split target, 512), or whole; 128 invocations holding Q4_K's whole group, narrow tiles for decode batches
         List<BlockedShape> shapes = List.of(new BlockedShape(64, 64, 32, 2, false), new BlockedShape(128, 128, 32, 2,
                 true), new BlockedShape(64, 64, 64, 1, true), new BlockedShape(64, 128, 64, 2, false),
-                new BlockedShape(128, 64, 32, 1, true));
+                new BlockedShape(128, 64, 32, 1, true), new BlockedShape(128, 128, 32, 2, true, 128),
+                new BlockedShape(64, 16, 64, 2, true, 128), new BlockedShape(64, 32, 64, 2, true),
+                new BlockedShape(128, 64, 64, 1, true));
         for (int i = 0; i < shapes.size(); i++) {
             BlockedShape shape = shapes.get(i);
             boolean split = i % 2 == 0;

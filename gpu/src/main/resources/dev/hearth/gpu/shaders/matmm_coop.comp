@@ -1,23 +1,28 @@
 #version 450
 // matmm.comp's product (y[o, row] = sum_c W[row, c] * x[o, c]) on the matrix units through VK_KHR_cooperative_matrix:
-// BM weight rows x BN outputs per 256-invocation workgroup, the columns BK at a time (all, or one split of them). Each
-// step an invocation decodes its WV weights of one row (one group's scales: 256 / BM invocations share a row) and
+// BM weight rows x BN outputs per workgroup of NI invocations, the columns BK at a time (all, or one split of them).
+// Each step an invocation decodes its WV weights of one row (one group's scales: NI / BM invocations share a row) and
 // copies its XV inputs of one output row; then each subgroup multiplies 16 x 16 x 16 tiles (f16 inputs, f32 sums) for
 // its WR x WC block of output tiles. The next step's loads are issued before this step's products; with STAGES 2 they
 // go to the other half of shared memory, one barrier a step (STAGES 1: one buffer, two barriers). x comes as halves
 // (XH 1: halves.comp converted it once for every product that reads it) or as floats (XH 0, converted here). Whole
 // 16 x 16 output tiles go straight to y; tiles cut by the ends of y go through a per-subgroup scratch, bounds-checked.
 // Inputs are rounded to halves, as llama.cpp's tensor-core path does: for prompts and batches, never decode (matvec
-// keeps f32). RAW 1 (Q4_K and Q6_K where an invocation takes 16 weights a step): the next step's weights wait in
+// keeps f32). RAW 1 (Q4_K where an invocation takes 16 or 32 weights a step, Q6_K 16): the next step's weights wait in
 // registers as loaded and are decoded when stored (weights_raw.glsl), so the products never wait on their loads. The
-// host defines WTYPE, BM and BN (64 or 128), BK (32 or 64; the columns a multiple of it), STAGES, XH, RAW, NS
-// (subgroups per workgroup), and WR and WC (tiles per subgroup: WR x WC x NS = BM / 16 x BN / 16).
+// host defines WTYPE, BM (64 or 128), BN (16 to 128), BK (32 to 128; the columns a multiple of it), STAGES, XH, RAW, NI
+// (128 or 256), NS (subgroups per workgroup), and WR and WC (tiles per subgroup: WR x WC x NS = BM / 16 x BN / 16).
+// ABL (sweeps only, to see where a step's time goes): 1 leaves out the products, 2 the loads from memory (Q4_K, RAW).
 #extension GL_KHR_cooperative_matrix : require
 #extension GL_KHR_memory_scope_semantics : require
 #extension GL_EXT_shader_explicit_arithmetic_types_float16 : require
 #extension GL_KHR_shader_subgroup_basic : require
 #extension GL_EXT_control_flow_attributes : require
-layout(local_size_x = 256) in;
+layout(local_size_x = NI) in;
+#ifndef ABL
+#define ABL 0
+#endif
+#define INV uint(NI)
 layout(std430, binding = 0) readonly buffer Weights { uint W[]; };
 #if XH
 layout(std430, binding = 1) readonly buffer X { uvec4 x8[]; };  // 8 halves a load
@@ -29,15 +34,16 @@ layout(std430, binding = 2) writeonly buffer Y { float y[]; };
 // into part `split` of y, numOut x rows floats a part (split_sum.comp adds the parts); one split writes y itself
 layout(push_constant) uniform P { uint rows; uint cols; uint numOut; uint rowBytes; uint outTiles;
     uint stepsPerSplit; } p;
+#define LDS (BK / 4u + 2u)   // f16vec4 per shared row: BK halves and 8 of padding (16-byte aligned, banks spread)
+#define TPR (INV / BM)       // invocations per weight row
+#define WV (BK / TPR)        // weight values an invocation decodes a step: 4 to 32, within one group
+#define TPO (INV / BN)       // invocations per row of x
+#define XV (BK / TPO)        // x values an invocation copies a step: 4 to 128
+#define RAWH (WV / 16u)      // RAW 1: the half groups of 16 an invocation holds undecoded
 #include "weights.glsl"
 #if RAW
 #include "weights_raw.glsl"
 #endif
-#define LDS (BK / 4u + 2u)   // f16vec4 per shared row: BK halves and 8 of padding (16-byte aligned, banks spread)
-#define TPR (256u / BM)      // invocations per weight row
-#define WV (BK / TPR)        // weight values an invocation decodes a step: 8 to 32, within one group
-#define TPO (256u / BN)      // invocations per row of x
-#define XV (BK / TPO)        // x values an invocation copies a step: 8 to 32
 #define SR (BM / 16u / WR)   // subgroups along the weight rows
 #define STAGE_W (BM * LDS)
 #define STAGE_X (BN * LDS)
@@ -63,9 +69,17 @@ void loadStep(uint step, uint firstRow, uint firstOut) {
     uint c0 = (tid % TPR) * WV;
 #if RAW
     wInside = row < p.rows;
-    if (wInside) {
-        fetchHalf(row * p.rowBytes, step * (BK / 32u) + c0 / 32u, (c0 % 32u) / 16u);
+#if ABL == 2 && WTYPE == T_Q4_K
+    rawGroup = step & 7u;  // registers the compiler cannot fold, in place of the loads
+    rawHead = uvec4(0x1c001c00u + (step & 0xFFu), 0x3F3F3F3Fu ^ tid, 0x01010101u * (row & 63u), step * 0x1010101u);
+    [[unroll]] for (uint h = 0u; h < RAWH; h++) {
+        rawQuants[h] = uvec4(tid * 0x9E3779B9u + step, row * 0x85EBCA6Bu + h, step * 0xC2B2AE35u, tid ^ row);
     }
+#else
+    if (wInside) {
+        fetchHalves(row * p.rowBytes, step * (BK / 32u) + c0 / 32u, (c0 % 32u) / 16u);
+    }
+#endif
 #else
     if (row < p.rows) {
         prepareGroup(row * p.rowBytes, step * (BK / 32u) + c0 / 32u);
@@ -80,7 +94,11 @@ void loadStep(uint step, uint firstRow, uint firstOut) {
 #endif
     uint out_ = firstOut + tid / TPO;
     uint xc = out_ * p.cols + step * BK + (tid % TPO) * XV;
-#if XH
+#if XH && ABL == 2
+    [[unroll]] for (uint i = 0u; i < XV / 8u; i++) {
+        xq[i] = uvec4(0x3c003c00u ^ (xc + i), 0x3c003c00u ^ step, 0x38003800u ^ tid, 0x3c003c00u ^ out_);
+    }
+#elif XH
     [[unroll]] for (uint i = 0u; i < XV / 8u; i++) {
         xq[i] = out_ < p.numOut ? x8[xc / 8u + i] : uvec4(0u);
     }
@@ -96,16 +114,18 @@ void storeStep(uint stage) {
     uint tid = gl_LocalInvocationID.x;
     uint wAt = stage * STAGE_W + (tid / TPR) * LDS + (tid % TPR) * (WV / 4u);
 #if RAW
-    vec4 v[4];
-    if (wInside) {
-        decodeHalf(v);
-    } else {
-        [[unroll]] for (uint i = 0u; i < 4u; i++) {
-            v[i] = vec4(0.0);
+    [[unroll]] for (uint h = 0u; h < RAWH; h++) {
+        vec4 v[4];
+        if (wInside) {
+            decodeHalf(h, v);
+        } else {
+            [[unroll]] for (uint i = 0u; i < 4u; i++) {
+                v[i] = vec4(0.0);
+            }
         }
-    }
-    [[unroll]] for (uint i = 0u; i < 4u; i++) {
-        ws[wAt + i] = f16vec4(v[i]);
+        [[unroll]] for (uint i = 0u; i < 4u; i++) {
+            ws[wAt + 4u * h + i] = f16vec4(v[i]);
+        }
     }
 #else
     [[unroll]] for (uint i = 0u; i < WV / 4u; i++) {
@@ -169,9 +189,11 @@ void main() {
             [[unroll]] for (uint j = 0u; j < WC; j++) {
                 coopmat<float16_t, gl_ScopeSubgroup, 16, 16, gl_MatrixUseB> b;  // B[k][o] = xs[o][k]
                 coopMatLoad(b, xs, xBase + j * 16u * LDS + k, LDS, gl_CooperativeMatrixLayoutColumnMajor);
+#if ABL != 1
                 [[unroll]] for (uint i = 0u; i < WR; i++) {
                     acc[j * WR + i] = coopMatMulAdd(a[i], b, acc[j * WR + i]);
                 }
+#endif
             }
         }
 #if STAGES == 2
