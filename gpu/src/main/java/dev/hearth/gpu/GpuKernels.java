@@ -319,8 +319,9 @@ final class GpuKernels {
         }
         // 64 columns a step over 128 rows (32 weights an invocation, decoded where loaded) summed Q4_K wrong on the H100
         // at 5120 columns (BlockedProductSweep: errors of 2-5% of the terms' magnitude; right for Q6_K and at 512
-        // columns), cause unknown: such shapes take 32 unless forced (sweeps, tests)
-        if (cols % s.bk() != 0 || (forcedShape == null && s.invocations() == 256 && s.weightsPerInvocation() > 16)) {
+        // columns), cause unknown: such shapes take 32 unless forced (sweeps, tests, -Dhearth.gpu.matmm.shape)
+        if (cols % s.bk() != 0 || (forcedShape == null && SHAPE.isEmpty() && s.invocations() == 256
+                && s.weightsPerInvocation() > 16)) {
             s = s.withDepth(32);
         }
         s = s.withHalves(halves && s.halves());
