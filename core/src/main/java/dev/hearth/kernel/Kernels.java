@@ -105,6 +105,9 @@ public final class Kernels {
             float[] scales = w.blockScales() == null ? null
                     : java.util.Arrays.copyOf(w.blockScales(), rows * (w.cols() / w.type().blockSize()));
             WeightMatrix slice = new WeightMatrix(w.name(), w.type(), rows, w.cols(), w.data(), scales);
+            if (w.packed() != null) {  // the first tile of the repacked layout: the forward pass's own kernels
+                slice = slice.withPacked(w.packed().asSlice(0, NativeKernels.packedBytes(w.type(), rows, w.cols())));
+            }
             float[] x = new float[48 * w.cols()];
             for (int i = 0; i < x.length; i++) {  // not zeros: C2 would compile a Java quantizer for zero blocks only
                 x[i] = (i % 13 - 6) * 0.1f;
