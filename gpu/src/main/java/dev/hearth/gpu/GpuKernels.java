@@ -240,7 +240,7 @@ final class GpuKernels {
     /** Whether products of numOut rows of cols values run on the matrix units in a shape that reads halves. */
     private boolean takesHalves(int numOut, int cols) {
         return MATVEC_ON && numOut > matvecMaxOut && cooperativeMatrix && halfInputs != null
-                && 2L * numOut * cols <= halfInputs.bytes && blockedShape(cols, numOut, true).halves();
+                && 2L * numOut * cols <= halfInputs.bytes && blockedShape(cols, numOut, true, null).halves();
     }
 
     /** halves.comp: numOut x cols values of a (or, with up, silu(a) * up) into the halves' buffer. */
@@ -266,7 +266,7 @@ final class GpuKernels {
                     ceilDiv(numOut, 64));
             return;
         }
-        BlockedShape shape = blockedShape(w.cols(), numOut, x.halves() != null);
+        BlockedShape shape = blockedShape(w.cols(), numOut, x.halves() != null, w.type());
         int rowTiles = ceilDiv(w.rows(), shape.bm());
         int outTiles = ceilDiv(numOut, shape.bn());
         int steps = w.cols() / shape.bk();
@@ -298,30 +298,40 @@ final class GpuKernels {
     }
 
     /**
-     * The shape of a blocked product on the matrix units (see {@link BlockedShape}): -Dhearth.gpu.matmm.shape, or
-     * 128 weight rows by 128 outputs for prompts (more than 64 outputs) and 64 for decode batches, {@link #DEPTH}
-     * columns a step; two stages where the device's shared memory holds them; 32 columns where the row's length is
-     * not a multiple of the depth; halves where the input has them. BlockedProductSweep on the H100, mean TFLOPS over
-     * the 14B's layer products (Q4_K and Q6_K): at 512 outputs 47.4 for 128 x 128 x 32 in 2 stages with halves in
-     * (1 stage 45.0, floats in 42.0, 64 x 128 33.7, 128 x 64 31.4, 64 x 64 25.6; the kernel before this one 27.5 at
-     * 128, 26.4 at 64); at 64 outputs 40.0 for 128 x 64 (128 x 128 33.6, 64 x 64 30.5; before 24.7).
+     * The shape of a blocked product on the matrix units (see {@link BlockedShape}) of weights of {@code type} (null:
+     * any): -Dhearth.gpu.matmm.shape, or 128 weight rows by 128 outputs for prompts (more than 64 outputs), 128 by 64
+     * for decode batches, {@link #DEPTH} columns a step, 64 for batches of 17 to 64 where the weights are held
+     * undecoded (Q4_K); two stages where the device's shared memory holds them; 32 columns where the row's length is
+     * not a multiple of the depth; halves where the input has them and an invocation loads 8 or more. On the H100
+     * (BlockedProductSweep, TFLOPS, Q4_K, 14B products): at 512 outputs 128 x 128 x 32 in 2 stages with halves in gave
+     * 98, 32, 40 and 109 on q, k, gate and down; at 64 outputs 128 x 64 x 64 in 1 stage 64, 61 and 54 on gate, down
+     * and q against 48, 40 and 43 for 128 x 64 x 32 in 2 (at 32 outputs 35 against 27); the 14B's decode of 64
+     * sequences 1106 against 982 tokens/s (mean of 2 runs of 64 steps), 16 sequences slower (178 against 200), hence
+     * not below 17.
      */
-    BlockedShape blockedShape(int cols, int numOut, boolean halves) {
+    BlockedShape blockedShape(int cols, int numOut, boolean halves, GgmlType type) {
         BlockedShape s = forcedShape;
+        boolean chosen = s == null && SHAPE.isEmpty();
         if (s == null) {
-            int bm = blockedTileOverride != 0 ? blockedTileOverride : 128;
-            int bn = blockedTileOverride != 0 ? blockedTileOverride : numOut > 64 ? 128 : 64;
-            s = (SHAPE.isEmpty() ? new BlockedShape(bm, bn, DEPTH, 2, HALVES)
-                    : BlockedShape.parse(SHAPE, 2, HALVES)).withInvocations(INVOCATIONS);
+            if (blockedTileOverride != 0) {
+                s = new BlockedShape(blockedTileOverride, blockedTileOverride, DEPTH, 2, HALVES);
+            } else if (!SHAPE.isEmpty()) {
+                s = BlockedShape.parse(SHAPE, 2, HALVES);
+            } else if (numOut > 64) {
+                s = new BlockedShape(128, 128, DEPTH, 2, HALVES);
+            } else {
+                s = new BlockedShape(128, 64, numOut > 16 ? 64 : DEPTH, 2, HALVES);
+            }
+            s = s.withInvocations(INVOCATIONS);
             if (STAGES != 0) {
                 s = s.withStages(STAGES);
             }
         }
-        // 64 columns a step over 128 rows (32 weights an invocation, decoded where loaded) summed Q4_K wrong on the H100
-        // at 5120 columns (BlockedProductSweep: errors of 2-5% of the terms' magnitude; right for Q6_K and at 512
-        // columns), cause unknown: such shapes take 32 unless forced (sweeps, tests, -Dhearth.gpu.matmm.shape)
-        if (cols % s.bk() != 0 || (forcedShape == null && SHAPE.isEmpty() && s.invocations() == 256
-                && s.weightsPerInvocation() > 16)) {
+        // 32 weights an invocation a step (64 columns over 128 rows) only where weights_raw.glsl holds them: decoded where
+        // loaded, Q4_K summed wrong on the H100 at 5120 columns (BlockedProductSweep: errors of 2-5% of the terms'
+        // magnitude; right for Q6_K and at 512 columns), cause unknown; forced shapes (sweeps, tests) keep theirs
+        if (cols % s.bk() != 0 || (chosen && s.invocations() == 256 && s.weightsPerInvocation() > 16
+                && !decodesLate(type, s, lateDecode))) {
             s = s.withDepth(32);
         }
         s = s.withHalves(halves && s.halves());
@@ -330,6 +340,9 @@ final class GpuKernels {
         }
         if (s.sharedBytes(ctx.subgroupSize) > ctx.maxSharedMemory) {
             s = s.withDepth(32);
+        }
+        if (s.halves() && s.inputsPerInvocation() % 8 != 0) {  // a narrow tile cut to 32 columns: floats in
+            s = s.withHalves(false);
         }
         return s;
     }

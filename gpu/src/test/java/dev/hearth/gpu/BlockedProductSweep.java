@@ -107,7 +107,7 @@ public final class BlockedProductSweep {
                     }
                     double error = error(ctx, y, w, x, pr, random);
                     line.append(String.format(Locale.ROOT, " %s %.1f%s", spec, flops / best / 1e12,
-                            error > 2e-3 ? " WRONG(" + error + ")" : ""));
+                            !(error <= 2e-3) ? " WRONG(" + error + ")" : ""));
                 }
                 System.out.println(line);
                 ctx.release(xb);

@@ -261,6 +261,27 @@ class ShaderKernelsTest {
     }
 
     /**
+     * The shapes GpuKernels picks by itself: 128 x 128 for prompts, 128 x 64 for decode batches, 64 columns a step for
+     * batches of 17 to 64 only where weights_raw.glsl holds the weights (Q4_K) and the device's shared memory takes
+     * the step (one stage), else 32 (two stages where they fit).
+     */
+    @Test
+    void blockedShapesByBatchAndType() {
+        GpuKernels k = new GpuKernels(ctx);
+        BlockedShape prompt = k.blockedShape(5120, 512, true, GgmlType.Q4_K);
+        assertThat(List.of(prompt.bm(), prompt.bn(), prompt.bk())).containsExactly(128, 128, 32);
+        BlockedShape deep = new BlockedShape(128, 64, 64, 1, true);
+        BlockedShape batch = k.blockedShape(5120, 40, true, GgmlType.Q4_K);
+        assertThat(List.of(batch.bm(), batch.bn(), batch.bk())).containsExactly(128, 64,
+                deep.sharedBytes(ctx.subgroupSize) <= ctx.maxSharedMemory ? 64 : 32);
+        for (BlockedShape s : List.of(k.blockedShape(5120, 40, true, GgmlType.Q6_K), k.blockedShape(5120, 16, true,
+                GgmlType.Q4_K), k.blockedShape(5120, 40, true, null))) {
+            assertThat(List.of(s.bm(), s.bn(), s.bk())).as(s.toString()).containsExactly(128, 64, 32);
+        }
+        assertThat(k.blockedShape(480, 40, true, GgmlType.Q4_K).bk()).isEqualTo(32);  // 15 groups: no step of 64
+    }
+
+    /**
      * The blocked product over several workgroups each way, in every kind of shape on the matrix units (64 and 128
      * wide each way, 32 and 64 columns a step, one and two stages, halves and floats in, the columns split and
      * whole; a device without them takes matmm.comp's 64-wide tiles, whole): partial tiles at both ends, every output
@@ -298,7 +319,7 @@ class ShaderKernelsTest {
             }
             run(() -> kernels.matmulBlocked(tensor, xb, y, numOut));
             assertProducts(y, wf, x, numOut, rows, cols, type + " " + shape + (split ? ", split" : "") + " as "
-                    + kernels.blockedShape(cols, numOut, true), kernels.halfPrecisionProducts() ? 1e-3 : 1e-5);
+                    + kernels.blockedShape(cols, numOut, true, type), kernels.halfPrecisionProducts() ? 1e-3 : 1e-5);
         }
     }
 
