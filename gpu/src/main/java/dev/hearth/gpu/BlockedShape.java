@@ -1,20 +1,21 @@
 package dev.hearth.gpu;
 
 /**
- * How matmm_coop.comp cuts a blocked product on the matrix units: {@code bm} weight rows (64 or 128) x {@code bn}
- * outputs (16 to 128) per workgroup of {@code invocations} (128 or 256), the columns {@code bk} at a time (32, 64 or
- * 128), {@code stages} buffers of shared memory (2: the next step's tiles stored while this step's are read, one barrier
- * a step; 1: two barriers), and the input read as halves ({@code halves}: halves.comp converted it) or as floats. An
- * invocation decodes 4 to 32 weights of one group a step and copies 8 (halves) or 4 (floats) inputs or more.
+ * How matmm_coop.comp cuts a blocked product on the matrix units: {@code bm} weight rows (64 or 128) x
+ * {@code bn} outputs (16 to 128) per workgroup of {@code invocations} (128 or 256), the columns {@code bk} at a time
+ * (32, 64 or 128), {@code stages} buffers of shared memory (2: the next step's tiles stored while this step's are
+ * read, one barrier a step; 1: two barriers), and the input read as halves ({@code halves}: halves.comp converted it)
+ * or as floats. An invocation decodes 4 to 32 weights of one group a step and copies 8 (halves) or 4 (floats) inputs
+ * or more.
  */
 record BlockedShape(int bm, int bn, int bk, int stages, boolean halves, int invocations) {
     BlockedShape {
         if ((bm != 64 && bm != 128) || (bn != 16 && bn != 32 && bn != 64 && bn != 128)
                 || (bk != 32 && bk != 64 && bk != 128) || (stages != 1 && stages != 2)
                 || (invocations != 128 && invocations != 256)) {
-            throw new IllegalArgumentException("a blocked product's tiles are 64 or 128 weight rows by 16 to 128 outputs, "
-                    + "32 to 128 columns deep, in 1 or 2 stages, for 128 or 256 invocations; not " + bm + "x" + bn
-                    + "x" + bk + " in " + stages + " for " + invocations);
+            throw new IllegalArgumentException("a blocked product's tiles are 64 or 128 weight rows by 16 to 128 "
+                    + "outputs, 32 to 128 columns deep, in 1 or 2 stages, for 128 or 256 invocations; not " + bm + "x"
+                    + bn + "x" + bk + " in " + stages + " for " + invocations);
         }
     }
 
@@ -102,6 +103,7 @@ record BlockedShape(int bm, int bn, int bk, int stages, boolean halves, int invo
     @Override
     public String toString() {
         return bm + "x" + bn + "x" + bk + " in " + stages + " stage" + (stages == 1 ? "" : "s")
-                + (halves ? ", halves in" : ", floats in") + (invocations == 256 ? "" : ", " + invocations + " invocations");
+                + (halves ? ", halves in" : ", floats in")
+                + (invocations == 256 ? "" : ", " + invocations + " invocations");
     }
 }

@@ -275,8 +275,8 @@ final class GpuKernels {
         int perSplit = ceilDiv(steps, splits);
         splits = ceilDiv(steps, perSplit);  // none empty
         ComputePipeline p = pipeline("matmm_coop.comp", typeDefine(w) + ";" + shape.defines(ctx.subgroupSize)
-                + ";RAW " + (decodesLate(w.type(), shape, lateDecode) ? 1 : 0) + (ablation == 0 ? "" : ";ABL " + ablation),
-                3);
+                + ";RAW " + (decodesLate(w.type(), shape, lateDecode) ? 1 : 0)
+                + (ablation == 0 ? "" : ";ABL " + ablation), 3);
         GpuBuffer out = y;
         if (splits > 1) {
             ctx.keepBarrier();  // the parts buffer is shared: never alongside another split product's sum
@@ -327,9 +327,10 @@ final class GpuKernels {
                 s = s.withStages(STAGES);
             }
         }
-        // 32 weights an invocation a step (64 columns over 128 rows) only where weights_raw.glsl holds them: decoded where
-        // loaded, Q4_K summed wrong on the H100 at 5120 columns (BlockedProductSweep: errors of 2-5% of the terms'
-        // magnitude; right for Q6_K and at 512 columns), cause unknown; forced shapes (sweeps, tests) keep theirs
+        // 32 weights an invocation a step (64 columns over 128 rows) only where weights_raw.glsl holds them: decoded
+        // where loaded, Q4_K summed wrong on the H100 at 5120 columns (BlockedProductSweep: errors of 2-5% of the
+        // terms' magnitude; right for Q6_K and at 512 columns), cause unknown; forced shapes (sweeps, tests) keep
+        // theirs
         if (cols % s.bk() != 0 || (chosen && s.invocations() == 256 && s.weightsPerInvocation() > 16
                 && !decodesLate(type, s, lateDecode))) {
             s = s.withDepth(32);
