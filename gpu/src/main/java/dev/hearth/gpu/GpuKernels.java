@@ -115,6 +115,12 @@ final class GpuKernels {
     private static final int STAGES = Integer.getInteger("hearth.gpu.matmm.stages", 0);
     /** -Dhearth.gpu.matmm.halves=off: the products on the matrix units read their float input (no halves.comp pass). */
     private static final boolean HALVES = !"off".equals(System.getProperty("hearth.gpu.matmm.halves"));
+    /**
+     * -Dhearth.gpu.matmm.tall=on: prompt products with twice as many weight rows as columns or more (gate and up) take
+     * 128 x 64 x 64, as decode batches do (on the H100's sweep, 13824 x 5120 at 512 outputs: 80.8 TFLOPS against
+     * 40.2); off by default until a prompt's end-to-end time says so.
+     */
+    private static final boolean TALL = "on".equals(System.getProperty("hearth.gpu.matmm.tall"));
     /** -Dhearth.gpu.matmm.invocations: 128 or 256 (the default) invocations a workgroup. */
     private static final int INVOCATIONS = Integer.getInteger("hearth.gpu.matmm.invocations", 256);
     /** Sweeps: matmm_coop.comp's ABL define (1: no products, 2: no loads from memory; 0, the product itself). */
@@ -240,7 +246,7 @@ final class GpuKernels {
     /** Whether products of numOut rows of cols values run on the matrix units in a shape that reads halves. */
     private boolean takesHalves(int numOut, int cols) {
         return MATVEC_ON && numOut > matvecMaxOut && cooperativeMatrix && halfInputs != null
-                && 2L * numOut * cols <= halfInputs.bytes && blockedShape(cols, numOut, true, null).halves();
+                && 2L * numOut * cols <= halfInputs.bytes && blockedShape(0, cols, numOut, true, null).halves();
     }
 
     /** halves.comp: numOut x cols values of a (or, with up, silu(a) * up) into the halves' buffer. */
@@ -266,7 +272,7 @@ final class GpuKernels {
                     ceilDiv(numOut, 64));
             return;
         }
-        BlockedShape shape = blockedShape(w.cols(), numOut, x.halves() != null, w.type());
+        BlockedShape shape = blockedShape(w.rows(), w.cols(), numOut, x.halves() != null, w.type());
         int rowTiles = ceilDiv(w.rows(), shape.bm());
         int outTiles = ceilDiv(numOut, shape.bn());
         int steps = w.cols() / shape.bk();
@@ -298,18 +304,19 @@ final class GpuKernels {
     }
 
     /**
-     * The shape of a blocked product on the matrix units (see {@link BlockedShape}) of weights of {@code type} (null:
-     * any): -Dhearth.gpu.matmm.shape, or 128 weight rows by 128 outputs for prompts (more than 64 outputs), 128 by 64
-     * for decode batches, {@link #DEPTH} columns a step, 64 for batches of 17 to 64 where the weights are held
-     * undecoded (Q4_K); two stages where the device's shared memory holds them; 32 columns where the row's length is
-     * not a multiple of the depth; halves where the input has them and an invocation loads 8 or more. On the H100
+     * The shape of a blocked product on the matrix units (see {@link BlockedShape}) of {@code rows} x {@code cols}
+     * weights of {@code type} (0 rows, null type: any): -Dhearth.gpu.matmm.shape, or 128 weight rows by 128 outputs
+     * for prompts (more than 64 outputs; tall products as batches with {@link #TALL}), 128 by 64 for decode batches,
+     * {@link #DEPTH} columns a step, 64 for batches of 17 to 64 where the weights are held undecoded (Q4_K); two
+     * stages where the device's shared memory holds them; 32 columns where the row's length is not a multiple of the
+     * depth; halves where the input has them and an invocation loads 8 or more. On the H100
      * (BlockedProductSweep, TFLOPS, Q4_K, 14B products): at 512 outputs 128 x 128 x 32 in 2 stages with halves in gave
      * 98, 32, 40 and 109 on q, k, gate and down; at 64 outputs 128 x 64 x 64 in 1 stage 64, 61 and 54 on gate, down
      * and q against 48, 40 and 43 for 128 x 64 x 32 in 2 (at 32 outputs 35 against 27); the 14B's decode of 64
      * sequences 1106 against 982 tokens/s (mean of 2 runs of 64 steps), 16 sequences slower (178 against 200), hence
      * not below 17.
      */
-    BlockedShape blockedShape(int cols, int numOut, boolean halves, GgmlType type) {
+    BlockedShape blockedShape(int rows, int cols, int numOut, boolean halves, GgmlType type) {
         BlockedShape s = forcedShape;
         boolean chosen = s == null && SHAPE.isEmpty();
         if (s == null) {
@@ -318,7 +325,8 @@ final class GpuKernels {
             } else if (!SHAPE.isEmpty()) {
                 s = BlockedShape.parse(SHAPE, 2, HALVES);
             } else if (numOut > 64) {
-                s = new BlockedShape(128, 128, DEPTH, 2, HALVES);
+                s = TALL && rows >= 2 * cols ? new BlockedShape(128, 64, 64, 2, HALVES)
+                        : new BlockedShape(128, 128, DEPTH, 2, HALVES);
             } else {
                 s = new BlockedShape(128, 64, numOut > 16 ? 64 : DEPTH, 2, HALVES);
             }

@@ -268,17 +268,17 @@ class ShaderKernelsTest {
     @Test
     void blockedShapesByBatchAndType() {
         GpuKernels k = new GpuKernels(ctx);
-        BlockedShape prompt = k.blockedShape(5120, 512, true, GgmlType.Q4_K);
+        BlockedShape prompt = k.blockedShape(13824, 5120, 512, true, GgmlType.Q4_K);
         assertThat(List.of(prompt.bm(), prompt.bn(), prompt.bk())).containsExactly(128, 128, 32);
         BlockedShape deep = new BlockedShape(128, 64, 64, 1, true);
-        BlockedShape batch = k.blockedShape(5120, 40, true, GgmlType.Q4_K);
+        BlockedShape batch = k.blockedShape(5120, 5120, 40, true, GgmlType.Q4_K);
         assertThat(List.of(batch.bm(), batch.bn(), batch.bk())).containsExactly(128, 64,
                 deep.sharedBytes(ctx.subgroupSize) <= ctx.maxSharedMemory ? 64 : 32);
-        for (BlockedShape s : List.of(k.blockedShape(5120, 40, true, GgmlType.Q6_K), k.blockedShape(5120, 16, true,
-                GgmlType.Q4_K), k.blockedShape(5120, 40, true, null))) {
+        for (BlockedShape s : List.of(k.blockedShape(5120, 5120, 40, true, GgmlType.Q6_K),
+                k.blockedShape(5120, 5120, 16, true, GgmlType.Q4_K), k.blockedShape(0, 5120, 40, true, null))) {
             assertThat(List.of(s.bm(), s.bn(), s.bk())).as(s.toString()).containsExactly(128, 64, 32);
         }
-        assertThat(k.blockedShape(480, 40, true, GgmlType.Q4_K).bk()).isEqualTo(32);  // 15 groups: no step of 64
+        assertThat(k.blockedShape(300, 480, 40, true, GgmlType.Q4_K).bk()).isEqualTo(32);  // 15 groups: no step of 64
     }
 
     /**
@@ -319,7 +319,8 @@ class ShaderKernelsTest {
             }
             run(() -> kernels.matmulBlocked(tensor, xb, y, numOut));
             assertProducts(y, wf, x, numOut, rows, cols, type + " " + shape + (split ? ", split" : "") + " as "
-                    + kernels.blockedShape(cols, numOut, true, type), kernels.halfPrecisionProducts() ? 1e-3 : 1e-5);
+                    + kernels.blockedShape(rows, cols, numOut, true, type),
+                    kernels.halfPrecisionProducts() ? 1e-3 : 1e-5);
         }
     }
 
