@@ -339,8 +339,7 @@ final class GpuKernels {
         // where loaded, Q4_K summed wrong on the H100 at 5120 columns (BlockedProductSweep: errors of 2-5% of the
         // terms' magnitude; right for Q6_K and at 512 columns), cause unknown; forced shapes (sweeps, tests) keep
         // theirs
-        if (cols % s.bk() != 0 || (chosen && s.invocations() == 256 && s.weightsPerInvocation() > 16
-                && !decodesLate(type, s, lateDecode))) {
+        if (cols % s.bk() != 0 || (chosen && s.weightsPerInvocation() > 16 && !decodesLate(type, s, lateDecode))) {
             s = s.withDepth(32);
         }
         s = s.withHalves(halves && s.halves());
