@@ -8,6 +8,15 @@ public final class Activations {
     private Activations() {}
 
     public static void swiglu(float[] gate, float[] up, int n) {
+        if (NativeOps.AVAILABLE) {
+            NativeOps.swiglu(gate, up, n);
+            return;
+        }
+        swigluVector(gate, up, n);
+    }
+
+    /** The Vector API form of {@link #swiglu}, where the native library does not run. */
+    static void swigluVector(float[] gate, float[] up, int n) {
         var species = VectorOps.SPECIES;
         int i = 0;
         int upper = species.loopBound(n);

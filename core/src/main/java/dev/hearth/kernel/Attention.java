@@ -19,6 +19,20 @@ public final class Attention {
     public static void attendF32(float[] q, int qOffset, MemorySegment keys, MemorySegment values, int[] blocks, int blockSize,
             int headOffset, int stride, int length, int headSize, float scale, float[] scores, float[] out,
             int outOffset) {
+        if (NativeOps.AVAILABLE) {
+            NativeOps.attend(NativeOps.KV_F32, q, qOffset, keys, null, values, null, blocks, blockSize, headOffset,
+                    stride, length, headSize, scale, scores, out, outOffset);
+            return;
+        }
+        attendF32Vector(q, qOffset, keys, values, blocks, blockSize, headOffset, stride, length, headSize, scale, scores,
+                out, outOffset);
+    }
+
+    /** The Vector API form of {@link #attendF32}, where the native library does not run. */
+    static void attendF32Vector(float[] q, int qOffset, MemorySegment keys, MemorySegment values, int[] blocks,
+            int blockSize,
+            int headOffset, int stride, int length, int headSize, float scale, float[] scores, float[] out,
+            int outOffset) {
         for (int start = 0, b = 0; start < length; start += blockSize, b++) {
             long base = (long) blocks[b] * blockSize * stride + headOffset;
             for (int r = 0, n = Math.min(blockSize, length - start); r < n; r++) {
@@ -51,6 +65,20 @@ public final class Attention {
     }
 
     public static void attendF16(float[] q, int qOffset, MemorySegment keys, MemorySegment values, int[] blocks, int blockSize,
+            int headOffset, int stride, int length, int headSize, float scale, float[] scores, float[] row,
+            float[] out, int outOffset) {
+        if (NativeOps.AVAILABLE) {
+            NativeOps.attend(NativeOps.KV_F16, q, qOffset, keys, null, values, null, blocks, blockSize, headOffset,
+                    stride, length, headSize, scale, scores, out, outOffset);
+            return;
+        }
+        attendF16Vector(q, qOffset, keys, values, blocks, blockSize, headOffset, stride, length, headSize, scale, scores,
+                row, out, outOffset);
+    }
+
+    /** The Vector API form of {@link #attendF16}, where the native library does not run. */
+    static void attendF16Vector(float[] q, int qOffset, MemorySegment keys, MemorySegment values, int[] blocks,
+            int blockSize,
             int headOffset, int stride, int length, int headSize, float scale, float[] scores, float[] row,
             float[] out, int outOffset) {
         for (int start = 0, b = 0; start < length; start += blockSize, b++) {
@@ -90,6 +118,19 @@ public final class Attention {
     public static void attendQ8(float[] q, int qOffset, MemorySegment keys, MemorySegment keyScales,
             MemorySegment values, MemorySegment valueScales, int[] blocks, int blockSize, int headOffset, int stride, int length, int headSize,
             float scale, float[] scores, float[] out, int outOffset) {
+        if (NativeOps.AVAILABLE) {
+            NativeOps.attend(NativeOps.KV_Q8_0, q, qOffset, keys, keyScales, values, valueScales, blocks, blockSize,
+                    headOffset, stride, length, headSize, scale, scores, out, outOffset);
+            return;
+        }
+        attendQ8Vector(q, qOffset, keys, keyScales, values, valueScales, blocks, blockSize, headOffset, stride, length,
+                headSize, scale, scores, out, outOffset);
+    }
+
+    /** The Vector API form of {@link #attendQ8}, where the native library does not run. */
+    static void attendQ8Vector(float[] q, int qOffset, MemorySegment keys, MemorySegment keyScales, MemorySegment values,
+            MemorySegment valueScales, int[] blocks, int blockSize, int headOffset, int stride, int length,
+            int headSize, float scale, float[] scores, float[] out, int outOffset) {
         for (int start = 0, b = 0; start < length; start += blockSize, b++) {
             long base = (long) blocks[b] * blockSize * stride + headOffset;
             for (int r = 0, n = Math.min(blockSize, length - start); r < n; r++) {

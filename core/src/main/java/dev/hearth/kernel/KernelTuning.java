@@ -12,6 +12,11 @@ final class KernelTuning {
     /** {@code -Dhearth.kernel.native=false}: no native kernels; the Vector API kernels run every type. */
     static final boolean NATIVE = !"false".equals(System.getProperty("hearth.kernel.native"));
     /**
+     * {@code -Dhearth.kernel.nativeOps=false}: the forward pass's float operations (norms, adds, SwiGLU, RoPE,
+     * attention) run as Vector API code even where the native library loaded ({@link NativeOps}).
+     */
+    static final boolean NATIVE_OPS = !"false".equals(System.getProperty("hearth.kernel.nativeOps"));
+    /**
      * {@code -Dhearth.kernel.pack=false}: nothing is repacked at load; the native kernels then run only the types they
      * take in the file's layout.
      */

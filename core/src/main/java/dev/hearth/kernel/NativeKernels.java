@@ -59,6 +59,8 @@ public final class NativeKernels {
     private static final MethodHandle QUANTIZE_Q8;
     private static final MethodHandle QUANTIZE_Q8K;
     private static final String STATUS;
+    /** The loaded library's symbols where its AVX2 kernels run (for {@link NativeOps}), else null. */
+    static final SymbolLookup LOOKUP;
     /** Whether the AVX-512 VNNI kernels run (else only the AVX2 packed ones, where {@link #MATMUL_PACKED} is set). */
     private static final boolean WIDE;
     /** Rows per tile of the repacked Q4_0 layout, and bytes per block of a tile. */
@@ -90,6 +92,7 @@ public final class NativeKernels {
         MethodHandle quantizeQ8 = null;
         MethodHandle quantizeQ8k = null;
         MethodHandle free = null;
+        SymbolLookup avx2Lookup = null;
         boolean wide = false;
         String status;
         try {
@@ -158,6 +161,7 @@ public final class NativeKernels {
                             Linker.Option.critical(true));
                     quantizeQ8k = linker.downcallHandle(lookup.find("hk_quantize_q8k").orElseThrow(), quantize,
                             Linker.Option.critical(true));
+                    avx2Lookup = lookup;
                     status = "native int8 (" + (wide ? "AVX-512 VNNI" : "AVX2")
                             + ") for Q4_0, Q5_0, Q8_0, Q4_K, Q5_K and Q6_K (repacked)"
                             + (wide ? ", Q4_1 and Q5_1 (repacked); native float for F32, F16 and BF16" : "");
@@ -177,6 +181,7 @@ public final class NativeKernels {
             dropCached = null;
             quantizeQ8 = null;
             quantizeQ8k = null;
+            avx2Lookup = null;
             wide = false;
             status = "off: the native library did not load (" + e + ")";
         }
@@ -195,6 +200,7 @@ public final class NativeKernels {
         QUANTIZE_Q8K = quantizeQ8k;
         WIDE = wide;
         STATUS = status;
+        LOOKUP = avx2Lookup;
     }
 
     private static String unavailableReason() {

@@ -9,12 +9,25 @@ public final class Norms {
 
     /** Normalizes numRows rows of length n from x into out (out may be x), each scaled by weight[0..n). */
     public static void rmsNormRows(float[] out, float[] x, float[] weight, int numRows, int n, float eps) {
+        if (NativeOps.AVAILABLE) {
+            NativeOps.rmsNormRows(out, 0, x, 0, weight, numRows, n, eps);
+            return;
+        }
         for (int r = 0; r < numRows; r++) {
             rmsNorm(out, r * n, x, r * n, weight, n, eps);
         }
     }
 
     public static void rmsNorm(float[] out, int outOffset, float[] x, int xOffset, float[] weight, int n, float eps) {
+        if (NativeOps.AVAILABLE) {
+            NativeOps.rmsNormRows(out, outOffset, x, xOffset, weight, 1, n, eps);
+            return;
+        }
+        rmsNormVector(out, outOffset, x, xOffset, weight, n, eps);
+    }
+
+    /** The Vector API form of {@link #rmsNorm}, where the native library does not run. */
+    static void rmsNormVector(float[] out, int outOffset, float[] x, int xOffset, float[] weight, int n, float eps) {
         var species = VectorOps.SPECIES;
         FloatVector acc = FloatVector.zero(species);
         int i = 0;

@@ -52,6 +52,16 @@ public final class Rope {
     /** NEOX pairing (i, i + rotaryDims / 2); see {@link #rotateAdjacentPairs}. */
     public static void rotateHalves(float[] x, int off, int numHeads, int headSize, int rotaryDims, float[] cos,
             float[] sin, int csOff) {
+        if (NativeOps.AVAILABLE) {
+            NativeOps.ropeHalves(x, off, numHeads, headSize, rotaryDims, cos, sin, csOff);
+            return;
+        }
+        rotateHalvesVector(x, off, numHeads, headSize, rotaryDims, cos, sin, csOff);
+    }
+
+    /** The Vector API form of {@link #rotateHalves}, where the native library does not run. */
+    static void rotateHalvesVector(float[] x, int off, int numHeads, int headSize, int rotaryDims, float[] cos,
+            float[] sin, int csOff) {
         var species = VectorOps.SPECIES;
         int half = rotaryDims / 2;
         int upper = species.loopBound(half);

@@ -61,6 +61,15 @@ public final class VectorOps {
 
     /** y[yo + i] += x[xo + i] for i in [0, n) (the residual connection). */
     public static void addInPlace(float[] y, int yo, float[] x, int xo, int n) {
+        if (NativeOps.AVAILABLE) {
+            NativeOps.addRows(y, yo, x, xo, 1, n);
+            return;
+        }
+        addInPlaceVector(y, yo, x, xo, n);
+    }
+
+    /** The Vector API form of {@link #addInPlace}, where the native library does not run. */
+    static void addInPlaceVector(float[] y, int yo, float[] x, int xo, int n) {
         int i = 0;
         int upper = SPECIES.loopBound(n);
         for (; i < upper; i += SPECIES.length()) {
@@ -79,6 +88,10 @@ public final class VectorOps {
 
     /** Adds bias[0..rowLength) to each of numRows rows of x (row r starts at r * rowLength). */
     public static void addBiasRows(float[] x, int numRows, int rowLength, float[] bias) {
+        if (NativeOps.AVAILABLE) {
+            NativeOps.addRows(x, 0, bias, 0, numRows, rowLength);
+            return;
+        }
         for (int r = 0; r < numRows; r++) {
             addInPlace(x, r * rowLength, bias, 0, rowLength);
         }

@@ -101,7 +101,10 @@ class AttentionTest {
                     MemorySegment val32 = native32(values);
                     Attention.attendF32(q, 3, k32, val32, blocks, bs, head, stride, length, headSize, scale, scores, v32, 1);
                     Attention.attendF32Scalar(q, 3, k32, val32, blocks, bs, head, stride, length, headSize, scale, scores, s32, 1);
-                    assertClose(v32, 1, s32, 1, headSize, 1e-5, where + " F32 vector vs scalar");
+                    assertClose(v32, 1, s32, 1, headSize, 1e-5, where + " F32 vs scalar");
+                    float[] w32 = new float[headSize + 1];
+                    Attention.attendF32Vector(q, 3, k32, val32, blocks, bs, head, stride, length, headSize, scale, scores, w32, 1);
+                    assertClose(w32, 1, s32, 1, headSize, 1e-5, where + " F32 vector vs scalar");
                     assertClose(v32, 1, ref, headSize, 1e-4, where + " F32 vs float64");
 
                     MemorySegment k16 = arena.allocate(2L * keys.length);
@@ -113,7 +116,10 @@ class AttentionTest {
                     float[] row = new float[headSize];
                     Attention.attendF16(q, 3, k16, val16, blocks, bs, head, stride, length, headSize, scale, scores, row, v16, 1);
                     Attention.attendF16Scalar(q, 3, k16, val16, blocks, bs, head, stride, length, headSize, scale, scores, row, sc16, 1);
-                    assertClose(v16, 1, sc16, 1, headSize, 1e-5, where + " F16 vector vs scalar");
+                    assertClose(v16, 1, sc16, 1, headSize, 1e-5, where + " F16 vs scalar");
+                    float[] w16 = new float[headSize + 1];
+                    Attention.attendF16Vector(q, 3, k16, val16, blocks, bs, head, stride, length, headSize, scale, scores, row, w16, 1);
+                    assertClose(w16, 1, sc16, 1, headSize, 1e-5, where + " F16 vector vs scalar");
                     assertClose(v16, 1, ref, headSize, 5e-3, where + " F16 vs float64");
 
                     MemorySegment kq = arena.allocate(keys.length);
@@ -126,7 +132,10 @@ class AttentionTest {
                     float[] s8 = new float[headSize + 1];
                     Attention.attendQ8(q, 3, kq, ks, vq, vs, blocks, bs, head, stride, length, headSize, scale, scores, v8, 1);
                     Attention.attendQ8Scalar(q, 3, kq, ks, vq, vs, blocks, bs, head, stride, length, headSize, scale, scores, s8, 1);
-                    assertClose(v8, 1, s8, 1, headSize, 1e-5, where + " Q8_0 vector vs scalar");
+                    assertClose(v8, 1, s8, 1, headSize, 1e-5, where + " Q8_0 vs scalar");
+                    float[] w8 = new float[headSize + 1];
+                    Attention.attendQ8Vector(q, 3, kq, ks, vq, vs, blocks, bs, head, stride, length, headSize, scale, scores, w8, 1);
+                    assertClose(w8, 1, s8, 1, headSize, 1e-5, where + " Q8_0 vector vs scalar");
                     assertClose(v8, 1, ref, headSize, 4e-2, where + " Q8_0 vs float64");
                 }
             }

@@ -7,8 +7,9 @@ import java.util.Random;
 import org.junit.jupiter.api.Test;
 
 /**
- * Vector kernels against their scalar twins on lengths that are not multiples of the vector width and on unaligned
- * offsets. Tolerance: 1e-5 relative-ish (abs 1e-5 on O(1) values): only summation order and exp differ.
+ * Vector kernels (and the native forms that run in their place, NativeOps) against their scalar twins on lengths that
+ * are not multiples of the vector width and on unaligned offsets. Tolerance: 1e-5 relative-ish (abs 1e-5 on O(1)
+ * values): only summation order and exp differ.
  */
 class ElementwiseKernelsTest {
     private static final int[] LENGTHS = {1, 3, 7, 15, 17, 31, 33, 64, 67, 129};
@@ -41,9 +42,12 @@ class ElementwiseKernelsTest {
             VectorOps.axpy(0.7f, a, 1, y1, 2, n);
             VectorOps.axpyScalar(0.7f, a, 1, y2, 2, n);
             assertClose(y1, y2, TOLERANCE);
+            float[] y3 = y1.clone();
             VectorOps.addInPlace(y1, 1, b, 2, n);
             VectorOps.addInPlaceScalar(y2, 1, b, 2, n);
+            VectorOps.addInPlaceVector(y3, 1, b, 2, n);
             assertClose(y1, y2, TOLERANCE);
+            assertClose(y3, y2, TOLERANCE);
             VectorOps.scale(y1, 2, 1.3f, n);
             VectorOps.scaleScalar(y2, 2, 1.3f, n);
             assertClose(y1, y2, TOLERANCE);
@@ -57,9 +61,12 @@ class ElementwiseKernelsTest {
             float[] w = randomArray(n, 1);
             float[] out1 = new float[n + 1];
             float[] out2 = new float[n + 1];
+            float[] out3 = new float[n + 1];
             Norms.rmsNorm(out1, 1, x, 3, w, n, 1e-5f);
             Norms.rmsNormScalar(out2, 1, x, 3, w, n, 1e-5f);
+            Norms.rmsNormVector(out3, 1, x, 3, w, n, 1e-5f);
             assertClose(out1, out2, TOLERANCE);
+            assertClose(out3, out2, TOLERANCE);
         }
         // definition check: weight 1, x = (3, 4): rms = sqrt(12.5)
         float[] out = new float[2];
@@ -89,9 +96,12 @@ class ElementwiseKernelsTest {
             float[] g1 = randomArray(n, 3);
             float[] g2 = g1.clone();
             float[] up = randomArray(n, 1);
+            float[] g3 = g1.clone();
             Activations.swiglu(g1, up, n);
             Activations.swigluScalar(g2, up, n);
+            Activations.swigluVector(g3, up, n);
             assertClose(g1, g2, TOLERANCE);
+            assertClose(g3, g2, TOLERANCE);
         }
         float[] g = {2f};
         Activations.swigluScalar(g, new float[] {3f}, 1);
@@ -108,9 +118,12 @@ class ElementwiseKernelsTest {
             Rope.fillCosSin(37, freq, cos, sin, 1);
             float[] a = randomArray(3 * headSize + 2, 1);
             float[] b = a.clone();
+            float[] c = a.clone();
             Rope.rotateHalves(a, 2, 3, headSize, 2 * half, cos, sin, 1);
             Rope.rotateHalvesScalar(b, 2, 3, headSize, 2 * half, cos, sin, 1);
+            Rope.rotateHalvesVector(c, 2, 3, headSize, 2 * half, cos, sin, 1);
             assertClose(a, b, TOLERANCE);
+            assertClose(c, b, TOLERANCE);
         }
         // adjacent pair (1, 0) rotated by pos * theta^0 = 1 radian at position 1
         float[] x = {1, 0};
