@@ -31,36 +31,38 @@ final class NativeOps {
     private static final MethodHandle ATTEND;
 
     static {
-        MethodHandle rmsNorm = null;
-        MethodHandle addRows = null;
-        MethodHandle swiglu = null;
-        MethodHandle rope = null;
-        MethodHandle attend = null;
-        SymbolLookup lookup = KernelTuning.NATIVE_OPS ? NativeKernels.LOOKUP : null;
-        if (lookup != null) {
-            Linker linker = Linker.nativeLinker();
-            Linker.Option critical = Linker.Option.critical(true);
-            ValueLayout a = ValueLayout.ADDRESS;
-            ValueLayout i = ValueLayout.JAVA_INT;
-            ValueLayout f = ValueLayout.JAVA_FLOAT;
-            ValueLayout l = ValueLayout.JAVA_LONG;
-            rmsNorm = linker.downcallHandle(lookup.find("hk_rmsnorm_rows").orElseThrow(),
-                    FunctionDescriptor.ofVoid(a, a, a, i, i, f), critical);
-            addRows = linker.downcallHandle(lookup.find("hk_add_rows").orElseThrow(),
-                    FunctionDescriptor.ofVoid(a, a, i, i), critical);
-            swiglu = linker.downcallHandle(lookup.find("hk_swiglu").orElseThrow(),
-                    FunctionDescriptor.ofVoid(a, a, l), critical);
-            rope = linker.downcallHandle(lookup.find("hk_rope_halves").orElseThrow(),
-                    FunctionDescriptor.ofVoid(a, i, i, i, a, a), critical);
-            attend = linker.downcallHandle(lookup.find("hk_attend").orElseThrow(),
-                    FunctionDescriptor.ofVoid(i, a, a, a, a, a, a, i, l, i, i, i, f, a, a), critical);
+        MethodHandle[] h = KernelTuning.NATIVE_OPS && NativeKernels.LOOKUP != null ? link(NativeKernels.LOOKUP) : null;
+        AVAILABLE = h != null;
+        RMSNORM_ROWS = h == null ? null : h[0];
+        ADD_ROWS = h == null ? null : h[1];
+        SWIGLU = h == null ? null : h[2];
+        ROPE_HALVES = h == null ? null : h[3];
+        ATTEND = h == null ? null : h[4];
+    }
+
+    /** The operations' handles, or null where the library lacks them (a build of an older hearth_ops.c). */
+    private static MethodHandle[] link(SymbolLookup lookup) {
+        Linker linker = Linker.nativeLinker();
+        Linker.Option critical = Linker.Option.critical(true);
+        ValueLayout a = ValueLayout.ADDRESS;
+        ValueLayout i = ValueLayout.JAVA_INT;
+        ValueLayout f = ValueLayout.JAVA_FLOAT;
+        ValueLayout l = ValueLayout.JAVA_LONG;
+        try {
+            return new MethodHandle[] {
+                linker.downcallHandle(lookup.find("hk_rmsnorm_rows").orElseThrow(),
+                        FunctionDescriptor.ofVoid(a, a, a, i, i, f), critical),
+                linker.downcallHandle(lookup.find("hk_add_rows").orElseThrow(),
+                        FunctionDescriptor.ofVoid(a, a, i, i), critical),
+                linker.downcallHandle(lookup.find("hk_swiglu").orElseThrow(),
+                        FunctionDescriptor.ofVoid(a, a, l), critical),
+                linker.downcallHandle(lookup.find("hk_rope_halves").orElseThrow(),
+                        FunctionDescriptor.ofVoid(a, i, i, i, a, a), critical),
+                linker.downcallHandle(lookup.find("hk_attend").orElseThrow(),
+                        FunctionDescriptor.ofVoid(i, a, a, a, a, a, a, i, l, i, i, i, f, a, a), critical)};
+        } catch (RuntimeException e) {
+            return null;
         }
-        AVAILABLE = lookup != null;
-        RMSNORM_ROWS = rmsNorm;
-        ADD_ROWS = addRows;
-        SWIGLU = swiglu;
-        ROPE_HALVES = rope;
-        ATTEND = attend;
     }
 
     private NativeOps() {}
