@@ -30,9 +30,8 @@ public final class Attention {
 
     /** The Vector API form of {@link #attendF32}, where the native library does not run. */
     static void attendF32Vector(float[] q, int qOffset, MemorySegment keys, MemorySegment values, int[] blocks,
-            int blockSize,
-            int headOffset, int stride, int length, int headSize, float scale, float[] scores, float[] out,
-            int outOffset) {
+            int blockSize, int headOffset, int stride, int length, int headSize, float scale, float[] scores,
+            float[] out, int outOffset) {
         for (int start = 0, b = 0; start < length; start += blockSize, b++) {
             long base = (long) blocks[b] * blockSize * stride + headOffset;
             for (int r = 0, n = Math.min(blockSize, length - start); r < n; r++) {
@@ -78,9 +77,8 @@ public final class Attention {
 
     /** The Vector API form of {@link #attendF16}, where the native library does not run. */
     static void attendF16Vector(float[] q, int qOffset, MemorySegment keys, MemorySegment values, int[] blocks,
-            int blockSize,
-            int headOffset, int stride, int length, int headSize, float scale, float[] scores, float[] row,
-            float[] out, int outOffset) {
+            int blockSize, int headOffset, int stride, int length, int headSize, float scale, float[] scores,
+            float[] row, float[] out, int outOffset) {
         for (int start = 0, b = 0; start < length; start += blockSize, b++) {
             long base = (long) blocks[b] * blockSize * stride + headOffset;
             for (int r = 0, n = Math.min(blockSize, length - start); r < n; r++) {
