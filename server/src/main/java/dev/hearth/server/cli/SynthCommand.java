@@ -14,7 +14,8 @@ import picocli.CommandLine.Option;
 /** {@code hearth synth}: a GGUF with seeded random weights for any supported architecture and shape. */
 @Command(name = "synth", description = "Write a GGUF model with seeded random weights (for tests and benchmarks).")
 final class SynthCommand implements Callable<Integer> {
-    @Option(names = "--preset", description = "Shape of a real model: llama-3.2-1b, qwen2.5-0.5b, qwen2.5-14b, qwen3-0.6b.")
+    @Option(names = "--preset",
+            description = "Shape of a real model: llama-3.2-1b, qwen2.5-0.5b, qwen2.5-14b, qwen2.5-32b, qwen3-0.6b.")
     String preset;
 
     @Option(names = "--arch", description = "llama, qwen2 or qwen3 (default llama).")

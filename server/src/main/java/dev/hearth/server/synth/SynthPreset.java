@@ -8,6 +8,7 @@ public enum SynthPreset {
     LLAMA_3_2_1B("llama-3.2-1b", "llama", 16, 2048, 32, 8, 64, 8192, 128256, true, 500000f, 1e-5f, 131072, false, false, true),
     QWEN2_5_0_5B("qwen2.5-0.5b", "qwen2", 24, 896, 14, 2, 64, 4864, 151936, true, 1e6f, 1e-6f, 32768, true, false, false),
     QWEN2_5_14B("qwen2.5-14b", "qwen2", 48, 5120, 40, 8, 128, 13824, 152064, false, 1e6f, 1e-6f, 32768, true, false, false),
+    QWEN2_5_32B("qwen2.5-32b", "qwen2", 64, 5120, 40, 8, 128, 27648, 152064, false, 1e6f, 1e-6f, 32768, true, false, false),
     QWEN3_0_6B("qwen3-0.6b", "qwen3", 28, 1024, 16, 8, 128, 3072, 151936, true, 1e6f, 1e-6f, 40960, false, true, false);
 
     public final String id;
