@@ -129,6 +129,7 @@ final class NativeOps {
         Objects.checkFromIndexSize(qOffset, headSize, q.length);
         Objects.checkFromIndexSize(outOffset, headSize, out.length);
         Objects.checkFromIndexSize(0, length, scores.length);
+        Objects.checkFromIndexSize(headOffset, headSize, stride);  // the head inside a row
         int usedBlocks = (length + blockSize - 1) / blockSize;
         Objects.checkFromIndexSize(0, usedBlocks, blocks.length);
         long maxBlock = 0;

@@ -163,6 +163,9 @@ class NativeOpsTest {
             assertThatThrownBy(() -> NativeOps.attend(NativeOps.KV_F32, new float[8], 0, kv, null, kv, null,
                     new int[] {1}, 16, 0, 8, 3, 8, 1f, new float[3], new float[8], 0))
                     .isInstanceOf(IndexOutOfBoundsException.class).hasMessageContaining("past the KV cache");
+            assertThatThrownBy(() -> NativeOps.attend(NativeOps.KV_F32, new float[8], 0, kv, null, kv, null,
+                    new int[] {0}, 16, -4, 8, 3, 8, 1f, new float[3], new float[8], 0))
+                    .isInstanceOf(IndexOutOfBoundsException.class);
         }
     }
 
